@@ -1,0 +1,174 @@
+//! Entry points the monitor uses: the cold-boot `_start` (opteed protocol:
+//! x0 = pageable part, x1 = its size, x2 = device tree) and the nine-slot
+//! vector table returned in `ENTRY_DONE`. Plus the kernel's own VBAR_EL1 table.
+//!
+//! The image runs identity-mapped (VA = PA), so the same vector table works
+//! with the MMU off (`cpu_on_entry`) and on (every other entry).
+
+/// Bytes of stack per core.
+pub const STACK_SIZE: usize = 0x4000;
+
+core::arch::global_asm!(
+    r#"
+.section .text.boot, "ax"
+.global _start
+_start:
+    mov     x19, x0
+    mov     x20, x1
+    mov     x21, x2
+    ldr     x0, =__bss_start
+    ldr     x1, =__bss_end
+1:  cmp     x0, x1
+    b.hs    2f
+    stp     xzr, xzr, [x0], #16
+    b       1b
+2:  bl      kernel_set_core_stack
+    mov     x0, x19
+    mov     x1, x20
+    mov     x2, x21
+    bl      kernel_cold_boot
+    // x0 = vector table (0 if boot failed): ENTRY_DONE.
+    mov     x1, x0
+    ldr     x0, ={entry_done}
+    smc     #0
+    b       .
+
+// Sets SP and TPIDR_EL1 to the calling core's stack top and VBAR_EL1 to the
+// kernel vectors. Clobbers x0-x3.
+kernel_set_core_stack:
+    mrs     x0, mpidr_el1
+    and     x1, x0, #0xff
+    ubfx    x2, x0, #8, #8
+    add     x1, x1, x2, lsl #3
+    mov     x2, #{stack_size}
+    madd    x1, x1, x2, x2
+    ldr     x3, =__stacks_start
+    add     x1, x1, x3
+    mov     sp, x1
+    msr     tpidr_el1, x1
+    adr     x0, kernel_el1_vectors
+    msr     vbar_el1, x0
+    isb
+    ret
+
+// The vector table handed to the monitor: one branch per slot.
+.balign 8
+.global kernel_tee_vectors
+kernel_tee_vectors:
+    b       tee_yield_smc_entry
+    b       tee_fast_smc_entry
+    b       tee_cpu_on_entry
+    b       tee_cpu_off_entry
+    b       tee_cpu_resume_entry
+    b       tee_cpu_suspend_entry
+    b       tee_fiq_entry
+    b       tee_system_off_entry
+    b       tee_system_reset_entry
+
+// Calls the Rust handler `\handler(args: &mut [u64; 8])` with x0-x7 on this
+// core's stack, then returns its first four words with CALL_DONE.
+.macro smc_entry handler
+    mrs     x8, tpidr_el1
+    mov     sp, x8
+    sub     sp, sp, #64
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    mov     x0, sp
+    bl      \handler
+    ldp     x1, x2, [sp, #0]
+    ldp     x3, x4, [sp, #16]
+    ldr     x0, ={call_done}
+    smc     #0
+    b       .
+.endm
+
+tee_fast_smc_entry:
+    smc_entry kernel_fast_smc
+tee_yield_smc_entry:
+    smc_entry kernel_yield_smc
+
+// First entry on a core started by PSCI: MMU off, nothing set up.
+tee_cpu_on_entry:
+    bl      kernel_set_core_stack
+    bl      kernel_cpu_on
+    mov     x1, x0
+    ldr     x0, ={on_done}
+    smc     #0
+    b       .
+
+.macro power_entry handler, done
+    mrs     x8, tpidr_el1
+    mov     sp, x8
+    bl      \handler
+    mov     x1, x0
+    ldr     x0, =\done
+    smc     #0
+    b       .
+.endm
+
+tee_cpu_off_entry:
+    power_entry kernel_cpu_off, {off_done}
+tee_cpu_resume_entry:
+    power_entry kernel_cpu_resume, {resume_done}
+tee_cpu_suspend_entry:
+    power_entry kernel_cpu_suspend, {suspend_done}
+tee_system_off_entry:
+    power_entry kernel_system_off, {system_off_done}
+tee_system_reset_entry:
+    power_entry kernel_system_reset, {system_reset_done}
+
+// No secure interrupt is claimed yet, so none can arrive here.
+tee_fiq_entry:
+    ldr     x0, ={fiq_done}
+    smc     #0
+    b       .
+
+// Kernel exceptions: report and stop (there is nothing to recover yet).
+.macro el1_vector kind
+    .balign 0x80
+    mrs     x8, tpidr_el1
+    mov     sp, x8
+    mov     x0, #\kind
+    mrs     x1, esr_el1
+    mrs     x2, elr_el1
+    mrs     x3, far_el1
+    b       kernel_exception
+.endm
+
+.balign 2048
+kernel_el1_vectors:
+    el1_vector 0
+    el1_vector 1
+    el1_vector 2
+    el1_vector 3
+    el1_vector 4
+    el1_vector 5
+    el1_vector 6
+    el1_vector 7
+    el1_vector 8
+    el1_vector 9
+    el1_vector 10
+    el1_vector 11
+    el1_vector 12
+    el1_vector 13
+    el1_vector 14
+    el1_vector 15
+"#,
+    stack_size = const STACK_SIZE,
+    entry_done = const tee_abi::opteed::RETURN_ENTRY_DONE,
+    on_done = const tee_abi::opteed::RETURN_ON_DONE,
+    off_done = const tee_abi::opteed::RETURN_OFF_DONE,
+    resume_done = const tee_abi::opteed::RETURN_RESUME_DONE,
+    suspend_done = const tee_abi::opteed::RETURN_SUSPEND_DONE,
+    call_done = const tee_abi::opteed::RETURN_CALL_DONE,
+    fiq_done = const tee_abi::opteed::RETURN_FIQ_DONE,
+    system_off_done = const tee_abi::opteed::RETURN_SYSTEM_OFF_DONE,
+    system_reset_done = const tee_abi::opteed::RETURN_SYSTEM_RESET_DONE,
+);
+
+unsafe extern "C" {
+    /// The opteed vector table (start of the nine slots).
+    pub fn kernel_tee_vectors();
+}

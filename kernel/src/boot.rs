@@ -1,0 +1,186 @@
+//! The kernel's life as the monitor drives it: cold boot, then one Rust
+//! function per vector-table slot. Runs only on the bare-metal target.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use spin::Mutex;
+
+use crate::arch::aarch64 as arch;
+use crate::mm::pagetable::{Attrs, MemKind, PageTables, Perm};
+use crate::smc::fast::FastCallConfig;
+use crate::{console, dt, heap, smc};
+
+/// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool of
+/// the std-call milestone is sized by the same number.
+pub const THREAD_COUNT: u64 = 8;
+
+const FAST_CALLS: FastCallConfig = FastCallConfig {
+    thread_count: THREAD_COUNT,
+    os_revision: (0, 1),
+    build_id: 0,
+};
+
+/// Translation-table pool: root + L2s + L3s for the image, devices and the DT.
+const TABLES: usize = 16;
+
+#[repr(C, align(4096))]
+struct TablePool([[u64; 512]; TABLES]);
+
+static TABLE_POOL: Mutex<TablePool> = Mutex::new(TablePool([[0; 512]; TABLES]));
+/// Root table address once the tables are built (secondaries reuse it).
+static TTBR0: AtomicU64 = AtomicU64::new(0);
+
+unsafe extern "C" {
+    static __text_start: u8;
+    static __text_end: u8;
+    static __rodata_start: u8;
+    static __rodata_end: u8;
+    static __data_start: u8;
+    static __kernel_end: u8;
+}
+
+fn symbol(sym: *const u8) -> u64 {
+    sym as u64
+}
+
+/// Identity-maps the kernel with W^X permissions, the devices it drives and
+/// the normal-world device tree.
+fn build_tables() -> u64 {
+    let mut pool = TABLE_POOL.lock();
+    let pool_pa = pool.0.as_ptr() as u64;
+    let mut pt = PageTables::new(&mut pool.0, pool_pa);
+    let normal = |perm| Attrs { kind: MemKind::Normal, perm, non_secure: false };
+    let device = Attrs { kind: MemKind::Device, perm: Perm::ReadWrite, non_secure: false };
+    let text = (symbol(&raw const __text_start), symbol(&raw const __text_end));
+    let rodata = (symbol(&raw const __rodata_start), symbol(&raw const __rodata_end));
+    let data = (symbol(&raw const __data_start), symbol(&raw const __kernel_end).next_multiple_of(4096));
+    let regions = [
+        (text, normal(Perm::ReadExecute), "text"),
+        (rodata, normal(Perm::ReadOnly), "rodata"),
+        (data, normal(Perm::ReadWrite), "data"),
+        ((linker::GICD_BASE, linker::GICD_BASE + 0x0100_0000), device, "gic"),
+        ((linker::SECURE_UART_BASE, linker::SECURE_UART_BASE + 0x1000), device, "uart"),
+        (
+            (linker::NS_DTB_BASE, linker::NS_DTB_BASE + linker::NS_DTB_MAX_SIZE),
+            Attrs { kind: MemKind::Normal, perm: Perm::ReadWrite, non_secure: true },
+            "ns-dtb",
+        ),
+    ];
+    for ((start, end), attrs, what) in regions {
+        if let Err(e) = pt.map(start, start, end - start, attrs) {
+            halt(format_args!("cannot map {what} {start:#x}..{end:#x}: {e:?}"));
+        }
+    }
+    arch::tables_barrier();
+    pt.root_pa()
+}
+
+/// Cold boot on the boot core (MMU off). Returns the vector table for
+/// `ENTRY_DONE`, or 0 when the kernel cannot run.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) -> u64 {
+    console::init_logger();
+    let ttbr0 = build_tables();
+    TTBR0.store(ttbr0, Ordering::Release);
+    // SAFETY: the tables identity-map the whole image (this code included),
+    // its stacks and heap, and the devices used from here on.
+    unsafe { arch::enable_mmu(ttbr0) };
+    heap::init();
+    log::info!(
+        "tz-kernel {} (S-EL1): MMU on (W^X), {} threads, core {}",
+        env!("CARGO_PKG_VERSION"),
+        THREAD_COUNT,
+        arch::core_index()
+    );
+    if dtb != linker::NS_DTB_BASE {
+        log::error!("device tree at {dtb:#x}, expected {:#x}; not adding /firmware/optee", linker::NS_DTB_BASE);
+    } else if let Err(e) = add_dt_node(dtb) {
+        log::error!("could not add /firmware/optee: {e:?}");
+    }
+    arch::entry::kernel_tee_vectors as *const () as u64
+}
+
+fn add_dt_node(dtb: u64) -> Result<(), dt::DtError> {
+    let max = linker::NS_DTB_MAX_SIZE as usize;
+    // SAFETY: the NS DT area is mapped (non-secure, RW) by `build_tables`, and
+    // nothing else runs in the normal world during cold boot.
+    let area = unsafe { core::slice::from_raw_parts(dtb as *const u8, max) };
+    let len = tee_abi::fdt_header::total_size(area, max).ok_or(dt::DtError::Invalid)?;
+    let blob = &area[..len];
+    let out = dt::add_optee_node(blob, max)?;
+    // SAFETY: as above; `out` fits the area (checked by `add_optee_node`).
+    unsafe { core::ptr::copy_nonoverlapping(out.as_ptr(), dtb as *mut u8, out.len()) };
+    log::info!("added /firmware/optee to the normal-world DT");
+    Ok(())
+}
+
+/// `cpu_on_entry` on a secondary core (MMU off). Returns the `ON_DONE` status.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_cpu_on() -> u64 {
+    let ttbr0 = TTBR0.load(Ordering::Acquire);
+    // SAFETY: the boot core built these tables for every core before ENTRY_DONE.
+    unsafe { arch::enable_mmu(ttbr0) };
+    log::info!("core {} online", arch::core_index());
+    0
+}
+
+/// `cpu_off_entry`. Returns the `OFF_DONE` status.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_cpu_off() -> u64 {
+    log::info!("core {} going off", arch::core_index());
+    0
+}
+
+/// `cpu_suspend_entry` (not offered by the monitor; harmless).
+#[unsafe(no_mangle)]
+extern "C" fn kernel_cpu_suspend() -> u64 {
+    0
+}
+
+/// `cpu_resume_entry` (not offered by the monitor; harmless).
+#[unsafe(no_mangle)]
+extern "C" fn kernel_cpu_resume() -> u64 {
+    0
+}
+
+/// `system_off_entry`.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_system_off() -> u64 {
+    log::info!("system off");
+    0
+}
+
+/// `system_reset_entry`.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_system_reset() -> u64 {
+    log::info!("system reset");
+    0
+}
+
+/// Fast SMC: `args` in, `args[0..4]` out.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
+    let out = smc::fast::handle(args, &FAST_CALLS);
+    args[..4].copy_from_slice(&out);
+}
+
+/// Yielding SMC: `args` in, `args[0..4]` out.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_yield_smc(args: &mut [u64; 8]) {
+    let out = smc::yielding::handle(args);
+    args[..4].copy_from_slice(&out);
+}
+
+/// An exception taken by the kernel itself: report and stop this core.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_exception(kind: u64, esr: u64, elr: u64, far: u64) -> ! {
+    halt(format_args!("kernel exception {kind}: ESR {esr:#x} ELR {elr:#x} FAR {far:#x}"))
+}
+
+/// Logs a fatal condition and stops this core.
+pub fn halt(args: core::fmt::Arguments<'_>) -> ! {
+    log::error!("fatal: {args}");
+    loop {
+        arch::wfi();
+    }
+}

@@ -1,0 +1,3 @@
+//! Memory management: the kernel's own translation tables.
+
+pub mod pagetable;

@@ -1,0 +1,37 @@
+//! The EL3 secure monitor for QEMU `virt`.
+//!
+//! It does what TF-A's BL31 with the `opteed` dispatcher does on this machine,
+//! and nothing more: bring every core to a known EL3 state, load the trusted
+//! OS from the firmware image and enter it exactly as `opteed` would, answer
+//! PSCI and the Arm architecture calls, switch worlds for trusted-OS SMCs, fix
+//! up the device tree and start Linux.
+//!
+//! Design: the decisions (`dispatch`, `psci`, `dt`, `boot_payload`) are pure
+//! and tested on the host; `runtime` carries them out; only `arch` holds
+//! assembly and system-register accesses; `platform` holds the MMIO.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+
+pub mod boot_payload;
+pub mod dispatch;
+pub mod dt;
+pub mod psci;
+
+#[cfg(target_os = "none")]
+pub mod arch;
+#[cfg(target_os = "none")]
+mod heap;
+#[cfg(target_os = "none")]
+pub mod platform;
+#[cfg(target_os = "none")]
+pub mod runtime;
+
+#[cfg(target_os = "none")]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    platform::uart::emergency_write(format_args!("\n[mon PANIC] {info}\n"));
+    loop {
+        arch::aarch64::wfi();
+    }
+}

@@ -1,0 +1,144 @@
+//! The QEMU command line, and running QEMU under a deadline while reading the
+//! normal-world console line by line.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+/// One QEMU boot of the whole stack.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    /// `qemu-system-aarch64`.
+    pub qemu: PathBuf,
+    /// The `-bios` firmware image (monitor + trusted OS).
+    pub firmware: PathBuf,
+    /// The Linux `Image`.
+    pub kernel: PathBuf,
+    /// The gzip'd cpio initramfs.
+    pub initrd: PathBuf,
+    /// Extra kernel command-line words.
+    pub append: String,
+    /// Number of cores.
+    pub smp: u32,
+    /// Where the secure UART (monitor and trusted-OS log) goes.
+    pub secure_log: PathBuf,
+}
+
+impl Machine {
+    /// The full command. `interactive` puts the QEMU monitor on stdio too
+    /// (Ctrl-A X quits).
+    pub fn command(&self, interactive: bool) -> Command {
+        let mut cmd = Command::new(&self.qemu);
+        cmd.args(["-M", "virt,secure=on,gic-version=3,virtualization=off,acpi=off"])
+            .args(["-cpu", "cortex-a57"])
+            .args(["-smp", &self.smp.to_string()])
+            .args(["-m", "1G"])
+            .arg("-bios")
+            .arg(&self.firmware)
+            .arg("-kernel")
+            .arg(&self.kernel)
+            .arg("-initrd")
+            .arg(&self.initrd)
+            .args(["-append", &format!("console=ttyAMA0 rdinit=/init panic=-1 {}", self.append)])
+            .args(["-display", "none", "-no-reboot", "-nic", "none"])
+            .args(["-serial", if interactive { "mon:stdio" } else { "stdio" }])
+            .arg("-serial")
+            .arg(format!("file:{}", self.secure_log.display()));
+        if !interactive {
+            cmd.args(["-monitor", "none"]);
+        }
+        cmd
+    }
+}
+
+/// What one bounded QEMU run produced.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// Console lines with their arrival time since QEMU started.
+    pub lines: Vec<(Duration, String)>,
+    /// QEMU's exit status, or `None` when it was killed at the deadline.
+    pub status: Option<ExitStatus>,
+    /// Wall-clock time of the run.
+    pub elapsed: Duration,
+}
+
+/// Runs the machine non-interactively until QEMU exits or `deadline` passes
+/// (then QEMU is killed). Console lines are echoed to `echo` as they arrive.
+pub fn run_bounded(machine: &Machine, deadline: Duration, echo: &mut dyn FnMut(&str)) -> Result<RunOutput> {
+    let start = Instant::now();
+    let mut child = machine
+        .command(false)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting qemu-system-aarch64")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).split(b'\n') {
+            let Ok(line) = line else { break };
+            let text = String::from_utf8_lossy(&line).trim_end_matches('\r').to_string();
+            if tx.send((start.elapsed(), text)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    let mut status = None;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok((t, line)) => {
+                echo(&line);
+                lines.push((t, line));
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(s) = child.try_wait()? {
+            status = Some(s);
+            break;
+        }
+        if start.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break;
+        }
+    }
+    let _ = reader.join();
+    while let Ok((t, line)) = rx.try_recv() {
+        echo(&line);
+        lines.push((t, line));
+    }
+    Ok(RunOutput { lines, status, elapsed: start.elapsed() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_has_the_required_machine() {
+        let m = Machine {
+            qemu: "qemu-system-aarch64".into(),
+            firmware: "fw.bin".into(),
+            kernel: "Image".into(),
+            initrd: "initrd.gz".into(),
+            append: "tz.mode=test".into(),
+            smp: 4,
+            secure_log: "secure.log".into(),
+        };
+        let args: Vec<String> = m.command(false).get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        let joined = args.join(" ");
+        assert!(joined.contains("-M virt,secure=on,gic-version=3"));
+        assert!(joined.contains("-smp 4 -m 1G"));
+        assert!(joined.contains("-bios fw.bin"));
+        assert!(joined.contains("-serial stdio -serial file:secure.log"));
+        assert!(joined.contains("tz.mode=test"));
+    }
+}

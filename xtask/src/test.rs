@@ -1,0 +1,157 @@
+//! `cargo xtask test`: host unit tests, then one QEMU boot test per trusted
+//! OS. Each check is one case; the run ends with `N passed, N failed`.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::firmware::{self, Tee};
+use crate::qemu::{self, Machine};
+
+/// Upper bound for one QEMU boot test (boot, checks, power-off).
+const BOOT_DEADLINE: Duration = Duration::from_secs(180);
+/// The acceptance bound for "QEMU start to `optee: initialized driver`".
+const PROBE_BOUND: Duration = Duration::from_secs(60);
+const SMP: u32 = 4;
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn record(&mut self, name: &str, ok: bool, detail: &str) {
+        if ok {
+            self.passed += 1;
+            println!("PASS {name}");
+        } else {
+            self.failed += 1;
+            println!("FAIL {name} {detail}");
+        }
+    }
+}
+
+/// Runs everything; an error return means some case failed.
+pub fn run(tees: &[Tee], host: bool) -> Result<()> {
+    let root = crate::root();
+    let mut tally = Tally::default();
+    if host {
+        host_tests(&root, &mut tally)?;
+    }
+    let guest = crate::prepare_guest()?;
+    for &tee in tees {
+        boot_test(&root, &guest, tee, &mut tally)?;
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    anyhow::ensure!(tally.failed == 0, "{} case(s) failed", tally.failed);
+    Ok(())
+}
+
+/// `cargo test` over the workspace on the host; each test binary's counts
+/// are added to the tally.
+fn host_tests(root: &Path, tally: &mut Tally) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("== host unit tests");
+    let out = Command::new(cargo)
+        .current_dir(root)
+        .args(["test", "--workspace", "--quiet"])
+        .output()
+        .context("running cargo test")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in text.lines() {
+        // "test result: ok. 12 passed; 0 failed; ..."
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            let num = |key: &str| {
+                rest.split(';')
+                    .find_map(|part| part.trim().strip_suffix(key).map(|n| n.trim().trim_start_matches("ok.").trim_start_matches("FAILED.").trim().parse::<usize>().unwrap_or(0)))
+                    .unwrap_or(0)
+            };
+            passed += num("passed");
+            failed += num("failed");
+        }
+        if line.contains("FAILED") || line.starts_with("failures:") || line.contains("panicked") {
+            println!("  {line}");
+        }
+    }
+    if !out.status.success() && failed == 0 {
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        failed = 1;
+    }
+    tally.passed += passed;
+    tally.failed += failed;
+    println!("host unit tests: {passed} passed, {failed} failed");
+    Ok(())
+}
+
+fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> Result<()> {
+    let tag = tee.name();
+    println!("== boot test: {tag} trusted OS under our monitor, -smp {SMP}");
+    let firmware = firmware::build_firmware(root, tee, Some(&guest.files.optee_os_dir))?;
+    let secure_log = root.join(format!("target/tz/secure-{tag}.log"));
+    let console_log = root.join(format!("target/tz/console-{tag}.log"));
+    let _ = std::fs::remove_file(&secure_log);
+    let machine = Machine {
+        qemu: guest.qemu.clone(),
+        firmware,
+        kernel: guest.files.kernel_image.clone(),
+        initrd: guest.initrd.clone(),
+        append: format!("tz.mode=test tz.cpus={SMP}"),
+        smp: SMP,
+        secure_log: secure_log.clone(),
+    };
+    let verbose = std::env::var_os("TZ_VERBOSE").is_some();
+    let out = qemu::run_bounded(&machine, BOOT_DEADLINE, &mut |line| {
+        if verbose || line.starts_with("TZTEST") {
+            println!("  | {line}");
+        }
+    })?;
+    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
+    std::fs::write(&console_log, &console)?;
+
+    let mut guest_done = false;
+    for (_, line) in &out.lines {
+        let mut words = line.splitn(4, ' ');
+        if words.next() != Some("TZTEST") {
+            continue;
+        }
+        match (words.next(), words.next()) {
+            (Some("PASS"), Some(name)) => tally.record(&format!("boot[{tag}]/{name}"), true, ""),
+            (Some("FAIL"), Some(name)) => tally.record(&format!("boot[{tag}]/{name}"), false, words.next().unwrap_or("")),
+            (Some("DONE"), _) => guest_done = true,
+            _ => {}
+        }
+    }
+    tally.record(&format!("boot[{tag}]/guest-checks-completed"), guest_done, "no TZTEST DONE on the console");
+
+    let probe = out.lines.iter().find(|(_, l)| l.contains("optee: initialized driver")).map(|(t, _)| *t);
+    match probe {
+        Some(t) => {
+            println!("  QEMU start to 'optee: initialized driver': {:.1} s", t.as_secs_f64());
+            tally.record(&format!("boot[{tag}]/driver-probe-under-60s"), t < PROBE_BOUND, &format!("{:.1} s", t.as_secs_f64()));
+        }
+        None => tally.record(&format!("boot[{tag}]/driver-probe-under-60s"), false, "never probed"),
+    }
+    let exited_cleanly = out.status.is_some_and(|s| s.success());
+    let detail = match out.status {
+        Some(s) => format!("QEMU exited with {s}"),
+        None => format!("QEMU killed after {} s", BOOT_DEADLINE.as_secs()),
+    };
+    tally.record(&format!("boot[{tag}]/poweroff-exits-qemu-0"), exited_cleanly && guest_done, &detail);
+
+    let secure = std::fs::read_to_string(&secure_log).unwrap_or_default();
+    tally.record(&format!("boot[{tag}]/secure-log-monitor-banner"), secure.contains("tz-monitor"), "no monitor banner");
+    let os_banner = match tee {
+        Tee::Ours => "tz-kernel",
+        Tee::Upstream => "OP-TEE version",
+    };
+    tally.record(&format!("boot[{tag}]/secure-log-os-banner"), secure.contains(os_banner), "no trusted-OS banner");
+    let fatal = secure.lines().find(|l| l.contains("PANIC") || l.contains("fatal:") || l.contains(" ERROR]"));
+    tally.record(&format!("boot[{tag}]/secure-log-no-fatal"), fatal.is_none(), fatal.unwrap_or(""));
+    println!("  console: {}  secure log: {}  ({:.1} s)", console_log.display(), secure_log.display(), out.elapsed.as_secs_f64());
+    Ok(())
+}

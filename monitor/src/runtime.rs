@@ -22,8 +22,11 @@ pub static MONITOR_PEN: [AtomicU64; linker::MAX_CORES] = [const { AtomicU64::new
 /// `SCR_EL3` while the secure world runs: AArch64 lower ELs, secure timer
 /// accessible (ST), no instruction fetch from NS memory (SIF).
 const SCR_SECURE: u64 = (1 << 10) | (1 << 11) | (1 << 9);
-/// `SCR_EL3` while the normal world runs: as above plus NS, without ST.
-const SCR_NON_SECURE: u64 = (1 << 10) | (1 << 9) | 1;
+/// `SCR_EL3` while the normal world runs: as above plus NS, without ST, and
+/// FIQ (bit 2) routed to EL3: with GICv3, a secure (Group 1 Secure) interrupt
+/// shows up as FIQ while the normal world runs and belongs to the trusted OS
+/// (`fiq_entry`), as TF-A's opteed routes it.
+const SCR_NON_SECURE: u64 = (1 << 10) | (1 << 9) | (1 << 2) | 1;
 
 const NON_SECURE: usize = 0;
 const SECURE: usize = 1;
@@ -294,8 +297,9 @@ fn to_secure(core: usize, slot: VectorSlot, args: Option<[u64; 8]>) -> *mut CpuC
     let [ns, s] = contexts(core);
     sysreg::save_el1(&mut ns.el1);
     sysreg::restore_el1(&s.el1);
+    // PSTATE stays what the OS had when it last called the monitor (opteed
+    // does the same): OP-TEE, for one, expects its own SP selection back.
     s.elr_el3 = slot.address(vectors);
-    s.spsr_el3 = crate::arch::aarch64::SPSR_EL1H_MASKED;
     if let Some(args) = args {
         s.x[..8].copy_from_slice(&args);
     }
@@ -311,6 +315,7 @@ fn to_non_secure(core: usize) -> *mut CpuContext {
 }
 
 const KIND_SYNC: u64 = 8;
+const KIND_FIQ: u64 = 10;
 const EC_SMC64: u64 = 0x17;
 
 /// Every exception from a lower EL lands here with that world's registers
@@ -320,10 +325,25 @@ extern "C" fn el3_handle_lower(ctx: *mut CpuContext, kind: u64, esr: u64) -> *mu
     let core = arch::core_index();
     // SAFETY: the vectors pass this core's context of the interrupted world.
     let secure = unsafe { (*ctx).scr_el3 } & 1 == 0;
+    if kind == KIND_FIQ && !secure {
+        return secure_interrupt(core);
+    }
     if kind != KIND_SYNC || esr >> 26 != EC_SMC64 {
         halt(format_args!("unexpected exception kind {kind} ESR {esr:#x} from {}", if secure { "S-EL1" } else { "NS" }));
     }
     if secure { secure_smc(core) } else { non_secure_smc(core) }
+}
+
+/// A secure interrupt while the normal world ran: the trusted OS handles it in
+/// `fiq_entry` (x0 = where the normal world was) and answers `FIQ_DONE`.
+fn secure_interrupt(core: usize) -> *mut CpuContext {
+    if TOS_VECTORS.load(Ordering::Acquire) == 0 {
+        halt(format_args!("secure interrupt on core {core} with no trusted OS to take it"));
+    }
+    let ns_elr = contexts(core)[NON_SECURE].elr_el3;
+    let ctx = to_secure(core, VectorSlot::Fiq, None);
+    contexts(core)[SECURE].x[0] = ns_elr;
+    ctx
 }
 
 fn non_secure_smc(core: usize) -> *mut CpuContext {

@@ -34,6 +34,11 @@ impl Machine {
     pub fn command(&self, interactive: bool) -> Command {
         let mut cmd = Command::new(&self.qemu);
         cmd.args(["-M", "virt,secure=on,gic-version=3,virtualization=off,acpi=off"])
+            // One TCG thread for all vCPUs: QEMU 7.2's multi-threaded TCG can
+            // deadlock in a broadcast TLB invalidation while secure-timer FIQs
+            // are being taken at EL3 (seen with upstream OP-TEE, -smp >= 2),
+            // and on a 2-core host it is faster anyway; -icount needs it too.
+            .args(["-accel", "tcg,thread=single"])
             .args(["-cpu", "cortex-a57"])
             .args(["-smp", &self.smp.to_string()])
             .args(["-m", "1G"])

@@ -65,3 +65,4 @@ pub fn init_redistributor(core: usize) {
         mmio_write32(rd + GICR_IGRPMODR0, 0);
     }
 }
+

@@ -62,6 +62,10 @@ pub fn init_gic_cpu_interface() {
     write_sysreg!("S3_0_C12_C12_5", 0x7);
     // ICC_CTLR_EL3: defaults (EOImode 0, no routing changes).
     write_sysreg!("S3_6_C12_C12_4", 0);
+    // ICC_PMR_EL1 (shared by both worlds): unmask every priority. It resets to
+    // 0, and with SCR_EL3.FIQ set the GIC ignores non-secure writes while the
+    // mask is in the secure range, so Linux could never unmask it itself.
+    write_sysreg!("S3_0_C4_C6_0", 0xff);
     // ICC_IGRPEN1_EL3: EnableGrp1NS | EnableGrp1S.
     write_sysreg!("S3_6_C12_C12_7", 0x3);
     super::isb();

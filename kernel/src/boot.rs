@@ -10,6 +10,8 @@ use crate::mm::pagetable::{Attrs, MemKind, PageTables, Perm};
 use crate::smc::fast::FastCallConfig;
 use crate::{console, dt, heap, smc};
 
+
+
 /// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool of
 /// the std-call milestone is sized by the same number.
 pub const THREAD_COUNT: u64 = 8;
@@ -44,8 +46,8 @@ fn symbol(sym: *const u8) -> u64 {
 }
 
 /// Identity-maps the kernel with W^X permissions, the devices it drives and
-/// the normal-world device tree.
-fn build_tables() -> u64 {
+/// normal-world RAM (non-secure, never executable: shared memory and the DT).
+fn build_tables(ns_ram: (u64, u64)) -> u64 {
     let mut pool = TABLE_POOL.lock();
     let pool_pa = pool.0.as_ptr() as u64;
     let mut pt = PageTables::new(&mut pool.0, pool_pa);
@@ -60,11 +62,7 @@ fn build_tables() -> u64 {
         (data, normal(Perm::ReadWrite), "data"),
         ((linker::GICD_BASE, linker::GICD_BASE + 0x0100_0000), device, "gic"),
         ((linker::SECURE_UART_BASE, linker::SECURE_UART_BASE + 0x1000), device, "uart"),
-        (
-            (linker::NS_DTB_BASE, linker::NS_DTB_BASE + linker::NS_DTB_MAX_SIZE),
-            Attrs { kind: MemKind::Normal, perm: Perm::ReadWrite, non_secure: true },
-            "ns-dtb",
-        ),
+        (ns_ram, Attrs { kind: MemKind::Normal, perm: Perm::ReadWrite, non_secure: true }, "ns-ram"),
     ];
     for ((start, end), attrs, what) in regions {
         if let Err(e) = pt.map(start, start, end - start, attrs) {
@@ -80,12 +78,15 @@ fn build_tables() -> u64 {
 #[unsafe(no_mangle)]
 extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) -> u64 {
     console::init_logger();
-    let ttbr0 = build_tables();
+    let ram = read_ns_ram(dtb);
+    NS_RAM.call_once(|| ram);
+    let ttbr0 = build_tables(ram);
     TTBR0.store(ttbr0, Ordering::Release);
     // SAFETY: the tables identity-map the whole image (this code included),
     // its stacks and heap, and the devices used from here on.
     unsafe { arch::enable_mmu(ttbr0) };
     heap::init();
+    crate::pta::stats::SNAPSHOT.call_once(|| kernel_stats);
     log::info!(
         "tz-kernel {} (S-EL1): MMU on (W^X), {} threads, core {}",
         env!("CARGO_PKG_VERSION"),
@@ -98,6 +99,23 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
         log::error!("could not add /firmware/optee: {e:?}");
     }
     arch::entry::kernel_tee_vectors as *const () as u64
+}
+
+/// Normal-world RAM from the DT's `/memory` (read with the MMU off), or the
+/// QEMU default when the DT does not say. Rounded inward to 2 MiB blocks.
+fn read_ns_ram(dtb: u64) -> (u64, u64) {
+    let max = linker::NS_DTB_MAX_SIZE as usize;
+    let found = if dtb == linker::NS_DTB_BASE {
+        // SAFETY: the monitor leaves the DT at NS_DTB_BASE with NS_DTB_MAX_SIZE
+        // bytes reserved; the MMU is off, so this is a plain physical read.
+        let area = unsafe { core::slice::from_raw_parts(dtb as *const u8, max) };
+        tee_abi::fdt_header::total_size(area, max).and_then(|len| tee_abi::fdt_header::ns_memory(&area[..len]))
+    } else {
+        None
+    };
+    let (start, end) = found.unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
+    let block = 2 << 20;
+    (start.next_multiple_of(block), end / block * block)
 }
 
 fn add_dt_node(dtb: u64) -> Result<(), dt::DtError> {
@@ -164,11 +182,35 @@ extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
     args[..4].copy_from_slice(&out);
 }
 
-/// Yielding SMC: `args` in, `args[0..4]` out.
+/// Yielding SMC: starts or resumes a thread (never returns then); returns
+/// only with an error for `args[0..4]`.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_yield_smc(args: &mut [u64; 8]) {
-    let out = smc::yielding::handle(args);
+    let out = crate::thread::runtime::yield_smc(args);
     args[..4].copy_from_slice(&out);
+}
+
+static STATE: crate::std_call::TeeState = crate::std_call::TeeState {
+    shm: Mutex::new(crate::shm::ShmRegistry::new()),
+    sessions: Mutex::new(crate::session::Sessions::new()),
+    resolver: crate::pta::resolve,
+};
+
+/// The kernel-wide call state.
+pub fn state() -> &'static crate::std_call::TeeState {
+    &STATE
+}
+
+static NS_RAM: spin::Once<(u64, u64)> = spin::Once::new();
+
+/// `[start, end)` of normal-world RAM (from the device tree's `/memory`).
+pub fn ns_ram() -> (u64, u64) {
+    *NS_RAM.get().unwrap_or(&(0, 0))
+}
+
+fn kernel_stats() -> [u64; 4] {
+    let (used, size) = heap::usage();
+    [used as u64, state().sessions.lock().len() as u64, state().shm.lock().len() as u64, size as u64]
 }
 
 /// An exception taken by the kernel itself: report and stop this core.

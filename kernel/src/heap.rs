@@ -19,3 +19,9 @@ pub fn init() {
     // once, before any allocation.
     unsafe { HEAP.lock().init(start, end - start as usize) };
 }
+
+/// Bytes in use and total heap size.
+pub fn usage() -> (usize, usize) {
+    let heap = HEAP.lock();
+    (heap.used(), heap.size())
+}

@@ -11,9 +11,17 @@
 
 extern crate alloc;
 
+pub mod call_env;
 pub mod dt;
 pub mod mm;
+pub mod msg;
+pub mod params;
+pub mod pta;
+pub mod session;
+pub mod shm;
 pub mod smc;
+pub mod std_call;
+pub mod thread;
 
 #[cfg(target_os = "none")]
 pub mod arch;

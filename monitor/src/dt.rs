@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn finds_ns_memory_and_skips_secure_ram() {
         let dtb = qemu_like_dtb(&[0]);
-        assert_eq!(ns_memory(&dtb).unwrap(), Some((0x4000_0000, 0x8000_0000)));
+        assert_eq!(tee_abi::fdt_header::ns_memory(&dtb), Some((0x4000_0000, 0x8000_0000)));
     }
 
     #[test]
@@ -182,25 +182,3 @@ mod tests {
     }
 }
 
-/// Returns `[start, end)` of the first `/memory` node's first range (the NS RAM
-/// QEMU gives Linux), assuming the root's 2 address and 2 size cells.
-pub fn ns_memory(blob: &[u8]) -> Result<Option<(u64, u64)>, DtError> {
-    let fdt = Fdt::new(blob).map_err(|_| DtError::Invalid)?;
-    for node in fdt.root().children() {
-        let is_memory = node.property("device_type").is_some_and(|p| p.value() == b"memory\0");
-        // QEMU marks secure-only RAM `status = "disabled"`; that is not ours to give.
-        let disabled = node.property("status").is_some_and(|p| p.value() != b"okay\0");
-        if !is_memory || disabled {
-            continue;
-        }
-        let Some(reg) = node.property("reg") else { continue };
-        let v = reg.value();
-        if v.len() < 16 {
-            continue;
-        }
-        let be64 = |b: &[u8]| b.iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x));
-        let (start, size) = (be64(&v[..8]), be64(&v[8..16]));
-        return Ok(Some((start, start.saturating_add(size))));
-    }
-    Ok(None)
-}

@@ -100,10 +100,7 @@ fn cold_boot(core: usize) -> ! {
     let len = tee_abi::fdt_header::total_size(area, max).unwrap_or_else(|| halt(format_args!("no DT at {dtb:#x}")));
     let dt_bytes = &area[..len];
     let present = dt::present_cores(dt_bytes).unwrap_or_else(|e| halt(format_args!("bad DT: {e:?}")));
-    let ns_ram = dt::ns_memory(dt_bytes)
-        .ok()
-        .flatten()
-        .unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
+    let ns_ram = tee_abi::fdt_header::ns_memory(dt_bytes).unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
     log::info!("cores present: {}, NS RAM {:#x}..{:#x}", present.iter().filter(|p| **p).count(), ns_ram.0, ns_ram.1);
     PSCI.call_once(|| Mutex::new(Psci::new(present, core, ns_ram)));
 

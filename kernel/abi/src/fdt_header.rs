@@ -1,5 +1,5 @@
-//! The one fact about a flattened device tree that every boot stage needs
-//! before parsing: how long the blob is (the DT is handed over by address).
+//! The facts about the flattened device tree every boot stage needs: how long
+//! the blob is (the DT is handed over by address) and where normal-world RAM is.
 
 /// FDT magic, big-endian in the blob.
 pub const FDT_MAGIC: u32 = 0xd00d_feed;
@@ -13,6 +13,31 @@ pub fn total_size(header: &[u8], max: usize) -> Option<usize> {
     }
     let size = word(4)? as usize;
     (40..=max).contains(&size).then_some(size)
+}
+
+/// Returns `[start, end)` of the first `/memory` node's first range (the NS RAM
+/// QEMU gives Linux), assuming the root's 2 address and 2 size cells.
+pub fn ns_memory(blob: &[u8]) -> Option<(u64, u64)> {
+    use dtoolkit::fdt::Fdt;
+    use dtoolkit::{Node, Property};
+    let fdt = Fdt::new(blob).ok()?;
+    for node in fdt.root().children() {
+        let is_memory = node.property("device_type").is_some_and(|p| p.value() == b"memory\0");
+        // QEMU marks secure-only RAM `status = "disabled"`; that is not ours to give.
+        let disabled = node.property("status").is_some_and(|p| p.value() != b"okay\0");
+        if !is_memory || disabled {
+            continue;
+        }
+        let Some(reg) = node.property("reg") else { continue };
+        let v = reg.value();
+        if v.len() < 16 {
+            continue;
+        }
+        let be64 = |b: &[u8]| b.iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x));
+        let (start, size) = (be64(&v[..8]), be64(&v[8..16]));
+        return Some((start, start.saturating_add(size)));
+    }
+    None
 }
 
 #[cfg(test)]

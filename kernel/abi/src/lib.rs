@@ -9,6 +9,8 @@
 
 pub mod fdt_header;
 pub mod image_header;
+pub mod msg;
+pub mod result;
 pub mod opteed;
 pub mod smc;
 pub mod smccc;

@@ -2,4 +2,3 @@
 //! spot, yielding (standard) calls handed to the message layer.
 
 pub mod fast;
-pub mod yielding;

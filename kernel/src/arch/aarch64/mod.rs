@@ -3,6 +3,8 @@
 
 pub mod entry;
 
+pub mod thread;
+
 pub use entry::STACK_SIZE;
 
 /// Waits for an interrupt.

@@ -1,0 +1,267 @@
+//! The four GlobalPlatform parameters of a call into a TA or pseudo-TA, held
+//! in secure memory: memory references are bounce buffers copied in from the
+//! normal world before the call and copied back after it.
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use tee_abi::result;
+
+use crate::msg::{Dir, MsgParam, Param};
+use crate::shm::{NsMemory, SharedMem, ShmRegistry};
+
+/// `TEE_PARAM_TYPE_*` numbering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ParamType {
+    /// `TEE_PARAM_TYPE_NONE`.
+    None = 0,
+    /// `TEE_PARAM_TYPE_VALUE_INPUT`.
+    ValueInput = 1,
+    /// `TEE_PARAM_TYPE_VALUE_OUTPUT`.
+    ValueOutput = 2,
+    /// `TEE_PARAM_TYPE_VALUE_INOUT`.
+    ValueInout = 3,
+    /// `TEE_PARAM_TYPE_MEMREF_INPUT`.
+    MemrefInput = 5,
+    /// `TEE_PARAM_TYPE_MEMREF_OUTPUT`.
+    MemrefOutput = 6,
+    /// `TEE_PARAM_TYPE_MEMREF_INOUT`.
+    MemrefInout = 7,
+}
+
+/// Largest memory reference copied into secure memory.
+pub const MAX_MEMREF: u64 = 4 << 20;
+
+/// Where a memory reference lives in the normal world.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NsBuffer {
+    /// A NULL memref.
+    Null,
+    /// `size` bytes at `offs` in a registered object.
+    Registered {
+        /// Cookie.
+        cookie: u64,
+        /// The object.
+        shm: SharedMem,
+        /// Offset in the object.
+        offs: u64,
+    },
+    /// Contiguous normal-world memory.
+    Physical(u64),
+}
+
+/// One parameter in secure memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaParam {
+    /// Unused.
+    None,
+    /// Value `a`, `b` (the GP API has 32-bit values).
+    Value {
+        /// Direction.
+        dir: Dir,
+        /// `a`.
+        a: u32,
+        /// `b`.
+        b: u32,
+    },
+    /// Memory reference.
+    Memref {
+        /// Direction.
+        dir: Dir,
+        /// The bounce buffer (empty for NULL).
+        buf: Vec<u8>,
+        /// Size as the TA sees or reports it.
+        size: u64,
+        /// Where it came from.
+        source: NsBuffer,
+    },
+}
+
+impl TaParam {
+    /// The GP type of this parameter.
+    pub fn param_type(&self) -> ParamType {
+        match self {
+            TaParam::None => ParamType::None,
+            TaParam::Value { dir: Dir::In, .. } => ParamType::ValueInput,
+            TaParam::Value { dir: Dir::Out, .. } => ParamType::ValueOutput,
+            TaParam::Value { dir: Dir::InOut, .. } => ParamType::ValueInout,
+            TaParam::Memref { dir: Dir::In, .. } => ParamType::MemrefInput,
+            TaParam::Memref { dir: Dir::Out, .. } => ParamType::MemrefOutput,
+            TaParam::Memref { dir: Dir::InOut, .. } => ParamType::MemrefInout,
+        }
+    }
+}
+
+/// The four parameters of a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaParams(pub [TaParam; 4]);
+
+impl TaParams {
+    /// No parameters.
+    pub fn none() -> TaParams {
+        TaParams([TaParam::None, TaParam::None, TaParam::None, TaParam::None])
+    }
+
+    /// `TEE_PARAM_TYPES(t0, t1, t2, t3)`.
+    pub fn types(&self) -> u32 {
+        self.0.iter().enumerate().fold(0, |acc, (i, p)| acc | ((p.param_type() as u32) << (4 * i)))
+    }
+
+    /// Copies the normal-world parameters in (inputs read, outputs sized).
+    /// `registry` entries used are marked busy until [`Self::release`].
+    pub fn copy_in(
+        params: &[MsgParam],
+        mem: &dyn NsMemory,
+        registry: &mut ShmRegistry,
+    ) -> Result<TaParams, u32> {
+        if params.len() > 4 {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let mut out = TaParams::none();
+        for i in 0..params.len() {
+            match Self::copy_in_one(&params[i], mem, registry) {
+                Ok(p) => out.0[i] = p,
+                Err(e) => {
+                    // Drop the holds on objects taken by earlier parameters.
+                    out.release(registry);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn copy_in_one(p: &MsgParam, mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParam, u32> {
+        if p.meta {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        Ok(match p.param {
+                Param::None => TaParam::None,
+                Param::Value { dir, v } => TaParam::Value { dir, a: v[0] as u32, b: v[1] as u32 },
+                Param::Rmem { dir, offs, size, shm_ref } => {
+                    let shm = registry.get(shm_ref).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+                    let source = NsBuffer::Registered { cookie: shm_ref, shm, offs };
+                    memref(dir, size, source, mem).inspect_err(|_| registry.put(shm_ref))?
+                }
+                Param::Tmem { dir, buf_ptr: 0, size, .. } => TaParam::Memref { dir, buf: Vec::new(), size, source: NsBuffer::Null },
+                Param::Tmem { noncontig: true, .. } => return Err(result::ERROR_BAD_PARAMETERS),
+                Param::Tmem { dir, buf_ptr, size, .. } => memref(dir, size, NsBuffer::Physical(buf_ptr), mem)?,
+            })
+    }
+
+    /// Writes outputs back into `params` and into normal-world memory.
+    /// Memory is written only when the reported size fits the buffer (a
+    /// larger size is the short-buffer answer and is only reported).
+    pub fn copy_out(&self, params: &mut [MsgParam], mem: &dyn NsMemory) -> Result<(), u32> {
+        for (p, msg) in self.0.iter().zip(params.iter_mut()) {
+            match (p, &mut msg.param) {
+                (TaParam::Value { dir, a, b }, Param::Value { v, .. }) if dir.is_output() => {
+                    v[0] = u64::from(*a);
+                    v[1] = u64::from(*b);
+                }
+                (TaParam::Memref { dir, buf, size, source }, Param::Rmem { size: msg_size, .. } | Param::Tmem { size: msg_size, .. })
+                    if dir.is_output() =>
+                {
+                    if *size <= buf.len() as u64 {
+                        let data = &buf[..*size as usize];
+                        match source {
+                            NsBuffer::Registered { shm, offs, .. } => shm.write(mem, *offs, data),
+                            NsBuffer::Physical(pa) => mem.write(*pa, data),
+                            NsBuffer::Null => Ok(()),
+                        }
+                        .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+                    }
+                    *msg_size = *size;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the use of the registered objects taken by [`Self::copy_in`].
+    pub fn release(&self, registry: &mut ShmRegistry) {
+        for p in &self.0 {
+            if let TaParam::Memref { source: NsBuffer::Registered { cookie, .. }, .. } = p {
+                registry.put(*cookie);
+            }
+        }
+    }
+}
+
+fn memref(dir: Dir, size: u64, source: NsBuffer, mem: &dyn NsMemory) -> Result<TaParam, u32> {
+    if size > MAX_MEMREF {
+        return Err(result::ERROR_OUT_OF_MEMORY);
+    }
+    let mut buf = alloc::vec![0u8; size as usize];
+    let ok = match &source {
+        NsBuffer::Registered { shm, offs, .. } => {
+            // Even output-only references must lie inside their object.
+            shm.chunks(*offs, size).is_ok() && (!dir.is_input() || shm.read(mem, *offs, &mut buf).is_ok())
+        }
+        NsBuffer::Physical(pa) => mem.contains(*pa, size) && (!dir.is_input() || mem.read(*pa, &mut buf).is_ok()),
+        NsBuffer::Null => true,
+    };
+    if !ok {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    Ok(TaParam::Memref { dir, buf, size, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shm::tests::FakeRam;
+
+    #[test]
+    fn values_and_memrefs_round_trip() {
+        let ram = FakeRam::new(4 * 4096);
+        ram.write(0x4000_1000, b"hello").unwrap();
+        let mut reg = ShmRegistry::new();
+        reg.register(9, SharedMem { pages: alloc::vec![0x4000_1000], offset: 0, size: 4096 }).unwrap();
+        let mut msg = [
+            MsgParam { meta: false, param: Param::Value { dir: Dir::InOut, v: [42, 7, 0] } },
+            MsgParam { meta: false, param: Param::Rmem { dir: Dir::InOut, offs: 0, size: 5, shm_ref: 9 } },
+            MsgParam { meta: false, param: Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false } },
+        ];
+        let mut p = TaParams::copy_in(&msg, &ram, &mut reg).unwrap();
+        assert_eq!(p.types(), 0x673);
+        if let TaParam::Value { a, .. } = &mut p.0[0] {
+            *a += 1;
+        }
+        if let TaParam::Memref { buf, size, .. } = &mut p.0[1] {
+            assert_eq!(buf, b"hello");
+            buf[..3].copy_from_slice(b"HEY");
+            *size = 3;
+        }
+        if let TaParam::Memref { size, .. } = &mut p.0[2] {
+            *size = 64; // short buffer: report the needed size
+        }
+        assert_eq!(reg.unregister(9), Err(crate::shm::ShmError::Busy));
+        p.copy_out(&mut msg, &ram).unwrap();
+        p.release(&mut reg);
+        assert_eq!(msg[0].param, Param::Value { dir: Dir::InOut, v: [43, 7, 0] });
+        assert_eq!(msg[1].param, Param::Rmem { dir: Dir::InOut, offs: 0, size: 3, shm_ref: 9 });
+        assert!(matches!(msg[2].param, Param::Tmem { size: 64, .. }));
+        let mut back = [0u8; 5];
+        ram.read(0x4000_1000, &mut back).unwrap();
+        assert_eq!(&back, b"HEYlo");
+        reg.unregister(9).unwrap();
+    }
+
+    #[test]
+    fn refuses_bad_references() {
+        let ram = FakeRam::new(4096);
+        let mut reg = ShmRegistry::new();
+        let bad = |param| TaParams::copy_in(&[MsgParam { meta: false, param }], &ram, &mut ShmRegistry::new()).unwrap_err();
+        assert_eq!(bad(Param::Rmem { dir: Dir::In, offs: 0, size: 1, shm_ref: 1 }), result::ERROR_BAD_PARAMETERS);
+        assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x0e10_0000, size: 16, shm_ref: 0, noncontig: false }), result::ERROR_BAD_PARAMETERS);
+        assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x4000_0000, size: MAX_MEMREF + 1, shm_ref: 0, noncontig: false }), result::ERROR_OUT_OF_MEMORY);
+        reg.register(1, SharedMem { pages: alloc::vec![0x4000_0000], offset: 0, size: 16 }).unwrap();
+        let over = [MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 8, size: 9, shm_ref: 1 } }];
+        assert_eq!(TaParams::copy_in(&over, &ram, &mut reg).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+        let five = [MsgParam { meta: false, param: Param::None }; 5];
+        assert_eq!(TaParams::copy_in(&five, &ram, &mut reg).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+    }
+}

@@ -1,0 +1,56 @@
+//! The device-enumeration pseudo-TA the Linux driver queries at probe time
+//! (`PTA_CMD_GET_DEVICES`) and when tee-supplicant starts
+//! (`PTA_CMD_GET_DEVICES_SUPP`): it lists TAs that want a TEE-bus device.
+
+use tee_abi::result;
+
+use crate::call_env::CallEnv;
+use crate::params::{ParamType, TaParam, TaParams};
+use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+
+/// `PTA_DEVICE_UUID`.
+pub const UUID: Uuid = super::uuid("7011a688-ddde-4053-a5a9-7b3c4ddf13b8");
+/// `PTA_CMD_GET_DEVICES`.
+pub const CMD_GET_DEVICES: u32 = 0;
+/// `PTA_CMD_GET_DEVICES_SUPP`.
+pub const CMD_GET_DEVICES_SUPP: u32 = 1;
+/// `PTA_CMD_GET_DEVICES_RPMB`.
+pub const CMD_GET_DEVICES_RPMB: u32 = 2;
+
+/// The pseudo-TA.
+pub struct DevicePta;
+
+impl Target for DevicePta {
+    fn open_session(&self, _: &mut dyn CallEnv, _: &ClientIdentity, params: &mut TaParams) -> Result<u64, Outcome> {
+        if params.types() != 0 {
+            return Err((result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE));
+        }
+        Ok(0)
+    }
+
+    fn invoke(&self, _: &mut dyn CallEnv, _: u64, cmd: u32, params: &mut TaParams) -> Outcome {
+        let origin = result::ORIGIN_TRUSTED_APP;
+        if !matches!(cmd, CMD_GET_DEVICES | CMD_GET_DEVICES_SUPP | CMD_GET_DEVICES_RPMB) {
+            return (result::ERROR_NOT_IMPLEMENTED, origin);
+        }
+        if params.types() != ParamType::MemrefOutput as u32 {
+            return (result::ERROR_BAD_PARAMETERS, origin);
+        }
+        // No TA of ours asks for a TEE-bus device yet: the list is empty.
+        let devices: &[Uuid] = &[];
+        let TaParam::Memref { buf, size, .. } = &mut params.0[0] else {
+            return (result::ERROR_BAD_PARAMETERS, origin);
+        };
+        let needed = devices.len() * 16;
+        *size = needed as u64;
+        if buf.len() < needed {
+            return (result::ERROR_SHORT_BUFFER, origin);
+        }
+        for (i, d) in devices.iter().enumerate() {
+            buf[i * 16..i * 16 + 16].copy_from_slice(d);
+        }
+        (result::SUCCESS, origin)
+    }
+
+    fn close_session(&self, _: &mut dyn CallEnv, _: u64) {}
+}

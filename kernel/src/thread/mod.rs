@@ -1,0 +1,7 @@
+//! The secure thread pool: a fixed number of threads, each with its own stack,
+//! that serve yielding calls and can wait for the normal world (RPC) or be
+//! preempted by it, resuming on any core.
+
+pub mod pool;
+#[cfg(target_os = "none")]
+pub mod runtime;

@@ -32,6 +32,20 @@ static TABLE_POOL: Mutex<TablePool> = Mutex::new(TablePool([[0; 512]; TABLES]));
 /// Root table address once the tables are built (secondaries reuse it).
 static TTBR0: AtomicU64 = AtomicU64::new(0);
 
+/// The kernel's own root table.
+pub fn kernel_root() -> u64 {
+    TTBR0.load(Ordering::Acquire)
+}
+
+/// The level-1 entries every TA's tables share with the kernel (its image,
+/// devices and normal-world RAM all sit below 4 GiB).
+pub fn kernel_l1_entries() -> [u64; 4] {
+    let root = kernel_root() as *const u64;
+    // SAFETY: the root table is a live, 4 KiB static table written once at
+    // boot; its first four entries are plain reads.
+    unsafe { [0, 1, 2, 3].map(|i| core::ptr::read_volatile(root.add(i))) }
+}
+
 unsafe extern "C" {
     static __text_start: u8;
     static __text_end: u8;
@@ -51,8 +65,8 @@ fn build_tables(ns_ram: (u64, u64)) -> u64 {
     let mut pool = TABLE_POOL.lock();
     let pool_pa = pool.0.as_ptr() as u64;
     let mut pt = PageTables::new(&mut pool.0, pool_pa);
-    let normal = |perm| Attrs { kind: MemKind::Normal, perm, non_secure: false };
-    let device = Attrs { kind: MemKind::Device, perm: Perm::ReadWrite, non_secure: false };
+    let normal = |perm| Attrs::kernel(MemKind::Normal, perm);
+    let device = Attrs::kernel(MemKind::Device, Perm::ReadWrite);
     let text = (symbol(&raw const __text_start), symbol(&raw const __text_end));
     let rodata = (symbol(&raw const __rodata_start), symbol(&raw const __rodata_end));
     let data = (symbol(&raw const __data_start), symbol(&raw const __kernel_end).next_multiple_of(4096));
@@ -62,7 +76,7 @@ fn build_tables(ns_ram: (u64, u64)) -> u64 {
         (data, normal(Perm::ReadWrite), "data"),
         ((linker::GICD_BASE, linker::GICD_BASE + 0x0100_0000), device, "gic"),
         ((linker::SECURE_UART_BASE, linker::SECURE_UART_BASE + 0x1000), device, "uart"),
-        (ns_ram, Attrs { kind: MemKind::Normal, perm: Perm::ReadWrite, non_secure: true }, "ns-ram"),
+        (ns_ram, Attrs { non_secure: true, ..Attrs::kernel(MemKind::Normal, Perm::ReadWrite) }, "ns-ram"),
     ];
     for ((start, end), attrs, what) in regions {
         if let Err(e) = pt.map(start, start, end - start, attrs) {

@@ -17,11 +17,13 @@ pub mod mm;
 pub mod msg;
 pub mod params;
 pub mod pta;
+pub mod rng;
 pub mod session;
 pub mod shm;
 pub mod smc;
 pub mod std_call;
 pub mod thread;
+pub mod user_ta;
 
 #[cfg(target_os = "none")]
 pub mod arch;

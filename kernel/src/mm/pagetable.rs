@@ -17,6 +17,7 @@ const DESC_VALID: u64 = 1 << 0;
 const DESC_TABLE_OR_PAGE: u64 = 1 << 1;
 const ATTR_INDX_SHIFT: u64 = 2;
 const ATTR_NS: u64 = 1 << 5;
+const AP_EL0: u64 = 1 << 6;
 const AP_RO: u64 = 1 << 7;
 const SH_INNER: u64 = 3 << 8;
 const AF: u64 = 1 << 10;
@@ -60,22 +61,42 @@ pub struct Attrs {
     pub perm: Perm,
     /// Non-secure physical address space (normal-world memory).
     pub non_secure: bool,
+    /// Accessible from S-EL0 (a TA's own memory). The kernel never executes it.
+    pub user: bool,
+}
+
+impl Attrs {
+    /// Kernel memory of the given permissions.
+    pub const fn kernel(kind: MemKind, perm: Perm) -> Attrs {
+        Attrs { kind, perm, non_secure: false, user: false }
+    }
+
+    /// TA memory of the given permissions.
+    pub const fn user(perm: Perm) -> Attrs {
+        Attrs { kind: MemKind::Normal, perm, non_secure: false, user: true }
+    }
 }
 
 impl Attrs {
     fn bits(self) -> u64 {
-        let mut bits = AF | UXN;
+        let mut bits = AF;
         bits |= match self.kind {
             MemKind::Device => MAIR_DEVICE << ATTR_INDX_SHIFT,
             MemKind::Normal => (MAIR_NORMAL << ATTR_INDX_SHIFT) | SH_INNER,
         };
+        // Execute permission goes to exactly one of EL1 (kernel text) or EL0
+        // (TA text), never to a writable page, never to a device.
+        let exec_never = if self.user { PXN } else { UXN };
         bits |= match self.perm {
-            Perm::ReadExecute => AP_RO,
-            Perm::ReadOnly => AP_RO | PXN,
-            Perm::ReadWrite => PXN,
+            Perm::ReadExecute => AP_RO | exec_never,
+            Perm::ReadOnly => AP_RO | PXN | UXN,
+            Perm::ReadWrite => PXN | UXN,
         };
         if self.kind == MemKind::Device {
-            bits |= PXN;
+            bits |= PXN | UXN;
+        }
+        if self.user {
+            bits |= AP_EL0;
         }
         if self.non_secure {
             bits |= ATTR_NS;
@@ -85,12 +106,14 @@ impl Attrs {
 
     fn from_bits(bits: u64) -> Attrs {
         let kind = if (bits >> ATTR_INDX_SHIFT) & 7 == MAIR_DEVICE { MemKind::Device } else { MemKind::Normal };
-        let perm = match (bits & AP_RO != 0, bits & PXN != 0) {
-            (true, false) => Perm::ReadExecute,
-            (true, true) => Perm::ReadOnly,
+        let user = bits & AP_EL0 != 0;
+        let executable = bits & (PXN | UXN) != (PXN | UXN);
+        let perm = match (bits & AP_RO != 0, executable) {
+            (true, true) => Perm::ReadExecute,
+            (true, false) => Perm::ReadOnly,
             _ => Perm::ReadWrite,
         };
-        Attrs { kind, perm, non_secure: bits & ATTR_NS != 0 }
+        Attrs { kind, perm, non_secure: bits & ATTR_NS != 0, user }
     }
 }
 
@@ -120,6 +143,12 @@ impl<'a> PageTables<'a> {
             table.fill(0);
         }
         PageTables { pool, pool_pa, used: 1 }
+    }
+
+    /// Continues editing tables built earlier in `pool` (located at `pool_pa`).
+    pub fn attach(pool: &'a mut [[u64; ENTRIES]], pool_pa: u64) -> PageTables<'a> {
+        let used = pool.iter().rposition(|t| t.iter().any(|e| *e != 0)).map_or(1, |last| last + 1).max(1);
+        PageTables { pool, pool_pa, used }
     }
 
     /// Physical address of the root table (for `TTBR0_EL1`).
@@ -187,6 +216,40 @@ impl<'a> PageTables<'a> {
         Ok(())
     }
 
+    /// Removes the 4 KiB page mappings of `[va, va + size)` (mapped by [`Self::map`]
+    /// with pages, not blocks). The caller invalidates the TLB.
+    pub fn unmap(&mut self, va: u64, size: u64) -> Result<(), MapError> {
+        if va % PAGE_SIZE != 0 || size % PAGE_SIZE != 0 {
+            return Err(MapError::Misaligned);
+        }
+        let mut offset = 0;
+        while offset < size {
+            let v = va + offset;
+            let l1 = self.pool[0][((v / L1_SPAN) % ENTRIES as u64) as usize];
+            if l1 & DESC_VALID != 0 && l1 & DESC_TABLE_OR_PAGE != 0 {
+                let l2t = self.table_index(l1);
+                let l2 = self.pool[l2t][((v / L2_BLOCK) % ENTRIES as u64) as usize];
+                if l2 & DESC_VALID != 0 && l2 & DESC_TABLE_OR_PAGE != 0 {
+                    let l3t = self.table_index(l2);
+                    self.pool[l3t][((v / PAGE_SIZE) % ENTRIES as u64) as usize] = 0;
+                }
+            }
+            offset += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
+    /// Copies level-1 entry `index` from another root (sharing its lower
+    /// tables): how a TA's tables include the kernel's own mappings.
+    pub fn share_l1_entry(&mut self, index: usize, entry: u64) {
+        self.pool[0][index] = entry;
+    }
+
+    /// Level-1 entry `index` of these tables.
+    pub fn l1_entry(&self, index: usize) -> u64 {
+        self.pool[0][index]
+    }
+
     /// Walks the tables: the physical address and attributes `va` maps to.
     pub fn translate(&self, va: u64) -> Option<(u64, Attrs)> {
         let l1 = self.pool[0][((va / L1_SPAN) % ENTRIES as u64) as usize];
@@ -212,9 +275,9 @@ impl<'a> PageTables<'a> {
 mod tests {
     use super::*;
 
-    const TEXT: Attrs = Attrs { kind: MemKind::Normal, perm: Perm::ReadExecute, non_secure: false };
-    const DATA: Attrs = Attrs { kind: MemKind::Normal, perm: Perm::ReadWrite, non_secure: false };
-    const DEV: Attrs = Attrs { kind: MemKind::Device, perm: Perm::ReadWrite, non_secure: false };
+    const TEXT: Attrs = Attrs::kernel(MemKind::Normal, Perm::ReadExecute);
+    const DATA: Attrs = Attrs::kernel(MemKind::Normal, Perm::ReadWrite);
+    const DEV: Attrs = Attrs::kernel(MemKind::Device, Perm::ReadWrite);
 
     #[test]
     fn maps_pages_and_blocks() {
@@ -234,11 +297,23 @@ mod tests {
     fn writable_is_never_executable() {
         for perm in [Perm::ReadExecute, Perm::ReadOnly, Perm::ReadWrite] {
             for kind in [MemKind::Normal, MemKind::Device] {
-                let bits = Attrs { kind, perm, non_secure: false }.bits();
-                let writable = bits & AP_RO == 0;
-                let executable = bits & PXN == 0;
-                assert!(!(writable && executable), "{kind:?} {perm:?}");
-                assert_ne!(bits & UXN, 0, "EL0 never executes kernel mappings");
+                for user in [false, true] {
+                    let a = Attrs { kind, perm, non_secure: false, user };
+                    let bits = a.bits();
+                    let writable = bits & AP_RO == 0;
+                    let executable = bits & (PXN | UXN) != (PXN | UXN);
+                    assert!(!(writable && executable), "{a:?}");
+                    assert_ne!(bits & PXN | bits & UXN, 0);
+                    if user {
+                        assert_ne!(bits & PXN, 0, "the kernel never executes TA memory");
+                    } else {
+                        assert_ne!(bits & UXN, 0, "EL0 never executes kernel mappings");
+                        assert_eq!(bits & AP_EL0, 0, "EL0 never reaches kernel mappings");
+                    }
+                    if kind == MemKind::Normal {
+                        assert_eq!(Attrs::from_bits(bits).perm, perm, "{a:?}");
+                    }
+                }
             }
         }
     }
@@ -256,10 +331,23 @@ mod tests {
     }
 
     #[test]
+    fn unmaps_pages() {
+        let mut pool = vec![[0u64; ENTRIES]; 4];
+        let mut pt = PageTables::new(&mut pool, 0x1000_0000);
+        let ta = Attrs::user(Perm::ReadWrite);
+        pt.map(0x1_0000_0000, 0x0e80_0000, 0x3000, ta).unwrap();
+        pt.unmap(0x1_0000_1000, 0x1000).unwrap();
+        assert_eq!(pt.translate(0x1_0000_0000), Some((0x0e80_0000, ta)));
+        assert_eq!(pt.translate(0x1_0000_1000), None);
+        pt.map(0x1_0000_1000, 0x0e90_0000, 0x1000, ta).unwrap();
+        assert_eq!(pt.translate(0x1_0000_1008), Some((0x0e90_0008, ta)));
+    }
+
+    #[test]
     fn non_secure_bit_is_kept() {
         let mut pool = vec![[0u64; ENTRIES]; 4];
         let mut pt = PageTables::new(&mut pool, 0x1000_0000);
-        let ns = Attrs { kind: MemKind::Normal, perm: Perm::ReadWrite, non_secure: true };
+        let ns = Attrs { kind: MemKind::Normal, perm: Perm::ReadWrite, non_secure: true, user: false };
         pt.map(0x4000_0000, 0x4000_0000, 0x20_0000, ns).unwrap();
         assert_eq!(pt.translate(0x4000_1000), Some((0x4000_1000, ns)));
     }

@@ -4,6 +4,7 @@
 extern crate alloc;
 
 use alloc::sync::Arc;
+#[cfg(not(target_os = "none"))]
 use tee_abi::result;
 
 use crate::call_env::CallEnv;
@@ -52,8 +53,20 @@ pub fn find(uuid: &Uuid) -> Option<Arc<dyn Target>> {
     }
 }
 
-/// The resolver used by the kernel: pseudo-TAs first, then user TAs (not
-/// loadable yet: `TEE_ERROR_ITEM_NOT_FOUND`, as when no TA store has it).
-pub fn resolve(uuid: &Uuid, _env: &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome> {
-    find(uuid).ok_or((result::ERROR_ITEM_NOT_FOUND, result::ORIGIN_TEE))
+/// The resolver used by the kernel: pseudo-TAs first, then user TAs from the
+/// normal world's TA store.
+pub fn resolve(uuid: &Uuid, env: &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome> {
+    if let Some(pta) = find(uuid) {
+        return Ok(pta);
+    }
+    #[cfg(target_os = "none")]
+    {
+        let instance: Arc<dyn Target> = crate::user_ta::instance::instance_for(env, uuid)?;
+        Ok(instance)
+    }
+    #[cfg(not(target_os = "none"))]
+    {
+        let _ = env;
+        Err((result::ERROR_ITEM_NOT_FOUND, result::ORIGIN_TEE))
+    }
 }

@@ -28,6 +28,10 @@ static CURRENT: [AtomicUsize; linker::MAX_CORES] = [const { AtomicUsize::new(NO_
 struct Slot {
     regs: ThreadRegs,
     args: [u64; 8],
+    /// `TTBR0_EL1` the thread runs with (0 = the kernel's own tables).
+    ttbr0: u64,
+    /// The user-mode run in progress (`*mut UserRun`), or null.
+    user_run: *mut (),
 }
 
 struct Slots(UnsafeCell<[Slot; THREADS]>);
@@ -35,7 +39,7 @@ struct Slots(UnsafeCell<[Slot; THREADS]>);
 // pool (Running on it, or resuming/starting it with the pool lock's hand-over).
 unsafe impl Sync for Slots {}
 static SLOTS: Slots =
-    Slots(UnsafeCell::new([const { Slot { regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 }, args: [0; 8] } }; THREADS]));
+    Slots(UnsafeCell::new([const { Slot { regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 }, args: [0; 8], ttbr0: 0, user_run: core::ptr::null_mut() } }; THREADS]));
 
 #[repr(C, align(16))]
 struct Stacks(UnsafeCell<[[u8; THREAD_STACK]; THREADS]>);
@@ -69,7 +73,13 @@ pub fn yield_smc(args: &[u64; 8]) -> [u64; 4] {
         };
         // SAFETY: the pool handed thread `index` to this core; it left through
         // `leave`, so its save area is valid; we are on the temporary stack.
-        unsafe { arch::thread::resume(&(*slot(index)).regs, &values) }
+        unsafe {
+            let ttbr0 = (*slot(index)).ttbr0;
+            if ttbr0 != 0 {
+                arch::user::set_ttbr0(ttbr0);
+            }
+            arch::thread::resume(&(*slot(index)).regs, &values)
+        }
     }
     let Some(index) = POOL.lock().allocate(core) else {
         return [smc::RETURN_ETHREAD_LIMIT, 0, 0, 0];
@@ -103,10 +113,20 @@ extern "C" fn kernel_thread_release() {
 /// Leaves the current thread for the normal world with `a0..a2`; returns the
 /// values `RETURN_FROM_RPC` brought.
 pub fn switch_to_normal_world(a: [u64; 3]) -> [u64; 4] {
+    leave_thread(a, Suspension::Rpc)
+}
+
+/// A normal-world interrupt arrived while a TA ran: park the thread with
+/// `RPC_FOREIGN_INTR` so Linux takes it, continue when Linux says so.
+pub fn preempt() {
+    leave_thread([tee_abi::msg::RPC_FUNC_FOREIGN_INTR, 0, 0], Suspension::ForeignInterrupt);
+}
+
+fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
     let core = arch::core_index();
     let index = CURRENT[core].swap(NO_THREAD, Ordering::AcqRel);
     assert!(index != NO_THREAD, "RPC outside a thread");
-    POOL.lock().suspend(index, Suspension::Rpc);
+    POOL.lock().suspend(index, why);
     // SAFETY: we are thread `index` on its own stack with exceptions masked;
     // its save area is ours until the normal world resumes it.
     unsafe { arch::thread::leave(&raw mut (*slot(index)).regs, [a[0], a[1], a[2], index as u64]) }
@@ -170,4 +190,50 @@ impl CallEnvMut for ThreadEnv {
     fn as_env_mut(&mut self) -> &mut dyn CallEnv {
         self
     }
+}
+
+fn current_slot() -> *mut Slot {
+    let index = CURRENT[arch::core_index()].load(Ordering::Acquire);
+    assert!(index != NO_THREAD, "no thread on this core");
+    slot(index)
+}
+
+/// Runs TA code with the translation tables at `root` until the entry point
+/// returns or the TA dies; returns the exit value.
+pub fn run_user(root: u64, run: &mut crate::user_ta::instance::UserRun<'_>, entry: &arch::user::UserEntry) -> u64 {
+    let me = current_slot();
+    // SAFETY: the slot belongs to the running thread. `run` outlives the
+    // user-mode run, during which only this thread's exception handler uses
+    // the pointer.
+    unsafe {
+        (*me).user_run = (run as *mut crate::user_ta::instance::UserRun<'_>).cast();
+        (*me).ttbr0 = root;
+    }
+    arch::user::set_ttbr0(root);
+    // SAFETY: `root` maps the kernel (shared level-1 entries) and the TA.
+    let exit = unsafe { arch::user::run(entry) };
+    arch::user::set_ttbr0(crate::boot::kernel_root());
+    // The thread may have moved cores while the TA ran.
+    let me = current_slot();
+    // SAFETY: as above.
+    unsafe {
+        (*me).user_run = core::ptr::null_mut();
+        (*me).ttbr0 = 0;
+    }
+    exit
+}
+
+/// Every exception from S-EL0 lands here (see `arch::aarch64::user`).
+/// Returns 0 to resume the TA, 1 to end the run.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64, esr: u64, far: u64) -> u64 {
+    let me = current_slot();
+    // SAFETY: set by `run_user` on this thread for the duration of the run.
+    let run = unsafe { (*me).user_run.cast::<crate::user_ta::instance::UserRun<'static>>() };
+    if run.is_null() {
+        crate::boot::halt(format_args!("exception from EL0 outside a TA run"));
+    }
+    // SAFETY: non-null, points at the live UserRun of this thread.
+    let resume = crate::user_ta::instance::handle_exception(unsafe { &mut *run }, frame, kind, esr, far);
+    u64::from(!resume)
 }

@@ -137,6 +137,15 @@ tee_fiq_entry:
     b       kernel_exception
 .endm
 
+// From S-EL0: start a UserFrame on the thread's stack (see user.rs).
+.macro el0_vector kind
+    .balign 0x80
+    sub     sp, sp, #{user_frame}
+    stp     x0, x1, [sp, #0]
+    mov     x0, #\kind
+    b       kernel_el0_common
+.endm
+
 .balign 2048
 kernel_el1_vectors:
     el1_vector 0
@@ -147,16 +156,17 @@ kernel_el1_vectors:
     el1_vector 5
     el1_vector 6
     el1_vector 7
-    el1_vector 8
-    el1_vector 9
-    el1_vector 10
-    el1_vector 11
-    el1_vector 12
-    el1_vector 13
-    el1_vector 14
-    el1_vector 15
+    el0_vector 0
+    el0_vector 1
+    el0_vector 2
+    el0_vector 3
+    el0_vector 4
+    el0_vector 4
+    el0_vector 4
+    el0_vector 4
 "#,
     stack_size = const STACK_SIZE,
+    user_frame = const core::mem::size_of::<super::user::UserFrame>(),
     entry_done = const tee_abi::opteed::RETURN_ENTRY_DONE,
     on_done = const tee_abi::opteed::RETURN_ON_DONE,
     off_done = const tee_abi::opteed::RETURN_OFF_DONE,

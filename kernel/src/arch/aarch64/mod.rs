@@ -4,6 +4,7 @@
 pub mod entry;
 
 pub mod thread;
+pub mod user;
 
 pub use entry::STACK_SIZE;
 
@@ -69,4 +70,20 @@ pub unsafe fn enable_mmu(ttbr0: u64) {
 pub fn tables_barrier() {
     // SAFETY: a barrier has no effect on memory safety.
     unsafe { core::arch::asm!("dsb ishst", "isb", options(nostack, preserves_flags)) };
+}
+
+/// The physical counter and its frequency.
+pub fn counter() -> (u64, u64) {
+    let (count, freq): (u64, u64);
+    // SAFETY: reading the generic timer's counter and frequency has no effects.
+    unsafe {
+        core::arch::asm!("isb", "mrs {0}, cntpct_el0", "mrs {1}, cntfrq_el0", out(reg) count, out(reg) freq, options(nomem, nostack));
+    }
+    (count, freq.max(1))
+}
+
+/// Secure system time since boot as (seconds, milliseconds).
+pub fn system_time() -> (u32, u32) {
+    let (count, freq) = counter();
+    ((count / freq) as u32, ((count % freq) * 1000 / freq) as u32)
 }

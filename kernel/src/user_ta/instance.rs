@@ -1,0 +1,363 @@
+//! A loaded TA instance on the target: its address space, its sessions, and
+//! running its entry point at S-EL0.
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use spin::Mutex;
+use tee_abi::result;
+
+use super::image::{self, Prepared};
+use super::memory::{PageBuf, Region, UserRegions};
+use super::syscall::{self, SyscallContext};
+use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry, UserFrame};
+use crate::call_env::CallEnv;
+use crate::mm::pagetable::{Attrs, PageTables, Perm};
+use crate::params::{TaParam, TaParams};
+use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+
+/// Where every TA's image is mapped (level-1 slot 4: away from the kernel).
+const IMAGE_VA: u64 = 0x1_0000_0000;
+/// Where memory-reference parameters are mapped for a call.
+const PARAM_VA: u64 = 0x1_4000_0000;
+/// Translation tables per instance.
+const TABLES: usize = 12;
+/// `TA_FLAG_SINGLE_INSTANCE`.
+const FLAG_SINGLE_INSTANCE: u32 = 0x4;
+/// `TA_FLAG_MULTI_SESSION`.
+const FLAG_MULTI_SESSION: u32 = 0x8;
+/// `TA_FLAG_INSTANCE_KEEP_ALIVE`.
+const FLAG_KEEP_ALIVE: u32 = 0x10;
+
+/// Entry functions (`UTEE_ENTRY_FUNC_*`).
+const FUNC_OPEN_SESSION: u64 = 0;
+const FUNC_CLOSE_SESSION: u64 = 1;
+const FUNC_INVOKE_COMMAND: u64 = 2;
+
+/// Marks a run that ended with the TA dead (panic or fault).
+const EXIT_DEAD: u64 = 1 << 32;
+
+struct State {
+    dead: bool,
+    sessions: usize,
+}
+
+/// One instance of a user TA.
+pub struct Instance {
+    uuid: Uuid,
+    flags: u32,
+    entry_va: u64,
+    stack_top: u64,
+    root: u64,
+    tables: Mutex<PageBuf>,
+    regions: UserRegions,
+    _image: PageBuf,
+    _stack: PageBuf,
+    /// Serialises entry-point runs (one thread inside the TA at a time).
+    run_lock: Mutex<()>,
+    state: Mutex<State>,
+    next_session: AtomicU32,
+}
+
+/// Single-instance TAs currently loaded.
+static SINGLE: Mutex<BTreeMap<Uuid, Arc<Instance>>> = Mutex::new(BTreeMap::new());
+
+/// The instance a session to `uuid` should use: the shared one for a
+/// single-instance TA, else a freshly loaded one.
+pub fn instance_for(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Arc<Instance>, Outcome> {
+    if let Some(existing) = SINGLE.lock().get(uuid) {
+        if !existing.state.lock().dead {
+            return Ok(existing.clone());
+        }
+    }
+    let file = super::store::fetch(env, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
+    let prepared = image::prepare(&file, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
+    drop(file);
+    let instance = Arc::new(Instance::load(uuid, &prepared).map_err(|e| (e, result::ORIGIN_TEE))?);
+    if instance.flags & FLAG_SINGLE_INSTANCE != 0 {
+        SINGLE.lock().insert(*uuid, instance.clone());
+    }
+    Ok(instance)
+}
+
+impl Instance {
+    fn load(uuid: &Uuid, p: &Prepared) -> Result<Instance, u32> {
+        let mut image = PageBuf::new(p.span as usize)?;
+        image::load(p, IMAGE_VA, image.as_mut_slice())?;
+        let stack_len = p.stack_size.next_multiple_of(4096).max(4096);
+        let stack = PageBuf::new(stack_len as usize)?;
+        // One unmapped page between image and stack catches overflows.
+        let stack_va = IMAGE_VA + image.len() as u64 + 4096;
+        let mut tables = PageBuf::new(TABLES * 4096)?;
+        let root = tables.addr();
+        {
+            // SAFETY: the allocation is TABLES pages, 4 KiB aligned, owned here.
+            let pool = unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
+            let mut pt = PageTables::new(pool, root);
+            for (i, entry) in crate::boot::kernel_l1_entries().iter().enumerate() {
+                pt.share_l1_entry(i, *entry);
+            }
+            for seg in &p.segments {
+                pt.map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
+                    .map_err(|_| result::ERROR_BAD_FORMAT)?;
+            }
+            pt.map(stack_va, stack.addr(), stack.len() as u64, Attrs::user(Perm::ReadWrite))
+                .map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+        }
+        let mut regions = UserRegions::default();
+        for seg in &p.segments {
+            regions.0.push(Region {
+                va: IMAGE_VA + seg.offset,
+                len: seg.len,
+                kva: image.addr() + seg.offset,
+                writable: seg.perm == Perm::ReadWrite,
+            });
+        }
+        regions.0.push(Region { va: stack_va, len: stack.len() as u64, kva: stack.addr(), writable: true });
+        user::sync_icache();
+        Ok(Instance {
+            uuid: *uuid,
+            flags: p.flags,
+            entry_va: IMAGE_VA + p.entry,
+            stack_top: stack_va + stack.len() as u64,
+            root,
+            tables: Mutex::new(tables),
+            regions,
+            _image: image,
+            _stack: stack,
+            run_lock: Mutex::new(()),
+            state: Mutex::new(State { dead: false, sessions: 0 }),
+            next_session: AtomicU32::new(1),
+        })
+    }
+
+    fn mark_dead(&self) {
+        self.state.lock().dead = true;
+        SINGLE.lock().remove(&self.uuid);
+    }
+
+    /// Runs the entry point with `func`; returns the TA's result.
+    fn run(&self, env: &mut dyn CallEnv, func: u64, session: u64, cmd: u32, params: &mut TaParams) -> Outcome {
+        let _one_at_a_time = self.run_lock.lock();
+        if self.state.lock().dead {
+            return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
+        }
+        // Memory references: page-aligned copies mapped for this run only.
+        let mut mapped: Vec<(usize, PageBuf, u64)> = Vec::new();
+        let mut vals = [0u64; 8];
+        let mut next_va = PARAM_VA;
+        let mut regions = self.regions.clone();
+        for (i, p) in params.0.iter().enumerate() {
+            match p {
+                TaParam::Value { a, b, .. } => {
+                    vals[2 * i] = u64::from(*a);
+                    vals[2 * i + 1] = u64::from(*b);
+                }
+                TaParam::Memref { buf, size, dir, .. } if !buf.is_empty() => {
+                    let Ok(mut copy) = PageBuf::new(buf.len()) else {
+                        self.unmap_params(&mapped);
+                        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+                    };
+                    copy.as_mut_slice()[..buf.len()].copy_from_slice(buf);
+                    let perm = if dir.is_output() { Perm::ReadWrite } else { Perm::ReadOnly };
+                    if self.map_pages(next_va, &copy, perm).is_err() {
+                        self.unmap_params(&mapped);
+                        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+                    }
+                    regions.0.push(Region { va: next_va, len: buf.len() as u64, kva: copy.addr(), writable: dir.is_output() });
+                    vals[2 * i] = next_va;
+                    vals[2 * i + 1] = *size;
+                    let len = copy.len() as u64;
+                    mapped.push((i, copy, next_va));
+                    next_va += len + 4096;
+                }
+                TaParam::Memref { size, .. } => vals[2 * i + 1] = *size,
+                TaParam::None => {}
+            }
+        }
+        // struct utee_params at the top of the stack, 128 bytes below it.
+        let up = self.stack_top - 128;
+        let mut block = [0u8; 72];
+        block[..8].copy_from_slice(&u64::from(params.types()).to_le_bytes());
+        for (i, v) in vals.iter().enumerate() {
+            block[8 + 8 * i..16 + 8 * i].copy_from_slice(&v.to_le_bytes());
+        }
+        let _ = regions.write(up, &block);
+
+        let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
+        let mut run = UserRun { regions: &regions, env, cancel_masked: true };
+        let exit = crate::thread::runtime::run_user(self.root, &mut run, &entry);
+
+        // Outputs: values and sizes from utee_params, bytes from the copies.
+        if let Ok(back) = regions.read(up, 72) {
+            let word = |i: usize| u64::from_le_bytes(back[8 + 8 * i..16 + 8 * i].try_into().unwrap_or_default());
+            for (i, p) in params.0.iter_mut().enumerate() {
+                match p {
+                    TaParam::Value { dir, a, b } if dir.is_output() => {
+                        *a = word(2 * i) as u32;
+                        *b = word(2 * i + 1) as u32;
+                    }
+                    TaParam::Memref { dir, size, buf, .. } if dir.is_output() => {
+                        *size = word(2 * i + 1);
+                        if let Some((_, copy, _)) = mapped.iter().find(|(j, ..)| *j == i) {
+                            let n = (*size as usize).min(buf.len());
+                            buf[..n].copy_from_slice(&copy.as_slice()[..n]);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.unmap_params(&mapped);
+        if exit & EXIT_DEAD != 0 {
+            self.mark_dead();
+            return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
+        }
+        (exit as u32, result::ORIGIN_TRUSTED_APP)
+    }
+
+    fn map_pages(&self, va: u64, buf: &PageBuf, perm: Perm) -> Result<(), u32> {
+        self.with_tables(|pt| pt.map(va, buf.addr(), buf.len() as u64, Attrs::user(perm)).map_err(|_| result::ERROR_OUT_OF_MEMORY))
+    }
+
+    fn unmap_params(&self, mapped: &[(usize, PageBuf, u64)]) {
+        for (_, buf, va) in mapped {
+            let _ = self.with_tables(|pt| pt.unmap(*va, buf.len() as u64).map_err(|_| 0));
+        }
+    }
+
+    fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, u32>) -> Result<R, u32> {
+        let mut tables = self.tables.lock();
+        let root = tables.addr();
+        // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this
+        // the only view of them while it is held.
+        let pool = unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
+        f(&mut PageTables::attach(pool, root))
+    }
+}
+
+impl Target for Instance {
+    fn open_session(&self, env: &mut dyn CallEnv, _client: &ClientIdentity, params: &mut TaParams) -> Result<u64, Outcome> {
+        {
+            let state = self.state.lock();
+            if state.dead {
+                return Err((result::ERROR_TARGET_DEAD, result::ORIGIN_TEE));
+            }
+            if state.sessions > 0 && self.flags & FLAG_MULTI_SESSION == 0 {
+                return Err((result::ERROR_BUSY, result::ORIGIN_TEE));
+            }
+        }
+        let id = self.next_session.fetch_add(1, Ordering::Relaxed);
+        let (ret, origin) = self.run(env, FUNC_OPEN_SESSION, u64::from(id), 0, params);
+        if ret != result::SUCCESS {
+            self.retire_if_unused();
+            return Err((ret, origin));
+        }
+        self.state.lock().sessions += 1;
+        Ok(u64::from(id))
+    }
+
+    fn invoke(&self, env: &mut dyn CallEnv, handle: u64, cmd: u32, params: &mut TaParams) -> Outcome {
+        self.run(env, FUNC_INVOKE_COMMAND, handle, cmd, params)
+    }
+
+    fn close_session(&self, env: &mut dyn CallEnv, handle: u64) {
+        if !self.state.lock().dead {
+            let _ = self.run(env, FUNC_CLOSE_SESSION, handle, 0, &mut TaParams::none());
+        }
+        {
+            let mut state = self.state.lock();
+            state.sessions = state.sessions.saturating_sub(1);
+        }
+        self.retire_if_unused();
+    }
+}
+
+impl Instance {
+    /// Drops a single instance from the cache once no session uses it (unless
+    /// it asked to be kept alive); the last `Arc` frees its memory.
+    fn retire_if_unused(&self) {
+        let state = self.state.lock();
+        if state.sessions == 0 && (self.flags & FLAG_KEEP_ALIVE == 0 || state.dead) {
+            drop(state);
+            SINGLE.lock().remove(&self.uuid);
+        }
+    }
+}
+
+/// The context of one user-mode run, reached from exception handlers.
+pub struct UserRun<'a> {
+    regions: &'a UserRegions,
+    env: &'a mut dyn CallEnv,
+    cancel_masked: bool,
+}
+
+impl SyscallContext for UserRun<'_> {
+    fn regions(&self) -> &UserRegions {
+        self.regions
+    }
+
+    fn env(&mut self) -> &mut dyn CallEnv {
+        self.env
+    }
+
+    fn log(&self, text: &str) {
+        log::info!("[ta] {text}");
+    }
+
+    fn cancelled(&self) -> bool {
+        false
+    }
+
+    fn set_cancel_mask(&mut self, masked: bool) -> bool {
+        core::mem::replace(&mut self.cancel_masked, masked)
+    }
+
+    fn system_time(&self) -> (u32, u32) {
+        crate::arch::aarch64::system_time()
+    }
+
+    fn random(&mut self, buf: &mut [u8]) {
+        crate::rng::fill(buf);
+    }
+}
+
+/// Handles an exception from EL0 for `run`: returns true to resume the TA,
+/// false when the run is over (`frame.x[0]` then holds the exit value).
+pub fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
+    const EC_SVC64: u64 = 0x15;
+    match kind {
+        user::KIND_SYNC if esr >> 26 == EC_SVC64 => {
+            let args = [frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5], frame.x[6], frame.x[7]];
+            match syscall::dispatch(run, frame.x[8], args) {
+                syscall::Outcome::Return(v) => {
+                    frame.x[0] = v;
+                    true
+                }
+                syscall::Outcome::Exit(ret) => {
+                    frame.x[0] = u64::from(ret);
+                    false
+                }
+                syscall::Outcome::Panic(code) => {
+                    log::warn!("TA panicked (code {code:#x})");
+                    frame.x[0] = EXIT_DEAD;
+                    false
+                }
+            }
+        }
+        user::KIND_FIQ | user::KIND_IRQ => {
+            // A normal-world interrupt: let Linux take it, then continue.
+            crate::thread::runtime::preempt();
+            true
+        }
+        _ => {
+            log::warn!("TA killed: exception kind {kind}, ESR {esr:#x}, ELR {:#x}, FAR {far:#x}", frame.elr);
+            frame.x[0] = EXIT_DEAD;
+            false
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! A TA's memory: page-aligned kernel allocations mapped at fixed user
+//! addresses, and the checked copies to and from them that every system call
+//! argument goes through.
+
+extern crate alloc;
+
+use alloc::alloc::{Layout, alloc_zeroed, dealloc};
+use alloc::vec::Vec;
+use tee_abi::result;
+
+/// A zeroed, page-aligned kernel allocation (identity-mapped, so its address
+/// is also its physical address).
+pub struct PageBuf {
+    ptr: *mut u8,
+    len: usize,
+}
+
+// SAFETY: PageBuf owns its allocation exclusively, like a Box<[u8]>.
+unsafe impl Send for PageBuf {}
+// SAFETY: shared references only read through `as_slice`.
+unsafe impl Sync for PageBuf {}
+
+impl PageBuf {
+    /// Allocates `len` bytes rounded up to whole pages.
+    pub fn new(len: usize) -> Result<PageBuf, u32> {
+        let len = len.max(1).next_multiple_of(4096);
+        let layout = Layout::from_size_align(len, 4096).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { alloc_zeroed(layout) };
+        if ptr.is_null() {
+            return Err(result::ERROR_OUT_OF_MEMORY);
+        }
+        Ok(PageBuf { ptr, len })
+    }
+
+    /// Length in bytes (whole pages).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True for an empty buffer (never: at least one page).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Physical (= kernel) address.
+    pub fn addr(&self) -> u64 {
+        self.ptr as u64
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: ptr/len describe our live allocation.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    /// The bytes, mutably.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: ptr/len describe our live allocation, borrowed mutably.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
+    }
+}
+
+impl Drop for PageBuf {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with exactly this layout.
+        unsafe { dealloc(self.ptr, Layout::from_size_align_unchecked(self.len, 4096)) }
+    }
+}
+
+/// One user-visible range and the kernel memory behind it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// User virtual address.
+    pub va: u64,
+    /// Length in bytes.
+    pub len: u64,
+    /// Kernel address of the first byte.
+    pub kva: u64,
+    /// The TA may write it.
+    pub writable: bool,
+}
+
+/// The ranges a TA may name in system calls.
+#[derive(Clone, Debug, Default)]
+pub struct UserRegions(pub Vec<Region>);
+
+impl UserRegions {
+    /// The kernel address of `[va, va + len)` if one region holds all of it
+    /// (and it is writable when `write`).
+    pub fn resolve(&self, va: u64, len: u64, write: bool) -> Result<u64, u32> {
+        let end = va.checked_add(len).ok_or(result::ERROR_ACCESS_DENIED)?;
+        self.0
+            .iter()
+            .find(|r| va >= r.va && end <= r.va + r.len && (r.writable || !write))
+            .map(|r| r.kva + (va - r.va))
+            .ok_or(result::ERROR_ACCESS_DENIED)
+    }
+
+    /// Copies `len` bytes from the TA.
+    pub fn read(&self, va: u64, len: u64) -> Result<Vec<u8>, u32> {
+        if len > crate::params::MAX_MEMREF {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let kva = self.resolve(va, len, false)?;
+        let mut out = alloc::vec![0u8; len as usize];
+        // SAFETY: `resolve` proved the range lies inside a live allocation of
+        // this TA; the copy is private, so the TA cannot change it afterwards.
+        unsafe { core::ptr::copy_nonoverlapping(kva as *const u8, out.as_mut_ptr(), out.len()) };
+        Ok(out)
+    }
+
+    /// Copies `data` to the TA.
+    pub fn write(&self, va: u64, data: &[u8]) -> Result<(), u32> {
+        let kva = self.resolve(va, data.len() as u64, true)?;
+        // SAFETY: `resolve` proved the range is writable TA memory we own.
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), kva as *mut u8, data.len()) };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_only_whole_ranges_with_the_right_access() {
+        let r = UserRegions(alloc::vec![
+            Region { va: 0x1000, len: 0x2000, kva: 0x9000, writable: false },
+            Region { va: 0x8000, len: 0x1000, kva: 0x20000, writable: true },
+        ]);
+        assert_eq!(r.resolve(0x1800, 0x100, false), Ok(0x9800));
+        assert_eq!(r.resolve(0x1800, 0x100, true), Err(result::ERROR_ACCESS_DENIED));
+        assert_eq!(r.resolve(0x2f00, 0x200, false), Err(result::ERROR_ACCESS_DENIED));
+        assert_eq!(r.resolve(0x8ff0, 0x10, true), Ok(0x20ff0));
+        assert_eq!(r.resolve(u64::MAX - 4, 8, false), Err(result::ERROR_ACCESS_DENIED));
+        assert_eq!(r.resolve(0x0e10_0000, 4, false), Err(result::ERROR_ACCESS_DENIED));
+    }
+}

@@ -1,0 +1,12 @@
+//! User TAs: fetching them from the normal world, verifying and loading them
+//! into their own S-EL0 address space, running their entry points and serving
+//! their system calls.
+
+pub mod memory;
+pub mod store;
+pub mod syscall;
+
+#[cfg(target_os = "none")]
+pub mod image;
+#[cfg(target_os = "none")]
+pub mod instance;

@@ -1,0 +1,115 @@
+//! The REE TA store: fetching a signed TA file from tee-supplicant with the
+//! two-phase `OPTEE_RPC_CMD_LOAD_TA` and an `APPL` shared-memory buffer.
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use tee_abi::msg::*;
+use tee_abi::result;
+
+use crate::call_env::{CallEnv, rpc_cmd};
+use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::session::Uuid;
+use crate::shm::SharedMem;
+
+/// Largest TA file accepted.
+pub const MAX_TA_FILE: u64 = 4 << 20;
+
+fn rpc_msg(cmd: u32, params: Vec<Param>) -> MsgArg {
+    MsgArg {
+        cmd,
+        func: 0,
+        session: 0,
+        cancel_id: 0,
+        ret: 0,
+        ret_origin: 0,
+        params: params.into_iter().map(|param| MsgParam { meta: false, param }).collect(),
+    }
+}
+
+fn uuid_value(uuid: &Uuid) -> Param {
+    let a = u64::from_le_bytes(uuid[..8].try_into().unwrap_or_default());
+    let b = u64::from_le_bytes(uuid[8..].try_into().unwrap_or_default());
+    Param::Value { dir: Dir::In, v: [a, b, 0] }
+}
+
+/// Shared memory the normal world allocated for us.
+pub struct RpcShm {
+    /// Normal-world cookie.
+    pub cookie: u64,
+    /// Its pages.
+    pub shm: SharedMem,
+}
+
+/// `OPTEE_RPC_CMD_SHM_ALLOC` of `size` bytes of `kind` memory.
+pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, u32> {
+    let msg = rpc_msg(RPC_CMD_SHM_ALLOC, alloc::vec![Param::Value { dir: Dir::In, v: [kind, size, 8] }]);
+    let answer = rpc_cmd(env, &msg)?;
+    if answer.ret != result::SUCCESS {
+        return Err(result::ERROR_OUT_OF_MEMORY);
+    }
+    let Some(MsgParam { param: Param::Tmem { dir: Dir::Out, buf_ptr, size: got, shm_ref, noncontig }, .. }) = answer.params.first()
+    else {
+        return Err(result::ERROR_OUT_OF_MEMORY);
+    };
+    if *got < size {
+        return Err(result::ERROR_OUT_OF_MEMORY);
+    }
+    let shm = if *noncontig {
+        SharedMem::from_page_list(env.mem(), *buf_ptr, size)
+    } else if env.mem().contains(*buf_ptr, size) {
+        let first = buf_ptr & !0xfff;
+        let pages = (buf_ptr % 4096 + size).div_ceil(4096);
+        Ok(SharedMem { pages: (0..pages).map(|i| first + i * 4096).collect(), offset: buf_ptr % 4096, size })
+    } else {
+        Err(crate::shm::ShmError::BadAddress)
+    };
+    match shm {
+        Ok(shm) => Ok(RpcShm { cookie: *shm_ref, shm }),
+        Err(_) => {
+            shm_free(env, kind, *shm_ref);
+            Err(result::ERROR_OUT_OF_MEMORY)
+        }
+    }
+}
+
+/// `OPTEE_RPC_CMD_SHM_FREE`.
+pub fn shm_free(env: &mut dyn CallEnv, kind: u64, cookie: u64) {
+    let msg = rpc_msg(RPC_CMD_SHM_FREE, alloc::vec![Param::Value { dir: Dir::In, v: [kind, cookie, 0] }]);
+    // Linux reports success even for unknown cookies; nothing to do on failure.
+    let _ = rpc_cmd(env, &msg);
+}
+
+/// Fetches the signed TA file for `uuid` into secure memory.
+pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, u32> {
+    let query = rpc_msg(
+        RPC_CMD_LOAD_TA,
+        alloc::vec![uuid_value(uuid), Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false }],
+    );
+    let answer = rpc_cmd(env, &query)?;
+    if answer.ret != result::SUCCESS {
+        return Err(result::ERROR_ITEM_NOT_FOUND);
+    }
+    let size = match answer.params.get(1).map(|p| p.param) {
+        Some(Param::Tmem { size, .. }) | Some(Param::Rmem { size, .. }) => size,
+        _ => return Err(result::ERROR_ITEM_NOT_FOUND),
+    };
+    if size == 0 || size > MAX_TA_FILE {
+        return Err(result::ERROR_BAD_FORMAT);
+    }
+    let buffer = shm_alloc(env, RPC_SHM_TYPE_APPL, size)?;
+    let load = rpc_msg(
+        RPC_CMD_LOAD_TA,
+        alloc::vec![uuid_value(uuid), Param::Rmem { dir: Dir::Out, offs: 0, size, shm_ref: buffer.cookie }],
+    );
+    let fetched = rpc_cmd(env, &load).and_then(|a| {
+        if a.ret != result::SUCCESS {
+            return Err(result::ERROR_ITEM_NOT_FOUND);
+        }
+        let mut file = alloc::vec![0u8; size as usize];
+        buffer.shm.read(env.mem(), 0, &mut file).map_err(|_| result::ERROR_COMMUNICATION)?;
+        Ok(file)
+    });
+    shm_free(env, RPC_SHM_TYPE_APPL, buffer.cookie);
+    fetched
+}

@@ -13,6 +13,7 @@ use tee_abi::result;
 
 use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, UserRegions};
+use super::property::PropContext;
 use super::syscall::{self, SyscallContext};
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry, UserFrame};
 use crate::call_env::CallEnv;
@@ -61,6 +62,8 @@ pub struct Instance {
     run_lock: Mutex<()>,
     state: Mutex<State>,
     next_session: AtomicU32,
+    /// Client identity of each open session (by the TA-side session ID).
+    clients: Mutex<BTreeMap<u64, ClientIdentity>>,
 }
 
 /// Single-instance TAs currently loaded.
@@ -132,6 +135,7 @@ impl Instance {
             run_lock: Mutex::new(()),
             state: Mutex::new(State { dead: false, sessions: 0 }),
             next_session: AtomicU32::new(1),
+            clients: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -189,7 +193,8 @@ impl Instance {
         let _ = regions.write(up, &block);
 
         let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
-        let mut run = UserRun { regions: &regions, env, cancel_masked: true };
+        let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
+        let mut run = UserRun { regions: &regions, env, cancel_masked: true, client, ta: self.uuid };
         let exit = crate::thread::runtime::run_user(self.root, &mut run, &entry);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
@@ -241,7 +246,7 @@ impl Instance {
 }
 
 impl Target for Instance {
-    fn open_session(&self, env: &mut dyn CallEnv, _client: &ClientIdentity, params: &mut TaParams) -> Result<u64, Outcome> {
+    fn open_session(&self, env: &mut dyn CallEnv, client: &ClientIdentity, params: &mut TaParams) -> Result<u64, Outcome> {
         {
             let state = self.state.lock();
             if state.dead {
@@ -252,8 +257,10 @@ impl Target for Instance {
             }
         }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
+        self.clients.lock().insert(u64::from(id), *client);
         let (ret, origin) = self.run(env, FUNC_OPEN_SESSION, u64::from(id), 0, params);
         if ret != result::SUCCESS {
+            self.clients.lock().remove(&u64::from(id));
             self.retire_if_unused();
             return Err((ret, origin));
         }
@@ -269,6 +276,7 @@ impl Target for Instance {
         if !self.state.lock().dead {
             let _ = self.run(env, FUNC_CLOSE_SESSION, handle, 0, &mut TaParams::none());
         }
+        self.clients.lock().remove(&handle);
         {
             let mut state = self.state.lock();
             state.sessions = state.sessions.saturating_sub(1);
@@ -294,6 +302,8 @@ pub struct UserRun<'a> {
     regions: &'a UserRegions,
     env: &'a mut dyn CallEnv,
     cancel_masked: bool,
+    client: ClientIdentity,
+    ta: Uuid,
 }
 
 impl SyscallContext for UserRun<'_> {
@@ -323,6 +333,10 @@ impl SyscallContext for UserRun<'_> {
 
     fn random(&mut self, buf: &mut [u8]) {
         crate::rng::fill(buf);
+    }
+
+    fn properties(&self) -> PropContext {
+        PropContext { client: self.client, ta: self.ta }
     }
 }
 

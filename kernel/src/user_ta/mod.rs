@@ -3,6 +3,7 @@
 //! their system calls.
 
 pub mod memory;
+pub mod property;
 pub mod store;
 pub mod syscall;
 

@@ -8,6 +8,7 @@ use tee_abi::msg::RPC_CMD_SUSPEND;
 use tee_abi::result;
 
 use super::memory::UserRegions;
+use super::property::{self, PropContext};
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
 
@@ -63,6 +64,8 @@ pub trait SyscallContext {
     fn system_time(&self) -> (u32, u32);
     /// Fills `buf` with random bytes.
     fn random(&mut self, buf: &mut [u8]);
+    /// Client and TA identities for the property sets.
+    fn properties(&self) -> PropContext;
 }
 
 const ACCESS_READ: u64 = 0x1;
@@ -86,6 +89,8 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
             }
             Outcome::Return(u64::from(result::SUCCESS))
         }
+        GET_PROPERTY => code(get_property(ctx, a)),
+        GET_PROPERTY_NAME_TO_INDEX => code(name_to_index(ctx, a)),
         CHECK_ACCESS_RIGHTS => {
             let flags = a[0];
             if flags & !(ACCESS_READ | ACCESS_WRITE | ACCESS_ANY_OWNER | 0x1000_0000 | 0x2000_0000) != 0 {
@@ -143,4 +148,49 @@ fn wait(ctx: &mut dyn SyscallContext, ms: u32) -> Result<(), u32> {
         return Err(answer.ret);
     }
     Ok(())
+}
+
+fn read_u32(ctx: &dyn SyscallContext, va: u64) -> Result<u32, u32> {
+    let b = ctx.regions().read(va, 4)?;
+    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Writes `data` to the buffer `(va, *len_va)` and its length to `*len_va`;
+/// `SHORT_BUFFER` (with the needed length) when it does not fit.
+fn write_sized(ctx: &dyn SyscallContext, va: u64, len_va: u64, data: &[u8]) -> Result<(), u32> {
+    let capacity = read_u32(ctx, len_va)?;
+    ctx.regions().write(len_va, &(data.len() as u32).to_le_bytes())?;
+    if (capacity as usize) < data.len() {
+        return Err(result::ERROR_SHORT_BUFFER);
+    }
+    ctx.regions().write(va, data)
+}
+
+/// `(prop_set, index, name, u32 *name_len, buf, u32 *buf_len, u32 *prop_type)`.
+fn get_property(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let (name, ty, value) = property::get(&ctx.properties(), a[0] as u32, a[1] as u32)?;
+    if a[2] != 0 {
+        let mut n = alloc::vec::Vec::from(name.as_bytes());
+        n.push(0);
+        write_sized(ctx, a[2], a[3], &n)?;
+    }
+    if a[6] != 0 {
+        ctx.regions().write(a[6], &(ty as u32).to_le_bytes())?;
+    }
+    if a[4] != 0 || a[5] != 0 {
+        write_sized(ctx, a[4], a[5], &value)?;
+    }
+    Ok(())
+}
+
+/// `(prop_set, name, name_len, u32 *index)`.
+fn name_to_index(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    if a[2] == 0 || a[2] > 256 {
+        return Err(result::ERROR_ITEM_NOT_FOUND);
+    }
+    let raw = ctx.regions().read(a[1], a[2])?;
+    let name = raw.split(|b| *b == 0).next().unwrap_or(&[]);
+    let name = core::str::from_utf8(name).map_err(|_| result::ERROR_ITEM_NOT_FOUND)?;
+    let index = property::index_of(&ctx.properties(), a[0] as u32, name)?;
+    ctx.regions().write(a[3], &index.to_le_bytes())
 }

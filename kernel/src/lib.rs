@@ -22,6 +22,7 @@ pub mod session;
 pub mod shm;
 pub mod smc;
 pub mod std_call;
+pub mod ta;
 pub mod thread;
 pub mod user_ta;
 

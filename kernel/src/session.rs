@@ -11,6 +11,23 @@ use crate::params::TaParams;
 /// `TEE_UUID` as its 16 RFC 4122 octets.
 pub type Uuid = [u8; 16];
 
+/// Formats UUID octets canonically (for logs).
+pub fn fmt_uuid(u: &Uuid) -> impl core::fmt::Display + '_ {
+    struct Canonical<'a>(&'a Uuid);
+    impl core::fmt::Display for Canonical<'_> {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            for (i, b) in self.0.iter().enumerate() {
+                if matches!(i, 4 | 6 | 8 | 10) {
+                    f.write_str("-")?;
+                }
+                write!(f, "{b:02x}")?;
+            }
+            Ok(())
+        }
+    }
+    Canonical(u)
+}
+
 /// Who opened a session (`gpd.client.identity`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIdentity {

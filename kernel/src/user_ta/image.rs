@@ -4,10 +4,13 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result;
 
 use crate::mm::pagetable::Perm;
 use crate::session::Uuid;
+use crate::ta::{self, TaError, TaImage, TaPublicKey, TeeUuid};
+
+/// Largest image span a TA may have.
+pub const MAX_SPAN: usize = 4 << 20;
 
 /// One page-aligned range of the image and how the TA may use it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +27,7 @@ pub struct Segment {
 pub struct Prepared {
     /// Bytes the image spans (whole pages).
     pub span: u64,
-    /// Its segments.
+    /// Its segments (page ranges of equal permissions merged).
     pub segments: Vec<Segment>,
     /// Entry point offset.
     pub entry: u64,
@@ -32,17 +35,52 @@ pub struct Prepared {
     pub stack_size: u64,
     /// `ta_head.flags`.
     pub flags: u32,
+    /// The verified ELF (a private copy).
     elf: Vec<u8>,
 }
 
-/// Verifies `file` as the signed TA `uuid` and lays out its ELF.
+fn code(e: TaError) -> u32 {
+    u32::from(e.tee_error())
+}
+
+/// Verifies `file` as the signed TA `uuid` with the kernel's built-in key and
+/// lays out its ELF.
 pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, u32> {
-    let _ = (file, uuid);
-    Err(result::ERROR_NOT_SUPPORTED)
+    let (verified, image) = ta::prepare(file, &TeeUuid::from_octets(*uuid), &TaPublicKey::BUILTIN, MAX_SPAN)
+        .inspect_err(|e| log::warn!("TA {} refused: {e:?}", crate::session::fmt_uuid(uuid)))
+        .map_err(code)?;
+    let mut segments: Vec<Segment> = Vec::new();
+    for s in image.segments() {
+        let (start, end) = s.page_range();
+        let perm = if s.perms.exec {
+            Perm::ReadExecute
+        } else if s.perms.write {
+            Perm::ReadWrite
+        } else {
+            Perm::ReadOnly
+        };
+        // Segments of equal permissions may share a page: map it once.
+        match segments.last_mut() {
+            Some(last) if last.perm == perm && start < last.offset + last.len => {
+                last.len = end.max(last.offset + last.len) - last.offset;
+            }
+            _ => segments.push(Segment { offset: start, len: end - start, perm }),
+        }
+    }
+    Ok(Prepared {
+        span: image.span() as u64,
+        segments,
+        entry: image.entry(),
+        stack_size: u64::from(image.head().stack_size),
+        flags: image.head().flags,
+        elf: verified.image.to_vec(),
+    })
 }
 
 /// Copies the image into `buf` (mapped at `base`) and relocates it.
 pub fn load(p: &Prepared, base: u64, buf: &mut [u8]) -> Result<(), u32> {
-    let _ = (p.elf.len(), base, buf);
-    Err(result::ERROR_NOT_SUPPORTED)
+    let image = TaImage::parse(&p.elf, MAX_SPAN).map_err(code)?;
+    let span = image.span();
+    let target = buf.get_mut(..span).ok_or(tee_abi::result::ERROR_OUT_OF_MEMORY)?;
+    image.load(base, target).map_err(code)
 }

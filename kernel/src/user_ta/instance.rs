@@ -146,7 +146,12 @@ impl Instance {
 
     /// Runs the entry point with `func`; returns the TA's result.
     fn run(&self, env: &mut dyn CallEnv, func: u64, session: u64, cmd: u32, params: &mut TaParams) -> Outcome {
-        let _one_at_a_time = self.run_lock.lock();
+        // One thread inside a TA at a time. A spin lock must not be held by a
+        // thread parked in the normal world while another core spins on it,
+        // so a busy instance answers BUSY instead of waiting.
+        let Some(_one_at_a_time) = self.run_lock.try_lock() else {
+            return (result::ERROR_BUSY, result::ORIGIN_TEE);
+        };
         if self.state.lock().dead {
             return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
         }

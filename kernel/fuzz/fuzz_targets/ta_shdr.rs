@@ -1,0 +1,11 @@
+//! `shdr::verify` (built-in key) then `TaImage::parse` on arbitrary bytes:
+//! must never panic.
+#![no_main]
+
+use kernel::ta::{TaPublicKey, TeeUuid, prepare};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let uuid = TeeUuid::from_octets([0; 16]);
+    let _ = prepare(data, &uuid, &TaPublicKey::BUILTIN, 1 << 20);
+});

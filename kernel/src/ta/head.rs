@@ -1,0 +1,151 @@
+//! `struct ta_head` (section `.ta_head`, exported symbol `ta_head`) and the
+//! TA flags (`shared/reference/optee-abi.md` §7.4, §7.5).
+
+use super::error::TaError;
+use super::uuid::TeeUuid;
+
+/// Size of `struct ta_head`.
+pub const TA_HEAD_SIZE: usize = 32;
+/// `TA_FLAG_SINGLE_INSTANCE`.
+pub const TA_FLAG_SINGLE_INSTANCE: u32 = 1 << 2;
+/// `TA_FLAG_MULTI_SESSION`.
+pub const TA_FLAG_MULTI_SESSION: u32 = 1 << 3;
+/// `TA_FLAG_INSTANCE_KEEP_ALIVE`.
+pub const TA_FLAG_INSTANCE_KEEP_ALIVE: u32 = 1 << 4;
+/// `TA_FLAG_SECURE_DATA_PATH`.
+pub const TA_FLAG_SECURE_DATA_PATH: u32 = 1 << 5;
+/// `TA_FLAG_CACHE_MAINTENANCE`.
+pub const TA_FLAG_CACHE_MAINTENANCE: u32 = 1 << 7;
+/// `TA_FLAG_CONCURRENT`.
+pub const TA_FLAG_CONCURRENT: u32 = 1 << 8;
+/// `TA_FLAG_DEVICE_ENUM`.
+pub const TA_FLAG_DEVICE_ENUM: u32 = 1 << 9;
+/// `TA_FLAG_DEVICE_ENUM_SUPP`.
+pub const TA_FLAG_DEVICE_ENUM_SUPP: u32 = 1 << 10;
+/// `TA_FLAG_DONT_CLOSE_HANDLE_ON_CORRUPT_OBJECT`.
+pub const TA_FLAG_DONT_CLOSE_HANDLE_ON_CORRUPT_OBJECT: u32 = 1 << 11;
+/// `TA_FLAG_DEVICE_ENUM_TEE_STORAGE_PRIVATE`.
+pub const TA_FLAG_DEVICE_ENUM_TEE_STORAGE_PRIVATE: u32 = 1 << 12;
+/// `TA_FLAG_INSTANCE_KEEP_CRASHED`.
+pub const TA_FLAG_INSTANCE_KEEP_CRASHED: u32 = 1 << 13;
+/// `TA_FLAGS_MASK` as of OP-TEE 4.7 (`GENMASK_32(13, 0)`).
+pub const TA_FLAGS_MASK: u32 = 0x3FFF;
+
+/// A decoded and checked `struct ta_head`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaHead {
+    /// The TA's UUID as the TA claims it (not checked: the signed bootstrap
+    /// UUID is what binds file and UUID, as in OP-TEE 4.x).
+    pub uuid: TeeUuid,
+    /// Stack size in bytes (`TA_STACK_SIZE` + 2048 framework bytes).
+    pub stack_size: u32,
+    /// `TA_FLAG_*` bits, all within [`TA_FLAGS_MASK`].
+    pub flags: u32,
+}
+
+impl TaHead {
+    /// Decodes the 32 bytes of a `ta_head`.
+    ///
+    /// Refuses flags outside [`TA_FLAGS_MASK`] (`BAD_FORMAT`, as ldelf) and
+    /// a `depr_entry` other than `u64::MAX`: such a TA predates the ELF entry
+    /// point and needs ldelf's legacy mapping scheme (`NOT_SUPPORTED`).
+    pub fn parse(b: &[u8]) -> Result<Self, TaError> {
+        let b: &[u8; TA_HEAD_SIZE] = b
+            .get(..TA_HEAD_SIZE)
+            .and_then(|s| s.try_into().ok())
+            .ok_or(TaError::BadTaHead)?;
+        let mut u = [0u8; 16];
+        u.copy_from_slice(&b[..16]);
+        let uuid = TeeUuid::from_le_struct(u);
+        let stack_size = u32::from_le_bytes([b[16], b[17], b[18], b[19]]);
+        let flags = u32::from_le_bytes([b[20], b[21], b[22], b[23]]);
+        let depr_entry =
+            u64::from_le_bytes([b[24], b[25], b[26], b[27], b[28], b[29], b[30], b[31]]);
+        if flags & !TA_FLAGS_MASK != 0 {
+            return Err(TaError::BadTaFlags);
+        }
+        if depr_entry != u64::MAX {
+            return Err(TaError::LegacyTa);
+        }
+        Ok(Self {
+            uuid,
+            stack_size,
+            flags,
+        })
+    }
+
+    /// Returns whether one instance serves all sessions.
+    pub const fn single_instance(&self) -> bool {
+        self.flags & TA_FLAG_SINGLE_INSTANCE != 0
+    }
+
+    /// Returns whether a single instance may hold several sessions.
+    pub const fn multi_session(&self) -> bool {
+        self.flags & TA_FLAG_MULTI_SESSION != 0
+    }
+
+    /// Returns whether the instance outlives its last session.
+    pub const fn keep_alive(&self) -> bool {
+        self.flags & TA_FLAG_INSTANCE_KEEP_ALIVE != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(flags: u32, depr_entry: u64) -> [u8; TA_HEAD_SIZE] {
+        let mut b = [0u8; TA_HEAD_SIZE];
+        b[..16].copy_from_slice(&[
+            0x40, 0x0e, 0x9e, 0x5b, 0x36, 0x26, 0xe1, 0x11, 0xad, 0x9e, 0x00, 0x02, 0xa5, 0xd5,
+            0xc5, 0x1b,
+        ]);
+        b[16..20].copy_from_slice(&0x2800u32.to_le_bytes());
+        b[20..24].copy_from_slice(&flags.to_le_bytes());
+        b[24..32].copy_from_slice(&depr_entry.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn decodes_fields() {
+        let h = TaHead::parse(&raw(0x1c, u64::MAX)).unwrap();
+        assert_eq!(h.uuid.time_low, 0x5b9e_0e40);
+        assert_eq!(h.stack_size, 0x2800);
+        assert!(h.single_instance() && h.multi_session() && h.keep_alive());
+    }
+
+    #[test]
+    fn accepts_every_defined_flag() {
+        assert!(TaHead::parse(&raw(TA_FLAGS_MASK, u64::MAX)).is_ok());
+        assert_eq!(
+            TA_FLAG_INSTANCE_KEEP_CRASHED | (TA_FLAG_INSTANCE_KEEP_CRASHED - 1),
+            TA_FLAGS_MASK
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_flags() {
+        assert_eq!(
+            TaHead::parse(&raw(1 << 14, u64::MAX)),
+            Err(TaError::BadTaFlags)
+        );
+        assert_eq!(
+            TaHead::parse(&raw(0x8000_0000, u64::MAX)),
+            Err(TaError::BadTaFlags)
+        );
+    }
+
+    #[test]
+    fn refuses_legacy_entry() {
+        assert_eq!(TaHead::parse(&raw(0, 0x20)), Err(TaError::LegacyTa));
+        assert_eq!(TaError::LegacyTa.tee_error().code(), 0xFFFF000A);
+    }
+
+    #[test]
+    fn refuses_short_input() {
+        assert_eq!(
+            TaHead::parse(&raw(0, u64::MAX)[..31]),
+            Err(TaError::BadTaHead)
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! Trusted Applications: verify a signed `.ta` file and prepare its image.
+//!
+//! Pure logic, no hardware and no `unsafe`: the thread/MMU code gives this
+//! module bytes and gets back a plan ([`TaImage`]) and a filled buffer.
+//!
+//! 1. [`shdr::verify`] checks the signed container exactly as upstream
+//!    `ree_fs_ta_open` does and returns the ELF image ([`VerifiedTa`]).
+//! 2. [`TaImage::parse`] validates the ELF as ldelf would (plus W^X and
+//!    no-overlap), resolves `ta_head` and checks every relocation.
+//! 3. [`TaImage::load`] fills a span-sized buffer for a chosen base address.
+//!
+//! [`prepare`] chains 1 and 2. The file must already be a private (secure)
+//! copy: the normal world can rewrite shared memory at any time.
+//!
+//! Errors are [`TaError`] reasons; [`TaError::tee_error`] gives the GP code.
+
+pub mod elf;
+pub mod error;
+pub mod head;
+pub mod reloc;
+pub mod shdr;
+pub mod tee_result;
+pub mod uuid;
+
+#[cfg(test)]
+mod tests;
+
+pub use elf::{Perms, Segment, TaImage};
+pub use error::TaError;
+pub use head::TaHead;
+pub use shdr::{TaPublicKey, VerifiedTa};
+pub use tee_result::TeeError;
+pub use uuid::TeeUuid;
+
+/// Verifies `file` as the TA `uuid` with `key`, then validates its ELF.
+///
+/// A legacy `SHDR_TA` file carries no signed UUID; for it, `ta_head.uuid`
+/// must equal `uuid` (`TaError::UuidMismatch` otherwise). Upstream 4.x does
+/// not check this at all; we refuse rather than run a validly signed TA under
+/// another TA's identity.
+pub fn prepare<'a>(
+    file: &'a [u8],
+    uuid: &TeeUuid,
+    key: &TaPublicKey<'_>,
+    max_span: usize,
+) -> Result<(VerifiedTa<'a>, TaImage<'a>), TaError> {
+    let verified = shdr::verify(file, uuid, key)?;
+    let image = TaImage::parse(verified.image, max_span)?;
+    if verified.bootstrap.is_none() && image.head().uuid != *uuid {
+        return Err(TaError::UuidMismatch);
+    }
+    Ok((verified, image))
+}

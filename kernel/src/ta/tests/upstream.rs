@@ -1,0 +1,95 @@
+//! Upstream-built TAs (GNU ld, libutee, `sign_encrypt.py`) through the whole
+//! chain. Not in the default run: needs files outside the repository.
+//!
+//! ```sh
+//! TZ_UPSTREAM_TA_DIR=/path/to/optee_armtz \
+//! TZ_UPSTREAM_TA_KEY=/path/to/export-ta_arm64/keys/default_ta.pem \
+//!     cargo test -p kernel --lib upstream -- --ignored --nocapture
+//! ```
+//!
+//! Every `<uuid>.ta` in the directory must either load, or be refused for a
+//! reason this loader documents as not implemented (shared libraries,
+//! subkeys) or, for the shared libraries themselves, an undefined symbol.
+
+use std::string::String;
+use std::vec::Vec;
+use std::{env, eprintln, fs};
+
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::traits::PublicKeyParts;
+use rsa::{RsaPrivateKey, RsaPublicKey};
+
+use crate::ta::{TaError, TaPublicKey, TeeUuid, prepare};
+
+fn public_key(pem: &str) -> RsaPublicKey {
+    RsaPublicKey::from_public_key_pem(pem)
+        .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem).map(|k| k.to_public_key()))
+        .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem).map(|k| k.to_public_key()))
+        .expect("TZ_UPSTREAM_TA_KEY: not an RSA key in PEM")
+}
+
+fn uuid_from_file_name(name: &str) -> Option<TeeUuid> {
+    let hex: String = name
+        .strip_suffix(".ta")?
+        .chars()
+        .filter(|&c| c != '-')
+        .collect();
+    let mut o = [0u8; 16];
+    for (i, b) in o.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(TeeUuid::from_octets(o))
+}
+
+#[test]
+#[ignore = "needs TZ_UPSTREAM_TA_DIR and TZ_UPSTREAM_TA_KEY"]
+fn upstream_tas_load() {
+    let dir = env::var("TZ_UPSTREAM_TA_DIR").expect("TZ_UPSTREAM_TA_DIR");
+    let key = public_key(&fs::read_to_string(env::var("TZ_UPSTREAM_TA_KEY").unwrap()).unwrap());
+    let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
+    let key = TaPublicKey {
+        modulus: &n,
+        exponent: &e,
+    };
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|d| d.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".ta"))
+        .collect();
+    names.sort();
+    let mut loaded = 0;
+    for name in &names {
+        let file = fs::read(format!("{dir}/{name}")).unwrap();
+        let uuid = uuid_from_file_name(name).expect("file name is not <uuid>.ta");
+        match prepare(&file, &uuid, &key, 16 << 20) {
+            Ok((_, img)) => {
+                let mut mem = std::vec![0u8; img.span()];
+                img.load(0x4000_0000, &mut mem).unwrap();
+                let h = img.head();
+                eprintln!(
+                    "ok   {name}: span {:#x}, {} segments, {} relocations, flags {:#x}, stack {:#x}",
+                    img.span(),
+                    img.segments().len(),
+                    img.relocation_count(),
+                    h.flags,
+                    h.stack_size
+                );
+                loaded += 1;
+            }
+            Err(e) => {
+                eprintln!("skip {name}: {e}");
+                assert!(
+                    matches!(
+                        e,
+                        TaError::SharedLibrariesUnsupported
+                            | TaError::SubkeyUnsupported
+                            | TaError::UndefinedSymbol
+                    ),
+                    "{name}: {e}"
+                );
+            }
+        }
+    }
+    assert!(loaded > 0, "no TA loaded from {dir}");
+}

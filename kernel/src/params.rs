@@ -33,6 +33,16 @@ pub enum ParamType {
 /// Largest memory reference copied into secure memory.
 pub const MAX_MEMREF: u64 = 4 << 20;
 
+/// A zeroed buffer of `len` bytes, or `TEE_ERROR_OUT_OF_MEMORY` when the heap
+/// cannot hold it. Sizes chosen by the normal world or a TA never abort the
+/// kernel.
+pub fn try_zeroed(len: usize) -> Result<Vec<u8>, u32> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.resize(len, 0);
+    Ok(v)
+}
+
 /// Where a memory reference lives in the normal world.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NsBuffer {
@@ -194,7 +204,7 @@ fn memref(dir: Dir, size: u64, source: NsBuffer, mem: &dyn NsMemory) -> Result<T
     if size > MAX_MEMREF {
         return Err(result::ERROR_OUT_OF_MEMORY);
     }
-    let mut buf = alloc::vec![0u8; size as usize];
+    let mut buf = try_zeroed(size as usize)?;
     let ok = match &source {
         NsBuffer::Registered { shm, offs, .. } => {
             // Even output-only references must lie inside their object.

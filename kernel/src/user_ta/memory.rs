@@ -103,7 +103,7 @@ impl UserRegions {
             return Err(result::ERROR_BAD_PARAMETERS);
         }
         let kva = self.resolve(va, len, false)?;
-        let mut out = alloc::vec![0u8; len as usize];
+        let mut out = crate::params::try_zeroed(len as usize)?;
         // SAFETY: `resolve` proved the range lies inside a live allocation of
         // this TA; the copy is private, so the TA cannot change it afterwards.
         unsafe { core::ptr::copy_nonoverlapping(kva as *const u8, out.as_mut_ptr(), out.len()) };

@@ -106,7 +106,7 @@ pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, u32> {
         if a.ret != result::SUCCESS {
             return Err(result::ERROR_ITEM_NOT_FOUND);
         }
-        let mut file = alloc::vec![0u8; size as usize];
+        let mut file = crate::params::try_zeroed(size as usize)?;
         buffer.shm.read(env.mem(), 0, &mut file).map_err(|_| result::ERROR_COMMUNICATION)?;
         Ok(file)
     });

@@ -124,7 +124,9 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
             if a[1] > crate::params::MAX_MEMREF {
                 return Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS));
             }
-            let mut buf = alloc::vec![0u8; a[1] as usize];
+            let Ok(mut buf) = crate::params::try_zeroed(a[1] as usize) else {
+                return Outcome::Return(u64::from(result::ERROR_OUT_OF_MEMORY));
+            };
             ctx.random(&mut buf);
             code(ctx.regions().write(a[0], &buf))
         }

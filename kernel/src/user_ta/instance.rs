@@ -343,7 +343,19 @@ impl SyscallContext for UserRun<'_> {
     fn properties(&self) -> PropContext {
         PropContext { client: self.client, ta: self.ta }
     }
+
+    fn ta_time_offset(&self) -> Option<i64> {
+        TA_TIME.lock().get(&self.ta).copied()
+    }
+
+    fn set_ta_time_offset(&mut self, offset_ms: i64) {
+        TA_TIME.lock().insert(self.ta, offset_ms);
+    }
 }
+
+/// TA persistent time, per TA UUID, as offsets from system time (lost at
+/// reboot, like upstream without RPMB).
+static TA_TIME: Mutex<BTreeMap<Uuid, i64>> = Mutex::new(BTreeMap::new());
 
 /// Handles an exception from EL0 for `run`: returns true to resume the TA,
 /// false when the run is over (`frame.x[0]` then holds the exit value).

@@ -34,6 +34,8 @@ pub const MASK_CANCELLATION: u64 = 11;
 pub const WAIT: u64 = 12;
 /// `TEE_SCN_GET_TIME`.
 pub const GET_TIME: u64 = 13;
+/// `TEE_SCN_SET_TA_TIME`.
+pub const SET_TA_TIME: u64 = 14;
 /// `TEE_SCN_CRYP_RANDOM_NUMBER_GENERATE`.
 pub const RANDOM_NUMBER_GENERATE: u64 = 33;
 
@@ -66,6 +68,10 @@ pub trait SyscallContext {
     fn random(&mut self, buf: &mut [u8]);
     /// Client and TA identities for the property sets.
     fn properties(&self) -> PropContext;
+    /// This TA's persistent-time offset from system time, in ms, if set.
+    fn ta_time_offset(&self) -> Option<i64>;
+    /// Sets this TA's persistent-time offset.
+    fn set_ta_time_offset(&mut self, offset_ms: i64);
 }
 
 const ACCESS_READ: u64 = 0x1;
@@ -108,18 +114,8 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
             code(ctx.regions().write(a[0], &u32::from(old).to_le_bytes()))
         }
         WAIT => code(wait(ctx, a[0] as u32)),
-        GET_TIME => match a[0] {
-            0 => {
-                let (s, ms) = ctx.system_time();
-                let mut t = [0u8; 8];
-                t[..4].copy_from_slice(&s.to_le_bytes());
-                t[4..].copy_from_slice(&ms.to_le_bytes());
-                code(ctx.regions().write(a[1], &t))
-            }
-            // TA persistent time is never set yet.
-            1 => Outcome::Return(u64::from(result::ERROR_TIME_NOT_SET)),
-            _ => Outcome::Return(u64::from(result::ERROR_NOT_SUPPORTED)),
-        },
+        GET_TIME => code(get_time(ctx, a[0], a[1])),
+        SET_TA_TIME => code(set_ta_time(ctx, a[0])),
         RANDOM_NUMBER_GENERATE => {
             if a[1] > crate::params::MAX_MEMREF {
                 return Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS));
@@ -195,4 +191,204 @@ fn name_to_index(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
     let name = core::str::from_utf8(name).map_err(|_| result::ERROR_ITEM_NOT_FOUND)?;
     let index = property::index_of(&ctx.properties(), a[0] as u32, name)?;
     ctx.regions().write(a[3], &index.to_le_bytes())
+}
+
+fn write_time(ctx: &dyn SyscallContext, va: u64, seconds: u32, millis: u32) -> Result<(), u32> {
+    let mut t = [0u8; 8];
+    t[..4].copy_from_slice(&seconds.to_le_bytes());
+    t[4..].copy_from_slice(&millis.to_le_bytes());
+    ctx.regions().write(va, &t)
+}
+
+fn system_ms(ctx: &dyn SyscallContext) -> i64 {
+    let (s, ms) = ctx.system_time();
+    i64::from(s) * 1000 + i64::from(ms)
+}
+
+/// `UTEE_TIME_CAT_SYSTEM` 0, `_TA_PERSISTENT` 1, `_REE` 2.
+fn get_time(ctx: &mut dyn SyscallContext, category: u64, va: u64) -> Result<(), u32> {
+    match category {
+        0 => {
+            let (s, ms) = ctx.system_time();
+            write_time(ctx, va, s, ms)
+        }
+        1 => {
+            let offset = ctx.ta_time_offset().ok_or(result::ERROR_TIME_NOT_SET)?;
+            let t = system_ms(ctx) + offset;
+            let seconds = t.div_euclid(1000);
+            if !(0..=i64::from(u32::MAX)).contains(&seconds) {
+                // GP: the value wrapped; it is still written.
+                write_time(ctx, va, seconds as u32, t.rem_euclid(1000) as u32)?;
+                return Err(result::ERROR_OVERFLOW);
+            }
+            write_time(ctx, va, seconds as u32, t.rem_euclid(1000) as u32)
+        }
+        2 => {
+            let msg = MsgArg {
+                cmd: tee_abi::msg::RPC_CMD_GET_TIME,
+                func: 0,
+                session: 0,
+                cancel_id: 0,
+                ret: 0,
+                ret_origin: 0,
+                params: alloc::vec![MsgParam { meta: false, param: Param::Value { dir: Dir::Out, v: [0; 3] } }],
+            };
+            let answer = rpc_cmd(ctx.env(), &msg)?;
+            if answer.ret != result::SUCCESS {
+                return Err(answer.ret);
+            }
+            let Some(MsgParam { param: Param::Value { v, .. }, .. }) = answer.params.first() else {
+                return Err(result::ERROR_COMMUNICATION);
+            };
+            write_time(ctx, va, v[0] as u32, (v[1] / 1_000_000) as u32)
+        }
+        _ => Err(result::ERROR_BAD_PARAMETERS),
+    }
+}
+
+/// `TEE_SetTAPersistentTime`: kept as an offset from system time (in RAM, as
+/// upstream does without RPMB).
+fn set_ta_time(ctx: &mut dyn SyscallContext, va: u64) -> Result<(), u32> {
+    let t = ctx.regions().read(va, 8)?;
+    let seconds = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+    let millis = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+    if millis >= 1000 {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    let wanted = i64::from(seconds) * 1000 + i64::from(millis);
+    let offset = wanted - system_ms(ctx);
+    ctx.set_ta_time_offset(offset);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call_env::ArgLocation;
+    use crate::session::ClientIdentity;
+    use crate::shm::NsMemory;
+    use crate::shm::tests::FakeRam;
+    use crate::user_ta::memory::Region;
+
+    struct Fake {
+        regions: UserRegions,
+        ram: FakeRam,
+        offset: Option<i64>,
+        mask: bool,
+    }
+
+    impl CallEnv for Fake {
+        fn mem(&self) -> &dyn NsMemory {
+            &self.ram
+        }
+        fn rpc_arg(&self) -> Option<&ArgLocation> {
+            None
+        }
+        fn switch_to_normal_world(&mut self, _: [u64; 3]) -> [u64; 4] {
+            [0; 4]
+        }
+    }
+
+    impl SyscallContext for Fake {
+        fn regions(&self) -> &UserRegions {
+            &self.regions
+        }
+        fn env(&mut self) -> &mut dyn CallEnv {
+            self
+        }
+        fn log(&self, _: &str) {}
+        fn cancelled(&self) -> bool {
+            false
+        }
+        fn set_cancel_mask(&mut self, masked: bool) -> bool {
+            core::mem::replace(&mut self.mask, masked)
+        }
+        fn system_time(&self) -> (u32, u32) {
+            (100, 250)
+        }
+        fn random(&mut self, buf: &mut [u8]) {
+            buf.fill(7);
+        }
+        fn properties(&self) -> PropContext {
+            PropContext { client: ClientIdentity { login: 0, uuid: [0; 16] }, ta: [1; 16] }
+        }
+        fn ta_time_offset(&self) -> Option<i64> {
+            self.offset
+        }
+        fn set_ta_time_offset(&mut self, offset_ms: i64) {
+            self.offset = Some(offset_ms);
+        }
+    }
+
+    /// A TA with 4 KiB of writable memory at 0x1000 backed by a host buffer.
+    fn fake(backing: &mut [u8]) -> Fake {
+        let kva = backing.as_mut_ptr() as u64;
+        Fake {
+            regions: UserRegions(alloc::vec![Region { va: 0x1000, len: backing.len() as u64, kva, writable: true }]),
+            ram: FakeRam::new(4096),
+            offset: None,
+            mask: true,
+        }
+    }
+
+    fn call(ctx: &mut Fake, nr: u64, a: &[u64]) -> Outcome {
+        let mut args = [0u64; 8];
+        args[..a.len()].copy_from_slice(a);
+        dispatch(ctx, nr, args)
+    }
+
+    #[test]
+    fn return_and_panic_end_the_run() {
+        let mut mem = [0u8; 4096];
+        let mut f = fake(&mut mem);
+        assert_eq!(call(&mut f, RETURN, &[0x1234]), Outcome::Exit(0x1234));
+        assert_eq!(call(&mut f, PANIC, &[7]), Outcome::Panic(7));
+        assert_eq!(call(&mut f, 9999, &[]), Outcome::Return(u64::from(result::ERROR_NOT_SUPPORTED)));
+    }
+
+    #[test]
+    fn pointers_outside_the_ta_are_refused() {
+        let mut mem = [0u8; 4096];
+        let mut f = fake(&mut mem);
+        let denied = Outcome::Return(u64::from(result::ERROR_ACCESS_DENIED));
+        assert_eq!(call(&mut f, GET_TIME, &[0, 0x0e10_0000]), denied);
+        assert_eq!(call(&mut f, GET_TIME, &[0, 0x1ffc]), denied, "straddles the end");
+        assert_eq!(call(&mut f, RANDOM_NUMBER_GENERATE, &[0x1000, 0x2000]), denied);
+        assert_eq!(call(&mut f, CHECK_ACCESS_RIGHTS, &[ACCESS_WRITE, 0x1000, 16]), Outcome::Return(0));
+        assert_eq!(call(&mut f, CHECK_ACCESS_RIGHTS, &[ACCESS_READ, 0x4000, 16]), denied);
+        assert_eq!(
+            call(&mut f, CHECK_ACCESS_RIGHTS, &[1 << 8, 0x1000, 16]),
+            Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS))
+        );
+    }
+
+    #[test]
+    fn ta_persistent_time_round_trip() {
+        let mut mem = [0u8; 4096];
+        let mut f = fake(&mut mem);
+        assert_eq!(call(&mut f, GET_TIME, &[1, 0x1000]), Outcome::Return(u64::from(result::ERROR_TIME_NOT_SET)));
+        f.regions.write(0x1010, &[10, 0, 0, 0, 0xf4, 1, 0, 0]).unwrap(); // 10 s 500 ms
+        assert_eq!(call(&mut f, SET_TA_TIME, &[0x1010]), Outcome::Return(0));
+        assert_eq!(call(&mut f, GET_TIME, &[1, 0x1000]), Outcome::Return(0));
+        assert_eq!(f.regions.read(0x1000, 8).unwrap(), [10, 0, 0, 0, 0xf4, 1, 0, 0]);
+        f.regions.write(0x1010, &[0, 0, 0, 0, 0xe8, 3, 0, 0]).unwrap(); // 1000 ms: invalid
+        assert_eq!(call(&mut f, SET_TA_TIME, &[0x1010]), Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS)));
+    }
+
+    #[test]
+    fn properties_with_short_buffers() {
+        let mut mem = [0u8; 4096];
+        let mut f = fake(&mut mem);
+        // name_to_index("gpd.client.endian")
+        f.regions.write(0x1100, b"gpd.client.endian\0").unwrap();
+        assert_eq!(call(&mut f, GET_PROPERTY_NAME_TO_INDEX, &[0xffff_fffe, 0x1100, 18, 0x1200]), Outcome::Return(0));
+        assert_eq!(f.regions.read(0x1200, 4).unwrap(), [1, 0, 0, 0]);
+        // get_property(CURRENT_TA, 0) into a 4-byte buffer: SHORT_BUFFER, length 16.
+        f.regions.write(0x1300, &4u32.to_le_bytes()).unwrap();
+        assert_eq!(
+            call(&mut f, GET_PROPERTY, &[0xffff_ffff, 0, 0, 0, 0x1400, 0x1300, 0x1304]),
+            Outcome::Return(u64::from(result::ERROR_SHORT_BUFFER))
+        );
+        assert_eq!(f.regions.read(0x1300, 4).unwrap(), [16, 0, 0, 0]);
+    }
 }

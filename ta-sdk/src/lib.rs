@@ -1,10 +1,128 @@
-//! The Rust libutee for trusted applications.
+//! The Rust libutee: what a trusted application links against.
 //!
-//! This crate is where TA authors' API will live (syscall wrappers, the TA
-//! entry glue and `.ta_head`, typed parameters). The boot-chain milestone
-//! only establishes the crate; the TA ABI arrives with TA loading.
-#![no_std]
-#![forbid(unsafe_code)]
+//! A TA implements [`TrustedApp`] and declares itself with [`ta!`], which
+//! emits the OP-TEE TA binary interface (`shared/reference/optee-abi.md` §7):
+//! the `.ta_head` section and its exported `ta_head` symbol, the
+//! `__ta_entry` entry point and a static heap. The SDK decodes the kernel's
+//! `struct utee_params` into safe [`Params`], maps results to GP codes
+//! ([`TeeError`]), logs through `_utee_log` ([`info!`] etc.), turns a Rust
+//! panic into `_utee_panic`, and wraps the utee syscalls in [`sys`].
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//! #![forbid(unsafe_code)]
+//! use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
+//!
+//! struct Hello;
+//! impl TrustedApp for Hello {
+//!     type Session = ();
+//!     fn create() -> TeeResult<Self> { Ok(Hello) }
+//!     fn open_session(&mut self, _: &mut Params<'_>) -> TeeResult<()> { Ok(()) }
+//!     fn invoke(&mut self, _: &mut (), cmd: u32, p: &mut Params<'_>) -> TeeResult {
+//!         p.expect([ParamType::ValueInout, ParamType::None, ParamType::None, ParamType::None])?;
+//!         match cmd {
+//!             0 => { p.value_inout(0)?.a += 1; Ok(()) }
+//!             _ => Err(TeeError::NotSupported),
+//!         }
+//!     }
+//! }
+//! ta_sdk::ta! {
+//!     uuid: "8aaaf200-2450-11e4-abe2-0002a5d5c51b",
+//!     flags: SINGLE_INSTANCE | MULTI_SESSION,
+//!     stack: 4096,
+//!     heap: 32768,
+//!     impl: Hello,
+//! }
+//! ```
+//!
+//! All `unsafe` of the crate lives in [`sys`] (syscalls, the entry
+//! trampoline's raw reads, the heap); everything else is `deny(unsafe_code)`.
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_code)]
 
-/// The GlobalPlatform `TEE_Result` success value, shared with the kernel ABI.
-pub const TEE_SUCCESS: u32 = 0;
+extern crate alloc;
+
+pub mod entry;
+pub mod error;
+pub mod log;
+pub mod params;
+pub mod property;
+#[allow(unsafe_code)]
+pub mod sys;
+pub mod time;
+pub mod uuid;
+
+pub use entry::TrustedApp;
+pub use error::{TEE_SUCCESS, TeeError, TeeResult};
+pub use params::{Memref, Param, ParamType, Params, Value};
+pub use uuid::{TaHead, Uuid, flags};
+
+/// `TEE_Panic`: kills this TA instance (its clients get
+/// `TEE_ERROR_TARGET_DEAD`).
+pub fn panic(code: u32) -> ! {
+    sys::panic(code)
+}
+
+/// `TEE_GenerateRandom`: fills `buf` from the TEE's RNG (GP says it cannot
+/// fail, so a failure panics the TA).
+pub fn random_bytes(buf: &mut [u8]) {
+    if let Err(e) = sys::random_number_generate(buf) {
+        panic(e.code())
+    }
+}
+
+/// Declares the TA: its `ta_head`, entry point, heap and instance.
+///
+/// ```ignore
+/// ta_sdk::ta! {
+///     uuid: "8aaaf200-2450-11e4-abe2-0002a5d5c51b",  // checked at build time
+///     flags: SINGLE_INSTANCE | MULTI_SESSION,        // names from ta_sdk::flags (NONE for none)
+///     stack: 4096,                                   // bytes; ta_head gets stack + 2048
+///     heap: 32768,                                   // bytes of static heap
+///     impl: MyTa,                                    // the TrustedApp type
+/// }
+/// ```
+#[macro_export]
+macro_rules! ta {
+    (
+        uuid: $uuid:literal,
+        flags: $($flag:ident)|+,
+        stack: $stack:expr,
+        heap: $heap:expr,
+        impl: $ty:ty $(,)?
+    ) => {
+        const _: () = {
+            const UUID: $crate::Uuid = match $crate::Uuid::parse($uuid) {
+                Ok(u) => u,
+                Err(_) => panic!("ta!: malformed uuid"),
+            };
+            const FLAGS: u32 = 0 $(| $crate::flags::$flag)+;
+            const _: () = assert!(FLAGS & !$crate::flags::MASK == 0, "ta!: flag bits outside TA_FLAGS_MASK");
+
+            // Kept by its export (`--export-dynamic-symbol=ta_head`) and
+            // KEEP(*(.ta_head)) in linker/ta.ld. Not #[used]: that marks the
+            // section SHF_GNU_RETAIN, which makes the ELF ELFOSABI_GNU, and
+            // ldelf refuses anything but ELFOSABI_NONE.
+            #[unsafe(export_name = "ta_head")]
+            #[unsafe(link_section = ".ta_head")]
+            static TA_HEAD: $crate::TaHead = $crate::TaHead::new(UUID, $stack, FLAGS);
+
+            #[global_allocator]
+            static HEAP: $crate::sys::heap::StaticHeap<{ $heap }> = $crate::sys::heap::StaticHeap::new();
+
+            static INSTANCE: $crate::entry::Instance<$ty> = $crate::entry::Instance::new(FLAGS);
+
+            /// The TA entry point (`e_entry`): x0 = function, x1 = session,
+            /// x2 = `struct utee_params *`, x3 = command.
+            ///
+            /// # Safety
+            /// Only the kernel enters here, following OP-TEE's TA entry convention.
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn __ta_entry(func: usize, session_id: usize, params: usize, cmd_id: usize) -> ! {
+                // SAFETY: the registers are the kernel's (see above).
+                unsafe { $crate::sys::ta_entry::<$ty>(&INSTANCE, func, session_id, params, cmd_id) }
+            }
+        };
+    };
+}

@@ -5,6 +5,8 @@ mod firmware;
 mod guest;
 mod initramfs;
 mod qemu;
+mod sign;
+mod tas;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +49,27 @@ enum Cmd {
         #[arg(long)]
         no_host: bool,
     },
+    /// Sign a TA ELF into upstream OP-TEE's signed TA format (`<uuid>.ta`).
+    SignTa {
+        /// The TA ELF (stripped before signing).
+        #[arg(long)]
+        elf: PathBuf,
+        /// The TA's UUID (must match its ta_head).
+        #[arg(long)]
+        uuid: String,
+        /// RSA private key, PEM (PKCS#1 or PKCS#8).
+        #[arg(long)]
+        key: PathBuf,
+        /// The signed file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// `shdr_bootstrap_ta.ta_version` (anti-rollback).
+        #[arg(long, default_value_t = 0)]
+        ta_version: u32,
+        /// Signature scheme.
+        #[arg(long, value_enum, default_value = "pss")]
+        algo: sign::Algo,
+    },
 }
 
 /// The workspace root.
@@ -60,18 +83,35 @@ pub struct Guest {
     pub qemu: PathBuf,
     /// The Debian packages.
     pub files: guest::GuestFiles,
-    /// The initramfs.
+    /// The initramfs (for one trusted OS: the TAs in it are signed for that OS).
     pub initrd: PathBuf,
 }
 
-/// Installs QEMU if needed, fetches the Debian packages and builds the initramfs.
-pub fn prepare_guest() -> Result<Guest> {
+/// The key TAs are signed with for `tee`: upstream OP-TEE trusts the TA dev
+/// kit's default key, our kernel the project's development key.
+pub fn ta_key(files: &guest::GuestFiles, tee: Tee) -> PathBuf {
+    match tee {
+        Tee::Upstream => files.devkit_dir.join("keys/default.pem"),
+        Tee::Ours => root().join("xtask/keys/dev_ta_key.pem"),
+    }
+}
+
+/// A key `tee` must not trust (the other OS's), for the bad-signature test.
+pub fn untrusted_ta_key(files: &guest::GuestFiles, tee: Tee) -> PathBuf {
+    ta_key(files, if tee == Tee::Ours { Tee::Upstream } else { Tee::Ours })
+}
+
+/// Installs QEMU if needed, fetches the Debian packages and builds the
+/// initramfs for `tee` (`target/tz/initramfs-<tee>.cpio.gz`), with the TAs
+/// signed for that OS and the guest test programs.
+pub fn prepare_guest(tee: Tee) -> Result<Guest> {
     let qemu = guest::ensure_qemu()?;
     let cache = root().join("target/guest");
     let files = guest::fetch_guest(&cache)?;
-    let initrd = root().join("target/tz/initramfs.cpio.gz");
     std::fs::create_dir_all(root().join("target/tz"))?;
-    initramfs::build_initramfs(&files, &[], &initrd)?;
+    let initrd = root().join(format!("target/tz/initramfs-{}.cpio.gz", tee.name()));
+    let extra = tas::initramfs_extra(&root(), &ta_key(&files, tee), &untrusted_ta_key(&files, tee))?;
+    initramfs::build_initramfs(&files, &extra, &initrd)?;
     Ok(Guest { qemu, files, initrd })
 }
 
@@ -85,7 +125,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Cmd::Run { tee, smp } => {
-            let guest = prepare_guest()?;
+            let guest = prepare_guest(tee)?;
             let firmware = firmware::build_firmware(&root(), tee, Some(&guest.files.optee_os_dir))?;
             let secure_log = root().join(format!("target/tz/secure-{}.log", tee.name()));
             let machine = qemu::Machine {
@@ -96,6 +136,7 @@ fn main() -> Result<()> {
                 append: format!("tz.mode=shell tz.cpus={smp}"),
                 smp,
                 secure_log: secure_log.clone(),
+                extra: vec![],
             };
             eprintln!("xtask: booting ({}), secure log in {}; Ctrl-A X quits", tee.name(), secure_log.display());
             let status = machine.command(true).status()?;
@@ -109,5 +150,6 @@ fn main() -> Result<()> {
             };
             test::run(&tees, !no_host)
         }
+        Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo),
     }
 }

@@ -26,6 +26,8 @@ pub struct Machine {
     pub smp: u32,
     /// Where the secure UART (monitor and trusted-OS log) goes.
     pub secure_log: PathBuf,
+    /// Extra QEMU arguments (e.g. `-icount` for benchmarks).
+    pub extra: Vec<String>,
 }
 
 impl Machine {
@@ -56,6 +58,7 @@ impl Machine {
         if !interactive {
             cmd.args(["-monitor", "none"]);
         }
+        cmd.args(&self.extra);
         cmd
     }
 }
@@ -137,6 +140,7 @@ mod tests {
             append: "tz.mode=test".into(),
             smp: 4,
             secure_log: "secure.log".into(),
+            extra: vec![],
         };
         let args: Vec<String> = m.command(false).get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         let joined = args.join(" ");

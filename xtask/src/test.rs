@@ -41,8 +41,8 @@ pub fn run(tees: &[Tee], host: bool) -> Result<()> {
     if host {
         host_tests(&root, &mut tally)?;
     }
-    let guest = crate::prepare_guest()?;
     for &tee in tees {
+        let guest = crate::prepare_guest(tee)?;
         boot_test(&root, &guest, tee, &mut tally)?;
     }
     println!("{} passed, {} failed", tally.passed, tally.failed);
@@ -103,6 +103,7 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
         append: format!("tz.mode=test tz.cpus={SMP}"),
         smp: SMP,
         secure_log: secure_log.clone(),
+        extra: vec![],
     };
     let verbose = std::env::var_os("TZ_VERBOSE").is_some();
     let out = qemu::run_bounded(&machine, BOOT_DEADLINE, &mut |line| {

@@ -1,0 +1,126 @@
+//! Parameters end to end through params_ta, with both kinds of shared memory:
+//!
+//! - `ta-memref-registered`: registered input (at an offset) reversed into a
+//!   registered output; the output size comes back;
+//! - `ta-memref-short-buffer`: a too-small output → `TEEC_ERROR_SHORT_BUFFER`
+//!   from the TA, with the needed size in the parameter;
+//! - `ta-memref-inout-alloc`: a driver-allocated in/out buffer changed in
+//!   place, its new size and a value output back;
+//! - `ta-value-session-state`: value in/out and per-session state (heap) across calls;
+//! - `ta-sdk-syscalls`: the TA's own checks of properties, time, random, heap.
+
+use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP, Uuid};
+use tz_runner::{PARAMS_CMD_ADD, PARAMS_CMD_REVERSE, PARAMS_CMD_SELF_TEST, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report};
+
+type R = Result<(), String>;
+
+fn registered(ctx: &Context, s: &mut Session<'_>) -> R {
+    let text = b"..hello, world";
+    let mut input = SharedMemory::register(ctx, 4096).map_err(|e| format!("register input: {e}"))?;
+    input.as_mut_slice()[..text.len()].copy_from_slice(text);
+    let mut output = SharedMemory::register(ctx, 64).map_err(|e| format!("register output: {e}"))?;
+    let mut params = [
+        Param::MemrefInput { shm: &input, offset: 2, size: text.len() - 2 },
+        Param::output(&mut output),
+        Param::None,
+        Param::None,
+    ];
+    s.invoke(PARAMS_CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
+    let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
+    let want = b"dlrow ,olleh";
+    if size != want.len() || &output.as_slice()[..size] != want {
+        return Err(format!("got {size} bytes {:?}", String::from_utf8_lossy(&output.as_slice()[..size.min(64)])));
+    }
+    Ok(())
+}
+
+fn short_buffer(ctx: &Context, s: &mut Session<'_>) -> R {
+    let mut input = SharedMemory::register(ctx, 10).map_err(|e| format!("register: {e}"))?;
+    input.as_mut_slice().copy_from_slice(b"0123456789");
+    let mut output = SharedMemory::register(ctx, 4).map_err(|e| format!("register: {e}"))?;
+    let mut params = [Param::input(&input), Param::output(&mut output), Param::None, Param::None];
+    match s.invoke(PARAMS_CMD_REVERSE, &mut params) {
+        Err(e) if e.code == TEEC_ERROR_SHORT_BUFFER && e.origin == TEEC_ORIGIN_TRUSTED_APP => {}
+        other => return Err(format!("got {other:?}, want SHORT_BUFFER from the TA")),
+    }
+    match params[1] {
+        Param::MemrefOutput { size: 10, .. } => Ok(()),
+        Param::MemrefOutput { size, .. } => Err(format!("needed size {size}, want 10")),
+        _ => unreachable!(),
+    }
+}
+
+fn inout_alloc(ctx: &Context, s: &mut Session<'_>) -> R {
+    let mut shm = SharedMemory::alloc(ctx, 32).map_err(|e| format!("alloc: {e}"))?;
+    shm.as_mut_slice().fill(0);
+    shm.as_mut_slice()[..9].copy_from_slice(b"abc-Def-g");
+    let mut params = [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+    s.invoke(PARAMS_CMD_UPPER, &mut params).map_err(|e| format!("upper: {e}"))?;
+    let (Param::MemrefInout { size, .. }, Param::ValueOutput { a, b }) = (&params[0], &params[1]) else { unreachable!() };
+    let (size, a, b) = (*size, *a, *b);
+    if (size, a, b) != (9, 6, 32) {
+        return Err(format!("size {size} changed {a} capacity {b}, want 9 6 32"));
+    }
+    if &shm.as_slice()[..9] != b"ABC-DEF-G" {
+        return Err(format!("buffer {:?}", String::from_utf8_lossy(&shm.as_slice()[..9])));
+    }
+    Ok(())
+}
+
+fn values(s: &mut Session<'_>) -> R {
+    for (i, (a, b, want)) in [(1u32, 2u32, 3u32), (u32::MAX, 2, 1)].into_iter().enumerate() {
+        let mut params = [Param::ValueInput { a, b }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+        s.invoke(PARAMS_CMD_ADD, &mut params).map_err(|e| format!("add: {e}"))?;
+        match params[1] {
+            Param::ValueOutput { a, b } if a == want && b == i as u32 + 1 => {}
+            Param::ValueOutput { a, b } => return Err(format!("add #{}: got ({a}, {b}), want ({want}, {})", i + 1, i + 1)),
+            _ => unreachable!(),
+        }
+    }
+    Ok(())
+}
+
+fn self_test(s: &mut Session<'_>) -> R {
+    let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
+    match s.invoke(PARAMS_CMD_SELF_TEST, &mut params) {
+        Ok(()) => Ok(()),
+        Err(e) => match params[0] {
+            Param::ValueOutput { a, b } => Err(format!("{e}: step {a} failed with {b:#010x}")),
+            _ => unreachable!(),
+        },
+    }
+}
+
+const CASES: [&str; 5] = ["ta-memref-registered", "ta-memref-short-buffer", "ta-memref-inout-alloc", "ta-value-session-state", "ta-sdk-syscalls"];
+
+fn main() {
+    let mut report = Report::default();
+    let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
+        let uuid: Uuid = PARAMS_TA_UUID.parse().map_err(|e| format!("{e}"))?;
+        Ok((ctx, uuid))
+    });
+    let (ctx, uuid) = match setup {
+        Ok(x) => x,
+        Err(e) => {
+            for name in CASES {
+                report.case(name, Err(e.clone()));
+            }
+            std::process::exit(report.exit_code());
+        }
+    };
+    match ctx.open_session(&uuid, Login::Public) {
+        Ok(mut s) => {
+            report.case(CASES[0], registered(&ctx, &mut s));
+            report.case(CASES[1], short_buffer(&ctx, &mut s));
+            report.case(CASES[2], inout_alloc(&ctx, &mut s));
+            report.case(CASES[3], values(&mut s));
+            report.case(CASES[4], self_test(&mut s));
+        }
+        Err(e) => {
+            for name in CASES {
+                report.case(name, Err(format!("open session: {e}")));
+            }
+        }
+    }
+    std::process::exit(report.exit_code());
+}

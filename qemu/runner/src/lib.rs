@@ -1,0 +1,72 @@
+//! Shared bits of the guest test programs: the `TZTEST` report lines that
+//! `qemu/init` passes through and `cargo xtask test` counts, and the UUIDs of
+//! the TAs under test.
+//!
+//! Each program prints one `TZTEST PASS <name>` or `TZTEST FAIL <name>
+//! <detail>` per case and exits 0 when every case passed, 1 otherwise. The
+//! `tests.d/` wrappers turn exit status 1 into 0 (the FAIL line is the
+//! verdict), so that only a crash adds `TZTEST FAIL tests.d/<file>`.
+
+use std::fmt::Display;
+
+/// `optee_examples`' hello_world TA (ours in `tas/hello_world`).
+pub const HELLO_WORLD_UUID: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
+/// hello_world's `TA_HELLO_WORLD_CMD_INC_VALUE`.
+pub const HELLO_CMD_INC_VALUE: u32 = 0;
+/// hello_world's `TA_HELLO_WORLD_CMD_DEC_VALUE`.
+pub const HELLO_CMD_DEC_VALUE: u32 = 1;
+
+/// A UUID that no TA has (no `/lib/optee_armtz/<uuid>.ta`): random, version 4.
+pub const MISSING_TA_UUID: &str = "3cb1b7a6-1f0e-4d5a-9c3e-6b2f0a9d7e41";
+
+/// Counts verdicts and prints them in the harness's format.
+#[derive(Default)]
+pub struct Report {
+    failed: usize,
+}
+
+impl Report {
+    /// Prints the verdict of case `name`: PASS, or FAIL with the error.
+    pub fn case<E: Display>(&mut self, name: &str, result: Result<(), E>) {
+        match result {
+            Ok(()) => println!("TZTEST PASS {name}"),
+            Err(e) => {
+                self.failed += 1;
+                // One line, as the harness reads it.
+                let detail = e.to_string().replace('\n', " ");
+                println!("TZTEST FAIL {name} {detail}");
+            }
+        }
+    }
+
+    /// Exit status: 0 if every case passed.
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.failed > 0)
+    }
+}
+
+/// A `.ta` file holding hello_world signed with a key the trusted OS does not
+/// trust (xtask's `tas::BAD_SIGNATURE_UUID`): loading it must fail.
+pub const BAD_SIGNATURE_UUID: &str = "347aee43-b98a-449b-abb6-11678aa70734";
+
+/// `tas/panic_ta`: commands that kill the instance.
+pub const PANIC_TA_UUID: &str = "6e8f3bb2-3406-40f7-a3b9-368262e2884e";
+/// panic_ta: `TEE_Panic`.
+pub const PANIC_CMD_PANIC: u32 = 0;
+/// panic_ta: read kernel memory (a data abort at EL0).
+pub const PANIC_CMD_READ_KERNEL: u32 = 1;
+/// panic_ta: a Rust `panic!`.
+pub const PANIC_CMD_RUST_PANIC: u32 = 2;
+/// panic_ta: succeed.
+pub const PANIC_CMD_PING: u32 = 3;
+
+/// `tas/params_ta`: memref paths and ta-sdk's syscall wrappers.
+pub const PARAMS_TA_UUID: &str = "fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e";
+/// params_ta: MEMREF_INPUT reversed into MEMREF_OUTPUT.
+pub const PARAMS_CMD_REVERSE: u32 = 0;
+/// params_ta: MEMREF_INOUT uppercased; VALUE_OUTPUT (changed, size).
+pub const PARAMS_CMD_UPPER: u32 = 1;
+/// params_ta: VALUE_INPUT (a, b) → VALUE_OUTPUT (a + b, ADDs so far).
+pub const PARAMS_CMD_ADD: u32 = 2;
+/// params_ta: properties, time, random, heap; VALUE_OUTPUT (step, code) on failure.
+pub const PARAMS_CMD_SELF_TEST: u32 = 3;

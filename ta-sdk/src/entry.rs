@@ -1,0 +1,270 @@
+//! The TA entry points: the [`TrustedApp`] trait and the dispatcher behind
+//! `__ta_entry` (OP-TEE entry convention, `optee-abi.md` §7.7).
+//!
+//! Like libutee, the first OPEN_SESSION of an instance creates it
+//! ([`TrustedApp::create`]), and the close of its last session destroys it
+//! ([`TrustedApp::destroy`]) unless the TA is `INSTANCE_KEEP_ALIVE`.
+
+use alloc::collections::BTreeMap;
+
+use crate::error::{TeeError, TeeResult};
+use crate::params::{Params, RawParams};
+use crate::uuid::flags;
+
+/// `UTEE_ENTRY_FUNC_*`: what the kernel asks `__ta_entry` to do (in `x0`).
+pub mod func {
+    pub const OPEN_SESSION: usize = 0;
+    pub const CLOSE_SESSION: usize = 1;
+    pub const INVOKE_COMMAND: usize = 2;
+}
+
+/// A trusted application: the GP entry points, with an instance object
+/// (`Self`) and a per-session object ([`TrustedApp::Session`]).
+///
+/// Every method gets its parameters as safe [`Params`]; a TA needs no raw
+/// pointers and no `unsafe`.
+pub trait TrustedApp: Sized + Send + 'static {
+    /// Per-session state (`()` when there is none).
+    type Session: Send + 'static;
+
+    /// `TA_CreateEntryPoint`: the instance is being created (first session).
+    fn create() -> TeeResult<Self>;
+
+    /// `TA_OpenSessionEntryPoint`.
+    fn open_session(&mut self, params: &mut Params<'_>) -> TeeResult<Self::Session>;
+
+    /// `TA_InvokeCommandEntryPoint`.
+    fn invoke(&mut self, session: &mut Self::Session, cmd: u32, params: &mut Params<'_>) -> TeeResult;
+
+    /// `TA_CloseSessionEntryPoint`.
+    fn close_session(&mut self, session: Self::Session) {
+        let _ = session;
+    }
+
+    /// `TA_DestroyEntryPoint`: the instance goes away.
+    fn destroy(self) {}
+}
+
+struct State<T: TrustedApp> {
+    ta: T,
+    sessions: BTreeMap<u32, T::Session>,
+}
+
+/// The instance state of one TA binary: declared as a `static` by
+/// [`crate::ta!`].
+pub struct Instance<T: TrustedApp> {
+    flags: u32,
+    state: spin::Mutex<Option<State<T>>>,
+}
+
+impl<T: TrustedApp> Instance<T> {
+    /// No instance yet; `flags` are the `ta_head` flags.
+    pub const fn new(flags: u32) -> Self {
+        Instance { flags, state: spin::Mutex::new(None) }
+    }
+
+    /// Number of open sessions (0 without an instance).
+    pub fn sessions(&self) -> usize {
+        self.state.lock().as_ref().map_or(0, |s| s.sessions.len())
+    }
+
+    /// Whether the instance exists (between create and destroy).
+    pub fn is_alive(&self) -> bool {
+        self.state.lock().is_some()
+    }
+
+    fn drop_if_idle(&self, slot: &mut Option<State<T>>) {
+        let idle = slot.as_ref().is_some_and(|s| s.sessions.is_empty());
+        if idle
+            && self.flags & flags::INSTANCE_KEEP_ALIVE == 0
+            && let Some(state) = slot.take()
+        {
+            state.ta.destroy();
+        }
+    }
+
+    fn open(&self, session_id: u32, params: &mut Params<'_>) -> TeeResult {
+        let mut slot = self.state.lock();
+        if slot.is_none() {
+            *slot = Some(State { ta: T::create()?, sessions: BTreeMap::new() });
+        }
+        let state = slot.as_mut().ok_or(TeeError::BadState)?;
+        if state.sessions.contains_key(&session_id) {
+            return Err(TeeError::BadState);
+        }
+        let result = state.ta.open_session(params);
+        match result {
+            Ok(session) => {
+                state.sessions.insert(session_id, session);
+                Ok(())
+            }
+            Err(e) => {
+                self.drop_if_idle(&mut slot);
+                Err(e)
+            }
+        }
+    }
+
+    fn close(&self, session_id: u32) -> TeeResult {
+        let mut slot = self.state.lock();
+        let state = slot.as_mut().ok_or(TeeError::BadState)?;
+        let session = state.sessions.remove(&session_id).ok_or(TeeError::BadState)?;
+        state.ta.close_session(session);
+        self.drop_if_idle(&mut slot);
+        Ok(())
+    }
+
+    fn invoke(&self, session_id: u32, cmd: u32, params: &mut Params<'_>) -> TeeResult {
+        let mut slot = self.state.lock();
+        let state = slot.as_mut().ok_or(TeeError::BadState)?;
+        let session = state.sessions.get_mut(&session_id).ok_or(TeeError::BadState)?;
+        state.ta.invoke(session, cmd, params)
+    }
+}
+
+/// Runs one entry call: `func` (`x0`), `session_id` (`x1`), the decoded
+/// `utee_params` (`x2`; outputs are written back into `raw`) and `cmd_id`
+/// (`x3`); returns the `TEE_Result` for `_utee_return`. `map` turns memref
+/// ranges into slices (see [`Params::decode`]).
+pub fn dispatch<'a, T: TrustedApp>(
+    instance: &Instance<T>,
+    func: usize,
+    session_id: u32,
+    raw: &mut RawParams,
+    cmd_id: u32,
+    map: impl FnMut(usize, usize) -> &'a mut [u8],
+) -> u32 {
+    let result = match func {
+        func::OPEN_SESSION | func::INVOKE_COMMAND => match Params::decode(raw, map) {
+            Ok(mut params) => {
+                let r = if func == func::OPEN_SESSION {
+                    instance.open(session_id, &mut params)
+                } else {
+                    instance.invoke(session_id, cmd_id, &mut params)
+                };
+                params.encode_outputs(raw);
+                r
+            }
+            Err(e) => Err(e),
+        },
+        func::CLOSE_SESSION => instance.close(session_id),
+        _ => Err(TeeError::NotSupported),
+    };
+    TeeError::to_raw(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{ParamType, Value};
+    use std::cell::Cell;
+
+    // Per test thread, so that tests running in parallel do not mix counts.
+    std::thread_local! {
+        static CREATED: Cell<usize> = const { Cell::new(0) };
+        static DESTROYED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    struct Counter {
+        total: u32,
+    }
+
+    impl TrustedApp for Counter {
+        type Session = u32;
+
+        fn create() -> TeeResult<Self> {
+            CREATED.with(|c| c.set(c.get() + 1));
+            Ok(Counter { total: 0 })
+        }
+
+        fn open_session(&mut self, params: &mut Params<'_>) -> TeeResult<u32> {
+            match params.value_input(0) {
+                Ok(v) if v.a == 666 => Err(TeeError::AccessDenied),
+                Ok(v) => Ok(v.a),
+                Err(_) => Ok(0),
+            }
+        }
+
+        fn invoke(&mut self, session: &mut u32, cmd: u32, params: &mut Params<'_>) -> TeeResult {
+            match cmd {
+                0 => {
+                    params.expect([ParamType::ValueInout, ParamType::None, ParamType::None, ParamType::None])?;
+                    let v = params.value_inout(0)?;
+                    *session += 1;
+                    self.total += 1;
+                    v.a += *session;
+                    v.b = self.total;
+                    Ok(())
+                }
+                _ => Err(TeeError::NotSupported),
+            }
+        }
+
+        fn destroy(self) {
+            DESTROYED.with(|c| c.set(c.get() + 1));
+        }
+    }
+
+    fn call(inst: &Instance<Counter>, f: usize, sess: u32, cmd: u32, raw: &mut RawParams) -> u32 {
+        dispatch(inst, f, sess, raw, cmd, |_, _| unreachable!())
+    }
+
+    fn values(types: [ParamType; 4], v0: Value) -> RawParams {
+        let mut raw = RawParams { types: u64::from(ParamType::pack(types)), vals: [0; 8] };
+        raw.vals[0] = u64::from(v0.a);
+        raw.vals[1] = u64::from(v0.b);
+        raw
+    }
+
+    #[test]
+    fn lifecycle() {
+        use ParamType::*;
+        let inst = Instance::<Counter>::new(flags::SINGLE_INSTANCE | flags::MULTI_SESSION);
+        let (c0, d0) = (CREATED.with(Cell::get), DESTROYED.with(Cell::get));
+        // Invoke without a session: BAD_STATE.
+        let mut raw = values([ValueInout, None, None, None], Value { a: 1, b: 0 });
+        assert_eq!(call(&inst, func::INVOKE_COMMAND, 7, 0, &mut raw), TeeError::BadState.code());
+        // Open two sessions, the first with value 10.
+        let mut raw = values([ValueInput, None, None, None], Value { a: 10, b: 0 });
+        assert_eq!(call(&inst, func::OPEN_SESSION, 1, 0, &mut raw), 0);
+        assert_eq!(call(&inst, func::OPEN_SESSION, 2, 0, &mut RawParams::default()), 0);
+        assert_eq!(CREATED.with(Cell::get), c0 + 1);
+        assert_eq!(inst.sessions(), 2);
+        // A refused open leaves the others alone.
+        let mut raw = values([ValueInput, None, None, None], Value { a: 666, b: 0 });
+        assert_eq!(call(&inst, func::OPEN_SESSION, 3, 0, &mut raw), TeeError::AccessDenied.code());
+        assert_eq!(inst.sessions(), 2);
+        // Invoke on session 1: a += 11, b = total 1.
+        let mut raw = values([ValueInout, None, None, None], Value { a: 100, b: 0 });
+        assert_eq!(call(&inst, func::INVOKE_COMMAND, 1, 0, &mut raw), 0);
+        assert_eq!(&raw.vals[..2], &[111, 1]);
+        // Wrong types and unknown commands.
+        let mut raw = values([ValueInput, None, None, None], Value::default());
+        assert_eq!(call(&inst, func::INVOKE_COMMAND, 1, 0, &mut raw), TeeError::BadParameters.code());
+        assert_eq!(call(&inst, func::INVOKE_COMMAND, 1, 9, &mut raw), TeeError::NotSupported.code());
+        // Bad type nibble: refused before the TA sees it.
+        let mut raw = RawParams { types: 0xf, vals: [0; 8] };
+        assert_eq!(call(&inst, func::INVOKE_COMMAND, 1, 0, &mut raw), TeeError::BadParameters.code());
+        // Unknown entry function.
+        assert_eq!(call(&inst, 3, 1, 0, &mut RawParams::default()), TeeError::NotSupported.code());
+        // Close both: destroyed after the last.
+        assert_eq!(call(&inst, func::CLOSE_SESSION, 1, 0, &mut RawParams::default()), 0);
+        assert!(inst.is_alive());
+        assert_eq!(call(&inst, func::CLOSE_SESSION, 2, 0, &mut RawParams::default()), 0);
+        assert!(!inst.is_alive());
+        assert_eq!(DESTROYED.with(Cell::get), d0 + 1);
+    }
+
+    #[test]
+    fn keep_alive_and_failed_first_open() {
+        let inst = Instance::<Counter>::new(flags::SINGLE_INSTANCE | flags::INSTANCE_KEEP_ALIVE);
+        assert_eq!(call(&inst, func::OPEN_SESSION, 1, 0, &mut RawParams::default()), 0);
+        assert_eq!(call(&inst, func::CLOSE_SESSION, 1, 0, &mut RawParams::default()), 0);
+        assert!(inst.is_alive());
+
+        let inst = Instance::<Counter>::new(0);
+        let mut raw = values([ParamType::ValueInput, ParamType::None, ParamType::None, ParamType::None], Value { a: 666, b: 0 });
+        assert_eq!(call(&inst, func::OPEN_SESSION, 1, 0, &mut raw), TeeError::AccessDenied.code());
+        assert!(!inst.is_alive());
+    }
+}

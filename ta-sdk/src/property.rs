@@ -1,0 +1,100 @@
+//! Properties served by the kernel (`_utee_get_property*`, syscalls 3/4):
+//! `gpd.tee.*`, `gpd.client.*` and `gpd.ta.appID`. (libutee's own
+//! `gpd.ta.*` list built into the binary has no counterpart here yet.)
+
+use crate::error::{TeeError, TeeResult};
+use crate::sys;
+use crate::uuid::Uuid;
+
+/// The property sets (`TEE_PROPSET_*` pseudo-handles).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropSet {
+    TeeImplementation = 0xFFFF_FFFD,
+    CurrentClient = 0xFFFF_FFFE,
+    CurrentTa = 0xFFFF_FFFF,
+}
+
+/// `USER_TA_PROP_TYPE_*`.
+pub mod prop_type {
+    pub const BOOL: u32 = 0;
+    pub const U32: u32 = 1;
+    pub const UUID: u32 = 2;
+    pub const IDENTITY: u32 = 3;
+    pub const STRING: u32 = 4;
+    pub const BINARY_BLOCK: u32 = 5;
+    pub const U64: u32 = 6;
+}
+
+/// `TEE_Identity`: the client's login method and UUID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub login: u32,
+    pub uuid: Uuid,
+}
+
+/// The raw value of property `name` of `set` copied into `buf`: returns its
+/// type and length (`ShortBuffer` if `buf` is too small).
+pub fn get_raw(set: PropSet, name: &str, buf: &mut [u8]) -> TeeResult<(u32, usize)> {
+    let index = sys::get_property_name_to_index(set as u32, name)?;
+    let (r, info) = sys::get_property(set as u32, index, None, Some(buf));
+    r.map(|()| (info.prop_type, info.value_len as usize))
+}
+
+fn get_typed<const N: usize>(set: PropSet, name: &str, want: u32) -> TeeResult<([u8; N], usize)> {
+    let mut buf = [0u8; N];
+    let (ty, len) = get_raw(set, name, &mut buf)?;
+    if ty != want {
+        return Err(TeeError::BadFormat);
+    }
+    Ok((buf, len))
+}
+
+/// A U32 property.
+pub fn get_u32(set: PropSet, name: &str) -> TeeResult<u32> {
+    let (b, len) = get_typed::<4>(set, name, prop_type::U32)?;
+    if len != 4 {
+        return Err(TeeError::BadFormat);
+    }
+    Ok(u32::from_le_bytes(b))
+}
+
+/// A BOOL property (OP-TEE stores it as a C `bool`, one byte; four are accepted too).
+pub fn get_bool(set: PropSet, name: &str) -> TeeResult<bool> {
+    let (b, len) = get_typed::<4>(set, name, prop_type::BOOL)?;
+    match len {
+        1 | 4 => Ok(b[..len].iter().any(|&x| x != 0)),
+        _ => Err(TeeError::BadFormat),
+    }
+}
+
+/// A UUID property.
+pub fn get_uuid(set: PropSet, name: &str) -> TeeResult<Uuid> {
+    let (b, len) = get_typed::<16>(set, name, prop_type::UUID)?;
+    if len != 16 {
+        return Err(TeeError::BadFormat);
+    }
+    Ok(Uuid::from_struct_bytes(b))
+}
+
+/// An IDENTITY property (`gpd.client.identity`).
+pub fn get_identity(set: PropSet, name: &str) -> TeeResult<Identity> {
+    let (b, len) = get_typed::<20>(set, name, prop_type::IDENTITY)?;
+    if len != 20 {
+        return Err(TeeError::BadFormat);
+    }
+    let mut u = [0u8; 16];
+    u.copy_from_slice(&b[4..20]);
+    Ok(Identity { login: u32::from_le_bytes([b[0], b[1], b[2], b[3]]), uuid: Uuid::from_struct_bytes(u) })
+}
+
+/// A STRING property into `buf`, as `&str` without its NUL.
+pub fn get_string<'b>(set: PropSet, name: &str, buf: &'b mut [u8]) -> TeeResult<&'b str> {
+    let (ty, len) = get_raw(set, name, buf)?;
+    if ty != prop_type::STRING {
+        return Err(TeeError::BadFormat);
+    }
+    let bytes = buf.get(..len).ok_or(TeeError::BadFormat)?;
+    let bytes = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
+    core::str::from_utf8(bytes).map_err(|_| TeeError::BadFormat)
+}

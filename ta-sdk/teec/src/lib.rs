@@ -1,0 +1,474 @@
+//! The GlobalPlatform TEE Client API, in Rust, straight over the Linux TEE
+//! driver (`/dev/teeN` ioctls, `include/uapi/linux/tee.h`): no libteec, no C.
+//!
+//! ```no_run
+//! use teec::{Context, Login, Param, Uuid};
+//!
+//! let ctx = Context::new()?;
+//! let uuid: Uuid = "8aaaf200-2450-11e4-abe2-0002a5d5c51b".parse()?;
+//! let mut session = ctx.open_session(&uuid, Login::Public)?;
+//! let mut params = [Param::ValueInout { a: 42, b: 0 }, Param::None, Param::None, Param::None];
+//! session.invoke(0, &mut params)?;
+//! assert!(matches!(params[0], Param::ValueInout { a: 43, .. }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Memory references point into a [`SharedMemory`] (driver-allocated with
+//! [`SharedMemory::alloc`], or process memory registered with
+//! [`SharedMemory::register`]); the TEE may write an output buffer only
+//! while the call that borrows it mutably runs.
+
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::Path;
+use std::str::FromStr;
+
+pub mod uapi;
+
+use uapi::{IoctlParam, Mapping, attr};
+
+/// `TEEC_SUCCESS`.
+pub const TEEC_SUCCESS: u32 = 0;
+/// `TEEC_ERROR_GENERIC`.
+pub const TEEC_ERROR_GENERIC: u32 = 0xFFFF_0000;
+/// `TEEC_ERROR_ACCESS_DENIED`.
+pub const TEEC_ERROR_ACCESS_DENIED: u32 = 0xFFFF_0001;
+/// `TEEC_ERROR_CANCEL`.
+pub const TEEC_ERROR_CANCEL: u32 = 0xFFFF_0002;
+/// `TEEC_ERROR_BAD_FORMAT`.
+pub const TEEC_ERROR_BAD_FORMAT: u32 = 0xFFFF_0005;
+/// `TEEC_ERROR_BAD_PARAMETERS`.
+pub const TEEC_ERROR_BAD_PARAMETERS: u32 = 0xFFFF_0006;
+/// `TEEC_ERROR_BAD_STATE`.
+pub const TEEC_ERROR_BAD_STATE: u32 = 0xFFFF_0007;
+/// `TEEC_ERROR_ITEM_NOT_FOUND`.
+pub const TEEC_ERROR_ITEM_NOT_FOUND: u32 = 0xFFFF_0008;
+/// `TEEC_ERROR_NOT_IMPLEMENTED`.
+pub const TEEC_ERROR_NOT_IMPLEMENTED: u32 = 0xFFFF_0009;
+/// `TEEC_ERROR_NOT_SUPPORTED`.
+pub const TEEC_ERROR_NOT_SUPPORTED: u32 = 0xFFFF_000A;
+/// `TEEC_ERROR_NO_DATA`.
+pub const TEEC_ERROR_NO_DATA: u32 = 0xFFFF_000B;
+/// `TEEC_ERROR_OUT_OF_MEMORY`.
+pub const TEEC_ERROR_OUT_OF_MEMORY: u32 = 0xFFFF_000C;
+/// `TEEC_ERROR_BUSY`.
+pub const TEEC_ERROR_BUSY: u32 = 0xFFFF_000D;
+/// `TEEC_ERROR_COMMUNICATION`.
+pub const TEEC_ERROR_COMMUNICATION: u32 = 0xFFFF_000E;
+/// `TEEC_ERROR_SECURITY`.
+pub const TEEC_ERROR_SECURITY: u32 = 0xFFFF_000F;
+/// `TEEC_ERROR_SHORT_BUFFER`.
+pub const TEEC_ERROR_SHORT_BUFFER: u32 = 0xFFFF_0010;
+/// `TEEC_ERROR_TARGET_DEAD`.
+pub const TEEC_ERROR_TARGET_DEAD: u32 = 0xFFFF_3024;
+
+/// `TEEC_ORIGIN_API`: the client library.
+pub const TEEC_ORIGIN_API: u32 = 1;
+/// `TEEC_ORIGIN_COMMS`: the driver or the path to the TEE.
+pub const TEEC_ORIGIN_COMMS: u32 = 2;
+/// `TEEC_ORIGIN_TEE`: the TEE itself.
+pub const TEEC_ORIGIN_TEE: u32 = 3;
+/// `TEEC_ORIGIN_TRUSTED_APP`: the TA.
+pub const TEEC_ORIGIN_TRUSTED_APP: u32 = 4;
+
+/// A failed TEEC call: `TEEC_Result` and `returnOrigin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TeecError {
+    pub code: u32,
+    pub origin: u32,
+}
+
+impl TeecError {
+    fn api(code: u32) -> TeecError {
+        TeecError { code, origin: TEEC_ORIGIN_API }
+    }
+
+    /// A failed ioctl, mapped as libteec does.
+    fn comms(e: &io::Error) -> TeecError {
+        let code = match e.raw_os_error() {
+            Some(libc::ENOMEM) => TEEC_ERROR_OUT_OF_MEMORY,
+            Some(libc::EINVAL) => TEEC_ERROR_BAD_PARAMETERS,
+            _ => TEEC_ERROR_GENERIC,
+        };
+        TeecError { code, origin: TEEC_ORIGIN_COMMS }
+    }
+
+    /// The GP name of the code, if it is one of the common ones.
+    pub fn name(&self) -> Option<&'static str> {
+        Some(match self.code {
+            TEEC_ERROR_GENERIC => "TEEC_ERROR_GENERIC",
+            TEEC_ERROR_ACCESS_DENIED => "TEEC_ERROR_ACCESS_DENIED",
+            TEEC_ERROR_CANCEL => "TEEC_ERROR_CANCEL",
+            TEEC_ERROR_BAD_FORMAT => "TEEC_ERROR_BAD_FORMAT",
+            TEEC_ERROR_BAD_PARAMETERS => "TEEC_ERROR_BAD_PARAMETERS",
+            TEEC_ERROR_BAD_STATE => "TEEC_ERROR_BAD_STATE",
+            TEEC_ERROR_ITEM_NOT_FOUND => "TEEC_ERROR_ITEM_NOT_FOUND",
+            TEEC_ERROR_NOT_IMPLEMENTED => "TEEC_ERROR_NOT_IMPLEMENTED",
+            TEEC_ERROR_NOT_SUPPORTED => "TEEC_ERROR_NOT_SUPPORTED",
+            TEEC_ERROR_NO_DATA => "TEEC_ERROR_NO_DATA",
+            TEEC_ERROR_OUT_OF_MEMORY => "TEEC_ERROR_OUT_OF_MEMORY",
+            TEEC_ERROR_BUSY => "TEEC_ERROR_BUSY",
+            TEEC_ERROR_COMMUNICATION => "TEEC_ERROR_COMMUNICATION",
+            TEEC_ERROR_SECURITY => "TEEC_ERROR_SECURITY",
+            TEEC_ERROR_SHORT_BUFFER => "TEEC_ERROR_SHORT_BUFFER",
+            TEEC_ERROR_TARGET_DEAD => "TEEC_ERROR_TARGET_DEAD",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for TeecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let origin = match self.origin {
+            TEEC_ORIGIN_API => "api",
+            TEEC_ORIGIN_COMMS => "comms",
+            TEEC_ORIGIN_TEE => "tee",
+            TEEC_ORIGIN_TRUSTED_APP => "ta",
+            _ => "?",
+        };
+        write!(f, "{:#010x}", self.code)?;
+        if let Some(name) = self.name() {
+            write!(f, " {name}")?;
+        }
+        write!(f, " (origin {origin} {})", self.origin)
+    }
+}
+
+impl std::error::Error for TeecError {}
+
+/// `TEEC_UUID` as its 16 RFC 4122 octets (the form the ioctls carry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Uuid(pub [u8; 16]);
+
+/// A malformed UUID string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UuidParseError(pub String);
+
+impl fmt::Display for UuidParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "malformed UUID {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UuidParseError {}
+
+impl FromStr for Uuid {
+    type Err = UuidParseError;
+
+    fn from_str(s: &str) -> Result<Uuid, UuidParseError> {
+        let err = || UuidParseError(s.to_owned());
+        let b = s.as_bytes();
+        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
+            return Err(err());
+        }
+        let hex: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
+        if hex.len() != 32 {
+            return Err(err());
+        }
+        let mut out = [0u8; 16];
+        for (i, o) in out.iter_mut().enumerate() {
+            let pair = std::str::from_utf8(&hex[2 * i..2 * i + 2]).map_err(|_| err())?;
+            *o = u8::from_str_radix(pair, 16).map_err(|_| err())?;
+        }
+        Ok(Uuid(out))
+    }
+}
+
+impl fmt::Display for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                f.write_str("-")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `TEEC_LOGIN_*`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Login {
+    Public = 0,
+    User = 1,
+    Group = 2,
+    Application = 4,
+    UserApplication = 5,
+    GroupApplication = 6,
+}
+
+/// An open `/dev/teeN`: `TEEC_Context`.
+#[derive(Debug)]
+pub struct Context {
+    dev: File,
+    version: uapi::VersionData,
+}
+
+impl Context {
+    /// Opens the first GlobalPlatform TEE among `/dev/tee0` .. `/dev/tee15`,
+    /// as libteec's `TEEC_InitializeContext(NULL, ...)` does.
+    pub fn new() -> Result<Context, TeecError> {
+        for n in 0..16 {
+            if let Ok(ctx) = Context::open(format!("/dev/tee{n}")) {
+                return Ok(ctx);
+            }
+        }
+        Err(TeecError { code: TEEC_ERROR_ITEM_NOT_FOUND, origin: TEEC_ORIGIN_COMMS })
+    }
+
+    /// Opens a given TEE device; it must be GP-capable.
+    pub fn open(path: impl AsRef<Path>) -> Result<Context, TeecError> {
+        let dev = OpenOptions::new().read(true).write(true).open(path.as_ref()).map_err(|e| TeecError::comms(&e))?;
+        let mut version = uapi::VersionData::default();
+        uapi::ioctl(dev.as_fd(), uapi::TEE_IOC_VERSION, &mut version).map_err(|e| TeecError::comms(&e))?;
+        if version.gen_caps & uapi::TEE_GEN_CAP_GP == 0 {
+            return Err(TeecError { code: TEEC_ERROR_NOT_SUPPORTED, origin: TEEC_ORIGIN_COMMS });
+        }
+        Ok(Context { dev, version })
+    }
+
+    /// `TEE_IOC_VERSION`'s answer: implementation id (1 = OP-TEE) and caps.
+    pub fn version(&self) -> uapi::VersionData {
+        self.version
+    }
+
+    /// `TEEC_OpenSession` without parameters.
+    pub fn open_session(&self, uuid: &Uuid, login: Login) -> Result<Session<'_>, TeecError> {
+        self.open_session_with(uuid, login, &mut [Param::None, Param::None, Param::None, Param::None])
+    }
+
+    /// `TEEC_OpenSession` with four parameters (outputs are updated).
+    pub fn open_session_with(&self, uuid: &Uuid, login: Login, params: &mut [Param<'_>; 4]) -> Result<Session<'_>, TeecError> {
+        let mut arg = uapi::OpenSessionArg {
+            uuid: uuid.0,
+            clnt_login: login as u32,
+            num_params: uapi::NUM_PARAMS as u32,
+            params: encode(params)?,
+            ..Default::default()
+        };
+        uapi::ioctl_buf(self.dev.as_fd(), uapi::TEE_IOC_OPEN_SESSION, &mut arg).map_err(|e| TeecError::comms(&e))?;
+        decode(params, &arg.params);
+        if arg.ret != TEEC_SUCCESS {
+            return Err(TeecError { code: arg.ret, origin: arg.ret_origin });
+        }
+        Ok(Session { ctx: self, id: arg.session })
+    }
+}
+
+/// An open session with a TA: `TEEC_Session`, closed on drop.
+#[derive(Debug)]
+pub struct Session<'ctx> {
+    ctx: &'ctx Context,
+    id: u32,
+}
+
+impl Session<'_> {
+    /// The driver's session id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// `TEEC_InvokeCommand`: value outputs and memref output sizes are
+    /// written back into `params`, also when the TA returns an error (for
+    /// `TEEC_ERROR_SHORT_BUFFER`, the size it needs).
+    pub fn invoke(&mut self, cmd: u32, params: &mut [Param<'_>; 4]) -> Result<(), TeecError> {
+        let mut arg = uapi::InvokeArg {
+            func: cmd,
+            session: self.id,
+            num_params: uapi::NUM_PARAMS as u32,
+            params: encode(params)?,
+            ..Default::default()
+        };
+        uapi::ioctl_buf(self.ctx.dev.as_fd(), uapi::TEE_IOC_INVOKE, &mut arg).map_err(|e| TeecError::comms(&e))?;
+        decode(params, &arg.params);
+        if arg.ret != TEEC_SUCCESS {
+            return Err(TeecError { code: arg.ret, origin: arg.ret_origin });
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let mut arg = uapi::CloseSessionArg { session: self.id };
+        let _ = uapi::ioctl(self.ctx.dev.as_fd(), uapi::TEE_IOC_CLOSE_SESSION, &mut arg);
+    }
+}
+
+/// Memory shared with the TEE: `TEEC_SharedMemory`.
+#[derive(Debug)]
+pub struct SharedMemory {
+    map: Mapping,
+    id: i32,
+    size: usize,
+    _fd: OwnedFd,
+}
+
+impl SharedMemory {
+    /// `TEEC_AllocateSharedMemory`: `size` bytes the driver allocates
+    /// (`TEE_IOC_SHM_ALLOC`), mapped into this process.
+    pub fn alloc(ctx: &Context, size: usize) -> Result<SharedMemory, TeecError> {
+        if size == 0 {
+            return Err(TeecError::api(TEEC_ERROR_BAD_PARAMETERS));
+        }
+        let mut data = uapi::ShmAllocData { size: size as u64, ..Default::default() };
+        let fd = uapi::ioctl_new_fd(ctx.dev.as_fd(), uapi::TEE_IOC_SHM_ALLOC, &mut data).map_err(|e| TeecError::comms(&e))?;
+        let map = Mapping::shared(fd.as_fd(), size).map_err(|e| TeecError::comms(&e))?;
+        Ok(SharedMemory { map, id: data.id, size, _fd: fd })
+    }
+
+    /// `TEEC_RegisterSharedMemory` of `size` bytes of fresh, zeroed,
+    /// page-aligned process memory (`TEE_IOC_SHM_REGISTER`).
+    pub fn register(ctx: &Context, size: usize) -> Result<SharedMemory, TeecError> {
+        if size == 0 {
+            return Err(TeecError::api(TEEC_ERROR_BAD_PARAMETERS));
+        }
+        let map = Mapping::anonymous(size).map_err(|e| TeecError::comms(&e))?;
+        let mut data = uapi::ShmRegisterData { addr: map.addr(), length: size as u64, ..Default::default() };
+        let fd = uapi::ioctl_new_fd(ctx.dev.as_fd(), uapi::TEE_IOC_SHM_REGISTER, &mut data).map_err(|e| TeecError::comms(&e))?;
+        Ok(SharedMemory { map, id: data.id, size, _fd: fd })
+    }
+
+    /// The driver's shared-memory id.
+    pub fn id(&self) -> i32 {
+        self.id
+    }
+
+    /// Bytes in the buffer.
+    pub fn len(&self) -> usize {
+        self.size
+    }
+
+    /// Whether the buffer is empty (never, in practice).
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// The buffer.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.map.as_slice()[..self.size]
+    }
+
+    /// The buffer, writable.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.map.as_mut_slice()[..self.size]
+    }
+}
+
+/// One of the four operation parameters: `TEEC_Parameter` plus its type.
+///
+/// Memrefs name a range of a [`SharedMemory`]; after the call `size` holds
+/// what the TA reported (for outputs).
+#[derive(Debug, Default)]
+pub enum Param<'a> {
+    #[default]
+    None,
+    ValueInput { a: u32, b: u32 },
+    ValueOutput { a: u32, b: u32 },
+    ValueInout { a: u32, b: u32 },
+    MemrefInput { shm: &'a SharedMemory, offset: usize, size: usize },
+    MemrefOutput { shm: &'a mut SharedMemory, offset: usize, size: usize },
+    MemrefInout { shm: &'a mut SharedMemory, offset: usize, size: usize },
+}
+
+impl<'a> Param<'a> {
+    /// A MEMREF_INPUT over the whole of `shm`.
+    pub fn input(shm: &'a SharedMemory) -> Param<'a> {
+        let size = shm.len();
+        Param::MemrefInput { shm, offset: 0, size }
+    }
+
+    /// A MEMREF_OUTPUT over the whole of `shm`.
+    pub fn output(shm: &'a mut SharedMemory) -> Param<'a> {
+        let size = shm.len();
+        Param::MemrefOutput { shm, offset: 0, size }
+    }
+
+    /// A MEMREF_INOUT over the whole of `shm`.
+    pub fn inout(shm: &'a mut SharedMemory) -> Param<'a> {
+        let size = shm.len();
+        Param::MemrefInout { shm, offset: 0, size }
+    }
+}
+
+fn memref(ty: u64, shm: &SharedMemory, offset: usize, size: usize) -> Result<IoctlParam, TeecError> {
+    match offset.checked_add(size) {
+        Some(end) if end <= shm.len() => {}
+        _ => return Err(TeecError::api(TEEC_ERROR_BAD_PARAMETERS)),
+    }
+    Ok(IoctlParam { attr: ty, a: offset as u64, b: size as u64, c: shm.id() as u32 as u64 })
+}
+
+fn encode(params: &[Param<'_>; 4]) -> Result<[IoctlParam; 4], TeecError> {
+    let mut out = [IoctlParam::default(); 4];
+    for (o, p) in out.iter_mut().zip(params) {
+        let value = |ty, a: &u32, b: &u32| IoctlParam { attr: ty, a: u64::from(*a), b: u64::from(*b), c: 0 };
+        *o = match p {
+            Param::None => IoctlParam::default(),
+            Param::ValueInput { a, b } => value(attr::VALUE_INPUT, a, b),
+            Param::ValueOutput { a, b } => value(attr::VALUE_OUTPUT, a, b),
+            Param::ValueInout { a, b } => value(attr::VALUE_INOUT, a, b),
+            Param::MemrefInput { shm, offset, size } => memref(attr::MEMREF_INPUT, shm, *offset, *size)?,
+            Param::MemrefOutput { shm, offset, size } => memref(attr::MEMREF_OUTPUT, shm, *offset, *size)?,
+            Param::MemrefInout { shm, offset, size } => memref(attr::MEMREF_INOUT, shm, *offset, *size)?,
+        };
+    }
+    Ok(out)
+}
+
+fn decode(params: &mut [Param<'_>; 4], raw: &[IoctlParam; 4]) {
+    for (p, r) in params.iter_mut().zip(raw) {
+        match p {
+            Param::ValueOutput { a, b } | Param::ValueInout { a, b } => {
+                *a = r.a as u32;
+                *b = r.b as u32;
+            }
+            Param::MemrefOutput { size, .. } | Param::MemrefInout { size, .. } => *size = r.b as usize,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_parse_and_display() {
+        let s = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
+        let u: Uuid = s.parse().unwrap();
+        assert_eq!(u.0[..4], [0x8a, 0xaa, 0xf2, 0x00]);
+        assert_eq!(u.0[15], 0x1b);
+        assert_eq!(u.to_string(), s);
+        assert!("8aaaf200-2450-11e4-abe2-0002a5d5c51".parse::<Uuid>().is_err());
+        assert!("8aaaf200x2450-11e4-abe2-0002a5d5c51b".parse::<Uuid>().is_err());
+        assert!("8aaaf200-2450-11e4-abe2-0002a5d5c5zz".parse::<Uuid>().is_err());
+    }
+
+    #[test]
+    fn values_encode_decode() {
+        let mut params = [Param::ValueInout { a: 42, b: 7 }, Param::ValueInput { a: 1, b: 2 }, Param::ValueOutput { a: 0, b: 0 }, Param::None];
+        let raw = encode(&params).unwrap();
+        assert_eq!(raw[0], IoctlParam { attr: attr::VALUE_INOUT, a: 42, b: 7, c: 0 });
+        assert_eq!(raw[1].attr, attr::VALUE_INPUT);
+        assert_eq!(raw[2].attr, attr::VALUE_OUTPUT);
+        assert_eq!(raw[3], IoctlParam::default());
+        let mut back = raw;
+        back[0].a = 43;
+        back[1].a = 99; // inputs do not change
+        back[2] = IoctlParam { attr: attr::VALUE_OUTPUT, a: 5, b: 6, c: 0 };
+        decode(&mut params, &back);
+        assert!(matches!(params[0], Param::ValueInout { a: 43, b: 7 }));
+        assert!(matches!(params[1], Param::ValueInput { a: 1, b: 2 }));
+        assert!(matches!(params[2], Param::ValueOutput { a: 5, b: 6 }));
+    }
+
+    #[test]
+    fn error_display() {
+        let e = TeecError { code: TEEC_ERROR_ITEM_NOT_FOUND, origin: TEEC_ORIGIN_TEE };
+        assert_eq!(e.to_string(), "0xffff0008 TEEC_ERROR_ITEM_NOT_FOUND (origin tee 3)");
+    }
+}

@@ -1,0 +1,59 @@
+//! The hello_world TA of upstream's optee_examples, on ta-sdk.
+//!
+//! UUID `8aaaf200-2450-11e4-abe2-0002a5d5c51b`; command 0 (`INC_VALUE`) adds
+//! one to `params[0].value.a`, command 1 (`DEC_VALUE`) subtracts one; both
+//! want exactly (VALUE_INOUT, NONE, NONE, NONE), else BAD_PARAMETERS; any
+//! other command is NOT_SUPPORTED.
+#![no_std]
+#![no_main]
+
+use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
+
+/// `TA_HELLO_WORLD_CMD_INC_VALUE`.
+const CMD_INC_VALUE: u32 = 0;
+/// `TA_HELLO_WORLD_CMD_DEC_VALUE`.
+const CMD_DEC_VALUE: u32 = 1;
+
+const TYPES: [ParamType; 4] = [ParamType::ValueInout, ParamType::None, ParamType::None, ParamType::None];
+
+struct HelloWorld;
+
+impl TrustedApp for HelloWorld {
+    type Session = ();
+
+    fn create() -> TeeResult<Self> {
+        ta_sdk::debug!("has been called");
+        Ok(HelloWorld)
+    }
+
+    fn open_session(&mut self, _params: &mut Params<'_>) -> TeeResult<()> {
+        ta_sdk::info!("Hello World!");
+        Ok(())
+    }
+
+    fn invoke(&mut self, _session: &mut (), cmd: u32, params: &mut Params<'_>) -> TeeResult {
+        let step: i32 = match cmd {
+            CMD_INC_VALUE => 1,
+            CMD_DEC_VALUE => -1,
+            _ => return Err(TeeError::NotSupported),
+        };
+        params.expect(TYPES)?;
+        let value = params.value_inout(0)?;
+        ta_sdk::info!("Got value: {} from NW", value.a);
+        value.a = value.a.wrapping_add_signed(step);
+        ta_sdk::info!("{} value to: {}", if step > 0 { "Increase" } else { "Decrease" }, value.a);
+        Ok(())
+    }
+
+    fn close_session(&mut self, _session: ()) {
+        ta_sdk::info!("Goodbye!");
+    }
+}
+
+ta_sdk::ta! {
+    uuid: "8aaaf200-2450-11e4-abe2-0002a5d5c51b",
+    flags: SINGLE_INSTANCE | MULTI_SESSION,
+    stack: 4096,
+    heap: 32768,
+    impl: HelloWorld,
+}

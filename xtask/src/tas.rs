@@ -1,0 +1,298 @@
+//! Building the trusted applications (`tas/`, a workspace of its own built
+//! for `aarch64-unknown-none-softfloat` as PIE, see `tas/README.md`),
+//! checking each ELF against what upstream's loader (ldelf) accepts, and
+//! signing them into `<uuid>.ta` files; and building the guest test programs
+//! (`qemu/runner`, static `aarch64-unknown-linux-musl`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail, ensure};
+use goblin::elf::Elf;
+use goblin::elf::header::{ELFOSABI_NONE, EM_AARCH64, ET_DYN};
+use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD, PT_TLS};
+use goblin::elf::section_header::{SHF_ALLOC, SHT_DYNSYM, SHT_GNU_HASH, SHT_HASH, SHT_REL, SHT_RELA};
+
+use crate::sign;
+
+/// The TAs' target: no FP/SIMD, like the rest of the secure world.
+pub const TA_TARGET: &str = "aarch64-unknown-none-softfloat";
+/// The guest programs' target (static, no C toolchain needed).
+pub const GUEST_TARGET: &str = "aarch64-unknown-linux-musl";
+/// Signed TAs go to `target/tz/ta/<key name>/<uuid>.ta`.
+const TA_OUT: &str = "target/tz/ta";
+/// A TA file that must be refused: hello_world signed, for this UUID, with a
+/// key the trusted OS does not trust (`qemu/runner`'s `tz-ta-errors`).
+pub const BAD_SIGNATURE_UUID: &str = "347aee43-b98a-449b-abb6-11678aa70734";
+/// The TA whose image the bad-signature file carries (hello_world).
+const BAD_SIGNATURE_IMAGE_OF: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
+
+/// `TA_FLAGS_MASK` of OP-TEE 4.4-4.6 (Debian's 4.5): flag bits a TA may set.
+const TA_FLAGS_MASK_4_5: u32 = 0x1FFF;
+const R_AARCH64_NONE: u32 = 0;
+const R_AARCH64_ABS64: u32 = 257;
+const R_AARCH64_GLOB_DAT: u32 = 1025;
+const R_AARCH64_JUMP_SLOT: u32 = 1026;
+const R_AARCH64_RELATIVE: u32 = 1027;
+const DT_NEEDED: u64 = 1;
+const DT_RELR: u64 = 36;
+
+/// What [`check_ta_elf`] read from a TA's `ta_head`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaHead {
+    /// RFC 4122 octets of `ta_head.uuid`.
+    pub uuid: [u8; 16],
+    pub stack_size: u32,
+    pub flags: u32,
+}
+
+/// Checks a TA ELF the way upstream ldelf (OP-TEE 4.x, `ldelf/ta_elf.c`,
+/// `ta_elf_rel.c`) will, plus what ta-sdk promises (no TLS, no libraries),
+/// and returns its `ta_head`.
+pub fn check_ta_elf(bytes: &[u8]) -> Result<TaHead> {
+    let elf = Elf::parse(bytes).context("parsing ELF")?;
+    let h = &elf.header;
+    ensure!(elf.is_64 && elf.little_endian, "not a 64-bit little-endian ELF");
+    ensure!(h.e_ident[7] == ELFOSABI_NONE, "EI_OSABI is {} (ldelf wants ELFOSABI_NONE)", h.e_ident[7]);
+    ensure!(h.e_type == ET_DYN, "e_type {} is not ET_DYN (link with -pie)", h.e_type);
+    ensure!(h.e_machine == EM_AARCH64, "e_machine {} is not EM_AARCH64", h.e_machine);
+    ensure!(h.e_flags == 0, "e_flags {:#x} (ldelf wants 0)", h.e_flags);
+    ensure!(h.e_phentsize == 56 && h.e_shentsize == 64, "unexpected header entry sizes");
+    ensure!(h.e_phoff + u64::from(h.e_phnum) * 56 <= 4096, "program headers beyond the first page");
+
+    let loads: Vec<_> = elf.program_headers.iter().filter(|p| p.p_type == PT_LOAD).collect();
+    ensure!(!loads.is_empty(), "no PT_LOAD");
+    ensure!(loads[0].p_vaddr == 0, "first PT_LOAD at {:#x}, not 0", loads[0].p_vaddr);
+    ensure!(loads[0].p_offset >= 4096, "the ELF header is inside the first PT_LOAD (main TAs map it separately)");
+    let align = loads[0].p_align;
+    ensure!(align >= 4096, "PT_LOAD alignment {align:#x} < 4 KiB");
+    let mut prev_end = 0;
+    for p in &loads {
+        ensure!(p.p_align == align, "PT_LOADs with different alignments");
+        ensure!(p.p_vaddr % 4096 == p.p_offset % 4096, "PT_LOAD at {:#x}: vaddr and offset disagree modulo 4 KiB", p.p_vaddr);
+        ensure!(p.p_vaddr >= prev_end, "PT_LOADs overlap or are out of order");
+        ensure!(p.p_flags & PF_R != 0, "PT_LOAD at {:#x} is not readable", p.p_vaddr);
+        ensure!(p.p_flags & (PF_W | PF_X) != (PF_W | PF_X), "PT_LOAD at {:#x} is writable and executable", p.p_vaddr);
+        ensure!(p.p_filesz <= p.p_memsz, "PT_LOAD filesz > memsz");
+        ensure!(p.p_flags & PF_W != 0 || p.p_filesz == p.p_memsz, "read-only PT_LOAD with .bss");
+        prev_end = p.p_vaddr + p.p_memsz;
+    }
+    for p in &elf.program_headers {
+        ensure!(p.p_type != PT_INTERP, "PT_INTERP present (link with --no-dynamic-linker)");
+        ensure!(p.p_type != PT_TLS, "PT_TLS present: ta-sdk sets up no thread-local storage");
+    }
+    let entry_ok = loads.iter().any(|p| p.p_flags & PF_X != 0 && (p.p_vaddr..p.p_vaddr + p.p_memsz).contains(&h.e_entry));
+    ensure!(entry_ok, "e_entry {:#x} is not in an executable segment", h.e_entry);
+
+    let types: Vec<u32> = elf.section_headers.iter().map(|s| s.sh_type).collect();
+    ensure!(types.contains(&SHT_DYNSYM), "no .dynsym section");
+    ensure!(types.contains(&SHT_HASH) || types.contains(&SHT_GNU_HASH), "no .hash or .gnu.hash section");
+    for s in &elf.section_headers {
+        ensure!(s.sh_type != SHT_REL, "SHT_REL section (AArch64 TAs use RELA)");
+        if s.sh_type == SHT_RELA {
+            ensure!(s.sh_flags & u64::from(SHF_ALLOC) != 0, "non-allocated relocation section (built with --emit-relocs?)");
+        }
+    }
+    if let Some(dynamic) = &elf.dynamic {
+        for d in &dynamic.dyns {
+            ensure!(d.d_tag != DT_NEEDED, "DT_NEEDED: TA libraries are not supported");
+            ensure!(d.d_tag != DT_RELR, "DT_RELR: ldelf has no packed relocations");
+        }
+    }
+    for rel in elf.dynrelas.iter().chain(elf.pltrelocs.iter()) {
+        match rel.r_type {
+            R_AARCH64_NONE | R_AARCH64_RELATIVE => {}
+            R_AARCH64_ABS64 | R_AARCH64_GLOB_DAT | R_AARCH64_JUMP_SLOT => {
+                let sym = elf.dynsyms.get(rel.r_sym).context("relocation against a missing symbol")?;
+                ensure!(sym.st_shndx != 0, "relocation against undefined symbol {:?}", elf.dynstrtab.get_at(sym.st_name));
+            }
+            t => bail!("relocation type {t} that ldelf does not apply"),
+        }
+    }
+
+    let ta_head = elf
+        .dynsyms
+        .iter()
+        .find(|s| elf.dynstrtab.get_at(s.st_name) == Some("ta_head") && s.st_shndx != 0)
+        .context("no defined dynamic symbol ta_head (export it: --export-dynamic-symbol=ta_head)")?;
+    ensure!(ta_head.st_size == 32, "ta_head is {} bytes, not 32", ta_head.st_size);
+    let seg = loads
+        .iter()
+        .find(|p| p.p_vaddr <= ta_head.st_value && ta_head.st_value + 32 <= p.p_vaddr + p.p_filesz)
+        .context("ta_head is not in a loaded segment's file bytes")?;
+    let at = usize::try_from(seg.p_offset + ta_head.st_value - seg.p_vaddr)?;
+    let raw = bytes.get(at..at + 32).context("ta_head past the end of the file")?;
+    let le32 = |o: usize| u32::from_le_bytes(raw[o..o + 4].try_into().unwrap());
+    let mut uuid = [0u8; 16];
+    uuid[..4].copy_from_slice(&le32(0).to_be_bytes());
+    uuid[4..6].copy_from_slice(&u16::from_le_bytes([raw[4], raw[5]]).to_be_bytes());
+    uuid[6..8].copy_from_slice(&u16::from_le_bytes([raw[6], raw[7]]).to_be_bytes());
+    uuid[8..].copy_from_slice(&raw[8..16]);
+    let head = TaHead { uuid, stack_size: le32(16), flags: le32(20) };
+    let depr_entry = u64::from_le_bytes(raw[24..32].try_into().unwrap());
+    ensure!(depr_entry == u64::MAX, "ta_head.depr_entry {depr_entry:#x}: legacy TA layout");
+    ensure!(head.flags & !TA_FLAGS_MASK_4_5 == 0, "ta_head.flags {:#x} outside OP-TEE 4.5's mask", head.flags);
+    ensure!(head.stack_size > 0, "ta_head.stack_size is 0");
+    Ok(head)
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// `cargo build --release` in `dir` with JSON messages; returns the paths of
+/// the executables it produced, by target name.
+fn cargo_build_executables(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<BTreeMap<String, PathBuf>> {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(dir)
+        .args(["build", "--release", "--message-format=json-render-diagnostics"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().with_context(|| format!("running cargo build in {}", dir.display()))?;
+    ensure!(out.status.success(), "cargo build {} in {} failed", args.join(" "), dir.display());
+    let mut exes = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if msg["reason"] != "compiler-artifact" {
+            continue;
+        }
+        if let (Some(exe), Some(name)) = (msg["executable"].as_str(), msg["target"]["name"].as_str()) {
+            exes.insert(name.to_owned(), PathBuf::from(exe));
+        }
+    }
+    Ok(exes)
+}
+
+/// A built TA: its name, UUID (from `ta_head`) and stripped image.
+pub struct TaImage {
+    pub name: String,
+    pub uuid: [u8; 16],
+    pub image: Vec<u8>,
+}
+
+/// Builds every TA in `tas/` (release), checks each against ldelf's rules
+/// and strips it.
+pub fn build_ta_images(root: &Path) -> Result<Vec<TaImage>> {
+    let exes = cargo_build_executables(&root.join("tas"), &["--target", TA_TARGET], &[])?;
+    ensure!(!exes.is_empty(), "building tas/ produced no executables");
+    let mut out: Vec<TaImage> = Vec::new();
+    for (name, path) in exes {
+        let raw = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let head = check_ta_elf(&raw).with_context(|| format!("TA {name} ({}) would not load", path.display()))?;
+        let image = sign::strip_elf(&raw).with_context(|| format!("stripping {name}"))?;
+        check_ta_elf(&image).with_context(|| format!("TA {name} after stripping"))?;
+        if let Some(other) = out.iter().find(|t| t.uuid == head.uuid) {
+            bail!("TAs {} and {name} share UUID {}", other.name, sign::uuid_string(&head.uuid));
+        }
+        out.push(TaImage { name, uuid: head.uuid, image });
+    }
+    Ok(out)
+}
+
+/// Writes `image` signed for `uuid` with `key` to `path`, unless `path`
+/// already holds exactly that (verified against the key's public half).
+fn sign_to(path: &Path, image: &[u8], uuid: &[u8; 16], key: &rsa::RsaPrivateKey) -> Result<()> {
+    let public = key.to_public_key();
+    let current = std::fs::read(path)
+        .ok()
+        .is_some_and(|old| sign::verify(&old, &public).is_ok_and(|v| v.uuid == *uuid && v.image == image));
+    if !current {
+        let signed = sign::sign(image, uuid, 0, key, sign::Algo::Pss)?;
+        std::fs::create_dir_all(path.parent().context("output directory")?)?;
+        std::fs::write(path, signed).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn key_name(key: &Path) -> Result<&str> {
+    key.file_stem().and_then(|s| s.to_str()).context("key file name")
+}
+
+/// Builds every TA in `tas/` and signs it with `key` (PEM, RSA) into
+/// `target/tz/ta/<key file stem>/<uuid>.ta`. Returns (UUID, signed file)
+/// pairs sorted by UUID.
+pub fn build_tas(root: &Path, key: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let private = sign::load_private_key(key)?;
+    let out_dir = root.join(TA_OUT).join(key_name(key)?);
+    let mut out = BTreeMap::new();
+    for ta in build_ta_images(root)? {
+        let uuid = sign::uuid_string(&ta.uuid);
+        let path = out_dir.join(format!("{uuid}.ta"));
+        sign_to(&path, &ta.image, &ta.uuid, &private)?;
+        out.insert(uuid, path);
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The [`BAD_SIGNATURE_UUID`] file: the image of `signed` (a `.ta` signed
+/// with `key`) signed again, for that UUID, with `untrusted`.
+fn bad_signature_ta(root: &Path, signed: &Path, key: &Path, untrusted: &Path) -> Result<PathBuf> {
+    let bytes = std::fs::read(signed).with_context(|| format!("reading {}", signed.display()))?;
+    let ta = sign::verify(&bytes, &sign::load_private_key(key)?.to_public_key())?;
+    let uuid = sign::uuid_octets(BAD_SIGNATURE_UUID)?;
+    let path = root.join(TA_OUT).join(format!("untrusted-{}", key_name(untrusted)?)).join(format!("{BAD_SIGNATURE_UUID}.ta"));
+    sign_to(&path, ta.image, &uuid, &sign::load_private_key(untrusted)?)?;
+    Ok(path)
+}
+
+/// Builds the guest test programs of `qemu/runner` as static musl binaries
+/// and returns (name, path) of each. Linked by rust-lld (shipped with
+/// rustc) against Rust's self-contained musl: no cross C toolchain.
+pub fn build_guest_programs(root: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let exes = cargo_build_executables(
+        root,
+        &["--target", GUEST_TARGET, "-p", "tz-runner"],
+        &[
+            ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"),
+            ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS", "-C target-feature=+crt-static"),
+        ],
+    )?;
+    ensure!(!exes.is_empty(), "building qemu/runner produced no executables");
+    Ok(exes.into_iter().collect())
+}
+
+/// The initramfs entries for TAs signed with `key` (the key the trusted OS
+/// trusts) and the guest test programs: `/lib/optee_armtz/<uuid>.ta`, one
+/// more `.ta` signed with `untrusted` ([`BAD_SIGNATURE_UUID`]),
+/// `/usr/bin/<program>` and the `/etc/tz/tests.d` wrappers of
+/// `qemu/runner/tests.d`.
+pub fn initramfs_extra(root: &Path, key: &Path, untrusted: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut extra = Vec::new();
+    let tas = build_tas(root, key)?;
+    let (_, hello) = tas.iter().find(|(uuid, _)| uuid == BAD_SIGNATURE_IMAGE_OF).context("no hello_world TA")?;
+    let bad = bad_signature_ta(root, hello, key, untrusted)?;
+    for (uuid, path) in tas {
+        extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));
+    }
+    extra.push((format!("lib/optee_armtz/{BAD_SIGNATURE_UUID}.ta"), bad));
+    for (name, path) in build_guest_programs(root)? {
+        extra.push((format!("usr/bin/{name}"), path));
+    }
+    let tests = root.join("qemu/runner/tests.d");
+    let mut entries: Vec<_> = std::fs::read_dir(&tests).with_context(|| format!("reading {}", tests.display()))?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        extra.push((format!("etc/tz/tests.d/{name}"), e.path()));
+    }
+    Ok(extra)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_non_ta_elves() {
+        assert!(check_ta_elf(b"not an elf").is_err());
+        // The test binary itself: an x86-64 (or other host) ELF, not a TA.
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let err = check_ta_elf(&me).unwrap_err().to_string();
+        assert!(!err.is_empty());
+    }
+}

@@ -4,7 +4,9 @@
 
 extern crate alloc;
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::AtomicBool;
 use tee_abi::msg::{RPC_FUNC_CMD, arg_size};
 use tee_abi::result;
 
@@ -50,6 +52,14 @@ pub trait CallEnv {
     /// Returns to the normal world with `a0..a2` (an `OPTEE_SMC_RETURN_RPC_*`
     /// code and its arguments) and returns what `RETURN_FROM_RPC` brought.
     fn switch_to_normal_world(&mut self, a: [u64; 3]) -> [u64; 4];
+    /// Attaches the cancellation flag of the session being served.
+    fn set_cancel_flag(&mut self, flag: Option<Arc<AtomicBool>>) {
+        let _ = flag;
+    }
+    /// True once the normal world sent `OPTEE_MSG_CMD_CANCEL` for this call.
+    fn cancel_requested(&self) -> bool {
+        false
+    }
 }
 
 /// Sends `msg` as an `OPTEE_RPC_CMD_*` request and returns the normal world's

@@ -4,6 +4,7 @@ extern crate alloc;
 
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::call_env::CallEnv;
 use crate::params::TaParams;
@@ -57,8 +58,8 @@ pub struct Session {
     pub target: Arc<dyn Target>,
     /// The target's handle for it.
     pub handle: u64,
-    /// Set by `OPTEE_MSG_CMD_CANCEL`.
-    pub cancelled: bool,
+    /// Set by `OPTEE_MSG_CMD_CANCEL`, cleared when a new command starts.
+    pub cancelled: Arc<AtomicBool>,
 }
 
 /// All open sessions, by the ID given to the normal world.
@@ -97,7 +98,7 @@ impl Sessions {
 
     /// Marks session `id` cancelled.
     pub fn cancel(&mut self, id: u32) -> bool {
-        self.map.get_mut(&id).map(|s| s.cancelled = true).is_some()
+        self.map.get(&id).map(|s| s.cancelled.store(true, Ordering::Release)).is_some()
     }
 
     /// Number of open sessions.

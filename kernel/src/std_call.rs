@@ -128,7 +128,8 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
     let outcome = finish_params(state, env, &mut params, &mut arg.params[2..]);
     match opened {
         Ok(handle) => {
-            let id = state.sessions.lock().insert(Session { target, handle, cancelled: false });
+            let cancelled = Arc::new(core::sync::atomic::AtomicBool::new(false));
+            let id = state.sessions.lock().insert(Session { target, handle, cancelled });
             arg.session = id;
             match outcome {
                 Ok(()) => (result::SUCCESS, result::ORIGIN_TRUSTED_APP),
@@ -147,7 +148,10 @@ fn invoke(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Outcome 
         Ok(p) => p,
         Err(e) => return (e, result::ORIGIN_TEE),
     };
+    session.cancelled.store(false, core::sync::atomic::Ordering::Release);
+    env.set_cancel_flag(Some(session.cancelled.clone()));
     let outcome = session.target.invoke(env, session.handle, arg.func, &mut params);
+    env.set_cancel_flag(None);
     finish_params(state, env, &mut params, &mut arg.params).err().unwrap_or(outcome)
 }
 

@@ -1,6 +1,8 @@
 //! The thread pool on the target: per-thread stacks and save areas, starting
 //! a yielding call on a free thread, RPC exits and `RETURN_FROM_RPC` resumes.
 
+extern crate alloc;
+
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -95,7 +97,7 @@ pub fn yield_smc(args: &[u64; 8]) -> [u64; 4] {
 extern "C" fn thread_main(index: u64) -> ! {
     // SAFETY: this thread owns its slot while it runs.
     let args = unsafe { (*slot(index as usize)).args };
-    let mut env = ThreadEnv { rpc_arg: None };
+    let mut env = ThreadEnv { rpc_arg: None, cancel: None };
     let out = crate::std_call::handle(crate::boot::state(), &mut env, &args);
     arch::thread::exit(out)
 }
@@ -162,6 +164,7 @@ impl NsMemory for NsRam {
 /// The environment of a call served by a pool thread.
 struct ThreadEnv {
     rpc_arg: Option<ArgLocation>,
+    cancel: Option<alloc::sync::Arc<core::sync::atomic::AtomicBool>>,
 }
 
 impl CallEnv for ThreadEnv {
@@ -175,6 +178,14 @@ impl CallEnv for ThreadEnv {
 
     fn switch_to_normal_world(&mut self, a: [u64; 3]) -> [u64; 4] {
         switch_to_normal_world(a)
+    }
+
+    fn set_cancel_flag(&mut self, flag: Option<alloc::sync::Arc<core::sync::atomic::AtomicBool>>) {
+        self.cancel = flag;
+    }
+
+    fn cancel_requested(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|f| f.load(Ordering::Acquire))
     }
 }
 

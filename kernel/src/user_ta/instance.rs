@@ -325,7 +325,7 @@ impl SyscallContext for UserRun<'_> {
     }
 
     fn cancelled(&self) -> bool {
-        false
+        !self.cancel_masked && self.env.cancel_requested()
     }
 
     fn set_cancel_mask(&mut self, masked: bool) -> bool {

@@ -130,8 +130,25 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
     }
 }
 
-/// `TEE_Wait`: sleeps in the normal world with `OPTEE_RPC_CMD_SUSPEND`.
+/// `TEE_Wait`: sleeps in the normal world with `OPTEE_RPC_CMD_SUSPEND`, in
+/// slices so that a cancellation (when unmasked) ends it with `CANCEL`.
 fn wait(ctx: &mut dyn SyscallContext, ms: u32) -> Result<(), u32> {
+    const SLICE_MS: u32 = 100;
+    let mut left = ms;
+    while left > 0 {
+        if ctx.cancelled() {
+            return Err(result::ERROR_CANCEL);
+        }
+        let step = left.min(SLICE_MS);
+        suspend(ctx, step)?;
+        if ms != u32::MAX {
+            left -= step;
+        }
+    }
+    if ctx.cancelled() { Err(result::ERROR_CANCEL) } else { Ok(()) }
+}
+
+fn suspend(ctx: &mut dyn SyscallContext, ms: u32) -> Result<(), u32> {
     let msg = MsgArg {
         cmd: RPC_CMD_SUSPEND,
         func: 0,
@@ -275,6 +292,7 @@ mod tests {
         ram: FakeRam,
         offset: Option<i64>,
         mask: bool,
+        cancel: bool,
     }
 
     impl CallEnv for Fake {
@@ -298,7 +316,7 @@ mod tests {
         }
         fn log(&self, _: &str) {}
         fn cancelled(&self) -> bool {
-            false
+            self.cancel && !self.mask
         }
         fn set_cancel_mask(&mut self, masked: bool) -> bool {
             core::mem::replace(&mut self.mask, masked)
@@ -328,6 +346,7 @@ mod tests {
             ram: FakeRam::new(4096),
             offset: None,
             mask: true,
+            cancel: false,
         }
     }
 
@@ -360,6 +379,21 @@ mod tests {
             call(&mut f, CHECK_ACCESS_RIGHTS, &[1 << 8, 0x1000, 16]),
             Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS))
         );
+    }
+
+    #[test]
+    fn wait_ends_early_when_cancelled_and_unmasked() {
+        let mut mem = [0u8; 4096];
+        let mut f = fake(&mut mem);
+        f.cancel = true;
+        // Masked (the default): the cancel is not seen; the wait runs (its RPC
+        // fails here because the fake has no RPC buffer).
+        assert_eq!(call(&mut f, WAIT, &[50]), Outcome::Return(u64::from(result::ERROR_COMMUNICATION)));
+        assert_eq!(call(&mut f, UNMASK_CANCELLATION, &[0x1000]), Outcome::Return(0));
+        assert_eq!(f.regions.read(0x1000, 4).unwrap(), [1, 0, 0, 0], "was masked");
+        assert_eq!(call(&mut f, WAIT, &[u64::from(u32::MAX)]), Outcome::Return(u64::from(result::ERROR_CANCEL)));
+        assert_eq!(call(&mut f, GET_CANCELLATION_FLAG, &[0x1004]), Outcome::Return(0));
+        assert_eq!(f.regions.read(0x1004, 4).unwrap(), [1, 0, 0, 0]);
     }
 
     #[test]

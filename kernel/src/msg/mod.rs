@@ -289,6 +289,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Bounded fuzzing of the decoder: arbitrary bytes never panic, and
+        /// whatever decodes re-encodes to bytes that decode to the same message.
+        #[test]
+        fn decoder_is_total_and_round_trips(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            if let Ok(m) = MsgArg::parse(&bytes) {
+                let mut out = alloc::vec![0u8; m.encoded_len()];
+                m.encode(&mut out).unwrap();
+                proptest::prop_assert_eq!(MsgArg::parse(&out).unwrap(), m);
+            }
+        }
+
+        /// Headers with a plausible parameter count and random attributes.
+        #[test]
+        fn random_attributes_never_panic(n in 0u32..8, attrs in proptest::collection::vec(proptest::prelude::any::<u64>(), 8)) {
+            let params: Vec<(u64, u64, u64, u64)> = attrs.iter().take(n as usize).map(|a| (*a & 0x3ff, 1, 2, 3)).collect();
+            let _ = MsgArg::parse(&raw(1, &params));
+        }
+    }
+
     #[test]
     fn never_panics_on_arbitrary_bytes() {
         let mut seed = 0x1234_5678u64;

@@ -90,7 +90,7 @@ pub const fn core_index(mpidr: u64) -> Option<usize> {
 
 const _: () = assert!(MONITOR_BASE + MONITOR_SIZE <= TOS_BASE);
 const _: () = assert!(NS_FW_CFG_SCRATCH + 0x1000 <= NS_KERNEL_BASE);
-const _: () = assert!(NS_KERNEL_BASE % 0x20_0000 == 0);
+const _: () = assert!(NS_KERNEL_BASE.is_multiple_of(0x20_0000));
 const _: () = assert!(NS_INITRD_BASE + NS_INITRD_MAX_SIZE <= 0x6000_0000);
 
 #[cfg(test)]

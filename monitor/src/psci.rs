@@ -205,7 +205,7 @@ impl Psci {
             PowerState::OnPending => return PsciAction::Return(PsciError::OnPending.to_x0()),
             PowerState::Off => {}
         }
-        if pc < self.ns_ram.0 || pc >= self.ns_ram.1 || pc % 4 != 0 {
+        if pc < self.ns_ram.0 || pc >= self.ns_ram.1 || !pc.is_multiple_of(4) {
             return PsciAction::Return(PsciError::InvalidAddress.to_x0());
         }
         self.states[core] = PowerState::OnPending;

@@ -22,16 +22,10 @@ use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
 
-/// `SHDR_MAGIC` ("HSTO" in memory).
-pub const SHDR_MAGIC: u32 = 0x4f54_5348;
-/// `SHDR_BOOTSTRAP_TA`.
-pub const SHDR_BOOTSTRAP_TA: u32 = 1;
-/// `TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256` (the default).
-pub const ALG_RSA_PSS_SHA256: u32 = 0x7041_4930;
-/// `TEE_ALG_RSASSA_PKCS1_V1_5_SHA256`.
-pub const ALG_RSA_PKCS1V15_SHA256: u32 = 0x7000_4830;
-/// `sizeof(struct shdr)`.
-pub const SHDR_SIZE: usize = 20;
+pub use tee_abi::shdr::{
+    SHDR_BOOTSTRAP_TA, SHDR_MAGIC, SHDR_SIZE, Shdr, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256 as ALG_RSA_PSS_SHA256,
+    TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 as ALG_RSA_PKCS1V15_SHA256,
+};
 /// `sizeof(struct shdr_bootstrap_ta)`.
 pub const BOOTSTRAP_SIZE: usize = 20;
 const HASH_SIZE: usize = 32;
@@ -62,43 +56,6 @@ impl Algo {
     }
 }
 
-/// `struct shdr`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shdr {
-    pub magic: u32,
-    pub img_type: u32,
-    pub img_size: u32,
-    pub algo: u32,
-    pub hash_size: u16,
-    pub sig_size: u16,
-}
-
-impl Shdr {
-    pub fn to_bytes(self) -> [u8; SHDR_SIZE] {
-        let mut b = [0u8; SHDR_SIZE];
-        b[0..4].copy_from_slice(&self.magic.to_le_bytes());
-        b[4..8].copy_from_slice(&self.img_type.to_le_bytes());
-        b[8..12].copy_from_slice(&self.img_size.to_le_bytes());
-        b[12..16].copy_from_slice(&self.algo.to_le_bytes());
-        b[16..18].copy_from_slice(&self.hash_size.to_le_bytes());
-        b[18..20].copy_from_slice(&self.sig_size.to_le_bytes());
-        b
-    }
-
-    pub fn parse(b: &[u8]) -> Result<Shdr> {
-        ensure!(b.len() >= SHDR_SIZE, "shorter than struct shdr");
-        let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
-        let u16_at = |o: usize| u16::from_le_bytes(b[o..o + 2].try_into().unwrap());
-        Ok(Shdr {
-            magic: u32_at(0),
-            img_type: u32_at(4),
-            img_size: u32_at(8),
-            algo: u32_at(12),
-            hash_size: u16_at(16),
-            sig_size: u16_at(18),
-        })
-    }
-}
 
 /// Parses a UUID string into its RFC 4122 octets (the form `shdr_bootstrap_ta`
 /// and the Linux client ioctls use).
@@ -185,7 +142,7 @@ pub struct Verified<'a> {
 /// Checks a `.ta` file the way OP-TEE's REE-FS TA store does: header, exact
 /// size, hash, signature against `key`.
 pub fn verify<'a>(ta: &'a [u8], key: &RsaPublicKey) -> Result<Verified<'a>> {
-    let shdr = Shdr::parse(ta)?;
+    let shdr = Shdr::parse(ta).context("shorter than struct shdr")?;
     ensure!(shdr.magic == SHDR_MAGIC, "bad magic {:#x}", shdr.magic);
     ensure!(shdr.img_type == SHDR_BOOTSTRAP_TA, "img_type {} is not BOOTSTRAP_TA", shdr.img_type);
     let algo = Algo::from_value(shdr.algo).ok_or_else(|| anyhow!("unsupported algo {:#x}", shdr.algo))?;

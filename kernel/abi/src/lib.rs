@@ -11,6 +11,7 @@ pub mod fdt_header;
 pub mod image_header;
 pub mod msg;
 pub mod result;
+pub mod shdr;
 pub mod opteed;
 pub mod smc;
 pub mod smccc;

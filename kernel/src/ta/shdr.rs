@@ -23,24 +23,11 @@ use sha2::{Digest, Sha256};
 use super::error::TaError;
 use super::uuid::TeeUuid;
 
-/// `SHDR_MAGIC`: "HSTO" in memory.
-pub const SHDR_MAGIC: u32 = 0x4f54_5348;
-/// `SHDR_TA`: legacy, no subheader, image bound to no UUID.
-pub const SHDR_TA: u32 = 0;
-/// `SHDR_BOOTSTRAP_TA`: what `sign_encrypt.py` produces.
-pub const SHDR_BOOTSTRAP_TA: u32 = 1;
-/// `SHDR_ENCRYPTED_TA`.
-pub const SHDR_ENCRYPTED_TA: u32 = 2;
-/// `SHDR_SUBKEY`.
-pub const SHDR_SUBKEY: u32 = 3;
-/// Size of `struct shdr`.
-pub const SHDR_SIZE: usize = 20;
-/// Size of `struct shdr_bootstrap_ta`.
-pub const BOOTSTRAP_SIZE: usize = 20;
-/// `TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256` (the signing script's default).
-pub const TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256: u32 = 0x7041_4930;
-/// `TEE_ALG_RSASSA_PKCS1_V1_5_SHA256`.
-pub const TEE_ALG_RSASSA_PKCS1_V1_5_SHA256: u32 = 0x7000_4830;
+pub use tee_abi::shdr::{
+    BOOTSTRAP_SIZE, SHDR_BOOTSTRAP_TA, SHDR_ENCRYPTED_TA, SHDR_MAGIC, SHDR_SIZE, SHDR_SUBKEY, SHDR_TA, Shdr,
+    TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_ALG_RSASSA_PKCS1_V1_5_SHA256,
+};
+
 /// SHA-256 digest size, the only `hash_size` accepted.
 pub const SHA256_SIZE: usize = 32;
 /// Smallest accepted modulus, in bytes (upstream refuses keys under 2048 bits).
@@ -51,55 +38,6 @@ const MAIN_ALGO_RSA: u32 = 0x30;
 /// RSA signature algorithms upstream accepts but we do not implement.
 const RSA_SHA384_SHA512: [u32; 4] = [0x7000_5830, 0x7000_6830, 0x7051_5930, 0x7061_6930];
 
-/// `struct shdr`, decoded (all fields little-endian in the file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shdr {
-    /// `magic`.
-    pub magic: u32,
-    /// `img_type`.
-    pub img_type: u32,
-    /// `img_size`: length of the payload after the (sub)headers.
-    pub img_size: u32,
-    /// `algo`: a `TEE_ALG_*` signature algorithm.
-    pub algo: u32,
-    /// `hash_size`.
-    pub hash_size: u16,
-    /// `sig_size`.
-    pub sig_size: u16,
-}
-
-impl Shdr {
-    /// Decodes the first [`SHDR_SIZE`] bytes of `file`.
-    pub fn parse(file: &[u8]) -> Result<Self, TaError> {
-        let b = file.get(..SHDR_SIZE).ok_or(TaError::Truncated)?;
-        Ok(Self {
-            magic: le32(b, 0)?,
-            img_type: le32(b, 4)?,
-            img_size: le32(b, 8)?,
-            algo: le32(b, 12)?,
-            hash_size: le16(b, 16)?,
-            sig_size: le16(b, 18)?,
-        })
-    }
-
-    /// Encodes the header as it appears in the file.
-    pub fn to_bytes(&self) -> [u8; SHDR_SIZE] {
-        let mut b = [0u8; SHDR_SIZE];
-        b[0..4].copy_from_slice(&self.magic.to_le_bytes());
-        b[4..8].copy_from_slice(&self.img_type.to_le_bytes());
-        b[8..12].copy_from_slice(&self.img_size.to_le_bytes());
-        b[12..16].copy_from_slice(&self.algo.to_le_bytes());
-        b[16..18].copy_from_slice(&self.hash_size.to_le_bytes());
-        b[18..20].copy_from_slice(&self.sig_size.to_le_bytes());
-        b
-    }
-
-    /// Returns the size of `shdr` + hash + signature (`SHDR_GET_SIZE`).
-    pub fn size(&self) -> usize {
-        // Two u16 plus 20 cannot overflow a usize.
-        SHDR_SIZE + usize::from(self.hash_size) + usize::from(self.sig_size)
-    }
-}
 
 /// The signature scheme named by `shdr.algo`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,7 +132,7 @@ pub fn verify<'a>(
     key: &TaPublicKey<'_>,
 ) -> Result<VerifiedTa<'a>, TaError> {
     // shdr_alloc_and_copy + shdr_verify_signature.
-    let shdr = Shdr::parse(file)?;
+    let shdr = Shdr::parse(file).ok_or(TaError::Truncated)?;
     let hdr_end = shdr.size();
     let hdr_bytes = file.get(..hdr_end).ok_or(TaError::Truncated)?;
     if shdr.magic != SHDR_MAGIC {
@@ -272,7 +210,3 @@ fn le32(b: &[u8], at: usize) -> Result<u32, TaError> {
     Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-fn le16(b: &[u8], at: usize) -> Result<u16, TaError> {
-    let s = b.get(at..at + 2).ok_or(TaError::Truncated)?;
-    Ok(u16::from_le_bytes([s[0], s[1]]))
-}

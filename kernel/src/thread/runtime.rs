@@ -128,6 +128,13 @@ fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
     let core = arch::core_index();
     let index = CURRENT[core].swap(NO_THREAD, Ordering::AcqRel);
     assert!(index != NO_THREAD, "RPC outside a thread");
+    // Never leave a core with a TA's tables live: the next secure entry on
+    // this core may come after that TA is gone and its tables freed. The
+    // thread's own TTBR0 (in its slot) is restored when it resumes.
+    // SAFETY: the slot belongs to this running thread.
+    if unsafe { (*slot(index)).ttbr0 } != 0 {
+        arch::user::set_ttbr0(crate::boot::kernel_root());
+    }
     POOL.lock().suspend(index, why);
     // SAFETY: we are thread `index` on its own stack with exceptions masked;
     // its save area is ours until the normal world resumes it.

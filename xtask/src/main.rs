@@ -1,6 +1,7 @@
 //! `cargo xtask`: the one entry point. Builds the firmware, fetches the guest
 //! (Debian arm64 packages), builds the initramfs, runs QEMU and the tests.
 
+mod bench;
 mod firmware;
 mod guest;
 mod initramfs;
@@ -48,6 +49,12 @@ enum Cmd {
         /// Skip the host unit tests.
         #[arg(long)]
         no_host: bool,
+    },
+    /// Benchmark TEE calls in the guest (-smp 1, -icount) and compare the trusted OSes.
+    Bench {
+        /// Benchmark only this trusted OS (default: both).
+        #[arg(long, value_enum)]
+        tee: Option<Tee>,
     },
     /// Sign a TA ELF into upstream OP-TEE's signed TA format (`<uuid>.ta`).
     SignTa {
@@ -149,6 +156,13 @@ fn main() -> Result<()> {
                 None => vec![Tee::Ours, Tee::Upstream],
             };
             test::run(&tees, !no_host)
+        }
+        Cmd::Bench { tee } => {
+            let tees = match tee {
+                Some(t) => vec![t],
+                None => vec![Tee::Ours, Tee::Upstream],
+            };
+            bench::run(&tees)
         }
         Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo),
     }

@@ -27,6 +27,17 @@ const TA_OUT: &str = "target/tz/ta";
 pub const BAD_SIGNATURE_UUID: &str = "347aee43-b98a-449b-abb6-11678aa70734";
 /// The TA whose image the bad-signature file carries (hello_world).
 const BAD_SIGNATURE_IMAGE_OF: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
+/// hello_world's image validly signed (trusted key) for this other UUID: the
+/// control that a re-signed copy loads (the signed UUID is what counts).
+pub const RESIGNED_UUID: &str = "5b0c64f1-8e2d-4c7a-b3f9-0a6d1e7c2b58";
+/// hello_world's image validly signed for this UUID, then one byte of the
+/// image flipped: loading it must fail with `TEE_ERROR_SECURITY`.
+pub const FLIPPED_BYTE_UUID: &str = "d2e4a8c1-39b7-4f06-8e5a-71c3b9f04d26";
+/// hello_world's image validly signed for this UUID, then the file cut
+/// short by [`TRUNCATE_BY`] bytes: loading it must fail.
+pub const TRUNCATED_UUID: &str = "a71f3e92-6c48-4b1d-95e0-2f8b7d4c6a13";
+/// How many bytes the truncated file lacks.
+const TRUNCATE_BY: usize = 100;
 
 /// `TA_FLAGS_MASK` of OP-TEE 4.4-4.6 (Debian's 4.5): flag bits a TA may set.
 const TA_FLAGS_MASK_4_5: u32 = 0x1FFF;
@@ -240,6 +251,46 @@ fn bad_signature_ta(root: &Path, signed: &Path, key: &Path, untrusted: &Path) ->
     Ok(path)
 }
 
+/// The damaged copies of hello_world's image (`signed`, a `.ta` signed with
+/// `key`), each signed with `key` for its own UUID: [`RESIGNED_UUID`]
+/// intact, [`FLIPPED_BYTE_UUID`] with one image byte flipped (after
+/// signing), [`TRUNCATED_UUID`] cut short. Returns (UUID, file) pairs.
+fn damaged_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(&'static str, PathBuf)>> {
+    let private = sign::load_private_key(key)?;
+    let bytes = std::fs::read(signed).with_context(|| format!("reading {}", signed.display()))?;
+    let ta = sign::verify(&bytes, &private.to_public_key())?;
+    let image = ta.image.to_vec();
+    let dir = root.join(TA_OUT).join(format!("damaged-{}", key_name(key)?));
+    let mut out = Vec::new();
+    for uuid in [RESIGNED_UUID, FLIPPED_BYTE_UUID, TRUNCATED_UUID] {
+        let path = dir.join(format!("{uuid}.ta"));
+        let octets = sign::uuid_octets(uuid)?;
+        if uuid == RESIGNED_UUID {
+            sign_to(&path, &image, &octets, &private)?;
+        } else {
+            // Signed intact once (cached, like every signed TA), then damaged
+            // deterministically, so that the initramfs does not change from
+            // run to run.
+            let intact = dir.join(format!("{uuid}.intact"));
+            sign_to(&intact, &image, &octets, &private)?;
+            let mut file = std::fs::read(&intact).with_context(|| format!("reading {}", intact.display()))?;
+            // The image is the tail of the file: flip a byte in its middle,
+            // or cut the tail off.
+            if uuid == FLIPPED_BYTE_UUID {
+                let at = file.len() - image.len() / 2;
+                file[at] ^= 0x01;
+            } else {
+                file.truncate(file.len() - TRUNCATE_BY);
+            }
+            if std::fs::read(&path).ok().as_deref() != Some(&file[..]) {
+                std::fs::write(&path, file).with_context(|| format!("writing {}", path.display()))?;
+            }
+        }
+        out.push((uuid, path));
+    }
+    Ok(out)
+}
+
 /// Builds the guest test programs of `qemu/runner` as static musl binaries
 /// and returns (name, path) of each. Linked by rust-lld (shipped with
 /// rustc) against Rust's self-contained musl: no cross C toolchain.
@@ -258,7 +309,8 @@ pub fn build_guest_programs(root: &Path) -> Result<Vec<(String, PathBuf)>> {
 
 /// The initramfs entries for TAs signed with `key` (the key the trusted OS
 /// trusts) and the guest test programs: `/lib/optee_armtz/<uuid>.ta`, one
-/// more `.ta` signed with `untrusted` ([`BAD_SIGNATURE_UUID`]),
+/// more `.ta` signed with `untrusted` ([`BAD_SIGNATURE_UUID`]), the damaged
+/// copies of [`damaged_tas`],
 /// `/usr/bin/<program>` and the `/etc/tz/tests.d` wrappers of
 /// `qemu/runner/tests.d`.
 pub fn initramfs_extra(root: &Path, key: &Path, untrusted: &Path) -> Result<Vec<(String, PathBuf)>> {
@@ -266,6 +318,9 @@ pub fn initramfs_extra(root: &Path, key: &Path, untrusted: &Path) -> Result<Vec<
     let tas = build_tas(root, key)?;
     let (_, hello) = tas.iter().find(|(uuid, _)| uuid == BAD_SIGNATURE_IMAGE_OF).context("no hello_world TA")?;
     let bad = bad_signature_ta(root, hello, key, untrusted)?;
+    for (uuid, path) in damaged_tas(root, hello, key)? {
+        extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));
+    }
     for (uuid, path) in tas {
         extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));
     }

@@ -100,7 +100,7 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
         firmware,
         kernel: guest.files.kernel_image.clone(),
         initrd: guest.initrd.clone(),
-        append: format!("tz.mode=test tz.cpus={SMP}"),
+        append: format!("tz.mode=test tz.cpus={SMP} tz.tee={tag}"),
         smp: SMP,
         secure_log: secure_log.clone(),
         extra: vec![],

@@ -97,8 +97,12 @@ pub fn yield_smc(args: &[u64; 8]) -> [u64; 4] {
 extern "C" fn thread_main(index: u64) -> ! {
     // SAFETY: this thread owns its slot while it runs.
     let args = unsafe { (*slot(index as usize)).args };
-    let mut env = ThreadEnv { rpc_arg: None, cancel: None };
-    let out = crate::std_call::handle(crate::boot::state(), &mut env, &args);
+    let out = {
+        // Scoped: `exit` never returns, so anything alive at that point (the
+        // RPC location's page list, for one) would never be freed.
+        let mut env = ThreadEnv { rpc_arg: None, cancel: None };
+        crate::std_call::handle(crate::boot::state(), &mut env, &args)
+    };
     arch::thread::exit(out)
 }
 

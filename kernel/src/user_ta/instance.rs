@@ -146,11 +146,16 @@ impl Instance {
 
     /// Runs the entry point with `func`; returns the TA's result.
     fn run(&self, env: &mut dyn CallEnv, func: u64, session: u64, cmd: u32, params: &mut TaParams) -> Outcome {
-        // One thread inside a TA at a time. A spin lock must not be held by a
-        // thread parked in the normal world while another core spins on it,
-        // so a busy instance answers BUSY instead of waiting.
-        let Some(_one_at_a_time) = self.run_lock.try_lock() else {
-            return (result::ERROR_BUSY, result::ORIGIN_TEE);
+        // One thread inside a TA at a time. The holder may be parked in the
+        // normal world (RPC, preemption), so a waiter must not spin here with
+        // interrupts masked: it sleeps in the normal world between attempts.
+        let _one_at_a_time = loop {
+            if let Some(guard) = self.run_lock.try_lock() {
+                break guard;
+            }
+            if let Err(e) = super::syscall::sleep_in_normal_world(env, 1) {
+                return (e, result::ORIGIN_TEE);
+            }
         };
         if self.state.lock().dead {
             return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);

@@ -149,6 +149,11 @@ fn wait(ctx: &mut dyn SyscallContext, ms: u32) -> Result<(), u32> {
 }
 
 fn suspend(ctx: &mut dyn SyscallContext, ms: u32) -> Result<(), u32> {
+    sleep_in_normal_world(ctx.env(), ms)
+}
+
+/// Sleeps `ms` milliseconds in the normal world (`OPTEE_RPC_CMD_SUSPEND`).
+pub fn sleep_in_normal_world(env: &mut dyn CallEnv, ms: u32) -> Result<(), u32> {
     let msg = MsgArg {
         cmd: RPC_CMD_SUSPEND,
         func: 0,
@@ -158,7 +163,7 @@ fn suspend(ctx: &mut dyn SyscallContext, ms: u32) -> Result<(), u32> {
         ret_origin: 0,
         params: alloc::vec![MsgParam { meta: false, param: Param::Value { dir: Dir::In, v: [u64::from(ms), 0, 0] } }],
     };
-    let answer = rpc_cmd(ctx.env(), &msg)?;
+    let answer = rpc_cmd(env, &msg)?;
     if answer.ret != result::SUCCESS {
         return Err(answer.ret);
     }

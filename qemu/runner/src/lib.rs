@@ -70,3 +70,44 @@ pub const PARAMS_CMD_UPPER: u32 = 1;
 pub const PARAMS_CMD_ADD: u32 = 2;
 /// params_ta: properties, time, random, heap; VALUE_OUTPUT (step, code) on failure.
 pub const PARAMS_CMD_SELF_TEST: u32 = 3;
+/// params_ta: VALUE_INPUT a = milliseconds to spin → VALUE_OUTPUT (elapsed ms, time reads).
+pub const PARAMS_CMD_BUSY_LOOP: u32 = 4;
+
+/// `tas/bench_ta`: single instance, kept alive; command 0 does nothing.
+pub const BENCH_TA_UUID: &str = "e3b7c2d4-5f16-4a8e-9c07-b1d2f3a4c5e6";
+/// bench_ta: the null command.
+pub const BENCH_CMD_NULL: u32 = 0;
+
+/// hello_world's image validly signed for another UUID (xtask's
+/// `tas::RESIGNED_UUID`): it loads.
+pub const RESIGNED_UUID: &str = "5b0c64f1-8e2d-4c7a-b3f9-0a6d1e7c2b58";
+/// Like [`RESIGNED_UUID`] but with one image byte flipped after signing
+/// (`tas::FLIPPED_BYTE_UUID`): refused with `TEEC_ERROR_SECURITY`.
+pub const FLIPPED_BYTE_UUID: &str = "d2e4a8c1-39b7-4f06-8e5a-71c3b9f04d26";
+/// Like [`RESIGNED_UUID`] but 100 bytes short (`tas::TRUNCATED_UUID`): refused.
+pub const TRUNCATED_UUID: &str = "a71f3e92-6c48-4b1d-95e0-2f8b7d4c6a13";
+
+/// Our kernel's statistics pseudo-TA (upstream has none).
+pub const STATS_PTA_UUID: &str = "c0a7b1e2-74d5-4e6f-9a18-5f3b2d0c9e41";
+/// Stats PTA: (VALUE_OUTPUT, VALUE_OUTPUT): [0].a heap bytes in use, [0].b
+/// open sessions, [1].a registered shared-memory objects, [1].b heap size.
+pub const STATS_CMD_KERNEL_STATS: u32 = 0;
+
+/// Which trusted OS runs, from `tz.tee=ours|upstream` on the kernel command
+/// line (xtask passes it); `None` when absent.
+pub fn tee_from_cmdline() -> Option<String> {
+    let cmdline = std::fs::read_to_string("/proc/cmdline").ok()?;
+    cmdline.split_whitespace().find_map(|w| w.strip_prefix("tz.tee=")).map(str::to_owned)
+}
+
+/// Pins the calling thread to `cpu`.
+pub fn pin_to_cpu(cpu: usize) -> Result<(), String> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET and
+    // sched_setaffinity only touch the set passed by reference.
+    let rc = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+    };
+    if rc == 0 { Ok(()) } else { Err(format!("sched_setaffinity(cpu {cpu}): {}", std::io::Error::last_os_error())) }
+}

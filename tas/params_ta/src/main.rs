@@ -12,7 +12,11 @@
 //!   per session: per-session state and the heap across calls);
 //! - 3 `CMD_SELF_TEST` (VALUE_OUTPUT): runs property, time and random
 //!   checks; on failure returns TEE_ERROR_GENERIC with the failed step in `a`
-//!   and the error code in `b`.
+//!   and the error code in `b`;
+//! - 4 `CMD_BUSY_LOOP` (VALUE_INPUT, VALUE_OUTPUT): spins, reading the
+//!   system time, until `in.a` milliseconds have passed; `out.a` = elapsed
+//!   milliseconds, `out.b` = time reads (for the preemption test: normal-world
+//!   interrupts must still be served while a TA computes).
 #![no_std]
 #![no_main]
 
@@ -26,6 +30,9 @@ const CMD_REVERSE: u32 = 0;
 const CMD_UPPER: u32 = 1;
 const CMD_ADD: u32 = 2;
 const CMD_SELF_TEST: u32 = 3;
+const CMD_BUSY_LOOP: u32 = 4;
+/// Longest busy loop a client may ask for (ms).
+const BUSY_LOOP_MAX_MS: u32 = 10_000;
 
 const OWN_UUID: &str = "fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e";
 
@@ -95,7 +102,41 @@ impl TrustedApp for ParamsTa {
                 }
                 Ok(())
             }
+            CMD_BUSY_LOOP => {
+                p.expect([T::ValueInput, T::ValueOutput, T::None, T::None])?;
+                let ms = p.value_input(0)?.a;
+                if ms > BUSY_LOOP_MAX_MS {
+                    return Err(TeeError::BadParameters);
+                }
+                let (elapsed, reads) = busy_loop(ms)?;
+                let out = p.value_output(1)?;
+                out.a = elapsed;
+                out.b = reads;
+                Ok(())
+            }
             _ => Err(TeeError::NotSupported),
+        }
+    }
+}
+
+/// Milliseconds of system time since `t0`.
+fn millis_since(t0: ta_sdk::time::TeeTime, t: ta_sdk::time::TeeTime) -> u64 {
+    let ms = |t: ta_sdk::time::TeeTime| u64::from(t.seconds) * 1000 + u64::from(t.millis);
+    ms(t).saturating_sub(ms(t0))
+}
+
+/// Spins until `ms` milliseconds of system time have passed; returns the
+/// elapsed milliseconds and how many times the time was read.
+fn busy_loop(ms: u32) -> TeeResult<(u32, u32)> {
+    use ta_sdk::time::{Category, get_time};
+    let t0 = get_time(Category::System)?;
+    let mut reads: u32 = 1;
+    loop {
+        let t = get_time(Category::System)?;
+        reads = reads.wrapping_add(1);
+        let elapsed = millis_since(t0, t);
+        if elapsed >= u64::from(ms) {
+            return Ok((elapsed as u32, reads));
         }
     }
 }

@@ -3,32 +3,94 @@
 //! - `ta-missing-item-not-found`: a UUID without a `.ta` file fails with
 //!   `TEEC_ERROR_ITEM_NOT_FOUND` (0xffff0008);
 //! - `ta-bad-signature-refused`: a `.ta` signed with a key the trusted OS
-//!   does not trust fails with `TEEC_ERROR_SECURITY` (0xffff000f).
+//!   does not trust fails with `TEEC_ERROR_SECURITY` (0xffff000f);
+//! - `ta-resigned-copy-opens`: hello_world's image validly signed for another
+//!   UUID opens and answers INC (the control for the two damaged copies
+//!   below, which are signed the same way);
+//! - `ta-flipped-byte-security`: that copy with one image byte flipped after
+//!   signing fails with `TEEC_ERROR_SECURITY`;
+//! - `ta-truncated-refused`: that copy cut 100 bytes short fails (any
+//!   error; the code is printed);
+//! - `ta-valid-open-after-refusals`: after each refusal above, a session to
+//!   hello_world still opens and answers INC.
 
-use teec::{Context, Login, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_SECURITY, Uuid};
-use tz_runner::{BAD_SIGNATURE_UUID, MISSING_TA_UUID, Report};
+use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_SECURITY, Uuid};
+use tz_runner::{
+    BAD_SIGNATURE_UUID, FLIPPED_BYTE_UUID, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, MISSING_TA_UUID, RESIGNED_UUID, Report,
+    TRUNCATED_UUID,
+};
+
+const CASES: [&str; 6] = [
+    "ta-missing-item-not-found",
+    "ta-bad-signature-refused",
+    "ta-resigned-copy-opens",
+    "ta-flipped-byte-security",
+    "ta-truncated-refused",
+    "ta-valid-open-after-refusals",
+];
+
+fn parse(uuid: &str) -> Result<Uuid, String> {
+    uuid.parse().map_err(|e| format!("{e}"))
+}
+
+/// Opening `uuid` fails; `Ok(code)` with the error code.
+fn open_fails(ctx: &Context, uuid: &str) -> Result<u32, String> {
+    match ctx.open_session(&parse(uuid)?, Login::Public) {
+        Err(e) => Ok(e.code),
+        Ok(_) => Err(format!("a session to {uuid} opened")),
+    }
+}
 
 fn open_fails_with(ctx: &Context, uuid: &str, code: u32) -> Result<(), String> {
-    let parsed: Uuid = uuid.parse().map_err(|e| format!("{e}"))?;
-    match ctx.open_session(&parsed, Login::Public) {
-        Err(e) if e.code == code => Ok(()),
-        Err(e) => Err(format!("got {e}, want {code:#010x}")),
-        Ok(_) => Err(format!("a session to {uuid} opened")),
+    match open_fails(ctx, uuid)? {
+        c if c == code => Ok(()),
+        c => Err(format!("got {c:#010x}, want {code:#010x}")),
+    }
+}
+
+/// A session to `uuid` opens and INC 7 gives 8.
+fn open_and_inc(ctx: &Context, uuid: &str) -> Result<(), String> {
+    let mut session = ctx.open_session(&parse(uuid)?, Login::Public).map_err(|e| format!("open {uuid}: {e}"))?;
+    let mut params = [Param::ValueInout { a: 7, b: 0 }, Param::None, Param::None, Param::None];
+    session.invoke(HELLO_CMD_INC_VALUE, &mut params).map_err(|e| format!("INC on {uuid}: {e}"))?;
+    match params[0] {
+        Param::ValueInout { a: 8, .. } => Ok(()),
+        ref p => Err(format!("INC 7 on {uuid} gave {p:?}")),
     }
 }
 
 fn main() {
     let mut report = Report::default();
-    match Context::new() {
-        Ok(ctx) => {
-            report.case("ta-missing-item-not-found", open_fails_with(&ctx, MISSING_TA_UUID, TEEC_ERROR_ITEM_NOT_FOUND));
-            report.case("ta-bad-signature-refused", open_fails_with(&ctx, BAD_SIGNATURE_UUID, TEEC_ERROR_SECURITY));
-        }
+    let ctx = match Context::new() {
+        Ok(ctx) => ctx,
         Err(e) => {
-            for name in ["ta-missing-item-not-found", "ta-bad-signature-refused"] {
+            for name in CASES {
                 report.case(name, Err(format!("context: {e}")));
             }
+            std::process::exit(report.exit_code());
         }
+    };
+    // After every refusal, hello_world must still open: the first failure
+    // is the verdict of ta-valid-open-after-refusals.
+    let mut after: Result<(), String> = Ok(());
+    let mut recheck = |what: &str| {
+        if after.is_ok() {
+            after = open_and_inc(&ctx, HELLO_WORLD_UUID).map_err(|e| format!("after {what}: {e}"));
+        }
+    };
+    report.case(CASES[0], open_fails_with(&ctx, MISSING_TA_UUID, TEEC_ERROR_ITEM_NOT_FOUND));
+    recheck("the missing TA");
+    report.case(CASES[1], open_fails_with(&ctx, BAD_SIGNATURE_UUID, TEEC_ERROR_SECURITY));
+    recheck("the bad signature");
+    report.case(CASES[2], open_and_inc(&ctx, RESIGNED_UUID));
+    report.case(CASES[3], open_fails_with(&ctx, FLIPPED_BYTE_UUID, TEEC_ERROR_SECURITY));
+    recheck("the flipped byte");
+    let truncated = open_fails(&ctx, TRUNCATED_UUID);
+    if let Ok(code) = truncated {
+        println!("tz-ta-errors: the truncated TA was refused with {code:#010x}");
     }
+    report.case(CASES[4], truncated.map(|_| ()));
+    recheck("the truncated file");
+    report.case(CASES[5], after);
     std::process::exit(report.exit_code());
 }

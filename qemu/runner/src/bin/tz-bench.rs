@@ -1,0 +1,72 @@
+//! `cargo xtask bench`'s guest side (run by `qemu/init` in `tz.mode=bench`):
+//! times TEE calls with `CLOCK_MONOTONIC` and prints one line per operation,
+//! `BENCH <name> <ns-per-op> <iterations>` (`BENCH-ERROR <name> <why>` if it
+//! could not run):
+//!
+//! - `invoke-null`: hello_world INC on an open session (the TA logs two
+//!   lines per INC, as upstream's example does);
+//! - `invoke-null-quiet`: bench_ta's null command (no logging);
+//! - `open-close-warm`: open + close of a session to bench_ta (single
+//!   instance, kept alive, with one more session held open all along: no
+//!   TA load);
+//! - `open-close-cold`: open + close of a session to hello_world (not kept
+//!   alive: every open loads, relocates and starts the TA).
+
+use std::time::Instant;
+
+use teec::{Context, Login, Param, Uuid};
+use tz_runner::{BENCH_CMD_NULL, BENCH_TA_UUID, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID};
+
+/// Runs `op` once as a warm-up, then `n` times; ns per operation.
+fn time(n: u32, mut op: impl FnMut(u32) -> Result<(), String>) -> Result<f64, String> {
+    op(0)?;
+    let start = Instant::now();
+    for i in 0..n {
+        op(i)?;
+    }
+    Ok(start.elapsed().as_nanos() as f64 / f64::from(n))
+}
+
+fn bench(name: &str, n: u32, op: impl FnMut(u32) -> Result<(), String>) {
+    match time(n, op) {
+        Ok(ns) => println!("BENCH {name} {ns:.0} {n}"),
+        Err(e) => println!("BENCH-ERROR {name} {e}"),
+    }
+}
+
+fn parse(uuid: &str) -> Uuid {
+    uuid.parse().expect("a constant UUID")
+}
+
+fn main() {
+    let ctx = match Context::new() {
+        Ok(c) => c,
+        Err(e) => {
+            println!("BENCH-ERROR context {e}");
+            return;
+        }
+    };
+    let hello = parse(HELLO_WORLD_UUID);
+    let bench_ta = parse(BENCH_TA_UUID);
+
+    match ctx.open_session(&hello, Login::Public) {
+        Ok(mut s) => bench("invoke-null", 1000, |i| {
+            let mut p = [Param::ValueInout { a: i, b: 0 }, Param::None, Param::None, Param::None];
+            s.invoke(HELLO_CMD_INC_VALUE, &mut p).map_err(|e| e.to_string())
+        }),
+        Err(e) => println!("BENCH-ERROR invoke-null open: {e}"),
+    }
+
+    match ctx.open_session(&bench_ta, Login::Public) {
+        Ok(mut keep) => {
+            bench("invoke-null-quiet", 1000, |_| {
+                let mut p = [Param::None, Param::None, Param::None, Param::None];
+                keep.invoke(BENCH_CMD_NULL, &mut p).map_err(|e| e.to_string())
+            });
+            bench("open-close-warm", 200, |_| ctx.open_session(&bench_ta, Login::Public).map(drop).map_err(|e| e.to_string()));
+        }
+        Err(e) => println!("BENCH-ERROR open-close-warm open: {e}"),
+    }
+
+    bench("open-close-cold", 20, |_| ctx.open_session(&hello, Login::Public).map(drop).map_err(|e| e.to_string()));
+}

@@ -159,7 +159,11 @@ fn close_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> O
     if !arg.params.is_empty() {
         return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
     }
-    match state.sessions.lock().remove(arg.session) {
+    // Take the session out first: the guard of a lock in a `match` scrutinee
+    // lives through the arms, and closing runs the TA, which may wait in the
+    // normal world; no spin lock may be held across that.
+    let removed = state.sessions.lock().remove(arg.session);
+    match removed {
         Some(session) => {
             session.target.close_session(env, session.handle);
             (result::SUCCESS, result::ORIGIN_TEE)

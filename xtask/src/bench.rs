@@ -18,13 +18,13 @@ pub fn run(tees: &[Tee]) -> Result<()> {
     let mut results: BTreeMap<String, BTreeMap<&'static str, f64>> = BTreeMap::new();
     for &tee in tees {
         let guest = crate::prepare_guest(tee)?;
-        let firmware = firmware::build_firmware(&root, tee, Some(&guest.files.optee_os_dir))?;
+        let firmware = firmware::build_firmware(&root, tee, Some(&guest.files))?;
         let machine = Machine {
             qemu: guest.qemu.clone(),
             firmware,
             kernel: guest.files.kernel_image.clone(),
             initrd: guest.initrd.clone(),
-            append: format!("tz.mode=bench tz.cpus=1 tz.tee={}", tee.name()),
+            append: format!("tz.mode=bench tz.cpus=1 tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
             smp: 1,
             secure_log: root.join(format!("target/tz/secure-bench-{}.log", tee.name())),
             // shift=0: one guest nanosecond per instruction (1 GHz virtual CPU);

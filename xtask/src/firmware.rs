@@ -20,6 +20,9 @@ pub enum Tee {
     Ours,
     /// Debian's upstream OP-TEE 4.5 (`optee-os`, vexpress-qemu_armv8a).
     Upstream,
+    /// Our kernel built to trust OP-TEE's default TA key (the Debian TA
+    /// devkit's), so TAs signed for upstream load on it.
+    OursOpteeKey,
 }
 
 impl Tee {
@@ -28,14 +31,27 @@ impl Tee {
         match self {
             Tee::Ours => "ours",
             Tee::Upstream => "upstream",
+            Tee::OursOpteeKey => "ours-optee-key",
         }
+    }
+
+    /// Which trusted OS runs: ours (either key) or upstream.
+    pub fn is_ours(self) -> bool {
+        self != Tee::Upstream
     }
 }
 
-/// Builds the monitor and the kernel ELF files (release profile).
-pub fn build_elves(root: &Path) -> Result<(PathBuf, PathBuf)> {
+/// Builds the monitor and the kernel ELF files (release profile). With
+/// `ta_pubkey`, the kernel trusts that PEM public key for TAs instead of the
+/// project's development key.
+pub fn build_elves(root: &Path, ta_pubkey: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let mut cmd = Command::new(cargo);
+    match ta_pubkey {
+        Some(key) => cmd.env("TZ_TA_PUBKEY", key),
+        None => cmd.env_remove("TZ_TA_PUBKEY"),
+    };
+    let status = cmd
         .current_dir(root)
         .args(["build", "--release", "--target", FIRMWARE_TARGET, "-p", "monitor", "-p", "kernel"])
         .status()
@@ -104,18 +120,26 @@ pub fn upstream_package(optee_os_dir: &Path) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Builds `target/tz/firmware-<tee>.bin` and returns its path.
-pub fn build_firmware(root: &Path, tee: Tee, optee_os_dir: Option<&Path>) -> Result<PathBuf> {
-    let (monitor_elf, kernel_elf) = build_elves(root)?;
+/// Builds `target/tz/firmware-<tee>.bin` and returns its path. `guest` gives
+/// upstream OP-TEE's files and the TA devkit (needed for all but `Ours`).
+pub fn build_firmware(root: &Path, tee: Tee, guest: Option<&crate::guest::GuestFiles>) -> Result<PathBuf> {
+    let ta_pubkey = match tee {
+        Tee::OursOpteeKey => Some(crate::sign::public_key_pem(
+            &guest.context("the OP-TEE key needs the TA devkit")?.devkit_dir.join("keys/default.pem"),
+            &root.join("target/tz/optee-default-ta-key.pub.pem"),
+        )?),
+        _ => None,
+    };
+    let (monitor_elf, kernel_elf) = build_elves(root, ta_pubkey.as_deref())?;
     let (monitor_base, monitor) = elf_to_flat(&std::fs::read(&monitor_elf)?)?;
     ensure!(monitor_base == linker::MONITOR_BASE, "monitor linked at {monitor_base:#x}");
     let package = match tee {
-        Tee::Ours => {
+        Tee::Ours | Tee::OursOpteeKey => {
             let (base, kernel) = elf_to_flat(&std::fs::read(&kernel_elf)?)?;
             ensure!(base == linker::TOS_BASE, "kernel linked at {base:#x}");
             tos_package_for(base, &kernel)?
         }
-        Tee::Upstream => upstream_package(optee_os_dir.context("upstream OP-TEE needs the guest packages")?)?,
+        Tee::Upstream => upstream_package(&guest.context("upstream OP-TEE needs the guest packages")?.optee_os_dir)?,
     };
     let image = pack(&monitor, &package)?;
     let out_dir = root.join("target/tz");

@@ -98,7 +98,7 @@ pub struct Guest {
 /// kit's default key, our kernel the project's development key.
 pub fn ta_key(files: &guest::GuestFiles, tee: Tee) -> PathBuf {
     match tee {
-        Tee::Upstream => files.devkit_dir.join("keys/default.pem"),
+        Tee::Upstream | Tee::OursOpteeKey => files.devkit_dir.join("keys/default.pem"),
         Tee::Ours => root().join("xtask/keys/dev_ta_key.pem"),
     }
 }
@@ -126,14 +126,14 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Build { tee } => {
-            let optee = if tee == Tee::Upstream { Some(guest::fetch_guest(&root().join("target/guest"))?) } else { None };
-            let path = firmware::build_firmware(&root(), tee, optee.as_ref().map(|g| g.optee_os_dir.as_path()))?;
+            let guest = if tee == Tee::Ours { None } else { Some(guest::fetch_guest(&root().join("target/guest"))?) };
+            let path = firmware::build_firmware(&root(), tee, guest.as_ref())?;
             println!("{}", path.display());
             Ok(())
         }
         Cmd::Run { tee, smp } => {
             let guest = prepare_guest(tee)?;
-            let firmware = firmware::build_firmware(&root(), tee, Some(&guest.files.optee_os_dir))?;
+            let firmware = firmware::build_firmware(&root(), tee, Some(&guest.files))?;
             let secure_log = root().join(format!("target/tz/secure-{}.log", tee.name()));
             let machine = qemu::Machine {
                 qemu: guest.qemu.clone(),
@@ -153,7 +153,7 @@ fn main() -> Result<()> {
         Cmd::Test { tee, no_host } => {
             let tees = match tee {
                 Some(t) => vec![t],
-                None => vec![Tee::Ours, Tee::Upstream],
+                None => vec![Tee::Ours, Tee::Upstream, Tee::OursOpteeKey],
             };
             test::run(&tees, !no_host)
         }

@@ -517,3 +517,18 @@ mod tests {
         assert!(strip_elf(b"not an elf at all, long enough to have a header........................").is_err());
     }
 }
+
+/// Writes the public half of the RSA private key `private_pem` to `out` (SPKI
+/// PEM) and returns `out`: how the kernel is built to trust a signing key.
+pub fn public_key_pem(private_pem: &Path, out: &Path) -> Result<std::path::PathBuf> {
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    let key = load_private_key(private_pem)?;
+    let pem = rsa::RsaPublicKey::from(&key).to_public_key_pem(LineEnding::LF).context("encoding the public key")?;
+    if std::fs::read_to_string(out).ok().as_deref() != Some(pem.as_str()) {
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(out, pem)?;
+    }
+    Ok(out.to_path_buf())
+}

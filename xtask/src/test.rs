@@ -91,7 +91,7 @@ fn host_tests(root: &Path, tally: &mut Tally) -> Result<()> {
 fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> Result<()> {
     let tag = tee.name();
     println!("== boot test: {tag} trusted OS under our monitor, -smp {SMP}");
-    let firmware = firmware::build_firmware(root, tee, Some(&guest.files.optee_os_dir))?;
+    let firmware = firmware::build_firmware(root, tee, Some(&guest.files))?;
     let secure_log = root.join(format!("target/tz/secure-{tag}.log"));
     let console_log = root.join(format!("target/tz/console-{tag}.log"));
     let _ = std::fs::remove_file(&secure_log);
@@ -100,7 +100,7 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
         firmware,
         kernel: guest.files.kernel_image.clone(),
         initrd: guest.initrd.clone(),
-        append: format!("tz.mode=test tz.cpus={SMP} tz.tee={tag}"),
+        append: format!("tz.mode=test tz.cpus={SMP} tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
         smp: SMP,
         secure_log: secure_log.clone(),
         extra: vec![],
@@ -147,7 +147,7 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
     let secure = std::fs::read_to_string(&secure_log).unwrap_or_default();
     tally.record(&format!("boot[{tag}]/secure-log-monitor-banner"), secure.contains("tz-monitor"), "no monitor banner");
     let os_banner = match tee {
-        Tee::Ours => "tz-kernel",
+        Tee::Ours | Tee::OursOpteeKey => "tz-kernel",
         Tee::Upstream => "OP-TEE version",
     };
     tally.record(&format!("boot[{tag}]/secure-log-os-banner"), secure.contains(os_banner), "no trusted-OS banner");

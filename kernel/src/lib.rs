@@ -12,6 +12,7 @@
 extern crate alloc;
 
 pub mod call_env;
+pub mod crypto;
 pub mod dt;
 pub mod mm;
 pub mod msg;
@@ -22,6 +23,7 @@ pub mod session;
 pub mod shm;
 pub mod smc;
 pub mod std_call;
+pub mod storage;
 pub mod ta;
 pub mod thread;
 pub mod user_ta;

@@ -43,11 +43,13 @@
 
 extern crate alloc;
 
+pub mod crypto;
 pub mod entry;
 pub mod error;
 pub mod log;
 pub mod params;
 pub mod property;
+pub mod storage;
 #[allow(unsafe_code)]
 pub mod sys;
 pub mod time;

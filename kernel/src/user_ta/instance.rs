@@ -64,6 +64,10 @@ pub struct Instance {
     next_session: AtomicU32,
     /// Client identity of each open session (by the TA-side session ID).
     clients: Mutex<BTreeMap<u64, ClientIdentity>>,
+    /// Transient objects and operation states (freed with the instance).
+    crypto: Mutex<crate::crypto::CryptoState>,
+    /// Open persistent objects and enumerators (`crate::storage`).
+    storage: Mutex<crate::storage::StorageState>,
 }
 
 /// Single-instance TAs currently loaded.
@@ -136,6 +140,8 @@ impl Instance {
             state: Mutex::new(State { dead: false, sessions: 0 }),
             next_session: AtomicU32::new(1),
             clients: Mutex::new(BTreeMap::new()),
+            crypto: Mutex::new(crate::crypto::CryptoState::new()),
+            storage: Mutex::new(crate::storage::StorageState::new()),
         })
     }
 
@@ -204,7 +210,11 @@ impl Instance {
 
         let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
         let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
-        let mut run = UserRun { regions: &regions, env, cancel_masked: true, client, ta: self.uuid };
+        // Held for the run: run_lock already keeps other threads out.
+        let mut crypto = self.crypto.lock();
+        let mut storage = self.storage.lock();
+        let mut run =
+            UserRun { regions: &regions, env, cancel_masked: true, client, ta: self.uuid, crypto: &mut crypto, storage: &mut storage };
         let exit = crate::thread::runtime::run_user(self.root, &mut run, &entry);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
@@ -314,6 +324,8 @@ pub struct UserRun<'a> {
     cancel_masked: bool,
     client: ClientIdentity,
     ta: Uuid,
+    crypto: &'a mut crate::crypto::CryptoState,
+    storage: &'a mut crate::storage::StorageState,
 }
 
 impl SyscallContext for UserRun<'_> {
@@ -355,6 +367,14 @@ impl SyscallContext for UserRun<'_> {
 
     fn set_ta_time_offset(&mut self, offset_ms: i64) {
         TA_TIME.lock().insert(self.ta, offset_ms);
+    }
+
+    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
+        self.crypto
+    }
+
+    fn storage(&mut self) -> Option<&mut crate::storage::StorageState> {
+        Some(self.storage)
     }
 }
 

@@ -72,6 +72,12 @@ pub trait SyscallContext {
     fn ta_time_offset(&self) -> Option<i64>;
     /// Sets this TA's persistent-time offset.
     fn set_ta_time_offset(&mut self, offset_ms: i64);
+    /// This instance's transient objects and operation states.
+    fn crypto(&mut self) -> &mut crate::crypto::CryptoState;
+    /// This instance's persistent objects (`None`: no secure storage).
+    fn storage(&mut self) -> Option<&mut crate::storage::StorageState> {
+        None
+    }
 }
 
 const ACCESS_READ: u64 = 0x1;
@@ -126,6 +132,9 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
             ctx.random(&mut buf);
             code(ctx.regions().write(a[0], &buf))
         }
+        // Storage (41..=53) and GET_INFO/CLOSE on persistent-object handles.
+        24 | 28 | 41..=53 if crate::storage::syscall::owns(nr, a[0]) => crate::storage::syscall::dispatch(ctx, nr, a),
+        15..=40 | 54 => crate::crypto::syscall::dispatch(ctx, nr, a),
         _ => Outcome::Return(u64::from(result::ERROR_NOT_SUPPORTED)),
     }
 }
@@ -298,6 +307,7 @@ mod tests {
         offset: Option<i64>,
         mask: bool,
         cancel: bool,
+        crypto: crate::crypto::CryptoState,
     }
 
     impl CallEnv for Fake {
@@ -341,6 +351,9 @@ mod tests {
         fn set_ta_time_offset(&mut self, offset_ms: i64) {
             self.offset = Some(offset_ms);
         }
+        fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
+            &mut self.crypto
+        }
     }
 
     /// A TA with 4 KiB of writable memory at 0x1000 backed by a host buffer.
@@ -352,6 +365,7 @@ mod tests {
             offset: None,
             mask: true,
             cancel: false,
+            crypto: crate::crypto::CryptoState::new(),
         }
     }
 

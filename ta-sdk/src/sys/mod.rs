@@ -10,6 +10,8 @@
 
 use crate::error::{TeeError, TeeResult};
 
+pub mod cryp;
+pub mod storage;
 pub mod heap;
 
 /// `TEE_SCN_*` numbers used here (OP-TEE `tee_syscall_numbers.h`).

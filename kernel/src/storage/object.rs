@@ -1,0 +1,329 @@
+//! Persistent objects as REE files: one file per object, encrypted and
+//! authenticated, replaced atomically.
+//!
+//! Keys. QEMU `virt` has no hardware unique key (no fuse, no OTP, no
+//! secure-only key store), so the device key is derived from
+//! [`DEV_HUK_SECRET`], a DEVELOPMENT secret built into the kernel source:
+//! anyone with the source can decrypt the files. A real platform replaces
+//! [`device_key`] with a key derived from its hardware unique key. Each TA
+//! gets its own keys: `HKDF-SHA256(ikm = device key, info = "tz storage v1"
+//! || TA UUID)` → 32 bytes AES-256-GCM key + 32 bytes name key.
+//!
+//! Names. A TA's files live in `/tz/<hex(HMAC(name key, "dir"))[..32]>/`;
+//! an object's file is `<hex(HMAC(name key, 0x01 || object ID))>`. Object IDs
+//! never appear in clear, and two TAs never share a file or a key.
+//!
+//! File format (`VERSION` 1): a 40-byte header — magic `TZSO`, version u32,
+//! generation u64, body length u64, 12-byte nonce, 4 reserved bytes — then
+//! the body: AES-256-GCM of `id_len u32 || id || data` with a 16-byte tag.
+//! The AAD is the header (hence the generation, bumped on every update) and
+//! the 32-byte name tag `HMAC(name key, 0x01 || id)` (which binds the object
+//! ID; the decrypted ID is compared as well). A file moved to another name or
+//! another TA's directory, or edited, fails authentication: `CORRUPT_OBJECT`.
+//!
+//! Atomic updates. Every change writes a complete new file `<name>.new` and
+//! then renames it over `<name>` (tee-supplicant's rename with overwrite is
+//! rename(2)), so after a crash the object is wholly old or wholly new; a
+//! leftover `.new` is ignored and overwritten by the next update.
+//!
+//! Not covered (no trusted monotonic counter or RPMB here): rolling a file,
+//! or the whole directory, back to an older valid version is not detected.
+
+extern crate alloc;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use alloc::string::String;
+use alloc::vec::Vec;
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use tee_abi::result;
+
+use super::fs::ReeFs;
+
+/// The development stand-in for a hardware unique key. NOT SECRET.
+pub const DEV_HUK_SECRET: &[u8] = b"tz DEVELOPMENT hardware-unique-key stand-in: QEMU virt has no HUK. \
+Public in the source tree; replace with a key derived from the platform's HUK on real hardware.";
+
+/// File magic.
+pub const MAGIC: [u8; 4] = *b"TZSO";
+/// File format version.
+pub const VERSION: u32 = 1;
+/// Header size.
+pub const HEADER: usize = 40;
+/// GCM tag size.
+pub const TAG: usize = 16;
+/// Largest object ID (`TEE_OBJECT_ID_MAX_LEN`).
+pub const MAX_ID: usize = 64;
+/// Largest data stream kept (a bound on kernel heap use per open object).
+pub const MAX_DATA: usize = 1 << 20;
+
+/// The device key: `HKDF-SHA256(salt = "tz device key v1", ikm = DEV_HUK_SECRET)`.
+pub fn device_key() -> [u8; 32] {
+    let hk = Hkdf::<Sha256>::new(Some(b"tz device key v1"), DEV_HUK_SECRET);
+    let mut k = [0u8; 32];
+    // 32 bytes never exceed HKDF's output limit.
+    let _ = hk.expand(b"device key", &mut k);
+    k
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    bytes.iter().flat_map(|b| [D[(b >> 4) as usize] as char, D[(b & 15) as usize] as char]).collect()
+}
+
+/// One object as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub id: Vec<u8>,
+    pub generation: u64,
+    pub data: Vec<u8>,
+}
+
+/// One TA's view of the store: its keys and directory.
+pub struct TaStore {
+    key: [u8; 32],
+    name_key: [u8; 32],
+    dir: String,
+}
+
+impl Drop for TaStore {
+    fn drop(&mut self) {
+        self.key.iter_mut().chain(self.name_key.iter_mut()).for_each(|b| {
+            // SAFETY: a valid, exclusive &mut u8; volatile so the wipe is kept.
+            unsafe { core::ptr::write_volatile(b, 0) }
+        });
+    }
+}
+
+impl TaStore {
+    /// The store of TA `uuid` (octet form) under `device_key`.
+    pub fn new(device_key: &[u8; 32], uuid: &[u8; 16]) -> TaStore {
+        let hk = Hkdf::<Sha256>::new(None, device_key);
+        let mut info = Vec::from(&b"tz storage v1"[..]);
+        info.extend_from_slice(uuid);
+        let mut okm = [0u8; 64];
+        let _ = hk.expand(&info, &mut okm);
+        let mut key = [0u8; 32];
+        let mut name_key = [0u8; 32];
+        key.copy_from_slice(&okm[..32]);
+        name_key.copy_from_slice(&okm[32..]);
+        okm.iter_mut().for_each(|b| *b = 0);
+        let mut s = TaStore { key, name_key, dir: String::new() };
+        let d = s.mac(&[b"dir"]);
+        s.dir = alloc::format!("/tz/{}", hex(&d[..16]));
+        s
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.name_key).unwrap_or_else(|_| unreachable!());
+        for p in parts {
+            m.update(p);
+        }
+        m.finalize().into_bytes().into()
+    }
+
+    /// The name tag of an object ID (also its file name, in hex).
+    pub fn tag(&self, id: &[u8]) -> [u8; 32] {
+        self.mac(&[&[1], id])
+    }
+
+    /// This TA's directory.
+    pub fn dir(&self) -> &str {
+        &self.dir
+    }
+
+    /// The file of object `id`.
+    pub fn path(&self, id: &[u8]) -> String {
+        alloc::format!("{}/{}", self.dir, hex(&self.tag(id)))
+    }
+
+    /// Encrypts `data` of object `id` into a complete file.
+    pub fn seal(&self, id: &[u8], generation: u64, data: &[u8], nonce: &[u8; 12]) -> Result<Vec<u8>, u32> {
+        if id.len() > MAX_ID || data.len() > MAX_DATA {
+            return Err(super::ERROR_STORAGE_NO_SPACE);
+        }
+        let mut plain = Vec::new();
+        plain.try_reserve_exact(4 + id.len() + data.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+        plain.extend_from_slice(&(id.len() as u32).to_le_bytes());
+        plain.extend_from_slice(id);
+        plain.extend_from_slice(data);
+        let body_len = (plain.len() + TAG) as u64;
+        let mut header = [0u8; HEADER];
+        header[..4].copy_from_slice(&MAGIC);
+        header[4..8].copy_from_slice(&VERSION.to_le_bytes());
+        header[8..16].copy_from_slice(&generation.to_le_bytes());
+        header[16..24].copy_from_slice(&body_len.to_le_bytes());
+        header[24..36].copy_from_slice(nonce);
+        let mut aad = Vec::from(&header[..]);
+        aad.extend_from_slice(&self.tag(id));
+        let cipher = Aes256Gcm::new((&self.key).into());
+        let body = cipher.encrypt(Nonce::from_slice(nonce), Payload { msg: &plain, aad: &aad });
+        plain.iter_mut().for_each(|b| *b = 0);
+        let body = body.map_err(|_| result::ERROR_GENERIC)?;
+        let mut file = Vec::new();
+        file.try_reserve_exact(HEADER + body.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+        file.extend_from_slice(&header);
+        file.extend_from_slice(&body);
+        Ok(file)
+    }
+
+    /// Checks a file's header; the body length.
+    fn header(h: &[u8]) -> Result<(u64, u64), u32> {
+        if h.len() != HEADER || h[..4] != MAGIC || h[4..8] != VERSION.to_le_bytes() {
+            return Err(result::ERROR_CORRUPT_OBJECT);
+        }
+        let generation = u64::from_le_bytes(h[8..16].try_into().unwrap_or_default());
+        let body_len = u64::from_le_bytes(h[16..24].try_into().unwrap_or_default());
+        if body_len < (4 + TAG) as u64 || body_len > (4 + MAX_ID + MAX_DATA + TAG) as u64 {
+            return Err(result::ERROR_CORRUPT_OBJECT);
+        }
+        Ok((generation, body_len))
+    }
+
+    /// Decrypts a complete file stored under name tag `tag`.
+    pub fn open_file(&self, tag: &[u8; 32], file: &[u8]) -> Result<Stored, u32> {
+        if file.len() < HEADER {
+            return Err(result::ERROR_CORRUPT_OBJECT);
+        }
+        let (generation, body_len) = Self::header(&file[..HEADER])?;
+        if (file.len() - HEADER) as u64 != body_len {
+            return Err(result::ERROR_CORRUPT_OBJECT);
+        }
+        let mut aad = Vec::from(&file[..HEADER]);
+        aad.extend_from_slice(tag);
+        let cipher = Aes256Gcm::new((&self.key).into());
+        let plain = cipher
+            .decrypt(Nonce::from_slice(&file[24..36]), Payload { msg: &file[HEADER..], aad: &aad })
+            .map_err(|_| result::ERROR_CORRUPT_OBJECT)?;
+        let id_len = u32::from_le_bytes(plain[..4].try_into().unwrap_or_default()) as usize;
+        if id_len > MAX_ID || 4 + id_len > plain.len() {
+            return Err(result::ERROR_CORRUPT_OBJECT);
+        }
+        let id = plain[4..4 + id_len].to_vec();
+        if self.tag(&id) != *tag {
+            return Err(result::ERROR_CORRUPT_OBJECT);
+        }
+        Ok(Stored { id, generation, data: plain[4 + id_len..].to_vec() })
+    }
+
+    /// Reads and decrypts the file at `path` (name tag `tag`);
+    /// `ITEM_NOT_FOUND` if there is none.
+    fn load_path(&self, fs: &mut dyn ReeFs, path: &str, tag: &[u8; 32]) -> Result<Stored, u32> {
+        let fd = fs.open(path)?;
+        let file = (|| -> Result<Vec<u8>, u32> {
+            let h = fs.read(fd, 0, HEADER)?;
+            let (_, body_len) = Self::header(&h)?;
+            let body = fs.read(fd, HEADER as u64, body_len as usize)?;
+            let mut file = h;
+            file.extend_from_slice(&body);
+            Ok(file)
+        })();
+        let _ = fs.close(fd);
+        self.open_file(tag, &file?)
+    }
+
+    /// Object `id`, or `ITEM_NOT_FOUND`.
+    pub fn load(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<Stored, u32> {
+        self.load_path(fs, &self.path(id), &self.tag(id))
+    }
+
+    /// Whether object `id` has a file.
+    pub fn exists(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<bool, u32> {
+        match fs.open(&self.path(id)) {
+            Ok(fd) => {
+                let _ = fs.close(fd);
+                Ok(true)
+            }
+            Err(result::ERROR_ITEM_NOT_FOUND) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes object `id` atomically: `<file>.new` in full, then renamed over
+    /// `<file>` (refused with `ACCESS_CONFLICT` when the object exists and
+    /// `overwrite` is false).
+    pub fn commit(
+        &self,
+        fs: &mut dyn ReeFs,
+        id: &[u8],
+        generation: u64,
+        data: &[u8],
+        nonce: &[u8; 12],
+        overwrite: bool,
+    ) -> Result<(), u32> {
+        let path = self.path(id);
+        if !overwrite && self.exists(fs, id)? {
+            return Err(result::ERROR_ACCESS_CONFLICT);
+        }
+        let file = self.seal(id, generation, data, nonce)?;
+        let tmp = alloc::format!("{path}.new");
+        let fd = fs.create(&tmp)?;
+        let written = fs.write(fd, 0, &file);
+        let closed = fs.close(fd);
+        if let Err(e) = written.and(closed) {
+            let _ = fs.remove(&tmp);
+            return Err(storage_error(e));
+        }
+        fs.rename(&tmp, &path, overwrite).inspect_err(|_| {
+            let _ = fs.remove(&tmp);
+        })
+    }
+
+    /// Deletes object `id`.
+    pub fn remove(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<(), u32> {
+        fs.remove(&self.path(id))
+    }
+
+    /// Moves object `old` to the free ID `new` (re-encrypted: the ID is
+    /// authenticated). The new file is complete before the old one goes; a
+    /// crash in between leaves both, never neither.
+    pub fn rename(&self, fs: &mut dyn ReeFs, old: &[u8], new: &[u8], obj: &Stored, nonce: &[u8; 12]) -> Result<(), u32> {
+        self.commit(fs, new, obj.generation.wrapping_add(1), &obj.data, nonce, false)?;
+        self.remove(fs, old)
+    }
+
+    /// Every object of this TA: (ID, data size, generation). Files that do
+    /// not authenticate are skipped.
+    pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, u32> {
+        let dir = match fs.opendir(&self.dir) {
+            Ok(d) => d,
+            Err(result::ERROR_ITEM_NOT_FOUND) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut names = Vec::new();
+        let r = loop {
+            match fs.readdir(dir) {
+                Ok(n) => {
+                    if n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        names.push(n);
+                    }
+                }
+                Err(result::ERROR_ITEM_NOT_FOUND) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        let _ = fs.closedir(dir);
+        r?;
+        let mut out = Vec::new();
+        for n in names {
+            let mut tag = [0u8; 32];
+            for (i, t) in tag.iter_mut().enumerate() {
+                *t = u8::from_str_radix(&n[2 * i..2 * i + 2], 16).unwrap_or(0);
+            }
+            if let Ok(s) = self.load_path(fs, &alloc::format!("{}/{}", self.dir, n), &tag) {
+                out.push((s.id, s.data.len()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Maps file-system failures of an update to GP storage errors.
+fn storage_error(e: u32) -> u32 {
+    match e {
+        super::ERROR_STORAGE_NO_SPACE | result::ERROR_OUT_OF_MEMORY => e,
+        _ => result::ERROR_GENERIC,
+    }
+}

@@ -1,0 +1,15 @@
+//! Secure-storage test TA (`ee81bdd8-3a3a-40df-8a88-df60f1271c2f`); the
+//! commands are in `cases.rs`.
+#![no_std]
+#![no_main]
+
+#[path = "cases.rs"]
+mod cases;
+
+ta_sdk::ta! {
+    uuid: "ee81bdd8-3a3a-40df-8a88-df60f1271c2f",
+    flags: SINGLE_INSTANCE | MULTI_SESSION,
+    stack: 8192,
+    heap: 524288,
+    impl: cases::StorageTa,
+}

@@ -1,0 +1,15 @@
+//! The storage test TA under a second UUID
+//! (`078b7b0f-0491-4c52-a0f8-2e1c7dcf03e3`): same commands, its own objects.
+#![no_std]
+#![no_main]
+
+#[path = "cases.rs"]
+mod cases;
+
+ta_sdk::ta! {
+    uuid: "078b7b0f-0491-4c52-a0f8-2e1c7dcf03e3",
+    flags: SINGLE_INSTANCE | MULTI_SESSION,
+    stack: 8192,
+    heap: 524288,
+    impl: cases::StorageTa,
+}

@@ -52,6 +52,7 @@ pub mod property;
 pub mod storage;
 #[allow(unsafe_code)]
 pub mod sys;
+pub mod ta_session;
 pub mod time;
 pub mod uuid;
 

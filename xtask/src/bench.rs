@@ -63,5 +63,29 @@ pub fn run(tees: &[Tee]) -> Result<()> {
         println!("{name:<36} {:>14} {:>14} {ratio:>8}", fmt(ours), fmt(upstream));
     }
     println!("(ratio = upstream / ours: above 1 means ours is faster)");
+    let throughput: Vec<_> = results.iter().filter_map(|(name, by_tee)| Some((name, payload_bytes(name)?, by_tee))).collect();
+    if !throughput.is_empty() {
+        println!();
+        println!("{:<36} {:>14} {:>14}", "throughput (MiB/s of guest time)", "ours", "upstream");
+        for (name, bytes, by_tee) in throughput {
+            let fmt = |tee: &str| {
+                by_tee.get(tee).filter(|&&ns| ns > 0.0).map_or("-".to_string(), |ns| format!("{:.2}", bytes / MIB * 1e9 / ns))
+            };
+            println!("{name:<36} {:>14} {:>14}", fmt("ours"), fmt("upstream"));
+        }
+        println!("(storage-64k-write-read: the 64 KiB object per create+write+read+delete round)");
+    }
     Ok(())
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// The bytes one operation of a throughput benchmark processes (tz-bench's
+/// names), `None` for the others.
+fn payload_bytes(name: &str) -> Option<f64> {
+    match name {
+        "sha256-1mib" | "aes128-cbc-1mib" => Some(MIB),
+        "storage-64k-write-read" => Some(64.0 * 1024.0),
+        _ => None,
+    }
 }

@@ -224,23 +224,26 @@ fn current_slot() -> *mut Slot {
 /// returns or the TA dies; returns the exit value.
 pub fn run_user(root: u64, run: &mut crate::user_ta::instance::UserRun<'_>, entry: &arch::user::UserEntry) -> u64 {
     let me = current_slot();
+    // A TA calling another TA nests runs on one thread: keep the caller's.
     // SAFETY: the slot belongs to the running thread. `run` outlives the
     // user-mode run, during which only this thread's exception handler uses
     // the pointer.
-    unsafe {
+    let (outer_run, outer_ttbr0) = unsafe {
+        let outer = ((*me).user_run, (*me).ttbr0);
         (*me).user_run = (run as *mut crate::user_ta::instance::UserRun<'_>).cast();
         (*me).ttbr0 = root;
-    }
+        outer
+    };
     arch::user::set_ttbr0(root);
     // SAFETY: `root` maps the kernel (shared level-1 entries) and the TA.
     let exit = unsafe { arch::user::run(entry) };
-    arch::user::set_ttbr0(crate::boot::kernel_root());
+    arch::user::set_ttbr0(if outer_ttbr0 != 0 { outer_ttbr0 } else { crate::boot::kernel_root() });
     // The thread may have moved cores while the TA ran.
     let me = current_slot();
     // SAFETY: as above.
     unsafe {
-        (*me).user_run = core::ptr::null_mut();
-        (*me).ttbr0 = 0;
+        (*me).user_run = outer_run;
+        (*me).ttbr0 = outer_ttbr0;
     }
     exit
 }
@@ -258,4 +261,9 @@ extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64
     // SAFETY: non-null, points at the live UserRun of this thread.
     let resume = crate::user_ta::instance::handle_exception(unsafe { &mut *run }, frame, kind, esr, far);
     u64::from(!resume)
+}
+
+/// Index of the thread running on this core (for re-entrancy checks).
+pub fn current_thread() -> usize {
+    CURRENT[arch::core_index()].load(Ordering::Acquire)
 }

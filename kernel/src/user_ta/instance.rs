@@ -60,6 +60,10 @@ pub struct Instance {
     _stack: PageBuf,
     /// Serialises entry-point runs (one thread inside the TA at a time).
     run_lock: Mutex<()>,
+    /// Pool thread holding `run_lock` (usize::MAX when none).
+    run_owner: core::sync::atomic::AtomicUsize,
+    /// Sessions this TA opened to other TAs (TA-to-TA), by its handle.
+    ta_sessions: Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>,
     state: Mutex<State>,
     next_session: AtomicU32,
     /// Client identity of each open session (by the TA-side session ID).
@@ -137,6 +141,8 @@ impl Instance {
             _image: image,
             _stack: stack,
             run_lock: Mutex::new(()),
+            run_owner: core::sync::atomic::AtomicUsize::new(usize::MAX),
+            ta_sessions: Mutex::new(BTreeMap::new()),
             state: Mutex::new(State { dead: false, sessions: 0 }),
             next_session: AtomicU32::new(1),
             clients: Mutex::new(BTreeMap::new()),
@@ -155,14 +161,22 @@ impl Instance {
         // One thread inside a TA at a time. The holder may be parked in the
         // normal world (RPC, preemption), so a waiter must not spin here with
         // interrupts masked: it sleeps in the normal world between attempts.
+        let me = crate::thread::runtime::current_thread();
         let _one_at_a_time = loop {
             if let Some(guard) = self.run_lock.try_lock() {
                 break guard;
+            }
+            // A TA calling itself (directly or around a loop of TA-to-TA
+            // sessions) would wait for its own thread forever.
+            if self.run_owner.load(Ordering::Acquire) == me {
+                return (result::ERROR_BUSY, result::ORIGIN_TEE);
             }
             if let Err(e) = super::syscall::sleep_in_normal_world(env, 1) {
                 return (e, result::ORIGIN_TEE);
             }
         };
+        self.run_owner.store(me, Ordering::Release);
+        let _owner = OwnerReset(&self.run_owner);
         if self.state.lock().dead {
             return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
         }
@@ -213,8 +227,17 @@ impl Instance {
         // Held for the run: run_lock already keeps other threads out.
         let mut crypto = self.crypto.lock();
         let mut storage = self.storage.lock();
-        let mut run =
-            UserRun { regions: &regions, env, cancel_masked: true, client, ta: self.uuid, crypto: &mut crypto, storage: &mut storage };
+        let mut run = UserRun {
+            regions: &regions,
+            env,
+            cancel_masked: true,
+            client,
+            ta: self.uuid,
+            crypto: &mut crypto,
+            storage: &mut storage,
+            ta_sessions: &self.ta_sessions,
+            next_ta_session: &self.next_session,
+        };
         let exit = crate::thread::runtime::run_user(self.root, &mut run, &entry);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
@@ -326,6 +349,8 @@ pub struct UserRun<'a> {
     ta: Uuid,
     crypto: &'a mut crate::crypto::CryptoState,
     storage: &'a mut crate::storage::StorageState,
+    ta_sessions: &'a Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>,
+    next_ta_session: &'a AtomicU32,
 }
 
 impl SyscallContext for UserRun<'_> {
@@ -376,6 +401,30 @@ impl SyscallContext for UserRun<'_> {
     fn storage(&mut self) -> Option<&mut crate::storage::StorageState> {
         Some(self.storage)
     }
+
+    fn open_ta_session(&mut self, uuid: &Uuid, params: &mut TaParams) -> Result<u32, Outcome> {
+        let target = (crate::boot::state().resolver)(uuid, self.env)?;
+        let client = ClientIdentity { login: tee_abi::msg::LOGIN_TRUSTED_APP, uuid: self.ta };
+        let handle = target.open_session(self.env, &client, params)?;
+        let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
+        self.ta_sessions.lock().insert(id, (target, handle));
+        Ok(id)
+    }
+
+    fn invoke_ta_session(&mut self, session: u32, cmd: u32, params: &mut TaParams) -> Outcome {
+        // Cloned out: no lock is held while the other TA runs.
+        let Some((target, handle)) = self.ta_sessions.lock().get(&session).cloned() else {
+            return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
+        };
+        target.invoke(self.env, handle, cmd, params)
+    }
+
+    fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
+        let removed = self.ta_sessions.lock().remove(&session);
+        let (target, handle) = removed.ok_or(result::ERROR_BAD_PARAMETERS)?;
+        target.close_session(self.env, handle);
+        Ok(())
+    }
 }
 
 /// TA persistent time, per TA UUID, as offsets from system time (lost at
@@ -415,5 +464,14 @@ pub fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64,
             frame.x[0] = EXIT_DEAD;
             false
         }
+    }
+}
+
+/// Clears an instance's `run_owner` when a run ends, however it ends.
+struct OwnerReset<'a>(&'a core::sync::atomic::AtomicUsize);
+
+impl Drop for OwnerReset<'_> {
+    fn drop(&mut self) {
+        self.0.store(usize::MAX, Ordering::Release);
     }
 }

@@ -8,6 +8,7 @@ use tee_abi::msg::RPC_CMD_SUSPEND;
 use tee_abi::result;
 
 use super::memory::UserRegions;
+use crate::params::{TaParam, TaParams};
 use super::property::{self, PropContext};
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
@@ -22,6 +23,12 @@ pub const PANIC: u64 = 2;
 pub const GET_PROPERTY: u64 = 3;
 /// `TEE_SCN_GET_PROPERTY_NAME_TO_INDEX`.
 pub const GET_PROPERTY_NAME_TO_INDEX: u64 = 4;
+/// `TEE_SCN_OPEN_TA_SESSION`.
+pub const OPEN_TA_SESSION: u64 = 5;
+/// `TEE_SCN_CLOSE_TA_SESSION`.
+pub const CLOSE_TA_SESSION: u64 = 6;
+/// `TEE_SCN_INVOKE_TA_COMMAND`.
+pub const INVOKE_TA_COMMAND: u64 = 7;
 /// `TEE_SCN_CHECK_ACCESS_RIGHTS`.
 pub const CHECK_ACCESS_RIGHTS: u64 = 8;
 /// `TEE_SCN_GET_CANCELLATION_FLAG`.
@@ -78,6 +85,21 @@ pub trait SyscallContext {
     fn storage(&mut self) -> Option<&mut crate::storage::StorageState> {
         None
     }
+    /// Opens a session to another TA or a PTA as this TA.
+    fn open_ta_session(&mut self, uuid: &crate::session::Uuid, params: &mut TaParams) -> Result<u32, (u32, u32)> {
+        let _ = (uuid, params);
+        Err((result::ERROR_NOT_SUPPORTED, result::ORIGIN_TEE))
+    }
+    /// Invokes a command on a session this TA opened.
+    fn invoke_ta_session(&mut self, session: u32, cmd: u32, params: &mut TaParams) -> (u32, u32) {
+        let _ = (session, cmd, params);
+        (result::ERROR_NOT_SUPPORTED, result::ORIGIN_TEE)
+    }
+    /// Closes a session this TA opened.
+    fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
+        let _ = session;
+        Err(result::ERROR_NOT_SUPPORTED)
+    }
 }
 
 const ACCESS_READ: u64 = 0x1;
@@ -101,6 +123,9 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
             }
             Outcome::Return(u64::from(result::SUCCESS))
         }
+        OPEN_TA_SESSION => code(open_ta_session(ctx, a)),
+        CLOSE_TA_SESSION => code(ctx.close_ta_session(a[0] as u32)),
+        INVOKE_TA_COMMAND => code(invoke_ta_command(ctx, a)),
         GET_PROPERTY => code(get_property(ctx, a)),
         GET_PROPERTY_NAME_TO_INDEX => code(name_to_index(ctx, a)),
         CHECK_ACCESS_RIGHTS => {
@@ -292,6 +317,103 @@ fn set_ta_time(ctx: &mut dyn SyscallContext, va: u64) -> Result<(), u32> {
     Ok(())
 }
 
+/// Reads a caller's `struct utee_params` and copies the memory it names
+/// (which must be the caller's own, with the access each direction needs).
+fn read_utee_params(regions: &UserRegions, va: u64) -> Result<(TaParams, [(u64, u64); 4]), u32> {
+    let mut params = TaParams::none();
+    let mut refs = [(0u64, 0u64); 4];
+    if va == 0 {
+        return Ok((params, refs));
+    }
+    let raw = regions.read(va, 72)?;
+    let word = |i: usize| u64::from_le_bytes(raw[8 * i..8 * i + 8].try_into().unwrap_or_default());
+    let types = word(0);
+    for i in 0..4 {
+        let (a, b) = (word(1 + 2 * i), word(2 + 2 * i));
+        let dir = |t: u64| match t & 3 {
+            1 => crate::msg::Dir::In,
+            2 => crate::msg::Dir::Out,
+            _ => crate::msg::Dir::InOut,
+        };
+        params.0[i] = match (types >> (4 * i)) & 0xf {
+            0 => TaParam::None,
+            t @ 1..=3 => TaParam::Value { dir: dir(t), a: a as u32, b: b as u32 },
+            t @ 5..=7 => {
+                let d = dir(t);
+                let buf = if a == 0 {
+                    alloc::vec::Vec::new()
+                } else if d.is_input() {
+                    regions.resolve(a, b, d.is_output())?;
+                    regions.read(a, b)?
+                } else {
+                    regions.resolve(a, b, true)?;
+                    crate::params::try_zeroed(b as usize)?
+                };
+                refs[i] = (a, b);
+                TaParam::Memref { dir: d, buf, size: b, source: crate::params::NsBuffer::Null }
+            }
+            _ => return Err(result::ERROR_BAD_PARAMETERS),
+        };
+    }
+    Ok((params, refs))
+}
+
+/// Writes outputs back into the caller's `utee_params` and buffers.
+fn write_utee_params(regions: &UserRegions, va: u64, params: &TaParams, refs: &[(u64, u64); 4]) -> Result<(), u32> {
+    if va == 0 {
+        return Ok(());
+    }
+    let mut raw = regions.read(va, 72)?;
+    for (i, p) in params.0.iter().enumerate() {
+        let at = 8 + 16 * i;
+        match p {
+            TaParam::Value { dir, a, b } if dir.is_output() => {
+                raw[at..at + 8].copy_from_slice(&u64::from(*a).to_le_bytes());
+                raw[at + 8..at + 16].copy_from_slice(&u64::from(*b).to_le_bytes());
+            }
+            TaParam::Memref { dir, buf, size, .. } if dir.is_output() => {
+                let (buf_va, len) = refs[i];
+                if *size <= len && buf_va != 0 {
+                    regions.write(buf_va, &buf[..*size as usize])?;
+                }
+                raw[at + 8..at + 16].copy_from_slice(&size.to_le_bytes());
+            }
+            _ => {}
+        }
+    }
+    regions.write(va, &raw)
+}
+
+/// `(const TEE_UUID *dest, cancel_req_timeout, utee_params *, u32 *session, u32 *ret_origin)`.
+fn open_ta_session(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let raw = ctx.regions().read(a[0], 16)?;
+    let mut s = [0u8; 16];
+    s.copy_from_slice(&raw);
+    let uuid = crate::ta::TeeUuid::from_le_struct(s).to_octets();
+    let (mut params, refs) = read_utee_params(ctx.regions(), a[2])?;
+    let (ret, origin, session) = match ctx.open_ta_session(&uuid, &mut params) {
+        Ok(session) => (result::SUCCESS, result::ORIGIN_TRUSTED_APP, session),
+        Err((ret, origin)) => (ret, origin, 0),
+    };
+    write_utee_params(ctx.regions(), a[2], &params, &refs)?;
+    ctx.regions().write(a[3], &session.to_le_bytes())?;
+    if a[4] != 0 {
+        ctx.regions().write(a[4], &origin.to_le_bytes())?;
+    }
+    if ret == result::SUCCESS { Ok(()) } else { Err(ret) }
+}
+
+/// `(session, cancel_req_timeout, cmd_id, utee_params *, u32 *ret_origin)`.
+fn invoke_ta_command(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let (mut params, refs) = read_utee_params(ctx.regions(), a[3])?;
+    let (ret, origin) = ctx.invoke_ta_session(a[0] as u32, a[2] as u32, &mut params);
+    write_utee_params(ctx.regions(), a[3], &params, &refs)?;
+    if a[4] != 0 {
+        ctx.regions().write(a[4], &origin.to_le_bytes())?;
+    }
+    if ret == result::SUCCESS { Ok(()) } else { Err(ret) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,6 +535,40 @@ mod tests {
         assert_eq!(call(&mut f, WAIT, &[u64::from(u32::MAX)]), Outcome::Return(u64::from(result::ERROR_CANCEL)));
         assert_eq!(call(&mut f, GET_CANCELLATION_FLAG, &[0x1004]), Outcome::Return(0));
         assert_eq!(f.regions.read(0x1004, 4).unwrap(), [1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn ta_to_ta_parameters_are_checked_and_copied_back() {
+        let mut mem = [0u8; 4096];
+        let f = fake(&mut mem);
+        // utee_params at 0x1000: [0] VALUE_INOUT (7, 8), [1] MEMREF_INOUT 4 bytes at 0x1100.
+        let mut up = [0u8; 72];
+        up[..8].copy_from_slice(&0x73u64.to_le_bytes());
+        up[8..16].copy_from_slice(&7u64.to_le_bytes());
+        up[16..24].copy_from_slice(&8u64.to_le_bytes());
+        up[24..32].copy_from_slice(&0x1100u64.to_le_bytes());
+        up[32..40].copy_from_slice(&4u64.to_le_bytes());
+        f.regions.write(0x1000, &up).unwrap();
+        f.regions.write(0x1100, b"abcd").unwrap();
+        let (mut p, refs) = read_utee_params(&f.regions, 0x1000).unwrap();
+        assert_eq!(p.types(), 0x73);
+        if let TaParam::Value { a, .. } = &mut p.0[0] {
+            *a = 70;
+        }
+        if let TaParam::Memref { buf, size, .. } = &mut p.0[1] {
+            assert_eq!(buf, b"abcd");
+            buf[0] = b'X';
+            *size = 2;
+        }
+        write_utee_params(&f.regions, 0x1000, &p, &refs).unwrap();
+        let back = f.regions.read(0x1000, 72).unwrap();
+        assert_eq!(back[8..16], 70u64.to_le_bytes());
+        assert_eq!(back[32..40], 2u64.to_le_bytes());
+        assert_eq!(f.regions.read(0x1100, 4).unwrap(), b"Xbcd");
+        // A memref into memory the caller does not own is refused.
+        up[24..32].copy_from_slice(&0x0e10_0000u64.to_le_bytes());
+        f.regions.write(0x1000, &up).unwrap();
+        assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), result::ERROR_ACCESS_DENIED);
     }
 
     #[test]

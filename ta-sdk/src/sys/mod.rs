@@ -12,6 +12,7 @@ use crate::error::{TeeError, TeeResult};
 
 pub mod cryp;
 pub mod storage;
+pub mod ta_session;
 pub mod heap;
 
 /// `TEE_SCN_*` numbers used here (OP-TEE `tee_syscall_numbers.h`).

@@ -10,12 +10,25 @@
 //!   instance, kept alive, with one more session held open all along: no
 //!   TA load);
 //! - `open-close-cold`: open + close of a session to hello_world (not kept
-//!   alive: every open loads, relocates and starts the TA).
+//!   alive: every open loads, relocates and starts the TA);
+//! - `sha256-1mib`: one bench_ta invoke that hashes 1 MiB of TA memory with
+//!   SHA-256 (16 `TEE_DigestUpdate`s of 64 KiB and the final): ns per MiB;
+//! - `aes128-cbc-1mib`: the same with AES-128-CBC encryption (key, IV,
+//!   16 updates of 64 KiB): ns per MiB;
+//! - `storage-64k-write-read`: one bench_ta invoke that creates a 64 KiB
+//!   private persistent object (write of 64 KiB), closes it, opens it, reads
+//!   it back, and deletes it (so each run starts from nothing).
+//!
+//! The in-TA ones include the invoke round trip (`invoke-null-quiet`), which
+//! is small next to them.
 
 use std::time::Instant;
 
 use teec::{Context, Login, Param, Uuid};
-use tz_runner::{BENCH_CMD_NULL, BENCH_TA_UUID, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID};
+use tz_runner::{
+    BENCH_CMD_AES128_CBC_1MIB, BENCH_CMD_NULL, BENCH_CMD_SHA256_1MIB, BENCH_CMD_STORAGE_64K, BENCH_TA_UUID, HELLO_CMD_INC_VALUE,
+    HELLO_WORLD_UUID,
+};
 
 /// Runs `op` once as a warm-up, then `n` times; ns per operation.
 fn time(n: u32, mut op: impl FnMut(u32) -> Result<(), String>) -> Result<f64, String> {
@@ -64,6 +77,16 @@ fn main() {
                 keep.invoke(BENCH_CMD_NULL, &mut p).map_err(|e| e.to_string())
             });
             bench("open-close-warm", 200, |_| ctx.open_session(&bench_ta, Login::Public).map(drop).map_err(|e| e.to_string()));
+            for (name, cmd, n) in [
+                ("sha256-1mib", BENCH_CMD_SHA256_1MIB, 10),
+                ("aes128-cbc-1mib", BENCH_CMD_AES128_CBC_1MIB, 10),
+                ("storage-64k-write-read", BENCH_CMD_STORAGE_64K, 10),
+            ] {
+                bench(name, n, |_| {
+                    let mut p = [Param::None, Param::None, Param::None, Param::None];
+                    keep.invoke(cmd, &mut p).map_err(|e| e.to_string())
+                });
+            }
         }
         Err(e) => println!("BENCH-ERROR open-close-warm open: {e}"),
     }

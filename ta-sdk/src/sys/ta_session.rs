@@ -1,0 +1,62 @@
+//! Raw wrappers for the TA-to-TA syscalls (5 open, 6 close, 7 invoke).
+
+use super::arch::svc;
+use crate::error::{TeeError, TeeResult};
+use crate::params::RawParams;
+
+const OPEN_TA_SESSION: usize = 5;
+const CLOSE_TA_SESSION: usize = 6;
+const INVOKE_TA_COMMAND: usize = 7;
+/// `TEE_TIMEOUT_INFINITE`: no cancellation timeout.
+const NO_TIMEOUT: usize = 0xffff_ffff;
+
+/// Opens a session to `uuid` (a `TEE_UUID` struct); returns (session, origin).
+pub fn open(uuid: &[u8; 16], params: &mut RawParams) -> (TeeResult<u32>, u32) {
+    let (mut session, mut origin) = (0u32, 0u32);
+    // SAFETY: every pointer refers to a live local or to `params`, all valid
+    // for the kernel's reads and writes during the call.
+    let ret = unsafe {
+        svc(
+            OPEN_TA_SESSION,
+            [
+                uuid.as_ptr() as usize,
+                NO_TIMEOUT,
+                params as *mut RawParams as usize,
+                &mut session as *mut u32 as usize,
+                &mut origin as *mut u32 as usize,
+                0,
+                0,
+                0,
+            ],
+        )
+    };
+    (TeeError::from_raw(ret).map(|()| session), origin)
+}
+
+/// Invokes `cmd` on `session`; returns the result and its origin.
+pub fn invoke(session: u32, cmd: u32, params: &mut RawParams) -> (TeeResult, u32) {
+    let mut origin = 0u32;
+    // SAFETY: as for `open`.
+    let ret = unsafe {
+        svc(
+            INVOKE_TA_COMMAND,
+            [
+                session as usize,
+                NO_TIMEOUT,
+                cmd as usize,
+                params as *mut RawParams as usize,
+                &mut origin as *mut u32 as usize,
+                0,
+                0,
+                0,
+            ],
+        )
+    };
+    (TeeError::from_raw(ret), origin)
+}
+
+/// Closes `session`.
+pub fn close(session: u32) {
+    // SAFETY: no pointers; an unknown handle is answered with an error.
+    let _ = unsafe { svc(CLOSE_TA_SESSION, [session as usize, 0, 0, 0, 0, 0, 0, 0]) };
+}

@@ -61,6 +61,9 @@ pub struct GuestFiles {
     pub tee_ko: PathBuf,
     /// Decompressed `optee.ko` (`<cache>/modules/optee.ko`).
     pub optee_ko: PathBuf,
+    /// Decompressed `virtio_blk.ko` (`<cache>/modules/virtio_blk.ko`; no
+    /// dependencies: virtio and virtio-pci are built in), for the crash test's disk.
+    pub virtio_blk_ko: PathBuf,
     /// `sysroot/usr/lib/optee/vexpress-qemu_armv8a`: tee-header_v2.bin, tee-pager_v2.bin,
     /// tee-pageable_v2.bin of the reference OP-TEE OS.
     pub optee_os_dir: PathBuf,
@@ -671,6 +674,8 @@ fn locate(cache: &Path, sysroot: PathBuf) -> Result<GuestFiles> {
     let optee_ko = out_dir.join("optee.ko");
     decompress_module(&find_module(&modules, "tee")?, &tee_ko)?;
     decompress_module(&find_module(&modules, "optee")?, &optee_ko)?;
+    let virtio_blk_ko = out_dir.join("virtio_blk.ko");
+    decompress_module(&find_module(&modules, "virtio_blk")?, &virtio_blk_ko)?;
 
     let optee_os_dir = sysroot.join("usr/lib/optee").join(OPTEE_FLAVOUR);
     for f in [
@@ -698,6 +703,7 @@ fn locate(cache: &Path, sysroot: PathBuf) -> Result<GuestFiles> {
         kernel_release,
         tee_ko,
         optee_ko,
+        virtio_blk_ko,
         optee_os_dir,
         devkit_dir,
     })

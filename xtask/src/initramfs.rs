@@ -5,7 +5,7 @@
 //! glibc, libteec, libckteec, OpenSSL and friends in `/usr/lib/aarch64-linux-gnu`;
 //! busybox with its applet links in `/usr/bin`; tee-supplicant, xtest, the xtest TAs in
 //! `/usr/lib/optee_armtz` (also `/lib/optee_armtz`, tee-supplicant's default TA path);
-//! `tee.ko` and `optee.ko` in `/lib/modules/<release>/`; `/init` from `qemu/init`.
+//! `tee.ko`, `optee.ko` and `virtio_blk.ko` in `/lib/modules/<release>/`; `/init` from `qemu/init`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -466,6 +466,13 @@ fn make_tree(guest: &GuestFiles, extra: &[(String, PathBuf)]) -> Result<Tree> {
         Node::File {
             perm: 0o644,
             src: guest.optee_ko.clone(),
+        },
+    )?;
+    t.add(
+        &format!("{mods}/virtio_blk.ko"),
+        Node::File {
+            perm: 0o644,
+            src: guest.virtio_blk_ko.clone(),
         },
     )?;
 

@@ -44,6 +44,12 @@ pub fn run(tees: &[Tee], host: bool) -> Result<()> {
     for &tee in tees {
         let guest = crate::prepare_guest(tee)?;
         boot_test(&root, &guest, tee, &mut tally)?;
+        // ours-optee-key runs the same storage code as ours.
+        if tee != Tee::OursOpteeKey {
+            for (name, ok, detail) in crate::crash::crash_test(&root, &guest, tee)? {
+                tally.record(&name, ok, &detail);
+            }
+        }
     }
     println!("{} passed, {} failed", tally.passed, tally.failed);
     anyhow::ensure!(tally.failed == 0, "{} case(s) failed", tally.failed);

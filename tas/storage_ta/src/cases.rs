@@ -8,6 +8,13 @@
 //! - 2 `GET_MARK`: opens `mark`; output `a` = 0, `b` = its first byte, or
 //!   `a` = 1, `b` = the error (ITEM_NOT_FOUND when this TA has none).
 //! - 3 `DEL_MARK`: deletes `mark` if there is one.
+//! - 4 `CRASH_WRITE(a = generation, b = index)`: (re)writes object
+//!   `crash-<index>` (16 KiB, see [`crash_image`]) with `generation`, in one
+//!   `write` over the existing object (created on first use).
+//! - 5 `CRASH_VERIFY(a = index)`: reads `crash-<index>` back; output `a` = 0,
+//!   `b` = its generation when every word agrees, else the failing step and
+//!   what was seen (1: open error, 2: read error, 3: length, 4: index of the
+//!   first word of another generation, 5: index word, 6: checksum word).
 
 extern crate alloc;
 
@@ -54,6 +61,64 @@ fn read_all(step: u32, id: &[u8]) -> Step<Vec<u8>> {
 
 fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i * 7 + i / 251) as u8).collect()
+}
+
+/// Size of a crash-test object.
+const CRASH_LEN: usize = 16 * 1024;
+
+fn crash_id(index: u32) -> alloc::string::String {
+    alloc::format!("crash-{index}")
+}
+
+fn crash_check_word(generation: u32, index: u32) -> u32 {
+    generation.wrapping_mul(0x9E37_79B1) ^ index ^ 0xC0FF_EE00
+}
+
+/// A crash-test object: `generation` in every 4-byte word (little endian)
+/// but the last two, which hold `index` and a check word of both.
+fn crash_image(generation: u32, index: u32) -> Vec<u8> {
+    let words = CRASH_LEN / 4;
+    let mut v = Vec::with_capacity(CRASH_LEN);
+    for _ in 0..words - 2 {
+        v.extend_from_slice(&generation.to_le_bytes());
+    }
+    v.extend_from_slice(&index.to_le_bytes());
+    v.extend_from_slice(&crash_check_word(generation, index).to_le_bytes());
+    v
+}
+
+fn crash_write(generation: u32, index: u32) -> Step<u32> {
+    let id = crash_id(index);
+    let data = crash_image(generation, index);
+    match PersistentObject::open(P, id.as_bytes(), RW) {
+        Ok(mut o) => {
+            at(2, o.seek(0, Whence::Set))?;
+            at(3, o.write(&data))?;
+        }
+        Err(TeeError::ItemNotFound) => drop(at(4, PersistentObject::create(P, id.as_bytes(), RW, &data))?),
+        Err(e) => return Err(Fail(1, e.code())),
+    }
+    Ok(0)
+}
+
+fn crash_verify(index: u32) -> Step<u32> {
+    let id = crash_id(index);
+    let mut o = at(1, PersistentObject::open(P, id.as_bytes(), flags::ACCESS_READ))?;
+    let d = at(2, o.read_to_end())?;
+    if d.len() != CRASH_LEN {
+        return Err(Fail(3, d.len() as u32));
+    }
+    let word = |k: usize| u32::from_le_bytes([d[4 * k], d[4 * k + 1], d[4 * k + 2], d[4 * k + 3]]);
+    let words = CRASH_LEN / 4;
+    let generation = word(0);
+    if let Some(k) = (0..words - 2).find(|&k| word(k) != generation) {
+        return Err(Fail(4, k as u32));
+    }
+    check(5, word(words - 2) == index)?;
+    if word(words - 1) != crash_check_word(generation, index) {
+        return Err(Fail(6, word(words - 1)));
+    }
+    Ok(generation)
 }
 
 /// The cases, by number.
@@ -260,6 +325,7 @@ impl TrustedApp for StorageTa {
     fn invoke(&mut self, _s: &mut (), cmd: u32, p: &mut Params<'_>) -> TeeResult {
         p.expect([T::ValueInput, T::ValueOutput, T::None, T::None])?;
         let arg = p.value_input(0)?.a;
+        let arg_b = p.value_input(0)?.b;
         let verdict: Step<u32> = match cmd {
             0 => run_case(arg).map(|()| 0),
             1 => {
@@ -270,6 +336,8 @@ impl TrustedApp for StorageTa {
                 remove(b"mark");
                 Ok(0)
             }
+            4 => crash_write(arg, arg_b),
+            5 => crash_verify(arg),
             _ => return Err(TeeError::NotSupported),
         };
         let out = p.value_output(1)?;

@@ -1,6 +1,6 @@
 //! Cryptographic operations (GP TEE Internal Core API, chapter 6) over the
 //! kernel's operation states and transient objects: message digests, HMAC
-//! and AES (ECB, CBC, CTR without padding). Every handle is owned by a
+//! AES (ECB, CBC, CTR without padding), AES-CMAC and AES-GCM. Every handle is owned by a
 //! value that frees it on drop.
 //!
 //! ```ignore
@@ -316,11 +316,17 @@ impl Digest {
     }
 }
 
-/// An HMAC (`TEE_MACInit` / `TEE_MACUpdate` / `TEE_MACComputeFinal`).
+/// `TEE_ALG_AES_CMAC`.
+pub const ALG_AES_CMAC: u32 = 0x3000_0610;
+/// `TEE_ALG_AES_GCM`.
+pub const ALG_AES_GCM: u32 = 0x4000_0810;
+
+/// A MAC (`TEE_MACInit` / `TEE_MACUpdate` / `TEE_MACComputeFinal`): HMAC
+/// over a hash ([`Mac::new`]) or AES-CMAC ([`Mac::aes_cmac`]).
 #[derive(Debug)]
 pub struct Mac {
     state: State,
-    alg: Algorithm,
+    size: usize,
 }
 
 impl Mac {
@@ -340,12 +346,21 @@ impl Mac {
         let k = TransientObject::secret(alg.hmac_key_type(), alg.hmac_max_key_bits(), key)?;
         let state = State::alloc(alg.hmac_id(), mode::MAC, Some(k))?;
         sys::hash_init(state.0, &[])?;
-        Ok(Mac { state, alg })
+        Ok(Mac { state, size: alg.size() })
+    }
+
+    /// AES-CMAC (NIST SP 800-38B) keyed with a 16-, 24- or 32-byte `key`;
+    /// 16-byte MACs.
+    pub fn aes_cmac(key: &[u8]) -> TeeResult<Mac> {
+        let k = TransientObject::secret(object_type::AES, 256, key)?;
+        let state = State::alloc(ALG_AES_CMAC, mode::MAC, Some(k))?;
+        sys::hash_init(state.0, &[])?;
+        Ok(Mac { state, size: 16 })
     }
 
     /// Output size in bytes.
     pub fn size(&self) -> usize {
-        self.alg.size()
+        self.size
     }
 
     /// Feeds `data`.
@@ -402,6 +417,54 @@ impl Cipher {
     /// The last piece.
     pub fn finalize(&mut self, src: &[u8], dst: &mut [u8]) -> TeeResult<usize> {
         let (r, n) = sys::cipher_final(self.state.0, src, dst);
+        r.map(|()| n)
+    }
+}
+
+/// AES-GCM (`TEE_AEInit` / `TEE_AEUpdateAAD` / `TEE_AEUpdate` /
+/// `TEE_AEEncryptFinal` / `TEE_AEDecryptFinal`). Payload updates return
+/// what the TEE hands back at once (as many bytes as given, on OP-TEE).
+#[derive(Debug)]
+pub struct AeCipher {
+    state: State,
+}
+
+impl AeCipher {
+    /// AES-GCM with a 16-, 24- or 32-byte `key`, `nonce` (12 bytes the
+    /// usual), tags of `tag_len` bytes (16, 15, 14, 13 or 12 under GP).
+    pub fn gcm(mode: Mode, key: &[u8], nonce: &[u8], tag_len: usize) -> TeeResult<AeCipher> {
+        let k = TransientObject::secret(object_type::AES, 256, key)?;
+        let m = match mode {
+            Mode::Encrypt => mode::ENCRYPT,
+            Mode::Decrypt => mode::DECRYPT,
+        };
+        let state = State::alloc(ALG_AES_GCM, m, Some(k))?;
+        sys::authenc_init(state.0, nonce, tag_len, 0, 0)?;
+        Ok(AeCipher { state })
+    }
+
+    /// More additional authenticated data (before any payload).
+    pub fn update_aad(&mut self, aad: &[u8]) -> TeeResult {
+        sys::authenc_update_aad(self.state.0, aad)
+    }
+
+    /// Payload `src` into `dst`; bytes written. `ShortBuffer` if `dst` is
+    /// shorter than `src`.
+    pub fn update(&mut self, src: &[u8], dst: &mut [u8]) -> TeeResult<usize> {
+        let (r, n) = sys::authenc_update_payload(self.state.0, src, dst);
+        r.map(|()| n)
+    }
+
+    /// The last piece and the tag: (bytes written to `dst`, tag length).
+    pub fn encrypt_final(&mut self, src: &[u8], dst: &mut [u8], tag: &mut [u8]) -> TeeResult<(usize, usize)> {
+        let (r, n, t) = sys::authenc_enc_final(self.state.0, src, dst, tag);
+        r.map(|()| (n, t))
+    }
+
+    /// The last piece, checked against `tag`: bytes written, or
+    /// `MacInvalid`.
+    pub fn decrypt_final(&mut self, src: &[u8], dst: &mut [u8], tag: &[u8]) -> TeeResult<usize> {
+        let (r, n) = sys::authenc_dec_final(self.state.0, src, dst, tag);
         r.map(|()| n)
     }
 }

@@ -17,7 +17,7 @@ use tee_abi::result;
 pub mod ops;
 pub mod syscall;
 
-use ops::{Cipher, CipherError, Hash, HashKind, Mac};
+use ops::{AesCmac, Cipher, CipherError, Gcm, GcmError, Hash, HashKind, Mac};
 
 /// `TEE_TYPE_*` (`tee_api_defines.h`).
 pub const TYPE_AES: u32 = 0xA000_0010;
@@ -46,6 +46,11 @@ pub const ALG_HMAC_SHA224: u32 = 0x3000_0003;
 pub const ALG_HMAC_SHA256: u32 = 0x3000_0004;
 pub const ALG_HMAC_SHA384: u32 = 0x3000_0005;
 pub const ALG_HMAC_SHA512: u32 = 0x3000_0006;
+pub const ALG_AES_CMAC: u32 = 0x3000_0610;
+pub const ALG_AES_GCM: u32 = 0x4000_0810;
+
+/// `TEE_ERROR_MAC_INVALID` (not in `tee_abi::result`).
+pub const ERROR_MAC_INVALID: u32 = 0xFFFF_3071;
 
 /// `TEE_OPERATION_*` classes (`TEE_ALG_GET_CLASS`: bits 28..31).
 const CLASS_CIPHER: u32 = 1;
@@ -158,6 +163,9 @@ enum Engine {
     Digest(Hash),
     Mac(HashKind, Option<Mac>),
     Cipher(Option<alloc::boxed::Box<Cipher>>),
+    Cmac(Option<alloc::boxed::Box<AesCmac>>),
+    /// AES-GCM; `None` until AUTHENC_INIT and again after a final.
+    Ae(Option<alloc::boxed::Box<Gcm>>),
 }
 
 /// An operation state (`struct tee_cryp_state`).
@@ -452,6 +460,7 @@ impl CryptoState {
                 }
                 match (algo >> 8 & 0xff_ffff, hash) {
                     (0x30_0000, Some(kind)) => Engine::Mac(kind, None),
+                    _ if algo == ALG_AES_CMAC => Engine::Cmac(None),
                     _ => return Err(result::ERROR_NOT_IMPLEMENTED),
                 }
             }
@@ -468,7 +477,10 @@ impl CryptoState {
                 if key1 == 0 || key2 != 0 {
                     return Err(result::ERROR_BAD_PARAMETERS);
                 }
-                return Err(result::ERROR_NOT_IMPLEMENTED);
+                if algo != ALG_AES_GCM {
+                    return Err(result::ERROR_NOT_IMPLEMENTED);
+                }
+                Engine::Ae(None)
             }
             _ => return Err(result::ERROR_NOT_SUPPORTED),
         };
@@ -536,7 +548,10 @@ impl CryptoState {
                 Engine::Digest(d)
             }
             Engine::Mac(kind, _) => Engine::Mac(*kind, Some(Mac::new(*kind, self.key_of(s.key1)?))),
-            Engine::Cipher(_) => return Err(result::ERROR_BAD_PARAMETERS),
+            Engine::Cmac(_) => Engine::Cmac(Some(alloc::boxed::Box::new(
+                AesCmac::new(self.key_of(s.key1)?).ok_or(result::ERROR_BAD_PARAMETERS)?,
+            ))),
+            Engine::Cipher(_) | Engine::Ae(_) => return Err(result::ERROR_BAD_PARAMETERS),
         };
         let s = self.state_mut(h)?;
         s.engine = engine;
@@ -553,6 +568,7 @@ impl CryptoState {
         match &mut s.engine {
             Engine::Digest(d) => d.update(chunk),
             Engine::Mac(_, Some(m)) => m.update(chunk),
+            Engine::Cmac(Some(m)) => m.update(chunk),
             _ => return Err(result::ERROR_BAD_PARAMETERS),
         }
         Ok(())
@@ -568,7 +584,8 @@ impl CryptoState {
             Engine::Digest(_) | Engine::Mac(..) => {
                 HashKind::from_main(main_alg(s.algo)).map(HashKind::size).ok_or(result::ERROR_BAD_PARAMETERS)
             }
-            Engine::Cipher(_) => Err(result::ERROR_BAD_PARAMETERS),
+            Engine::Cmac(_) => Ok(16),
+            Engine::Cipher(_) | Engine::Ae(_) => Err(result::ERROR_BAD_PARAMETERS),
         }
     }
 
@@ -583,6 +600,10 @@ impl CryptoState {
                 Ok(d.finalize_reset())
             }
             Engine::Mac(_, Some(m)) => {
+                m.update(chunk);
+                Ok(m.finalize_reset())
+            }
+            Engine::Cmac(Some(m)) => {
                 m.update(chunk);
                 Ok(m.finalize_reset())
             }
@@ -645,6 +666,107 @@ impl CryptoState {
         }
         c.update(data);
         Ok(())
+    }
+
+    // --- authenticated encryption (AES-GCM) ---
+
+    /// The checks `AUTHENC_INIT` makes before it reads the nonce: a state
+    /// of the AE class with an initialised key.
+    pub fn authenc_init_ready(&self, h: u32) -> Result<(), u32> {
+        let s = self.state(h)?;
+        if class(s.algo) != CLASS_AE {
+            return Err(result::ERROR_BAD_STATE);
+        }
+        self.key_of(s.key1).map(|_| ())
+    }
+
+    /// `AUTHENC_INIT` (`tag_len` in bytes; the AAD and payload lengths are
+    /// not needed by GCM).
+    pub fn authenc_init(&mut self, h: u32, nonce: &[u8], tag_len: u64) -> Result<(), u32> {
+        self.authenc_init_ready(h)?;
+        let s = self.state(h)?;
+        let encrypt = match s.mode {
+            MODE_ENCRYPT => true,
+            MODE_DECRYPT => false,
+            _ => return Err(result::ERROR_BAD_PARAMETERS),
+        };
+        let tag_len = usize::try_from(tag_len).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+        let g = Gcm::new(encrypt, self.key_of(s.key1)?, nonce, tag_len).map_err(gcm_code)?;
+        let s = self.state_mut(h)?;
+        s.engine = Engine::Ae(Some(alloc::boxed::Box::new(g)));
+        s.initialized = true;
+        Ok(())
+    }
+
+    fn gcm_mut(&mut self, h: u32) -> Result<&mut Gcm, u32> {
+        let s = self.state_mut(h)?;
+        if !s.initialized || class(s.algo) != CLASS_AE {
+            return Err(result::ERROR_BAD_STATE);
+        }
+        match &mut s.engine {
+            Engine::Ae(Some(g)) => Ok(g),
+            _ => Err(result::ERROR_BAD_STATE),
+        }
+    }
+
+    /// The state checks of `AUTHENC_UPDATE_*` and the finals; for a final,
+    /// `mode` is the one it needs (BAD_PARAMETERS otherwise).
+    pub fn authenc_ready(&mut self, h: u32, mode: Option<u32>) -> Result<usize, u32> {
+        let want = mode;
+        let s = self.state(h)?;
+        let m = s.mode;
+        if !s.initialized {
+            return Err(result::ERROR_BAD_STATE);
+        }
+        if let Some(w) = want
+            && m != w
+        {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        Ok(self.gcm_mut(h)?.tag_len())
+    }
+
+    /// `AUTHENC_UPDATE_AAD`.
+    pub fn authenc_update_aad(&mut self, h: u32, aad: &[u8]) -> Result<(), u32> {
+        self.gcm_mut(h)?.update_aad(aad).map_err(gcm_code)
+    }
+
+    /// `AUTHENC_UPDATE_PAYLOAD`: `data` in place, all of it.
+    pub fn authenc_update_payload(&mut self, h: u32, data: &mut [u8]) -> Result<(), u32> {
+        self.gcm_mut(h)?.update_payload(data);
+        Ok(())
+    }
+
+    /// `AUTHENC_ENC_FINAL`: `data` in place, then the tag. The state needs
+    /// a new init afterwards.
+    pub fn authenc_enc_final(&mut self, h: u32, data: &mut [u8]) -> Result<Vec<u8>, u32> {
+        self.authenc_ready(h, Some(MODE_ENCRYPT))?;
+        let tag = self.gcm_mut(h)?.encrypt_final(data);
+        self.authenc_done(h)?;
+        Ok(tag)
+    }
+
+    /// `AUTHENC_DEC_FINAL`: `data` in place if `tag` matches
+    /// (MAC_INVALID otherwise, `data` then unusable).
+    pub fn authenc_dec_final(&mut self, h: u32, data: &mut [u8], tag: &[u8]) -> Result<(), u32> {
+        self.authenc_ready(h, Some(MODE_DECRYPT))?;
+        let r = self.gcm_mut(h)?.decrypt_final(data, tag).map_err(gcm_code);
+        self.authenc_done(h)?;
+        r
+    }
+
+    fn authenc_done(&mut self, h: u32) -> Result<(), u32> {
+        let s = self.state_mut(h)?;
+        s.engine = Engine::Ae(None);
+        s.initialized = false;
+        Ok(())
+    }
+}
+
+fn gcm_code(e: GcmError) -> u32 {
+    match e {
+        GcmError::Parameters => result::ERROR_BAD_PARAMETERS,
+        GcmError::MacInvalid => ERROR_MAC_INVALID,
     }
 }
 
@@ -796,6 +918,54 @@ mod tests {
         assert_eq!(st.hash_init(s2), Err(result::ERROR_BAD_PARAMETERS));
         let k3 = key(&mut st, TYPE_AES, 256, &hex(KEY128));
         assert_eq!(st.state_alloc(0x1000_0310, MODE_ENCRYPT, k3, 0), Err(result::ERROR_NOT_IMPLEMENTED), "CTS");
+    }
+
+    #[test]
+    fn cmac_and_gcm_through_states() {
+        use super::ops::tests::{gcm_cases, rfc4493};
+        let mut st = CryptoState::new();
+        let plain = hex(PLAIN);
+        for (len, want) in rfc4493() {
+            let k = key(&mut st, TYPE_AES, 256, &hex(KEY128));
+            let s = st.state_alloc(ALG_AES_CMAC, MODE_MAC, k, 0).unwrap();
+            st.hash_init(s).unwrap();
+            st.hash_update(s, &plain[..len / 2]).unwrap();
+            assert_eq!(st.hash_final_size(s), Ok(16));
+            assert_eq!(st.hash_final(s, &plain[len / 2..len]).unwrap(), hex(want));
+            st.state_free(s).unwrap();
+        }
+        let hk = key(&mut st, TYPE_HMAC_SHA256, 1024, &[0; 24]);
+        assert_eq!(st.state_alloc(ALG_AES_CMAC, MODE_MAC, hk, 0), Err(result::ERROR_BAD_PARAMETERS));
+        st.obj_close(hk).unwrap();
+        for (k, iv, p, a, c, t) in gcm_cases() {
+            let kh = key(&mut st, TYPE_AES, 256, &hex(k));
+            let s = st.state_alloc(ALG_AES_GCM, MODE_ENCRYPT, kh, 0).unwrap();
+            assert_eq!(st.authenc_update_aad(s, &hex(a)), Err(result::ERROR_BAD_STATE));
+            st.authenc_init(s, &hex(iv), 16).unwrap();
+            st.authenc_update_aad(s, &hex(a)).unwrap();
+            let mut buf = hex(p);
+            let (x, y) = buf.split_at_mut(16);
+            st.authenc_update_payload(s, x).unwrap();
+            assert_eq!(st.authenc_dec_final(s, y, &hex(t)), Err(result::ERROR_BAD_PARAMETERS), "wrong mode");
+            assert_eq!(st.authenc_enc_final(s, y).unwrap(), hex(t));
+            assert_eq!(buf, hex(c));
+            assert_eq!(st.authenc_update_payload(s, &mut [0; 4]), Err(result::ERROR_BAD_STATE), "after final");
+            st.state_free(s).unwrap();
+            let kh = key(&mut st, TYPE_AES, 256, &hex(k));
+            let s = st.state_alloc(ALG_AES_GCM, MODE_DECRYPT, kh, 0).unwrap();
+            st.authenc_init(s, &hex(iv), 16).unwrap();
+            st.authenc_update_aad(s, &hex(a)).unwrap();
+            let mut buf = hex(c);
+            st.authenc_dec_final(s, &mut buf, &hex(t)).unwrap();
+            assert_eq!(buf, hex(p));
+            st.authenc_init(s, &hex(iv), 16).unwrap();
+            st.authenc_update_aad(s, &hex(a)).unwrap();
+            let mut bad = hex(t);
+            bad[15] ^= 0x80;
+            assert_eq!(st.authenc_dec_final(s, &mut hex(c), &bad), Err(ERROR_MAC_INVALID));
+            st.state_free(s).unwrap();
+        }
+        assert!(st.is_empty());
     }
 
     #[test]

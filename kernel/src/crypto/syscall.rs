@@ -31,6 +31,11 @@ pub const CRYP_OBJ_CLOSE: u64 = 28;
 pub const CRYP_OBJ_RESET: u64 = 29;
 pub const CRYP_OBJ_POPULATE: u64 = 30;
 pub const CRYP_OBJ_COPY: u64 = 31;
+pub const AUTHENC_INIT: u64 = 34;
+pub const AUTHENC_UPDATE_AAD: u64 = 35;
+pub const AUTHENC_UPDATE_PAYLOAD: u64 = 36;
+pub const AUTHENC_ENC_FINAL: u64 = 37;
+pub const AUTHENC_DEC_FINAL: u64 = 38;
 pub const CRYP_OBJ_GENERATE_KEY: u64 = 54;
 
 /// `struct utee_attribute`: `a`, `b` (u64), `attribute_id` (u32), padding.
@@ -104,7 +109,12 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
         CRYP_OBJ_POPULATE => populate(ctx, a),
         CRYP_OBJ_COPY => ctx.crypto().obj_copy(handle(a[0]), handle(a[1])),
         CRYP_OBJ_GENERATE_KEY => generate_key(ctx, a),
-        // DERIVE_KEY, AUTHENC_*, ASYMM_*: not yet.
+        AUTHENC_INIT => authenc_init(ctx, a),
+        AUTHENC_UPDATE_AAD => authenc_update_aad(ctx, a),
+        AUTHENC_UPDATE_PAYLOAD => authenc_update_payload(ctx, a),
+        AUTHENC_ENC_FINAL => authenc_enc_final(ctx, a),
+        AUTHENC_DEC_FINAL => authenc_dec_final(ctx, a),
+        // DERIVE_KEY, ASYMM_*: not yet.
         _ => Err(result::ERROR_NOT_SUPPORTED),
     })
 }
@@ -255,4 +265,112 @@ fn generate_key(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
     });
     key.iter_mut().for_each(|b| *b = 0);
     r
+}
+
+/// `(state, nonce, nonce_len, tag_len, aad_len, payload_len)`: `tag_len`
+/// in bytes; GCM needs neither of the other two lengths.
+fn authenc_init(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let st = handle(a[0]);
+    ctx.crypto().authenc_init_ready(st)?;
+    let nonce = read_in(ctx, a[1], a[2])?;
+    ctx.crypto().authenc_init(st, &nonce, a[3])
+}
+
+/// `(state, aad, aad_len)`.
+fn authenc_update_aad(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let st = handle(a[0]);
+    ctx.crypto().authenc_ready(st, None)?;
+    let aad = read_in(ctx, a[1], a[2])?;
+    ctx.crypto().authenc_update_aad(st, &aad)
+}
+
+/// The output capacity `*dst_len` (0 when `dst_len` is NULL) after
+/// checking `dst` is writable for it.
+fn out_capacity(ctx: &dyn SyscallContext, dst: u64, dst_len: u64) -> Result<u64, u32> {
+    if dst_len == 0 {
+        return Ok(0);
+    }
+    let cap = read_u64(ctx, dst_len)?;
+    check_write(ctx, dst, cap)?;
+    Ok(cap)
+}
+
+/// `(state, src, src_len, dst, u64 *dst_len)`: as many bytes out as in
+/// (GCM streams); SHORT_BUFFER with the needed length otherwise.
+fn authenc_update_payload(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let st = handle(a[0]);
+    ctx.crypto().authenc_ready(st, None)?;
+    let mut data = read_in(ctx, a[1], a[2])?;
+    let cap = read_u64(ctx, a[4])?;
+    check_write(ctx, a[3], cap)?;
+    if cap < a[2] {
+        write_u64(ctx, a[4], a[2])?;
+        return Err(result::ERROR_SHORT_BUFFER);
+    }
+    ctx.crypto().authenc_update_payload(st, &mut data)?;
+    if !data.is_empty() {
+        ctx.regions().write(a[3], &data)?;
+    }
+    write_u64(ctx, a[4], a[2])
+}
+
+/// `(state, src, src_len, dst, u64 *dst_len, tag, u64 *tag_len)`:
+/// SHORT_BUFFER (nothing consumed) when `dst` is smaller than `src` or the
+/// tag buffer smaller than the tag, with the needed sizes written back.
+fn authenc_enc_final(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let st = handle(a[0]);
+    let tag_len = ctx.crypto().authenc_ready(st, Some(super::MODE_ENCRYPT))? as u64;
+    let mut data = read_in(ctx, a[1], a[2])?;
+    let cap = out_capacity(ctx, a[3], a[4])?;
+    if cap < a[2] {
+        if a[4] != 0 {
+            write_u64(ctx, a[4], a[2])?;
+        }
+        return Err(result::ERROR_SHORT_BUFFER);
+    }
+    let tag_cap = read_u64(ctx, a[6])?;
+    check_write(ctx, a[5], tag_cap)?;
+    if tag_cap < tag_len {
+        write_u64(ctx, a[6], tag_len)?;
+        return Err(result::ERROR_SHORT_BUFFER);
+    }
+    let tag = ctx.crypto().authenc_enc_final(st, &mut data)?;
+    if !data.is_empty() {
+        ctx.regions().write(a[3], &data)?;
+    }
+    if a[4] != 0 {
+        write_u64(ctx, a[4], a[2])?;
+    }
+    if !tag.is_empty() {
+        ctx.regions().write(a[5], &tag)?;
+    }
+    write_u64(ctx, a[6], tag.len() as u64)
+}
+
+/// `(state, src, src_len, dst, u64 *dst_len, tag, tag_len)`: MAC_INVALID
+/// (and no output) when the tag does not match.
+fn authenc_dec_final(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let st = handle(a[0]);
+    ctx.crypto().authenc_ready(st, Some(super::MODE_DECRYPT))?;
+    let mut data = read_in(ctx, a[1], a[2])?;
+    let cap = out_capacity(ctx, a[3], a[4])?;
+    if cap < a[2] {
+        if a[4] != 0 {
+            write_u64(ctx, a[4], a[2])?;
+        }
+        return Err(result::ERROR_SHORT_BUFFER);
+    }
+    if a[6] > 16 {
+        // Longer than any GCM tag: cannot match.
+        return Err(super::ERROR_MAC_INVALID);
+    }
+    let tag = read_in(ctx, a[5], a[6])?;
+    ctx.crypto().authenc_dec_final(st, &mut data, &tag)?;
+    if !data.is_empty() {
+        ctx.regions().write(a[3], &data)?;
+    }
+    if a[4] != 0 {
+        write_u64(ctx, a[4], a[2])?;
+    }
+    Ok(())
 }

@@ -25,6 +25,11 @@ pub mod nr {
     pub const CRYP_OBJ_RESET: usize = 29;
     pub const CRYP_OBJ_POPULATE: usize = 30;
     pub const CRYP_OBJ_COPY: usize = 31;
+    pub const AUTHENC_INIT: usize = 34;
+    pub const AUTHENC_UPDATE_AAD: usize = 35;
+    pub const AUTHENC_UPDATE_PAYLOAD: usize = 36;
+    pub const AUTHENC_ENC_FINAL: usize = 37;
+    pub const AUTHENC_DEC_FINAL: usize = 38;
     pub const CRYP_OBJ_GENERATE_KEY: usize = 54;
 }
 
@@ -216,4 +221,53 @@ pub fn cipher_update(state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usiz
 /// `_utee_cipher_final(state, src, len, dst, &dst_len)`.
 pub fn cipher_final(state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
     cipher(nr::CIPHER_FINAL, state, src, dst)
+}
+
+/// `_utee_authenc_init(state, nonce, nonce_len, tag_len, aad_len,
+/// payload_len)`: `tag_len` in bytes.
+pub fn authenc_init(state: u32, nonce: &[u8], tag_len: usize, aad_len: usize, payload_len: usize) -> TeeResult {
+    call(nr::AUTHENC_INIT, [state as usize, addr(nonce), nonce.len(), tag_len, aad_len, payload_len, 0, 0])
+}
+
+/// `_utee_authenc_update_aad(state, aad, aad_len)`.
+pub fn authenc_update_aad(state: u32, aad: &[u8]) -> TeeResult {
+    call(nr::AUTHENC_UPDATE_AAD, [state as usize, addr(aad), aad.len(), 0, 0, 0, 0, 0])
+}
+
+/// `_utee_authenc_update_payload(state, src, len, dst, &dst_len)`: bytes
+/// written, or `(ShortBuffer, needed)`.
+pub fn authenc_update_payload(state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
+    cipher(nr::AUTHENC_UPDATE_PAYLOAD, state, src, dst)
+}
+
+/// `_utee_authenc_enc_final(state, src, len, dst, &dst_len, tag, &tag_len)`:
+/// the result, bytes written to `dst` and to `tag` (or the sizes needed).
+pub fn authenc_enc_final(state: u32, src: &[u8], dst: &mut [u8], tag: &mut [u8]) -> (TeeResult, usize, usize) {
+    let mut len = dst.len() as u64;
+    let mut tag_len = tag.len() as u64;
+    let r = call(
+        nr::AUTHENC_ENC_FINAL,
+        [
+            state as usize,
+            addr(src),
+            src.len(),
+            addr_mut(dst),
+            &raw mut len as usize,
+            addr_mut(tag),
+            &raw mut tag_len as usize,
+            0,
+        ],
+    );
+    (r, len as usize, tag_len as usize)
+}
+
+/// `_utee_authenc_dec_final(state, src, len, dst, &dst_len, tag, tag_len)`:
+/// bytes written, or `(ShortBuffer, needed)`; `MacInvalid` on a wrong tag.
+pub fn authenc_dec_final(state: u32, src: &[u8], dst: &mut [u8], tag: &[u8]) -> (TeeResult, usize) {
+    let mut len = dst.len() as u64;
+    let r = call(
+        nr::AUTHENC_DEC_FINAL,
+        [state as usize, addr(src), src.len(), addr_mut(dst), &raw mut len as usize, addr(tag), tag.len(), 0],
+    );
+    (r, len as usize)
 }

@@ -15,7 +15,16 @@
 //!   output): SHORT_BUFFER from the kernel when the output is too small;
 //! - 3 `CMD_CHECK` (VALUE_INOUT a = which check in, step out; b = the code
 //!   seen): life-cycle and error-code checks, see [`check`]; returns
-//!   TEE_ERROR_GENERIC with the failed step and the code it got.
+//!   TEE_ERROR_GENERIC with the failed step and the code it got;
+//! - 4 `CMD_CMAC` (VALUE_INPUT a = update chunk size (0: all in the
+//!   final), b = key length; MEMREF_INPUT key ‖ message; MEMREF_OUTPUT
+//!   MAC): AES-CMAC;
+//! - 5 `CMD_GCM` (VALUE_INPUT a = mode (0 encrypt, 1 decrypt) | key length
+//!   << 8 | nonce length << 16 | payload update chunk size << 24 (0: all
+//!   in the final), b = AAD length | tag length << 16; MEMREF_INPUT key ‖
+//!   nonce ‖ AAD; MEMREF_INPUT plaintext (encrypt) or ciphertext ‖ tag
+//!   (decrypt); MEMREF_OUTPUT ciphertext ‖ tag or plaintext): AES-GCM; a
+//!   wrong tag is the kernel's MAC_INVALID.
 #![no_std]
 #![no_main]
 
@@ -23,7 +32,7 @@ extern crate alloc;
 
 use alloc::vec;
 use ta_sdk::crypto::{
-    ATTR_SECRET_VALUE, Algorithm, Cipher, CipherAlgorithm, Digest, HANDLE_FLAG_INITIALIZED, Mac, Mode, TransientObject, mode,
+    AeCipher, ATTR_SECRET_VALUE, Algorithm, Cipher, CipherAlgorithm, Digest, HANDLE_FLAG_INITIALIZED, Mac, Mode, TransientObject, mode,
     object_type,
 };
 use ta_sdk::sys::cryp::{self as sys, Attribute};
@@ -33,6 +42,8 @@ const CMD_DIGEST: u32 = 0;
 const CMD_HMAC: u32 = 1;
 const CMD_CIPHER: u32 = 2;
 const CMD_CHECK: u32 = 3;
+const CMD_CMAC: u32 = 4;
+const CMD_GCM: u32 = 5;
 
 /// Checks of `CMD_CHECK`.
 const CHECK_BAD_STATE: u32 = 0;
@@ -130,6 +141,62 @@ impl TrustedApp for CryptTa {
                         Err(TeeError::Generic)
                     }
                 }
+            }
+            CMD_CMAC => {
+                p.expect([T::ValueInput, T::MemrefInput, T::MemrefOutput, T::None])?;
+                let v = p.value_input(0)?;
+                let mut out = [0u8; 16];
+                let cap = p.memref_output(2)?.capacity().min(out.len());
+                let (key, msg) = p.memref_input(1)?.split_at_checked(v.b as usize).ok_or(TeeError::BadParameters)?;
+                let mut m = Mac::aes_cmac(key)?;
+                let last = feed(msg, v.a as usize, |c| m.update(c))?;
+                let r = m.finalize(last, &mut out[..cap]);
+                finish(p.memref_output(2)?, r, &out, m.size())
+            }
+            CMD_GCM => {
+                p.expect([T::ValueInput, T::MemrefInput, T::MemrefInput, T::MemrefOutput])?;
+                let v = p.value_input(0)?;
+                let decrypt = v.a & 0xff != 0;
+                let (key_len, nonce_len, chunk) = ((v.a >> 8 & 0xff) as usize, (v.a >> 16 & 0xff) as usize, (v.a >> 24) as usize);
+                let (aad_len, tag_len) = ((v.b & 0xffff) as usize, (v.b >> 16) as usize);
+                let kna = p.memref_input(1)?;
+                if kna.len() != key_len + nonce_len + aad_len {
+                    return Err(TeeError::BadParameters);
+                }
+                let (key, rest) = kna.split_at(key_len);
+                let (nonce, aad) = rest.split_at(nonce_len);
+                let mode = if decrypt { Mode::Decrypt } else { Mode::Encrypt };
+                let mut c = AeCipher::gcm(mode, key, nonce, tag_len)?;
+                if !aad.is_empty() {
+                    c.update_aad(aad)?;
+                }
+                let input = p.memref_input(2)?;
+                let (payload, tag) = if decrypt {
+                    input.split_at_checked(input.len().checked_sub(tag_len).ok_or(TeeError::BadParameters)?).ok_or(TeeError::BadParameters)?
+                } else {
+                    (input, &[][..])
+                };
+                let mut out = vec![0u8; payload.len() + tag_len];
+                let mut done = 0;
+                let mut rest = payload;
+                if chunk > 0 {
+                    while rest.len() > chunk {
+                        let (now, later) = rest.split_at(chunk);
+                        done += c.update(now, &mut out[done..payload.len()])?;
+                        rest = later;
+                    }
+                }
+                let total = if decrypt {
+                    done + c.decrypt_final(rest, &mut out[done..payload.len()], tag)?
+                } else {
+                    let (body, tag_out) = out.split_at_mut(payload.len());
+                    let (n, t) = c.encrypt_final(rest, &mut body[done..], tag_out)?;
+                    if done + n != payload.len() || t != tag_len {
+                        return Err(TeeError::Generic);
+                    }
+                    payload.len() + t
+                };
+                p.memref_output(3)?.write(&out[..total])
             }
             _ => Err(TeeError::NotSupported),
         }

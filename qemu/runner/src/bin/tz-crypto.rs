@@ -17,6 +17,14 @@
 //!   four blocks in 16-byte updates and the final;
 //! - `crypto-aes128-cbc-decrypt-sp800-38a` (F.2.2), `crypto-aes128-ctr-odd-chunks`
 //!   (F.5.1 in 7-byte updates), `crypto-cipher-short-buffer`;
+//! - `crypto-aes-cmac-rfc4493-{1..4}`: RFC 4493 section 4 examples 1-4
+//!   (= NIST SP 800-38B D.1 AES-128: messages of 0, 16, 40, 64 bytes),
+//!   the longer ones in 7-byte updates;
+//! - `crypto-aes128-gcm-tc{2,3,4}-{enc,dec}`: McGrew & Viega, "The
+//!   Galois/Counter Mode of Operation (GCM)", test cases 2, 3 and 4
+//!   (128-bit tags; the payload in 16-byte updates and the final);
+//!   `crypto-aes-gcm-bad-tag-mac-invalid`: test case 4 with one tag bit
+//!   flipped → TEE_ERROR_MAC_INVALID;
 //! - `crypto-check-*`: the TA's own checks of the object and operation life
 //!   cycles and upstream's error codes (BAD_STATE before init, busy keys,
 //!   copies, key types, block sizes, object sizes, generic secrets).
@@ -30,6 +38,10 @@ const CMD_DIGEST: u32 = 0;
 const CMD_HMAC: u32 = 1;
 const CMD_CIPHER: u32 = 2;
 const CMD_CHECK: u32 = 3;
+const CMD_CMAC: u32 = 4;
+const CMD_GCM: u32 = 5;
+/// `TEE_ERROR_MAC_INVALID`.
+const TEE_ERROR_MAC_INVALID: u32 = 0xffff_3071;
 
 const ALG_AES_ECB: u32 = 0x1000_0010;
 const ALG_AES_CBC: u32 = 0x1000_0110;
@@ -113,6 +125,39 @@ fn cipher(ctx: &Context, s: &mut Session<'_>, alg: u32, mode: u32, key: &str, iv
     key_iv.extend(hex(iv));
     let b = mode | (key.len() as u32) << 8 | chunk << 16;
     want_bytes(run(ctx, s, CMD_CIPHER, (alg, b), &[&key_iv, input], input.len())?, want)
+}
+
+/// AES-CMAC of `msg` under `key`, in `chunk`-byte updates.
+fn cmac(ctx: &Context, s: &mut Session<'_>, key: &[u8], msg: &[u8], chunk: u32, want: &str) -> R {
+    let mut key_msg = key.to_vec();
+    key_msg.extend_from_slice(msg);
+    want_bytes(run(ctx, s, CMD_CMAC, (chunk, key.len() as u32), &[&key_msg], 16)?, &hex(want))
+}
+
+/// What the TA wrote, or (code, origin, size reported).
+type TaOutput = Result<Vec<u8>, (u32, u32, usize)>;
+
+/// A GCM test case: name, key, IV, plaintext, AAD, ciphertext, tag.
+type GcmCase = (&'static str, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, &'static str);
+
+/// AES-GCM through `CMD_GCM` with 16-byte tags, the payload in 16-byte
+/// updates: the TA's output (ciphertext ‖ tag, or plaintext) or the error.
+fn gcm(
+    ctx: &Context,
+    s: &mut Session<'_>,
+    decrypt: bool,
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    input: &[u8],
+) -> Result<TaOutput, String> {
+    let mut kna = key.to_vec();
+    kna.extend_from_slice(nonce);
+    kna.extend_from_slice(aad);
+    let a = u32::from(decrypt) | (key.len() as u32) << 8 | (nonce.len() as u32) << 16 | 16 << 24;
+    let b = aad.len() as u32 | 16 << 16;
+    let out = if decrypt { input.len() - 16 } else { input.len() + 16 };
+    run(ctx, s, CMD_GCM, (a, b), &[&kna, input], out)
 }
 
 fn short_buffer(got: Result<Vec<u8>, (u32, u32, usize)>, needed: usize) -> R {
@@ -284,6 +329,59 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         })(),
     );
 
+    // RFC 4493 examples 1-4 (AES-128 key of SP 800-38A, prefixes of its plaintext).
+    let cmacs = [
+        (0, "bb1d6929e95937287fa37d129b756746"),
+        (16, "070a16b46b4d4144f79bdd9dd04a287c"),
+        (40, "dfa66747de9ae63030ca32611497c827"),
+        (64, "51f0bebf7e3b9d92fc49741779363cfe"),
+    ];
+    for (i, (len, want)) in cmacs.iter().enumerate() {
+        report.case(&format!("crypto-aes-cmac-rfc4493-{}", i + 1), cmac(ctx, s, &hex(KEY128), &plain[..*len], 7, want));
+    }
+
+    // McGrew & Viega GCM test cases 2-4 (AES-128).
+    const GK: &str = "feffe9928665731c6d6a8f9467308308";
+    const GIV: &str = "cafebabefacedbaddecaf888";
+    const GP: &str = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72
+                      1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255";
+    const GC: &str = "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e
+                      21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985";
+    let (gp, gc) = (hex(GP), hex(GC));
+    let gcms: [GcmCase; 3] = [
+        ("tc2", vec![0; 16], vec![0; 12], vec![0; 16], vec![], hex("0388dace60b6a392f328c2b971b2fe78"), "ab6e47d42cec13bdf53a67b21257bddf"),
+        ("tc3", hex(GK), hex(GIV), gp.clone(), vec![], gc.clone(), "4d5c2af327cd64a62cf35abd2ba6fab4"),
+        (
+            "tc4",
+            hex(GK),
+            hex(GIV),
+            gp[..60].to_vec(),
+            hex("feedfacedeadbeeffeedfacedeadbeefabaddad2"),
+            gc[..60].to_vec(),
+            "5bc94fbc3221a5db94fae95ae7121a47",
+        ),
+    ];
+    for (name, key, iv, p, aad, c, tag) in &gcms {
+        let mut ct = c.clone();
+        ct.extend(hex(tag));
+        report.case(&format!("crypto-aes128-gcm-{name}-enc"), gcm(ctx, s, false, key, iv, aad, p).and_then(|r| want_bytes(r, &ct)));
+        report.case(&format!("crypto-aes128-gcm-{name}-dec"), gcm(ctx, s, true, key, iv, aad, &ct).and_then(|r| want_bytes(r, p)));
+    }
+    report.case(
+        "crypto-aes-gcm-bad-tag-mac-invalid",
+        (|| {
+            let (_, key, iv, _, aad, c, tag) = &gcms[2];
+            let mut ct = c.clone();
+            let mut t = hex(tag);
+            t[15] ^= 0x01;
+            ct.extend(t);
+            match gcm(ctx, s, true, key, iv, aad, &ct)? {
+                Err((TEE_ERROR_MAC_INVALID, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
+                other => Err(format!("got {other:?}, want MAC_INVALID from the TA")),
+            }
+        })(),
+    );
+
     let checks = [
         "bad-state",
         "object-info",
@@ -300,7 +398,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
 }
 
 /// Every case name, for reporting them all when the session cannot open.
-const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 8;
+const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8;
 
 fn main() {
     let mut report = Report::default();

@@ -14,17 +14,15 @@
 //!
 //! `TZ_CRASH_ROUNDS=N` repeats the whole thing N times (fresh disk each time).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use rand::{Rng, SeedableRng};
 
 use crate::firmware::{self, Tee};
-use crate::qemu::{self, Machine};
+use crate::qemu::{self, Machine, Verdict};
 
 /// Bound for boot 1 to reach the write loop's [`MIN_GENERATION`].
 const WRITE_DEADLINE: Duration = Duration::from_secs(120);
@@ -127,90 +125,48 @@ fn crash_round(root: &Path, guest: &crate::Guest, tee: Tee, firmware: &Path) -> 
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let m1 = machine("crash-write", "", "write");
     let _ = std::fs::remove_file(&m1.secure_log);
-    let boot1 = Instant::now();
-    let mut child = m1
-        .command(false)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting qemu-system-aarch64")?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).split(b'\n') {
-            let Ok(line) = line else { break };
-            let text = String::from_utf8_lossy(&line).trim_end_matches('\r').to_string();
-            if tx.send((boot1.elapsed(), text)).is_err() {
-                break;
-            }
-        }
-    });
-    let mut console = String::new();
     let mut gen_times: Vec<(u32, Duration)> = Vec::new();
-    let mut kill_at: Option<Instant> = None;
+    let mut kill_requested = false;
     let mut failure: Option<String> = None;
-    let on_line = |t: Duration, line: &str, console: &mut String, gen_times: &mut Vec<(u32, Duration)>| {
-        console.push_str(line);
-        console.push('\n');
+    let out = qemu::run_watched(&m1, WRITE_DEADLINE, &mut |t, line| {
         if verbose {
             println!("  | {line}");
         }
         if let Some(g) = generation_of(line) {
             gen_times.push((g, t));
         }
-    };
-    loop {
-        match rx.recv_timeout(Duration::from_millis(20)) {
-            Ok((t, line)) => {
-                on_line(t, &line, &mut console, &mut gen_times);
-                if line.starts_with("crash-write: error") || line.starts_with("crash-write: stopped") {
-                    failure = Some(line.clone());
-                }
-                if kill_at.is_none() && gen_times.last().is_some_and(|&(g, _)| g >= MIN_GENERATION) {
-                    // Up to two generation times from now: anywhere in the next
-                    // generation's writes, or the one after.
-                    let n = gen_times.len();
-                    let per_gen = if n >= 2 { gen_times[n - 1].1.saturating_sub(gen_times[n - 2].1) } else { Duration::from_secs(1) };
-                    let delay = per_gen.mul_f64(2.0 * rng.r#gen::<f64>());
-                    println!(
-                        "  generation {} at {:.1} s ({:.0} ms per generation); SIGKILL in {:.0} ms (TZ_CRASH_SEED={seed})",
-                        gen_times[n - 1].0,
-                        t.as_secs_f64(),
-                        per_gen.as_secs_f64() * 1e3,
-                        delay.as_secs_f64() * 1e3
-                    );
-                    kill_at = Some(Instant::now() + delay);
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout | mpsc::RecvTimeoutError::Disconnected) => {}
+        if line.starts_with("crash-write: error") || line.starts_with("crash-write: stopped") {
+            failure.get_or_insert_with(|| line.to_string());
+            return Verdict::Stop;
         }
-        if failure.is_some() {
-            break;
+        if !kill_requested && gen_times.last().is_some_and(|&(g, _)| g >= MIN_GENERATION) {
+            kill_requested = true;
+            // Up to two generation times from now: anywhere in the next
+            // generation's writes, or the one after.
+            let n = gen_times.len();
+            let per_gen = if n >= 2 { gen_times[n - 1].1.saturating_sub(gen_times[n - 2].1) } else { Duration::from_secs(1) };
+            let delay = per_gen.mul_f64(2.0 * rng.r#gen::<f64>());
+            println!(
+                "  generation {} at {:.1} s ({:.0} ms per generation); SIGKILL in {:.0} ms (TZ_CRASH_SEED={seed})",
+                gen_times[n - 1].0,
+                t.as_secs_f64(),
+                per_gen.as_secs_f64() * 1e3,
+                delay.as_secs_f64() * 1e3
+            );
+            return Verdict::StopAt(Instant::now() + delay);
         }
-        if kill_at.is_some_and(|k| Instant::now() >= k) {
-            break;
-        }
-        if let Some(s) = child.try_wait()? {
-            failure = Some(format!("QEMU exited with {s} during the write loop"));
-            break;
-        }
-        if boot1.elapsed() > WRITE_DEADLINE {
-            failure = Some(format!("no 'crash-write: generation {MIN_GENERATION}' within {} s", WRITE_DEADLINE.as_secs()));
-            break;
-        }
+        Verdict::Continue
+    })?;
+    if failure.is_none() && !out.stopped {
+        failure = Some(match out.status {
+            Some(s) => format!("QEMU exited with {s} during the write loop"),
+            None => format!("no 'crash-write: generation {MIN_GENERATION}' within {} s", WRITE_DEADLINE.as_secs()),
+        });
     }
-    // SIGKILL: no chance for QEMU or the guest to flush anything.
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = reader.join();
-    // Lines the guest printed before the kill that were still in the pipe.
-    while let Ok((t, line)) = rx.try_recv() {
-        on_line(t, &line, &mut console, &mut gen_times);
-    }
+    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
     std::fs::write(root.join(format!("target/tz/console-crash-{tag}-write.log")), &console)?;
     let last = gen_times.iter().map(|&(g, _)| g).max().unwrap_or(0);
-    println!("  killed at {:.1} s after generation {last}", boot1.elapsed().as_secs_f64());
+    println!("  killed at {:.1} s after generation {last}", out.elapsed.as_secs_f64());
     record(&mut cases, "storage-crash-write-loop", failure.is_none(), failure.clone().unwrap_or_default());
     if failure.is_some() {
         return Ok(cases);

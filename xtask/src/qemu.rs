@@ -72,11 +72,37 @@ pub struct RunOutput {
     pub status: Option<ExitStatus>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
+    /// QEMU was killed because the observer asked for it.
+    pub stopped: bool,
+}
+
+/// What a console observer wants after a line.
+pub enum Verdict {
+    /// Keep running.
+    Continue,
+    /// Kill QEMU now.
+    Stop,
+    /// Kill QEMU at this instant (the earliest requested wins).
+    StopAt(Instant),
 }
 
 /// Runs the machine non-interactively until QEMU exits or `deadline` passes
 /// (then QEMU is killed). Console lines are echoed to `echo` as they arrive.
 pub fn run_bounded(machine: &Machine, deadline: Duration, echo: &mut dyn FnMut(&str)) -> Result<RunOutput> {
+    run_watched(machine, deadline, &mut |_, line| {
+        echo(line);
+        Verdict::Continue
+    })
+}
+
+/// Like [`run_bounded`], but `watch` sees every line with its arrival time
+/// and may have QEMU killed (SIGKILL: nothing gets flushed), as the storage
+/// crash test does.
+pub fn run_watched(
+    machine: &Machine,
+    deadline: Duration,
+    watch: &mut dyn FnMut(Duration, &str) -> Verdict,
+) -> Result<RunOutput> {
     let start = Instant::now();
     let mut child = machine
         .command(false)
@@ -98,21 +124,21 @@ pub fn run_bounded(machine: &Machine, deadline: Duration, echo: &mut dyn FnMut(&
     });
     let mut lines = Vec::new();
     let mut status = None;
+    let mut kill_at: Option<Instant> = None;
     loop {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok((t, line)) => {
-                echo(&line);
-                lines.push((t, line));
-                continue;
+        if let Ok((t, line)) = rx.recv_timeout(Duration::from_millis(20)) {
+            match watch(t, &line) {
+                Verdict::Continue => {}
+                Verdict::Stop => kill_at = Some(Instant::now()),
+                Verdict::StopAt(at) => kill_at = Some(kill_at.map_or(at, |k| k.min(at))),
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {}
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            lines.push((t, line));
         }
         if let Some(s) = child.try_wait()? {
             status = Some(s);
             break;
         }
-        if start.elapsed() > deadline {
+        if start.elapsed() > deadline || kill_at.is_some_and(|k| Instant::now() >= k) {
             let _ = child.kill();
             let _ = child.wait();
             break;
@@ -120,10 +146,10 @@ pub fn run_bounded(machine: &Machine, deadline: Duration, echo: &mut dyn FnMut(&
     }
     let _ = reader.join();
     while let Ok((t, line)) = rx.try_recv() {
-        echo(&line);
+        let _ = watch(t, &line);
         lines.push((t, line));
     }
-    Ok(RunOutput { lines, status, elapsed: start.elapsed() })
+    Ok(RunOutput { lines, status, elapsed: start.elapsed(), stopped: kill_at.is_some() && status.is_none() })
 }
 
 #[cfg(test)]

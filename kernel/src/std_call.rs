@@ -126,17 +126,20 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
     };
     let opened = target.open_session(env, &client, &mut params);
     let outcome = finish_params(state, env, &mut params, &mut arg.params[2..]);
-    match opened {
-        Ok(handle) => {
+    match (opened, outcome) {
+        (Ok(handle), Ok(())) => {
             let cancelled = Arc::new(core::sync::atomic::AtomicBool::new(false));
             let id = state.sessions.lock().insert(Session { target, handle, cancelled });
             arg.session = id;
-            match outcome {
-                Ok(()) => (result::SUCCESS, result::ORIGIN_TRUSTED_APP),
-                Err(failed) => failed,
-            }
+            (result::SUCCESS, result::ORIGIN_TRUSTED_APP)
         }
-        Err(outcome) => outcome,
+        // The outputs could not be written back: the client will not learn
+        // the session, so it must not stay open.
+        (Ok(handle), Err(failed)) => {
+            target.close_session(env, handle);
+            failed
+        }
+        (Err(outcome), _) => outcome,
     }
 }
 

@@ -49,8 +49,8 @@ pub const ALG_HMAC_SHA512: u32 = 0x3000_0006;
 pub const ALG_AES_CMAC: u32 = 0x3000_0610;
 pub const ALG_AES_GCM: u32 = 0x4000_0810;
 
-/// `TEE_ERROR_MAC_INVALID` (not in `tee_abi::result`).
-pub const ERROR_MAC_INVALID: u32 = 0xFFFF_3071;
+/// `TEE_ERROR_MAC_INVALID`.
+pub use tee_abi::result::ERROR_MAC_INVALID;
 
 /// `TEE_OPERATION_*` classes (`TEE_ALG_GET_CLASS`: bits 28..31).
 const CLASS_CIPHER: u32 = 1;

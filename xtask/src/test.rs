@@ -122,15 +122,11 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
 
     let mut guest_done = false;
     for (_, line) in &out.lines {
-        let mut words = line.splitn(4, ' ');
-        if words.next() != Some("TZTEST") {
-            continue;
-        }
-        match (words.next(), words.next()) {
-            (Some("PASS"), Some(name)) => tally.record(&format!("boot[{tag}]/{name}"), true, ""),
-            (Some("FAIL"), Some(name)) => tally.record(&format!("boot[{tag}]/{name}"), false, words.next().unwrap_or("")),
-            (Some("DONE"), _) => guest_done = true,
-            _ => {}
+        match parse_tztest(line) {
+            Some(GuestVerdict::Pass(name)) => tally.record(&format!("boot[{tag}]/{name}"), true, ""),
+            Some(GuestVerdict::Fail(name, detail)) => tally.record(&format!("boot[{tag}]/{name}"), false, detail),
+            Some(GuestVerdict::Done) => guest_done = true,
+            None => {}
         }
     }
     tally.record(&format!("boot[{tag}]/guest-checks-completed"), guest_done, "no TZTEST DONE on the console");
@@ -161,4 +157,56 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
     tally.record(&format!("boot[{tag}]/secure-log-no-fatal"), fatal.is_none(), fatal.unwrap_or(""));
     println!("  console: {}  secure log: {}  ({:.1} s)", console_log.display(), secure_log.display(), out.elapsed.as_secs_f64());
     Ok(())
+}
+
+/// One `TZTEST` line of the guest.
+#[derive(Debug, PartialEq)]
+enum GuestVerdict<'a> {
+    Pass(String),
+    Fail(String, &'a str),
+    Done,
+}
+
+/// Reads `TZTEST PASS <name>`, `TZTEST FAIL <name> <detail>` and `TZTEST
+/// DONE`. A suite case is named by its number and its name
+/// (`4001.3 sha256-abc`), reported as `4001.3-sha256-abc`.
+fn parse_tztest(line: &str) -> Option<GuestVerdict<'_>> {
+    let rest = line.strip_prefix("TZTEST ")?;
+    if rest.trim_end() == "DONE" {
+        return Some(GuestVerdict::Done);
+    }
+    let (verdict, rest) = rest.split_once(' ')?;
+    let (first, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    let numbered = first.split_once('.').is_some_and(|(a, b)| {
+        !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+    });
+    let (name, detail) = if numbered && !rest.is_empty() {
+        let (second, detail) = rest.split_once(' ').unwrap_or((rest, ""));
+        (format!("{first}-{second}"), detail)
+    } else {
+        (first.to_owned(), rest)
+    };
+    match verdict {
+        "PASS" => Some(GuestVerdict::Pass(name)),
+        "FAIL" => Some(GuestVerdict::Fail(name, detail)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_plain_and_numbered_verdicts() {
+        assert_eq!(parse_tztest("TZTEST PASS cpus-online"), Some(GuestVerdict::Pass("cpus-online".into())));
+        assert_eq!(parse_tztest("TZTEST FAIL dev-tee0 no device"), Some(GuestVerdict::Fail("dev-tee0".into(), "no device")));
+        assert_eq!(parse_tztest("TZTEST PASS 4001.3 sha256-abc"), Some(GuestVerdict::Pass("4001.3-sha256-abc".into())));
+        assert_eq!(
+            parse_tztest("TZTEST FAIL 1002.1 open-missing got 0xffff0008"),
+            Some(GuestVerdict::Fail("1002.1-open-missing".into(), "got 0xffff0008"))
+        );
+        assert_eq!(parse_tztest("TZTEST DONE"), Some(GuestVerdict::Done));
+        assert_eq!(parse_tztest("* 4001 digests"), None);
+    }
 }

@@ -20,23 +20,54 @@ pub const HELLO_CMD_DEC_VALUE: u32 = 1;
 pub const MISSING_TA_UUID: &str = "3cb1b7a6-1f0e-4d5a-9c3e-6b2f0a9d7e41";
 
 /// Counts verdicts and prints them in the harness's format.
+///
+/// The suite (`tz-xtest`) numbers its cases like upstream xtest: [`test`]
+/// opens test `number` (e.g. 4001, "digests"), and every [`case`] after it
+/// is sub-case `number.k` (`TZTEST PASS 4001.3 sha256-abc`). Without a test
+/// number (the crash checker) a case is reported by its name alone.
+///
+/// [`test`]: Report::test
+/// [`case`]: Report::case
 #[derive(Default)]
 pub struct Report {
+    passed: usize,
     failed: usize,
+    current: Option<(u32, u32)>,
 }
 
 impl Report {
+    /// Starts test `number`; `title` says what its cases cover.
+    pub fn test(&mut self, number: u32, title: &str) {
+        self.current = Some((number, 0));
+        println!("* {number} {title}");
+    }
+
     /// Prints the verdict of case `name`: PASS, or FAIL with the error.
     pub fn case<E: Display>(&mut self, name: &str, result: Result<(), E>) {
+        let id = match &mut self.current {
+            Some((number, sub)) => {
+                *sub += 1;
+                format!("{number}.{sub} {name}")
+            }
+            None => name.to_owned(),
+        };
         match result {
-            Ok(()) => println!("TZTEST PASS {name}"),
+            Ok(()) => {
+                self.passed += 1;
+                println!("TZTEST PASS {id}");
+            }
             Err(e) => {
                 self.failed += 1;
                 // One line, as the harness reads it.
                 let detail = e.to_string().replace('\n', " ");
-                println!("TZTEST FAIL {name} {detail}");
+                println!("TZTEST FAIL {id} {detail}");
             }
         }
+    }
+
+    /// Cases passed and failed so far.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.passed, self.failed)
     }
 
     /// Exit status: 0 if every case passed.

@@ -23,7 +23,7 @@ fn expect_refusal(session: &mut teec::Session<'_>, cmd: u32, mut params: [Param<
     }
 }
 
-fn run() -> Result<(), String> {
+fn inc_dec() -> Result<(), String> {
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
     let uuid: Uuid = HELLO_WORLD_UUID.parse().map_err(|e| format!("{e}"))?;
     let mut session = ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open session: {e}"))?;
@@ -36,8 +36,7 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-fn main() {
-    let mut report = Report::default();
-    report.case("hello-world-inc-dec", run());
-    std::process::exit(report.exit_code());
+pub fn run(report: &mut Report) {
+    report.test(1001, "hello_world: values in and out, refusals");
+    report.case("hello-world-inc-dec", inc_dec());
 }

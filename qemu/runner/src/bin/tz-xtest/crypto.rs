@@ -70,7 +70,7 @@ fn output(ctx: &Context, size: usize) -> Result<SharedMemory, String> {
 
 /// Invokes `cmd` with a value input and memrefs `ins`, output of `out_cap`
 /// bytes last: the output bytes, or the error and the size reported.
-fn run(
+fn call(
     ctx: &Context,
     s: &mut Session<'_>,
     cmd: u32,
@@ -111,11 +111,11 @@ fn want_bytes(got: Result<Vec<u8>, (u32, u32, usize)>, want: &[u8]) -> R {
 }
 
 fn digest(ctx: &Context, s: &mut Session<'_>, alg: u32, chunk: u32, msg: &[u8], want: &str) -> R {
-    want_bytes(run(ctx, s, CMD_DIGEST, (alg, chunk), &[msg], 64)?, &hex(want))
+    want_bytes(call(ctx, s, CMD_DIGEST, (alg, chunk), &[msg], 64)?, &hex(want))
 }
 
 fn hmac(ctx: &Context, s: &mut Session<'_>, alg: u32, key: &[u8], msg: &[u8], want: &str) -> R {
-    want_bytes(run(ctx, s, CMD_HMAC, (alg, 0), &[key, msg], 64)?, &hex(want))
+    want_bytes(call(ctx, s, CMD_HMAC, (alg, 0), &[key, msg], 64)?, &hex(want))
 }
 
 /// `mode` 0 encrypt / 1 decrypt; `chunk` bytes per update before the final.
@@ -124,14 +124,14 @@ fn cipher(ctx: &Context, s: &mut Session<'_>, alg: u32, mode: u32, key: &str, iv
     let mut key_iv = key.clone();
     key_iv.extend(hex(iv));
     let b = mode | (key.len() as u32) << 8 | chunk << 16;
-    want_bytes(run(ctx, s, CMD_CIPHER, (alg, b), &[&key_iv, input], input.len())?, want)
+    want_bytes(call(ctx, s, CMD_CIPHER, (alg, b), &[&key_iv, input], input.len())?, want)
 }
 
 /// AES-CMAC of `msg` under `key`, in `chunk`-byte updates.
 fn cmac(ctx: &Context, s: &mut Session<'_>, key: &[u8], msg: &[u8], chunk: u32, want: &str) -> R {
     let mut key_msg = key.to_vec();
     key_msg.extend_from_slice(msg);
-    want_bytes(run(ctx, s, CMD_CMAC, (chunk, key.len() as u32), &[&key_msg], 16)?, &hex(want))
+    want_bytes(call(ctx, s, CMD_CMAC, (chunk, key.len() as u32), &[&key_msg], 16)?, &hex(want))
 }
 
 /// What the TA wrote, or (code, origin, size reported).
@@ -157,7 +157,7 @@ fn gcm(
     let a = u32::from(decrypt) | (key.len() as u32) << 8 | (nonce.len() as u32) << 16 | 16 << 24;
     let b = aad.len() as u32 | 16 << 16;
     let out = if decrypt { input.len() - 16 } else { input.len() + 16 };
-    run(ctx, s, CMD_GCM, (a, b), &[&kna, input], out)
+    call(ctx, s, CMD_GCM, (a, b), &[&kna, input], out)
 }
 
 fn short_buffer(got: Result<Vec<u8>, (u32, u32, usize)>, needed: usize) -> R {
@@ -220,12 +220,14 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
             "204a8fc6dda82f0a0ced7beb8e08a41657c16ef468b228a8279be331a703c33596fd15c13b1b07f9aa1d3bea57789ca031ad85c7a71dd70354ec631238ca3445",
         ),
     ];
+    report.test(4001, "digests: FIPS 180-4 examples");
     for (name, alg, abc, long) in sha {
         report.case(&format!("crypto-{name}-abc"), digest(ctx, s, alg, 0, b"abc", abc));
         report.case(&format!("crypto-{name}-448"), digest(ctx, s, alg, 5, m448, long));
     }
-    report.case("crypto-digest-short-buffer", run(ctx, s, CMD_DIGEST, (0x5000_0004, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)));
+    report.case("crypto-digest-short-buffer", call(ctx, s, CMD_DIGEST, (0x5000_0004, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)));
 
+    report.test(4002, "HMAC: RFC 4231");
     // RFC 4231 test cases 4, 6 and 7 (OP-TEE 4.5 takes no HMAC-SHA-256
     // key under 192 bits nor HMAC-SHA-512 key under 256, which rules out
     // cases 1-3 and 5; the 131-byte keys of 6 and 7 are hashed first, by
@@ -272,12 +274,13 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     // BAD_PARAMETERS.
     report.case(
         "crypto-hmac-short-key-refused",
-        (|| match run(ctx, s, CMD_HMAC, (0x3000_0004, 0), &[b"Jefe", b"what do ya want for nothing?"], 64)? {
+        (|| match call(ctx, s, CMD_HMAC, (0x3000_0004, 0), &[b"Jefe", b"what do ya want for nothing?"], 64)? {
             Err((0xffff_0006, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
             other => Err(format!("got {other:?}, want BAD_PARAMETERS from the TA")),
         })(),
     );
 
+    report.test(4003, "ciphers: AES ECB/CBC/CTR (SP 800-38A)");
     // SP 800-38A F.1.1, F.1.5, F.2.1, F.2.5, F.5.1, F.5.5 (encrypt).
     let plain = hex(PLAIN);
     let aes: [(&str, u32, &str, &str, &str); 6] = [
@@ -325,10 +328,11 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         (|| {
             let mut key_iv = hex(KEY128);
             key_iv.extend(hex(IV_CBC));
-            short_buffer(run(ctx, s, CMD_CIPHER, (ALG_AES_CBC, 16 << 8), &[&key_iv, &plain], 32)?, 64)
+            short_buffer(call(ctx, s, CMD_CIPHER, (ALG_AES_CBC, 16 << 8), &[&key_iv, &plain], 32)?, 64)
         })(),
     );
 
+    report.test(4004, "AES-CMAC: RFC 4493");
     // RFC 4493 examples 1-4 (AES-128 key of SP 800-38A, prefixes of its plaintext).
     let cmacs = [
         (0, "bb1d6929e95937287fa37d129b756746"),
@@ -340,6 +344,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         report.case(&format!("crypto-aes-cmac-rfc4493-{}", i + 1), cmac(ctx, s, &hex(KEY128), &plain[..*len], 7, want));
     }
 
+    report.test(4005, "authenticated encryption: AES-GCM");
     // McGrew & Viega GCM test cases 2-4 (AES-128).
     const GK: &str = "feffe9928665731c6d6a8f9467308308";
     const GIV: &str = "cafebabefacedbaddecaf888";
@@ -382,6 +387,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         })(),
     );
 
+    report.test(4010, "object and operation life cycles, upstream's error codes");
     let checks = [
         "bad-state",
         "object-info",
@@ -400,18 +406,16 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
 /// Every case name, for reporting them all when the session cannot open.
 const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8;
 
-fn main() {
-    let mut report = Report::default();
+pub fn run(report: &mut Report) {
     let session = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
         let uuid: Uuid = CRYPT_TA_UUID.parse().map_err(|e| format!("{e}"))?;
         Ok((ctx, uuid))
     });
     match session {
         Ok((ctx, uuid)) => match ctx.open_session(&uuid, Login::Public) {
-            Ok(mut s) => cases(&ctx, &mut s, &mut report),
+            Ok(mut s) => cases(&ctx, &mut s, report),
             Err(e) => report.case("crypto-open-session", Err(format!("{e} ({CASE_COUNT} cases not run)"))),
         },
         Err(e) => report.case("crypto-open-session", Err(format!("{e} ({CASE_COUNT} cases not run)"))),
     }
-    std::process::exit(report.exit_code());
 }

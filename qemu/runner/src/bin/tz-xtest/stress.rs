@@ -190,13 +190,12 @@ fn busy_loop_linux_alive() -> Result<(), String> {
     Ok(())
 }
 
-fn main() {
-    let mut report = Report::default();
+pub fn run(report: &mut Report) {
+    report.test(1005, "many sessions: no leaks, 8 threads, preemption");
     let tee = tee_from_cmdline();
     if let Some(result) = no_leak(tee.as_deref()) {
         report.case("ta-open-invoke-close-no-leak", result);
     }
     report.case("ta-concurrent-8x100", concurrent());
     report.case("ta-busy-loop-linux-alive", busy_loop_linux_alive());
-    std::process::exit(report.exit_code());
 }

@@ -32,8 +32,8 @@ fn dies(ctx: &Context, uuid: &Uuid, cmd: u32, mut params: [Param<'_>; 4]) -> Res
     fresh.invoke(PANIC_CMD_PING, &mut none()).map_err(|e| format!("ping after reopen: {e}"))
 }
 
-fn main() {
-    let mut report = Report::default();
+pub fn run(report: &mut Report) {
+    report.test(1003, "TA panics and aborts: TARGET_DEAD, then a fresh instance");
     let cases: [(&str, u32, [Param<'static>; 4]); 3] = [
         ("ta-panic-target-dead", PANIC_CMD_PANIC, [Param::ValueInput { a: 0x42, b: 0 }, Param::None, Param::None, Param::None]),
         ("ta-abort-target-dead", PANIC_CMD_READ_KERNEL, [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None]),
@@ -50,5 +50,4 @@ fn main() {
         };
         report.case(name, result);
     }
-    std::process::exit(report.exit_code());
 }

@@ -97,8 +97,8 @@ fn persists(ctx: &Context) -> Result<(), String> {
     Ok(())
 }
 
-fn main() {
-    let mut report = Report::default();
+pub fn run(report: &mut Report) {
+    report.test(6001, "persistent objects: life cycle, separation, persistence");
     match Context::new() {
         Ok(ctx) => {
             for (name, n) in CASES {
@@ -109,5 +109,4 @@ fn main() {
         }
         Err(e) => report.case("storage-context", Err(format!("context: {e}"))),
     }
-    std::process::exit(report.exit_code());
 }

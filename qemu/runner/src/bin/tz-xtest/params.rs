@@ -93,8 +93,8 @@ fn self_test(s: &mut Session<'_>) -> R {
 
 const CASES: [&str; 5] = ["ta-memref-registered", "ta-memref-short-buffer", "ta-memref-inout-alloc", "ta-value-session-state", "ta-sdk-syscalls"];
 
-fn main() {
-    let mut report = Report::default();
+pub fn run(report: &mut Report) {
+    report.test(5001, "parameters: registered and temporary memrefs, values");
     let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
         let uuid: Uuid = PARAMS_TA_UUID.parse().map_err(|e| format!("{e}"))?;
         Ok((ctx, uuid))
@@ -105,7 +105,7 @@ fn main() {
             for name in CASES {
                 report.case(name, Err(e.clone()));
             }
-            std::process::exit(report.exit_code());
+            return;
         }
     };
     match ctx.open_session(&uuid, Login::Public) {
@@ -122,5 +122,4 @@ fn main() {
             }
         }
     }
-    std::process::exit(report.exit_code());
 }

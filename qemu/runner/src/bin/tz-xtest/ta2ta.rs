@@ -30,13 +30,13 @@ fn missing(s: &mut Session<'_>) -> R {
     }
 }
 
-fn main() {
-    let mut report = Report::default();
+pub fn run(report: &mut Report) {
+    report.test(1004, "TA-to-TA sessions");
     let ctx = match Context::new() {
         Ok(c) => c,
         Err(e) => {
             report.case("ta-to-ta-hello-inc", Err(format!("context: {e}")));
-            std::process::exit(report.exit_code());
+            return;
         }
     };
     let uuid: Uuid = TA2TA_UUID.parse().expect("valid UUID");
@@ -47,5 +47,4 @@ fn main() {
         }
         Err(e) => report.case("ta-to-ta-hello-inc", Err(format!("open ta2ta: {e}"))),
     }
-    std::process::exit(report.exit_code());
 }

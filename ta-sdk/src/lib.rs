@@ -43,10 +43,12 @@
 
 extern crate alloc;
 
+pub mod cancel;
 pub mod crypto;
 pub mod entry;
 pub mod error;
 pub mod log;
+pub mod memory;
 pub mod params;
 pub mod property;
 pub mod storage;

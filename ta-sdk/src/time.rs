@@ -52,3 +52,23 @@ pub fn ta_persistent_time() -> TeeResult<TeeTime> {
         (Err(e), _) => Err(e),
     }
 }
+
+/// `TEE_SetTAPersistentTime`: this TA's persistent time becomes `time`
+/// (stored by the kernel, kept across instances and reboots where the
+/// trusted OS can).
+///
+/// ```ignore
+/// use ta_sdk::time::{self, TeeTime};
+/// time::set_ta_persistent_time(&TeeTime { seconds: 1_000, millis: 0 })?;
+/// let now = time::ta_persistent_time()?; // 1000 s and counting
+/// ```
+pub fn set_ta_persistent_time(time: &TeeTime) -> TeeResult {
+    crate::sys::os::set_ta_time(time)
+}
+
+/// `TEE_Wait`: sleeps `millis` milliseconds. Returns `Err(Cancel)` early if
+/// the client cancels the operation while cancellation is unmasked (see
+/// [`crate::cancel`]).
+pub fn wait(millis: u32) -> TeeResult {
+    crate::sys::os::wait(millis)
+}

@@ -113,7 +113,7 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
     };
     let verbose = std::env::var_os("TZ_VERBOSE").is_some();
     let out = qemu::run_bounded(&machine, BOOT_DEADLINE, &mut |line| {
-        if verbose || line.starts_with("TZTEST") {
+        if verbose || line.starts_with("TZTEST") || line.starts_with("tz-xtest:") {
             println!("  | {line}");
         }
     })?;

@@ -11,6 +11,7 @@
 use crate::error::{TeeError, TeeResult};
 
 pub mod cryp;
+pub mod os;
 pub mod storage;
 pub mod ta_session;
 pub mod heap;
@@ -22,7 +23,13 @@ pub mod nr {
     pub const PANIC: usize = 2;
     pub const GET_PROPERTY: usize = 3;
     pub const GET_PROPERTY_NAME_TO_INDEX: usize = 4;
+    pub const CHECK_ACCESS_RIGHTS: usize = 8;
+    pub const GET_CANCELLATION_FLAG: usize = 9;
+    pub const UNMASK_CANCELLATION: usize = 10;
+    pub const MASK_CANCELLATION: usize = 11;
+    pub const WAIT: usize = 12;
     pub const GET_TIME: usize = 13;
+    pub const SET_TA_TIME: usize = 14;
     pub const CRYP_RANDOM_NUMBER_GENERATE: usize = 33;
 }
 

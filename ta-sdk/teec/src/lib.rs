@@ -230,6 +230,14 @@ impl Context {
         Ok(Context { dev, version })
     }
 
+    /// `TEEC_RequestCancellation` of the operation running under
+    /// `cancel_id` in session `session` (see [`Session::invoke_cancellable`]).
+    pub fn request_cancellation(&self, session: u32, cancel_id: u32) -> Result<(), TeecError> {
+        let mut arg = uapi::CancelArg { cancel_id, session };
+        uapi::ioctl(self.dev.as_fd(), uapi::TEE_IOC_CANCEL, &mut arg).map_err(|e| TeecError::comms(&e))?;
+        Ok(())
+    }
+
     /// `TEE_IOC_VERSION`'s answer: implementation id (1 = OP-TEE) and caps.
     pub fn version(&self) -> uapi::VersionData {
         self.version
@@ -275,9 +283,17 @@ impl Session<'_> {
     /// written back into `params`, also when the TA returns an error (for
     /// `TEEC_ERROR_SHORT_BUFFER`, the size it needs).
     pub fn invoke(&mut self, cmd: u32, params: &mut [Param<'_>; 4]) -> Result<(), TeecError> {
+        self.invoke_cancellable(cmd, params, 0)
+    }
+
+    /// [`invoke`](Session::invoke) under `cancel_id` (libteec's
+    /// `TEEC_Operation` address plays that part): another thread may then
+    /// [`Context::request_cancellation`] of it.
+    pub fn invoke_cancellable(&mut self, cmd: u32, params: &mut [Param<'_>; 4], cancel_id: u32) -> Result<(), TeecError> {
         let mut arg = uapi::InvokeArg {
             func: cmd,
             session: self.id,
+            cancel_id,
             num_params: uapi::NUM_PARAMS as u32,
             params: encode(params)?,
             ..Default::default()

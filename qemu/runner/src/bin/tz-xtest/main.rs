@@ -15,6 +15,7 @@
 
 mod crypto;
 mod hello;
+mod os;
 mod params;
 mod storage;
 mod stress;
@@ -30,6 +31,7 @@ const SUITE: &[(u32, fn(&mut Report))] = &[
     (1000, ta_loading::run),
     (1000, ta_panic::run),
     (1000, ta2ta::run),
+    (1000, os::run),
     (1000, stress::run),
     (4000, crypto::run),
     (5000, params::run),

@@ -1,0 +1,186 @@
+//! The checks behind `CMD_RUN_CASE`, by number. Each returns
+//! `Err((step, error))` at the first step that fails; an unexpected success
+//! is reported as `BadState`, an unexpected value as `Generic`.
+
+use alloc::vec;
+use ta_sdk::memory::{self, access};
+use ta_sdk::property::{self, PropSet, prop_type};
+use ta_sdk::time::{self, Category, TeeTime};
+use ta_sdk::{TeeError, Uuid};
+
+
+type Check = Result<(), (u32, TeeError)>;
+
+const OWN_UUID: &str = "1859c538-cea6-446a-a347-de402cf42252";
+/// Where the trusted OS itself lives on QEMU virt (ours and upstream).
+const SECURE_KERNEL_ADDRESS: usize = 0x0e10_0000;
+/// A read-only constant: lands in the TA's read-only segment.
+static RODATA: [u8; 32] = *b"os_test: a read-only constant...";
+
+fn step(n: u32) -> impl Fn(TeeError) -> (u32, TeeError) {
+    move |e| (n, e)
+}
+
+fn ensure(n: u32, ok: bool) -> Check {
+    if ok { Ok(()) } else { Err((n, TeeError::Generic)) }
+}
+
+/// `result` must be exactly `Err(want)`.
+fn refused<T>(n: u32, result: Result<T, TeeError>, want: TeeError) -> Check {
+    match result {
+        Err(e) if e == want => Ok(()),
+        Err(e) => Err((n, e)),
+        Ok(_) => Err((n, TeeError::BadState)),
+    }
+}
+
+fn millis(t: TeeTime) -> u64 {
+    u64::from(t.seconds) * 1000 + u64::from(t.millis)
+}
+
+/// Runs check `case` with its `arg` and, for the memory cases, the
+/// client's shared input buffer.
+pub fn run(case: u32, arg: u32, shared: Option<&[u8]>) -> Check {
+    match case {
+        0 => ta_app_id(),
+        1 => tee_device_id(),
+        2 => tee_u32_properties(),
+        3 => refused(1, property::get_u32(PropSet::TeeImplementation, "org.example.no.such.property"), TeeError::ItemNotFound),
+        // A U32 property read as a bool.
+        4 => refused(1, property::get_bool(PropSet::TeeImplementation, "gpd.tee.systemTime.protectionLevel"), TeeError::BadFormat),
+        5 => string_short_buffer(),
+        6 => enumerate(PropSet::TeeImplementation),
+        7 => system_time_monotonic(),
+        8 => wait_elapses(arg),
+        9 => ta_persistent_time(),
+        10 => ree_time_near(arg),
+        11 => own_memory(),
+        12 => rodata_read_only(),
+        13 => kernel_and_null_denied(),
+        14 => refused(1, memory::check(access::READ, usize::MAX - 7, 64), TeeError::AccessDenied),
+        15 => shared_buffer(shared),
+        _ => Err((0, TeeError::NotSupported)),
+    }
+}
+
+fn ta_app_id() -> Check {
+    let id = property::get_uuid(PropSet::CurrentTa, "gpd.ta.appID").map_err(step(1))?;
+    ensure(2, Some(id) == Uuid::parse(OWN_UUID).ok())
+}
+
+fn tee_device_id() -> Check {
+    let mut buf = [0u8; 16];
+    let (ty, len) = property::get_raw(PropSet::TeeImplementation, "gpd.tee.deviceID", &mut buf).map_err(step(1))?;
+    ensure(2, ty == prop_type::UUID && len == 16)
+}
+
+fn tee_u32_properties() -> Check {
+    // GP: 100 (REE-protected) or 1000 (TEE-protected).
+    let level = property::get_u32(PropSet::TeeImplementation, "gpd.tee.systemTime.protectionLevel").map_err(step(1))?;
+    ensure(2, level == 100 || level == 1000)?;
+    let version = property::get_u32(PropSet::TeeImplementation, "gpd.tee.internalCore.version").map_err(step(3))?;
+    ensure(4, version != 0)
+}
+
+fn string_short_buffer() -> Check {
+    let mut small = [0u8; 2];
+    refused(1, property::get_string(PropSet::TeeImplementation, "gpd.tee.apiversion", &mut small), TeeError::ShortBuffer)?;
+    let mut buf = [0u8; 64];
+    let s = property::get_string(PropSet::TeeImplementation, "gpd.tee.apiversion", &mut buf).map_err(step(2))?;
+    ensure(3, s.len() > 2)
+}
+
+/// Walks the set by index until ITEM_NOT_FOUND: every entry has a `gpd.`
+/// name, and the well-known ones are among them.
+fn enumerate(set: PropSet) -> Check {
+    let mut found = 0u32;
+    let mut seen_device_id = false;
+    for index in 0..256 {
+        let mut name = [0u8; 128];
+        let mut value = [0u8; 256];
+        let (r, info) = ta_sdk::sys::get_property(set as u32, index, Some(&mut name), Some(&mut value));
+        match r {
+            Ok(()) => {}
+            Err(TeeError::ItemNotFound) => break,
+            Err(e) => return Err((1, e)),
+        }
+        let len = (info.name_len as usize).min(name.len());
+        let name = name[..len].strip_suffix(&[0]).unwrap_or(&name[..len]);
+        ensure(2, name.starts_with(b"gpd."))?;
+        seen_device_id |= name == b"gpd.tee.deviceID";
+        found += 1;
+    }
+    ensure(3, found >= 5 && seen_device_id)
+}
+
+fn system_time_monotonic() -> Check {
+    let mut last = time::get_time(Category::System).map_err(step(1))?;
+    for _ in 0..100 {
+        let now = time::get_time(Category::System).map_err(step(2))?;
+        ensure(3, now >= last)?;
+        last = now;
+    }
+    Ok(())
+}
+
+/// `TEE_Wait(arg)` lasts at least `arg` ms of system time, and not absurdly long.
+fn wait_elapses(ms: u32) -> Check {
+    let t0 = time::get_time(Category::System).map_err(step(1))?;
+    time::wait(ms).map_err(step(2))?;
+    let t1 = time::get_time(Category::System).map_err(step(3))?;
+    let elapsed = millis(t1).saturating_sub(millis(t0));
+    ensure(4, elapsed >= u64::from(ms) && elapsed < u64::from(ms) + 5_000)
+}
+
+/// Not set at first (a fresh boot), then set to 1000 s and read back.
+fn ta_persistent_time() -> Check {
+    match time::ta_persistent_time() {
+        Err(TeeError::TimeNotSet) | Ok(_) => {}
+        Err(e) => return Err((1, e)),
+    }
+    time::set_ta_persistent_time(&TeeTime { seconds: 1000, millis: 0 }).map_err(step(2))?;
+    let t = time::ta_persistent_time().map_err(step(3))?;
+    ensure(4, (1000..1005).contains(&t.seconds))
+}
+
+/// REE time within 5 s of the client's clock (`client_seconds`).
+fn ree_time_near(client_seconds: u32) -> Check {
+    let ree = time::get_time(Category::Ree).map_err(step(1))?;
+    ensure(2, ree.seconds.abs_diff(client_seconds) <= 5)
+}
+
+/// The stack and the heap are the TA's own: readable and writable, also
+/// without ANY_OWNER.
+fn own_memory() -> Check {
+    let stack = [0u8; 64];
+    memory::check_slice(access::READ | access::WRITE, &stack).map_err(step(1))?;
+    let heap = vec![0u8; 4096];
+    memory::check_slice(access::READ | access::WRITE, &heap).map_err(step(2))?;
+    memory::check_slice(access::READ | access::WRITE | access::SECURE, &heap).map_err(step(3))?;
+    refused(4, memory::check_slice(access::READ | access::NONSECURE, &heap), TeeError::AccessDenied)
+}
+
+/// Read-only data and code may be read, not written.
+fn rodata_read_only() -> Check {
+    memory::check_slice(access::READ, &RODATA).map_err(step(1))?;
+    refused(2, memory::check_slice(access::WRITE, &RODATA), TeeError::AccessDenied)?;
+    let code = run as fn(u32, u32, Option<&[u8]>) -> Check as usize;
+    memory::check(access::READ, code, 4).map_err(step(3))?;
+    refused(4, memory::check(access::WRITE, code, 4), TeeError::AccessDenied)
+}
+
+fn kernel_and_null_denied() -> Check {
+    refused(1, memory::check(access::READ, SECURE_KERNEL_ADDRESS, 16), TeeError::AccessDenied)?;
+    refused(2, memory::check(access::READ, 0, 16), TeeError::AccessDenied)
+}
+
+/// The client's input memref is shared normal-world memory: refused
+/// without ANY_OWNER, granted with it, and it is not secure memory.
+fn shared_buffer(shared: Option<&[u8]>) -> Check {
+    let buf = shared.ok_or((1, TeeError::BadParameters))?;
+    ensure(1, !buf.is_empty())?;
+    refused(2, memory::check_slice(access::READ, buf), TeeError::AccessDenied)?;
+    memory::check_slice(access::READ | access::ANY_OWNER, buf).map_err(step(3))?;
+    memory::check_slice(access::READ | access::ANY_OWNER | access::NONSECURE, buf).map_err(step(4))?;
+    refused(5, memory::check_slice(access::READ | access::ANY_OWNER | access::SECURE, buf), TeeError::AccessDenied)
+}

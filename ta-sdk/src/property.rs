@@ -1,6 +1,16 @@
-//! Properties served by the kernel (`_utee_get_property*`, syscalls 3/4):
-//! `gpd.tee.*`, `gpd.client.*` and `gpd.ta.appID`. (libutee's own
+//! Properties: most are served by the kernel (`_utee_get_property*`,
+//! syscalls 3/4): `gpd.tee.*`, `gpd.client.*` and `gpd.ta.appID`; a few
+//! implementation properties come from the library itself, as with
+//! upstream's libutee (`gpd.tee.internalCore.version`). (libutee's
 //! `gpd.ta.*` list built into the binary has no counterpart here yet.)
+//!
+//! ```ignore
+//! use ta_sdk::property::{self, PropSet};
+//! let me = property::get_uuid(PropSet::CurrentTa, "gpd.ta.appID")?;
+//! let who = property::get_identity(PropSet::CurrentClient, "gpd.client.identity")?;
+//! let mut buf = [0u8; 64];
+//! let api = property::get_string(PropSet::TeeImplementation, "gpd.tee.apiversion", &mut buf)?;
+//! ```
 
 use crate::error::{TeeError, TeeResult};
 use crate::sys;
@@ -33,9 +43,22 @@ pub struct Identity {
     pub uuid: Uuid,
 }
 
+/// Properties the TA library serves itself, as upstream's libutee does
+/// (`tee_api_property.c`), so that a TA sees them on any OP-TEE-compatible
+/// kernel: (set, name, U32 value).
+const LIBRARY_PROPERTIES: [(PropSet, &str, u32); 1] = [
+    // GP TEE Internal Core API 1.3.1: major << 24 | minor << 16 | maintenance << 8.
+    (PropSet::TeeImplementation, "gpd.tee.internalCore.version", 0x0103_0100),
+];
+
 /// The raw value of property `name` of `set` copied into `buf`: returns its
 /// type and length (`ShortBuffer` if `buf` is too small).
 pub fn get_raw(set: PropSet, name: &str, buf: &mut [u8]) -> TeeResult<(u32, usize)> {
+    if let Some(&(_, _, value)) = LIBRARY_PROPERTIES.iter().find(|(s, n, _)| *s == set && *n == name) {
+        let bytes = value.to_le_bytes();
+        buf.get_mut(..bytes.len()).ok_or(TeeError::ShortBuffer)?.copy_from_slice(&bytes);
+        return Ok((prop_type::U32, bytes.len()));
+    }
     let index = sys::get_property_name_to_index(set as u32, name)?;
     let (r, info) = sys::get_property(set as u32, index, None, Some(buf));
     r.map(|()| (info.prop_type, info.value_len as usize))

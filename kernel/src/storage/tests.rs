@@ -17,7 +17,7 @@ use crate::call_env::{ArgLocation, CallEnv};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
 use crate::shm::NsMemory;
 use crate::shm::tests::FakeRam;
-use crate::user_ta::memory::{Region, UserRegions};
+use crate::user_ta::memory::{Region, Sharing, UserRegions};
 use crate::user_ta::property::PropContext;
 use crate::user_ta::syscall::{Outcome, SyscallContext};
 
@@ -442,7 +442,7 @@ const VA: u64 = 0x10_0000;
 
 fn ctx(backing: &mut [u8]) -> Ctx {
     Ctx {
-        regions: UserRegions(alloc::vec![Region { va: VA, len: backing.len() as u64, kva: backing.as_mut_ptr() as u64, writable: true }]),
+        regions: UserRegions(alloc::vec![Region { va: VA, len: backing.len() as u64, kva: backing.as_mut_ptr() as u64, writable: true, sharing: Sharing::Private }]),
         env: FakeSupplicant::new(),
         ta: UUID_A,
         storage: StorageState::new(),

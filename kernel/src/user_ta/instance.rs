@@ -12,7 +12,7 @@ use spin::Mutex;
 use tee_abi::result;
 
 use super::image::{self, Prepared};
-use super::memory::{PageBuf, Region, UserRegions};
+use super::memory::{PageBuf, Region, Sharing, UserRegions};
 use super::property::PropContext;
 use super::syscall::{self, SyscallContext};
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry, UserFrame};
@@ -126,9 +126,10 @@ impl Instance {
                 len: seg.len,
                 kva: image.addr() + seg.offset,
                 writable: seg.perm == Perm::ReadWrite,
+                sharing: Sharing::Private,
             });
         }
-        regions.0.push(Region { va: stack_va, len: stack.len() as u64, kva: stack.addr(), writable: true });
+        regions.0.push(Region { va: stack_va, len: stack.len() as u64, kva: stack.addr(), writable: true, sharing: Sharing::Private });
         user::sync_icache();
         Ok(Instance {
             uuid: *uuid,
@@ -180,6 +181,9 @@ impl Instance {
         if self.state.lock().dead {
             return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
         }
+        // A TA-to-TA caller's memrefs are secure memory; a client's are not.
+        let from_ta = self.clients.lock().get(&session).is_some_and(|c| c.login == tee_abi::msg::LOGIN_TRUSTED_APP);
+        let sharing = if from_ta { Sharing::SharedSecure } else { Sharing::SharedNonSecure };
         // Memory references: page-aligned copies mapped for this run only.
         let mut mapped: Vec<(usize, PageBuf, u64)> = Vec::new();
         let mut vals = [0u64; 8];
@@ -202,7 +206,7 @@ impl Instance {
                         self.unmap_params(&mapped);
                         return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
                     }
-                    regions.0.push(Region { va: next_va, len: buf.len() as u64, kva: copy.addr(), writable: dir.is_output() });
+                    regions.0.push(Region { va: next_va, len: buf.len() as u64, kva: copy.addr(), writable: dir.is_output(), sharing });
                     vals[2 * i] = next_va;
                     vals[2 * i + 1] = *size;
                     let len = copy.len() as u64;

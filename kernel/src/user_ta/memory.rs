@@ -79,6 +79,34 @@ pub struct Region {
     pub kva: u64,
     /// The TA may write it.
     pub writable: bool,
+    /// Whether anyone else sees this memory (GP's "owner" of a buffer).
+    pub sharing: Sharing,
+}
+
+/// Who else sees a region, as `TEE_CheckMemoryAccessRights` tells TAs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// The TA's own image, stack and heap.
+    Private,
+    /// A memref from a normal-world client. Ours is a secure bounce copy,
+    /// but the TA is told what upstream's direct mapping would be: shared,
+    /// non-secure memory.
+    SharedNonSecure,
+    /// A memref from another TA: secure memory, shared.
+    SharedSecure,
+}
+
+/// `TEE_MEMORY_ACCESS_*` flags of `TEE_CheckMemoryAccessRights`.
+pub mod access {
+    pub const READ: u32 = 0x1;
+    pub const WRITE: u32 = 0x2;
+    pub const ANY_OWNER: u32 = 0x4;
+    /// OP-TEE extension: must be normal-world memory.
+    pub const NONSECURE: u32 = 0x1000_0000;
+    /// OP-TEE extension: must be secure memory.
+    pub const SECURE: u32 = 0x2000_0000;
+    /// Every flag the kernel knows.
+    pub const ALL: u32 = READ | WRITE | ANY_OWNER | NONSECURE | SECURE;
 }
 
 /// The ranges a TA may name in system calls.
@@ -95,6 +123,23 @@ impl UserRegions {
             .find(|r| va >= r.va && end <= r.va + r.len && (r.writable || !write))
             .map(|r| r.kva + (va - r.va))
             .ok_or(result::ERROR_ACCESS_DENIED)
+    }
+
+    /// `TEE_CheckMemoryAccessRights` with upstream's rules
+    /// (`vm_check_access_rights`): a wrapping range, contradictory
+    /// SECURE|NONSECURE, shared memory without ANY_OWNER, the wrong world or
+    /// a write to read-only memory are all ACCESS_DENIED. Nothing is accessed.
+    pub fn check_access_rights(&self, flags: u32, va: u64, len: u64) -> Result<(), u32> {
+        let end = va.checked_add(len).ok_or(result::ERROR_ACCESS_DENIED)?;
+        if flags & access::NONSECURE != 0 && flags & access::SECURE != 0 {
+            return Err(result::ERROR_ACCESS_DENIED);
+        }
+        let region = self.0.iter().find(|r| va >= r.va && end <= r.va + r.len).ok_or(result::ERROR_ACCESS_DENIED)?;
+        let denied = (flags & access::ANY_OWNER == 0 && region.sharing != Sharing::Private)
+            || (flags & access::NONSECURE != 0 && region.sharing != Sharing::SharedNonSecure)
+            || (flags & access::SECURE != 0 && region.sharing == Sharing::SharedNonSecure)
+            || (flags & access::WRITE != 0 && !region.writable);
+        if denied { Err(result::ERROR_ACCESS_DENIED) } else { Ok(()) }
     }
 
     /// Copies `len` bytes from the TA.
@@ -126,8 +171,8 @@ mod tests {
     #[test]
     fn resolves_only_whole_ranges_with_the_right_access() {
         let r = UserRegions(alloc::vec![
-            Region { va: 0x1000, len: 0x2000, kva: 0x9000, writable: false },
-            Region { va: 0x8000, len: 0x1000, kva: 0x20000, writable: true },
+            Region { va: 0x1000, len: 0x2000, kva: 0x9000, writable: false, sharing: Sharing::Private },
+            Region { va: 0x8000, len: 0x1000, kva: 0x20000, writable: true, sharing: Sharing::SharedNonSecure },
         ]);
         assert_eq!(r.resolve(0x1800, 0x100, false), Ok(0x9800));
         assert_eq!(r.resolve(0x1800, 0x100, true), Err(result::ERROR_ACCESS_DENIED));
@@ -135,5 +180,33 @@ mod tests {
         assert_eq!(r.resolve(0x8ff0, 0x10, true), Ok(0x20ff0));
         assert_eq!(r.resolve(u64::MAX - 4, 8, false), Err(result::ERROR_ACCESS_DENIED));
         assert_eq!(r.resolve(0x0e10_0000, 4, false), Err(result::ERROR_ACCESS_DENIED));
+    }
+
+    #[test]
+    fn access_rights_follow_upstreams_rules() {
+        use access::*;
+        let r = UserRegions(alloc::vec![
+            Region { va: 0x1000, len: 0x2000, kva: 0x9000, writable: false, sharing: Sharing::Private },
+            Region { va: 0x4000, len: 0x1000, kva: 0xa000, writable: true, sharing: Sharing::Private },
+            Region { va: 0x8000, len: 0x1000, kva: 0x20000, writable: true, sharing: Sharing::SharedNonSecure },
+            Region { va: 0xa000, len: 0x1000, kva: 0x30000, writable: false, sharing: Sharing::SharedSecure },
+        ]);
+        let denied = Err(result::ERROR_ACCESS_DENIED);
+        // Private memory: its own permissions, secure.
+        assert_eq!(r.check_access_rights(READ, 0x1000, 16), Ok(()));
+        assert_eq!(r.check_access_rights(WRITE, 0x1000, 16), denied);
+        assert_eq!(r.check_access_rights(READ | WRITE | SECURE, 0x4000, 0x1000), Ok(()));
+        assert_eq!(r.check_access_rights(READ | NONSECURE, 0x4000, 16), denied);
+        // A client's memref: only with ANY_OWNER, and it is non-secure.
+        assert_eq!(r.check_access_rights(READ, 0x8000, 16), denied);
+        assert_eq!(r.check_access_rights(READ | ANY_OWNER | NONSECURE, 0x8000, 16), Ok(()));
+        assert_eq!(r.check_access_rights(READ | ANY_OWNER | SECURE, 0x8000, 16), denied);
+        // Another TA's memref: shared and secure.
+        assert_eq!(r.check_access_rights(READ | ANY_OWNER | SECURE, 0xa000, 16), Ok(()));
+        assert_eq!(r.check_access_rights(WRITE | ANY_OWNER, 0xa000, 16), denied);
+        // Contradictions, unmapped and wrapping ranges.
+        assert_eq!(r.check_access_rights(READ | SECURE | NONSECURE, 0x4000, 16), denied);
+        assert_eq!(r.check_access_rights(READ, 0x3000, 16), denied);
+        assert_eq!(r.check_access_rights(READ, u64::MAX - 7, 64), denied);
     }
 }

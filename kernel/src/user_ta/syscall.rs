@@ -102,10 +102,6 @@ pub trait SyscallContext {
     }
 }
 
-const ACCESS_READ: u64 = 0x1;
-const ACCESS_WRITE: u64 = 0x2;
-const ACCESS_ANY_OWNER: u64 = 0x4;
-
 fn code(r: Result<(), u32>) -> Outcome {
     Outcome::Return(u64::from(r.err().unwrap_or(result::SUCCESS)))
 }
@@ -129,12 +125,13 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
         GET_PROPERTY => code(get_property(ctx, a)),
         GET_PROPERTY_NAME_TO_INDEX => code(name_to_index(ctx, a)),
         CHECK_ACCESS_RIGHTS => {
-            let flags = a[0];
-            if flags & !(ACCESS_READ | ACCESS_WRITE | ACCESS_ANY_OWNER | 0x1000_0000 | 0x2000_0000) != 0 {
+            let Ok(flags) = u32::try_from(a[0]) else {
+                return Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS));
+            };
+            if flags & !super::memory::access::ALL != 0 {
                 return Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS));
             }
-            let write = flags & ACCESS_WRITE != 0;
-            code(ctx.regions().resolve(a[1], a[2], write).map(|_| ()))
+            code(ctx.regions().check_access_rights(flags, a[1], a[2]))
         }
         GET_CANCELLATION_FLAG => {
             let flag = u32::from(ctx.cancelled());
@@ -421,7 +418,10 @@ mod tests {
     use crate::session::ClientIdentity;
     use crate::shm::NsMemory;
     use crate::shm::tests::FakeRam;
-    use crate::user_ta::memory::Region;
+    use crate::user_ta::memory::{Region, Sharing, access};
+
+    const ACCESS_READ: u64 = access::READ as u64;
+    const ACCESS_WRITE: u64 = access::WRITE as u64;
 
     struct Fake {
         regions: UserRegions,
@@ -482,7 +482,7 @@ mod tests {
     fn fake(backing: &mut [u8]) -> Fake {
         let kva = backing.as_mut_ptr() as u64;
         Fake {
-            regions: UserRegions(alloc::vec![Region { va: 0x1000, len: backing.len() as u64, kva, writable: true }]),
+            regions: UserRegions(alloc::vec![Region { va: 0x1000, len: backing.len() as u64, kva, writable: true, sharing: Sharing::Private }]),
             ram: FakeRam::new(4096),
             offset: None,
             mask: true,

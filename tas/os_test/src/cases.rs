@@ -90,8 +90,9 @@ fn string_short_buffer() -> Check {
     ensure(3, s.len() > 2)
 }
 
-/// Walks the set by index until ITEM_NOT_FOUND: every entry has a `gpd.`
-/// name, and the well-known ones are among them.
+/// Walks the set by index until ITEM_NOT_FOUND: every entry has a
+/// printable dotted name (upstream adds `org.trustedfirmware.optee.*` to
+/// the `gpd.*` ones), and `gpd.tee.deviceID` is among them.
 fn enumerate(set: PropSet) -> Check {
     let mut found = 0u32;
     let mut seen_device_id = false;
@@ -106,7 +107,7 @@ fn enumerate(set: PropSet) -> Check {
         }
         let len = (info.name_len as usize).min(name.len());
         let name = name[..len].strip_suffix(&[0]).unwrap_or(&name[..len]);
-        ensure(2, name.starts_with(b"gpd."))?;
+        ensure(2, name.contains(&b'.') && name.iter().all(|c| c.is_ascii_graphic()))?;
         seen_device_id |= name == b"gpd.tee.deviceID";
         found += 1;
     }

@@ -2,8 +2,8 @@
 //! UUID `fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e`.
 //!
 //! - 0 `CMD_REVERSE` (MEMREF_INPUT, MEMREF_OUTPUT): writes the input
-//!   reversed; an output smaller than the input gets TEE_ERROR_SHORT_BUFFER
-//!   with the size needed;
+//!   reversed (any size: no heap is used); an output smaller than the input
+//!   gets TEE_ERROR_SHORT_BUFFER with the size needed;
 //! - 1 `CMD_UPPER` (MEMREF_INOUT, VALUE_OUTPUT): ASCII-uppercases the buffer
 //!   in place, reports the number of changed bytes in `a` and the buffer's
 //!   size in `b`; the returned size is the part up to the first NUL;
@@ -58,9 +58,7 @@ impl TrustedApp for ParamsTa {
         match cmd {
             CMD_REVERSE => {
                 p.expect([T::MemrefInput, T::MemrefOutput, T::None, T::None])?;
-                let mut reversed = Vec::new();
-                reversed.extend(p.memref_input(0)?.iter().rev());
-                p.memref_output(1)?.write(&reversed)
+                reverse(p)
             }
             CMD_UPPER => {
                 p.expect([T::MemrefInout, T::ValueOutput, T::None, T::None])?;
@@ -139,6 +137,27 @@ fn busy_loop(ms: u32) -> TeeResult<(u32, u32)> {
             return Ok((elapsed as u32, reads));
         }
     }
+}
+
+/// Writes memref 0 reversed into memref 1 through a small stack buffer, so
+/// that buffers of any size (the suite goes to 1 MiB) need no heap.
+fn reverse(p: &mut Params<'_>) -> TeeResult {
+    let len = p.memref_input(0)?.len();
+    let out = p.memref_output(1)?;
+    out.set_size(len);
+    if out.capacity() < len {
+        return Err(TeeError::ShortBuffer);
+    }
+    let mut chunk = [0u8; 512];
+    let mut done = 0;
+    while done < len {
+        let n = chunk.len().min(len - done);
+        chunk[..n].copy_from_slice(&p.memref_input(0)?[len - done - n..len - done]);
+        chunk[..n].reverse();
+        p.memref_output(1)?.buffer()[done..done + n].copy_from_slice(&chunk[..n]);
+        done += n;
+    }
+    Ok(())
 }
 
 /// Each check in turn; `Err((step, error))` at the first that fails.

@@ -13,6 +13,7 @@
 //! only those groups (a group is named by its first number). Exit status 0
 //! when every case passed, 1 otherwise.
 
+mod client_api;
 mod crypto;
 mod hello;
 mod os;
@@ -35,6 +36,7 @@ const SUITE: &[(u32, fn(&mut Report))] = &[
     (1000, stress::run),
     (4000, crypto::run),
     (5000, params::run),
+    (5000, client_api::run),
     (6000, storage::run),
 ];
 

@@ -7,8 +7,10 @@
 //! hello.invoke(0, &mut args)?;  // args[0] is now ValueInOut { a: 43, .. }
 //! ```
 
-use crate::error::TeeResult;
+use crate::error::{TeeError, TeeResult};
+use crate::memory::{self, access};
 use crate::params::RawParams;
+use crate::sys::shared_mem::SharedMapping;
 use crate::sys::ta_session as sys;
 use crate::uuid::Uuid;
 
@@ -79,6 +81,70 @@ fn decode(raw: &RawParams, params: &mut [CallParam<'_>; 4]) {
     }
 }
 
+/// The bounce buffer of one call, as libutee's `map_tmp_param`: the kernel
+/// refuses memrefs into a TA's private memory (its stack, heap, data), so
+/// those go through one shareable mapping from the system PTA, each at a
+/// 16-byte-aligned offset.
+struct Bounce {
+    map: Option<SharedMapping>,
+    offsets: [Option<usize>; 4],
+}
+
+impl CallParam<'_> {
+    /// The buffer of a memref parameter.
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            CallParam::MemrefIn(buf) => Some(buf),
+            CallParam::MemrefOut(buf, _) | CallParam::MemrefInOut(buf, _) => Some(buf),
+            _ => None,
+        }
+    }
+}
+
+impl Bounce {
+    /// Copies the private input buffers into a fresh mapping and points
+    /// `raw` at it.
+    fn prepare(params: &[CallParam<'_>; 4], raw: &mut RawParams) -> TeeResult<Bounce> {
+        let mut offsets = [None; 4];
+        let mut total = 0usize;
+        for (i, p) in params.iter().enumerate() {
+            let Some(buf) = p.bytes() else { continue };
+            if !buf.is_empty() && memory::check_slice(access::READ, buf).is_ok() {
+                offsets[i] = Some(total);
+                total = total.checked_add(buf.len().next_multiple_of(16)).ok_or(TeeError::OutOfMemory)?;
+            }
+        }
+        if total == 0 {
+            return Ok(Bounce { map: None, offsets });
+        }
+        let mut map = SharedMapping::new(total)?;
+        let base = map.addr();
+        let shared = map.as_mut_slice();
+        for (i, p) in params.iter().enumerate() {
+            let (Some(offset), Some(buf)) = (offsets[i], p.bytes()) else { continue };
+            if !matches!(p, CallParam::MemrefOut(..)) {
+                shared[offset..offset + buf.len()].copy_from_slice(buf);
+            }
+            raw.vals[2 * i] = (base + offset) as u64;
+        }
+        Ok(Bounce { map: Some(map), offsets })
+    }
+
+    /// Copies what the callee wrote (up to the size it reported) back into
+    /// the private output buffers.
+    fn copy_back(&mut self, params: &mut [CallParam<'_>; 4], raw: &RawParams) {
+        let Some(map) = &mut self.map else { return };
+        let shared = map.as_mut_slice();
+        for (i, p) in params.iter_mut().enumerate() {
+            let Some(offset) = self.offsets[i] else { continue };
+            if let CallParam::MemrefOut(buf, _) | CallParam::MemrefInOut(buf, _) = p {
+                let n = (raw.vals[2 * i + 1] as usize).min(buf.len());
+                buf[..n].copy_from_slice(&shared[offset..offset + n]);
+            }
+        }
+    }
+}
+
 /// An open session to another TA; closed on drop.
 #[derive(Debug)]
 pub struct TaSession {
@@ -94,9 +160,14 @@ impl TaSession {
     }
 
     /// Invokes command `cmd`; outputs are written back into `params`.
+    /// Buffers in this TA's private memory travel through a shareable
+    /// bounce buffer (see [`Bounce`]); others (e.g. memory a client shared
+    /// with this TA) are passed on as they are.
     pub fn invoke(&self, cmd: u32, params: &mut [CallParam<'_>; 4]) -> TeeResult {
         let mut raw = encode(params);
+        let mut bounce = Bounce::prepare(params, &mut raw)?;
         let (result, _origin) = sys::invoke(self.handle, cmd, &mut raw);
+        bounce.copy_back(params, &raw);
         decode(&raw, params);
         result
     }

@@ -146,8 +146,29 @@ impl<'a> PageTables<'a> {
     }
 
     /// Continues editing tables built earlier in `pool` (located at `pool_pa`).
+    ///
+    /// Every table the root or a level-2 table points at counts as used,
+    /// also when unmapping has emptied it: an empty table is still linked
+    /// in, and handing it out again would make two ranges share it.
     pub fn attach(pool: &'a mut [[u64; ENTRIES]], pool_pa: u64) -> PageTables<'a> {
-        let used = pool.iter().rposition(|t| t.iter().any(|e| *e != 0)).map_or(1, |last| last + 1).max(1);
+        let span = pool.len() as u64 * PAGE_SIZE;
+        let linked = |desc: u64| -> Option<usize> {
+            let pa = desc & ADDR_MASK;
+            let is_table = desc & DESC_VALID != 0 && desc & DESC_TABLE_OR_PAGE != 0;
+            // Shared kernel entries point at tables outside the pool.
+            (is_table && pa >= pool_pa && pa < pool_pa + span).then(|| ((pa - pool_pa) / PAGE_SIZE) as usize)
+        };
+        let mut used = pool.iter().rposition(|t| t.iter().any(|e| *e != 0)).map_or(1, |last| last + 1).max(1);
+        for &l1 in &pool[0] {
+            if let Some(l2) = linked(l1) {
+                used = used.max(l2 + 1);
+                for &l2e in &pool[l2] {
+                    if let Some(l3) = linked(l2e) {
+                        used = used.max(l3 + 1);
+                    }
+                }
+            }
+        }
         PageTables { pool, pool_pa, used }
     }
 
@@ -291,6 +312,25 @@ mod tests {
         assert_eq!(pt.translate(0x0e10_4000), None);
         assert_eq!(pt.translate(0x080a_0010), Some((0x080a_0010, DEV)));
         assert_eq!(pt.translate(0x4000_0000), None);
+    }
+
+    #[test]
+    fn attach_never_hands_out_an_emptied_table_still_linked_in() {
+        const USER: Attrs = Attrs::user(Perm::ReadWrite);
+        let pa = 0x0e20_0000;
+        let mut pool = vec![[0u64; ENTRIES]; 8];
+        PageTables::new(&mut pool, pa).map(0x1_4000_0000, 0x5000_0000, 0x1000, USER).unwrap();
+        // A second range in another 1 GiB slot, then unmapped: its level-3
+        // table is all zeros but still linked from its level-2 table.
+        PageTables::attach(&mut pool, pa).map(0x1_8000_0000, 0x5100_0000, 0x1000, USER).unwrap();
+        PageTables::attach(&mut pool, pa).unmap(0x1_8000_0000, 0x1000).unwrap();
+        // A third range must get fresh tables, leaving the second's alone.
+        let mut pt = PageTables::attach(&mut pool, pa);
+        pt.map(0x1_c000_0000, 0x5200_0000, 0x1000, USER).unwrap();
+        pt.map(0x1_8000_0000, 0x5300_0000, 0x1000, USER).unwrap();
+        assert_eq!(pt.translate(0x1_c000_0000).map(|(p, _)| p), Some(0x5200_0000));
+        assert_eq!(pt.translate(0x1_8000_0000).map(|(p, _)| p), Some(0x5300_0000));
+        assert_eq!(pt.translate(0x1_4000_0000).map(|(p, _)| p), Some(0x5000_0000));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 extern crate alloc;
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -15,6 +15,7 @@ use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, Sharing, UserRegions};
 use super::property::PropContext;
 use super::syscall::{self, SyscallContext};
+use super::system_pta;
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry, UserFrame};
 use crate::call_env::CallEnv;
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
@@ -25,8 +26,12 @@ use crate::session::{ClientIdentity, Outcome, Target, Uuid};
 const IMAGE_VA: u64 = 0x1_0000_0000;
 /// Where memory-reference parameters are mapped for a call.
 const PARAM_VA: u64 = 0x1_4000_0000;
-/// Translation tables per instance.
-const TABLES: usize = 12;
+/// Translation tables per instance (image, stack, parameters and the
+/// system PTA's mappings each need their own level-2/3 tables).
+const TABLES: usize = 16;
+/// Where the system PTA's MAP_ZI mappings go (level-1 slot 6), and how far.
+const ZI_VA: u64 = 0x1_8000_0000;
+const ZI_SPAN: u64 = 0x4000_0000;
 /// `TA_FLAG_SINGLE_INSTANCE`.
 const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 /// `TA_FLAG_MULTI_SESSION`.
@@ -45,6 +50,19 @@ const EXIT_DEAD: u64 = 1 << 32;
 struct State {
     dead: bool,
     sessions: usize,
+}
+
+/// Zeroed memory mapped for the TA by the system PTA (MAP_ZI).
+struct ZiMap {
+    va: u64,
+    buf: PageBuf,
+    sharing: Sharing,
+}
+
+impl ZiMap {
+    fn region(&self) -> Region {
+        Region { va: self.va, len: self.buf.len() as u64, kva: self.buf.addr(), writable: true, sharing: self.sharing }
+    }
 }
 
 /// One instance of a user TA.
@@ -72,6 +90,10 @@ pub struct Instance {
     crypto: Mutex<crate::crypto::CryptoState>,
     /// Open persistent objects and enumerators (`crate::storage`).
     storage: Mutex<crate::storage::StorageState>,
+    /// The system PTA's mappings, by address.
+    zi_maps: Mutex<Vec<ZiMap>>,
+    /// This TA's sessions to the system PTA (served in the instance).
+    system_sessions: Mutex<BTreeSet<u32>>,
 }
 
 /// Single-instance TAs currently loaded.
@@ -149,6 +171,8 @@ impl Instance {
             clients: Mutex::new(BTreeMap::new()),
             crypto: Mutex::new(crate::crypto::CryptoState::new()),
             storage: Mutex::new(crate::storage::StorageState::new()),
+            zi_maps: Mutex::new(Vec::new()),
+            system_sessions: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -189,6 +213,7 @@ impl Instance {
         let mut vals = [0u64; 8];
         let mut next_va = PARAM_VA;
         let mut regions = self.regions.clone();
+        regions.0.extend(self.zi_maps.lock().iter().map(ZiMap::region));
         for (i, p) in params.0.iter().enumerate() {
             match p {
                 TaParam::Value { a, b, .. } => {
@@ -232,7 +257,8 @@ impl Instance {
         let mut crypto = self.crypto.lock();
         let mut storage = self.storage.lock();
         let mut run = UserRun {
-            regions: &regions,
+            instance: self,
+            regions: &mut regions,
             env,
             cancel_masked: true,
             client,
@@ -274,6 +300,46 @@ impl Instance {
 
     fn map_pages(&self, va: u64, buf: &PageBuf, perm: Perm) -> Result<(), u32> {
         self.with_tables(|pt| pt.map(va, buf.addr(), buf.len() as u64, Attrs::user(perm)).map_err(|_| result::ERROR_OUT_OF_MEMORY))
+    }
+
+    /// MAP_ZI: `len` zeroed bytes (whole pages) mapped read-write at the
+    /// first free place of the ZI window, a guard page after each mapping.
+    fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, u32> {
+        let buf = PageBuf::new(len as usize)?;
+        let size = buf.len() as u64;
+        let mut maps = self.zi_maps.lock();
+        let mut va = ZI_VA;
+        for m in maps.iter() {
+            if va + size + 4096 <= m.va {
+                break;
+            }
+            va = m.va + m.buf.len() as u64 + 4096;
+        }
+        if va + size > ZI_VA + ZI_SPAN {
+            return Err(result::ERROR_OUT_OF_MEMORY);
+        }
+        self.map_pages(va, &buf, Perm::ReadWrite)?;
+        let sharing = if shareable { Sharing::SharedSecure } else { Sharing::Private };
+        let map = ZiMap { va, buf, sharing };
+        let region = map.region();
+        let at = maps.partition_point(|m| m.va < va);
+        maps.insert(at, map);
+        Ok(region)
+    }
+
+    /// UNMAP: exactly one earlier MAP_ZI (`len` rounds up to its pages).
+    fn unmap_zi(&self, va: u64, len: u64) -> Result<(), u32> {
+        let mut maps = self.zi_maps.lock();
+        let at = maps
+            .iter()
+            .position(|m| m.va == va && len.next_multiple_of(4096) == m.buf.len() as u64)
+            .ok_or(result::ERROR_BAD_PARAMETERS)?;
+        let map = maps.remove(at);
+        let _ = self.with_tables(|pt| pt.unmap(map.va, map.buf.len() as u64).map_err(|_| 0));
+        // The tables may be live on this core: no stale entry may outlive the pages.
+        user::flush_tlb_local();
+        drop(map);
+        Ok(())
     }
 
     fn unmap_params(&self, mapped: &[(usize, PageBuf, u64)]) {
@@ -346,7 +412,8 @@ impl Instance {
 
 /// The context of one user-mode run, reached from exception handlers.
 pub struct UserRun<'a> {
-    regions: &'a UserRegions,
+    instance: &'a Instance,
+    regions: &'a mut UserRegions,
     env: &'a mut dyn CallEnv,
     cancel_masked: bool,
     client: ClientIdentity,
@@ -407,6 +474,11 @@ impl SyscallContext for UserRun<'_> {
     }
 
     fn open_ta_session(&mut self, uuid: &Uuid, params: &mut TaParams) -> Result<u32, Outcome> {
+        if *uuid == system_pta::UUID {
+            let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
+            self.instance.system_sessions.lock().insert(id);
+            return Ok(id);
+        }
         let target = (crate::boot::state().resolver)(uuid, self.env)?;
         let client = ClientIdentity { login: tee_abi::msg::LOGIN_TRUSTED_APP, uuid: self.ta };
         let handle = target.open_session(self.env, &client, params)?;
@@ -416,6 +488,9 @@ impl SyscallContext for UserRun<'_> {
     }
 
     fn invoke_ta_session(&mut self, session: u32, cmd: u32, params: &mut TaParams) -> Outcome {
+        if self.instance.system_sessions.lock().contains(&session) {
+            return (self.system_pta(cmd, params).err().unwrap_or(result::SUCCESS), result::ORIGIN_TRUSTED_APP);
+        }
         // Cloned out: no lock is held while the other TA runs.
         let Some((target, handle)) = self.ta_sessions.lock().get(&session).cloned() else {
             return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
@@ -424,9 +499,31 @@ impl SyscallContext for UserRun<'_> {
     }
 
     fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
+        if self.instance.system_sessions.lock().remove(&session) {
+            return Ok(());
+        }
         let removed = self.ta_sessions.lock().remove(&session);
         let (target, handle) = removed.ok_or(result::ERROR_BAD_PARAMETERS)?;
         target.close_session(self.env, handle);
+        Ok(())
+    }
+}
+
+impl UserRun<'_> {
+    /// The system PTA's MAP_ZI and UNMAP for this instance; the run's view
+    /// of the TA's memory follows the change at once.
+    fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> Result<(), u32> {
+        match system_pta::decode(cmd, params)? {
+            system_pta::Request::MapZi { len, shareable } => {
+                let region = self.instance.map_zi(len, shareable)?;
+                self.regions.0.push(region);
+                system_pta::set_address(params, region.va);
+            }
+            system_pta::Request::Unmap { va, len } => {
+                self.instance.unmap_zi(va, len)?;
+                self.regions.0.retain(|r| r.va != va);
+            }
+        }
         Ok(())
     }
 }

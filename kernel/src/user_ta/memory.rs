@@ -142,6 +142,13 @@ impl UserRegions {
         if denied { Err(result::ERROR_ACCESS_DENIED) } else { Ok(()) }
     }
 
+    /// Whether `[va, va + len)` lies wholly in one of the TA's private
+    /// regions (upstream's `vm_buf_is_inside_um_private`).
+    pub fn is_private(&self, va: u64, len: u64) -> bool {
+        let Some(end) = va.checked_add(len) else { return false };
+        self.0.iter().any(|r| r.sharing == Sharing::Private && va >= r.va && end <= r.va + r.len)
+    }
+
     /// Copies `len` bytes from the TA.
     pub fn read(&self, va: u64, len: u64) -> Result<Vec<u8>, u32> {
         if len > crate::params::MAX_MEMREF {

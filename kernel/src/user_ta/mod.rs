@@ -6,6 +6,7 @@ pub mod memory;
 pub mod property;
 pub mod store;
 pub mod syscall;
+pub mod system_pta;
 
 #[cfg(target_os = "none")]
 pub mod image;

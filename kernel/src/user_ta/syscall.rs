@@ -337,8 +337,14 @@ fn read_utee_params(regions: &UserRegions, va: u64) -> Result<(TaParams, [(u64, 
             t @ 1..=3 => TaParam::Value { dir: dir(t), a: a as u32, b: b as u32 },
             t @ 5..=7 => {
                 let d = dir(t);
-                let buf = if a == 0 {
+                // As upstream (`tee_svc_copy_param`): an empty memref is
+                // NULL, a NULL one must be empty, and a TA may not expose
+                // its private memory (its library bounces such buffers
+                // through shareable memory from the system PTA first).
+                let buf = if b == 0 {
                     alloc::vec::Vec::new()
+                } else if a == 0 || regions.is_private(a, b) {
+                    return Err(result::ERROR_BAD_PARAMETERS);
                 } else if d.is_input() {
                     regions.resolve(a, b, d.is_output())?;
                     regions.read(a, b)?

@@ -12,6 +12,7 @@ use crate::error::{TeeError, TeeResult};
 
 pub mod cryp;
 pub mod os;
+pub mod shared_mem;
 pub mod storage;
 pub mod ta_session;
 pub mod heap;

@@ -59,6 +59,7 @@ pub fn run(case: u32, arg: u32, shared: Option<&[u8]>) -> Check {
         13 => kernel_and_null_denied(),
         14 => refused(1, memory::check(access::READ, usize::MAX - 7, 64), TeeError::AccessDenied),
         15 => shared_buffer(shared),
+        16 => ta_shared_buffer(shared),
         _ => Err((0, TeeError::NotSupported)),
     }
 }
@@ -184,4 +185,13 @@ fn shared_buffer(shared: Option<&[u8]>) -> Check {
     memory::check_slice(access::READ | access::ANY_OWNER, buf).map_err(step(3))?;
     memory::check_slice(access::READ | access::ANY_OWNER | access::NONSECURE, buf).map_err(step(4))?;
     refused(5, memory::check_slice(access::READ | access::ANY_OWNER | access::SECURE, buf), TeeError::AccessDenied)
+}
+
+/// A memref from another TA: secure memory, but shared (ANY_OWNER needed).
+fn ta_shared_buffer(shared: Option<&[u8]>) -> Check {
+    let buf = shared.ok_or((1, TeeError::BadParameters))?;
+    ensure(1, !buf.is_empty())?;
+    refused(2, memory::check_slice(access::READ, buf), TeeError::AccessDenied)?;
+    memory::check_slice(access::READ | access::ANY_OWNER | access::SECURE, buf).map_err(step(3))?;
+    refused(4, memory::check_slice(access::READ | access::ANY_OWNER | access::NONSECURE, buf), TeeError::AccessDenied)
 }

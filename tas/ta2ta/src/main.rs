@@ -4,15 +4,33 @@
 //! - command 0: `[0] VALUE_INOUT`: opens a session to hello_world, has it
 //!   increment `a`, closes it;
 //! - command 1: `[0] VALUE_OUTPUT`: opens a session to a UUID no TA has and
-//!   reports the error code in `a`.
+//!   reports the error code in `a`;
+//! - command 2 (VALUE_OUTPUT, NONE, NONE, NONE): memrefs between TAs: has
+//!   params_ta reverse a buffer on this TA's stack into a heap buffer, get
+//!   SHORT_BUFFER and the size needed for a small output, and has os_test
+//!   check that such a memref is shared secure memory; on failure `a` is
+//!   the step and `b` the error;
+//! - command 3 (MEMREF_INPUT, MEMREF_OUTPUT): has params_ta's REVERSE write
+//!   straight into the client's output buffer (passed on as it came; the
+//!   input goes as a private copy).
 
 #![no_std]
 #![no_main]
+
+extern crate alloc;
+
+use alloc::vec;
 
 use ta_sdk::ta_session::{CallParam, TaSession};
 use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp, Uuid};
 
 const HELLO: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
+const PARAMS_TA: &str = "fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e";
+const PARAMS_CMD_REVERSE: u32 = 0;
+const OS_TEST: &str = "1859c538-cea6-446a-a347-de402cf42252";
+const OS_CMD_RUN_CASE: u32 = 0;
+/// os_test's check that memref 1 is another TA's (shared, secure) memory.
+const OS_CASE_TA_SHARED_SECURE: u32 = 16;
 const NOBODY: &str = "00000000-1111-2222-3333-444444444444";
 
 const NONE: ParamType = ParamType::None;
@@ -56,6 +74,27 @@ impl TrustedApp for TaToTa {
                 params.value_output(0)?.a = code;
                 Ok(())
             }
+            2 => {
+                params.expect([ParamType::ValueOutput, NONE, NONE, NONE])?;
+                memrefs_between_tas().map_err(|(step, e)| {
+                    if let Ok(out) = params.value_output(0) {
+                        out.a = step;
+                        out.b = e.code();
+                    }
+                    e
+                })
+            }
+            3 => {
+                params.expect([ParamType::MemrefInput, ParamType::MemrefOutput, NONE, NONE])?;
+                let input = params.memref_input(0)?.to_vec();
+                let out = params.memref_output(1)?;
+                let callee = TaSession::open(&uuid(PARAMS_TA)?)?;
+                let mut args = [CallParam::MemrefIn(&input), CallParam::MemrefOut(out.buffer(), 0), CallParam::None, CallParam::None];
+                let result = callee.invoke(PARAMS_CMD_REVERSE, &mut args);
+                let CallParam::MemrefOut(_, size) = args[1] else { return Err(TeeError::Generic) };
+                out.set_size(size);
+                result
+            }
             _ => Err(TeeError::NotSupported),
         }
     }
@@ -63,10 +102,48 @@ impl TrustedApp for TaToTa {
     fn close_session(&mut self, _session: ()) {}
 }
 
+/// Step-numbered checks of memrefs passed from this TA to others.
+fn memrefs_between_tas() -> Result<(), (u32, TeeError)> {
+    let step = |n: u32| move |e: TeeError| (n, e);
+    let reverser = TaSession::open(&uuid(PARAMS_TA).map_err(step(1))?).map_err(step(1))?;
+    // 2: a stack buffer in, a heap buffer out.
+    let input: [u8; 11] = *b"hello, tees";
+    let mut output = vec![0u8; 32];
+    let mut args = [CallParam::MemrefIn(&input), CallParam::MemrefOut(&mut output, 0), CallParam::None, CallParam::None];
+    reverser.invoke(PARAMS_CMD_REVERSE, &mut args).map_err(step(2))?;
+    let CallParam::MemrefOut(_, size) = args[1] else { return Err((2, TeeError::Generic)) };
+    if size != input.len() || output[..size] != *b"seet ,olleh" {
+        return Err((3, TeeError::Generic));
+    }
+    // 4: an output too small: SHORT_BUFFER, and the size needed comes back.
+    let mut small = [0u8; 4];
+    let mut args = [CallParam::MemrefIn(&input), CallParam::MemrefOut(&mut small, 0), CallParam::None, CallParam::None];
+    match reverser.invoke(PARAMS_CMD_REVERSE, &mut args) {
+        Err(TeeError::ShortBuffer) => {}
+        Err(e) => return Err((4, e)),
+        Ok(()) => return Err((4, TeeError::BadState)),
+    }
+    if !matches!(args[1], CallParam::MemrefOut(_, 11)) {
+        return Err((5, TeeError::Generic));
+    }
+    // 6: the callee sees our memref as shared, secure memory.
+    let checker = TaSession::open(&uuid(OS_TEST).map_err(step(6))?).map_err(step(6))?;
+    let mut args = [
+        CallParam::ValueIn { a: OS_CASE_TA_SHARED_SECURE, b: 0 },
+        CallParam::MemrefIn(&input),
+        CallParam::ValueOut { a: 0, b: 0 },
+        CallParam::None,
+    ];
+    checker.invoke(OS_CMD_RUN_CASE, &mut args).map_err(|e| match args[2] {
+        CallParam::ValueOut { a, .. } => (100 + a, e),
+        _ => (6, e),
+    })
+}
+
 ta_sdk::ta! {
     uuid: "5f1d6c3a-8e27-4b09-a4d1-2c7b9e0f1a36",
     flags: MULTI_SESSION,
     stack: 8192,
-    heap: 16384,
+    heap: 32768,
     impl: TaToTa,
 }

@@ -1,10 +1,12 @@
 //! TA-to-TA sessions through tas/ta2ta: `ta-to-ta-hello-inc` (ta2ta has
 //! hello_world increment a value), `ta-to-ta-missing-item-not-found` (ta2ta
-//! opens a UUID no TA has). Memory references between TAs are not covered
-//! yet: a stack buffer passed on is refused by upstream OP-TEE 4.5 (to be
-//! understood before our kernel's more permissive behaviour is relied on).
+//! opens a UUID no TA has), `ta-to-ta-memrefs` (ta2ta passes its own stack
+//! and heap buffers to params_ta and os_test: data both ways, SHORT_BUFFER
+//! with the size needed, the callee sees shared secure memory),
+//! `ta-to-ta-client-buffer-forwarded` (ta2ta passes the client's output
+//! buffer on to params_ta).
 
-use teec::{Context, Login, Param, Session, Uuid};
+use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ORIGIN_TRUSTED_APP, Uuid};
 use tz_runner::Report;
 
 const TA2TA_UUID: &str = "5f1d6c3a-8e27-4b09-a4d1-2c7b9e0f1a36";
@@ -30,6 +32,36 @@ fn missing(s: &mut Session<'_>) -> R {
     }
 }
 
+fn memrefs(s: &mut Session<'_>) -> R {
+    let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
+    match s.invoke(2, &mut params) {
+        Ok(()) => Ok(()),
+        Err(e) => match params[0] {
+            Param::ValueOutput { a, b } if e.origin == TEEC_ORIGIN_TRUSTED_APP => Err(format!("{e}: step {a} got {b:#010x}")),
+            _ => Err(e.to_string()),
+        },
+    }
+}
+
+fn client_buffer(ctx: &Context, s: &mut Session<'_>) -> R {
+    let mut input = SharedMemory::alloc(ctx, 16).map_err(|e| format!("alloc: {e}"))?;
+    input.as_mut_slice()[..5].copy_from_slice(b"stack");
+    let mut output = SharedMemory::register(ctx, 16).map_err(|e| format!("register: {e}"))?;
+    let mut params = [
+        Param::MemrefInput { shm: &input, offset: 0, size: 5 },
+        Param::output(&mut output),
+        Param::None,
+        Param::None,
+    ];
+    s.invoke(3, &mut params).map_err(|e| format!("invoke: {e}"))?;
+    let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
+    if size == 5 && &output.as_slice()[..5] == b"kcats" {
+        Ok(())
+    } else {
+        Err(format!("size {size}, bytes {:?}", String::from_utf8_lossy(&output.as_slice()[..size.min(16)])))
+    }
+}
+
 pub fn run(report: &mut Report) {
     report.test(1004, "TA-to-TA sessions");
     let ctx = match Context::new() {
@@ -44,6 +76,8 @@ pub fn run(report: &mut Report) {
         Ok(mut s) => {
             report.case("ta-to-ta-hello-inc", hello_inc(&mut s));
             report.case("ta-to-ta-missing-item-not-found", missing(&mut s));
+            report.case("ta-to-ta-memrefs", memrefs(&mut s));
+            report.case("ta-to-ta-client-buffer-forwarded", client_buffer(&ctx, &mut s));
         }
         Err(e) => report.case("ta-to-ta-hello-inc", Err(format!("open ta2ta: {e}"))),
     }

@@ -1,0 +1,117 @@
+//! The system pseudo-TA as a user TA reaches it (`PTA_SYSTEM_UUID`,
+//! upstream's `core/pta/system.c`): MAP_ZI and UNMAP, which the TA library
+//! (libutee's `tee_map_zi`/`tee_unmap`, ta-sdk's `SharedMapping`) uses for
+//! the shareable bounce buffers of TA-to-TA memrefs. It is served inside the
+//! calling instance, whose address space it changes (`Instance::map_zi`).
+//! The other commands of upstream's system PTA are not implemented.
+
+use tee_abi::result;
+
+use crate::msg::Dir;
+use crate::params::{TaParam, TaParams};
+use crate::session::Uuid;
+
+/// `PTA_SYSTEM_UUID`.
+pub const UUID: Uuid = crate::pta::uuid("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc");
+/// `PTA_SYSTEM_MAP_ZI`: [in] value0 (bytes, flags), [inout] value1 (VA
+/// high, low; 0 = anywhere), [in] value2 (padding before, after).
+pub const CMD_MAP_ZI: u32 = 2;
+/// `PTA_SYSTEM_UNMAP`: [in] value0.a bytes, [in] value1 (VA high, low).
+pub const CMD_UNMAP: u32 = 3;
+/// `PTA_SYSTEM_MAP_FLAG_SHAREABLE`: the memory may be passed to other TAs.
+const FLAG_SHAREABLE: u32 = 1;
+/// Largest single mapping (bounce buffers for memrefs up to this size).
+pub const MAX_MAP_BYTES: u64 = 8 << 20;
+
+/// A decoded request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Map `len` zeroed bytes (whole pages), shareable or private.
+    MapZi { len: u64, shareable: bool },
+    /// Unmap what a MAP_ZI of `len` bytes returned at `va`.
+    Unmap { va: u64, len: u64 },
+}
+
+/// Parameter `i` as a value of direction `want` (upstream compares the
+/// parameter types exactly).
+fn value(params: &TaParams, i: usize, want: Dir) -> Result<(u32, u32), u32> {
+    match &params.0[i] {
+        TaParam::Value { dir, a, b } if *dir == want => Ok((*a, *b)),
+        _ => Err(result::ERROR_BAD_PARAMETERS),
+    }
+}
+
+fn none(params: &TaParams, i: usize) -> Result<(), u32> {
+    if matches!(params.0[i], TaParam::None) { Ok(()) } else { Err(result::ERROR_BAD_PARAMETERS) }
+}
+
+/// Checks the parameter types and values as upstream does.
+pub fn decode(cmd: u32, params: &TaParams) -> Result<Request, u32> {
+    match cmd {
+        CMD_MAP_ZI => {
+            let (len, flags) = value(params, 0, Dir::In)?;
+            // value1 must be INOUT: the address comes back in it.
+            let (hint_hi, hint_lo) = value(params, 1, Dir::InOut)?;
+            let (pad_begin, pad_end) = value(params, 2, Dir::In)?;
+            none(params, 3)?;
+            if flags & !FLAG_SHAREABLE != 0 || len == 0 || u64::from(len) > MAX_MAP_BYTES {
+                return Err(result::ERROR_BAD_PARAMETERS);
+            }
+            // Placement requests are not supported: libutee never makes them.
+            if (hint_hi, hint_lo, pad_begin, pad_end) != (0, 0, 0, 0) {
+                return Err(result::ERROR_NOT_SUPPORTED);
+            }
+            Ok(Request::MapZi { len: u64::from(len), shareable: flags & FLAG_SHAREABLE != 0 })
+        }
+        CMD_UNMAP => {
+            let (len, _) = value(params, 0, Dir::In)?;
+            let (hi, lo) = value(params, 1, Dir::In)?;
+            none(params, 2)?;
+            none(params, 3)?;
+            Ok(Request::Unmap { va: u64::from(hi) << 32 | u64::from(lo), len: u64::from(len) })
+        }
+        _ => Err(result::ERROR_NOT_SUPPORTED),
+    }
+}
+
+/// Writes the mapped address into MAP_ZI's value1.
+pub fn set_address(params: &mut TaParams, va: u64) {
+    if let TaParam::Value { a, b, .. } = &mut params.0[1] {
+        *a = (va >> 32) as u32;
+        *b = va as u32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(dir: Dir, a: u32, b: u32) -> TaParam {
+        TaParam::Value { dir, a, b }
+    }
+
+    fn map_zi(len: u32, flags: u32, second: Dir) -> TaParams {
+        TaParams([v(Dir::In, len, flags), v(second, 0, 0), v(Dir::In, 0, 0), TaParam::None])
+    }
+
+    #[test]
+    fn map_zi_is_checked_like_upstream() {
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 1, Dir::InOut)), Ok(Request::MapZi { len: 100, shareable: true }));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 0, Dir::InOut)), Ok(Request::MapZi { len: 100, shareable: false }));
+        // value1 must carry the address back; unknown flags, empty and huge maps are refused.
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 1, Dir::In)), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 2, Dir::InOut)), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(0, 1, Dir::InOut)), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(u32::MAX, 1, Dir::InOut)), Err(result::ERROR_BAD_PARAMETERS));
+        let mut p = map_zi(100, 1, Dir::InOut);
+        set_address(&mut p, 0x1_8000_2000);
+        assert_eq!(p.0[1], v(Dir::InOut, 1, 0x8000_2000));
+    }
+
+    #[test]
+    fn unmap_and_unknown_commands() {
+        let p = TaParams([v(Dir::In, 4096, 0), v(Dir::In, 1, 0x8000_0000), TaParam::None, TaParam::None]);
+        assert_eq!(decode(CMD_UNMAP, &p), Ok(Request::Unmap { va: 0x1_8000_0000, len: 4096 }));
+        assert_eq!(decode(7, &p), Err(result::ERROR_NOT_SUPPORTED));
+    }
+}

@@ -222,7 +222,7 @@ fn current_slot() -> *mut Slot {
 
 /// Runs TA code with the translation tables at `root` until the entry point
 /// returns or the TA dies; returns the exit value.
-pub fn run_user(root: u64, run: &mut crate::user_ta::instance::UserRun<'_>, entry: &arch::user::UserEntry) -> u64 {
+pub fn run_user(root: u64, run: &mut crate::user_ta::run::UserRun<'_>, entry: &arch::user::UserEntry) -> u64 {
     let me = current_slot();
     // A TA calling another TA nests runs on one thread: keep the caller's.
     // SAFETY: the slot belongs to the running thread. `run` outlives the
@@ -230,7 +230,7 @@ pub fn run_user(root: u64, run: &mut crate::user_ta::instance::UserRun<'_>, entr
     // the pointer.
     let (outer_run, outer_ttbr0) = unsafe {
         let outer = ((*me).user_run, (*me).ttbr0);
-        (*me).user_run = (run as *mut crate::user_ta::instance::UserRun<'_>).cast();
+        (*me).user_run = (run as *mut crate::user_ta::run::UserRun<'_>).cast();
         (*me).ttbr0 = root;
         outer
     };
@@ -254,12 +254,12 @@ pub fn run_user(root: u64, run: &mut crate::user_ta::instance::UserRun<'_>, entr
 extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64, esr: u64, far: u64) -> u64 {
     let me = current_slot();
     // SAFETY: set by `run_user` on this thread for the duration of the run.
-    let run = unsafe { (*me).user_run.cast::<crate::user_ta::instance::UserRun<'static>>() };
+    let run = unsafe { (*me).user_run.cast::<crate::user_ta::run::UserRun<'static>>() };
     if run.is_null() {
         crate::boot::halt(format_args!("exception from EL0 outside a TA run"));
     }
     // SAFETY: non-null, points at the live UserRun of this thread.
-    let resume = crate::user_ta::instance::handle_exception(unsafe { &mut *run }, frame, kind, esr, far);
+    let resume = crate::user_ta::run::handle_exception(unsafe { &mut *run }, frame, kind, esr, far);
     u64::from(!resume)
 }
 

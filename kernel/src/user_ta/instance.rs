@@ -13,10 +13,8 @@ use tee_abi::result;
 
 use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, Sharing, UserRegions};
-use super::property::PropContext;
-use super::syscall::{self, SyscallContext};
-use super::system_pta;
-use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry, UserFrame};
+use super::run::UserRun;
+use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry};
 use crate::call_env::CallEnv;
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
@@ -45,7 +43,7 @@ const FUNC_CLOSE_SESSION: u64 = 1;
 const FUNC_INVOKE_COMMAND: u64 = 2;
 
 /// Marks a run that ended with the TA dead (panic or fault).
-const EXIT_DEAD: u64 = 1 << 32;
+pub(super) const EXIT_DEAD: u64 = 1 << 32;
 
 struct State {
     dead: bool,
@@ -93,7 +91,7 @@ pub struct Instance {
     /// The system PTA's mappings, by address.
     zi_maps: Mutex<Vec<ZiMap>>,
     /// This TA's sessions to the system PTA (served in the instance).
-    system_sessions: Mutex<BTreeSet<u32>>,
+    pub(super) system_sessions: Mutex<BTreeSet<u32>>,
 }
 
 /// Single-instance TAs currently loaded.
@@ -304,7 +302,7 @@ impl Instance {
 
     /// MAP_ZI: `len` zeroed bytes (whole pages) mapped read-write at the
     /// first free place of the ZI window, a guard page after each mapping.
-    fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, u32> {
+    pub(super) fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, u32> {
         let buf = PageBuf::new(len as usize)?;
         let size = buf.len() as u64;
         let mut maps = self.zi_maps.lock();
@@ -328,7 +326,7 @@ impl Instance {
     }
 
     /// UNMAP: exactly one earlier MAP_ZI (`len` rounds up to its pages).
-    fn unmap_zi(&self, va: u64, len: u64) -> Result<(), u32> {
+    pub(super) fn unmap_zi(&self, va: u64, len: u64) -> Result<(), u32> {
         let mut maps = self.zi_maps.lock();
         let at = maps
             .iter()
@@ -406,164 +404,6 @@ impl Instance {
         if state.sessions == 0 && (self.flags & FLAG_KEEP_ALIVE == 0 || state.dead) {
             drop(state);
             SINGLE.lock().remove(&self.uuid);
-        }
-    }
-}
-
-/// The context of one user-mode run, reached from exception handlers.
-pub struct UserRun<'a> {
-    instance: &'a Instance,
-    regions: &'a mut UserRegions,
-    env: &'a mut dyn CallEnv,
-    cancel_masked: bool,
-    client: ClientIdentity,
-    ta: Uuid,
-    crypto: &'a mut crate::crypto::CryptoState,
-    storage: &'a mut crate::storage::StorageState,
-    ta_sessions: &'a Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>,
-    next_ta_session: &'a AtomicU32,
-}
-
-impl SyscallContext for UserRun<'_> {
-    fn regions(&self) -> &UserRegions {
-        self.regions
-    }
-
-    fn env(&mut self) -> &mut dyn CallEnv {
-        self.env
-    }
-
-    fn log(&self, text: &str) {
-        log::info!("[ta] {text}");
-    }
-
-    fn cancelled(&self) -> bool {
-        !self.cancel_masked && self.env.cancel_requested()
-    }
-
-    fn set_cancel_mask(&mut self, masked: bool) -> bool {
-        core::mem::replace(&mut self.cancel_masked, masked)
-    }
-
-    fn system_time(&self) -> (u32, u32) {
-        crate::arch::aarch64::system_time()
-    }
-
-    fn random(&mut self, buf: &mut [u8]) {
-        crate::rng::fill(buf);
-    }
-
-    fn properties(&self) -> PropContext {
-        PropContext { client: self.client, ta: self.ta }
-    }
-
-    fn ta_time_offset(&self) -> Option<i64> {
-        TA_TIME.lock().get(&self.ta).copied()
-    }
-
-    fn set_ta_time_offset(&mut self, offset_ms: i64) {
-        TA_TIME.lock().insert(self.ta, offset_ms);
-    }
-
-    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
-        self.crypto
-    }
-
-    fn storage(&mut self) -> Option<&mut crate::storage::StorageState> {
-        Some(self.storage)
-    }
-
-    fn open_ta_session(&mut self, uuid: &Uuid, params: &mut TaParams) -> Result<u32, Outcome> {
-        if *uuid == system_pta::UUID {
-            let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
-            self.instance.system_sessions.lock().insert(id);
-            return Ok(id);
-        }
-        let target = (crate::boot::state().resolver)(uuid, self.env)?;
-        let client = ClientIdentity { login: tee_abi::msg::LOGIN_TRUSTED_APP, uuid: self.ta };
-        let handle = target.open_session(self.env, &client, params)?;
-        let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
-        self.ta_sessions.lock().insert(id, (target, handle));
-        Ok(id)
-    }
-
-    fn invoke_ta_session(&mut self, session: u32, cmd: u32, params: &mut TaParams) -> Outcome {
-        if self.instance.system_sessions.lock().contains(&session) {
-            return (self.system_pta(cmd, params).err().unwrap_or(result::SUCCESS), result::ORIGIN_TRUSTED_APP);
-        }
-        // Cloned out: no lock is held while the other TA runs.
-        let Some((target, handle)) = self.ta_sessions.lock().get(&session).cloned() else {
-            return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
-        };
-        target.invoke(self.env, handle, cmd, params)
-    }
-
-    fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
-        if self.instance.system_sessions.lock().remove(&session) {
-            return Ok(());
-        }
-        let removed = self.ta_sessions.lock().remove(&session);
-        let (target, handle) = removed.ok_or(result::ERROR_BAD_PARAMETERS)?;
-        target.close_session(self.env, handle);
-        Ok(())
-    }
-}
-
-impl UserRun<'_> {
-    /// The system PTA's MAP_ZI and UNMAP for this instance; the run's view
-    /// of the TA's memory follows the change at once.
-    fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> Result<(), u32> {
-        match system_pta::decode(cmd, params)? {
-            system_pta::Request::MapZi { len, shareable } => {
-                let region = self.instance.map_zi(len, shareable)?;
-                self.regions.0.push(region);
-                system_pta::set_address(params, region.va);
-            }
-            system_pta::Request::Unmap { va, len } => {
-                self.instance.unmap_zi(va, len)?;
-                self.regions.0.retain(|r| r.va != va);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// TA persistent time, per TA UUID, as offsets from system time (lost at
-/// reboot, like upstream without RPMB).
-static TA_TIME: Mutex<BTreeMap<Uuid, i64>> = Mutex::new(BTreeMap::new());
-
-/// Handles an exception from EL0 for `run`: returns true to resume the TA,
-/// false when the run is over (`frame.x[0]` then holds the exit value).
-pub fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
-    const EC_SVC64: u64 = 0x15;
-    match kind {
-        user::KIND_SYNC if esr >> 26 == EC_SVC64 => {
-            let args = [frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5], frame.x[6], frame.x[7]];
-            match syscall::dispatch(run, frame.x[8], args) {
-                syscall::Outcome::Return(v) => {
-                    frame.x[0] = v;
-                    true
-                }
-                syscall::Outcome::Exit(ret) => {
-                    frame.x[0] = u64::from(ret);
-                    false
-                }
-                syscall::Outcome::Panic(code) => {
-                    log::warn!("TA panicked (code {code:#x})");
-                    frame.x[0] = EXIT_DEAD;
-                    false
-                }
-            }
-        }
-        user::KIND_FIQ | user::KIND_IRQ => {
-            // A normal-world interrupt: let Linux take it, then continue.
-            crate::thread::runtime::preempt();
-            true
-        }
-        _ => {
-            log::warn!("TA killed: exception kind {kind}, ESR {esr:#x}, ELR {:#x}, FAR {far:#x}", frame.elr);
-            frame.x[0] = EXIT_DEAD;
-            false
         }
     }
 }

@@ -12,3 +12,5 @@ pub mod system_pta;
 pub mod image;
 #[cfg(target_os = "none")]
 pub mod instance;
+#[cfg(target_os = "none")]
+pub mod run;

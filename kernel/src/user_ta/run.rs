@@ -1,0 +1,180 @@
+//! One run of a TA's entry point as the exception handlers see it: the
+//! system calls it makes ([`SyscallContext`] for [`UserRun`]), the system
+//! PTA served inside the instance, and faults that end the run.
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use spin::Mutex;
+use tee_abi::result;
+
+use super::instance::{EXIT_DEAD, Instance};
+use super::memory::UserRegions;
+use super::property::PropContext;
+use super::syscall::{self, SyscallContext};
+use super::system_pta;
+use crate::arch::aarch64::user::{self, UserFrame};
+use crate::call_env::CallEnv;
+use crate::params::TaParams;
+use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+
+/// The context of one user-mode run, reached from exception handlers.
+pub struct UserRun<'a> {
+    pub(super) instance: &'a Instance,
+    pub(super) regions: &'a mut UserRegions,
+    pub(super) env: &'a mut dyn CallEnv,
+    pub(super) cancel_masked: bool,
+    pub(super) client: ClientIdentity,
+    pub(super) ta: Uuid,
+    pub(super) crypto: &'a mut crate::crypto::CryptoState,
+    pub(super) storage: &'a mut crate::storage::StorageState,
+    pub(super) ta_sessions: &'a Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>,
+    pub(super) next_ta_session: &'a AtomicU32,
+}
+
+impl SyscallContext for UserRun<'_> {
+    fn regions(&self) -> &UserRegions {
+        self.regions
+    }
+
+    fn env(&mut self) -> &mut dyn CallEnv {
+        self.env
+    }
+
+    fn log(&self, text: &str) {
+        log::info!("[ta] {text}");
+    }
+
+    fn cancelled(&self) -> bool {
+        !self.cancel_masked && self.env.cancel_requested()
+    }
+
+    fn set_cancel_mask(&mut self, masked: bool) -> bool {
+        core::mem::replace(&mut self.cancel_masked, masked)
+    }
+
+    fn system_time(&self) -> (u32, u32) {
+        crate::arch::aarch64::system_time()
+    }
+
+    fn random(&mut self, buf: &mut [u8]) {
+        crate::rng::fill(buf);
+    }
+
+    fn properties(&self) -> PropContext {
+        PropContext { client: self.client, ta: self.ta }
+    }
+
+    fn ta_time_offset(&self) -> Option<i64> {
+        TA_TIME.lock().get(&self.ta).copied()
+    }
+
+    fn set_ta_time_offset(&mut self, offset_ms: i64) {
+        TA_TIME.lock().insert(self.ta, offset_ms);
+    }
+
+    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
+        self.crypto
+    }
+
+    fn storage(&mut self) -> Option<&mut crate::storage::StorageState> {
+        Some(self.storage)
+    }
+
+    fn open_ta_session(&mut self, uuid: &Uuid, params: &mut TaParams) -> Result<u32, Outcome> {
+        if *uuid == system_pta::UUID {
+            let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
+            self.instance.system_sessions.lock().insert(id);
+            return Ok(id);
+        }
+        let target = (crate::boot::state().resolver)(uuid, self.env)?;
+        let client = ClientIdentity { login: tee_abi::msg::LOGIN_TRUSTED_APP, uuid: self.ta };
+        let handle = target.open_session(self.env, &client, params)?;
+        let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
+        self.ta_sessions.lock().insert(id, (target, handle));
+        Ok(id)
+    }
+
+    fn invoke_ta_session(&mut self, session: u32, cmd: u32, params: &mut TaParams) -> Outcome {
+        if self.instance.system_sessions.lock().contains(&session) {
+            return (self.system_pta(cmd, params).err().unwrap_or(result::SUCCESS), result::ORIGIN_TRUSTED_APP);
+        }
+        // Cloned out: no lock is held while the other TA runs.
+        let Some((target, handle)) = self.ta_sessions.lock().get(&session).cloned() else {
+            return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
+        };
+        target.invoke(self.env, handle, cmd, params)
+    }
+
+    fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
+        if self.instance.system_sessions.lock().remove(&session) {
+            return Ok(());
+        }
+        let removed = self.ta_sessions.lock().remove(&session);
+        let (target, handle) = removed.ok_or(result::ERROR_BAD_PARAMETERS)?;
+        target.close_session(self.env, handle);
+        Ok(())
+    }
+}
+
+impl UserRun<'_> {
+    /// The system PTA's MAP_ZI and UNMAP for this instance; the run's view
+    /// of the TA's memory follows the change at once.
+    fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> Result<(), u32> {
+        match system_pta::decode(cmd, params)? {
+            system_pta::Request::MapZi { len, shareable } => {
+                let region = self.instance.map_zi(len, shareable)?;
+                self.regions.0.push(region);
+                system_pta::set_address(params, region.va);
+            }
+            system_pta::Request::Unmap { va, len } => {
+                self.instance.unmap_zi(va, len)?;
+                self.regions.0.retain(|r| r.va != va);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// TA persistent time, per TA UUID, as offsets from system time (lost at
+/// reboot, like upstream without RPMB).
+static TA_TIME: Mutex<BTreeMap<Uuid, i64>> = Mutex::new(BTreeMap::new());
+
+/// Handles an exception from EL0 for `run`: returns true to resume the TA,
+/// false when the run is over (`frame.x[0]` then holds the exit value).
+pub fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
+    const EC_SVC64: u64 = 0x15;
+    match kind {
+        user::KIND_SYNC if esr >> 26 == EC_SVC64 => {
+            let args = [frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5], frame.x[6], frame.x[7]];
+            match syscall::dispatch(run, frame.x[8], args) {
+                syscall::Outcome::Return(v) => {
+                    frame.x[0] = v;
+                    true
+                }
+                syscall::Outcome::Exit(ret) => {
+                    frame.x[0] = u64::from(ret);
+                    false
+                }
+                syscall::Outcome::Panic(code) => {
+                    log::warn!("TA panicked (code {code:#x})");
+                    frame.x[0] = EXIT_DEAD;
+                    false
+                }
+            }
+        }
+        user::KIND_FIQ | user::KIND_IRQ => {
+            // A normal-world interrupt: let Linux take it, then continue.
+            crate::thread::runtime::preempt();
+            true
+        }
+        _ => {
+            log::warn!("TA killed: exception kind {kind}, ESR {esr:#x}, ELR {:#x}, FAR {far:#x}", frame.elr);
+            frame.x[0] = EXIT_DEAD;
+            false
+        }
+    }
+}

@@ -546,16 +546,19 @@ mod tests {
     #[test]
     fn ta_to_ta_parameters_are_checked_and_copied_back() {
         let mut mem = [0u8; 4096];
-        let f = fake(&mut mem);
-        // utee_params at 0x1000: [0] VALUE_INOUT (7, 8), [1] MEMREF_INOUT 4 bytes at 0x1100.
+        let mut shared = [0u8; 4096];
+        let mut f = fake(&mut mem);
+        // A shareable mapping (the system PTA's MAP_ZI) at 0x8000.
+        f.regions.0.push(Region { va: 0x8000, len: 4096, kva: shared.as_mut_ptr() as u64, writable: true, sharing: Sharing::SharedSecure });
+        // utee_params at 0x1000: [0] VALUE_INOUT (7, 8), [1] MEMREF_INOUT 4 bytes at 0x8100.
         let mut up = [0u8; 72];
         up[..8].copy_from_slice(&0x73u64.to_le_bytes());
         up[8..16].copy_from_slice(&7u64.to_le_bytes());
         up[16..24].copy_from_slice(&8u64.to_le_bytes());
-        up[24..32].copy_from_slice(&0x1100u64.to_le_bytes());
+        up[24..32].copy_from_slice(&0x8100u64.to_le_bytes());
         up[32..40].copy_from_slice(&4u64.to_le_bytes());
         f.regions.write(0x1000, &up).unwrap();
-        f.regions.write(0x1100, b"abcd").unwrap();
+        f.regions.write(0x8100, b"abcd").unwrap();
         let (mut p, refs) = read_utee_params(&f.regions, 0x1000).unwrap();
         assert_eq!(p.types(), 0x73);
         if let TaParam::Value { a, .. } = &mut p.0[0] {
@@ -570,7 +573,15 @@ mod tests {
         let back = f.regions.read(0x1000, 72).unwrap();
         assert_eq!(back[8..16], 70u64.to_le_bytes());
         assert_eq!(back[32..40], 2u64.to_le_bytes());
-        assert_eq!(f.regions.read(0x1100, 4).unwrap(), b"Xbcd");
+        assert_eq!(f.regions.read(0x8100, 4).unwrap(), b"Xbcd");
+        // The caller's private memory is not exposed (as upstream: its
+        // library bounces it first), nor is a NULL memref with a size.
+        up[24..32].copy_from_slice(&0x1100u64.to_le_bytes());
+        f.regions.write(0x1000, &up).unwrap();
+        assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+        up[24..32].copy_from_slice(&0u64.to_le_bytes());
+        f.regions.write(0x1000, &up).unwrap();
+        assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), result::ERROR_BAD_PARAMETERS);
         // A memref into memory the caller does not own is refused.
         up[24..32].copy_from_slice(&0x0e10_0000u64.to_le_bytes());
         f.regions.write(0x1000, &up).unwrap();

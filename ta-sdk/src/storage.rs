@@ -37,6 +37,9 @@ pub mod flags {
 /// `TEE_OBJECT_ID_MAX_LEN`.
 pub const MAX_ID_LEN: usize = 64;
 
+/// `TEE_DATA_MAX_POSITION`: the largest data position of an object.
+pub const DATA_MAX_POSITION: u64 = 0xFFFF_FFFF;
+
 /// Storage IDs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Storage {
@@ -111,8 +114,22 @@ impl PersistentObject {
         sys::storage::obj_write(self.handle, data)
     }
 
-    /// `TEE_SeekObjectData`.
+    /// `TEE_SeekObjectData`. A position past `TEE_DATA_MAX_POSITION` is
+    /// `Err(Overflow)`, as GP (and libutee, which checks before asking the
+    /// kernel, whose own answer is BAD_PARAMETERS) says; a negative one
+    /// becomes 0.
     pub fn seek(&mut self, offset: i32, whence: Whence) -> TeeResult {
+        if offset > 0 {
+            let info = self.info()?;
+            let base = match whence {
+                Whence::Set => 0,
+                Whence::Cur => info.data_position,
+                Whence::End => info.data_size,
+            };
+            if u64::from(base) + offset as u64 > DATA_MAX_POSITION {
+                return Err(TeeError::Overflow);
+            }
+        }
         sys::storage::obj_seek(self.handle, offset, whence as u32)
     }
 

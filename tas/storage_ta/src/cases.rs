@@ -307,6 +307,101 @@ fn run_case(case: u32) -> Step<()> {
             remove(&long);
             Ok(())
         }
+        // truncate beyond the end grows the object with zeros
+        11 => {
+            remove(b"grow");
+            let mut o = at(1, PersistentObject::create(P, b"grow", RW, b"abc"))?;
+            at(2, o.truncate(6))?;
+            check(3, at(4, o.info())?.data_size == 6)?;
+            drop(o);
+            check(5, read_all(6, b"grow")? == b"abc\0\0\0")?;
+            remove(b"grow");
+            Ok(())
+        }
+        // empty writes and reads change nothing
+        12 => {
+            remove(b"empty-io");
+            let mut o = at(1, PersistentObject::create(P, b"empty-io", RW, b"data"))?;
+            at(2, o.write(&[]))?;
+            let mut none = [0u8; 0];
+            check(3, at(4, o.read(&mut none))? == 0)?;
+            let info = at(5, o.info())?;
+            check(6, info.data_size == 4 && info.data_position == 0)?;
+            drop(o);
+            remove(b"empty-io");
+            Ok(())
+        }
+        // 20 objects: all enumerated, all gone after deletion
+        13 => {
+            let id = |i: usize| alloc::format!("many-{i:02}");
+            for i in 0..20 {
+                remove(id(i).as_bytes());
+                drop(at(1, PersistentObject::create(P, id(i).as_bytes(), RW, &[i as u8; 8]))?);
+            }
+            let count = |step: u32| -> Step<usize> {
+                let mut e = at(step, Enumerator::new())?;
+                // An empty storage has nothing to start on (GP: ITEM_NOT_FOUND).
+                match e.start(P) {
+                    Ok(()) => {}
+                    Err(TeeError::ItemNotFound) => return Ok(0),
+                    Err(e) => return Err(Fail(step, e.code())),
+                }
+                let mut buf = [0u8; MAX_ID_LEN];
+                let mut n = 0;
+                loop {
+                    match e.next_object(&mut buf) {
+                        Ok((_, len)) => n += usize::from(buf[..len].starts_with(b"many-")),
+                        Err(TeeError::ItemNotFound) => return Ok(n),
+                        Err(e) => return Err(Fail(step + 1, e.code())),
+                    }
+                }
+            };
+            check(3, count(4)? == 20)?;
+            for i in 0..20 {
+                check(6, read_all(7, id(i).as_bytes())? == [i as u8; 8])?;
+                remove(id(i).as_bytes());
+            }
+            // None of them is left.
+            check(8, count(9)? == 0)?;
+            Ok(())
+        }
+        // the data position cannot pass TEE_DATA_MAX_POSITION
+        14 => {
+            remove(b"far");
+            let mut o = at(1, PersistentObject::create(P, b"far", RW, b"x"))?;
+            at(2, o.seek(i32::MAX, Whence::Set))?;
+            at(3, o.seek(i32::MAX, Whence::Cur))?;
+            want_err(4, o.seek(i32::MAX, Whence::Cur), TeeError::Overflow)?;
+            let info = at(5, o.info())?;
+            check(6, info.data_position == 2 * i32::MAX as u32 && info.data_size == 1)?;
+            drop(o);
+            remove(b"far");
+            Ok(())
+        }
+        // object IDs are bytes: NUL, '/', '..' and 0xff are fine
+        15 => {
+            let id: &[u8] = b"\0/../\xff.\x01";
+            remove(id);
+            drop(at(1, PersistentObject::create(P, id, RW, b"binary id"))?);
+            check(2, read_all(3, id)? == b"binary id")?;
+            want_err(4, PersistentObject::open(P, b"\0/../\xff.", flags::ACCESS_READ), TeeError::ItemNotFound)?;
+            remove(id);
+            want_err(5, PersistentObject::open(P, id, flags::ACCESS_READ), TeeError::ItemNotFound)?;
+            Ok(())
+        }
+        // reads and writes share one position
+        16 => {
+            remove(b"pos");
+            let mut o = at(1, PersistentObject::create(P, b"pos", RW, b"hello"))?;
+            let mut two = [0u8; 2];
+            check(2, at(3, o.read(&mut two))? == 2 && &two == b"he")?;
+            at(4, o.write(b"XY"))?;
+            check(5, at(6, o.info())?.data_position == 4)?;
+            drop(o);
+            check(7, read_all(8, b"pos")? == b"heXYo")?;
+            remove(b"pos");
+            Ok(())
+        }
         _ => Err(Fail(0xffff, TeeError::NotSupported.code())),
     }
 }

@@ -30,6 +30,16 @@ const CASES: [(&str, u32); 10] = [
     ("storage-ids-and-storage-ids", 10),
 ];
 
+/// Test 6002: edge cases, run the same way.
+const EDGE_CASES: [(&str, u32); 6] = [
+    ("storage-truncate-grows-with-zeros", 11),
+    ("storage-empty-read-write", 12),
+    ("storage-twenty-objects-enumerated", 13),
+    ("storage-position-overflow", 14),
+    ("storage-binary-object-id", 15),
+    ("storage-read-write-one-position", 16),
+];
+
 /// Invokes `cmd` with `arg`; the TA's (step, value) verdict.
 fn call(session: &mut Session<'_>, cmd: u32, arg: u32) -> Result<(u32, u32), String> {
     let mut params = [Param::ValueInput { a: arg, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
@@ -106,6 +116,10 @@ pub fn run(report: &mut Report) {
             }
             report.case("storage-ta-separation", separation(&ctx));
             report.case("storage-persists-across-instances", persists(&ctx));
+            report.test(6002, "persistent objects: edge cases");
+            for (name, n) in EDGE_CASES {
+                report.case(name, case(&ctx, n));
+            }
         }
         Err(e) => report.case("storage-context", Err(format!("context: {e}"))),
     }

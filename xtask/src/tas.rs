@@ -23,7 +23,7 @@ pub const GUEST_TARGET: &str = "aarch64-unknown-linux-musl";
 /// Signed TAs go to `target/tz/ta/<key name>/<uuid>.ta`.
 const TA_OUT: &str = "target/tz/ta";
 /// A TA file that must be refused: hello_world signed, for this UUID, with a
-/// key the trusted OS does not trust (`qemu/runner`'s `tz-ta-errors`).
+/// key the trusted OS does not trust (the suite's test 1002).
 pub const BAD_SIGNATURE_UUID: &str = "347aee43-b98a-449b-abb6-11678aa70734";
 /// The TA whose image the bad-signature file carries (hello_world).
 const BAD_SIGNATURE_IMAGE_OF: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";

@@ -1,6 +1,11 @@
 //! Logging through `_utee_log`: one line per call, prefixed like libutee's
 //! trace (`E/TA:`, `I/TA:`, `D/TA:`), cut into chunks of at most 128 bytes
 //! without any allocation.
+//!
+//! ```ignore
+//! ta_sdk::info!("opened session {} for {:?}", id, who);
+//! ta_sdk::error!("bad command {cmd}");
+//! ```
 
 use core::fmt::{self, Write};
 

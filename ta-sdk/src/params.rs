@@ -6,6 +6,15 @@
 //! [`Params`] before calling the TA and encodes the outputs back afterwards:
 //! value outputs and memref output sizes travel back to the client.
 
+//!
+//! ```ignore
+//! use ta_sdk::{ParamType as T, Params, TeeResult};
+//! fn reverse(p: &mut Params<'_>) -> TeeResult {
+//!     p.expect([T::MemrefInput, T::MemrefOutput, T::None, T::None])?;
+//!     let reversed: alloc::vec::Vec<u8> = p.memref_input(0)?.iter().rev().copied().collect();
+//!     p.memref_output(1)?.write(&reversed) // Err(ShortBuffer) tells the client the size needed
+//! }
+//! ```
 use crate::error::{TeeError, TeeResult};
 
 /// `TEE_NUM_PARAMS`.

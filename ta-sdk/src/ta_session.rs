@@ -161,7 +161,7 @@ impl TaSession {
 
     /// Invokes command `cmd`; outputs are written back into `params`.
     /// Buffers in this TA's private memory travel through a shareable
-    /// bounce buffer (see [`Bounce`]); others (e.g. memory a client shared
+    /// bounce buffer from the system PTA, as libutee does; others (e.g. memory a client shared
     /// with this TA) are passed on as they are.
     pub fn invoke(&self, cmd: u32, params: &mut [CallParam<'_>; 4]) -> TeeResult {
         let mut raw = encode(params);

@@ -1,4 +1,16 @@
-//! `TEE_GetSystemTime`, `TEE_GetREETime`, `TEE_GetTAPersistentTime`.
+//! Time: `TEE_GetSystemTime`, `TEE_GetREETime`, `TEE_GetTAPersistentTime`,
+//! `TEE_SetTAPersistentTime` and `TEE_Wait`.
+//!
+//! ```ignore
+//! use ta_sdk::time::{self, TeeTime};
+//! let t0 = time::system_time();           // secure counter, arbitrary origin
+//! time::wait(100)?;                       // Err(Cancel) if the client cancels
+//! let wall = time::ree_time();            // the normal world's clock
+//! match time::ta_persistent_time() {
+//!     Err(ta_sdk::TeeError::TimeNotSet) => time::set_ta_persistent_time(&TeeTime { seconds: wall.seconds, millis: 0 })?,
+//!     other => { other?; }
+//! }
+//! ```
 
 use crate::error::{TeeError, TeeResult};
 pub use crate::sys::TeeTime;

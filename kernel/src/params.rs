@@ -129,8 +129,8 @@ impl TaParams {
             return Err(result::ERROR_BAD_PARAMETERS);
         }
         let mut out = TaParams::none();
-        for i in 0..params.len() {
-            match Self::copy_in_one(&params[i], mem, registry) {
+        for (i, param) in params.iter().enumerate() {
+            match Self::copy_in_one(param, mem, registry) {
                 Ok(p) => out.0[i] = p,
                 Err(e) => {
                     // Drop the holds on objects taken by earlier parameters.

@@ -79,8 +79,8 @@ impl Sessions {
         loop {
             let id = self.next;
             self.next = self.next.wrapping_add(1).max(1);
-            if !self.map.contains_key(&id) {
-                self.map.insert(id, session);
+            if let alloc::collections::btree_map::Entry::Vacant(slot) = self.map.entry(id) {
+                slot.insert(session);
                 return id;
             }
         }

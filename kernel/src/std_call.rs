@@ -22,8 +22,12 @@ pub struct TeeState {
     /// Open sessions.
     pub sessions: Mutex<Sessions>,
     /// Finds what a UUID names (pseudo-TAs, then user TAs).
-    pub resolver: fn(&Uuid, &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome>,
+    pub resolver: Resolver,
 }
+
+/// Finds the service a UUID names: a pseudo-TA or a user TA (loading it
+/// through the normal world if need be).
+pub type Resolver = fn(&Uuid, &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome>;
 
 /// Where the call's argument struct is, from the SMC registers.
 pub fn locate_arg(state: &TeeState, args: &[u64; 8]) -> Result<(ArgLocation, bool, Option<u64>), u64> {
@@ -32,7 +36,7 @@ pub fn locate_arg(state: &TeeState, args: &[u64; 8]) -> Result<(ArgLocation, boo
     match fid {
         smc::CALL_WITH_ARG | smc::CALL_WITH_RPC_ARG => {
             // OP-TEE maps exactly one page for these: the struct(s) must fit it.
-            if pair % 8 != 0 {
+            if !pair.is_multiple_of(8) {
                 return Err(smc::RETURN_EBADADDR);
             }
             Ok((ArgLocation::Physical(pair), fid == smc::CALL_WITH_RPC_ARG, None))
@@ -53,10 +57,10 @@ pub fn read_arg(env: &dyn CallEnv, loc: &ArgLocation, with_rpc: bool) -> Result<
     let n = msg::num_params(&header).map_err(|_| smc::RETURN_EBADADDR)?;
     let size = arg_size(n) as u64;
     let total = size + if with_rpc { arg_size(RPC_MAX_PARAMS) as u64 } else { 0 };
-    if let ArgLocation::Physical(pa) = loc {
-        if pa % 4096 + total > 4096 {
-            return Err(smc::RETURN_EBADADDR);
-        }
+    if let ArgLocation::Physical(pa) = loc
+        && pa % 4096 + total > 4096
+    {
+        return Err(smc::RETURN_EBADADDR);
     }
     let mut bytes: Vec<u8> = alloc::vec![0; size as usize];
     loc.read(env.mem(), 0, &mut bytes).map_err(|_| smc::RETURN_EBADADDR)?;

@@ -30,7 +30,7 @@ pub const MAIR_DEVICE: u64 = 0;
 /// `MAIR_EL1` index 1: Normal, inner/outer write-back non-transient.
 pub const MAIR_NORMAL: u64 = 1;
 /// The `MAIR_EL1` value matching the two indices above.
-pub const MAIR_VALUE: u64 = 0x00 | (0xff << 8);
+pub const MAIR_VALUE: u64 = 0xff << 8; // index 0: 0x00 (device nGnRnE), index 1: 0xff
 
 /// What kind of memory a range is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,7 +206,7 @@ impl<'a> PageTables<'a> {
     /// Maps `[va, va + size)` to `[pa, pa + size)` with `attrs`, using 2 MiB
     /// blocks where alignment allows and 4 KiB pages elsewhere.
     pub fn map(&mut self, va: u64, pa: u64, size: u64, attrs: Attrs) -> Result<(), MapError> {
-        if va % PAGE_SIZE != 0 || pa % PAGE_SIZE != 0 || size % PAGE_SIZE != 0 {
+        if !va.is_multiple_of(PAGE_SIZE) || !pa.is_multiple_of(PAGE_SIZE) || !size.is_multiple_of(PAGE_SIZE) {
             return Err(MapError::Misaligned);
         }
         if va.checked_add(size).is_none_or(|end| end > VA_LIMIT) {
@@ -240,7 +240,7 @@ impl<'a> PageTables<'a> {
     /// Removes the 4 KiB page mappings of `[va, va + size)` (mapped by [`Self::map`]
     /// with pages, not blocks). The caller invalidates the TLB.
     pub fn unmap(&mut self, va: u64, size: u64) -> Result<(), MapError> {
-        if va % PAGE_SIZE != 0 || size % PAGE_SIZE != 0 {
+        if !va.is_multiple_of(PAGE_SIZE) || !size.is_multiple_of(PAGE_SIZE) {
             return Err(MapError::Misaligned);
         }
         let mut offset = 0;

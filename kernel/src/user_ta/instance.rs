@@ -63,6 +63,10 @@ impl ZiMap {
     }
 }
 
+/// Sessions a TA opened to other TAs: by the TA's session id, the target
+/// and the target's own session handle.
+pub(super) type TaSessions = Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>;
+
 /// One instance of a user TA.
 pub struct Instance {
     uuid: Uuid,
@@ -79,7 +83,7 @@ pub struct Instance {
     /// Pool thread holding `run_lock` (usize::MAX when none).
     run_owner: core::sync::atomic::AtomicUsize,
     /// Sessions this TA opened to other TAs (TA-to-TA), by its handle.
-    ta_sessions: Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>,
+    ta_sessions: TaSessions,
     state: Mutex<State>,
     next_session: AtomicU32,
     /// Client identity of each open session (by the TA-side session ID).
@@ -100,10 +104,10 @@ static SINGLE: Mutex<BTreeMap<Uuid, Arc<Instance>>> = Mutex::new(BTreeMap::new()
 /// The instance a session to `uuid` should use: the shared one for a
 /// single-instance TA, else a freshly loaded one.
 pub fn instance_for(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Arc<Instance>, Outcome> {
-    if let Some(existing) = SINGLE.lock().get(uuid) {
-        if !existing.state.lock().dead {
-            return Ok(existing.clone());
-        }
+    if let Some(existing) = SINGLE.lock().get(uuid)
+        && !existing.state.lock().dead
+    {
+        return Ok(existing.clone());
     }
     let file = super::store::fetch(env, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
     let prepared = image::prepare(&file, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;

@@ -5,13 +5,12 @@
 extern crate alloc;
 
 use alloc::collections::BTreeMap;
-use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
 use tee_abi::result;
 
-use super::instance::{EXIT_DEAD, Instance};
+use super::instance::{EXIT_DEAD, Instance, TaSessions};
 use super::memory::UserRegions;
 use super::property::PropContext;
 use super::syscall::{self, SyscallContext};
@@ -19,7 +18,7 @@ use super::system_pta;
 use crate::arch::aarch64::user::{self, UserFrame};
 use crate::call_env::CallEnv;
 use crate::params::TaParams;
-use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+use crate::session::{ClientIdentity, Outcome, Uuid};
 
 /// The context of one user-mode run, reached from exception handlers.
 pub struct UserRun<'a> {
@@ -31,7 +30,7 @@ pub struct UserRun<'a> {
     pub(super) ta: Uuid,
     pub(super) crypto: &'a mut crate::crypto::CryptoState,
     pub(super) storage: &'a mut crate::storage::StorageState,
-    pub(super) ta_sessions: &'a Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>,
+    pub(super) ta_sessions: &'a TaSessions,
     pub(super) next_ta_session: &'a AtomicU32,
 }
 

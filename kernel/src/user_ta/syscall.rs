@@ -325,7 +325,7 @@ fn read_utee_params(regions: &UserRegions, va: u64) -> Result<(TaParams, [(u64, 
     let raw = regions.read(va, 72)?;
     let word = |i: usize| u64::from_le_bytes(raw[8 * i..8 * i + 8].try_into().unwrap_or_default());
     let types = word(0);
-    for i in 0..4 {
+    for (i, r) in refs.iter_mut().enumerate() {
         let (a, b) = (word(1 + 2 * i), word(2 + 2 * i));
         let dir = |t: u64| match t & 3 {
             1 => crate::msg::Dir::In,
@@ -352,7 +352,7 @@ fn read_utee_params(regions: &UserRegions, va: u64) -> Result<(TaParams, [(u64, 
                     regions.resolve(a, b, true)?;
                     crate::params::try_zeroed(b as usize)?
                 };
-                refs[i] = (a, b);
+                *r = (a, b);
                 TaParam::Memref { dir: d, buf, size: b, source: crate::params::NsBuffer::Null }
             }
             _ => return Err(result::ERROR_BAD_PARAMETERS),

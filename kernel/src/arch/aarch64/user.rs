@@ -169,7 +169,7 @@ kernel_el0_common:
     frame_size = const size_of::<UserFrame>(),
 );
 
-const _: () = assert!(size_of::<UserFrame>() % 16 == 0);
+const _: () = assert!(size_of::<UserFrame>().is_multiple_of(16));
 const _: () = assert!(offset_of!(UserFrame, elr) == offset_of!(UserFrame, sp) + 8);
 const _: () = assert!(offset_of!(UserEntry, sp) == offset_of!(UserEntry, pc) + 8);
 

@@ -14,10 +14,14 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use tee_abi::result;
 
+mod authenc;
+pub mod derive;
+pub mod kdf;
+pub mod asym;
 pub mod ops;
 pub mod syscall;
 
-use ops::{AesCmac, Cipher, CipherError, Gcm, GcmError, Hash, HashKind, Mac};
+use ops::{Ae, AesCmac, Cipher, CipherError, Hash, HashKind, Mac};
 
 /// `TEE_TYPE_*` (`tee_api_defines.h`).
 pub const TYPE_AES: u32 = 0xA000_0010;
@@ -48,6 +52,9 @@ pub const ALG_HMAC_SHA384: u32 = 0x3000_0005;
 pub const ALG_HMAC_SHA512: u32 = 0x3000_0006;
 pub const ALG_AES_CMAC: u32 = 0x3000_0610;
 pub const ALG_AES_GCM: u32 = 0x4000_0810;
+pub const ALG_AES_CTS: u32 = 0x1000_0310;
+pub const ALG_AES_XTS: u32 = 0x1000_0410;
+pub const ALG_AES_CCM: u32 = 0x4000_0710;
 
 /// `TEE_ERROR_MAC_INVALID`.
 pub use tee_abi::result::ERROR_MAC_INVALID;
@@ -88,7 +95,7 @@ fn main_alg(algo: u32) -> u32 {
 
 /// Upstream's `tee_cryp_obj_props[]` for the secret-value types:
 /// (type, quanta, min bits, max bits, bytes reserved for the value).
-const SECRET_TYPES: [(u32, u32, u32, u32, usize); 10] = [
+const SECRET_TYPES: [(u32, u32, u32, u32, usize); 12] = [
     (TYPE_AES, 64, 128, 256, 32),
     (TYPE_DES, 64, 64, 64, 8),
     (TYPE_DES3, 64, 128, 192, 24),
@@ -99,10 +106,18 @@ const SECRET_TYPES: [(u32, u32, u32, u32, usize); 10] = [
     (TYPE_HMAC_SHA384, 8, 256, 1024, 128),
     (TYPE_HMAC_SHA512, 8, 256, 1024, 128),
     (TYPE_GENERIC_SECRET, 8, 0, 4096, 512),
+    (derive::TYPE_HKDF_IKM, 8, 0, 4096, 512),
+    (derive::TYPE_PBKDF2_PASSWORD, 8, 0, 4096, 512),
 ];
 
 fn secret_props(obj_type: u32) -> Option<(u32, u32, u32, usize)> {
     SECRET_TYPES.iter().find(|t| t.0 == obj_type).map(|t| (t.1, t.2, t.3, t.4))
+}
+
+/// The attribute holding a secret-value type's value: the KDF input types
+/// have their own IDs.
+fn secret_attr(obj_type: u32) -> u32 {
+    derive::secret_attr(obj_type).unwrap_or(ATTR_SECRET_VALUE)
 }
 
 /// `check_key_size`: a multiple of the quanta, within [min, max].
@@ -124,6 +139,8 @@ pub struct Object {
     /// Bytes reserved for the value (upstream `alloc_size`).
     capacity: usize,
     secret: Vec<u8>,
+    /// The attributes of an asymmetric key (asymmetric types only).
+    asym: Option<alloc::boxed::Box<asym::AsymKey>>,
     /// Used as a key by an operation state (which owns it from then on).
     busy: bool,
 }
@@ -135,6 +152,7 @@ impl Object {
             unsafe { core::ptr::write_volatile(b, 0) };
         }
         self.secret.clear();
+        self.asym = None;
     }
 
     fn initialized(&self) -> bool {
@@ -164,8 +182,13 @@ enum Engine {
     Mac(HashKind, Option<Mac>),
     Cipher(Option<alloc::boxed::Box<Cipher>>),
     Cmac(Option<alloc::boxed::Box<AesCmac>>),
-    /// AES-GCM; `None` until AUTHENC_INIT and again after a final.
-    Ae(Option<alloc::boxed::Box<Gcm>>),
+    /// AES-GCM or AES-CCM; `None` until AUTHENC_INIT and again after a
+    /// final.
+    Ae(Option<alloc::boxed::Box<Ae>>),
+    /// Key derivation (`derive`): nothing to keep between calls.
+    Derive,
+    /// One-shot asymmetric encrypt/decrypt/sign/verify (`asym`).
+    Asym,
 }
 
 /// An operation state (`struct tee_cryp_state`).
@@ -244,6 +267,9 @@ impl CryptoState {
 
     /// `CRYP_OBJ_ALLOC`.
     pub fn obj_alloc(&mut self, obj_type: u32, max_bits: u32) -> Result<u32, u32> {
+        if asym::is_asym_type(obj_type) {
+            return self.asym_obj_alloc(obj_type, max_bits);
+        }
         let capacity = if obj_type == TYPE_DATA {
             if max_bits != 0 {
                 return Err(result::ERROR_NOT_SUPPORTED);
@@ -261,6 +287,7 @@ impl CryptoState {
             flags: 0,
             capacity,
             secret: Vec::new(),
+            asym: None,
             busy: false,
         };
         self.objects.insert(h, o);
@@ -290,7 +317,7 @@ impl CryptoState {
         if secret_props(o.obj_type).is_none() {
             return Err(result::ERROR_BAD_STATE);
         }
-        if attr_id != ATTR_SECRET_VALUE {
+        if attr_id != secret_attr(o.obj_type) {
             return Err(result::ERROR_ITEM_NOT_FOUND);
         }
         Ok(&o.secret)
@@ -321,13 +348,16 @@ impl CryptoState {
         if o.initialized() {
             return Err(result::ERROR_BAD_PARAMETERS);
         }
+        if asym::is_asym_type(o.obj_type) {
+            return self.asym_populate(h, attrs);
+        }
         if secret_props(o.obj_type).is_none() {
             return Err(result::ERROR_NOT_IMPLEMENTED);
         }
         // tee_svc_cryp_check_attr: exactly one TEE_ATTR_SECRET_VALUE.
         let mut found = false;
         for a in attrs {
-            if a.id != ATTR_SECRET_VALUE || found {
+            if a.id != secret_attr(o.obj_type) || found {
                 return Err(result::ERROR_ITEM_NOT_FOUND);
             }
             found = true;
@@ -357,6 +387,9 @@ impl CryptoState {
         let s = self.obj(src)?;
         if !s.initialized() || d.initialized() {
             return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        if d.obj_type != TYPE_DATA && (asym::is_asym_type(d.obj_type) || asym::is_asym_type(s.obj_type)) {
+            return self.asym_copy(dst, src);
         }
         let (secret, bits, usage) = if d.obj_type == TYPE_DATA {
             (Vec::new(), s.key_bits, s.usage)
@@ -390,6 +423,9 @@ impl CryptoState {
         if o.initialized() {
             return Err(result::ERROR_BAD_STATE);
         }
+        if asym::is_asym_type(o.obj_type) {
+            return self.asym_generate(h, key_bits, attrs);
+        }
         check_key_size(o.obj_type, key_bits)?;
         // Secret types take no generation attributes.
         if !attrs.is_empty() {
@@ -416,6 +452,7 @@ impl CryptoState {
             return Err(result::ERROR_BAD_PARAMETERS);
         }
         let wanted = match main_alg(algo) {
+            _ if derive::key_type(algo).is_some() => derive::key_type(algo).unwrap_or_default(),
             0x01 => TYPE_HMAC_MD5,
             0x02 => TYPE_HMAC_SHA1,
             0x03 => TYPE_HMAC_SHA224,
@@ -437,6 +474,10 @@ impl CryptoState {
     /// with it). Call [`CryptoState::state_abandon`] if the handle cannot be
     /// handed to the TA.
     pub fn state_alloc(&mut self, algo: u32, mode: u32, key1: u32, key2: u32) -> Result<u32, u32> {
+        let algo = asym::translate_compat(algo);
+        if asym::is_asym_algo(algo) {
+            return self.asym_state_alloc(algo, mode, key1, key2);
+        }
         if key1 != 0 {
             self.check_key_type(key1, algo)?;
         }
@@ -446,10 +487,11 @@ impl CryptoState {
         let hash = HashKind::from_main(main_alg(algo));
         let engine = match class(algo) {
             CLASS_CIPHER => {
-                if key1 == 0 || key2 != 0 {
+                // XTS takes two keys (data, tweak), the others one.
+                if key1 == 0 || (key2 != 0) != (algo == ALG_AES_XTS) {
                     return Err(result::ERROR_BAD_PARAMETERS);
                 }
-                if !matches!(algo, ALG_AES_ECB_NOPAD | ALG_AES_CBC_NOPAD | ALG_AES_CTR) {
+                if !matches!(algo, ALG_AES_ECB_NOPAD | ALG_AES_CBC_NOPAD | ALG_AES_CTR | ALG_AES_CTS | ALG_AES_XTS) {
                     return Err(result::ERROR_NOT_IMPLEMENTED);
                 }
                 Engine::Cipher(None)
@@ -477,10 +519,16 @@ impl CryptoState {
                 if key1 == 0 || key2 != 0 {
                     return Err(result::ERROR_BAD_PARAMETERS);
                 }
-                if algo != ALG_AES_GCM {
+                if algo != ALG_AES_GCM && algo != ALG_AES_CCM {
                     return Err(result::ERROR_NOT_IMPLEMENTED);
                 }
                 Engine::Ae(None)
+            }
+            derive::CLASS_KEY_DERIVATION => {
+                if key1 == 0 || key2 != 0 {
+                    return Err(result::ERROR_BAD_PARAMETERS);
+                }
+                Engine::Derive
             }
             _ => return Err(result::ERROR_NOT_SUPPORTED),
         };
@@ -551,7 +599,7 @@ impl CryptoState {
             Engine::Cmac(_) => Engine::Cmac(Some(alloc::boxed::Box::new(
                 AesCmac::new(self.key_of(s.key1)?).ok_or(result::ERROR_BAD_PARAMETERS)?,
             ))),
-            Engine::Cipher(_) | Engine::Ae(_) => return Err(result::ERROR_BAD_PARAMETERS),
+            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => return Err(result::ERROR_BAD_PARAMETERS),
         };
         let s = self.state_mut(h)?;
         s.engine = engine;
@@ -585,7 +633,7 @@ impl CryptoState {
                 HashKind::from_main(main_alg(s.algo)).map(HashKind::size).ok_or(result::ERROR_BAD_PARAMETERS)
             }
             Engine::Cmac(_) => Ok(16),
-            Engine::Cipher(_) | Engine::Ae(_) => Err(result::ERROR_BAD_PARAMETERS),
+            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => Err(result::ERROR_BAD_PARAMETERS),
         }
     }
 
@@ -618,16 +666,15 @@ impl CryptoState {
             return Err(result::ERROR_BAD_STATE);
         }
         let key = self.key_of(s.key1)?;
+        // XTS's tweak key (upstream: only when the state has a second key).
+        let key2 = if s.key2 != 0 { self.key_of(s.key2)? } else { &[] };
         // crypto_cipher_init
         let encrypt = match s.mode {
             MODE_ENCRYPT => true,
             MODE_DECRYPT => false,
             _ => return Err(result::ERROR_BAD_PARAMETERS),
         };
-        let c = Cipher::new(s.algo, encrypt, key, iv).map_err(|e| match e {
-            CipherError::Algorithm => result::ERROR_NOT_IMPLEMENTED,
-            CipherError::Parameters => result::ERROR_BAD_PARAMETERS,
-        })?;
+        let c = Cipher::new(s.algo, encrypt, key, key2, iv).map_err(cipher_code)?;
         let s = self.state_mut(h)?;
         s.engine = Engine::Cipher(Some(alloc::boxed::Box::new(c)));
         s.initialized = true;
@@ -653,120 +700,24 @@ impl CryptoState {
     }
 
     /// `tee_do_cipher_update`: `data` in place. ECB and CBC take whole
-    /// blocks only; CTR any length.
-    pub fn cipher_update(&mut self, h: u32, _last: bool, data: &mut [u8]) -> Result<(), u32> {
+    /// blocks only; CTR any length; XTS and CTS a partial block in the
+    /// final (see [`Cipher::update`]).
+    pub fn cipher_update(&mut self, h: u32, last: bool, data: &mut [u8]) -> Result<(), u32> {
         self.cipher_ready(h)?;
         let s = self.state_mut(h)?;
         if s.mode != MODE_ENCRYPT && s.mode != MODE_DECRYPT {
             return Err(result::ERROR_BAD_PARAMETERS);
         }
         let Engine::Cipher(Some(c)) = &mut s.engine else { return Err(result::ERROR_BAD_PARAMETERS) };
-        if c.needs_blocks() && !data.len().is_multiple_of(16) {
-            return Err(result::ERROR_BAD_PARAMETERS);
-        }
-        c.update(data);
-        Ok(())
-    }
-
-    // --- authenticated encryption (AES-GCM) ---
-
-    /// The checks `AUTHENC_INIT` makes before it reads the nonce: a state
-    /// of the AE class with an initialised key.
-    pub fn authenc_init_ready(&self, h: u32) -> Result<(), u32> {
-        let s = self.state(h)?;
-        if class(s.algo) != CLASS_AE {
-            return Err(result::ERROR_BAD_STATE);
-        }
-        self.key_of(s.key1).map(|_| ())
-    }
-
-    /// `AUTHENC_INIT` (`tag_len` in bytes; the AAD and payload lengths are
-    /// not needed by GCM).
-    pub fn authenc_init(&mut self, h: u32, nonce: &[u8], tag_len: u64) -> Result<(), u32> {
-        self.authenc_init_ready(h)?;
-        let s = self.state(h)?;
-        let encrypt = match s.mode {
-            MODE_ENCRYPT => true,
-            MODE_DECRYPT => false,
-            _ => return Err(result::ERROR_BAD_PARAMETERS),
-        };
-        let tag_len = usize::try_from(tag_len).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
-        let g = Gcm::new(encrypt, self.key_of(s.key1)?, nonce, tag_len).map_err(gcm_code)?;
-        let s = self.state_mut(h)?;
-        s.engine = Engine::Ae(Some(alloc::boxed::Box::new(g)));
-        s.initialized = true;
-        Ok(())
-    }
-
-    fn gcm_mut(&mut self, h: u32) -> Result<&mut Gcm, u32> {
-        let s = self.state_mut(h)?;
-        if !s.initialized || class(s.algo) != CLASS_AE {
-            return Err(result::ERROR_BAD_STATE);
-        }
-        match &mut s.engine {
-            Engine::Ae(Some(g)) => Ok(g),
-            _ => Err(result::ERROR_BAD_STATE),
-        }
-    }
-
-    /// The state checks of `AUTHENC_UPDATE_*` and the finals; for a final,
-    /// `mode` is the one it needs (BAD_PARAMETERS otherwise).
-    pub fn authenc_ready(&mut self, h: u32, mode: Option<u32>) -> Result<usize, u32> {
-        let want = mode;
-        let s = self.state(h)?;
-        let m = s.mode;
-        if !s.initialized {
-            return Err(result::ERROR_BAD_STATE);
-        }
-        if let Some(w) = want
-            && m != w
-        {
-            return Err(result::ERROR_BAD_PARAMETERS);
-        }
-        Ok(self.gcm_mut(h)?.tag_len())
-    }
-
-    /// `AUTHENC_UPDATE_AAD`.
-    pub fn authenc_update_aad(&mut self, h: u32, aad: &[u8]) -> Result<(), u32> {
-        self.gcm_mut(h)?.update_aad(aad).map_err(gcm_code)
-    }
-
-    /// `AUTHENC_UPDATE_PAYLOAD`: `data` in place, all of it.
-    pub fn authenc_update_payload(&mut self, h: u32, data: &mut [u8]) -> Result<(), u32> {
-        self.gcm_mut(h)?.update_payload(data);
-        Ok(())
-    }
-
-    /// `AUTHENC_ENC_FINAL`: `data` in place, then the tag. The state needs
-    /// a new init afterwards.
-    pub fn authenc_enc_final(&mut self, h: u32, data: &mut [u8]) -> Result<Vec<u8>, u32> {
-        self.authenc_ready(h, Some(MODE_ENCRYPT))?;
-        let tag = self.gcm_mut(h)?.encrypt_final(data);
-        self.authenc_done(h)?;
-        Ok(tag)
-    }
-
-    /// `AUTHENC_DEC_FINAL`: `data` in place if `tag` matches
-    /// (MAC_INVALID otherwise, `data` then unusable).
-    pub fn authenc_dec_final(&mut self, h: u32, data: &mut [u8], tag: &[u8]) -> Result<(), u32> {
-        self.authenc_ready(h, Some(MODE_DECRYPT))?;
-        let r = self.gcm_mut(h)?.decrypt_final(data, tag).map_err(gcm_code);
-        self.authenc_done(h)?;
-        r
-    }
-
-    fn authenc_done(&mut self, h: u32) -> Result<(), u32> {
-        let s = self.state_mut(h)?;
-        s.engine = Engine::Ae(None);
-        s.initialized = false;
-        Ok(())
+        c.update(data, last).map_err(cipher_code)
     }
 }
 
-fn gcm_code(e: GcmError) -> u32 {
+fn cipher_code(e: CipherError) -> u32 {
     match e {
-        GcmError::Parameters => result::ERROR_BAD_PARAMETERS,
-        GcmError::MacInvalid => ERROR_MAC_INVALID,
+        CipherError::Algorithm => result::ERROR_NOT_IMPLEMENTED,
+        CipherError::Parameters => result::ERROR_BAD_PARAMETERS,
+        CipherError::State => result::ERROR_BAD_STATE,
     }
 }
 
@@ -917,7 +868,7 @@ mod tests {
         assert_eq!(st.cipher_init(s2, &[0; 8]), Err(result::ERROR_BAD_PARAMETERS));
         assert_eq!(st.hash_init(s2), Err(result::ERROR_BAD_PARAMETERS));
         let k3 = key(&mut st, TYPE_AES, 256, &hex(KEY128));
-        assert_eq!(st.state_alloc(0x1000_0310, MODE_ENCRYPT, k3, 0), Err(result::ERROR_NOT_IMPLEMENTED), "CTS");
+        assert_eq!(st.state_alloc(0x1000_0510, MODE_ENCRYPT, k3, 0), Err(result::ERROR_NOT_IMPLEMENTED), "no such chaining mode");
     }
 
     #[test]
@@ -941,7 +892,7 @@ mod tests {
             let kh = key(&mut st, TYPE_AES, 256, &hex(k));
             let s = st.state_alloc(ALG_AES_GCM, MODE_ENCRYPT, kh, 0).unwrap();
             assert_eq!(st.authenc_update_aad(s, &hex(a)), Err(result::ERROR_BAD_STATE));
-            st.authenc_init(s, &hex(iv), 16).unwrap();
+            st.authenc_init(s, &hex(iv), 16, 0, 0).unwrap();
             st.authenc_update_aad(s, &hex(a)).unwrap();
             let mut buf = hex(p);
             let (x, y) = buf.split_at_mut(16);
@@ -953,12 +904,12 @@ mod tests {
             st.state_free(s).unwrap();
             let kh = key(&mut st, TYPE_AES, 256, &hex(k));
             let s = st.state_alloc(ALG_AES_GCM, MODE_DECRYPT, kh, 0).unwrap();
-            st.authenc_init(s, &hex(iv), 16).unwrap();
+            st.authenc_init(s, &hex(iv), 16, 0, 0).unwrap();
             st.authenc_update_aad(s, &hex(a)).unwrap();
             let mut buf = hex(c);
             st.authenc_dec_final(s, &mut buf, &hex(t)).unwrap();
             assert_eq!(buf, hex(p));
-            st.authenc_init(s, &hex(iv), 16).unwrap();
+            st.authenc_init(s, &hex(iv), 16, 0, 0).unwrap();
             st.authenc_update_aad(s, &hex(a)).unwrap();
             let mut bad = hex(t);
             bad[15] ^= 0x80;

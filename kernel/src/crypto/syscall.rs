@@ -31,6 +31,7 @@ pub const CRYP_OBJ_CLOSE: u64 = 28;
 pub const CRYP_OBJ_RESET: u64 = 29;
 pub const CRYP_OBJ_POPULATE: u64 = 30;
 pub const CRYP_OBJ_COPY: u64 = 31;
+pub const CRYP_DERIVE_KEY: u64 = 32;
 pub const AUTHENC_INIT: u64 = 34;
 pub const AUTHENC_UPDATE_AAD: u64 = 35;
 pub const AUTHENC_UPDATE_PAYLOAD: u64 = 36;
@@ -55,7 +56,7 @@ fn check_empty(ctx: &dyn SyscallContext, va: u64, write: bool) -> Result<(), u32
 }
 
 /// Copies `[va, va + len)` in (nothing when `len` is 0).
-fn read_in(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, u32> {
+pub(super) fn read_in(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, u32> {
     if len == 0 {
         check_empty(ctx, va, false)?;
         Ok(Vec::new())
@@ -65,16 +66,16 @@ fn read_in(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, u32> 
 }
 
 /// Checks `[va, va + len)` is writable TA memory.
-fn check_write(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<(), u32> {
+pub(super) fn check_write(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<(), u32> {
     if len == 0 { check_empty(ctx, va, true) } else { ctx.regions().resolve(va, len, true).map(|_| ()) }
 }
 
-fn read_u64(ctx: &dyn SyscallContext, va: u64) -> Result<u64, u32> {
+pub(super) fn read_u64(ctx: &dyn SyscallContext, va: u64) -> Result<u64, u32> {
     let b = ctx.regions().read(va, 8)?;
     Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
 }
 
-fn write_u64(ctx: &dyn SyscallContext, va: u64, v: u64) -> Result<(), u32> {
+pub(super) fn write_u64(ctx: &dyn SyscallContext, va: u64, v: u64) -> Result<(), u32> {
     ctx.regions().write(va, &v.to_le_bytes())
 }
 
@@ -83,7 +84,7 @@ fn write_u32(ctx: &dyn SyscallContext, va: u64, v: u32) -> Result<(), u32> {
 }
 
 /// Handles come back as `unsigned long`; only the low 32 bits name one.
-fn handle(v: u64) -> u32 {
+pub(super) fn handle(v: u64) -> u32 {
     u32::try_from(v).unwrap_or(0)
 }
 
@@ -109,12 +110,14 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
         CRYP_OBJ_POPULATE => populate(ctx, a),
         CRYP_OBJ_COPY => ctx.crypto().obj_copy(handle(a[0]), handle(a[1])),
         CRYP_OBJ_GENERATE_KEY => generate_key(ctx, a),
+        CRYP_DERIVE_KEY => derive_key(ctx, a),
         AUTHENC_INIT => authenc_init(ctx, a),
         AUTHENC_UPDATE_AAD => authenc_update_aad(ctx, a),
         AUTHENC_UPDATE_PAYLOAD => authenc_update_payload(ctx, a),
         AUTHENC_ENC_FINAL => authenc_enc_final(ctx, a),
         AUTHENC_DEC_FINAL => authenc_dec_final(ctx, a),
-        // DERIVE_KEY, ASYMM_*: not yet.
+        super::asym::syscall::ASYMM_OPERATE => super::asym::syscall::asymm_operate(ctx, a),
+        super::asym::syscall::ASYMM_VERIFY => super::asym::syscall::asymm_verify(ctx, a),
         _ => Err(result::ERROR_NOT_SUPPORTED),
     })
 }
@@ -204,7 +207,7 @@ fn obj_alloc(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
 
 /// `(obj, attr_id, buf, u64 *size)`: SHORT_BUFFER with the needed size.
 fn get_attr(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
-    let value = ctx.crypto().obj_get_attr(handle(a[0]), a[1] as u32)?.to_vec();
+    let value = ctx.crypto().obj_get_attr_value(handle(a[0]), a[1] as u32)?;
     let capacity = read_u64(ctx, a[3])?;
     write_u64(ctx, a[3], value.len() as u64)?;
     if capacity < value.len() as u64 || (a[2] == 0 && !value.is_empty()) {
@@ -215,7 +218,7 @@ fn get_attr(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
 
 /// `copy_in_attrs`: `count` `struct utee_attribute`s at `va`, each buffer
 /// copied in.
-fn read_attrs(ctx: &dyn SyscallContext, va: u64, count: u64) -> Result<Vec<Attr>, u32> {
+pub(super) fn read_attrs(ctx: &dyn SyscallContext, va: u64, count: u64) -> Result<Vec<Attr>, u32> {
     let size = count.checked_mul(UTEE_ATTRIBUTE_SIZE).ok_or(result::ERROR_OVERFLOW)?;
     if count > 64 {
         // More attributes than any object type has: refused as upstream's
@@ -268,12 +271,21 @@ fn generate_key(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
 }
 
 /// `(state, nonce, nonce_len, tag_len, aad_len, payload_len)`: `tag_len`
-/// in bytes; GCM needs neither of the other two lengths.
+/// in bytes; CCM takes the AAD and payload lengths here, GCM neither.
 fn authenc_init(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
     let st = handle(a[0]);
     ctx.crypto().authenc_init_ready(st)?;
     let nonce = read_in(ctx, a[1], a[2])?;
-    ctx.crypto().authenc_init(st, &nonce, a[3])
+    ctx.crypto().authenc_init(st, &nonce, a[3], a[4], a[5])
+}
+
+/// `(state, struct utee_attribute *params, count, derived_obj)`: the state
+/// first, then the attributes, then the objects (`syscall_cryp_derive_key`).
+fn derive_key(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
+    let st = handle(a[0]);
+    ctx.crypto().derive_ready(st)?;
+    let attrs = read_attrs(ctx, a[1], a[2])?;
+    ctx.crypto().derive_key(st, &attrs, handle(a[3]))
 }
 
 /// `(state, aad, aad_len)`.
@@ -361,11 +373,16 @@ fn authenc_dec_final(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u3
         return Err(result::ERROR_SHORT_BUFFER);
     }
     if a[6] > 16 {
-        // Longer than any GCM tag: cannot match.
-        return Err(super::ERROR_MAC_INVALID);
+        // Longer than any tag: GCM cannot match it, CCM says BAD_STATE.
+        return Err(ctx.crypto().authenc_long_tag(st));
     }
     let tag = read_in(ctx, a[5], a[6])?;
-    ctx.crypto().authenc_dec_final(st, &mut data, &tag)?;
+    let r = ctx.crypto().authenc_dec_final(st, &mut data, &tag);
+    if r == Err(result::ERROR_SHORT_BUFFER) && a[4] != 0 {
+        // An empty CCM tag: nothing consumed, the output size as usual.
+        write_u64(ctx, a[4], a[2])?;
+    }
+    r?;
     if !data.is_empty() {
         ctx.regions().write(a[3], &data)?;
     }

@@ -1,6 +1,8 @@
 //! Cryptographic operations (GP TEE Internal Core API, chapter 6) over the
 //! kernel's operation states and transient objects: message digests, HMAC
-//! AES (ECB, CBC, CTR without padding), AES-CMAC and AES-GCM. Every handle is owned by a
+//! AES (ECB, CBC, CTR without padding), AES-CMAC and AES-GCM; AES-XTS,
+//! -CTS and -CCM in [`modes`], HKDF and PBKDF2 in [`derive`]; RSA,
+//! ECDSA/ECDH, Ed25519 and X25519 in [`asym`]. Every handle is owned by a
 //! value that frees it on drop.
 //!
 //! ```ignore
@@ -23,6 +25,10 @@
 //! Unlike libutee, which buffers partial blocks in the TA, ECB and CBC take
 //! whole 16-byte blocks per call (the kernel answers `BadParameters`
 //! otherwise); CTR takes any length.
+
+pub mod asym;
+pub mod derive;
+pub mod modes;
 
 use crate::error::{TeeError, TeeResult};
 use crate::sys::cryp::{self as sys, Attribute};
@@ -139,6 +145,10 @@ pub enum CipherAlgorithm {
     AesCbcNoPad,
     /// `TEE_ALG_AES_CTR`
     AesCtr,
+    /// `TEE_ALG_AES_CTS` (CBC-CS3; see [`modes`])
+    AesCts,
+    /// `TEE_ALG_AES_XTS` (two keys: [`Cipher::xts`])
+    AesXts,
 }
 
 impl CipherAlgorithm {
@@ -148,12 +158,22 @@ impl CipherAlgorithm {
             CipherAlgorithm::AesEcbNoPad => 0x1000_0010,
             CipherAlgorithm::AesCbcNoPad => 0x1000_0110,
             CipherAlgorithm::AesCtr => 0x1000_0210,
+            CipherAlgorithm::AesCts => 0x1000_0310,
+            CipherAlgorithm::AesXts => 0x1000_0410,
         }
     }
 
     /// The algorithm whose `TEE_ALG_*` is `id`.
     pub fn from_id(id: u32) -> Option<CipherAlgorithm> {
-        [CipherAlgorithm::AesEcbNoPad, CipherAlgorithm::AesCbcNoPad, CipherAlgorithm::AesCtr].into_iter().find(|a| a.id() == id)
+        [
+            CipherAlgorithm::AesEcbNoPad,
+            CipherAlgorithm::AesCbcNoPad,
+            CipherAlgorithm::AesCtr,
+            CipherAlgorithm::AesCts,
+            CipherAlgorithm::AesXts,
+        ]
+        .into_iter()
+        .find(|a| a.id() == id)
     }
 }
 

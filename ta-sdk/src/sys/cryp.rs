@@ -25,6 +25,7 @@ pub mod nr {
     pub const CRYP_OBJ_RESET: usize = 29;
     pub const CRYP_OBJ_POPULATE: usize = 30;
     pub const CRYP_OBJ_COPY: usize = 31;
+    pub const CRYP_DERIVE_KEY: usize = 32;
     pub const AUTHENC_INIT: usize = 34;
     pub const AUTHENC_UPDATE_AAD: usize = 35;
     pub const AUTHENC_UPDATE_PAYLOAD: usize = 36;
@@ -36,7 +37,7 @@ pub mod nr {
 /// `struct utee_attribute` (24 bytes).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
-struct UteeAttribute {
+pub(super) struct UteeAttribute {
     a: u64,
     b: u64,
     attribute_id: u32,
@@ -55,7 +56,7 @@ pub enum Attribute<'a> {
 /// At most this many attributes per call (no object type has more).
 pub const MAX_ATTRS: usize = 8;
 
-fn raw_attrs(attrs: &[Attribute<'_>]) -> TeeResult<([UteeAttribute; MAX_ATTRS], usize)> {
+pub(super) fn raw_attrs(attrs: &[Attribute<'_>]) -> TeeResult<([UteeAttribute; MAX_ATTRS], usize)> {
     if attrs.len() > MAX_ATTRS {
         return Err(TeeError::BadParameters);
     }
@@ -86,15 +87,15 @@ pub struct ObjectInfo {
 /// A buffer's address for the kernel: NULL when empty. (A zero-length
 /// range at an unmapped, unaligned address, such as an empty slice's
 /// dangling pointer, is ACCESS_DENIED in OP-TEE 4.5's access check.)
-fn addr(buf: &[u8]) -> usize {
+pub(super) fn addr(buf: &[u8]) -> usize {
     if buf.is_empty() { 0 } else { buf.as_ptr() as usize }
 }
 
-fn addr_mut(buf: &mut [u8]) -> usize {
+pub(super) fn addr_mut(buf: &mut [u8]) -> usize {
     if buf.is_empty() { 0 } else { buf.as_mut_ptr() as usize }
 }
 
-fn call(nr: usize, a: [usize; 8]) -> TeeResult {
+pub(super) fn call(nr: usize, a: [usize; 8]) -> TeeResult {
     // SAFETY: only reached from the wrappers below, each of which passes
     // integers or pointers into borrows that outlive the call, with their
     // lengths, as syscall `nr` expects.
@@ -154,6 +155,13 @@ pub fn cryp_obj_copy(dst: u32, src: u32) -> TeeResult {
 pub fn cryp_obj_generate_key(obj: u32, key_bits: u32, attrs: &[Attribute<'_>]) -> TeeResult {
     let (raw, n) = raw_attrs(attrs)?;
     call(nr::CRYP_OBJ_GENERATE_KEY, [obj as usize, key_bits as usize, raw.as_ptr() as usize, n, 0, 0, 0, 0])
+}
+
+/// `_utee_cryp_derive_key(state, params, count, derived_obj)`: derives
+/// into the object `derived` with the key of `state` and `attrs`.
+pub fn cryp_derive_key(state: u32, attrs: &[Attribute<'_>], derived: u32) -> TeeResult {
+    let (raw, n) = raw_attrs(attrs)?;
+    call(nr::CRYP_DERIVE_KEY, [state as usize, raw.as_ptr() as usize, n, derived as usize, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_state_alloc(algo, mode, key1, key2, &state)`. Key objects

@@ -11,6 +11,7 @@
 use crate::error::{TeeError, TeeResult};
 
 pub mod cryp;
+pub mod cryp_asym;
 pub mod os;
 pub mod shared_mem;
 pub mod storage;

@@ -24,11 +24,17 @@
 //!   in the final), b = AAD length | tag length << 16; MEMREF_INPUT key ‖
 //!   nonce ‖ AAD; MEMREF_INPUT plaintext (encrypt) or ciphertext ‖ tag
 //!   (decrypt); MEMREF_OUTPUT ciphertext ‖ tag or plaintext): AES-GCM; a
-//!   wrong tag is the kernel's MAC_INVALID.
+//!   wrong tag is the kernel's MAC_INVALID;
+//! - 6 `CMD_XTS`, 7 `CMD_CCM`: AES-XTS and AES-CCM, see [`modes`] (AES-CTS
+//!   goes through `CMD_CIPHER`); 8 `CMD_DERIVE`: HKDF and PBKDF2, see
+//!   [`kdf`]; checks 8-12 of `CMD_CHECK`: their error codes.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
+
+mod kdf;
+mod modes;
 
 use alloc::vec;
 use ta_sdk::crypto::{
@@ -44,6 +50,9 @@ const CMD_CIPHER: u32 = 2;
 const CMD_CHECK: u32 = 3;
 const CMD_CMAC: u32 = 4;
 const CMD_GCM: u32 = 5;
+const CMD_XTS: u32 = 6;
+const CMD_CCM: u32 = 7;
+const CMD_DERIVE: u32 = 8;
 
 /// Checks of `CMD_CHECK`.
 const CHECK_BAD_STATE: u32 = 0;
@@ -54,6 +63,11 @@ const CHECK_KEY_TYPES: u32 = 4;
 const CHECK_BLOCK_SIZE: u32 = 5;
 const CHECK_OBJECT_SIZES: u32 = 6;
 const CHECK_GENERIC_SECRET: u32 = 7;
+const CHECK_XTS: u32 = 8;
+const CHECK_CTS: u32 = 9;
+const CHECK_CCM: u32 = 10;
+const CHECK_HKDF: u32 = 11;
+const CHECK_PBKDF2: u32 = 12;
 
 /// `TEE_ALG_AES_ECB_NOPAD` etc. for the raw-syscall checks.
 const ALG_AES_ECB: u32 = 0x1000_0010;
@@ -198,6 +212,9 @@ impl TrustedApp for CryptTa {
                 };
                 p.memref_output(3)?.write(&out[..total])
             }
+            CMD_XTS => modes::xts(p),
+            CMD_CCM => modes::ccm(p),
+            CMD_DERIVE => kdf::derive(p),
             _ => Err(TeeError::NotSupported),
         }
     }
@@ -389,6 +406,11 @@ fn check(which: u32) -> Result<(), Step> {
             let aes = ok(15, TransientObject::allocate(object_type::AES, 256))?;
             expect(16, aes.copy_from(&g), Err(TeeError::BadParameters))
         }
+        CHECK_XTS => modes::check_xts(),
+        CHECK_CTS => modes::check_cts(),
+        CHECK_CCM => modes::check_ccm(),
+        CHECK_HKDF => kdf::check_hkdf(),
+        CHECK_PBKDF2 => kdf::check_pbkdf2(),
         _ => Err((0, TeeError::NotSupported.code())),
     }
 }

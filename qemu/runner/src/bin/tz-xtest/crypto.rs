@@ -27,7 +27,12 @@
 //!   flipped → TEE_ERROR_MAC_INVALID;
 //! - `crypto-check-*`: the TA's own checks of the object and operation life
 //!   cycles and upstream's error codes (BAD_STATE before init, busy keys,
-//!   copies, key types, block sizes, object sizes, generic secrets).
+//!   copies, key types, block sizes, object sizes, generic secrets);
+//! - 4006-4008 (AES-XTS, -CTS, -CCM): see [`modes`]; 4009 (HKDF) and 4012
+//!   (PBKDF2): see [`kdf`].
+
+mod kdf;
+mod modes;
 
 use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP, Uuid};
 use tz_runner::Report;
@@ -401,10 +406,13 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     for (i, name) in checks.iter().enumerate() {
         report.case(&format!("crypto-check-{name}"), check(s, i as u32));
     }
+
+    modes::cases(ctx, s, report);
+    kdf::cases(ctx, s, report);
 }
 
 /// Every case name, for reporting them all when the session cannot open.
-const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8;
+const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::CASES;
 
 pub fn run(report: &mut Report) {
     let session = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {

@@ -15,6 +15,7 @@
 
 mod client_api;
 mod crypto;
+mod crypto_asym;
 mod hello;
 mod os;
 mod params;
@@ -35,6 +36,7 @@ const SUITE: &[(u32, fn(&mut Report))] = &[
     (1000, os::run),
     (1000, stress::run),
     (4000, crypto::run),
+    (4000, crypto_asym::run),
     (5000, params::run),
     (5000, client_api::run),
     (6000, storage::run),

@@ -1,0 +1,388 @@
+//! Asymmetric keys and operations (RSA, ECDSA/ECDH on NIST P-256/384/521,
+//! Ed25519, X25519) for the utee crypto service, with OP-TEE 4.5's
+//! semantics and error codes (`core/tee/tee_svc_cryp.c` and its
+//! libtomcrypt glue, `core/lib/libtomcrypt/{rsa,ecc,ed25519,x25519}.c`).
+//!
+//! Keys are transient objects whose attributes live in an [`AsymKey`];
+//! the crypto objects of the RustCrypto crates are built per operation
+//! from those bytes. Operations are one-shot: a state only remembers
+//! algorithm, mode and key.
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use tee_abi::result;
+
+use super::{Attr, CryptoState, Engine, HANDLE_FLAG_INITIALIZED, Object, OpState, USAGE_DEFAULT};
+
+pub mod attrs;
+pub mod curve25519;
+pub mod ecc;
+pub mod rng;
+pub mod rsa;
+pub mod syscall;
+
+pub use attrs::AsymKey;
+
+/// `TEE_TYPE_*` (`tee_api_defines.h`).
+pub const TYPE_RSA_PUBLIC_KEY: u32 = 0xA000_0030;
+pub const TYPE_RSA_KEYPAIR: u32 = 0xA100_0030;
+pub const TYPE_ECDSA_PUBLIC_KEY: u32 = 0xA000_0041;
+pub const TYPE_ECDSA_KEYPAIR: u32 = 0xA100_0041;
+pub const TYPE_ECDH_PUBLIC_KEY: u32 = 0xA000_0042;
+pub const TYPE_ECDH_KEYPAIR: u32 = 0xA100_0042;
+pub const TYPE_ED25519_PUBLIC_KEY: u32 = 0xA000_0043;
+pub const TYPE_ED25519_KEYPAIR: u32 = 0xA100_0043;
+pub const TYPE_X25519_PUBLIC_KEY: u32 = 0xA000_0044;
+pub const TYPE_X25519_KEYPAIR: u32 = 0xA100_0044;
+
+/// `TEE_ATTR_*`.
+pub const ATTR_RSA_MODULUS: u32 = 0xD000_0130;
+pub const ATTR_RSA_PUBLIC_EXPONENT: u32 = 0xD000_0230;
+pub const ATTR_RSA_PRIVATE_EXPONENT: u32 = 0xC000_0330;
+pub const ATTR_RSA_PRIME1: u32 = 0xC000_0430;
+pub const ATTR_RSA_PRIME2: u32 = 0xC000_0530;
+pub const ATTR_RSA_EXPONENT1: u32 = 0xC000_0630;
+pub const ATTR_RSA_EXPONENT2: u32 = 0xC000_0730;
+pub const ATTR_RSA_COEFFICIENT: u32 = 0xC000_0830;
+pub const ATTR_RSA_OAEP_LABEL: u32 = 0xD000_0930;
+pub const ATTR_RSA_OAEP_MGF_HASH: u32 = 0xD000_0931;
+pub const ATTR_RSA_PSS_SALT_LENGTH: u32 = 0xF000_0A30;
+pub const ATTR_ECC_PUBLIC_VALUE_X: u32 = 0xD000_0141;
+pub const ATTR_ECC_PUBLIC_VALUE_Y: u32 = 0xD000_0241;
+pub const ATTR_ECC_PRIVATE_VALUE: u32 = 0xC000_0341;
+pub const ATTR_ECC_CURVE: u32 = 0xF000_0441;
+pub const ATTR_EDDSA_CTX: u32 = 0xD000_0643;
+pub const ATTR_ED25519_PUBLIC_VALUE: u32 = 0xD000_0743;
+pub const ATTR_ED25519_PRIVATE_VALUE: u32 = 0xC000_0843;
+pub const ATTR_X25519_PUBLIC_VALUE: u32 = 0xD000_0944;
+pub const ATTR_X25519_PRIVATE_VALUE: u32 = 0xC000_0A44;
+pub const ATTR_EDDSA_PREHASH: u32 = 0xF000_0004;
+
+/// `TEE_ECC_CURVE_*`.
+pub const ECC_CURVE_NIST_P192: u32 = 1;
+pub const ECC_CURVE_NIST_P224: u32 = 2;
+pub const ECC_CURVE_NIST_P256: u32 = 3;
+pub const ECC_CURVE_NIST_P384: u32 = 4;
+pub const ECC_CURVE_NIST_P521: u32 = 5;
+pub const ECC_CURVE_25519: u32 = 0x300;
+pub const ECC_CURVE_SM2: u32 = 0x400;
+
+/// `TEE_ALG_*` of the asymmetric algorithms.
+pub const ALG_RSA_NOPAD: u32 = 0x6000_0030;
+pub const ALG_RSAES_PKCS1_V1_5: u32 = 0x6000_0130;
+pub const ALG_ECDH_DERIVE_SHARED_SECRET: u32 = 0x8000_0042;
+pub const ALG_ED25519: u32 = 0x7000_6043;
+pub const ALG_X25519: u32 = 0x8000_0044;
+
+/// `TEE_MODE_*` beyond the symmetric ones.
+pub const MODE_SIGN: u32 = 2;
+pub const MODE_VERIFY: u32 = 3;
+
+/// `TEE_MAIN_ALGO_*` of the asymmetric families.
+const MAIN_RSA: u32 = 0x30;
+const MAIN_ECDSA: u32 = 0x41;
+const MAIN_ECDH: u32 = 0x42;
+const MAIN_ED25519: u32 = 0x43;
+const MAIN_X25519: u32 = 0x44;
+
+/// Whether `obj_type` is one of the asymmetric types handled here
+/// (including `X25519_PUBLIC_KEY`, which upstream 4.5 refuses to
+/// allocate: [`attrs::props`] has no row for it).
+pub fn is_asym_type(obj_type: u32) -> bool {
+    matches!(
+        obj_type & 0xff,
+        MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519
+    ) && obj_type >> 24 & 0xfe == 0xA0
+}
+
+/// `translate_compat_algo`: the deprecated `__OPTEE_ALG_ECDSA_P*` and
+/// `ECDH_P*` identifiers (main algorithm 0x41 / 0x42 with the curve in the
+/// hash field) become `ECDSA_SHA*` / `ECDH_DERIVE_SHARED_SECRET`.
+pub fn translate_compat(algo: u32) -> u32 {
+    match algo {
+        0x7000_1041..=0x7000_5041 if algo & 0x0fff == 0x041 => algo + 1,
+        0x8000_1042..=0x8000_5042 if algo & 0x0fff == 0x042 => ALG_ECDH_DERIVE_SHARED_SECRET,
+        _ => algo,
+    }
+}
+
+/// `TEE_ALG_GET_MAIN_ALG`: the low byte, except for `ECDSA_SHA*`, whose
+/// low byte (0x42) is ECDH's.
+fn main_alg(algo: u32) -> u32 {
+    match algo {
+        0x7000_1042..=0x7000_5042 if algo & 0x0fff == 0x042 => MAIN_ECDSA,
+        _ => algo & 0xff,
+    }
+}
+
+/// Whether `algo` (after [`translate_compat`]) is handled here.
+pub fn is_asym_algo(algo: u32) -> bool {
+    let class = algo >> 28;
+    matches!(class, 6..=8)
+        && matches!(
+            main_alg(algo),
+            MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519
+        )
+}
+
+/// `tee_svc_cryp_check_key_type` for the asymmetric families.
+fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
+    let (want, also) = match main_alg(algo) {
+        MAIN_RSA => (
+            TYPE_RSA_KEYPAIR,
+            (mode == super::MODE_ENCRYPT || mode == MODE_VERIFY).then_some(TYPE_RSA_PUBLIC_KEY),
+        ),
+        MAIN_ECDSA => (
+            TYPE_ECDSA_KEYPAIR,
+            (mode == MODE_VERIFY).then_some(TYPE_ECDSA_PUBLIC_KEY),
+        ),
+        MAIN_ECDH => (TYPE_ECDH_KEYPAIR, None),
+        MAIN_ED25519 => (
+            TYPE_ED25519_KEYPAIR,
+            (mode == MODE_VERIFY).then_some(TYPE_ED25519_PUBLIC_KEY),
+        ),
+        MAIN_X25519 => (TYPE_X25519_KEYPAIR, None),
+        _ => return false,
+    };
+    obj_type == want || Some(obj_type) == also
+}
+
+impl CryptoState {
+    /// `CRYP_OBJ_ALLOC` of an asymmetric type.
+    pub(super) fn asym_obj_alloc(&mut self, obj_type: u32, max_bits: u32) -> Result<u32, u32> {
+        let props = attrs::props(obj_type).ok_or(result::ERROR_NOT_SUPPORTED)?;
+        props.check_size(max_bits)?;
+        let h = self.new_handle()?;
+        let o = Object {
+            obj_type,
+            key_bits: 0,
+            max_bits,
+            usage: USAGE_DEFAULT,
+            flags: 0,
+            capacity: 0,
+            secret: Vec::new(),
+            asym: None,
+            busy: false,
+        };
+        self.objects.insert(h, o);
+        Ok(h)
+    }
+
+    /// `CRYP_OBJ_POPULATE` of an (uninitialised) asymmetric object.
+    pub(super) fn asym_populate(&mut self, h: u32, attrs: &[Attr]) -> Result<(), u32> {
+        let o = self.obj_mut(h)?;
+        let props = attrs::props(o.obj_type).ok_or(result::ERROR_NOT_IMPLEMENTED)?;
+        props.check_attrs(attrs, false)?;
+        let mut key = Box::<AsymKey>::default();
+        let bits = props.populate(&mut key, attrs, o.max_bits)?;
+        o.asym = Some(key);
+        o.key_bits = bits;
+        o.flags |= HANDLE_FLAG_INITIALIZED;
+        Ok(())
+    }
+
+    /// `CRYP_OBJ_GET_ATTR`: the bytes of attribute `attr_id`, for every
+    /// object type (secret values through [`CryptoState::obj_get_attr`]).
+    pub fn obj_get_attr_value(&self, h: u32, attr_id: u32) -> Result<Vec<u8>, u32> {
+        let o = self.obj(h).map_err(|_| result::ERROR_ITEM_NOT_FOUND)?;
+        if !is_asym_type(o.obj_type) {
+            return self.obj_get_attr(h, attr_id).map(<[u8]>::to_vec);
+        }
+        if !o.initialized() {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        // A secret attribute only from an extractable key.
+        if attr_id & super::ATTR_FLAG_PUBLIC == 0 && o.usage & super::USAGE_EXTRACTABLE == 0 {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let props = attrs::props(o.obj_type).ok_or(result::ERROR_BAD_STATE)?;
+        let key = o.asym.as_deref().ok_or(result::ERROR_ITEM_NOT_FOUND)?;
+        props.get(key, attr_id)
+    }
+
+    /// `tee_obj_attr_copy_from` for asymmetric objects: same type, or
+    /// the public half of the matching keypair.
+    pub(super) fn asym_copy(&mut self, dst: u32, src: u32) -> Result<(), u32> {
+        let s = self.obj(src)?;
+        let d = self.obj(dst)?;
+        let dp = attrs::props(d.obj_type).ok_or(result::ERROR_BAD_STATE)?;
+        let public_of = d.obj_type | 0x0100_0000;
+        if s.obj_type != d.obj_type && (d.obj_type == public_of || s.obj_type != public_of) {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let sk = s.asym.as_deref().ok_or(result::ERROR_BAD_PARAMETERS)?;
+        let mut key = Box::<AsymKey>::default();
+        for a in dp.attrs {
+            if let Some(v) = sk.get(a.id) {
+                key.set(a.id, v.to_vec());
+            }
+        }
+        let (bits, usage) = (s.key_bits, s.usage);
+        let d = self.obj_mut(dst)?;
+        d.asym = Some(key);
+        d.key_bits = bits;
+        d.usage = usage;
+        d.flags |= HANDLE_FLAG_INITIALIZED;
+        Ok(())
+    }
+
+    /// `CRYP_OBJ_GENERATE_KEY` of an asymmetric keypair.
+    pub(super) fn asym_generate(
+        &mut self,
+        h: u32,
+        key_bits: u32,
+        params: &[Attr],
+    ) -> Result<(), u32> {
+        let o = self.obj_mut(h)?;
+        if o.initialized() {
+            return Err(result::ERROR_BAD_STATE);
+        }
+        let props = attrs::props(o.obj_type).ok_or(result::ERROR_NOT_SUPPORTED)?;
+        props.check_size(key_bits)?;
+        props.check_attrs(params, true)?;
+        let mut key = Box::<AsymKey>::default();
+        props.populate(&mut key, params, o.max_bits)?;
+        match o.obj_type {
+            TYPE_RSA_KEYPAIR => rsa::generate(&mut key, key_bits)?,
+            TYPE_ECDSA_KEYPAIR | TYPE_ECDH_KEYPAIR => ecc::generate(&mut key, key_bits)?,
+            TYPE_ED25519_KEYPAIR => curve25519::ed25519_generate(&mut key),
+            TYPE_X25519_KEYPAIR => curve25519::x25519_generate(&mut key),
+            _ => return Err(result::ERROR_BAD_FORMAT),
+        }
+        o.asym = Some(key);
+        o.key_bits = key_bits;
+        o.flags |= HANDLE_FLAG_INITIALIZED;
+        Ok(())
+    }
+
+    /// `CRYP_STATE_ALLOC` for an asymmetric algorithm (already passed
+    /// through [`translate_compat`]).
+    pub(super) fn asym_state_alloc(
+        &mut self,
+        algo: u32,
+        mode: u32,
+        key1: u32,
+        key2: u32,
+    ) -> Result<u32, u32> {
+        for k in [key1, key2] {
+            if k != 0 {
+                let o = self.obj(k)?;
+                if o.busy || !key_type_fits(o.obj_type, algo, mode) {
+                    return Err(result::ERROR_BAD_PARAMETERS);
+                }
+            }
+        }
+        if key1 == 0 || key2 != 0 {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let h = self.new_handle()?;
+        if let Some(o) = self.objects.get_mut(&key1) {
+            o.busy = true;
+        }
+        // Derivations (ECDH, X25519) go through the derive dispatch.
+        let engine = if algo >> 28 == 8 {
+            Engine::Derive
+        } else {
+            Engine::Asym
+        };
+        self.states.insert(
+            h,
+            OpState {
+                algo,
+                mode,
+                key1,
+                key2,
+                initialized: false,
+                engine,
+            },
+        );
+        Ok(h)
+    }
+
+    /// The algorithm, mode and initialised key of an asymmetric state;
+    /// `uninit` is the code for a key not yet initialised.
+    fn asym_state(&self, h: u32, uninit: u32) -> Result<(u32, u32, &Object), u32> {
+        let s = self.state(h)?;
+        let o = self.obj(s.key1)?;
+        if !o.initialized() {
+            return Err(uninit);
+        }
+        Ok((s.algo, s.mode, o))
+    }
+
+    /// The checks `ASYMM_OPERATE` makes before it reads anything.
+    pub fn asym_operate_ready(&self, h: u32) -> Result<(), u32> {
+        self.state(h).map(|_| ())
+    }
+
+    /// `ASYMM_OPERATE`: encrypt, decrypt or sign `src`; `cap` is the
+    /// caller's output capacity. `Err((code, needed))` carries the size to
+    /// report with SHORT_BUFFER.
+    pub fn asym_operate(
+        &self,
+        h: u32,
+        params: &[Attr],
+        src: &[u8],
+        cap: usize,
+    ) -> Result<Vec<u8>, (u32, usize)> {
+        let (algo, mode, o) = self
+            .asym_state(h, result::ERROR_GENERIC)
+            .map_err(|e| (e, 0))?;
+        let key = o.asym.as_deref().ok_or((result::ERROR_GENERIC, 0))?;
+        match main_alg(algo) {
+            MAIN_RSA => rsa::operate(algo, mode, key, params, src, cap),
+            MAIN_ECDSA if mode == MODE_SIGN => ecc::sign(algo, key, src, cap),
+            MAIN_ED25519 if mode == MODE_SIGN => curve25519::ed25519_sign(key, params, src, cap),
+            _ => Err((result::ERROR_BAD_PARAMETERS, 0)),
+        }
+    }
+
+    /// `ASYMM_VERIFY`: SIGNATURE_INVALID when `sig` does not verify.
+    pub fn asym_verify(&self, h: u32, params: &[Attr], data: &[u8], sig: &[u8]) -> Result<(), u32> {
+        let (algo, _, o) = self.asym_state(h, result::ERROR_BAD_PARAMETERS)?;
+        let key = o.asym.as_deref().ok_or(result::ERROR_BAD_PARAMETERS)?;
+        match main_alg(algo) {
+            MAIN_RSA => rsa::verify(algo, key, params, data, sig),
+            MAIN_ECDSA => ecc::verify(algo, key, data, sig),
+            MAIN_ED25519 => curve25519::ed25519_verify(key, params, data, sig),
+            _ => Err(result::ERROR_NOT_SUPPORTED),
+        }
+    }
+
+    /// The mode `ASYMM_VERIFY` needs, checked first.
+    pub fn asym_verify_ready(&self, h: u32) -> Result<(), u32> {
+        if self.state(h)?.mode != MODE_VERIFY {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        Ok(())
+    }
+}
+
+/// `CRYP_DERIVE_KEY` for ECDH and X25519: the shared secret of the
+/// state's key pair `key` and the peer's public key in `params`. `None`
+/// when `algo` is neither (the derive dispatch tries the KDFs then).
+pub fn derive_shared(algo: u32, key: &Object, params: &[Attr]) -> Option<Result<Vec<u8>, u32>> {
+    let agree = |k: &AsymKey| {
+        let mut secret = if algo == ALG_X25519 {
+            curve25519::x25519_derive(k, params)?
+        } else {
+            ecc::derive(k, params)?
+        };
+        // Moved out; the emptied Zeroizing wipes nothing more.
+        Ok(core::mem::take(&mut *secret))
+    };
+    match algo {
+        ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 => Some(
+            key.asym
+                .as_deref()
+                .ok_or(result::ERROR_BAD_PARAMETERS)
+                .and_then(agree),
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,377 @@
+//! RSA: key generation, PKCS#1 v1.5 and PSS signatures over a digest,
+//! PKCS#1 v1.5 and OAEP encryption, raw RSA (`RSA_NOPAD`), with the size
+//! checks and error codes of upstream's libtomcrypt glue
+//! (`core/lib/libtomcrypt/rsa.c`, OP-TEE 4.5).
+
+extern crate alloc;
+
+use ::rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use ::rsa::{BigUint, Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
+use alloc::string::String;
+use alloc::vec::Vec;
+use tee_abi::result;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::super::Attr;
+use super::attrs::{AsymKey, RSA_MAX_BITS, strip, value_a};
+use super::rng::KernelRng;
+use super::*;
+
+/// The hash functions RSA padding is built on here.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Hash {
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    /// From a `TEE_MAIN_ALGO_SHA*` number (MD5 and SHA-3 are not here).
+    pub fn from_index(i: u32) -> Option<Hash> {
+        Some(match i {
+            2 => Hash::Sha1,
+            3 => Hash::Sha224,
+            4 => Hash::Sha256,
+            5 => Hash::Sha384,
+            6 => Hash::Sha512,
+            _ => return None,
+        })
+    }
+
+    /// From a `TEE_ALG_SHA*` identifier (the OAEP MGF1 hash parameter).
+    fn from_digest_alg(alg: u32) -> Option<Hash> {
+        if alg & !0xff != 0x5000_0000 {
+            return None;
+        }
+        Hash::from_index(alg & 0xff)
+    }
+
+    /// Output size in bytes.
+    pub fn size(self) -> usize {
+        match self {
+            Hash::Sha1 => 20,
+            Hash::Sha224 => 28,
+            Hash::Sha256 => 32,
+            Hash::Sha384 => 48,
+            Hash::Sha512 => 64,
+        }
+    }
+}
+
+/// Runs `$e` with `$d` the digest type of `$h`.
+macro_rules! by_hash {
+    ($h:expr, $d:ident => $e:expr) => {
+        match $h {
+            Hash::Sha1 => {
+                type $d = sha1::Sha1;
+                $e
+            }
+            Hash::Sha224 => {
+                type $d = sha2::Sha224;
+                $e
+            }
+            Hash::Sha256 => {
+                type $d = sha2::Sha256;
+                $e
+            }
+            Hash::Sha384 => {
+                type $d = sha2::Sha384;
+                $e
+            }
+            Hash::Sha512 => {
+                type $d = sha2::Sha512;
+                $e
+            }
+        }
+    };
+}
+
+/// What an RSA algorithm identifier asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Scheme {
+    NoPad,
+    EsPkcs1v15,
+    Oaep(Hash),
+    SsPkcs1v15(Hash),
+    Pss(Hash),
+}
+
+/// Decodes `TEE_ALG_RSA*`; `None` for the ones not supported here (MD5,
+/// SHA-3, the hashless `RSASSA_PKCS1_V1_5`).
+pub fn scheme(algo: u32) -> Option<Scheme> {
+    let digest = Hash::from_index(algo >> 12 & 0xf);
+    Some(match algo {
+        ALG_RSA_NOPAD => Scheme::NoPad,
+        ALG_RSAES_PKCS1_V1_5 => Scheme::EsPkcs1v15,
+        _ if algo & 0xff0f_ffff == 0x6001_0230 => Scheme::Oaep(Hash::from_index(algo >> 20 & 0xf)?),
+        _ if algo & 0xffff_0fff == 0x7000_0830 => Scheme::SsPkcs1v15(digest?),
+        _ if algo & 0xff00_0fff == 0x7000_0930 && algo >> 20 & 0xf == algo >> 12 & 0xf => {
+            Scheme::Pss(digest?)
+        }
+        _ => return None,
+    })
+}
+
+/// The modulus, if it is one the `rsa` crate can work with without
+/// panicking (its arithmetic assumes n > 1).
+fn modulus(key: &AsymKey) -> Result<BigUint, u32> {
+    let n = BigUint::from_bytes_be(key.need(ATTR_RSA_MODULUS)?);
+    if n <= BigUint::from(1u32) || n.bits() > RSA_MAX_BITS as usize {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    Ok(n)
+}
+
+fn public_key(key: &AsymKey) -> Result<RsaPublicKey, u32> {
+    let n = modulus(key)?;
+    let e = BigUint::from_bytes_be(key.need(ATTR_RSA_PUBLIC_EXPONENT)?);
+    RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS as usize)
+        .map_err(|_| result::ERROR_BAD_PARAMETERS)
+}
+
+fn private_key(key: &AsymKey) -> Result<RsaPrivateKey, u32> {
+    let big = |id| key.need(id).map(BigUint::from_bytes_be);
+    let primes = match (key.get(ATTR_RSA_PRIME1), key.get(ATTR_RSA_PRIME2)) {
+        (Some(p), Some(q)) if !p.is_empty() => {
+            alloc::vec![BigUint::from_bytes_be(p), BigUint::from_bytes_be(q)]
+        }
+        _ => Vec::new(),
+    };
+    let n = modulus(key)?;
+    let d = big(ATTR_RSA_PRIVATE_EXPONENT)?;
+    // Recovering the primes from (n, e, d) computes d e - 1: d = 0 would
+    // underflow inside the crate.
+    if d == BigUint::from(0u32) {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    RsaPrivateKey::from_components(n, big(ATTR_RSA_PUBLIC_EXPONENT)?, d, primes)
+        .map_err(|_| result::ERROR_BAD_PARAMETERS)
+}
+
+/// `check_pub_rsa_key`: odd, and at least 65537 when it fits in 3 bytes.
+fn check_public_exponent(e: &[u8]) -> Result<(), u32> {
+    if e.is_empty() || e.len() > 32 || e[e.len() - 1] & 1 == 0 {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    if e.len() <= 3 && e.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) < 65537 {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    Ok(())
+}
+
+/// A `bits`-bit key pair (public exponent from `key` if set, else 65537).
+pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
+    let e = match key.get(ATTR_RSA_PUBLIC_EXPONENT) {
+        Some(e) => {
+            check_public_exponent(e)?;
+            BigUint::from_bytes_be(e)
+        }
+        None => BigUint::from(65537u32),
+    };
+    // libtomcrypt makes keys of whole bytes and checks the modulus size.
+    if !bits.is_multiple_of(8) {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    let k = RsaPrivateKey::new_with_exp(&mut KernelRng, bits as usize, &e)
+        .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    let [p, q] = [&k.primes()[0], &k.primes()[1]];
+    let one = BigUint::from(1u32);
+    let d = k.d();
+    let mut dp = d % (p - &one);
+    let mut dq = d % (q - &one);
+    let qinv = k.crt_coefficient().ok_or(result::ERROR_GENERIC)?;
+    for (id, v) in [
+        (ATTR_RSA_MODULUS, k.n()),
+        (ATTR_RSA_PUBLIC_EXPONENT, k.e()),
+        (ATTR_RSA_PRIVATE_EXPONENT, d),
+        (ATTR_RSA_PRIME1, p),
+        (ATTR_RSA_PRIME2, q),
+        (ATTR_RSA_EXPONENT1, &dp),
+        (ATTR_RSA_EXPONENT2, &dq),
+        (ATTR_RSA_COEFFICIENT, &qinv),
+    ] {
+        key.set(id, v.to_bytes_be());
+    }
+    dp.zeroize();
+    dq.zeroize();
+    Ok(())
+}
+
+/// `pkcs1_get_salt_len`: the PSS salt length parameter, else `default`.
+fn salt_len(params: &[Attr], default: usize) -> usize {
+    match params.iter().find(|p| p.id == ATTR_RSA_PSS_SALT_LENGTH) {
+        Some(p) => {
+            let a = value_a(p);
+            if a < i32::MAX as u32 {
+                a as usize
+            } else {
+                default
+            }
+        }
+        None => default,
+    }
+}
+
+/// The OAEP label and MGF1 hash parameters (the first label ends the scan,
+/// as upstream's loop does).
+fn oaep_params(params: &[Attr], hash: Hash) -> Result<(Option<String>, Hash), u32> {
+    let mut mgf = None;
+    for p in params {
+        if p.id == ATTR_RSA_OAEP_LABEL {
+            if p.data.is_empty() {
+                break;
+            }
+            // The `rsa` crate takes labels as strings only.
+            let label =
+                String::from_utf8(p.data.clone()).map_err(|_| result::ERROR_NOT_SUPPORTED)?;
+            return Ok((Some(label), mgf.unwrap_or(hash)));
+        }
+        if p.id == ATTR_RSA_OAEP_MGF_HASH {
+            let v: [u8; 4] = p
+                .data
+                .as_slice()
+                .try_into()
+                .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+            mgf = Some(
+                Hash::from_digest_alg(u32::from_le_bytes(v)).ok_or(result::ERROR_NOT_SUPPORTED)?,
+            );
+        }
+    }
+    Ok((None, mgf.unwrap_or(hash)))
+}
+
+fn oaep(hash: Hash, mgf: Hash, label: Option<String>) -> Oaep {
+    let mut o = by_hash!(hash, D => by_hash!(mgf, M => Oaep::new_with_mgf_hash::<D, M>()));
+    o.label = label;
+    o
+}
+
+/// `ASYMM_OPERATE` for RSA: encrypt / decrypt (`RSAES_*`, `RSA_NOPAD`) or
+/// sign a digest (`RSASSA_*`, mode SIGN).
+pub fn operate(
+    algo: u32,
+    mode: u32,
+    key: &AsymKey,
+    params: &[Attr],
+    src: &[u8],
+    cap: usize,
+) -> Result<Vec<u8>, (u32, usize)> {
+    let plain = |e: u32| (e, 0);
+    let scheme = scheme(algo).ok_or(plain(result::ERROR_BAD_PARAMETERS))?;
+    let short = |needed: usize| {
+        if cap < needed {
+            Err((result::ERROR_SHORT_BUFFER, needed))
+        } else {
+            Ok(())
+        }
+    };
+    match (scheme, mode) {
+        (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash), super::MODE_SIGN) => {
+            if src.len() != hash.size() {
+                return Err(plain(result::ERROR_BAD_PARAMETERS));
+            }
+            let k = private_key(key).map_err(plain)?;
+            short(k.size())?;
+            let sig = match scheme {
+                Scheme::Pss(_) => {
+                    let salt = salt_len(params, src.len());
+                    by_hash!(hash, D => k.sign_with_rng(&mut KernelRng, Pss::new_with_salt::<D>(salt), src))
+                }
+                _ => {
+                    by_hash!(hash, D => k.sign_with_rng(&mut KernelRng, Pkcs1v15Sign::new::<D>(), src))
+                }
+            };
+            sig.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))
+        }
+        (Scheme::SsPkcs1v15(_) | Scheme::Pss(_), _) => Err(plain(result::ERROR_BAD_PARAMETERS)),
+        (Scheme::NoPad, m)
+            if m == super::super::MODE_ENCRYPT || m == super::super::MODE_DECRYPT =>
+        {
+            let x = BigUint::from_bytes_be(src);
+            let y = if m == super::super::MODE_ENCRYPT {
+                let k = public_key(key).map_err(plain)?;
+                if &x >= k.n() {
+                    return Err(plain(result::ERROR_BAD_PARAMETERS));
+                }
+                ::rsa::hazmat::rsa_encrypt(&k, &x)
+            } else {
+                let k = private_key(key).map_err(plain)?;
+                if &x >= k.n() {
+                    return Err(plain(result::ERROR_BAD_PARAMETERS));
+                }
+                ::rsa::hazmat::rsa_decrypt_and_check(&k, Some(&mut KernelRng), &x)
+            }
+            .map_err(|_| plain(result::ERROR_BAD_PARAMETERS))?;
+            // Leading zeros dropped, one kept for zero (as `rsadorep`).
+            let out = Zeroizing::new(y.to_bytes_be());
+            let out = if strip(&out).is_empty() {
+                alloc::vec![0]
+            } else {
+                strip(&out).to_vec()
+            };
+            short(out.len())?;
+            Ok(out)
+        }
+        (Scheme::EsPkcs1v15 | Scheme::Oaep(_), super::super::MODE_ENCRYPT) => {
+            let k = public_key(key).map_err(plain)?;
+            short(k.size())?;
+            let r = match scheme {
+                Scheme::Oaep(hash) => {
+                    let (label, mgf) = oaep_params(params, hash).map_err(plain)?;
+                    k.encrypt(&mut KernelRng, oaep(hash, mgf, label), src)
+                }
+                _ => k.encrypt(&mut KernelRng, Pkcs1v15Encrypt, src),
+            };
+            r.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))
+        }
+        (Scheme::EsPkcs1v15 | Scheme::Oaep(_), super::super::MODE_DECRYPT) => {
+            let k = private_key(key).map_err(plain)?;
+            let r = match scheme {
+                Scheme::Oaep(hash) => {
+                    let (label, mgf) = oaep_params(params, hash).map_err(plain)?;
+                    k.decrypt_blinded(&mut KernelRng, oaep(hash, mgf, label), src)
+                }
+                _ => k.decrypt_blinded(&mut KernelRng, Pkcs1v15Encrypt, src),
+            };
+            let out = Zeroizing::new(r.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))?);
+            short(out.len())?;
+            Ok(out.to_vec())
+        }
+        _ => Err(plain(result::ERROR_BAD_PARAMETERS)),
+    }
+}
+
+/// `ASYMM_VERIFY` for RSA signatures over a digest.
+pub fn verify(
+    algo: u32,
+    key: &AsymKey,
+    params: &[Attr],
+    digest: &[u8],
+    sig: &[u8],
+) -> Result<(), u32> {
+    let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) =
+        scheme(algo).ok_or(result::ERROR_NOT_SUPPORTED)?
+    else {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    };
+    if digest.len() != hash.size() {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    let salt = salt_len(params, hash.size());
+    let k = public_key(key)?;
+    if sig.len() != k.size() {
+        return Err(ERROR_SIGNATURE_INVALID);
+    }
+    let r = match scheme(algo) {
+        Some(Scheme::Pss(_)) => {
+            by_hash!(hash, D => k.verify(Pss::new_with_salt::<D>(salt), digest, sig))
+        }
+        _ => by_hash!(hash, D => k.verify(Pkcs1v15Sign::new::<D>(), digest, sig)),
+    };
+    r.map_err(|_| ERROR_SIGNATURE_INVALID)
+}
+
+/// `TEE_ERROR_SIGNATURE_INVALID`.
+pub const ERROR_SIGNATURE_INVALID: u32 = result::ERROR_SIGNATURE_INVALID;

@@ -1,0 +1,490 @@
+//! Host tests of the asymmetric objects and operations through
+//! [`CryptoState`], with the published vectors the guest suite uses
+//! (`qemu/runner/src/bin/tz-xtest/crypto_asym/vectors.rs`, sources cited
+//! there).
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use tee_abi::result;
+
+use super::*;
+use crate::crypto::{ATTR_SECRET_VALUE, MODE_DECRYPT, MODE_ENCRYPT, TYPE_GENERIC_SECRET};
+
+#[allow(dead_code)]
+mod v {
+    include!("../../../../qemu/runner/src/bin/tz-xtest/crypto_asym/vectors.rs");
+}
+
+const MODE_DERIVE: u32 = 6;
+const ALG_ECDSA_SHA256: u32 = 0x7000_3042;
+const ALG_ECDSA_SHA384: u32 = 0x7000_4042;
+const ALG_RSASSA_PKCS1_V1_5_SHA256: u32 = 0x7000_4830;
+const ALG_RSASSA_PSS_SHA256: u32 = 0x7041_4930;
+const ALG_OAEP_SHA1: u32 = 0x6021_0230;
+const ALG_RSA_NOPAD: u32 = 0x6000_0030;
+
+fn hex(s: &str) -> Vec<u8> {
+    let s: Vec<u8> = s.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
+    s.chunks(2)
+        .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
+        .collect()
+}
+
+fn r(id: u32, h: &str) -> Attr {
+    Attr { id, data: hex(h) }
+}
+
+fn value(id: u32, a: u32) -> Attr {
+    let mut data = a.to_le_bytes().to_vec();
+    data.extend_from_slice(&[0; 4]);
+    Attr { id, data }
+}
+
+fn key(st: &mut CryptoState, ty: u32, bits: u32, attrs: &[Attr]) -> u32 {
+    let k = st.obj_alloc(ty, bits).unwrap();
+    st.obj_populate(k, attrs).unwrap();
+    k
+}
+
+fn rsa_attrs(p: [&str; 8]) -> Vec<Attr> {
+    let ids = [
+        ATTR_RSA_MODULUS,
+        ATTR_RSA_PUBLIC_EXPONENT,
+        ATTR_RSA_PRIVATE_EXPONENT,
+        ATTR_RSA_PRIME1,
+        ATTR_RSA_PRIME2,
+        ATTR_RSA_EXPONENT1,
+        ATTR_RSA_EXPONENT2,
+        ATTR_RSA_COEFFICIENT,
+    ];
+    ids.iter().zip(p).map(|(&id, h)| r(id, h)).collect()
+}
+
+#[test]
+fn ed25519_rfc8032() {
+    for t in [v::ED25519_TEST1, v::ED25519_TEST2] {
+        let mut st = CryptoState::new();
+        let k = key(
+            &mut st,
+            TYPE_ED25519_KEYPAIR,
+            256,
+            &[
+                r(ATTR_ED25519_PRIVATE_VALUE, t[0]),
+                r(ATTR_ED25519_PUBLIC_VALUE, t[1]),
+            ],
+        );
+        let s = st.state_alloc(ALG_ED25519, MODE_SIGN, k, 0).unwrap();
+        assert_eq!(
+            st.asym_operate(s, &[], &hex(t[2]), 63).unwrap_err(),
+            (result::ERROR_SHORT_BUFFER, 64)
+        );
+        assert_eq!(st.asym_operate(s, &[], &hex(t[2]), 64).unwrap(), hex(t[3]));
+        let p = key(
+            &mut st,
+            TYPE_ED25519_PUBLIC_KEY,
+            256,
+            &[r(ATTR_ED25519_PUBLIC_VALUE, t[1])],
+        );
+        let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, p, 0).unwrap();
+        st.asym_verify(vs, &[], &hex(t[2]), &hex(t[3])).unwrap();
+        let mut bad = hex(t[3]);
+        bad[5] ^= 1;
+        assert_eq!(
+            st.asym_verify(vs, &[], &hex(t[2]), &bad),
+            Err(result::ERROR_SIGNATURE_INVALID)
+        );
+        assert_eq!(
+            st.asym_verify(vs, &[], &hex(t[2]), &bad[..63]),
+            Err(result::ERROR_BAD_PARAMETERS)
+        );
+    }
+}
+
+#[test]
+fn ed25519ctx_and_ph_rfc8032() {
+    let (c, p) = (v::ED25519CTX_FOO, v::ED25519PH_ABC);
+    let ph = [value(ATTR_EDDSA_PREHASH, 1)];
+    for (t, params, sig) in [
+        ([c[0], c[1], c[2]], [r(ATTR_EDDSA_CTX, c[3])], c[4]),
+        ([p[0], p[1], p[2]], [ph[0].clone_attr()], p[3]),
+    ] {
+        let mut st = CryptoState::new();
+        let k = key(
+            &mut st,
+            TYPE_ED25519_KEYPAIR,
+            256,
+            &[
+                r(ATTR_ED25519_PRIVATE_VALUE, t[0]),
+                r(ATTR_ED25519_PUBLIC_VALUE, t[1]),
+            ],
+        );
+        let s = st.state_alloc(ALG_ED25519, MODE_SIGN, k, 0).unwrap();
+        assert_eq!(
+            st.asym_operate(s, &params, &hex(t[2]), 64).unwrap(),
+            hex(sig)
+        );
+        let pk = key(
+            &mut st,
+            TYPE_ED25519_PUBLIC_KEY,
+            256,
+            &[r(ATTR_ED25519_PUBLIC_VALUE, t[1])],
+        );
+        let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
+        st.asym_verify(vs, &params, &hex(t[2]), &hex(sig)).unwrap();
+        assert_eq!(
+            st.asym_verify(vs, &[], &hex(t[2]), &hex(sig)),
+            Err(result::ERROR_SIGNATURE_INVALID),
+            "pure Ed25519"
+        );
+    }
+    let mut st = CryptoState::new();
+    let pk = key(
+        &mut st,
+        TYPE_ED25519_PUBLIC_KEY,
+        256,
+        &[r(ATTR_ED25519_PUBLIC_VALUE, c[1])],
+    );
+    let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
+    let two = [r(ATTR_EDDSA_CTX, "01"), r(ATTR_EDDSA_CTX, "02")];
+    assert_eq!(
+        st.asym_verify(vs, &two, &hex(c[2]), &hex(c[4])),
+        Err(result::ERROR_BAD_PARAMETERS),
+        "two contexts"
+    );
+    assert_eq!(
+        st.asym_verify(vs, &[value(ATTR_EDDSA_PREHASH, 2)], &hex(c[2]), &hex(c[4])),
+        Err(result::ERROR_BAD_PARAMETERS)
+    );
+}
+
+#[test]
+fn x25519_rfc7748_through_derive() {
+    let t = v::X25519_6_1;
+    let mut st = CryptoState::new();
+    let k = key(
+        &mut st,
+        TYPE_X25519_KEYPAIR,
+        256,
+        &[
+            r(ATTR_X25519_PRIVATE_VALUE, t[0]),
+            r(ATTR_X25519_PUBLIC_VALUE, t[1]),
+        ],
+    );
+    let s = st.state_alloc(ALG_X25519, MODE_DERIVE, k, 0).unwrap();
+    let out = st.obj_alloc(TYPE_GENERIC_SECRET, 256).unwrap();
+    st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, t[3])], out)
+        .unwrap();
+    assert_eq!(
+        st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(),
+        hex(t[4])
+    );
+    assert_eq!(
+        st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, &t[3][..62])], out),
+        Err(result::ERROR_BAD_PARAMETERS)
+    );
+    // Bob's side gives the same K.
+    let mut bob = AsymKey::default();
+    bob.set(ATTR_X25519_PRIVATE_VALUE, hex(t[2]));
+    let k = curve25519::x25519_derive(&bob, &[r(ATTR_X25519_PUBLIC_VALUE, t[1])]).unwrap();
+    assert_eq!(*k, hex(t[4]));
+    // A generated key's public half is X25519(k, 9).
+    let mut g = AsymKey::default();
+    curve25519::x25519_generate(&mut g);
+    let base = alloc::format!("09{}", "00".repeat(31));
+    let public = curve25519::x25519_derive(&g, &[r(ATTR_X25519_PUBLIC_VALUE, &base)]).unwrap();
+    assert_eq!(&*public, g.get(ATTR_X25519_PUBLIC_VALUE).unwrap());
+    assert_eq!(
+        st.obj_alloc(TYPE_X25519_PUBLIC_KEY, 256),
+        Err(result::ERROR_NOT_SUPPORTED),
+        "no such type in 4.5"
+    );
+}
+
+#[test]
+fn ecdsa_cavp_and_roundtrip() {
+    let t = v::ECDSA_P256;
+    let mut st = CryptoState::new();
+    let curve = value(ATTR_ECC_CURVE, ECC_CURVE_NIST_P256);
+    let pubkey = [
+        r(ATTR_ECC_PUBLIC_VALUE_X, t[1]),
+        r(ATTR_ECC_PUBLIC_VALUE_Y, t[2]),
+        value(ATTR_ECC_CURVE, ECC_CURVE_NIST_P256),
+    ];
+    let p = key(&mut st, TYPE_ECDSA_PUBLIC_KEY, 256, &pubkey);
+    let vs = st.state_alloc(ALG_ECDSA_SHA256, MODE_VERIFY, p, 0).unwrap();
+    let sig = hex(&[t[4], t[5]].concat());
+    st.asym_verify(vs, &[], &hex(t[3]), &sig).unwrap();
+    let mut bad = sig.clone();
+    bad[0] ^= 1;
+    assert_eq!(
+        st.asym_verify(vs, &[], &hex(t[3]), &bad),
+        Err(result::ERROR_SIGNATURE_INVALID)
+    );
+    assert_eq!(
+        st.asym_verify(vs, &[], &hex(t[3]), &sig[..63]),
+        Err(result::ERROR_BAD_PARAMETERS)
+    );
+    let kp = key(
+        &mut st,
+        TYPE_ECDSA_KEYPAIR,
+        521,
+        &[
+            r(ATTR_ECC_PRIVATE_VALUE, t[0]),
+            pubkey[0].clone_attr(),
+            pubkey[1].clone_attr(),
+            curve,
+        ],
+    );
+    assert_eq!(
+        &st.obj_info(kp).unwrap()[4..8],
+        &256u32.to_le_bytes(),
+        "size from the curve"
+    );
+    let ss = st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, kp, 0).unwrap();
+    assert_eq!(
+        st.asym_operate(ss, &[], &hex(t[3]), 10).unwrap_err(),
+        (result::ERROR_SHORT_BUFFER, 64)
+    );
+    let mine = st.asym_operate(ss, &[], &hex(t[3]), 64).unwrap();
+    st.asym_verify(vs, &[], &hex(t[3]), &mine).unwrap();
+    // ECDSA_SHA384 goes with P-384 only.
+    let kp2 = key(
+        &mut st,
+        TYPE_ECDSA_KEYPAIR,
+        521,
+        &[
+            r(ATTR_ECC_PRIVATE_VALUE, t[0]),
+            pubkey[0].clone_attr(),
+            pubkey[1].clone_attr(),
+            pubkey[2].clone_attr(),
+        ],
+    );
+    let s384 = st.state_alloc(ALG_ECDSA_SHA384, MODE_SIGN, kp2, 0).unwrap();
+    assert_eq!(
+        st.asym_operate(s384, &[], &hex(t[3]), 96).unwrap_err().0,
+        result::ERROR_BAD_PARAMETERS
+    );
+    // The deprecated ECDSA_P256 identifier is ECDSA_SHA256.
+    let p2 = key(
+        &mut st,
+        TYPE_ECDSA_PUBLIC_KEY,
+        256,
+        &pubkey.iter().map(Attr::clone_attr).collect::<Vec<_>>(),
+    );
+    let old = st.state_alloc(0x7000_3041, MODE_VERIFY, p2, 0).unwrap();
+    st.asym_verify(old, &[], &hex(t[3]), &sig).unwrap();
+    // A public key cannot sign.
+    let p3 = key(
+        &mut st,
+        TYPE_ECDSA_PUBLIC_KEY,
+        256,
+        &pubkey.iter().map(Attr::clone_attr).collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, p3, 0),
+        Err(result::ERROR_BAD_PARAMETERS)
+    );
+}
+
+#[test]
+fn ecdsa_p384_p521_cavp() {
+    for (t, curve, algo, bits) in [
+        (v::ECDSA_P384, ECC_CURVE_NIST_P384, ALG_ECDSA_SHA384, 384),
+        (v::ECDSA_P521, ECC_CURVE_NIST_P521, 0x7000_5042, 521),
+    ] {
+        let mut st = CryptoState::new();
+        let p = key(
+            &mut st,
+            TYPE_ECDSA_PUBLIC_KEY,
+            bits,
+            &[
+                r(ATTR_ECC_PUBLIC_VALUE_X, t[1]),
+                r(ATTR_ECC_PUBLIC_VALUE_Y, t[2]),
+                value(ATTR_ECC_CURVE, curve),
+            ],
+        );
+        let vs = st.state_alloc(algo, MODE_VERIFY, p, 0).unwrap();
+        st.asym_verify(vs, &[], &hex(t[3]), &hex(&[t[4], t[5]].concat()))
+            .unwrap();
+    }
+}
+
+#[test]
+fn ecdh_cavp_through_derive() {
+    for (t, curve, bits) in [
+        (v::CDH_P256, ECC_CURVE_NIST_P256, 256),
+        (v::CDH_P384, ECC_CURVE_NIST_P384, 384),
+        (v::CDH_P521, ECC_CURVE_NIST_P521, 521),
+    ] {
+        let mut st = CryptoState::new();
+        let attrs = [
+            r(ATTR_ECC_PRIVATE_VALUE, t[2]),
+            r(ATTR_ECC_PUBLIC_VALUE_X, t[3]),
+            r(ATTR_ECC_PUBLIC_VALUE_Y, t[4]),
+            value(ATTR_ECC_CURVE, curve),
+        ];
+        let k = key(&mut st, TYPE_ECDH_KEYPAIR, bits, &attrs);
+        let s = st
+            .state_alloc(ALG_ECDH_DERIVE_SHARED_SECRET, MODE_DERIVE, k, 0)
+            .unwrap();
+        let out = st.obj_alloc(TYPE_GENERIC_SECRET, 1024).unwrap();
+        st.derive_key(
+            s,
+            &[
+                r(ATTR_ECC_PUBLIC_VALUE_X, t[0]),
+                r(ATTR_ECC_PUBLIC_VALUE_Y, t[1]),
+            ],
+            out,
+        )
+        .unwrap();
+        assert_eq!(
+            st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(),
+            hex(t[5])
+        );
+        assert_eq!(
+            st.derive_key(
+                s,
+                &[
+                    r(ATTR_ECC_PUBLIC_VALUE_Y, t[1]),
+                    r(ATTR_ECC_PUBLIC_VALUE_X, t[0])
+                ],
+                out
+            ),
+            Err(result::ERROR_BAD_PARAMETERS)
+        );
+    }
+}
+
+#[test]
+fn rsa_published_vectors() {
+    let mut st = CryptoState::new();
+    let sg = [
+        v::SIGGEN15_MODULUS,
+        v::SIGGEN15_PUB_EXP,
+        v::SIGGEN15_PRIV_EXP,
+        v::SIGGEN15_PRIME1,
+        v::SIGGEN15_PRIME2,
+        v::SIGGEN15_EXP1,
+        v::SIGGEN15_EXP2,
+        v::SIGGEN15_COEFF,
+    ];
+    let k = key(&mut st, TYPE_RSA_KEYPAIR, 1024, &rsa_attrs(sg));
+    let s = st
+        .state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, k, 0)
+        .unwrap();
+    assert_eq!(
+        st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 127)
+            .unwrap_err(),
+        (result::ERROR_SHORT_BUFFER, 128)
+    );
+    assert_eq!(
+        st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 128)
+            .unwrap(),
+        hex(v::SIGGEN15_SHA256_SIG)
+    );
+    assert_eq!(
+        st.asym_operate(s, &[], &[0; 20], 128).unwrap_err().0,
+        result::ERROR_BAD_PARAMETERS,
+        "not a SHA-256 digest"
+    );
+    let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(sg)[..2]);
+    let vs = st
+        .state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_VERIFY, pk, 0)
+        .unwrap();
+    st.asym_verify(
+        vs,
+        &[],
+        &hex(v::SIGGEN15_SHA256_DIGEST),
+        &hex(v::SIGGEN15_SHA256_SIG),
+    )
+    .unwrap();
+    assert_eq!(
+        st.asym_verify(vs, &[], &hex(v::SIGGEN15_SHA256_DIGEST), &[1; 128]),
+        Err(result::ERROR_SIGNATURE_INVALID)
+    );
+    // PSS with the published salt length 20.
+    let pss = [
+        v::SIGGENPSS_MODULUS,
+        v::SIGGENPSS_PUB_EXP,
+        v::SIGGENPSS_PRIV_EXP,
+        v::SIGGENPSS_PRIME1,
+        v::SIGGENPSS_PRIME2,
+        v::SIGGENPSS_EXP1,
+        v::SIGGENPSS_EXP2,
+        v::SIGGENPSS_COEFF,
+    ];
+    let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(pss)[..2]);
+    let vs = st
+        .state_alloc(ALG_RSASSA_PSS_SHA256, MODE_VERIFY, pk, 0)
+        .unwrap();
+    let salt20 = [value(ATTR_RSA_PSS_SALT_LENGTH, 20)];
+    st.asym_verify(
+        vs,
+        &salt20,
+        &hex(v::SIGGENPSS_SHA256_DIGEST),
+        &hex(v::SIGGENPSS_SHA256_SIG),
+    )
+    .unwrap();
+    assert_eq!(
+        st.asym_verify(
+            vs,
+            &[],
+            &hex(v::SIGGENPSS_SHA256_DIGEST),
+            &hex(v::SIGGENPSS_SHA256_SIG)
+        ),
+        Err(result::ERROR_SIGNATURE_INVALID),
+        "default salt length is the digest's"
+    );
+    // OAEP and PKCS#1 v1.5 decryption of the published ciphertexts.
+    let ex1 = [
+        v::EX1_MODULUS,
+        v::EX1_PUB_EXP,
+        v::EX1_PRIV_EXP,
+        v::EX1_PRIME1,
+        v::EX1_PRIME2,
+        v::EX1_EXP1,
+        v::EX1_EXP2,
+        v::EX1_COEFF,
+    ];
+    for (algo, ct, msg) in [
+        (ALG_OAEP_SHA1, v::OAEP_1_1_CT, v::OAEP_1_1_MSG),
+        (
+            ALG_RSAES_PKCS1_V1_5,
+            v::PKCS1V15_1_1_CT,
+            v::PKCS1V15_1_1_MSG,
+        ),
+    ] {
+        let k = key(&mut st, TYPE_RSA_KEYPAIR, 1024, &rsa_attrs(ex1));
+        let d = st.state_alloc(algo, MODE_DECRYPT, k, 0).unwrap();
+        assert_eq!(st.asym_operate(d, &[], &hex(ct), 128).unwrap(), hex(msg));
+        let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(ex1)[..2]);
+        let e = st.state_alloc(algo, MODE_ENCRYPT, pk, 0).unwrap();
+        let c = st.asym_operate(e, &[], b"roundtrip", 128).unwrap();
+        assert_eq!(st.asym_operate(d, &[], &c, 128).unwrap(), b"roundtrip");
+        assert_eq!(
+            st.asym_operate(d, &[], &c, 3).unwrap_err(),
+            (result::ERROR_SHORT_BUFFER, 9)
+        );
+        assert_eq!(
+            st.asym_operate(e, &[], &[0; 200], 128).unwrap_err().0,
+            result::ERROR_BAD_PARAMETERS,
+            "too long"
+        );
+    }
+}
+
+trait CloneAttr {
+    fn clone_attr(&self) -> Attr;
+}
+
+impl CloneAttr for Attr {
+    fn clone_attr(&self) -> Attr {
+        Attr {
+            id: self.id,
+            data: self.data.clone(),
+        }
+    }
+}
+
+mod errors;

@@ -1,0 +1,195 @@
+//! The AE class of operation states (`AUTHENC_*`, syscalls 34-38): AES-GCM
+//! and AES-CCM through [`Ae`], with upstream's state checks and codes.
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use tee_abi::result;
+
+use super::ops::{Ae, AeError};
+use super::{CLASS_AE, CryptoState, ERROR_MAC_INVALID, Engine, MODE_DECRYPT, MODE_ENCRYPT, class};
+
+fn ae_code(e: AeError) -> u32 {
+    match e {
+        AeError::Parameters => result::ERROR_BAD_PARAMETERS,
+        AeError::NotSupported => result::ERROR_NOT_SUPPORTED,
+        AeError::State => result::ERROR_BAD_STATE,
+        AeError::ShortBuffer => result::ERROR_SHORT_BUFFER,
+        AeError::MacInvalid => ERROR_MAC_INVALID,
+    }
+}
+
+impl CryptoState {
+    /// The checks `AUTHENC_INIT` makes before it reads the nonce: a state
+    /// of the AE class with an initialised key.
+    pub fn authenc_init_ready(&self, h: u32) -> Result<(), u32> {
+        let s = self.state(h)?;
+        if class(s.algo) != CLASS_AE {
+            return Err(result::ERROR_BAD_STATE);
+        }
+        self.key_of(s.key1).map(|_| ())
+    }
+
+    /// `AUTHENC_INIT`: `tag_len` in bytes; the AAD and payload lengths are
+    /// CCM's (GCM needs neither).
+    pub fn authenc_init(
+        &mut self,
+        h: u32,
+        nonce: &[u8],
+        tag_len: u64,
+        aad_len: u64,
+        payload_len: u64,
+    ) -> Result<(), u32> {
+        self.authenc_init_ready(h)?;
+        let s = self.state(h)?;
+        let encrypt = match s.mode {
+            MODE_ENCRYPT => true,
+            MODE_DECRYPT => false,
+            _ => return Err(result::ERROR_BAD_PARAMETERS),
+        };
+        let ae = Ae::new(s.algo, encrypt, self.key_of(s.key1)?, nonce, tag_len, aad_len, payload_len)
+            .ok_or(result::ERROR_NOT_IMPLEMENTED)?
+            .map_err(ae_code)?;
+        let s = self.state_mut(h)?;
+        s.engine = Engine::Ae(Some(Box::new(ae)));
+        s.initialized = true;
+        Ok(())
+    }
+
+    fn ae_mut(&mut self, h: u32) -> Result<&mut Ae, u32> {
+        let s = self.state_mut(h)?;
+        if !s.initialized || class(s.algo) != CLASS_AE {
+            return Err(result::ERROR_BAD_STATE);
+        }
+        match &mut s.engine {
+            Engine::Ae(Some(g)) => Ok(g),
+            _ => Err(result::ERROR_BAD_STATE),
+        }
+    }
+
+    /// The state checks of `AUTHENC_UPDATE_*` and the finals; for a final,
+    /// `mode` is the one it needs (BAD_PARAMETERS otherwise). The tag
+    /// length set at init.
+    pub fn authenc_ready(&mut self, h: u32, mode: Option<u32>) -> Result<usize, u32> {
+        let s = self.state(h)?;
+        if !s.initialized {
+            return Err(result::ERROR_BAD_STATE);
+        }
+        if let Some(want) = mode
+            && s.mode != want
+        {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        Ok(self.ae_mut(h)?.tag_len())
+    }
+
+    /// What `AUTHENC_DEC_FINAL` answers for a tag of more than 16 bytes,
+    /// before reading it.
+    pub fn authenc_long_tag(&mut self, h: u32) -> u32 {
+        match self.ae_mut(h) {
+            Ok(ae) => ae_code(ae.long_tag_error()),
+            Err(code) => code,
+        }
+    }
+
+    /// `AUTHENC_UPDATE_AAD`.
+    pub fn authenc_update_aad(&mut self, h: u32, aad: &[u8]) -> Result<(), u32> {
+        self.ae_mut(h)?.update_aad(aad).map_err(ae_code)
+    }
+
+    /// `AUTHENC_UPDATE_PAYLOAD`: `data` in place, all of it.
+    pub fn authenc_update_payload(&mut self, h: u32, data: &mut [u8]) -> Result<(), u32> {
+        self.ae_mut(h)?.update_payload(data).map_err(ae_code)
+    }
+
+    /// `AUTHENC_ENC_FINAL`: `data` in place, then the tag. The state needs
+    /// a new init afterwards.
+    pub fn authenc_enc_final(&mut self, h: u32, data: &mut [u8]) -> Result<Vec<u8>, u32> {
+        self.authenc_ready(h, Some(MODE_ENCRYPT))?;
+        let tag = self.ae_mut(h)?.encrypt_final(data).map_err(ae_code);
+        self.authenc_done(h)?;
+        tag
+    }
+
+    /// `AUTHENC_DEC_FINAL`: `data` in place if `tag` matches (MAC_INVALID
+    /// otherwise, `data` then unusable). An empty CCM tag is SHORT_BUFFER
+    /// before anything is consumed, so the state stays as it was.
+    pub fn authenc_dec_final(&mut self, h: u32, data: &mut [u8], tag: &[u8]) -> Result<(), u32> {
+        self.authenc_ready(h, Some(MODE_DECRYPT))?;
+        let r = self.ae_mut(h)?.decrypt_final(data, tag);
+        if r != Err(AeError::ShortBuffer) {
+            self.authenc_done(h)?;
+        }
+        r.map_err(ae_code)
+    }
+
+    fn authenc_done(&mut self, h: u32) -> Result<(), u32> {
+        let s = self.state_mut(h)?;
+        s.engine = Engine::Ae(None);
+        s.initialized = false;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::crypto::ops::tests::hex;
+    use crate::crypto::{
+        ALG_AES_CCM, ALG_AES_XTS, ATTR_SECRET_VALUE, Attr, CryptoState, MODE_DECRYPT, MODE_ENCRYPT, TYPE_AES,
+    };
+    use tee_abi::result;
+
+    fn key(st: &mut CryptoState, k: &[u8]) -> u32 {
+        let o = st.obj_alloc(TYPE_AES, 256).unwrap();
+        st.obj_populate(o, &[Attr { id: ATTR_SECRET_VALUE, data: k.to_vec() }]).unwrap();
+        o
+    }
+
+    /// NIST SP 800-38C example 2 (6-byte tag) through a state, with
+    /// upstream's init errors.
+    #[test]
+    fn ccm_through_states() {
+        let mut st = CryptoState::new();
+        let k = key(&mut st, &hex("404142434445464748494a4b4c4d4e4f"));
+        let s = st.state_alloc(ALG_AES_CCM, MODE_ENCRYPT, k, 0).unwrap();
+        let (n, a, p) =
+            (hex("1011121314151617"), hex("000102030405060708090a0b0c0d0e0f"), hex("202122232425262728292a2b2c2d2e2f"));
+        assert_eq!(st.authenc_init(s, &[0; 14], 6, 16, 16), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.authenc_init(s, &n, 7, 16, 16), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(st.authenc_init(s, &[0; 6], 6, 16, 16), Err(result::ERROR_BAD_STATE));
+        st.authenc_init(s, &n, 6, 16, 16).unwrap();
+        assert_eq!(st.authenc_ready(s, None), Ok(6));
+        st.authenc_update_aad(s, &a).unwrap();
+        let mut buf = p.clone();
+        let (x, y) = buf.split_at_mut(5);
+        st.authenc_update_payload(s, x).unwrap();
+        assert_eq!(st.authenc_enc_final(s, y).unwrap(), hex("1fc64fbfaccd"));
+        assert_eq!(buf, hex("d2a1f0e051ea5f62081a7792073d593d"));
+        let k = key(&mut st, &hex("404142434445464748494a4b4c4d4e4f"));
+        let d = st.state_alloc(ALG_AES_CCM, MODE_DECRYPT, k, 0).unwrap();
+        st.authenc_init(d, &n, 6, 16, 16).unwrap();
+        st.authenc_update_aad(d, &a).unwrap();
+        assert_eq!(st.authenc_dec_final(d, &mut buf.clone(), &[]), Err(result::ERROR_SHORT_BUFFER), "state kept");
+        assert_eq!(
+            st.authenc_dec_final(d, &mut buf.clone(), &hex("1fc64fbfacce")),
+            Err(crate::crypto::ERROR_MAC_INVALID)
+        );
+        assert_eq!(st.authenc_long_tag(d), result::ERROR_BAD_STATE, "after a final");
+    }
+
+    /// IEEE 1619 vector 15 (17 bytes) through a two-key state.
+    #[test]
+    fn xts_through_states() {
+        let mut st = CryptoState::new();
+        let k1 = key(&mut st, &hex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0"));
+        let k2 = key(&mut st, &hex("bfbebdbcbbbab9b8b7b6b5b4b3b2b1b0"));
+        assert_eq!(st.state_alloc(ALG_AES_XTS, MODE_ENCRYPT, k1, 0), Err(result::ERROR_BAD_PARAMETERS), "one key");
+        let s = st.state_alloc(ALG_AES_XTS, MODE_ENCRYPT, k1, k2).unwrap();
+        st.cipher_init(s, &hex("9a785634120000000000000000000000")).unwrap();
+        let mut buf = hex("000102030405060708090a0b0c0d0e0f10");
+        assert_eq!(st.cipher_update(s, false, &mut buf.clone()), Err(result::ERROR_BAD_PARAMETERS));
+        st.cipher_update(s, true, &mut buf).unwrap();
+        assert_eq!(buf, hex("6c1625db4671522d3d7599601de7ca09ed"));
+    }
+}

@@ -1,0 +1,309 @@
+//! Key derivation (`TEE_SCN_CRYP_DERIVE_KEY`, syscall 32) as OP-TEE 4.5's
+//! `syscall_cryp_derive_key` does it: the operation state's key object and
+//! the call's attributes give secret bytes, which become the value of the
+//! derived (GENERIC_SECRET) object. [`derive_secret`] dispatches on the
+//! algorithm: one arm per algorithm, each returning the secret; HKDF and
+//! PBKDF2 (OP-TEE extensions, `tee_api_defines_extensions.h`) are here,
+//! key agreement (ECDH, X25519) plugs in the same way.
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use tee_abi::result;
+
+use super::kdf::{self, KdfError};
+use super::ops::HashKind;
+use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object, secret_props};
+
+/// `TEE_OPERATION_KEY_DERIVATION` (`TEE_ALG_GET_CLASS`).
+pub const CLASS_KEY_DERIVATION: u32 = 8;
+
+/// `TEE_ALG_HKDF_<hash>_DERIVE_KEY`: `0x800010C0 | main hash << 12`.
+pub const ALG_HKDF_SHA1_DERIVE_KEY: u32 = 0x8000_20C0;
+pub const ALG_HKDF_SHA256_DERIVE_KEY: u32 = 0x8000_40C0;
+/// GP 1.3's `TEE_ALG_HKDF`: the hash from `TEE_ATTR_HKDF_HASH_ALGORITHM`,
+/// read as upstream reads it (a main-hash number; no usable default).
+pub const ALG_HKDF: u32 = 0x8000_0047;
+/// `TEE_ALG_SHA256`, GP's default hash for `TEE_ALG_HKDF`.
+const ALG_SHA256: u32 = 0x5000_0004;
+/// `TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY`.
+pub const ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY: u32 = 0x8000_20C2;
+
+/// The key object types of the KDFs and the attribute holding each one's
+/// value (populate takes that attribute, not `TEE_ATTR_SECRET_VALUE`).
+pub const TYPE_HKDF_IKM: u32 = 0xA100_00C0;
+pub const TYPE_PBKDF2_PASSWORD: u32 = 0xA100_00C2;
+pub const ATTR_HKDF_IKM: u32 = 0xC000_01C0;
+pub const ATTR_PBKDF2_PASSWORD: u32 = 0xC000_01C2;
+
+/// HKDF parameters: OP-TEE's IDs and GP 1.3's, both taken.
+pub const ATTR_HKDF_SALT: u32 = 0xD000_02C0;
+pub const ATTR_HKDF_INFO: u32 = 0xD000_03C0;
+pub const ATTR_HKDF_OKM_LENGTH: u32 = 0xF000_04C0;
+const ATTR_GP_HKDF_SALT: u32 = 0xD000_0946;
+const ATTR_GP_HKDF_INFO: u32 = 0xD000_0A46;
+const ATTR_GP_HKDF_HASH_ALGORITHM: u32 = 0xF000_0B46;
+const ATTR_GP_KDF_KEY_SIZE: u32 = 0xF000_0C46;
+
+/// PBKDF2 parameters.
+pub const ATTR_PBKDF2_SALT: u32 = 0xD000_02C2;
+pub const ATTR_PBKDF2_ITERATION_COUNT: u32 = 0xF000_03C2;
+pub const ATTR_PBKDF2_DKM_LENGTH: u32 = 0xF000_04C2;
+
+/// More PBKDF2 rounds than this are refused (NOT_SUPPORTED): the kernel
+/// runs a syscall with interrupts masked, so an unbounded count (upstream
+/// takes any `u32`) would hold a core for hours. About a second of
+/// HMAC-SHA-1 work on real hardware.
+pub const PBKDF2_MAX_ITERATIONS: u32 = 1 << 20;
+
+/// `TEE_ALG_GET_MAIN_ALG` of the KDFs (0xC0 HKDF, 0xC2 PBKDF2).
+fn kdf_main(algo: u32) -> Option<u32> {
+    if algo == ALG_HKDF {
+        return Some(0xC0);
+    }
+    let main = algo & 0xff;
+    (algo >> 28 == CLASS_KEY_DERIVATION && (main == 0xC0 || main == 0xC2)).then_some(main)
+}
+
+/// The key object type `tee_svc_cryp_check_key_type` wants for a KDF.
+pub fn key_type(algo: u32) -> Option<u32> {
+    match kdf_main(algo)? {
+        0xC0 => Some(TYPE_HKDF_IKM),
+        _ => Some(TYPE_PBKDF2_PASSWORD),
+    }
+}
+
+/// The value attribute of the KDF key types.
+pub fn secret_attr(obj_type: u32) -> Option<u32> {
+    match obj_type {
+        TYPE_HKDF_IKM => Some(ATTR_HKDF_IKM),
+        TYPE_PBKDF2_PASSWORD => Some(ATTR_PBKDF2_PASSWORD),
+        _ => None,
+    }
+}
+
+/// The secret `algo` derives from `key` (the state's key object) and the
+/// call's `attrs`. NOT_SUPPORTED for an algorithm none of the arms takes.
+pub fn derive_secret(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
+    // Key agreement: ECDH and X25519 (`asym`).
+    if let Some(shared) = super::asym::derive_shared(algo, key, attrs) {
+        return shared;
+    }
+    match kdf_main(algo) {
+        Some(0xC0) => hkdf(algo, key, attrs),
+        Some(_) => pbkdf2(algo, key, attrs),
+        None => Err(result::ERROR_NOT_SUPPORTED),
+    }
+}
+
+/// A value attribute's `a`.
+fn value_a(a: &Attr) -> u32 {
+    a.data.get(..4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// `TEE_ALG_GET_DIGEST_HASH` (bits 12..15) as a hash; MD5 (1) is not
+/// built here.
+fn digest_hash(main_hash: u32) -> Result<HashKind, u32> {
+    HashKind::from_main(main_hash).ok_or(result::ERROR_NOT_SUPPORTED)
+}
+
+/// `get_hkdf_params` + `tee_cryp_hkdf`: the first of each attribute
+/// counts, an unknown one is BAD_PARAMETERS, the length is required and
+/// at most the key object's capacity.
+fn hkdf(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
+    let mut hash = if algo == ALG_HKDF { None } else { Some(algo >> 12 & 0xf) };
+    let (mut salt, mut info, mut len) = (None, None, None);
+    for a in attrs {
+        match a.id {
+            ATTR_HKDF_SALT | ATTR_GP_HKDF_SALT => salt = salt.or(Some(&a.data[..])),
+            ATTR_HKDF_INFO | ATTR_GP_HKDF_INFO => info = info.or(Some(&a.data[..])),
+            ATTR_HKDF_OKM_LENGTH | ATTR_GP_KDF_KEY_SIZE => len = len.or(Some(value_a(a))),
+            ATTR_GP_HKDF_HASH_ALGORITHM => hash = hash.or(Some(value_a(a))),
+            _ => return Err(result::ERROR_BAD_PARAMETERS),
+        }
+    }
+    let len = len.ok_or(result::ERROR_BAD_PARAMETERS)? as usize;
+    if len > key.capacity {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    // GP's TEE_ALG_HKDF: upstream takes TEE_ATTR_HKDF_HASH_ALGORITHM's
+    // value as a main-hash number (4 for SHA-256) and defaults to
+    // TEE_ALG_SHA256 itself, which is no such number: NOT_SUPPORTED then.
+    let hash = digest_hash(hash.unwrap_or(ALG_SHA256))?;
+    let mut okm = crate::params::try_zeroed(len)?;
+    kdf::hkdf(hash, &key.secret, salt.unwrap_or_default(), info.unwrap_or_default(), &mut okm).map_err(
+        |e| match e {
+            KdfError::OutputTooLong => result::ERROR_BAD_PARAMETERS,
+        },
+    )?;
+    Ok(okm)
+}
+
+/// `get_pbkdf2_params` + `tee_cryp_pbkdf2`: length and iteration count
+/// required, salt optional.
+fn pbkdf2(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
+    let (mut salt, mut len, mut count) = (None, None, None);
+    for a in attrs {
+        match a.id {
+            ATTR_PBKDF2_SALT => salt = salt.or(Some(&a.data[..])),
+            ATTR_PBKDF2_DKM_LENGTH => len = len.or(Some(value_a(a))),
+            ATTR_PBKDF2_ITERATION_COUNT => count = count.or(Some(value_a(a))),
+            _ => return Err(result::ERROR_BAD_PARAMETERS),
+        }
+    }
+    let (Some(len), Some(count)) = (len, count) else {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    };
+    if len as usize > key.capacity {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    if count > PBKDF2_MAX_ITERATIONS {
+        return Err(result::ERROR_NOT_SUPPORTED);
+    }
+    let hash = digest_hash(algo >> 12 & 0xf)?;
+    let mut out = crate::params::try_zeroed(len as usize)?;
+    kdf::pbkdf2(hash, &key.secret, salt.unwrap_or_default(), count, &mut out);
+    Ok(out)
+}
+
+impl CryptoState {
+    /// The check `CRYP_DERIVE_KEY` makes before it reads the attributes:
+    /// the state exists (BAD_PARAMETERS otherwise).
+    pub fn derive_ready(&self, h: u32) -> Result<(), u32> {
+        self.state(h).map(|_| ())
+    }
+
+    /// `CRYP_DERIVE_KEY` after the attributes were copied in: the state's
+    /// key and the derived object must exist (BAD_STATE), the derived one
+    /// be of a secret-value type (NOT_SUPPORTED) and have room for the
+    /// secret (BAD_PARAMETERS, where upstream would write past it). As
+    /// upstream, neither the derived object's state nor its size is
+    /// checked or set (libutee checks GENERIC_SECRET, uninitialised).
+    pub fn derive_key(&mut self, h: u32, attrs: &[Attr], derived: u32) -> Result<(), u32> {
+        let s = self.state(h)?;
+        let algo = s.algo;
+        let key = self.obj(s.key1)?;
+        let capacity = self.obj(derived)?.capacity;
+        if secret_props(self.obj(derived)?.obj_type).is_none() {
+            return Err(result::ERROR_NOT_SUPPORTED);
+        }
+        let secret = derive_secret(algo, key, attrs)?;
+        if secret.len() > capacity {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let d = self.obj_mut(derived)?;
+        d.wipe();
+        d.secret = secret;
+        d.flags |= HANDLE_FLAG_INITIALIZED;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::ops::tests::hex;
+    use crate::crypto::{TYPE_AES, TYPE_GENERIC_SECRET};
+    use alloc::vec;
+
+    const MODE_DERIVE: u32 = 6;
+
+    fn value(id: u32, a: u32) -> Attr {
+        let mut data = a.to_le_bytes().to_vec();
+        data.extend_from_slice(&[0; 4]);
+        Attr { id, data }
+    }
+
+    fn bytes(id: u32, data: &[u8]) -> Attr {
+        Attr { id, data: data.to_vec() }
+    }
+
+    /// A derive state over a key of `ty` holding `value` in `attr`.
+    fn state(st: &mut CryptoState, algo: u32, ty: u32, attr: u32, value: &[u8]) -> u32 {
+        let k = st.obj_alloc(ty, 4096).unwrap();
+        st.obj_populate(k, &[bytes(attr, value)]).unwrap();
+        st.state_alloc(algo, MODE_DERIVE, k, 0).unwrap()
+    }
+
+    /// RFC 5869 test case 1 (HKDF-SHA-256) through a state.
+    #[test]
+    fn hkdf_through_a_state() {
+        let mut st = CryptoState::new();
+        let s = state(&mut st, ALG_HKDF_SHA256_DERIVE_KEY, TYPE_HKDF_IKM, ATTR_HKDF_IKM, &[0x0b; 22]);
+        let out = st.obj_alloc(TYPE_GENERIC_SECRET, 4096).unwrap();
+        let attrs = [
+            bytes(ATTR_HKDF_SALT, &hex("000102030405060708090a0b0c")),
+            bytes(ATTR_HKDF_INFO, &hex("f0f1f2f3f4f5f6f7f8f9")),
+            value(ATTR_HKDF_OKM_LENGTH, 42),
+        ];
+        st.derive_key(s, &attrs, out).unwrap();
+        let want = hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+        assert_eq!(st.obj_get_attr(out, crate::crypto::ATTR_SECRET_VALUE).unwrap(), &want[..]);
+        // The length is required; unknown attributes are refused; the
+        // output fits the key object's 512 bytes and the derived object.
+        assert_eq!(st.derive_key(s, &attrs[..2], out), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.derive_key(s, &[value(ATTR_PBKDF2_DKM_LENGTH, 4)], out), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 513)], out), Err(result::ERROR_BAD_PARAMETERS));
+        let small = st.obj_alloc(TYPE_AES, 128).unwrap();
+        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 42)], small), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 16)], 0x7777), Err(result::ERROR_BAD_STATE));
+        assert_eq!(st.derive_key(0x7777, &[], out), Err(result::ERROR_BAD_PARAMETERS));
+        // A key of the wrong type, a second key: BAD_PARAMETERS at alloc.
+        let g = st.obj_alloc(TYPE_GENERIC_SECRET, 128).unwrap();
+        assert_eq!(st.state_alloc(ALG_HKDF_SHA256_DERIVE_KEY, MODE_DERIVE, g, 0), Err(result::ERROR_BAD_PARAMETERS));
+        // The IKM type takes its own attribute, not TEE_ATTR_SECRET_VALUE.
+        let ikm = st.obj_alloc(TYPE_HKDF_IKM, 256).unwrap();
+        assert_eq!(
+            st.obj_populate(ikm, &[bytes(crate::crypto::ATTR_SECRET_VALUE, &[1; 8])]),
+            Err(result::ERROR_ITEM_NOT_FOUND)
+        );
+    }
+
+    /// GP's TEE_ALG_HKDF as OP-TEE 4.5 runs it: no hash given is
+    /// NOT_SUPPORTED, main hash 4 is SHA-256 (RFC 5869 test case 1).
+    #[test]
+    fn gp_hkdf_as_upstream() {
+        let mut st = CryptoState::new();
+        let s = state(&mut st, ALG_HKDF, TYPE_HKDF_IKM, ATTR_HKDF_IKM, &[0x0b; 22]);
+        let out = st.obj_alloc(TYPE_GENERIC_SECRET, 4096).unwrap();
+        let mut attrs = vec![
+            bytes(ATTR_GP_HKDF_SALT, &hex("000102030405060708090a0b0c")),
+            bytes(ATTR_GP_HKDF_INFO, &hex("f0f1f2f3f4f5f6f7f8f9")),
+            value(ATTR_GP_KDF_KEY_SIZE, 42),
+        ];
+        assert_eq!(st.derive_key(s, &attrs, out), Err(result::ERROR_NOT_SUPPORTED));
+        attrs.push(value(ATTR_GP_HKDF_HASH_ALGORITHM, 4));
+        st.derive_key(s, &attrs, out).unwrap();
+        let want = hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+        assert_eq!(st.obj_get_attr(out, crate::crypto::ATTR_SECRET_VALUE).unwrap(), &want[..]);
+    }
+
+    /// RFC 6070's 4096-round PBKDF2-HMAC-SHA1 case through a state.
+    #[test]
+    fn pbkdf2_through_a_state() {
+        let mut st = CryptoState::new();
+        let s =
+            state(&mut st, ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY, TYPE_PBKDF2_PASSWORD, ATTR_PBKDF2_PASSWORD, b"password");
+        let out = st.obj_alloc(TYPE_GENERIC_SECRET, 4096).unwrap();
+        let attrs = [
+            bytes(ATTR_PBKDF2_SALT, b"salt"),
+            value(ATTR_PBKDF2_ITERATION_COUNT, 4096),
+            value(ATTR_PBKDF2_DKM_LENGTH, 20),
+        ];
+        st.derive_key(s, &attrs, out).unwrap();
+        assert_eq!(
+            st.obj_get_attr(out, crate::crypto::ATTR_SECRET_VALUE).unwrap(),
+            &hex("4b007901b765489abead49d926f721d065a429c1")[..]
+        );
+        assert_eq!(st.derive_key(s, &attrs[..2], out), Err(result::ERROR_BAD_PARAMETERS), "no length");
+        assert_eq!(st.derive_key(s, &[attrs[2].clone_attr()], out), Err(result::ERROR_BAD_PARAMETERS), "no count");
+        let many = [value(ATTR_PBKDF2_ITERATION_COUNT, PBKDF2_MAX_ITERATIONS + 1), value(ATTR_PBKDF2_DKM_LENGTH, 20)];
+        assert_eq!(st.derive_key(s, &many, out), Err(result::ERROR_NOT_SUPPORTED));
+    }
+
+    impl Attr {
+        fn clone_attr(&self) -> Attr {
+            Attr { id: self.id, data: self.data.clone() }
+        }
+    }
+}

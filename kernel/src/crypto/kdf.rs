@@ -1,0 +1,146 @@
+//! Key derivation functions, pure: HKDF (RFC 5869) and PBKDF2 (RFC 8018,
+//! formerly RFC 2898) over HMAC with the SHA family, as OP-TEE 4.5's
+//! `core/tee/tee_cryp_hkdf.c` and `tee_cryp_pbkdf2.c` compute them, over
+//! the RustCrypto `hkdf` and `pbkdf2` crates.
+
+use super::ops::HashKind;
+
+/// Why a derivation was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KdfError {
+    /// HKDF output over 255 hash blocks (upstream: BAD_PARAMETERS).
+    OutputTooLong,
+}
+
+/// HKDF-Extract then -Expand: `okm.len()` bytes from `ikm`, `salt` (none
+/// or empty: HashLen zero bytes, RFC 5869 section 2.2) and `info`.
+pub fn hkdf(hash: HashKind, ikm: &[u8], salt: &[u8], info: &[u8], okm: &mut [u8]) -> Result<(), KdfError> {
+    let salt = if salt.is_empty() { None } else { Some(salt) };
+    macro_rules! expand {
+        ($h:ty) => {
+            hkdf::Hkdf::<$h>::new(salt, ikm).expand(info, okm)
+        };
+    }
+    let r = match hash {
+        HashKind::Sha1 => expand!(sha1::Sha1),
+        HashKind::Sha224 => expand!(sha2::Sha224),
+        HashKind::Sha256 => expand!(sha2::Sha256),
+        HashKind::Sha384 => expand!(sha2::Sha384),
+        HashKind::Sha512 => expand!(sha2::Sha512),
+    };
+    r.map_err(|_| KdfError::OutputTooLong)
+}
+/// PBKDF2 with HMAC-`hash`: `out.len()` bytes from `password` and `salt`
+/// in `iterations` rounds. Zero rounds give zero bytes, as upstream's loop
+/// (which XORs nothing into a zeroed block) does.
+pub fn pbkdf2(hash: HashKind, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
+    if iterations == 0 {
+        out.fill(0);
+        return;
+    }
+    match hash {
+        HashKind::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, iterations, out),
+        HashKind::Sha224 => pbkdf2::pbkdf2_hmac::<sha2::Sha224>(password, salt, iterations, out),
+        HashKind::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, iterations, out),
+        HashKind::Sha384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(password, salt, iterations, out),
+        HashKind::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(password, salt, iterations, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::ops::tests::hex;
+    use alloc::vec;
+
+    /// RFC 5869 appendix A: test cases 1-3 (HKDF-SHA-256) and 4 and 7
+    /// (HKDF-SHA-1; 7 with no salt): (hash, IKM, salt, info, OKM).
+    pub(crate) fn rfc5869() -> [(HashKind, &'static str, &'static str, &'static str, &'static str); 5] {
+        let ikm22 = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
+        [
+            (
+                HashKind::Sha256,
+                ikm22,
+                "000102030405060708090a0b0c",
+                "f0f1f2f3f4f5f6f7f8f9",
+                "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+            ),
+            (
+                HashKind::Sha256,
+                "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+                 202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f",
+                "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f
+                 808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
+                "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf
+                 d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+                "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09
+                 da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87",
+            ),
+            (
+                HashKind::Sha256,
+                ikm22,
+                "",
+                "",
+                "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
+            ),
+            (
+                HashKind::Sha1,
+                "0b0b0b0b0b0b0b0b0b0b0b",
+                "000102030405060708090a0b0c",
+                "f0f1f2f3f4f5f6f7f8f9",
+                "085a01ea1b10f36933068b56efa5ad81a4f14b822f5b091568a9cdd4f155fda2c22e422478d305f3f896",
+            ),
+            (
+                HashKind::Sha1,
+                "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c",
+                "",
+                "",
+                "2c91117204d745f3500d636a62f64f0ab3bae548aa53d423b0d1f27ebba6f5e5673a081d70cce7acfc48",
+            ),
+        ]
+    }
+
+    #[test]
+    fn hkdf_rfc5869() {
+        for (hash, ikm, salt, info, want) in rfc5869() {
+            let want = hex(want);
+            let mut okm = vec![0u8; want.len()];
+            hkdf(hash, &hex(ikm), &hex(salt), &hex(info), &mut okm).unwrap();
+            assert_eq!(okm, want, "{hash:?}");
+        }
+        // At most 255 blocks: SHA-256 gives 255 * 32 bytes, not one more.
+        assert!(hkdf(HashKind::Sha256, b"k", b"", b"", &mut vec![0; 255 * 32]).is_ok());
+        assert_eq!(hkdf(HashKind::Sha256, b"k", b"", b"", &mut vec![0; 255 * 32 + 1]), Err(KdfError::OutputTooLong));
+    }
+
+    /// RFC 6070 section 2 (PBKDF2-HMAC-SHA1), the cases of 1, 2 and 4096
+    /// iterations (16777216 is too slow for a unit test): (password, salt,
+    /// iterations, derived key).
+    pub(crate) fn rfc6070() -> [(&'static [u8], &'static [u8], u32, &'static str); 5] {
+        [
+            (b"password", b"salt", 1, "0c60c80f961f0e71f3a9b524af6012062fe037a6"),
+            (b"password", b"salt", 2, "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957"),
+            (b"password", b"salt", 4096, "4b007901b765489abead49d926f721d065a429c1"),
+            (
+                b"passwordPASSWORDpassword",
+                b"saltSALTsaltSALTsaltSALTsaltSALTsalt",
+                4096,
+                "3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038",
+            ),
+            (b"pass\0word", b"sa\0lt", 4096, "56fa6aa75548099dcc37d7f03425e0c3"),
+        ]
+    }
+
+    #[test]
+    fn pbkdf2_rfc6070() {
+        for (password, salt, rounds, want) in rfc6070() {
+            let want = hex(want);
+            let mut out = vec![0u8; want.len()];
+            pbkdf2(HashKind::Sha1, password, salt, rounds, &mut out);
+            assert_eq!(out, want, "{rounds} rounds");
+        }
+        let mut out = [0xffu8; 20];
+        pbkdf2(HashKind::Sha1, b"password", b"salt", 0, &mut out);
+        assert_eq!(out, [0; 20], "no rounds, as upstream");
+    }
+}

@@ -1,0 +1,24 @@
+//! The primitives behind operation states, one file per family: digests
+//! ([`hash`]), HMAC and AES-CMAC ([`mac`]), the AES cipher modes
+//! ([`cipher`]: ECB, CBC, CTR, CTS, XTS) and the AES AE modes ([`gcm`],
+//! [`ccm`], both behind [`ae::Ae`]). Pure (bytes in, bytes out);
+//! host-tested with published known-answer vectors.
+
+pub mod ae;
+mod block;
+pub mod ccm;
+pub mod cipher;
+mod cts;
+pub mod gcm;
+pub mod hash;
+pub mod mac;
+mod xts;
+
+pub use ae::{Ae, AeError};
+pub use cipher::{Cipher, CipherError};
+pub use gcm::Gcm;
+pub use hash::{Hash, HashKind};
+pub use mac::{AesCmac, Mac};
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,405 @@
+//! Asymmetric crypto through `tas/asym_ta` (ta-sdk's `crypto::asym` over
+//! the kernel's ASYMM_OPERATE / ASYMM_VERIFY / DERIVE_KEY / key syscalls),
+//! tests 4020-4029 (RSA in `rsa.rs`, ECC and Curve25519 in `ecc.rs`,
+//! attributes in `attrs.rs`). The TA only relays: keys, parameters and data go in,
+//! results and error codes come back, and every expectation lives here, so
+//! both trusted OSes answer the same questions. Vectors (in
+//! `crypto_asym/vectors.rs`, each with its source):
+//!
+//! - RSA: NIST CAVP 186-2 `SigGen15_186-2.txt` (PKCS#1 v1.5, deterministic:
+//!   our signature must equal the published one) and `SigGenPSS_186-2.txt`
+//!   (verify the published signature, salt length 20; PSS signing is
+//!   randomised, so sign→verify round trips); PKCS #1 v2.1 test vectors
+//!   (`oaep-vect.txt` and `pkcs1v15crypt-vectors.txt`, Example 1.1:
+//!   decrypt the published ciphertexts; encrypt→decrypt round trips);
+//! - ECDSA: NIST CAVP 186-4 `SigGen.txt` for P-256/SHA-256,
+//!   P-384/SHA-384, P-521/SHA-512 (verify; our signing is randomised);
+//! - ECDH: NIST CAVP `KAS_ECC_CDH_PrimitiveTest.txt` (COUNT 0 per curve);
+//! - Ed25519: RFC 8032 section 7.1 TEST 1 and 2, 7.2 (Ed25519ctx "foo"),
+//!   7.3 (Ed25519ph "abc"); deterministic, so signatures are compared;
+//! - X25519: RFC 7748 section 6.1 (both sides).
+//!
+//! Error paths are upstream OP-TEE 4.5's: a bad signature is
+//! SIGNATURE_INVALID, a key of the wrong type for the algorithm
+//! BAD_PARAMETERS, a short output SHORT_BUFFER with the size needed, an
+//! absent attribute ITEM_NOT_FOUND, a secret attribute of a
+//! non-extractable key BAD_PARAMETERS.
+
+mod vectors;
+
+use std::time::Instant;
+
+use teec::{Context, Login, Param, Session, SharedMemory, Uuid};
+use tz_runner::Report;
+use vectors as v;
+
+/// `tas/asym_ta`.
+const ASYM_TA_UUID: &str = "2d753212-0ad1-4ede-9cf1-53795d482d83";
+const CMD_OPERATE: u32 = 0;
+const CMD_GENERATE: u32 = 1;
+const CMD_DERIVE: u32 = 2;
+const CMD_GET_ATTR: u32 = 3;
+
+const MODE_ENCRYPT: u32 = 0;
+const MODE_DECRYPT: u32 = 1;
+const MODE_SIGN: u32 = 2;
+const MODE_VERIFY: u32 = 3;
+
+const SHORT_BUFFER: u32 = 0xFFFF_0010;
+const BAD_PARAMETERS: u32 = 0xFFFF_0006;
+const ITEM_NOT_FOUND: u32 = 0xFFFF_0008;
+const NOT_SUPPORTED: u32 = 0xFFFF_000A;
+const SECURITY: u32 = 0xFFFF_000F;
+const SIGNATURE_INVALID: u32 = 0xFFFF_3072;
+
+const RSA_PUBLIC_KEY: u32 = 0xA000_0030;
+const RSA_KEYPAIR: u32 = 0xA100_0030;
+const ECDSA_PUBLIC_KEY: u32 = 0xA000_0041;
+const ECDSA_KEYPAIR: u32 = 0xA100_0041;
+const ECDH_KEYPAIR: u32 = 0xA100_0042;
+const ED25519_PUBLIC_KEY: u32 = 0xA000_0043;
+const ED25519_KEYPAIR: u32 = 0xA100_0043;
+const X25519_PUBLIC_KEY: u32 = 0xA000_0044;
+const X25519_KEYPAIR: u32 = 0xA100_0044;
+
+const RSA_MODULUS: u32 = 0xD000_0130;
+const RSA_PUBLIC_EXPONENT: u32 = 0xD000_0230;
+const RSA_PRIVATE_EXPONENT: u32 = 0xC000_0330;
+const RSA_PSS_SALT_LENGTH: u32 = 0xF000_0A30;
+const ECC_X: u32 = 0xD000_0141;
+const ECC_Y: u32 = 0xD000_0241;
+const ECC_D: u32 = 0xC000_0341;
+const ECC_CURVE: u32 = 0xF000_0441;
+const ED25519_PUBLIC: u32 = 0xD000_0743;
+const ED25519_PRIVATE: u32 = 0xC000_0843;
+const X25519_PUBLIC: u32 = 0xD000_0944;
+const EDDSA_CTX: u32 = 0xD000_0643;
+const EDDSA_PREHASH: u32 = 0xF000_0004;
+const X25519_PRIVATE: u32 = 0xC000_0A44;
+const RSA_IDS: [u32; 8] = [
+    RSA_MODULUS,
+    RSA_PUBLIC_EXPONENT,
+    RSA_PRIVATE_EXPONENT,
+    0xC000_0430,
+    0xC000_0530,
+    0xC000_0630,
+    0xC000_0730,
+    0xC000_0830,
+];
+
+const RSASSA_PKCS1_V1_5_SHA1: u32 = 0x7000_2830;
+const RSASSA_PKCS1_V1_5_SHA256: u32 = 0x7000_4830;
+const RSASSA_PSS_SHA256: u32 = 0x7041_4930;
+const RSAES_PKCS1_V1_5: u32 = 0x6000_0130;
+const RSAES_OAEP_SHA1: u32 = 0x6021_0230;
+const RSAES_OAEP_SHA256: u32 = 0x6041_0230;
+const RSA_NOPAD: u32 = 0x6000_0030;
+const ECDSA_SHA256: u32 = 0x7000_3042;
+const ECDSA_SHA384: u32 = 0x7000_4042;
+const ECDSA_SHA512: u32 = 0x7000_5042;
+const ED25519: u32 = 0x7000_6043;
+const ECDH: u32 = 0x8000_0042;
+const X25519: u32 = 0x8000_0044;
+
+type R = Result<(), String>;
+/// What the TA answered: the output bytes, or the code and the size the
+/// output parameter reported.
+type Answer = Result<Vec<u8>, (u32, usize)>;
+
+fn hex(s: &str) -> Vec<u8> {
+    let s: Vec<u8> = s
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'\\')
+        .collect();
+    s.chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+        .collect()
+}
+
+fn to_hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// One attribute: a buffer or a value.
+#[derive(Clone)]
+enum A {
+    R(u32, Vec<u8>),
+    V(u32, u32),
+}
+
+fn r(id: u32, h: &str) -> A {
+    A::R(id, hex(h))
+}
+
+/// A count-prefixed attribute list (the TA's record format).
+fn list(attrs: &[A]) -> Vec<u8> {
+    let mut out = (attrs.len() as u32).to_le_bytes().to_vec();
+    for a in attrs {
+        let (id, data) = match a {
+            A::R(id, d) => (*id, d.clone()),
+            A::V(id, x) => (*id, [x.to_le_bytes(), [0; 4]].concat()),
+        };
+        out.extend(id.to_le_bytes());
+        out.extend((data.len() as u32).to_le_bytes());
+        out.extend(data);
+    }
+    out
+}
+
+/// A key spec: type, max size, key attributes, operation parameters.
+fn spec(ty: u32, bits: u32, key: &[A], params: &[A]) -> Vec<u8> {
+    let mut out = ty.to_le_bytes().to_vec();
+    out.extend(bits.to_le_bytes());
+    out.extend(list(key));
+    out.extend(list(params));
+    out
+}
+
+/// Parameter 2 or 3.
+enum P<'a> {
+    Mem(&'a [u8]),
+    Val(u32, u32),
+    Out(usize),
+    None,
+}
+
+struct Ta<'c, 's> {
+    ctx: &'c Context,
+    s: &'s mut Session<'c>,
+}
+
+/// The operation parameter for `p`, over its shared memory `m`.
+fn param<'a>(p: &P<'_>, m: Option<&'a mut SharedMemory>) -> Param<'a> {
+    match (p, m) {
+        (P::Mem(d), Some(m)) => Param::MemrefInput {
+            shm: &*m,
+            offset: 0,
+            size: d.len(),
+        },
+        (P::Out(n), Some(m)) => Param::MemrefOutput {
+            shm: m,
+            offset: 0,
+            size: *n,
+        },
+        (P::Val(a, b), _) => Param::ValueInput { a: *a, b: *b },
+        _ => Param::None,
+    }
+}
+
+fn shm(ctx: &Context, data: &[u8]) -> Result<SharedMemory, String> {
+    let mut m =
+        SharedMemory::alloc(ctx, data.len().max(1)).map_err(|e| format!("shm alloc: {e}"))?;
+    m.as_mut_slice()[..data.len()].copy_from_slice(data);
+    Ok(m)
+}
+
+impl Ta<'_, '_> {
+    fn call(
+        &mut self,
+        cmd: u32,
+        v: (u32, u32),
+        p1: &[u8],
+        p2: P<'_>,
+        p3: P<'_>,
+    ) -> Result<Answer, String> {
+        let m1 = shm(self.ctx, p1)?;
+        let mem = |p: &P<'_>| -> Result<Option<SharedMemory>, String> {
+            Ok(match p {
+                P::Mem(d) => Some(shm(self.ctx, d)?),
+                P::Out(n) => Some(
+                    SharedMemory::alloc(self.ctx, (*n).max(1))
+                        .map_err(|e| format!("shm alloc: {e}"))?,
+                ),
+                _ => None,
+            })
+        };
+        let (mut m2, mut m3) = (mem(&p2)?, mem(&p3)?);
+        let (r, size) = {
+            let mut params = [
+                Param::ValueInput { a: v.0, b: v.1 },
+                Param::MemrefInput {
+                    shm: &m1,
+                    offset: 0,
+                    size: p1.len(),
+                },
+                param(&p2, m2.as_mut()),
+                param(&p3, m3.as_mut()),
+            ];
+            let r = self.s.invoke(cmd, &mut params);
+            let size = match &params[3] {
+                Param::MemrefOutput { size, .. } => *size,
+                _ => 0,
+            };
+            (r, size)
+        };
+        Ok(match r {
+            Ok(()) => Ok(m3
+                .map(|m| m.as_slice()[..size].to_vec())
+                .unwrap_or_default()),
+            Err(e) => Err((e.code, size)),
+        })
+    }
+
+    /// Encrypt, decrypt or sign `data` with `algo` and the key `key_spec`.
+    fn operate(
+        &mut self,
+        algo: u32,
+        mode: u32,
+        key_spec: &[u8],
+        data: &[u8],
+        cap: usize,
+    ) -> Result<Answer, String> {
+        self.call(
+            CMD_OPERATE,
+            (algo, mode),
+            key_spec,
+            P::Mem(data),
+            P::Out(cap),
+        )
+    }
+
+    fn verify(
+        &mut self,
+        algo: u32,
+        key_spec: &[u8],
+        data: &[u8],
+        sig: &[u8],
+    ) -> Result<Answer, String> {
+        self.call(
+            CMD_OPERATE,
+            (algo, MODE_VERIFY),
+            key_spec,
+            P::Mem(data),
+            P::Mem(sig),
+        )
+    }
+
+    /// A generated key's attributes `ids`, in order.
+    fn generate(
+        &mut self,
+        ty: u32,
+        bits: u32,
+        params: &[A],
+        ids: &[u32],
+    ) -> Result<Result<Vec<Vec<u8>>, u32>, String> {
+        let idb: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
+        Ok(
+            match self.call(
+                CMD_GENERATE,
+                (ty, bits),
+                &list(params),
+                P::Mem(&idb),
+                P::Out(8192),
+            )? {
+                Ok(out) => {
+                    let mut vals = Vec::new();
+                    let mut rest = &out[..];
+                    while rest.len() >= 8 {
+                        let n = u32::from_le_bytes(rest[4..8].try_into().unwrap()) as usize;
+                        vals.push(rest[8..8 + n].to_vec());
+                        rest = &rest[8 + n..];
+                    }
+                    Ok(vals)
+                }
+                Err((code, _)) => Err(code),
+            },
+        )
+    }
+
+    fn derive(&mut self, algo: u32, key_spec: &[u8]) -> Result<Answer, String> {
+        self.call(CMD_DERIVE, (algo, 1024), key_spec, P::None, P::Out(256))
+    }
+
+    /// Attribute `id` of the key (usage restricted to `usage`, copied into
+    /// `copy = (type, bits)` first unless type 0).
+    fn get_attr(
+        &mut self,
+        id: u32,
+        usage: u32,
+        key_spec: &[u8],
+        copy: (u32, u32),
+        cap: usize,
+    ) -> Result<Answer, String> {
+        self.call(
+            CMD_GET_ATTR,
+            (id, usage),
+            key_spec,
+            P::Val(copy.0, copy.1),
+            P::Out(cap),
+        )
+    }
+}
+
+fn want_bytes(got: Answer, want: &[u8]) -> R {
+    match got {
+        Ok(b) if b == want => Ok(()),
+        Ok(b) => Err(format!("got {} want {}", to_hex(&b), to_hex(want))),
+        Err((code, _)) => Err(format!("error {code:#010x}")),
+    }
+}
+
+fn want_ok(got: Answer) -> R {
+    got.map(|_| ())
+        .map_err(|(code, _)| format!("error {code:#010x}"))
+}
+
+fn want_err(got: Answer, code: u32) -> R {
+    match got {
+        Err((c, _)) if c == code => Ok(()),
+        other => Err(format!(
+            "got {:?}, want {code:#010x}",
+            other.map(|b| to_hex(&b))
+        )),
+    }
+}
+
+fn want_short(got: Answer, needed: usize) -> R {
+    match got {
+        Err((SHORT_BUFFER, n)) if n == needed => Ok(()),
+        other => Err(format!(
+            "got {:?}, want SHORT_BUFFER with size {needed}",
+            other.map(|b| to_hex(&b))
+        )),
+    }
+}
+
+fn rsa_key(parts: [&str; 8]) -> Vec<A> {
+    RSA_IDS.iter().zip(parts).map(|(&id, h)| r(id, h)).collect()
+}
+
+fn ecc_public(t: [&str; 6], curve: u32) -> Vec<A> {
+    vec![r(ECC_X, t[1]), r(ECC_Y, t[2]), A::V(ECC_CURVE, curve)]
+}
+
+fn ecc_keypair(d: &str, x: &str, y: &str, curve: u32) -> Vec<A> {
+    vec![
+        r(ECC_D, d),
+        r(ECC_X, x),
+        r(ECC_Y, y),
+        A::V(ECC_CURVE, curve),
+    ]
+}
+
+pub fn run(report: &mut Report) {
+    let ctx = match Context::new() {
+        Ok(c) => c,
+        Err(e) => return report.case("asym-open-session", Err(format!("context: {e}"))),
+    };
+    let uuid: Uuid = ASYM_TA_UUID.parse().expect("valid UUID");
+    match ctx.open_session(&uuid, Login::Public) {
+        Ok(mut s) => {
+            let mut ta = Ta {
+                ctx: &ctx,
+                s: &mut s,
+            };
+            rsa::cases(&mut ta, report);
+            ecc::cases(&mut ta, report);
+            attrs::cases(&mut ta, report);
+        }
+        Err(e) => report.case("asym-open-session", Err(format!("{e}"))),
+    }
+}
+
+mod attrs;
+mod ecc;
+mod rsa;

@@ -145,6 +145,9 @@ impl Bounce {
     }
 }
 
+/// `TEE_TIMEOUT_INFINITE`.
+pub const TIMEOUT_INFINITE: u32 = 0xffff_ffff;
+
 /// An open session to another TA; closed on drop.
 #[derive(Debug)]
 pub struct TaSession {
@@ -164,9 +167,16 @@ impl TaSession {
     /// bounce buffer from the system PTA, as libutee does; others (e.g. memory a client shared
     /// with this TA) are passed on as they are.
     pub fn invoke(&self, cmd: u32, params: &mut [CallParam<'_>; 4]) -> TeeResult {
+        self.invoke_with_timeout(cmd, params, TIMEOUT_INFINITE)
+    }
+
+    /// [`invoke`](TaSession::invoke) with GP's `cancellationRequestTimeout`:
+    /// after `timeout_ms` the callee's operation counts as cancelled (it
+    /// notices where it has unmasked cancellation, e.g. in `TEE_Wait`).
+    pub fn invoke_with_timeout(&self, cmd: u32, params: &mut [CallParam<'_>; 4], timeout_ms: u32) -> TeeResult {
         let mut raw = encode(params);
         let mut bounce = Bounce::prepare(params, &mut raw)?;
-        let (result, _origin) = sys::invoke(self.handle, cmd, &mut raw);
+        let (result, _origin) = sys::invoke_with_timeout(self.handle, cmd, timeout_ms, &mut raw);
         bounce.copy_back(params, &raw);
         decode(&raw, params);
         result

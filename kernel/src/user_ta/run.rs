@@ -4,6 +4,7 @@
 
 extern crate alloc;
 
+use alloc::sync::Arc;
 use alloc::collections::BTreeMap;
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -83,7 +84,7 @@ impl SyscallContext for UserRun<'_> {
         Some(self.storage)
     }
 
-    fn open_ta_session(&mut self, uuid: &Uuid, params: &mut TaParams) -> Result<u32, Outcome> {
+    fn open_ta_session(&mut self, uuid: &Uuid, cancel_timeout_ms: u32, params: &mut TaParams) -> Result<u32, Outcome> {
         if *uuid == system_pta::UUID {
             let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
             self.instance.system_sessions.lock().insert(id);
@@ -91,13 +92,13 @@ impl SyscallContext for UserRun<'_> {
         }
         let target = (crate::boot::state().resolver)(uuid, self.env)?;
         let client = ClientIdentity { login: tee_abi::msg::LOGIN_TRUSTED_APP, uuid: self.ta };
-        let handle = target.open_session(self.env, &client, params)?;
+        let handle = target.open_session(&mut DeadlineEnv::new(self.env, cancel_timeout_ms), &client, params)?;
         let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
         self.ta_sessions.lock().insert(id, (target, handle));
         Ok(id)
     }
 
-    fn invoke_ta_session(&mut self, session: u32, cmd: u32, params: &mut TaParams) -> Outcome {
+    fn invoke_ta_session(&mut self, session: u32, cmd: u32, cancel_timeout_ms: u32, params: &mut TaParams) -> Outcome {
         if self.instance.system_sessions.lock().contains(&session) {
             return (self.system_pta(cmd, params).err().unwrap_or(result::SUCCESS), result::ORIGIN_TRUSTED_APP);
         }
@@ -105,7 +106,7 @@ impl SyscallContext for UserRun<'_> {
         let Some((target, handle)) = self.ta_sessions.lock().get(&session).cloned() else {
             return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
         };
-        target.invoke(self.env, handle, cmd, params)
+        target.invoke(&mut DeadlineEnv::new(self.env, cancel_timeout_ms), handle, cmd, params)
     }
 
     fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
@@ -116,6 +117,46 @@ impl SyscallContext for UserRun<'_> {
         let (target, handle) = removed.ok_or(result::ERROR_BAD_PARAMETERS)?;
         target.close_session(self.env, handle);
         Ok(())
+    }
+}
+
+/// The environment of a TA-to-TA call: the caller's, plus GP's
+/// cancellation-request timeout, after which the callee's operation counts
+/// as cancelled (upstream's `cancel_time` of the called session). A
+/// cancellation of the caller's own operation reaches the callee too.
+struct DeadlineEnv<'e> {
+    inner: &'e mut dyn CallEnv,
+    /// Milliseconds of system time; `None`: no timeout.
+    deadline_ms: Option<u64>,
+}
+
+impl<'e> DeadlineEnv<'e> {
+    fn new(inner: &'e mut dyn CallEnv, timeout_ms: u32) -> DeadlineEnv<'e> {
+        let deadline_ms = (timeout_ms != syscall::TIMEOUT_INFINITE).then(|| now_ms() + u64::from(timeout_ms));
+        DeadlineEnv { inner, deadline_ms }
+    }
+}
+
+fn now_ms() -> u64 {
+    let (s, ms) = crate::arch::aarch64::system_time();
+    u64::from(s) * 1000 + u64::from(ms)
+}
+
+impl CallEnv for DeadlineEnv<'_> {
+    fn mem(&self) -> &dyn crate::shm::NsMemory {
+        self.inner.mem()
+    }
+    fn rpc_arg(&self) -> Option<&crate::call_env::ArgLocation> {
+        self.inner.rpc_arg()
+    }
+    fn switch_to_normal_world(&mut self, a: [u64; 3]) -> [u64; 4] {
+        self.inner.switch_to_normal_world(a)
+    }
+    fn set_cancel_flag(&mut self, flag: Option<Arc<core::sync::atomic::AtomicBool>>) {
+        self.inner.set_cancel_flag(flag);
+    }
+    fn cancel_requested(&self) -> bool {
+        self.inner.cancel_requested() || self.deadline_ms.is_some_and(|d| now_ms() >= d)
     }
 }
 

@@ -35,6 +35,13 @@ pub fn open(uuid: &[u8; 16], params: &mut RawParams) -> (TeeResult<u32>, u32) {
 
 /// Invokes `cmd` on `session`; returns the result and its origin.
 pub fn invoke(session: u32, cmd: u32, params: &mut RawParams) -> (TeeResult, u32) {
+    invoke_with_timeout(session, cmd, NO_TIMEOUT as u32, params)
+}
+
+/// `_utee_invoke_ta_command` with a cancellation-request timeout in ms
+/// (`0xffff_ffff`: none): once it has passed, the callee sees its
+/// operation as cancelled.
+pub fn invoke_with_timeout(session: u32, cmd: u32, timeout_ms: u32, params: &mut RawParams) -> (TeeResult, u32) {
     let mut origin = 0u32;
     // SAFETY: as for `open`.
     let ret = unsafe {
@@ -42,7 +49,7 @@ pub fn invoke(session: u32, cmd: u32, params: &mut RawParams) -> (TeeResult, u32
             INVOKE_TA_COMMAND,
             [
                 session as usize,
-                NO_TIMEOUT,
+                timeout_ms as usize,
                 cmd as usize,
                 params as *mut RawParams as usize,
                 &mut origin as *mut u32 as usize,

@@ -12,7 +12,10 @@
 //!   the step and `b` the error;
 //! - command 3 (MEMREF_INPUT, MEMREF_OUTPUT): has params_ta's REVERSE write
 //!   straight into the client's output buffer (passed on as it came; the
-//!   input goes as a private copy).
+//!   input goes as a private copy);
+//! - command 4 (VALUE_OUTPUT, NONE, NONE, NONE): has os_test wait 2 s with
+//!   a cancellation-request timeout of 200 ms → CANCEL; then 50 ms without
+//!   one → success; on failure `a` is the step and `b` the error.
 
 #![no_std]
 #![no_main]
@@ -29,6 +32,7 @@ const PARAMS_TA: &str = "fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e";
 const PARAMS_CMD_REVERSE: u32 = 0;
 const OS_TEST: &str = "1859c538-cea6-446a-a347-de402cf42252";
 const OS_CMD_RUN_CASE: u32 = 0;
+const OS_CMD_WAIT_CANCELLABLE: u32 = 1;
 /// os_test's check that memref 1 is another TA's (shared, secure) memory.
 const OS_CASE_TA_SHARED_SECURE: u32 = 16;
 const NOBODY: &str = "00000000-1111-2222-3333-444444444444";
@@ -95,6 +99,16 @@ impl TrustedApp for TaToTa {
                 out.set_size(size);
                 result
             }
+            4 => {
+                params.expect([ParamType::ValueOutput, NONE, NONE, NONE])?;
+                cancel_timeout().map_err(|(step, e)| {
+                    if let Ok(out) = params.value_output(0) {
+                        out.a = step;
+                        out.b = e.code();
+                    }
+                    e
+                })
+            }
             _ => Err(TeeError::NotSupported),
         }
     }
@@ -138,6 +152,21 @@ fn memrefs_between_tas() -> Result<(), (u32, TeeError)> {
         CallParam::ValueOut { a, .. } => (100 + a, e),
         _ => (6, e),
     })
+}
+
+/// A cancellation-request timeout ends the callee's unmasked wait.
+fn cancel_timeout() -> Result<(), (u32, TeeError)> {
+    let waiter = TaSession::open(&uuid(OS_TEST).map_err(|e| (1, e))?).map_err(|e| (1, e))?;
+    let wait = |ms: u32, timeout: u32| {
+        let mut args = [CallParam::ValueIn { a: ms, b: 0 }, CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None];
+        waiter.invoke_with_timeout(OS_CMD_WAIT_CANCELLABLE, &mut args, timeout)
+    };
+    match wait(2000, 200) {
+        Err(TeeError::Cancel) => {}
+        Err(e) => return Err((2, e)),
+        Ok(()) => return Err((2, TeeError::BadState)),
+    }
+    wait(50, ta_sdk::ta_session::TIMEOUT_INFINITE).map_err(|e| (3, e))
 }
 
 ta_sdk::ta! {

@@ -4,7 +4,9 @@
 //! and heap buffers to params_ta and os_test: data both ways, SHORT_BUFFER
 //! with the size needed, the callee sees shared secure memory),
 //! `ta-to-ta-client-buffer-forwarded` (ta2ta passes the client's output
-//! buffer on to params_ta).
+//! buffer on to params_ta), `ta-to-ta-cancel-request-timeout` (ta2ta's
+//! call into os_test with a 200 ms cancellation-request timeout ends its
+//! 2 s wait with CANCEL).
 
 use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ORIGIN_TRUSTED_APP, Uuid};
 use tz_runner::Report;
@@ -32,9 +34,10 @@ fn missing(s: &mut Session<'_>) -> R {
     }
 }
 
-fn memrefs(s: &mut Session<'_>) -> R {
+/// Runs ta2ta's step-numbered check `cmd` (VALUE_OUTPUT: step, error).
+fn stepped(s: &mut Session<'_>, cmd: u32) -> R {
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
-    match s.invoke(2, &mut params) {
+    match s.invoke(cmd, &mut params) {
         Ok(()) => Ok(()),
         Err(e) => match params[0] {
             Param::ValueOutput { a, b } if e.origin == TEEC_ORIGIN_TRUSTED_APP => Err(format!("{e}: step {a} got {b:#010x}")),
@@ -76,8 +79,9 @@ pub fn run(report: &mut Report) {
         Ok(mut s) => {
             report.case("ta-to-ta-hello-inc", hello_inc(&mut s));
             report.case("ta-to-ta-missing-item-not-found", missing(&mut s));
-            report.case("ta-to-ta-memrefs", memrefs(&mut s));
+            report.case("ta-to-ta-memrefs", stepped(&mut s, 2));
             report.case("ta-to-ta-client-buffer-forwarded", client_buffer(&ctx, &mut s));
+            report.case("ta-to-ta-cancel-request-timeout", stepped(&mut s, 4));
         }
         Err(e) => report.case("ta-to-ta-hello-inc", Err(format!("open ta2ta: {e}"))),
     }

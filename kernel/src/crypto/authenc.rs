@@ -8,7 +8,8 @@ use alloc::vec::Vec;
 use tee_abi::result;
 
 use super::ops::{Ae, AeError};
-use super::{CLASS_AE, CryptoState, ERROR_MAC_INVALID, Engine, MODE_DECRYPT, MODE_ENCRYPT, class};
+use super::state::Engine;
+use super::{CLASS_AE, CryptoState, ERROR_MAC_INVALID, MODE_DECRYPT, MODE_ENCRYPT, class};
 
 fn ae_code(e: AeError) -> u32 {
     match e {
@@ -134,16 +135,16 @@ impl CryptoState {
 
 #[cfg(test)]
 mod tests {
-    use crate::crypto::ops::tests::hex;
+    use crate::crypto::ops::tests::{gcm_cases, hex};
+    use crate::crypto::testing::secret_key;
     use crate::crypto::{
-        ALG_AES_CCM, ALG_AES_XTS, ATTR_SECRET_VALUE, Attr, CryptoState, MODE_DECRYPT, MODE_ENCRYPT, TYPE_AES,
+        ALG_AES_CCM, ALG_AES_GCM, CryptoState, ERROR_MAC_INVALID, MODE_DECRYPT, MODE_ENCRYPT, TYPE_AES,
     };
     use tee_abi::result;
 
+    /// An AES key object holding `k`.
     fn key(st: &mut CryptoState, k: &[u8]) -> u32 {
-        let o = st.obj_alloc(TYPE_AES, 256).unwrap();
-        st.obj_populate(o, &[Attr { id: ATTR_SECRET_VALUE, data: k.to_vec() }]).unwrap();
-        o
+        secret_key(st, TYPE_AES, 256, k)
     }
 
     /// NIST SP 800-38C example 2 (6-byte tag) through a state, with
@@ -173,23 +174,42 @@ mod tests {
         assert_eq!(st.authenc_dec_final(d, &mut buf.clone(), &[]), Err(result::ERROR_SHORT_BUFFER), "state kept");
         assert_eq!(
             st.authenc_dec_final(d, &mut buf.clone(), &hex("1fc64fbfacce")),
-            Err(crate::crypto::ERROR_MAC_INVALID)
+            Err(ERROR_MAC_INVALID)
         );
         assert_eq!(st.authenc_long_tag(d), result::ERROR_BAD_STATE, "after a final");
     }
 
-    /// IEEE 1619 vector 15 (17 bytes) through a two-key state.
     #[test]
-    fn xts_through_states() {
+    fn gcm_through_states() {
         let mut st = CryptoState::new();
-        let k1 = key(&mut st, &hex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0"));
-        let k2 = key(&mut st, &hex("bfbebdbcbbbab9b8b7b6b5b4b3b2b1b0"));
-        assert_eq!(st.state_alloc(ALG_AES_XTS, MODE_ENCRYPT, k1, 0), Err(result::ERROR_BAD_PARAMETERS), "one key");
-        let s = st.state_alloc(ALG_AES_XTS, MODE_ENCRYPT, k1, k2).unwrap();
-        st.cipher_init(s, &hex("9a785634120000000000000000000000")).unwrap();
-        let mut buf = hex("000102030405060708090a0b0c0d0e0f10");
-        assert_eq!(st.cipher_update(s, false, &mut buf.clone()), Err(result::ERROR_BAD_PARAMETERS));
-        st.cipher_update(s, true, &mut buf).unwrap();
-        assert_eq!(buf, hex("6c1625db4671522d3d7599601de7ca09ed"));
+        for (k, iv, p, a, c, t) in gcm_cases() {
+            let kh = key(&mut st, &hex(k));
+            let s = st.state_alloc(ALG_AES_GCM, MODE_ENCRYPT, kh, 0).unwrap();
+            assert_eq!(st.authenc_update_aad(s, &hex(a)), Err(result::ERROR_BAD_STATE));
+            st.authenc_init(s, &hex(iv), 16, 0, 0).unwrap();
+            st.authenc_update_aad(s, &hex(a)).unwrap();
+            let mut buf = hex(p);
+            let (x, y) = buf.split_at_mut(16);
+            st.authenc_update_payload(s, x).unwrap();
+            assert_eq!(st.authenc_dec_final(s, y, &hex(t)), Err(result::ERROR_BAD_PARAMETERS), "wrong mode");
+            assert_eq!(st.authenc_enc_final(s, y).unwrap(), hex(t));
+            assert_eq!(buf, hex(c));
+            assert_eq!(st.authenc_update_payload(s, &mut [0; 4]), Err(result::ERROR_BAD_STATE), "after final");
+            st.state_free(s).unwrap();
+            let kh = key(&mut st, &hex(k));
+            let s = st.state_alloc(ALG_AES_GCM, MODE_DECRYPT, kh, 0).unwrap();
+            st.authenc_init(s, &hex(iv), 16, 0, 0).unwrap();
+            st.authenc_update_aad(s, &hex(a)).unwrap();
+            let mut buf = hex(c);
+            st.authenc_dec_final(s, &mut buf, &hex(t)).unwrap();
+            assert_eq!(buf, hex(p));
+            st.authenc_init(s, &hex(iv), 16, 0, 0).unwrap();
+            st.authenc_update_aad(s, &hex(a)).unwrap();
+            let mut bad = hex(t);
+            bad[15] ^= 0x80;
+            assert_eq!(st.authenc_dec_final(s, &mut hex(c), &bad), Err(ERROR_MAC_INVALID));
+            st.state_free(s).unwrap();
+        }
+        assert!(st.is_empty());
     }
 }

@@ -13,7 +13,8 @@ use tee_abi::result;
 
 use super::kdf::{self, KdfError};
 use super::ops::HashKind;
-use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object, secret_props};
+use super::object::secret_props;
+use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 
 /// `TEE_OPERATION_KEY_DERIVATION` (`TEE_ALG_GET_CLASS`).
 pub const CLASS_KEY_DERIVATION: u32 = 8;
@@ -203,25 +204,15 @@ impl CryptoState {
 mod tests {
     use super::*;
     use crate::crypto::ops::tests::hex;
+    use crate::crypto::testing::{bytes, populated, value};
     use crate::crypto::{TYPE_AES, TYPE_GENERIC_SECRET};
     use alloc::vec;
 
     const MODE_DERIVE: u32 = 6;
 
-    fn value(id: u32, a: u32) -> Attr {
-        let mut data = a.to_le_bytes().to_vec();
-        data.extend_from_slice(&[0; 4]);
-        Attr { id, data }
-    }
-
-    fn bytes(id: u32, data: &[u8]) -> Attr {
-        Attr { id, data: data.to_vec() }
-    }
-
     /// A derive state over a key of `ty` holding `value` in `attr`.
     fn state(st: &mut CryptoState, algo: u32, ty: u32, attr: u32, value: &[u8]) -> u32 {
-        let k = st.obj_alloc(ty, 4096).unwrap();
-        st.obj_populate(k, &[bytes(attr, value)]).unwrap();
+        let k = populated(st, ty, 4096, &[bytes(attr, value)]);
         st.state_alloc(algo, MODE_DERIVE, k, 0).unwrap()
     }
 
@@ -296,14 +287,8 @@ mod tests {
             &hex("4b007901b765489abead49d926f721d065a429c1")[..]
         );
         assert_eq!(st.derive_key(s, &attrs[..2], out), Err(result::ERROR_BAD_PARAMETERS), "no length");
-        assert_eq!(st.derive_key(s, &[attrs[2].clone_attr()], out), Err(result::ERROR_BAD_PARAMETERS), "no count");
+        assert_eq!(st.derive_key(s, &[attrs[2].clone()], out), Err(result::ERROR_BAD_PARAMETERS), "no count");
         let many = [value(ATTR_PBKDF2_ITERATION_COUNT, PBKDF2_MAX_ITERATIONS + 1), value(ATTR_PBKDF2_DKM_LENGTH, 20)];
         assert_eq!(st.derive_key(s, &many, out), Err(result::ERROR_NOT_SUPPORTED));
-    }
-
-    impl Attr {
-        fn clone_attr(&self) -> Attr {
-            Attr { id: self.id, data: self.data.clone() }
-        }
     }
 }

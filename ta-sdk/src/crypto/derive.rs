@@ -2,7 +2,8 @@
 //! as OP-TEE's extension algorithms. The input keying material or
 //! password is a transient object of its own type; the result is a new
 //! `GENERIC_SECRET` object (read it with
-//! [`TransientObject::buffer_attribute`] and [`ATTR_SECRET_VALUE`]).
+//! [`TransientObject::buffer_attribute`] and
+//! [`ATTR_SECRET_VALUE`](super::ATTR_SECRET_VALUE)).
 //!
 //! ```ignore
 //! use ta_sdk::crypto::derive::{Derivation, hkdf};
@@ -67,16 +68,12 @@ impl Derivation {
 
     /// HKDF over `alg` with input keying material `ikm` (up to 512 bytes).
     pub fn hkdf(alg: Algorithm, ikm: &[u8]) -> TeeResult<Derivation> {
-        let k = TransientObject::allocate(TYPE_HKDF_IKM, (ikm.len() as u32 * 8).max(8))?;
-        k.populate(&[Attribute::Ref(ATTR_HKDF_IKM, ikm)])?;
-        Derivation::new(alg.hkdf_id(), k)
+        Derivation::new(alg.hkdf_id(), input_key(TYPE_HKDF_IKM, ATTR_HKDF_IKM, ikm)?)
     }
 
     /// PBKDF2-HMAC-SHA1 over `password` (up to 512 bytes).
     pub fn pbkdf2_sha1(password: &[u8]) -> TeeResult<Derivation> {
-        let k = TransientObject::allocate(TYPE_PBKDF2_PASSWORD, (password.len() as u32 * 8).max(8))?;
-        k.populate(&[Attribute::Ref(ATTR_PBKDF2_PASSWORD, password)])?;
-        Derivation::new(ALG_PBKDF2_HMAC_SHA1, k)
+        Derivation::new(ALG_PBKDF2_HMAC_SHA1, input_key(TYPE_PBKDF2_PASSWORD, ATTR_PBKDF2_PASSWORD, password)?)
     }
 
     /// The kernel's handle (for tests of the raw syscall).
@@ -118,6 +115,14 @@ impl Derivation {
         ];
         self.derive_new(&attrs, len)
     }
+}
+
+/// A KDF's input key object of `obj_type` holding `value` in `attr` (its
+/// own value attribute; sized to the value, at least one byte's worth).
+fn input_key(obj_type: u32, attr: u32, value: &[u8]) -> TeeResult<TransientObject> {
+    let k = TransientObject::allocate(obj_type, (value.len() as u32 * 8).max(8))?;
+    k.populate(&[Attribute::Ref(attr, value)])?;
+    Ok(k)
 }
 
 /// HKDF in one call: `len` bytes of output keying material.

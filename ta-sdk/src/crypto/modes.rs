@@ -29,19 +29,12 @@
 //! let (n, t) = c.encrypt_final(&plain, &mut ct, &mut tag)?;
 //! ```
 
-use super::{AeCipher, Cipher, CipherAlgorithm, Mode, State, TransientObject, mode, object_type};
+use super::{AeCipher, Cipher, CipherAlgorithm, Mode, State, TransientObject, object_type};
 use crate::error::TeeResult;
 use crate::sys::cryp as sys;
 
 /// `TEE_ALG_AES_CCM`.
 pub const ALG_AES_CCM: u32 = 0x4000_0710;
-
-fn mode_id(m: Mode) -> u32 {
-    match m {
-        Mode::Encrypt => mode::ENCRYPT,
-        Mode::Decrypt => mode::DECRYPT,
-    }
-}
 
 impl Cipher {
     /// AES-XTS with the data key `key1`, the tweak key `key2` (both 16 or
@@ -52,7 +45,7 @@ impl Cipher {
         let k2 = TransientObject::secret(object_type::AES, 256, key2)?;
         // On success both key objects are the kernel's (freed with the
         // state); on failure they are still ours to drop.
-        let h = sys::cryp_state_alloc(CipherAlgorithm::AesXts.id(), mode_id(m), k1.handle(), k2.handle())?;
+        let h = sys::cryp_state_alloc(CipherAlgorithm::AesXts.id(), m.id(), k1.handle(), k2.handle())?;
         let (_, _) = (k1.into_handle(), k2.into_handle());
         let state = State(h);
         sys::cipher_init(state.0, tweak)?;
@@ -73,7 +66,7 @@ impl AeCipher {
         payload_len: usize,
     ) -> TeeResult<AeCipher> {
         let k = TransientObject::secret(object_type::AES, 256, key)?;
-        let state = State::alloc(ALG_AES_CCM, mode_id(m), Some(k))?;
+        let state = State::alloc(ALG_AES_CCM, m.id(), Some(k))?;
         sys::authenc_init(state.0, nonce, tag_len, aad_len, payload_len)?;
         Ok(AeCipher { state })
     }

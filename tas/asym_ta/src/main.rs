@@ -42,6 +42,15 @@ const CMD_GENERATE: u32 = 1;
 const CMD_DERIVE: u32 = 2;
 const CMD_GET_ATTR: u32 = 3;
 
+/// The parameters of OPERATE (but verify) and GENERATE: a value, two
+/// input buffers, an output buffer.
+const VALUE_IN_IN_OUT: [T; 4] = [
+    T::ValueInput,
+    T::MemrefInput,
+    T::MemrefInput,
+    T::MemrefOutput,
+];
+
 /// Reads little-endian `u32`s off the front of a byte slice.
 struct Reader<'a>(&'a [u8]);
 
@@ -144,12 +153,7 @@ impl TrustedApp for AsymTa {
                     let op = AsymmetricOperation::new(v.a, mode, key)?;
                     return op.verify_digest(&params, p.memref_input(2)?, p.memref_input(3)?);
                 }
-                p.expect([
-                    T::ValueInput,
-                    T::MemrefInput,
-                    T::MemrefInput,
-                    T::MemrefOutput,
-                ])?;
+                p.expect(VALUE_IN_IN_OUT)?;
                 let spec = p.memref_input(1)?.to_vec();
                 let (key, params) = key_spec(&spec)?;
                 let op = AsymmetricOperation::new(v.a, mode, key)?;
@@ -163,12 +167,7 @@ impl TrustedApp for AsymTa {
                 finish(p, 3, r, &out)
             }
             CMD_GENERATE => {
-                p.expect([
-                    T::ValueInput,
-                    T::MemrefInput,
-                    T::MemrefInput,
-                    T::MemrefOutput,
-                ])?;
+                p.expect(VALUE_IN_IN_OUT)?;
                 let v = p.value_input(0)?;
                 let params = Reader(p.memref_input(1)?).attrs()?;
                 let key = TransientObject::generate(v.a, v.b, &params)?;

@@ -127,14 +127,10 @@ impl TrustedApp for CryptTa {
                 let input = p.memref_input(2)?;
                 let input_len = input.len();
                 let mut done = 0;
-                let mut rest = input;
-                if chunk > 0 {
-                    while rest.len() > chunk {
-                        let (now, later) = rest.split_at(chunk);
-                        done += c.update(now, &mut out[done..])?;
-                        rest = later;
-                    }
-                }
+                let rest = feed(input, chunk, |now| {
+                    done += c.update(now, &mut out[done..])?;
+                    Ok(())
+                })?;
                 match c.finalize(rest, &mut out[done..]) {
                     Ok(n) => p.memref_output(3)?.write(&out[..done + n]),
                     Err(TeeError::ShortBuffer) => {
@@ -168,49 +164,12 @@ impl TrustedApp for CryptTa {
                 finish(p.memref_output(2)?, r, &out, m.size())
             }
             CMD_GCM => {
-                p.expect([T::ValueInput, T::MemrefInput, T::MemrefInput, T::MemrefOutput])?;
-                let v = p.value_input(0)?;
-                let decrypt = v.a & 0xff != 0;
-                let (key_len, nonce_len, chunk) = ((v.a >> 8 & 0xff) as usize, (v.a >> 16 & 0xff) as usize, (v.a >> 24) as usize);
-                let (aad_len, tag_len) = ((v.b & 0xffff) as usize, (v.b >> 16) as usize);
-                let kna = p.memref_input(1)?;
-                if kna.len() != key_len + nonce_len + aad_len {
-                    return Err(TeeError::BadParameters);
-                }
-                let (key, rest) = kna.split_at(key_len);
-                let (nonce, aad) = rest.split_at(nonce_len);
-                let mode = if decrypt { Mode::Decrypt } else { Mode::Encrypt };
-                let mut c = AeCipher::gcm(mode, key, nonce, tag_len)?;
-                if !aad.is_empty() {
-                    c.update_aad(aad)?;
-                }
-                let input = p.memref_input(2)?;
-                let (payload, tag) = if decrypt {
-                    input.split_at_checked(input.len().checked_sub(tag_len).ok_or(TeeError::BadParameters)?).ok_or(TeeError::BadParameters)?
-                } else {
-                    (input, &[][..])
-                };
-                let mut out = vec![0u8; payload.len() + tag_len];
-                let mut done = 0;
-                let mut rest = payload;
-                if chunk > 0 {
-                    while rest.len() > chunk {
-                        let (now, later) = rest.split_at(chunk);
-                        done += c.update(now, &mut out[done..payload.len()])?;
-                        rest = later;
-                    }
-                }
-                let total = if decrypt {
-                    done + c.decrypt_final(rest, &mut out[done..payload.len()], tag)?
-                } else {
-                    let (body, tag_out) = out.split_at_mut(payload.len());
-                    let (n, t) = c.encrypt_final(rest, &mut body[done..], tag_out)?;
-                    if done + n != payload.len() || t != tag_len {
-                        return Err(TeeError::Generic);
-                    }
-                    payload.len() + t
-                };
-                p.memref_output(3)?.write(&out[..total])
+                let req = modes::AeRequest::decode(p)?;
+                let mut c = AeCipher::gcm(req.mode, req.key, req.nonce, req.tag_len)?;
+                req.add_aad(&mut c)?;
+                let (payload, tag) = req.payload_and_tag(p.memref_input(2)?)?;
+                let out = req.run(&mut c, payload, tag)?;
+                p.memref_output(3)?.write(&out)
             }
             CMD_XTS => modes::xts(p),
             CMD_CCM => modes::ccm(p),

@@ -2,12 +2,13 @@
 //! (CTS's known answers go through `CMD_CIPHER`).
 
 use alloc::vec;
+use alloc::vec::Vec;
 use ta_sdk::crypto::modes::ALG_AES_CCM;
 use ta_sdk::crypto::{AeCipher, Cipher, CipherAlgorithm, Mode, TransientObject, mode, object_type};
 use ta_sdk::sys::cryp as sys;
 use ta_sdk::{ParamType as T, Params, TeeError, TeeResult};
 
-use crate::{Step, expect, ok, that};
+use crate::{Step, expect, feed, ok, that};
 
 fn mode_of(v: u32) -> Mode {
     if v & 0xff == 0 { Mode::Encrypt } else { Mode::Decrypt }
@@ -30,64 +31,92 @@ pub fn xts(p: &mut Params<'_>) -> TeeResult {
     let input = p.memref_input(2)?;
     let mut out = vec![0u8; input.len()];
     let mut done = 0;
-    let mut rest = input;
-    if chunk > 0 {
-        while rest.len() > chunk {
-            let (now, later) = rest.split_at(chunk);
-            done += c.update(now, &mut out[done..])?;
-            rest = later;
-        }
-    }
+    let rest = feed(input, chunk, |now| {
+        done += c.update(now, &mut out[done..])?;
+        Ok(())
+    })?;
     done += c.finalize(rest, &mut out[done..])?;
     p.memref_output(3)?.write(&out[..done])
 }
 
-/// `CMD_CCM` (VALUE_INPUT a = mode | key length << 8 | nonce length << 16
-/// | payload update chunk << 24 (0: all in the final), b = AAD length |
-/// tag length << 16; MEMREF_INPUT key ‖ nonce ‖ AAD; MEMREF_INPUT
-/// plaintext, or ciphertext ‖ tag; MEMREF_OUTPUT ciphertext ‖ tag, or
-/// plaintext). The lengths announced at init are the real ones.
+/// What `CMD_GCM` and `CMD_CCM` take: VALUE_INPUT a = mode | key length
+/// << 8 | nonce length << 16 | payload update chunk << 24 (0: all in the
+/// final), b = AAD length | tag length << 16; MEMREF_INPUT key ‖ nonce ‖
+/// AAD; MEMREF_INPUT plaintext, or ciphertext ‖ tag; MEMREF_OUTPUT
+/// ciphertext ‖ tag, or plaintext.
+pub struct AeRequest<'p> {
+    pub mode: Mode,
+    pub key: &'p [u8],
+    pub nonce: &'p [u8],
+    pub aad: &'p [u8],
+    chunk: usize,
+    pub tag_len: usize,
+}
+
+impl<'p> AeRequest<'p> {
+    /// The parameter types, the value and the key ‖ nonce ‖ AAD buffer.
+    pub fn decode(p: &'p Params<'_>) -> TeeResult<AeRequest<'p>> {
+        p.expect([T::ValueInput, T::MemrefInput, T::MemrefInput, T::MemrefOutput])?;
+        let v = p.value_input(0)?;
+        let (key_len, nonce_len, chunk) = ((v.a >> 8 & 0xff) as usize, (v.a >> 16 & 0xff) as usize, (v.a >> 24) as usize);
+        let (aad_len, tag_len) = ((v.b & 0xffff) as usize, (v.b >> 16) as usize);
+        let kna = p.memref_input(1)?;
+        if kna.len() != key_len + nonce_len + aad_len {
+            return Err(TeeError::BadParameters);
+        }
+        let (key, rest) = kna.split_at(key_len);
+        let (nonce, aad) = rest.split_at(nonce_len);
+        Ok(AeRequest { mode: mode_of(v.a), key, nonce, aad, chunk, tag_len })
+    }
+
+    /// The second buffer as (payload, tag): the tag is its last `tag_len`
+    /// bytes when decrypting, empty when encrypting.
+    pub fn payload_and_tag<'i>(&self, input: &'i [u8]) -> TeeResult<(&'i [u8], &'i [u8])> {
+        match self.mode {
+            Mode::Decrypt => Ok(input.split_at(input.len().checked_sub(self.tag_len).ok_or(TeeError::BadParameters)?)),
+            Mode::Encrypt => Ok((input, &[])),
+        }
+    }
+
+    /// The AAD into `c`, if there is any.
+    pub fn add_aad(&self, c: &mut AeCipher) -> TeeResult {
+        if self.aad.is_empty() { Ok(()) } else { c.update_aad(self.aad) }
+    }
+
+    /// `payload` through `c` in updates of the chunk size, then the final:
+    /// the output, ciphertext ‖ tag or plaintext.
+    pub fn run(&self, c: &mut AeCipher, payload: &[u8], tag: &[u8]) -> TeeResult<Vec<u8>> {
+        let mut out = vec![0u8; payload.len() + self.tag_len];
+        let mut done = 0;
+        let rest = feed(payload, self.chunk, |now| {
+            done += c.update(now, &mut out[done..payload.len()])?;
+            Ok(())
+        })?;
+        let total = match self.mode {
+            Mode::Decrypt => done + c.decrypt_final(rest, &mut out[done..payload.len()], tag)?,
+            Mode::Encrypt => {
+                let (body, tag_out) = out.split_at_mut(payload.len());
+                let (n, t) = c.encrypt_final(rest, &mut body[done..], tag_out)?;
+                if done + n != payload.len() || t != self.tag_len {
+                    return Err(TeeError::Generic);
+                }
+                payload.len() + t
+            }
+        };
+        out.truncate(total);
+        Ok(out)
+    }
+}
+
+/// `CMD_CCM` (see [`AeRequest`]). The lengths announced at init are the
+/// real ones, so the payload is split off before the init.
 pub fn ccm(p: &mut Params<'_>) -> TeeResult {
-    p.expect([T::ValueInput, T::MemrefInput, T::MemrefInput, T::MemrefOutput])?;
-    let v = p.value_input(0)?;
-    let decrypt = v.a & 0xff != 0;
-    let (key_len, nonce_len, chunk) = ((v.a >> 8 & 0xff) as usize, (v.a >> 16 & 0xff) as usize, (v.a >> 24) as usize);
-    let (aad_len, tag_len) = ((v.b & 0xffff) as usize, (v.b >> 16) as usize);
-    let kna = p.memref_input(1)?;
-    if kna.len() != key_len + nonce_len + aad_len {
-        return Err(TeeError::BadParameters);
-    }
-    let (key, rest) = kna.split_at(key_len);
-    let (nonce, aad) = rest.split_at(nonce_len);
-    let input = p.memref_input(2)?;
-    let payload_len =
-        if decrypt { input.len().checked_sub(tag_len).ok_or(TeeError::BadParameters)? } else { input.len() };
-    let (payload, tag) = input.split_at(payload_len);
-    let mut c = AeCipher::ccm(mode_of(v.a), key, nonce, tag_len, aad_len, payload_len)?;
-    if !aad.is_empty() {
-        c.update_aad(aad)?;
-    }
-    let mut out = vec![0u8; payload_len + tag_len];
-    let mut done = 0;
-    let mut rest = payload;
-    if chunk > 0 {
-        while rest.len() > chunk {
-            let (now, later) = rest.split_at(chunk);
-            done += c.update(now, &mut out[done..payload_len])?;
-            rest = later;
-        }
-    }
-    let total = if decrypt {
-        done + c.decrypt_final(rest, &mut out[done..payload_len], tag)?
-    } else {
-        let (body, tag_out) = out.split_at_mut(payload_len);
-        let (n, t) = c.encrypt_final(rest, &mut body[done..], tag_out)?;
-        if done + n != payload_len || t != tag_len {
-            return Err(TeeError::Generic);
-        }
-        payload_len + t
-    };
-    p.memref_output(3)?.write(&out[..total])
+    let req = AeRequest::decode(p)?;
+    let (payload, tag) = req.payload_and_tag(p.memref_input(2)?)?;
+    let mut c = AeCipher::ccm(req.mode, req.key, req.nonce, req.tag_len, req.aad.len(), payload.len())?;
+    req.add_aad(&mut c)?;
+    let out = req.run(&mut c, payload, tag)?;
+    p.memref_output(3)?.write(&out)
 }
 
 fn aes_key(step: u32, len: usize) -> Result<TransientObject, Step> {

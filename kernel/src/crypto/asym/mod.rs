@@ -14,7 +14,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use tee_abi::result;
 
-use super::{Attr, CryptoState, Engine, HANDLE_FLAG_INITIALIZED, Object, OpState, USAGE_DEFAULT};
+use super::state::{Engine, OpState};
+use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 
 pub mod attrs;
 pub mod curve25519;
@@ -155,18 +156,7 @@ impl CryptoState {
         let props = attrs::props(obj_type).ok_or(result::ERROR_NOT_SUPPORTED)?;
         props.check_size(max_bits)?;
         let h = self.new_handle()?;
-        let o = Object {
-            obj_type,
-            key_bits: 0,
-            max_bits,
-            usage: USAGE_DEFAULT,
-            flags: 0,
-            capacity: 0,
-            secret: Vec::new(),
-            asym: None,
-            busy: false,
-        };
-        self.objects.insert(h, o);
+        self.objects.insert(h, Object::new(obj_type, max_bits, 0));
         Ok(h)
     }
 

@@ -9,6 +9,8 @@ use alloc::vec::Vec;
 use tee_abi::result;
 
 use super::*;
+use crate::crypto::ops::tests::hex;
+use crate::crypto::testing::{populated as key, value};
 use crate::crypto::{ATTR_SECRET_VALUE, MODE_DECRYPT, MODE_ENCRYPT, TYPE_GENERIC_SECRET};
 
 #[allow(dead_code)]
@@ -24,27 +26,48 @@ const ALG_RSASSA_PSS_SHA256: u32 = 0x7041_4930;
 const ALG_OAEP_SHA1: u32 = 0x6021_0230;
 const ALG_RSA_NOPAD: u32 = 0x6000_0030;
 
-fn hex(s: &str) -> Vec<u8> {
-    let s: Vec<u8> = s.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
-    s.chunks(2)
-        .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
-        .collect()
-}
-
 fn r(id: u32, h: &str) -> Attr {
     Attr { id, data: hex(h) }
 }
 
-fn value(id: u32, a: u32) -> Attr {
-    let mut data = a.to_le_bytes().to_vec();
-    data.extend_from_slice(&[0; 4]);
-    Attr { id, data }
+/// An Ed25519 keypair object from the hex of its private and public
+/// values.
+fn ed25519_keypair(st: &mut CryptoState, private: &str, public: &str) -> u32 {
+    key(
+        st,
+        TYPE_ED25519_KEYPAIR,
+        256,
+        &[
+            r(ATTR_ED25519_PRIVATE_VALUE, private),
+            r(ATTR_ED25519_PUBLIC_VALUE, public),
+        ],
+    )
 }
 
-fn key(st: &mut CryptoState, ty: u32, bits: u32, attrs: &[Attr]) -> u32 {
-    let k = st.obj_alloc(ty, bits).unwrap();
-    st.obj_populate(k, attrs).unwrap();
-    k
+/// An Ed25519 public key object from the hex of its value.
+fn ed25519_public(st: &mut CryptoState, public: &str) -> u32 {
+    key(
+        st,
+        TYPE_ED25519_PUBLIC_KEY,
+        256,
+        &[r(ATTR_ED25519_PUBLIC_VALUE, public)],
+    )
+}
+
+/// `sig` verifies on state `vs`; with byte `flip` changed it is
+/// SIGNATURE_INVALID, one byte short BAD_PARAMETERS.
+fn check_signature(st: &CryptoState, vs: u32, msg: &[u8], sig: &[u8], flip: usize) {
+    st.asym_verify(vs, &[], msg, sig).unwrap();
+    let mut bad = sig.to_vec();
+    bad[flip] ^= 1;
+    assert_eq!(
+        st.asym_verify(vs, &[], msg, &bad),
+        Err(result::ERROR_SIGNATURE_INVALID)
+    );
+    assert_eq!(
+        st.asym_verify(vs, &[], msg, &bad[..sig.len() - 1]),
+        Err(result::ERROR_BAD_PARAMETERS)
+    );
 }
 
 fn rsa_attrs(p: [&str; 8]) -> Vec<Attr> {
@@ -65,39 +88,16 @@ fn rsa_attrs(p: [&str; 8]) -> Vec<Attr> {
 fn ed25519_rfc8032() {
     for t in [v::ED25519_TEST1, v::ED25519_TEST2] {
         let mut st = CryptoState::new();
-        let k = key(
-            &mut st,
-            TYPE_ED25519_KEYPAIR,
-            256,
-            &[
-                r(ATTR_ED25519_PRIVATE_VALUE, t[0]),
-                r(ATTR_ED25519_PUBLIC_VALUE, t[1]),
-            ],
-        );
+        let k = ed25519_keypair(&mut st, t[0], t[1]);
         let s = st.state_alloc(ALG_ED25519, MODE_SIGN, k, 0).unwrap();
         assert_eq!(
             st.asym_operate(s, &[], &hex(t[2]), 63).unwrap_err(),
             (result::ERROR_SHORT_BUFFER, 64)
         );
         assert_eq!(st.asym_operate(s, &[], &hex(t[2]), 64).unwrap(), hex(t[3]));
-        let p = key(
-            &mut st,
-            TYPE_ED25519_PUBLIC_KEY,
-            256,
-            &[r(ATTR_ED25519_PUBLIC_VALUE, t[1])],
-        );
+        let p = ed25519_public(&mut st, t[1]);
         let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, p, 0).unwrap();
-        st.asym_verify(vs, &[], &hex(t[2]), &hex(t[3])).unwrap();
-        let mut bad = hex(t[3]);
-        bad[5] ^= 1;
-        assert_eq!(
-            st.asym_verify(vs, &[], &hex(t[2]), &bad),
-            Err(result::ERROR_SIGNATURE_INVALID)
-        );
-        assert_eq!(
-            st.asym_verify(vs, &[], &hex(t[2]), &bad[..63]),
-            Err(result::ERROR_BAD_PARAMETERS)
-        );
+        check_signature(&st, vs, &hex(t[2]), &hex(t[3]), 5);
     }
 }
 
@@ -107,29 +107,16 @@ fn ed25519ctx_and_ph_rfc8032() {
     let ph = [value(ATTR_EDDSA_PREHASH, 1)];
     for (t, params, sig) in [
         ([c[0], c[1], c[2]], [r(ATTR_EDDSA_CTX, c[3])], c[4]),
-        ([p[0], p[1], p[2]], [ph[0].clone_attr()], p[3]),
+        ([p[0], p[1], p[2]], [ph[0].clone()], p[3]),
     ] {
         let mut st = CryptoState::new();
-        let k = key(
-            &mut st,
-            TYPE_ED25519_KEYPAIR,
-            256,
-            &[
-                r(ATTR_ED25519_PRIVATE_VALUE, t[0]),
-                r(ATTR_ED25519_PUBLIC_VALUE, t[1]),
-            ],
-        );
+        let k = ed25519_keypair(&mut st, t[0], t[1]);
         let s = st.state_alloc(ALG_ED25519, MODE_SIGN, k, 0).unwrap();
         assert_eq!(
             st.asym_operate(s, &params, &hex(t[2]), 64).unwrap(),
             hex(sig)
         );
-        let pk = key(
-            &mut st,
-            TYPE_ED25519_PUBLIC_KEY,
-            256,
-            &[r(ATTR_ED25519_PUBLIC_VALUE, t[1])],
-        );
+        let pk = ed25519_public(&mut st, t[1]);
         let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
         st.asym_verify(vs, &params, &hex(t[2]), &hex(sig)).unwrap();
         assert_eq!(
@@ -139,12 +126,7 @@ fn ed25519ctx_and_ph_rfc8032() {
         );
     }
     let mut st = CryptoState::new();
-    let pk = key(
-        &mut st,
-        TYPE_ED25519_PUBLIC_KEY,
-        256,
-        &[r(ATTR_ED25519_PUBLIC_VALUE, c[1])],
-    );
+    let pk = ed25519_public(&mut st, c[1]);
     let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
     let two = [r(ATTR_EDDSA_CTX, "01"), r(ATTR_EDDSA_CTX, "02")];
     assert_eq!(
@@ -205,7 +187,6 @@ fn x25519_rfc7748_through_derive() {
 fn ecdsa_cavp_and_roundtrip() {
     let t = v::ECDSA_P256;
     let mut st = CryptoState::new();
-    let curve = value(ATTR_ECC_CURVE, ECC_CURVE_NIST_P256);
     let pubkey = [
         r(ATTR_ECC_PUBLIC_VALUE_X, t[1]),
         r(ATTR_ECC_PUBLIC_VALUE_Y, t[2]),
@@ -214,28 +195,10 @@ fn ecdsa_cavp_and_roundtrip() {
     let p = key(&mut st, TYPE_ECDSA_PUBLIC_KEY, 256, &pubkey);
     let vs = st.state_alloc(ALG_ECDSA_SHA256, MODE_VERIFY, p, 0).unwrap();
     let sig = hex(&[t[4], t[5]].concat());
-    st.asym_verify(vs, &[], &hex(t[3]), &sig).unwrap();
-    let mut bad = sig.clone();
-    bad[0] ^= 1;
-    assert_eq!(
-        st.asym_verify(vs, &[], &hex(t[3]), &bad),
-        Err(result::ERROR_SIGNATURE_INVALID)
-    );
-    assert_eq!(
-        st.asym_verify(vs, &[], &hex(t[3]), &sig[..63]),
-        Err(result::ERROR_BAD_PARAMETERS)
-    );
-    let kp = key(
-        &mut st,
-        TYPE_ECDSA_KEYPAIR,
-        521,
-        &[
-            r(ATTR_ECC_PRIVATE_VALUE, t[0]),
-            pubkey[0].clone_attr(),
-            pubkey[1].clone_attr(),
-            curve,
-        ],
-    );
+    check_signature(&st, vs, &hex(t[3]), &sig, 0);
+    // The keypair: the private value with the public key's attributes.
+    let keypair_attrs = [&[r(ATTR_ECC_PRIVATE_VALUE, t[0])][..], &pubkey[..]].concat();
+    let kp = key(&mut st, TYPE_ECDSA_KEYPAIR, 521, &keypair_attrs);
     assert_eq!(
         &st.obj_info(kp).unwrap()[4..8],
         &256u32.to_le_bytes(),
@@ -249,17 +212,7 @@ fn ecdsa_cavp_and_roundtrip() {
     let mine = st.asym_operate(ss, &[], &hex(t[3]), 64).unwrap();
     st.asym_verify(vs, &[], &hex(t[3]), &mine).unwrap();
     // ECDSA_SHA384 goes with P-384 only.
-    let kp2 = key(
-        &mut st,
-        TYPE_ECDSA_KEYPAIR,
-        521,
-        &[
-            r(ATTR_ECC_PRIVATE_VALUE, t[0]),
-            pubkey[0].clone_attr(),
-            pubkey[1].clone_attr(),
-            pubkey[2].clone_attr(),
-        ],
-    );
+    let kp2 = key(&mut st, TYPE_ECDSA_KEYPAIR, 521, &keypair_attrs);
     let s384 = st.state_alloc(ALG_ECDSA_SHA384, MODE_SIGN, kp2, 0).unwrap();
     assert_eq!(
         st.asym_operate(s384, &[], &hex(t[3]), 96).unwrap_err().0,
@@ -270,7 +223,7 @@ fn ecdsa_cavp_and_roundtrip() {
         &mut st,
         TYPE_ECDSA_PUBLIC_KEY,
         256,
-        &pubkey.iter().map(Attr::clone_attr).collect::<Vec<_>>(),
+        &pubkey.iter().map(Attr::clone).collect::<Vec<_>>(),
     );
     let old = st.state_alloc(0x7000_3041, MODE_VERIFY, p2, 0).unwrap();
     st.asym_verify(old, &[], &hex(t[3]), &sig).unwrap();
@@ -279,7 +232,7 @@ fn ecdsa_cavp_and_roundtrip() {
         &mut st,
         TYPE_ECDSA_PUBLIC_KEY,
         256,
-        &pubkey.iter().map(Attr::clone_attr).collect::<Vec<_>>(),
+        &pubkey.iter().map(Attr::clone).collect::<Vec<_>>(),
     );
     assert_eq!(
         st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, p3, 0),
@@ -359,16 +312,7 @@ fn ecdh_cavp_through_derive() {
 #[test]
 fn rsa_published_vectors() {
     let mut st = CryptoState::new();
-    let sg = [
-        v::SIGGEN15_MODULUS,
-        v::SIGGEN15_PUB_EXP,
-        v::SIGGEN15_PRIV_EXP,
-        v::SIGGEN15_PRIME1,
-        v::SIGGEN15_PRIME2,
-        v::SIGGEN15_EXP1,
-        v::SIGGEN15_EXP2,
-        v::SIGGEN15_COEFF,
-    ];
+    let sg = v::SIGGEN15_KEY;
     let k = key(&mut st, TYPE_RSA_KEYPAIR, 1024, &rsa_attrs(sg));
     let s = st
         .state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, k, 0)
@@ -404,16 +348,7 @@ fn rsa_published_vectors() {
         Err(result::ERROR_SIGNATURE_INVALID)
     );
     // PSS with the published salt length 20.
-    let pss = [
-        v::SIGGENPSS_MODULUS,
-        v::SIGGENPSS_PUB_EXP,
-        v::SIGGENPSS_PRIV_EXP,
-        v::SIGGENPSS_PRIME1,
-        v::SIGGENPSS_PRIME2,
-        v::SIGGENPSS_EXP1,
-        v::SIGGENPSS_EXP2,
-        v::SIGGENPSS_COEFF,
-    ];
+    let pss = v::SIGGENPSS_KEY;
     let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(pss)[..2]);
     let vs = st
         .state_alloc(ALG_RSASSA_PSS_SHA256, MODE_VERIFY, pk, 0)
@@ -437,16 +372,7 @@ fn rsa_published_vectors() {
         "default salt length is the digest's"
     );
     // OAEP and PKCS#1 v1.5 decryption of the published ciphertexts.
-    let ex1 = [
-        v::EX1_MODULUS,
-        v::EX1_PUB_EXP,
-        v::EX1_PRIV_EXP,
-        v::EX1_PRIME1,
-        v::EX1_PRIME2,
-        v::EX1_EXP1,
-        v::EX1_EXP2,
-        v::EX1_COEFF,
-    ];
+    let ex1 = v::EX1_KEY;
     for (algo, ct, msg) in [
         (ALG_OAEP_SHA1, v::OAEP_1_1_CT, v::OAEP_1_1_MSG),
         (
@@ -471,19 +397,6 @@ fn rsa_published_vectors() {
             result::ERROR_BAD_PARAMETERS,
             "too long"
         );
-    }
-}
-
-trait CloneAttr {
-    fn clone_attr(&self) -> Attr;
-}
-
-impl CloneAttr for Attr {
-    fn clone_attr(&self) -> Attr {
-        Attr {
-            id: self.id,
-            data: self.data.clone(),
-        }
     }
 }
 

@@ -2,8 +2,8 @@
 //! runs it through LibTomCrypt (`core/lib/libtomcrypt/ccm.c` and
 //! `ccm_*.c`): the AAD and payload lengths are fixed at init, the CBC-MAC
 //! and the CTR keystream advance with every update, so each payload update
-//! returns as many bytes as it was given. By hand over [`Aes`] because the
-//! `ccm` crate only seals or opens whole messages.
+//! returns as many bytes as it was given. By hand over `Aes` (`block.rs`)
+//! because the `ccm` crate only seals or opens whole messages.
 
 use alloc::vec::Vec;
 

@@ -1,6 +1,7 @@
 //! AES in the cipher class: ECB, CBC and CTR (no padding), CTS and XTS,
-//! chained here by hand over [`Aes`] so that every update carries the
-//! chaining state on to the next one as upstream's streaming does.
+//! chained here by hand over `Aes` (`block.rs`) so that every update
+//! carries the chaining state on to the next one as upstream's streaming
+//! does.
 
 use super::block::Aes;
 use super::{cts, xts};

@@ -5,8 +5,10 @@ use alloc::vec::Vec;
 
 use crate::crypto::{ALG_AES_CBC_NOPAD, ALG_AES_CTR, ALG_AES_ECB_NOPAD};
 
+/// The bytes of a hex string; anything but hex digits (spaces, line
+/// breaks, separators) is skipped.
 pub(crate) fn hex(s: &str) -> Vec<u8> {
-    let s: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let s: Vec<u8> = s.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
     s.chunks(2).map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap()).collect()
 }
 

@@ -148,7 +148,7 @@ fn garbage_keys_are_errors() {
                 r(ATTR_ECC_PRIVATE_VALUE, d),
                 r(ATTR_ECC_PUBLIC_VALUE_X, "01"),
                 r(ATTR_ECC_PUBLIC_VALUE_Y, "02"),
-                c.clone_attr(),
+                c.clone(),
             ],
         );
         let s = st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, k, 0).unwrap();
@@ -161,7 +161,7 @@ fn garbage_keys_are_errors() {
                 r(ATTR_ECC_PRIVATE_VALUE, d),
                 r(ATTR_ECC_PUBLIC_VALUE_X, "01"),
                 r(ATTR_ECC_PUBLIC_VALUE_Y, "02"),
-                c.clone_attr(),
+                c.clone(),
             ],
         );
         let s = st
@@ -187,7 +187,7 @@ fn garbage_keys_are_errors() {
         &[
             r(ATTR_ECC_PUBLIC_VALUE_X, "01"),
             r(ATTR_ECC_PUBLIC_VALUE_Y, "02"),
-            c.clone_attr(),
+            c.clone(),
         ],
     );
     let s = st.state_alloc(ALG_ECDSA_SHA256, MODE_VERIFY, p, 0).unwrap();

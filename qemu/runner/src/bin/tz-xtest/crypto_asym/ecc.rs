@@ -201,48 +201,36 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
                 .and_then(|a| want_bytes(a, &hex(t[5]))),
         );
     }
+    // Refused: the peer's Y before its X, and an ECDSA key for ECDH.
     let t = v::CDH_P256;
-    let swapped = spec(
-        ECDH_KEYPAIR,
-        256,
-        &ecc_keypair(t[2], t[3], t[4], P256),
-        &[r(ECC_Y, t[1]), r(ECC_X, t[0])],
-    );
-    report.case(
-        "ecdh-peer-attributes-order",
-        ta.derive(ECDH, &swapped)
-            .and_then(|a| want_err(a, BAD_PARAMETERS)),
-    );
-    let ecdsa_key = spec(
-        ECDSA_KEYPAIR,
-        256,
-        &ecc_keypair(t[2], t[3], t[4], P256),
-        &[r(ECC_X, t[0]), r(ECC_Y, t[1])],
-    );
-    report.case(
-        "ecdh-ecdsa-key-refused",
-        ta.derive(ECDH, &ecdsa_key)
-            .and_then(|a| want_err(a, BAD_PARAMETERS)),
-    );
+    for (name, key_type, peer) in [
+        (
+            "ecdh-peer-attributes-order",
+            ECDH_KEYPAIR,
+            [r(ECC_Y, t[1]), r(ECC_X, t[0])],
+        ),
+        (
+            "ecdh-ecdsa-key-refused",
+            ECDSA_KEYPAIR,
+            [r(ECC_X, t[0]), r(ECC_Y, t[1])],
+        ),
+    ] {
+        let key = spec(key_type, 256, &ecc_keypair(t[2], t[3], t[4], P256), &peer);
+        report.case(
+            name,
+            ta.derive(ECDH, &key)
+                .and_then(|a| want_err(a, BAD_PARAMETERS)),
+        );
+    }
 
     report.test(4027, "Ed25519: RFC 8032 section 7.1");
     for (name, t) in [("test1", v::ED25519_TEST1), ("test2", v::ED25519_TEST2)] {
-        let kp = spec(
-            ED25519_KEYPAIR,
-            256,
-            &[r(ED25519_PRIVATE, t[0]), r(ED25519_PUBLIC, t[1])],
+        ed25519_sign_and_verify(
+            ta,
+            report,
+            &format!("ed25519-rfc8032-{name}"),
+            [t[0], t[1], t[2], t[3]],
             &[],
-        );
-        let public = spec(ED25519_PUBLIC_KEY, 256, &[r(ED25519_PUBLIC, t[1])], &[]);
-        report.case(
-            &format!("ed25519-rfc8032-{name}-sign"),
-            ta.operate(ED25519, MODE_SIGN, &kp, &hex(t[2]), 64)
-                .and_then(|a| want_bytes(a, &hex(t[3]))),
-        );
-        report.case(
-            &format!("ed25519-rfc8032-{name}-verify"),
-            ta.verify(ED25519, &public, &hex(t[2]), &hex(t[3]))
-                .and_then(want_ok),
         );
     }
     // RFC 8032 sections 7.2 and 7.3: the context and prehash variants.
@@ -260,28 +248,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
         ),
     ];
     for (name, t, param) in variants {
-        let kp = spec(
-            ED25519_KEYPAIR,
-            256,
-            &[r(ED25519_PRIVATE, t[0]), r(ED25519_PUBLIC, t[1])],
-            std::slice::from_ref(&param),
-        );
-        let public = spec(
-            ED25519_PUBLIC_KEY,
-            256,
-            &[r(ED25519_PUBLIC, t[1])],
-            &[param],
-        );
-        report.case(
-            &format!("{name}-sign"),
-            ta.operate(ED25519, MODE_SIGN, &kp, &hex(t[2]), 64)
-                .and_then(|a| want_bytes(a, &hex(t[3]))),
-        );
-        report.case(
-            &format!("{name}-verify"),
-            ta.verify(ED25519, &public, &hex(t[2]), &hex(t[3]))
-                .and_then(want_ok),
-        );
+        ed25519_sign_and_verify(ta, report, name, t, &[param]);
     }
     let two_contexts = spec(
         ED25519_PUBLIC_KEY,
@@ -431,5 +398,34 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
                 .map_err(|(c, _)| format!("derive: {c:#010x}"))?;
             want_bytes(ta.derive(X25519, &side(&b, &a[1]))?, &ka)
         })(),
+    );
+}
+
+/// Cases `{name}-sign` and `{name}-verify`: the keypair from `t`'s
+/// (private, public) signs message `t[2]` into exactly `t[3]`, and the
+/// public key verifies it; `params` (context, prehash) go with both keys.
+fn ed25519_sign_and_verify(
+    ta: &mut Ta<'_, '_>,
+    report: &mut Report,
+    name: &str,
+    t: [&str; 4],
+    params: &[A],
+) {
+    let kp = spec(
+        ED25519_KEYPAIR,
+        256,
+        &[r(ED25519_PRIVATE, t[0]), r(ED25519_PUBLIC, t[1])],
+        params,
+    );
+    let public = spec(ED25519_PUBLIC_KEY, 256, &[r(ED25519_PUBLIC, t[1])], params);
+    report.case(
+        &format!("{name}-sign"),
+        ta.operate(ED25519, MODE_SIGN, &kp, &hex(t[2]), 64)
+            .and_then(|a| want_bytes(a, &hex(t[3]))),
+    );
+    report.case(
+        &format!("{name}-verify"),
+        ta.verify(ED25519, &public, &hex(t[2]), &hex(t[3]))
+            .and_then(want_ok),
     );
 }

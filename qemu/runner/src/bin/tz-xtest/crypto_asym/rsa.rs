@@ -3,42 +3,15 @@
 use super::*;
 
 pub(super) fn siggen15() -> Vec<A> {
-    rsa_key([
-        v::SIGGEN15_MODULUS,
-        v::SIGGEN15_PUB_EXP,
-        v::SIGGEN15_PRIV_EXP,
-        v::SIGGEN15_PRIME1,
-        v::SIGGEN15_PRIME2,
-        v::SIGGEN15_EXP1,
-        v::SIGGEN15_EXP2,
-        v::SIGGEN15_COEFF,
-    ])
+    rsa_key(v::SIGGEN15_KEY)
 }
 
 fn siggenpss() -> Vec<A> {
-    rsa_key([
-        v::SIGGENPSS_MODULUS,
-        v::SIGGENPSS_PUB_EXP,
-        v::SIGGENPSS_PRIV_EXP,
-        v::SIGGENPSS_PRIME1,
-        v::SIGGENPSS_PRIME2,
-        v::SIGGENPSS_EXP1,
-        v::SIGGENPSS_EXP2,
-        v::SIGGENPSS_COEFF,
-    ])
+    rsa_key(v::SIGGENPSS_KEY)
 }
 
 fn example1() -> Vec<A> {
-    rsa_key([
-        v::EX1_MODULUS,
-        v::EX1_PUB_EXP,
-        v::EX1_PRIV_EXP,
-        v::EX1_PRIME1,
-        v::EX1_PRIME2,
-        v::EX1_EXP1,
-        v::EX1_EXP2,
-        v::EX1_COEFF,
-    ])
+    rsa_key(v::EX1_KEY)
 }
 
 pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {

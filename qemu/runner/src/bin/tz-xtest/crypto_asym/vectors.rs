@@ -20,6 +20,18 @@ pub const SIGGEN15_EXP2: &str = "284fefe7ababe37e24bcee7caaab95899e67cbbc80c8b0e
     d6abf6f14f1bbd68b4a9edc33567d7bf";
 pub const SIGGEN15_COEFF: &str = "e3bd881c5a8f4afca08cbc047cf0e3897c85189af4f9a700932cf49e72f64404390da5048279ce47f5af589b1be9e461\
     bbd8cc07ab8bc68baf6cc913b2e62672";
+/// The SIGGEN15 key's parts in `TEE_ATTR_RSA_*` order: modulus, public and private
+/// exponent, primes, CRT exponents, coefficient.
+pub const SIGGEN15_KEY: [&str; 8] = [
+    SIGGEN15_MODULUS,
+    SIGGEN15_PUB_EXP,
+    SIGGEN15_PRIV_EXP,
+    SIGGEN15_PRIME1,
+    SIGGEN15_PRIME2,
+    SIGGEN15_EXP1,
+    SIGGEN15_EXP2,
+    SIGGEN15_COEFF,
+];
 /// SHA-256(Msg), computed from the published Msg.
 pub const SIGGEN15_SHA256_DIGEST: &str =
     "732213cc64e019b2f20cdb0f3c21dcb5ad83726449a42699107cf5097a0b1db9";
@@ -51,6 +63,18 @@ pub const SIGGENPSS_EXP2: &str = "59f284bed43c21030f1b5cda844f370ac7d0e9433b3da9
     50bef84e10cb6e9e6484046cd420f5af";
 pub const SIGGENPSS_COEFF: &str = "835fc1b6521c83e76f8064fff83880e1c98f81131ee86e5df8576ada7d75c26f8db8ba8b46f46c69a59dc5f2118a9a90\
     8ec08f45b0504d2a4286495e2a1b782e";
+/// The SIGGENPSS key's parts in `TEE_ATTR_RSA_*` order: modulus, public and private
+/// exponent, primes, CRT exponents, coefficient.
+pub const SIGGENPSS_KEY: [&str; 8] = [
+    SIGGENPSS_MODULUS,
+    SIGGENPSS_PUB_EXP,
+    SIGGENPSS_PRIV_EXP,
+    SIGGENPSS_PRIME1,
+    SIGGENPSS_PRIME2,
+    SIGGENPSS_EXP1,
+    SIGGENPSS_EXP2,
+    SIGGENPSS_COEFF,
+];
 /// SigGenPSS_186-2.txt, SHA-256 case: SHA-256(Msg).
 pub const SIGGENPSS_SHA256_DIGEST: &str =
     "0c37233c694cc81c4ca1027009269b64e9e32288e3522a2cd76da6613d8c5cd7";
@@ -76,6 +100,18 @@ pub const EX1_EXP2: &str = "95297b0f95a2fa67d00707d609dfd4fc05c89dafc2ef6d6ea55b
     631386b7e354c899f5f112ca85d71583";
 pub const EX1_COEFF: &str = "4f456c502493bdc0ed2ab756a3a6ed4d67352a697d4216e93212b127a63d5411ce6fa98d5dbefd73263e372814274381\
     8166ed7dd63687dd2a8ca1d2f4fbd8e1";
+/// The EX1 key's parts in `TEE_ATTR_RSA_*` order: modulus, public and private
+/// exponent, primes, CRT exponents, coefficient.
+pub const EX1_KEY: [&str; 8] = [
+    EX1_MODULUS,
+    EX1_PUB_EXP,
+    EX1_PRIV_EXP,
+    EX1_PRIME1,
+    EX1_PRIME2,
+    EX1_EXP1,
+    EX1_EXP2,
+    EX1_COEFF,
+];
 /// oaep-vect.txt, RSAES-OAEP Encryption Example 1.1: message.
 pub const OAEP_1_1_MSG: &str = "6628194e12073db03ba94cda9ef9532397d50dba79b987004afefe34";
 /// oaep-vect.txt, Example 1.1: encryption (SHA-1, MGF1-SHA-1, empty label).

@@ -1,0 +1,249 @@
+//! Operation states (`CRYP_STATE_*`, syscalls 15-17): what a state holds
+//! for each operation class, and allocation (with the key type checks),
+//! copy and free. The classes' own calls are in `hash`, `cipher`,
+//! `authenc`, `derive` and `asym`.
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use tee_abi::result;
+
+use super::ops::{Ae, AesCmac, Cipher, Hash, HashKind, Mac};
+use super::{
+    ALG_AES_CBC_NOPAD, ALG_AES_CCM, ALG_AES_CMAC, ALG_AES_CTR, ALG_AES_CTS, ALG_AES_ECB_NOPAD, ALG_AES_GCM,
+    ALG_AES_XTS, CLASS_AE, CLASS_CIPHER, CLASS_DIGEST, CLASS_MAC, CryptoState, TYPE_AES, TYPE_DES, TYPE_DES3,
+    TYPE_HMAC_MD5, TYPE_HMAC_SHA1, TYPE_HMAC_SHA224, TYPE_HMAC_SHA256, TYPE_HMAC_SHA384, TYPE_HMAC_SHA512, asym,
+    class, derive, main_alg,
+};
+
+/// What a state keeps between calls, by operation class.
+#[derive(Clone)]
+pub(super) enum Engine {
+    Digest(Hash),
+    Mac(HashKind, Option<Mac>),
+    Cipher(Option<Box<Cipher>>),
+    Cmac(Option<Box<AesCmac>>),
+    /// AES-GCM or AES-CCM; `None` until AUTHENC_INIT and again after a
+    /// final.
+    Ae(Option<Box<Ae>>),
+    /// Key derivation (`derive`): nothing to keep between calls.
+    Derive,
+    /// One-shot asymmetric encrypt/decrypt/sign/verify (`asym`).
+    Asym,
+}
+
+/// An operation state (`struct tee_cryp_state`).
+pub struct OpState {
+    pub(super) algo: u32,
+    pub(super) mode: u32,
+    pub(super) key1: u32,
+    pub(super) key2: u32,
+    pub(super) initialized: bool,
+    pub(super) engine: Engine,
+}
+
+impl CryptoState {
+    /// `tee_svc_cryp_check_key_type`.
+    fn check_key_type(&self, key: u32, algo: u32) -> Result<(), u32> {
+        let o = self.obj(key)?;
+        if o.busy {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let wanted = match main_alg(algo) {
+            _ if derive::key_type(algo).is_some() => derive::key_type(algo).unwrap_or_default(),
+            0x01 => TYPE_HMAC_MD5,
+            0x02 => TYPE_HMAC_SHA1,
+            0x03 => TYPE_HMAC_SHA224,
+            0x04 => TYPE_HMAC_SHA256,
+            0x05 => TYPE_HMAC_SHA384,
+            0x06 => TYPE_HMAC_SHA512,
+            0x10 => TYPE_AES,
+            0x11 => TYPE_DES,
+            0x13 => TYPE_DES3,
+            _ => return Err(result::ERROR_BAD_PARAMETERS),
+        };
+        if o.obj_type != wanted {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        Ok(())
+    }
+
+    /// `CRYP_STATE_ALLOC`: the key objects become the state's (busy, freed
+    /// with it). Call [`CryptoState::state_abandon`] if the handle cannot be
+    /// handed to the TA.
+    pub fn state_alloc(&mut self, algo: u32, mode: u32, key1: u32, key2: u32) -> Result<u32, u32> {
+        let algo = asym::translate_compat(algo);
+        if asym::is_asym_algo(algo) {
+            return self.asym_state_alloc(algo, mode, key1, key2);
+        }
+        if key1 != 0 {
+            self.check_key_type(key1, algo)?;
+        }
+        if key2 != 0 {
+            self.check_key_type(key2, algo)?;
+        }
+        let hash = HashKind::from_main(main_alg(algo));
+        let engine = match class(algo) {
+            CLASS_CIPHER => {
+                // XTS takes two keys (data, tweak), the others one.
+                if key1 == 0 || (key2 != 0) != (algo == ALG_AES_XTS) {
+                    return Err(result::ERROR_BAD_PARAMETERS);
+                }
+                if !matches!(algo, ALG_AES_ECB_NOPAD | ALG_AES_CBC_NOPAD | ALG_AES_CTR | ALG_AES_CTS | ALG_AES_XTS) {
+                    return Err(result::ERROR_NOT_IMPLEMENTED);
+                }
+                Engine::Cipher(None)
+            }
+            CLASS_MAC => {
+                if key1 == 0 || key2 != 0 {
+                    return Err(result::ERROR_BAD_PARAMETERS);
+                }
+                match (algo >> 8 & 0xff_ffff, hash) {
+                    (0x30_0000, Some(kind)) => Engine::Mac(kind, None),
+                    _ if algo == ALG_AES_CMAC => Engine::Cmac(None),
+                    _ => return Err(result::ERROR_NOT_IMPLEMENTED),
+                }
+            }
+            CLASS_DIGEST => {
+                if key1 != 0 || key2 != 0 {
+                    return Err(result::ERROR_BAD_PARAMETERS);
+                }
+                match (algo >> 8 & 0xff_ffff, hash) {
+                    (0x50_0000, Some(kind)) => Engine::Digest(Hash::new(kind)),
+                    _ => return Err(result::ERROR_NOT_IMPLEMENTED),
+                }
+            }
+            CLASS_AE => {
+                if key1 == 0 || key2 != 0 {
+                    return Err(result::ERROR_BAD_PARAMETERS);
+                }
+                if algo != ALG_AES_GCM && algo != ALG_AES_CCM {
+                    return Err(result::ERROR_NOT_IMPLEMENTED);
+                }
+                Engine::Ae(None)
+            }
+            derive::CLASS_KEY_DERIVATION => {
+                if key1 == 0 || key2 != 0 {
+                    return Err(result::ERROR_BAD_PARAMETERS);
+                }
+                Engine::Derive
+            }
+            _ => return Err(result::ERROR_NOT_SUPPORTED),
+        };
+        let h = self.new_handle()?;
+        for k in [key1, key2] {
+            if let Some(o) = self.objects.get_mut(&k) {
+                o.busy = true;
+            }
+        }
+        self.states.insert(h, OpState { algo, mode, key1, key2, initialized: false, engine });
+        Ok(h)
+    }
+
+    /// Undoes a [`CryptoState::state_alloc`] whose handle never reached the
+    /// TA: the keys are the TA's again.
+    pub fn state_abandon(&mut self, h: u32) {
+        if let Some(s) = self.states.remove(&h) {
+            for k in [s.key1, s.key2] {
+                if let Some(o) = self.objects.get_mut(&k) {
+                    o.busy = false;
+                }
+            }
+        }
+    }
+
+    /// `CRYP_STATE_COPY`: same algorithm and mode; context and stage copied.
+    pub fn state_copy(&mut self, dst: u32, src: u32) -> Result<(), u32> {
+        self.state(dst)?;
+        let s = self.state(src)?;
+        let d = self.state(dst)?;
+        if d.algo != s.algo || d.mode != s.mode {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        let (engine, initialized) = (s.engine.clone(), s.initialized);
+        let d = self.state_mut(dst)?;
+        d.engine = engine;
+        d.initialized = initialized;
+        Ok(())
+    }
+
+    /// `CRYP_STATE_FREE`: the state and its key objects.
+    pub fn state_free(&mut self, h: u32) -> Result<(), u32> {
+        let s = self.states.remove(&h).ok_or(result::ERROR_BAD_PARAMETERS)?;
+        self.objects.remove(&s.key1);
+        self.objects.remove(&s.key2);
+        Ok(())
+    }
+
+    /// The initialised key object of a state.
+    pub(super) fn key_of(&self, key: u32) -> Result<&[u8], u32> {
+        let o = self.obj(key)?;
+        if !o.initialized() {
+            return Err(result::ERROR_BAD_PARAMETERS);
+        }
+        Ok(&o.secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::ops::tests::hex;
+    use crate::crypto::testing::secret_key;
+    use crate::crypto::{ALG_HMAC_SHA256, ALG_SHA1, ALG_SHA256, MODE_DIGEST, MODE_ENCRYPT, MODE_MAC};
+
+    #[test]
+    fn state_keys_are_busy_and_freed_with_the_state() {
+        let mut st = CryptoState::new();
+        let k = secret_key(&mut st, TYPE_HMAC_SHA256, 1024, &[0xaa; 24]);
+        let wrong = secret_key(&mut st, TYPE_HMAC_SHA1, 512, &[0xaa; 24]);
+        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, wrong, 0), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, 0, 0), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.state_alloc(ALG_SHA256, MODE_DIGEST, k, 0), Err(result::ERROR_BAD_PARAMETERS));
+        let s = st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, k, 0).unwrap();
+        assert_eq!(st.obj_close(k), Err(result::ERROR_ITEM_NOT_FOUND), "busy");
+        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, k, 0), Err(result::ERROR_BAD_PARAMETERS), "busy");
+        assert_eq!(st.hash_update(s, b"x"), Err(result::ERROR_BAD_STATE), "not initialised");
+        st.hash_init(s).unwrap();
+        st.hash_update(s, b"what do ya want ").unwrap();
+        assert_eq!(st.hash_final_size(s), Ok(32));
+        let mac = st.hash_final(s, b"for nothing?").unwrap();
+        let mut direct = Mac::new(HashKind::Sha256, &[0xaa; 24]);
+        direct.update(b"what do ya want for nothing?");
+        assert_eq!(mac, direct.finalize_reset());
+        st.state_free(s).unwrap();
+        assert_eq!(st.obj_info(k), Err(result::ERROR_BAD_STATE), "freed with the state");
+        st.obj_close(wrong).unwrap();
+        assert!(st.is_empty());
+        // Abandoning gives the key back.
+        let k = secret_key(&mut st, TYPE_AES, 256, &[0; 16]);
+        let s = st.state_alloc(ALG_AES_CBC_NOPAD, MODE_ENCRYPT, k, 0).unwrap();
+        st.state_abandon(s);
+        st.obj_close(k).unwrap();
+    }
+
+    #[test]
+    fn digest_copy_and_errors() {
+        let mut st = CryptoState::new();
+        assert_eq!(st.state_alloc(0x5000_0001, MODE_DIGEST, 0, 0), Err(result::ERROR_NOT_IMPLEMENTED), "MD5");
+        let a = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
+        let b = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
+        let c = st.state_alloc(ALG_SHA1, MODE_DIGEST, 0, 0).unwrap();
+        assert_eq!(st.hash_final_size(a), Err(result::ERROR_BAD_STATE));
+        assert_eq!(st.cipher_init(a, &[]), Err(result::ERROR_BAD_STATE));
+        st.hash_init(a).unwrap();
+        st.hash_update(a, b"ab").unwrap();
+        st.state_copy(b, a).unwrap();
+        assert_eq!(st.state_copy(c, a), Err(result::ERROR_BAD_PARAMETERS));
+        let want = hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(st.hash_final(a, b"c").unwrap(), want);
+        assert_eq!(st.hash_final(b, b"c").unwrap(), want);
+        // After a final the digest starts over.
+        assert_eq!(st.hash_final(a, b"abc").unwrap(), want);
+        for h in [a, b, c] {
+            st.state_free(h).unwrap();
+        }
+        assert_eq!(st.state_free(a), Err(result::ERROR_BAD_PARAMETERS));
+        assert!(st.is_empty());
+    }
+}

@@ -1,0 +1,148 @@
+//! The storage syscalls end to end through a fake `SyscallContext`.
+
+use tee_abi::result;
+
+use super::UUID_A;
+use super::rpc::FakeSupplicant;
+use crate::call_env::CallEnv;
+use crate::storage::syscall::*;
+use crate::user_ta::memory::{Region, Sharing, UserRegions};
+use crate::user_ta::property::PropContext;
+use crate::user_ta::syscall::{Outcome, SyscallContext};
+
+struct Ctx {
+    regions: UserRegions,
+    env: FakeSupplicant,
+    ta: [u8; 16],
+    storage: StorageState,
+    crypto: crate::crypto::CryptoState,
+}
+
+impl SyscallContext for Ctx {
+    fn regions(&self) -> &UserRegions {
+        &self.regions
+    }
+    fn env(&mut self) -> &mut dyn CallEnv {
+        &mut self.env
+    }
+    fn log(&self, _: &str) {}
+    fn cancelled(&self) -> bool {
+        false
+    }
+    fn set_cancel_mask(&mut self, m: bool) -> bool {
+        m
+    }
+    fn system_time(&self) -> (u32, u32) {
+        (0, 0)
+    }
+    fn random(&mut self, buf: &mut [u8]) {
+        buf.fill(0x5a);
+    }
+    fn properties(&self) -> PropContext {
+        PropContext { client: crate::session::ClientIdentity { login: 0, uuid: [0; 16] }, ta: self.ta }
+    }
+    fn ta_time_offset(&self) -> Option<i64> {
+        None
+    }
+    fn set_ta_time_offset(&mut self, _: i64) {}
+    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
+        &mut self.crypto
+    }
+    fn storage(&mut self) -> Option<&mut StorageState> {
+        Some(&mut self.storage)
+    }
+}
+
+const VA: u64 = 0x10_0000;
+
+fn ctx(backing: &mut [u8]) -> Ctx {
+    Ctx {
+        regions: UserRegions(alloc::vec![Region { va: VA, len: backing.len() as u64, kva: backing.as_mut_ptr() as u64, writable: true, sharing: Sharing::Private }]),
+        env: FakeSupplicant::new(),
+        ta: UUID_A,
+        storage: StorageState::new(),
+        crypto: crate::crypto::CryptoState::new(),
+    }
+}
+
+fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> u32 {
+    let mut a = [0u64; 8];
+    a[..args.len()].copy_from_slice(args);
+    match crate::user_ta::syscall::dispatch(c, nr, a) {
+        Outcome::Return(r) => r as u32,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn u32_at(c: &Ctx, va: u64) -> u32 {
+    u32::from_le_bytes(c.regions.read(va, 4).unwrap().try_into().unwrap())
+}
+
+#[test]
+fn syscalls_end_to_end() {
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut c = ctx(&mut mem);
+    let (id, data, out, h) = (VA, VA + 0x100, VA + 0x1000, VA + 0x80);
+    c.regions.write(id, b"key-1").unwrap();
+    c.regions.write(data, b"0123456789").unwrap();
+    let rw = u64::from(ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), result::ERROR_ITEM_NOT_FOUND);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 10, h]), 0);
+    let obj = u64::from(u32_at(&c, h));
+    assert!(is_storage_handle(obj));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw | 0x400, 0, data, 10, h]), result::ERROR_ACCESS_CONFLICT, "open");
+    // seek 4, write "ab", read all back
+    assert_eq!(sys(&mut c, STORAGE_OBJ_SEEK, &[obj, 4, 0]), 0);
+    c.regions.write(data, b"ab").unwrap();
+    assert_eq!(sys(&mut c, STORAGE_OBJ_WRITE, &[obj, data, 2]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_SEEK, &[obj, 0, 0]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_READ, &[obj, out, 64, VA + 0x90]), 0);
+    assert_eq!(c.regions.read(out, 10).unwrap(), b"0123ab6789");
+    assert_eq!(u32_at(&c, VA + 0x90), 10);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_TRUNC, &[obj, 3]), 0);
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[obj, out]), 0);
+    assert_eq!(u32_at(&c, out + 16), 3, "data size");
+    assert_eq!(u32_at(&c, out + 20), 10, "position stays");
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), 0);
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), result::ERROR_BAD_PARAMETERS);
+    // Without OVERWRITE: conflict; with: replaced.
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 2, 0]), result::ERROR_ACCESS_CONFLICT);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw | 0x400, 0, data, 2, 0]), 0);
+    // Unknown storage.
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[0x8000_0100, id, 5, rw, h]), result::ERROR_ITEM_NOT_FOUND);
+    // Read-only handle: write refused; two readers share.
+    let ro = u64::from(ACCESS_READ | SHARE_READ);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[0x8000_0000, id, 5, ro, h]), 0);
+    let r1 = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_WRITE, &[r1, data, 1]), result::ERROR_ACCESS_CONFLICT);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, ro, h]), 0);
+    let r2 = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), result::ERROR_ACCESS_CONFLICT);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[r1]), result::ERROR_ACCESS_CONFLICT);
+    sys(&mut c, CRYP_OBJ_CLOSE, &[r1]);
+    sys(&mut c, CRYP_OBJ_CLOSE, &[r2]);
+    // Rename, enumerate, delete.
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), 0);
+    let o = u64::from(u32_at(&c, h));
+    c.regions.write(id + 0x40, b"key-2").unwrap();
+    assert_eq!(sys(&mut c, STORAGE_OBJ_RENAME, &[o, id + 0x40, 5]), 0);
+    assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), 0);
+    let e = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), result::ERROR_ITEM_NOT_FOUND, "not started");
+    assert_eq!(sys(&mut c, STORAGE_ENUM_START, &[e, 1]), 0);
+    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), 0);
+    assert_eq!(c.regions.read(out + 0x40, 5).unwrap(), b"key-2");
+    assert_eq!(u32_at(&c, out + 0x100), 5);
+    assert_eq!(u32_at(&c, out + 16), 2, "data size");
+    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), result::ERROR_ITEM_NOT_FOUND);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[o]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id + 0x40, 5, rw, h]), result::ERROR_ITEM_NOT_FOUND);
+    assert_eq!(sys(&mut c, STORAGE_ENUM_START, &[e, 1]), result::ERROR_ITEM_NOT_FOUND, "none left");
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[e]), 0);
+    assert!(c.storage.is_empty());
+    // Bad arguments.
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 65, rw, h]), result::ERROR_BAD_PARAMETERS);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, 0x400, h]), result::ERROR_BAD_PARAMETERS);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, 0x0e10_0000, 5, rw, h]), result::ERROR_ACCESS_DENIED);
+    assert!(c.env.shms.is_empty());
+}

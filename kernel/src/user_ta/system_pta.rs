@@ -13,10 +13,10 @@ use crate::session::Uuid;
 
 /// `PTA_SYSTEM_UUID`.
 pub const UUID: Uuid = crate::pta::uuid("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc");
-/// `PTA_SYSTEM_MAP_ZI`: [in] value0 (bytes, flags), [inout] value1 (VA
-/// high, low; 0 = anywhere), [in] value2 (padding before, after).
+/// `PTA_SYSTEM_MAP_ZI`: in: value0 (bytes, flags), in/out: value1 (VA
+/// high, low; 0 = anywhere), in: value2 (padding before, after).
 pub const CMD_MAP_ZI: u32 = 2;
-/// `PTA_SYSTEM_UNMAP`: [in] value0.a bytes, [in] value1 (VA high, low).
+/// `PTA_SYSTEM_UNMAP`: in: value0.a bytes, in: value1 (VA high, low).
 pub const CMD_UNMAP: u32 = 3;
 /// `PTA_SYSTEM_MAP_FLAG_SHAREABLE`: the memory may be passed to other TAs.
 const FLAG_SHAREABLE: u32 = 1;

@@ -10,6 +10,7 @@ mod qemu;
 mod sign;
 mod tas;
 mod test;
+mod xtest;
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,16 @@ enum Cmd {
         /// Benchmark only this trusted OS (default: both).
         #[arg(long, value_enum)]
         tee: Option<Tee>,
+    },
+    /// Run upstream OP-TEE's xtest (Debian's, with its TAs) in the guest: a
+    /// compatibility oracle, not part of `test`.
+    Xtest {
+        /// Trusted OS (xtest's TAs are signed with OP-TEE's key).
+        #[arg(long, value_enum, default_value = "ours-optee-key")]
+        tee: Tee,
+        /// Arguments for xtest (default: -t regression), e.g. `-- -t regression 1001`.
+        #[arg(last = true)]
+        args: Vec<String>,
     },
     /// Sign a TA ELF into upstream OP-TEE's signed TA format (`<uuid>.ta`).
     SignTa {
@@ -165,6 +176,7 @@ fn main() -> Result<()> {
             };
             bench::run(&tees)
         }
+        Cmd::Xtest { tee, args } => xtest::run(tee, &args),
         Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo),
     }
 }

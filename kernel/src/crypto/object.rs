@@ -118,10 +118,17 @@ impl Drop for Object {
 
 /// One attribute passed to populate/generate: id and the bytes of a
 /// reference attribute (value attributes carry `a` and `b` as 8 bytes).
+/// The bytes may be key material: they are wiped when the attribute goes.
 #[cfg_attr(test, derive(Clone))]
 pub struct Attr {
     pub id: u32,
     pub data: Vec<u8>,
+}
+
+impl Drop for Attr {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.data);
+    }
 }
 
 impl CryptoState {

@@ -121,3 +121,49 @@ pub fn get_string<'b>(set: PropSet, name: &str, buf: &'b mut [u8]) -> TeeResult<
     let bytes = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
     core::str::from_utf8(bytes).map_err(|_| TeeError::BadFormat)
 }
+
+/// Walks the properties of one set, as GP's property enumerator
+/// (`TEE_StartPropertyEnumerator`, `TEE_GetPropertyName`,
+/// `TEE_GetNextProperty`): the library's own first, then the kernel's.
+///
+/// ```ignore
+/// let mut names = property::Enumerator::new(PropSet::TeeImplementation);
+/// let mut buf = [0u8; 128];
+/// while let Ok((name, prop_type)) = names.next_name(&mut buf) {
+///     ta_sdk::info!("{name} (type {prop_type})");
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Enumerator {
+    set: PropSet,
+    position: u32,
+}
+
+impl Enumerator {
+    /// An enumerator at the start of `set`.
+    pub fn new(set: PropSet) -> Enumerator {
+        Enumerator { set, position: 0 }
+    }
+
+    /// The next property's name (copied into `buf`, without its NUL) and
+    /// type; `Err(ItemNotFound)` past the last one, `Err(ShortBuffer)` if
+    /// `buf` cannot hold the name (the enumerator then stays where it is).
+    pub fn next_name<'b>(&mut self, buf: &'b mut [u8]) -> TeeResult<(&'b str, u32)> {
+        let library: usize = LIBRARY_PROPERTIES.iter().filter(|(s, ..)| *s == self.set).count();
+        let (len, prop_type) = if let Some(&(_, name, _)) =
+            LIBRARY_PROPERTIES.iter().filter(|(s, ..)| *s == self.set).nth(self.position as usize)
+        {
+            buf.get_mut(..name.len()).ok_or(TeeError::ShortBuffer)?.copy_from_slice(name.as_bytes());
+            (name.len(), prop_type::U32)
+        } else {
+            let index = self.position - library as u32;
+            let (r, info) = sys::get_property(self.set as u32, index, Some(&mut *buf), None);
+            r?;
+            // The kernel counts the NUL in the name's length.
+            ((info.name_len as usize).saturating_sub(1).min(buf.len()), info.prop_type)
+        };
+        self.position += 1;
+        let name = core::str::from_utf8(&buf[..len]).map_err(|_| TeeError::BadFormat)?;
+        Ok((name, prop_type))
+    }
+}

@@ -91,28 +91,32 @@ fn string_short_buffer() -> Check {
     ensure(3, s.len() > 2)
 }
 
-/// Walks the set by index until ITEM_NOT_FOUND: every entry has a
-/// printable dotted name (upstream adds `org.trustedfirmware.optee.*` to
-/// the `gpd.*` ones), and `gpd.tee.deviceID` is among them.
+/// Walks the set with ta-sdk's enumerator until ITEM_NOT_FOUND: every
+/// entry has a printable dotted name (upstream adds
+/// `org.trustedfirmware.optee.*` to the `gpd.*` ones), the kernel's
+/// `gpd.tee.deviceID` and the library's `gpd.tee.internalCore.version` are
+/// among them, and a name too long for the buffer is SHORT_BUFFER.
 fn enumerate(set: PropSet) -> Check {
+    let mut names = property::Enumerator::new(set);
     let mut found = 0u32;
-    let mut seen_device_id = false;
-    for index in 0..256 {
-        let mut name = [0u8; 128];
-        let mut value = [0u8; 256];
-        let (r, info) = ta_sdk::sys::get_property(set as u32, index, Some(&mut name), Some(&mut value));
-        match r {
-            Ok(()) => {}
+    let (mut seen_device_id, mut seen_core_version) = (false, false);
+    loop {
+        let mut buf = [0u8; 128];
+        let name = match names.next_name(&mut buf) {
+            Ok((name, _type)) => name,
             Err(TeeError::ItemNotFound) => break,
             Err(e) => return Err((1, e)),
-        }
-        let len = (info.name_len as usize).min(name.len());
-        let name = name[..len].strip_suffix(&[0]).unwrap_or(&name[..len]);
-        ensure(2, name.contains(&b'.') && name.iter().all(|c| c.is_ascii_graphic()))?;
-        seen_device_id |= name == b"gpd.tee.deviceID";
+        };
+        ensure(2, name.contains('.') && name.bytes().all(|c| c.is_ascii_graphic()))?;
+        seen_device_id |= name == "gpd.tee.deviceID";
+        seen_core_version |= name == "gpd.tee.internalCore.version";
         found += 1;
+        ensure(3, found < 256)?;
     }
-    ensure(3, found >= 5 && seen_device_id)
+    // A name that does not fit is SHORT_BUFFER.
+    let mut tiny = [0u8; 2];
+    refused(4, property::Enumerator::new(set).next_name(&mut tiny), TeeError::ShortBuffer)?;
+    ensure(5, found >= 5 && seen_device_id && seen_core_version)
 }
 
 fn system_time_monotonic() -> Check {

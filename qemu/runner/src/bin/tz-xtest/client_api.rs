@@ -80,7 +80,7 @@ fn partial_memrefs(ctx: &Context, s: &mut Session<'_>) -> R {
     ];
     s.invoke(PARAMS_CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
     let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
-    let mut want = vec![0xee; 32];
+    let mut want = [0xee; 32];
     want[4..20].copy_from_slice(&pattern(64)[8..24].iter().rev().copied().collect::<Vec<_>>());
     if size != 16 || output.as_slice()[..32] != want[..] {
         return Err(format!("size {size}, buffer {:02x?}", &output.as_slice()[..32]));

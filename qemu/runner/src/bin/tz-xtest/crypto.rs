@@ -82,7 +82,7 @@ fn call(
     v: (u32, u32),
     ins: &[&[u8]],
     out_cap: usize,
-) -> Result<Result<Vec<u8>, (u32, u32, usize)>, String> {
+) -> Result<TaOutput, String> {
     let a = shm_with(ctx, ins[0])?;
     let b = match ins.get(1) {
         Some(d) => Some(shm_with(ctx, d)?),
@@ -123,8 +123,8 @@ fn hmac(ctx: &Context, s: &mut Session<'_>, alg: u32, key: &[u8], msg: &[u8], wa
     want_bytes(call(ctx, s, CMD_HMAC, (alg, 0), &[key, msg], 64)?, &hex(want))
 }
 
-/// `mode` 0 encrypt / 1 decrypt; `chunk` bytes per update before the final.
-fn cipher(ctx: &Context, s: &mut Session<'_>, alg: u32, mode: u32, key: &str, iv: &str, input: &[u8], chunk: u32, want: &[u8]) -> R {
+/// `(alg, mode)`: mode 0 encrypt / 1 decrypt; `chunk` bytes per update before the final.
+fn cipher(ctx: &Context, s: &mut Session<'_>, (alg, mode): (u32, u32), (key, iv): (&str, &str), input: &[u8], chunk: u32, want: &[u8]) -> R {
     let key = hex(key);
     let mut key_iv = key.clone();
     key_iv.extend(hex(iv));
@@ -321,12 +321,12 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         ),
     ];
     for (name, alg, key, iv, want) in aes {
-        report.case(&format!("crypto-{name}-sp800-38a"), cipher(ctx, s, alg, 0, key, iv, &plain, 16, &hex(want)));
+        report.case(&format!("crypto-{name}-sp800-38a"), cipher(ctx, s, (alg, 0), (key, iv), &plain, 16, &hex(want)));
     }
     // F.2.2 CBC-AES128.Decrypt, all in the final call.
-    report.case("crypto-aes128-cbc-decrypt-sp800-38a", cipher(ctx, s, ALG_AES_CBC, 1, KEY128, IV_CBC, &hex(CBC128), 0, &plain));
+    report.case("crypto-aes128-cbc-decrypt-sp800-38a", cipher(ctx, s, (ALG_AES_CBC, 1), (KEY128, IV_CBC), &hex(CBC128), 0, &plain));
     // F.5.1 in 7-byte updates: CTR keeps its place in the keystream.
-    report.case("crypto-aes128-ctr-odd-chunks", cipher(ctx, s, ALG_AES_CTR, 0, KEY128, IV_CTR, &plain, 7, &hex(CTR128)));
+    report.case("crypto-aes128-ctr-odd-chunks", cipher(ctx, s, (ALG_AES_CTR, 0), (KEY128, IV_CTR), &plain, 7, &hex(CTR128)));
     // A 32-byte output for 64 bytes (all in the final): SHORT_BUFFER, 64 needed.
     report.case(
         "crypto-cipher-short-buffer",

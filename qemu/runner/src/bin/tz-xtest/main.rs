@@ -27,8 +27,11 @@ mod ta_panic;
 
 use tz_runner::Report;
 
+/// Runs some numbered tests, reporting each case.
+type TestRunner = fn(&mut Report);
+
 /// The suite, in run order: (group, runner of its tests).
-const SUITE: &[(u32, fn(&mut Report))] = &[
+const SUITE: &[(u32, TestRunner)] = &[
     (1000, hello::run),
     (1000, ta_loading::run),
     (1000, ta_panic::run),

@@ -16,8 +16,10 @@ const TEE_ERROR_CANCEL: u32 = 0xffff_0002;
 
 type R = Result<(), String>;
 
-/// (test, title, [(case number in the TA, name)]).
-const TESTS: [(u32, &str, &[(u32, &str)]); 3] = [
+/// A test run through os_test: (test, title, [(case number in the TA, name)]).
+type OsTest = (u32, &'static str, &'static [(u32, &'static str)]);
+
+const TESTS: [OsTest; 3] = [
     (
         1006,
         "properties: values, types, errors, enumeration",

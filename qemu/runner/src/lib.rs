@@ -9,6 +9,8 @@
 
 use std::fmt::Display;
 
+use teec::{Param, TEEC_ORIGIN_TRUSTED_APP, TeecError, Uuid};
+
 /// `optee_examples`' hello_world TA (ours in `tas/hello_world`).
 pub const HELLO_WORLD_UUID: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
 /// hello_world's `TA_HELLO_WORLD_CMD_INC_VALUE`.
@@ -149,4 +151,33 @@ pub fn pin_to_cpu(cpu: usize) -> Result<(), String> {
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
     };
     if rc == 0 { Ok(()) } else { Err(format!("sched_setaffinity(cpu {cpu}): {}", std::io::Error::last_os_error())) }
+}
+
+/// A UUID of the suite's constants, parse errors as text.
+pub fn uuid(s: &str) -> Result<Uuid, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+/// The bytes of a hex string as published vectors print them (whitespace
+/// and line-continuation backslashes ignored).
+pub fn hex(s: &str) -> Vec<u8> {
+    let s: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace() && *b != b'\\').collect();
+    s.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap()).collect()
+}
+
+/// Lower-case hex of `b`.
+pub fn to_hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The verdict of a TA's step-numbered check: the TA answers an error with
+/// (failed step, the `TEE_Result` it saw) in the value parameter `out`.
+pub fn stepped(result: Result<(), TeecError>, out: &Param<'_>) -> Result<(), String> {
+    let Err(e) = result else { return Ok(()) };
+    match out {
+        Param::ValueOutput { a, b } | Param::ValueInout { a, b } if e.origin == TEEC_ORIGIN_TRUSTED_APP => {
+            Err(format!("{e}: step {a} got {b:#010x}"))
+        }
+        _ => Err(e.to_string()),
+    }
 }

@@ -9,10 +9,13 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use super::ta_session;
 use crate::error::{TeeError, TeeResult};
 use crate::params::RawParams;
+use crate::uuid::Uuid;
 
-/// `PTA_SYSTEM_UUID` 3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc as a `TEE_UUID`
-/// in memory (little-endian fields).
-const SYSTEM_PTA: [u8; 16] = [0x78, 0x89, 0x2f, 0x3a, 0xc0, 0x5d, 0xe8, 0x11, 0x9c, 0x2d, 0xfa, 0x7a, 0xe0, 0x1b, 0xbe, 0xbc];
+/// `PTA_SYSTEM_UUID` as a `TEE_UUID` in memory.
+const SYSTEM_PTA: [u8; 16] = match Uuid::parse("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc") {
+    Ok(uuid) => uuid.to_struct_bytes(),
+    Err(_) => panic!("PTA_SYSTEM_UUID"),
+};
 const CMD_MAP_ZI: u32 = 2;
 const CMD_UNMAP: u32 = 3;
 const FLAG_SHAREABLE: u64 = 1;
@@ -81,5 +84,14 @@ impl Drop for SharedMapping {
             // Nothing to do on failure but leak the mapping.
             let _ = ta_session::invoke(session, CMD_UNMAP, &mut raw);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn system_pta_uuid_in_struct_form() {
+        // TEE_UUID: time_low, time_mid, time_hi little-endian, then the node bytes.
+        assert_eq!(super::SYSTEM_PTA, [0x78, 0x89, 0x2f, 0x3a, 0xc0, 0x5d, 0xe8, 0x11, 0x9c, 0x2d, 0xfa, 0x7a, 0xe0, 0x1b, 0xbe, 0xbc]);
     }
 }

@@ -58,6 +58,20 @@ pub struct Rela {
     pub addend: i64,
 }
 
+impl Rela {
+    /// A relocation record in one line.
+    pub const fn new(offset: u64, rtype: u32, sym: u32, addend: i64) -> Rela {
+        Rela { offset, rtype, sym, addend }
+    }
+}
+
+impl Sym {
+    /// A symbol in one line.
+    pub const fn new(name: &'static str, value: u64, shndx: u16, info: u8) -> Sym {
+        Sym { name, value, shndx, info }
+    }
+}
+
 /// Which tables describe the relocations.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Tables {
@@ -118,26 +132,8 @@ impl ElfSpec {
                     memsz: 0x1800,
                 },
             ],
-            syms: vec![Sym {
-                name: "ta_head",
-                value: 0x100,
-                shndx: 1,
-                info: 0x11,
-            }],
-            relas: vec![
-                Rela {
-                    offset: 0x2000,
-                    rtype: R_RELATIVE,
-                    sym: 0,
-                    addend: 0x1000,
-                },
-                Rela {
-                    offset: 0x2008,
-                    rtype: R_ABS64,
-                    sym: 1,
-                    addend: 4,
-                },
-            ],
+            syms: vec![Sym::new("ta_head", 0x100, 1, 0x11)],
+            relas: vec![Rela::new(0x2000, R_RELATIVE, 0, 0x1000), Rela::new(0x2008, R_ABS64, 1, 4)],
             entry: 0x1000,
             tables: Tables::Sections,
             needed: false,

@@ -9,12 +9,7 @@ fn unsupported_relocation_types_are_refused() {
     // COPY, TLS_TPREL, TLSDESC, IRELATIVE, a static-link type.
     for rtype in [1024, 1030, 1031, 1032, 275] {
         let mut spec = ElfSpec::minimal();
-        spec.relas.push(Rela {
-            offset: 0x2010,
-            rtype,
-            sym: 1,
-            addend: 0,
-        });
+        spec.relas.push(Rela::new(0x2010, rtype, 1, 0));
         assert_eq!(err(&spec), TaError::UnsupportedRelocation, "type {rtype}");
     }
 }
@@ -37,30 +32,10 @@ fn rel_sections_are_refused() {
 #[test]
 fn symbol_relocations_use_base_value_and_addend() {
     let mut spec = ElfSpec::minimal();
-    spec.syms.push(Sym {
-        name: "f",
-        value: 0x1000,
-        shndx: 2,
-        info: 0x12,
-    });
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_GLOB_DAT,
-        sym: 2,
-        addend: 0,
-    });
-    spec.relas.push(Rela {
-        offset: 0x2018,
-        rtype: R_JUMP_SLOT,
-        sym: 2,
-        addend: 8,
-    });
-    spec.relas.push(Rela {
-        offset: 0x2018,
-        rtype: R_NONE,
-        sym: 0,
-        addend: 0,
-    });
+    spec.syms.push(Sym::new("f", 0x1000, 2, 0x12));
+    spec.relas.push(Rela::new(0x2010, R_GLOB_DAT, 2, 0));
+    spec.relas.push(Rela::new(0x2018, R_JUMP_SLOT, 2, 8));
+    spec.relas.push(Rela::new(0x2018, R_NONE, 0, 0));
     let mem = loaded(&spec);
     assert_eq!(read_u64(&mem, 0x2010), BASE + 0x1000);
     assert_eq!(read_u64(&mem, 0x2018), BASE + 0x1008);
@@ -69,100 +44,40 @@ fn symbol_relocations_use_base_value_and_addend() {
 #[test]
 fn undefined_symbols_are_refused_unless_weak() {
     let mut spec = ElfSpec::minimal();
-    spec.syms.push(Sym {
-        name: "ext",
-        value: 0,
-        shndx: 0,
-        info: 0x12,
-    });
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_GLOB_DAT,
-        sym: 2,
-        addend: 0,
-    });
+    spec.syms.push(Sym::new("ext", 0, 0, 0x12));
+    spec.relas.push(Rela::new(0x2010, R_GLOB_DAT, 2, 0));
     assert_eq!(err(&spec), TaError::UndefinedSymbol);
     // The null symbol is undefined too.
     let mut spec = ElfSpec::minimal();
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_ABS64,
-        sym: 0,
-        addend: 0,
-    });
+    spec.relas.push(Rela::new(0x2010, R_ABS64, 0, 0));
     assert_eq!(err(&spec), TaError::UndefinedSymbol);
     // Weak undefined resolves to 0, as in ldelf.
     let mut spec = ElfSpec::minimal();
-    spec.syms.push(Sym {
-        name: "weak",
-        value: 0,
-        shndx: 0,
-        info: 0x22,
-    });
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_ABS64,
-        sym: 2,
-        addend: 5,
-    });
+    spec.syms.push(Sym::new("weak", 0, 0, 0x22));
+    spec.relas.push(Rela::new(0x2010, R_ABS64, 2, 5));
     assert_eq!(read_u64(&loaded(&spec), 0x2010), 0);
 }
 
 #[test]
 fn bad_symbols_are_refused() {
     let mut spec = ElfSpec::minimal();
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_ABS64,
-        sym: 9,
-        addend: 0,
-    });
+    spec.relas.push(Rela::new(0x2010, R_ABS64, 9, 0));
     assert_eq!(err(&spec), TaError::BadSymbol);
     let mut spec = ElfSpec::minimal();
-    spec.syms.push(Sym {
-        name: "far",
-        value: 0x10_0000,
-        shndx: 2,
-        info: 0x11,
-    });
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_ABS64,
-        sym: 2,
-        addend: 0,
-    });
+    spec.syms.push(Sym::new("far", 0x10_0000, 2, 0x11));
+    spec.relas.push(Rela::new(0x2010, R_ABS64, 2, 0));
     assert_eq!(err(&spec), TaError::BadSymbol);
     let mut spec = ElfSpec::minimal();
-    spec.syms.push(Sym {
-        name: "tls",
-        value: 0,
-        shndx: 2,
-        info: 0x16,
-    }); // STT_TLS
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_ABS64,
-        sym: 2,
-        addend: 0,
-    });
+    spec.syms.push(Sym::new("tls", 0, 2, 0x16)); // STT_TLS
+    spec.relas.push(Rela::new(0x2010, R_ABS64, 2, 0));
     assert_eq!(err(&spec), TaError::UnsupportedRelocation);
 }
 
 #[test]
 fn absolute_symbols_are_not_rebased() {
     let mut spec = ElfSpec::minimal();
-    spec.syms.push(Sym {
-        name: "abs",
-        value: 0x1234,
-        shndx: 0xfff1,
-        info: 0x10,
-    });
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_ABS64,
-        sym: 2,
-        addend: 1,
-    });
+    spec.syms.push(Sym::new("abs", 0x1234, 0xfff1, 0x10));
+    spec.relas.push(Rela::new(0x2010, R_ABS64, 2, 1));
     assert_eq!(read_u64(&loaded(&spec), 0x2010), 0x1235);
 }
 
@@ -171,12 +86,7 @@ fn relocation_targets_must_be_inside_a_segment() {
     // In the gap between text and data, straddling the data end, past the span.
     for offset in [0x1800, 0x37fc, 0x9000, u64::MAX - 3] {
         let mut spec = ElfSpec::minimal();
-        spec.relas.push(Rela {
-            offset,
-            rtype: R_RELATIVE,
-            sym: 0,
-            addend: 0,
-        });
+        spec.relas.push(Rela::new(offset, R_RELATIVE, 0, 0));
         assert_eq!(err(&spec), TaError::BadRelocation, "offset {offset:#x}");
     }
 }
@@ -184,12 +94,7 @@ fn relocation_targets_must_be_inside_a_segment() {
 #[test]
 fn relocated_values_must_fit() {
     let mut spec = ElfSpec::minimal();
-    spec.relas.push(Rela {
-        offset: 0x2010,
-        rtype: R_RELATIVE,
-        sym: 0,
-        addend: -1,
-    });
+    spec.relas.push(Rela::new(0x2010, R_RELATIVE, 0, -1));
     let file = spec.build();
     let img = parse(&file).unwrap();
     let mut mem = vec![0; img.span()];

@@ -14,8 +14,8 @@
 //!   contexts with several sessions each work interleaved; sessions open
 //!   and close repeatedly.
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ORIGIN_TRUSTED_APP, Uuid};
-use tz_runner::{HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_REVERSE, PARAMS_TA_UUID, Report};
+use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ORIGIN_TRUSTED_APP};
+use tz_runner::{HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_REVERSE, PARAMS_TA_UUID, Report, uuid};
 
 use crate::os::OS_TEST_UUID;
 
@@ -25,10 +25,6 @@ const OS_CMD_OPEN_VALUE: u32 = 3;
 const TEE_IMPL_ID_OPTEE: u32 = 1;
 
 type R = Result<(), String>;
-
-fn uuid(s: &str) -> Result<Uuid, String> {
-    s.parse().map_err(|e| format!("{e}"))
-}
 
 fn open<'c>(ctx: &'c Context, id: &str, login: Login) -> Result<Session<'c>, String> {
     ctx.open_session(&uuid(id)?, login).map_err(|e| format!("open {id}: {e}"))

@@ -34,8 +34,8 @@
 mod kdf;
 mod modes;
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP, Uuid};
-use tz_runner::Report;
+use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
+use tz_runner::{Report, hex, to_hex, uuid};
 
 /// `tas/crypt_ta`.
 const CRYPT_TA_UUID: &str = "84739e5a-93fa-4426-b930-4ab7fd9117c4";
@@ -53,15 +53,6 @@ const ALG_AES_CBC: u32 = 0x1000_0110;
 const ALG_AES_CTR: u32 = 0x1000_0210;
 
 type R = Result<(), String>;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    s.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap()).collect()
-}
-
-fn to_hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 fn shm_with(ctx: &Context, data: &[u8]) -> Result<SharedMemory, String> {
     let mut m = SharedMemory::alloc(ctx, data.len()).map_err(|e| format!("shm alloc: {e}"))?;
@@ -174,13 +165,8 @@ fn short_buffer(got: Result<Vec<u8>, (u32, u32, usize)>, needed: usize) -> R {
 
 fn check(s: &mut Session<'_>, which: u32) -> R {
     let mut params = [Param::ValueInout { a: which, b: 0 }, Param::None, Param::None, Param::None];
-    match s.invoke(CMD_CHECK, &mut params) {
-        Ok(()) => Ok(()),
-        Err(e) => match params[0] {
-            Param::ValueInout { a, b } => Err(format!("{e}: step {a} got {b:#010x}")),
-            _ => unreachable!(),
-        },
-    }
+    let result = s.invoke(CMD_CHECK, &mut params);
+    tz_runner::stepped(result, &params[0])
 }
 
 // NIST SP 800-38A appendix F.
@@ -416,7 +402,7 @@ const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::C
 
 pub fn run(report: &mut Report) {
     let session = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid: Uuid = CRYPT_TA_UUID.parse().map_err(|e| format!("{e}"))?;
+        let uuid = uuid(CRYPT_TA_UUID)?;
         Ok((ctx, uuid))
     });
     match session {

@@ -30,7 +30,7 @@ mod vectors;
 use std::time::Instant;
 
 use teec::{Context, Login, Param, Session, SharedMemory, Uuid};
-use tz_runner::Report;
+use tz_runner::{Report, hex, to_hex};
 use vectors as v;
 
 /// `tas/asym_ta`.
@@ -105,20 +105,6 @@ type R = Result<(), String>;
 /// What the TA answered: the output bytes, or the code and the size the
 /// output parameter reported.
 type Answer = Result<Vec<u8>, (u32, usize)>;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: Vec<u8> = s
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace() && *b != b'\\')
-        .collect();
-    s.chunks(2)
-        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
-        .collect()
-}
-
-fn to_hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// One attribute: a buffer or a value.
 #[derive(Clone)]

@@ -2,8 +2,8 @@
 //! DEC 43 → 42, and check that a wrong parameter type and an unknown command
 //! are refused as upstream's TA refuses them.
 
-use teec::{Context, Login, Param, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_NOT_SUPPORTED, TEEC_ORIGIN_TRUSTED_APP, Uuid};
-use tz_runner::{HELLO_CMD_DEC_VALUE, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, Report};
+use teec::{Context, Login, Param, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_NOT_SUPPORTED, TEEC_ORIGIN_TRUSTED_APP};
+use tz_runner::{HELLO_CMD_DEC_VALUE, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, Report, uuid};
 
 fn step(session: &mut teec::Session<'_>, cmd: u32, input: u32, want: u32) -> Result<(), String> {
     let mut params = [Param::ValueInout { a: input, b: 0 }, Param::None, Param::None, Param::None];
@@ -25,7 +25,7 @@ fn expect_refusal(session: &mut teec::Session<'_>, cmd: u32, mut params: [Param<
 
 fn inc_dec() -> Result<(), String> {
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-    let uuid: Uuid = HELLO_WORLD_UUID.parse().map_err(|e| format!("{e}"))?;
+    let uuid = uuid(HELLO_WORLD_UUID)?;
     let mut session = ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open session: {e}"))?;
     step(&mut session, HELLO_CMD_INC_VALUE, 42, 43)?;
     step(&mut session, HELLO_CMD_DEC_VALUE, 43, 42)?;

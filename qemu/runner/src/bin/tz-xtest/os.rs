@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ORIGIN_TRUSTED_APP, Uuid};
-use tz_runner::Report;
+use teec::{Context, Login, Param, Session, SharedMemory};
+use tz_runner::{Report, stepped, uuid};
 
 pub const OS_TEST_UUID: &str = "1859c538-cea6-446a-a347-de402cf42252";
 const CMD_RUN_CASE: u32 = 0;
@@ -65,13 +65,8 @@ fn run_case(ctx: &Context, s: &mut Session<'_>, case: u32) -> R {
         Param::ValueOutput { a: 0, b: 0 },
         Param::None,
     ];
-    match s.invoke(CMD_RUN_CASE, &mut params) {
-        Ok(()) => Ok(()),
-        Err(e) => match params[2] {
-            Param::ValueOutput { a, b } if e.origin == TEEC_ORIGIN_TRUSTED_APP => Err(format!("{e}: step {a} got {b:#010x}")),
-            _ => Err(e.to_string()),
-        },
-    }
+    let result = s.invoke(CMD_RUN_CASE, &mut params);
+    stepped(result, &params[2])
 }
 
 /// A 2 s TEE_Wait cancelled after 300 ms from another thread: the invoke
@@ -79,7 +74,7 @@ fn run_case(ctx: &Context, s: &mut Session<'_>, case: u32) -> R {
 /// sleeps out the whole wait in the normal world and reports the
 /// cancellation at its end; ours ends the wait early.)
 fn wait_cancelled(ctx: &Context) -> R {
-    let uuid: Uuid = OS_TEST_UUID.parse().map_err(|e| format!("{e}"))?;
+    let uuid = uuid(OS_TEST_UUID)?;
     let mut s = ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open: {e}"))?;
     let session = s.id();
     const CANCEL_ID: u32 = 0x1009;
@@ -106,7 +101,7 @@ fn wait_cancelled(ctx: &Context) -> R {
 
 /// The same wait, never cancelled, but short: it completes with success.
 fn wait_uncancelled(ctx: &Context) -> R {
-    let uuid: Uuid = OS_TEST_UUID.parse().map_err(|e| format!("{e}"))?;
+    let uuid = uuid(OS_TEST_UUID)?;
     let mut s = ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open: {e}"))?;
     let mut params = [Param::ValueInput { a: 50, b: 0 }, Param::ValueOutput { a: 7, b: 0 }, Param::None, Param::None];
     s.invoke(CMD_WAIT_CANCELLABLE, &mut params).map_err(|e| e.to_string())?;
@@ -119,7 +114,7 @@ fn wait_uncancelled(ctx: &Context) -> R {
 
 pub fn run(report: &mut Report) {
     let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid: Uuid = OS_TEST_UUID.parse().map_err(|e| format!("{e}"))?;
+        let uuid = uuid(OS_TEST_UUID)?;
         Ok((ctx, uuid))
     });
     let (ctx, uuid) = match setup {

@@ -9,8 +9,8 @@
 //! - `ta-value-session-state`: value in/out and per-session state (heap) across calls;
 //! - `ta-sdk-syscalls`: the TA's own checks of properties, time, random, heap.
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP, Uuid};
-use tz_runner::{PARAMS_CMD_ADD, PARAMS_CMD_REVERSE, PARAMS_CMD_SELF_TEST, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report};
+use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
+use tz_runner::{PARAMS_CMD_ADD, PARAMS_CMD_REVERSE, PARAMS_CMD_SELF_TEST, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, uuid};
 
 type R = Result<(), String>;
 
@@ -96,7 +96,7 @@ const CASES: [&str; 5] = ["ta-memref-registered", "ta-memref-short-buffer", "ta-
 pub fn run(report: &mut Report) {
     report.test(5001, "parameters: registered and temporary memrefs, values");
     let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid: Uuid = PARAMS_TA_UUID.parse().map_err(|e| format!("{e}"))?;
+        let uuid = uuid(PARAMS_TA_UUID)?;
         Ok((ctx, uuid))
     });
     let (ctx, uuid) = match setup {

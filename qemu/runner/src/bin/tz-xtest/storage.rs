@@ -5,7 +5,7 @@
 //! `storage-ta-separation` and `storage-persists-across-instances` use the
 //! `mark` object of both TAs (commands 1-3) across sessions.
 
-use teec::{Context, Login, Param, Session, Uuid};
+use teec::{Context, Login, Param, Session};
 use tz_runner::Report;
 
 const STORAGE_TA_UUID: &str = "ee81bdd8-3a3a-40df-8a88-df60f1271c2f";
@@ -51,7 +51,7 @@ fn call(session: &mut Session<'_>, cmd: u32, arg: u32) -> Result<(u32, u32), Str
 }
 
 fn open<'c>(ctx: &'c Context, uuid: &str) -> Result<Session<'c>, String> {
-    let uuid: Uuid = uuid.parse().map_err(|e| format!("{e}"))?;
+    let uuid = tz_runner::uuid(uuid)?;
     ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open session: {e}"))
 }
 

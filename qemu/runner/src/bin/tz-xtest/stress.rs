@@ -24,6 +24,7 @@ use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, Uuid};
 use tz_runner::{
     HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_BUSY_LOOP, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS, STATS_PTA_UUID,
     pin_to_cpu, tee_from_cmdline,
+    uuid,
 };
 
 const LEAK_CYCLES: u32 = 1000;
@@ -32,10 +33,6 @@ const INVOKES_PER_THREAD: u32 = 100;
 const BUSY_MS: u32 = 2000;
 const TICK: Duration = Duration::from_millis(10);
 const MIN_TICKS: u32 = 50;
-
-fn parse(uuid: &str) -> Result<Uuid, String> {
-    uuid.parse().map_err(|e| format!("{e}"))
-}
 
 /// INC `a` on `session`, checking the answer.
 fn inc(session: &mut teec::Session<'_>, a: u32) -> Result<(), String> {
@@ -72,7 +69,7 @@ fn no_leak(tee: Option<&str>) -> Option<Result<(), String>> {
         Ok(c) => c,
         Err(e) => return Some(Err(format!("context: {e}"))),
     };
-    let stats_uuid = match parse(STATS_PTA_UUID) {
+    let stats_uuid = match uuid(STATS_PTA_UUID) {
         Ok(u) => u,
         Err(e) => return Some(Err(e)),
     };
@@ -82,7 +79,7 @@ fn no_leak(tee: Option<&str>) -> Option<Result<(), String>> {
         Err(e) => return Some(Err(format!("stats PTA: open: {e}"))),
     };
     Some((|| {
-        let hello = parse(HELLO_WORLD_UUID)?;
+        let hello = uuid(HELLO_WORLD_UUID)?;
         cycle(&ctx, &hello, 0)?;
         let before = stats(&mut pta)?;
         for i in 1..=LEAK_CYCLES {
@@ -127,7 +124,7 @@ fn diagnose(ctx: &Context, hello: &Uuid, pta: &mut teec::Session<'_>) -> Result<
 }
 
 fn concurrent() -> Result<(), String> {
-    let hello = parse(HELLO_WORLD_UUID)?;
+    let hello = uuid(HELLO_WORLD_UUID)?;
     let results: Vec<Result<(), String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..THREADS)
             .map(|t| {
@@ -150,7 +147,7 @@ fn concurrent() -> Result<(), String> {
 fn busy_loop_linux_alive() -> Result<(), String> {
     pin_to_cpu(0)?;
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-    let mut session = ctx.open_session(&parse(PARAMS_TA_UUID)?, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
+    let mut session = ctx.open_session(&uuid(PARAMS_TA_UUID)?, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
     let ticks = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let ticker = {

@@ -8,7 +8,7 @@
 //! call into os_test with a 200 ms cancellation-request timeout ends its
 //! 2 s wait with CANCEL).
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ORIGIN_TRUSTED_APP, Uuid};
+use teec::{Context, Login, Param, Session, SharedMemory, Uuid};
 use tz_runner::Report;
 
 const TA2TA_UUID: &str = "5f1d6c3a-8e27-4b09-a4d1-2c7b9e0f1a36";
@@ -37,13 +37,8 @@ fn missing(s: &mut Session<'_>) -> R {
 /// Runs ta2ta's step-numbered check `cmd` (VALUE_OUTPUT: step, error).
 fn stepped(s: &mut Session<'_>, cmd: u32) -> R {
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
-    match s.invoke(cmd, &mut params) {
-        Ok(()) => Ok(()),
-        Err(e) => match params[0] {
-            Param::ValueOutput { a, b } if e.origin == TEEC_ORIGIN_TRUSTED_APP => Err(format!("{e}: step {a} got {b:#010x}")),
-            _ => Err(e.to_string()),
-        },
-    }
+    let result = s.invoke(cmd, &mut params);
+    tz_runner::stepped(result, &params[0])
 }
 
 fn client_buffer(ctx: &Context, s: &mut Session<'_>) -> R {

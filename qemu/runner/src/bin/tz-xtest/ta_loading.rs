@@ -14,7 +14,7 @@
 //! - `ta-valid-open-after-refusals`: after each refusal above, a session to
 //!   hello_world still opens and answers INC.
 
-use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_SECURITY, Uuid};
+use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_SECURITY};
 use tz_runner::{
     BAD_SIGNATURE_UUID, FLIPPED_BYTE_UUID, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, MISSING_TA_UUID, RESIGNED_UUID, Report,
     TRUNCATED_UUID,
@@ -29,13 +29,9 @@ const CASES: [&str; 6] = [
     "ta-valid-open-after-refusals",
 ];
 
-fn parse(uuid: &str) -> Result<Uuid, String> {
-    uuid.parse().map_err(|e| format!("{e}"))
-}
-
 /// Opening `uuid` fails; `Ok(code)` with the error code.
 fn open_fails(ctx: &Context, uuid: &str) -> Result<u32, String> {
-    match ctx.open_session(&parse(uuid)?, Login::Public) {
+    match ctx.open_session(&tz_runner::uuid(uuid)?, Login::Public) {
         Err(e) => Ok(e.code),
         Ok(_) => Err(format!("a session to {uuid} opened")),
     }
@@ -50,7 +46,7 @@ fn open_fails_with(ctx: &Context, uuid: &str, code: u32) -> Result<(), String> {
 
 /// A session to `uuid` opens and INC 7 gives 8.
 fn open_and_inc(ctx: &Context, uuid: &str) -> Result<(), String> {
-    let mut session = ctx.open_session(&parse(uuid)?, Login::Public).map_err(|e| format!("open {uuid}: {e}"))?;
+    let mut session = ctx.open_session(&tz_runner::uuid(uuid)?, Login::Public).map_err(|e| format!("open {uuid}: {e}"))?;
     let mut params = [Param::ValueInout { a: 7, b: 0 }, Param::None, Param::None, Param::None];
     session.invoke(HELLO_CMD_INC_VALUE, &mut params).map_err(|e| format!("INC on {uuid}: {e}"))?;
     match params[0] {

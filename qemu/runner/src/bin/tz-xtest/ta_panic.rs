@@ -9,7 +9,7 @@
 //! session gets a fresh instance.
 
 use teec::{Context, Login, Param, TEEC_ERROR_TARGET_DEAD, Uuid};
-use tz_runner::{PANIC_CMD_PANIC, PANIC_CMD_PING, PANIC_CMD_READ_KERNEL, PANIC_CMD_RUST_PANIC, PANIC_TA_UUID, Report};
+use tz_runner::{PANIC_CMD_PANIC, PANIC_CMD_PING, PANIC_CMD_READ_KERNEL, PANIC_CMD_RUST_PANIC, PANIC_TA_UUID, Report, uuid};
 
 fn none() -> [Param<'static>; 4] {
     [Param::None, Param::None, Param::None, Param::None]
@@ -40,7 +40,7 @@ pub fn run(report: &mut Report) {
         ("ta-rust-panic-target-dead", PANIC_CMD_RUST_PANIC, none()),
     ];
     let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid: Uuid = PANIC_TA_UUID.parse().map_err(|e| format!("{e}"))?;
+        let uuid = uuid(PANIC_TA_UUID)?;
         Ok((ctx, uuid))
     });
     for (name, cmd, params) in cases {

@@ -121,6 +121,7 @@ pub fn ensure_qemu() -> Result<PathBuf> {
     if !host_apt_lists_present() {
         update()?;
     }
+    announce_apt_removals("qemu-system-arm")?;
     if !install()? {
         // Stale lists are the usual reason: refresh once and retry.
         update()?;
@@ -130,6 +131,51 @@ pub fn ensure_qemu() -> Result<PathBuf> {
     }
     find_in_path(QEMU)
         .ok_or_else(|| anyhow!("{QEMU} still not on PATH after installing qemu-system-arm"))
+}
+
+/// Asks apt (`--simulate`) what installing `package` would remove and says so
+/// before anything changes: a user's package is never removed silently. apt
+/// removes an installed package only when it conflicts with (or is broken by)
+/// what `package` needs from this host's archive, typically a newer build of
+/// the same family from another release (e.g. `qemu-utils` from backports next
+/// to `qemu-system-arm` from stable). `TZ_APT_NO_REMOVE=1` refuses instead and
+/// prints the exact command to run by hand.
+fn announce_apt_removals(package: &str) -> Result<()> {
+    let out = Command::new("apt-get")
+        .args(["install", "--simulate", "-q", "--no-install-recommends", package])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .output()
+        .context("running apt-get install --simulate")?;
+    let removals = apt_simulated_removals(&String::from_utf8_lossy(&out.stdout));
+    if removals.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "guest: WARNING: apt-get will REMOVE these installed packages to install {package} \
+         (they conflict with the versions {package} needs from this host's apt sources):"
+    );
+    for r in &removals {
+        eprintln!("guest:   {r}");
+    }
+    if std::env::var_os("TZ_APT_NO_REMOVE").is_some_and(|v| v == "1") {
+        bail!(
+            "not removing packages (TZ_APT_NO_REMOVE=1); install QEMU yourself, e.g. \
+             `apt-get install --no-install-recommends {package}` (accepting the removal) \
+             or a qemu-system-arm from the same release as the removed packages, then run again"
+        );
+    }
+    eprintln!("guest: proceeding (set TZ_APT_NO_REMOVE=1 to refuse instead)");
+    Ok(())
+}
+
+/// The `Remv <package> [<version>]` lines of `apt-get --simulate` output, as
+/// `<package> <version>`.
+fn apt_simulated_removals(simulation: &str) -> Vec<String> {
+    simulation
+        .lines()
+        .filter_map(|l| l.strip_prefix("Remv "))
+        .map(|rest| rest.replace(['[', ']'], "").trim().to_string())
+        .collect()
 }
 
 /// The first executable file called `name` in the directories of PATH.
@@ -769,6 +815,15 @@ fn write_if_changed(path: &Path, data: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simulated_removals_are_listed_with_versions() {
+        let sim = "NOTE: This is only a simulation!\n\
+                   Remv qemu-utils [1:10.0.2+ds-2+deb13u1~bpo12+1]\n\
+                   Inst libfdt1 (1.6.1-4+b1 Debian:12.15/oldstable [amd64])\n";
+        assert_eq!(apt_simulated_removals(sim), vec!["qemu-utils 1:10.0.2+ds-2+deb13u1~bpo12+1".to_string()]);
+        assert!(apt_simulated_removals("Inst libfdt1 (1.6.1-4+b1 Debian:12.15/oldstable [amd64])\n").is_empty());
+    }
 
     const DEB822: &str = "\
 Types: deb

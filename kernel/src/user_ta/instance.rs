@@ -135,7 +135,11 @@ impl Instance {
             // Not live yet: a failure below frees tables and memory together,
             // and no TLB ever saw them.
             let mut pt = layout::start_ta_tables(pool, root, crate::boot::kernel_l1_entry);
-            for seg in &p.segments {
+            for seg in p.segments.iter().filter(|seg| seg.len > 0) {
+                // Never map past the image's own pages (other heap memory).
+                if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
+                    return Err(result::ERROR_BAD_FORMAT);
+                }
                 pt.map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
                     .map_err(|_| result::ERROR_BAD_FORMAT)?;
             }

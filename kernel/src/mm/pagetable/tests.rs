@@ -239,3 +239,24 @@ fn map_unmap_cycles_never_run_out_of_tables() {
     }
     assert!(pool.iter().all(|t| t.iter().all(|e| *e == 0)), "mappings or tables left behind");
 }
+
+/// Normal-world RAM as boot maps it: 1 GiB blocks where aligned, 2 MiB
+/// blocks around them, few tables whatever the size.
+#[test]
+fn large_ranges_use_gib_blocks_and_unmap_whole() {
+    let ns = Attrs { non_secure: true, ..DATA };
+    let mut pool = vec![[0u64; ENTRIES]; 4];
+    let mut pt = PageTables::new(&mut pool, 0x0e20_0000);
+    // 0x3fe0_0000 .. 0x1_4020_0000: a 2 MiB head, four 1 GiB blocks, a 2 MiB tail.
+    pt.map(0x3fe0_0000, 0x3fe0_0000, 0x1_0040_0000, ns).unwrap();
+    assert_eq!(pt.tables_in_use(), 3, "root and two level-2 tables");
+    for va in [0x3fe0_0000, 0x4000_0000, 0x1_2345_6788, 0x1_401f_fff8] {
+        assert_eq!(pt.translate(va), Some((va, ns)), "{va:#x}");
+    }
+    assert_eq!(pt.translate(0x1_4020_0000), None);
+    // Half of a 1 GiB block cannot go; the whole range can.
+    assert_eq!(pt.unmap(0x4000_0000, 0x2000_0000), Err(MapError::PartialBlock));
+    pt.unmap(0x3fe0_0000, 0x1_0040_0000).unwrap();
+    assert_eq!(pt.tables_in_use(), 1);
+    assert!(pool.iter().all(|t| t.iter().all(|e| *e == 0)));
+}

@@ -138,6 +138,10 @@ pub const MM_CMD_TOUCH_AFTER_UNMAP: u32 = 1;
 pub const MM_CMD_MAP_ZI_CYCLES: u32 = 2;
 /// mm_attack_ta: check memref 0 against [`mm_pattern`] (seed value1.a), invert it.
 pub const MM_CMD_MEMREF_INVERT: u32 = 3;
+/// mm_attack_ta: replace this session's MAP_ZI spacer by one of value0.a bytes (0: none).
+pub const MM_CMD_SPACER: u32 = 4;
+/// mm_attack_ta: as [`MM_CMD_MEMREF_INVERT`] for the first and last byte only.
+pub const MM_CMD_MEMREF_ENDS: u32 = 5;
 
 /// The byte at offset `i` of an mm_attack_ta test buffer (the TA computes
 /// the same): differs between neighbouring bytes and between pages.

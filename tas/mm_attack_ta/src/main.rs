@@ -17,7 +17,14 @@
 //!   the size, and the error comes back;
 //! - command 3 (`CMD_MEMREF_INVERT`): MEMREF_INOUT (param 0), VALUE_INPUT
 //!   (param 1) a = seed: checks every byte `i` is [`pattern`]`(i, seed)`
-//!   (`TEE_ERROR_CORRUPT_OBJECT` if not) and inverts every byte in place.
+//!   (`TEE_ERROR_CORRUPT_OBJECT` if not) and inverts every byte in place;
+//! - command 4 (`CMD_SPACER`): VALUE_INPUT a = bytes: unmaps this session's
+//!   previous spacer and, unless a is 0, maps a new MAP_ZI spacer of that
+//!   size, kept until the next command 4 or the session's end. It moves
+//!   where the kernel's next allocations land, so that a memref's copy
+//!   eventually sits on a 2 MiB boundary;
+//! - command 5 (`CMD_MEMREF_ENDS`): as command 3 but for the first and
+//!   last byte only (cheap enough to repeat hundreds of times).
 #![no_std]
 #![no_main]
 
@@ -28,6 +35,8 @@ const CMD_PING: u32 = 0;
 const CMD_TOUCH_AFTER_UNMAP: u32 = 1;
 const CMD_MAP_ZI_CYCLES: u32 = 2;
 const CMD_MEMREF_INVERT: u32 = 3;
+const CMD_SPACER: u32 = 4;
+const CMD_MEMREF_ENDS: u32 = 5;
 
 /// Sizes one MAP_ZI cycle goes through.
 const CYCLE_SIZES: [usize; 6] = [2 << 20, 4096, 4 << 20, 3 * 4096, 8 << 20, (2 << 20) + 4096];
@@ -41,17 +50,18 @@ fn pattern(i: usize, seed: u32) -> u8 {
 struct MmAttackTa;
 
 impl TrustedApp for MmAttackTa {
-    type Session = ();
+    /// The spacer of command 4.
+    type Session = Option<SharedMapping>;
 
     fn create() -> TeeResult<Self> {
         Ok(MmAttackTa)
     }
 
-    fn open_session(&mut self, _params: &mut Params<'_>) -> TeeResult<()> {
-        Ok(())
+    fn open_session(&mut self, _params: &mut Params<'_>) -> TeeResult<Option<SharedMapping>> {
+        Ok(None)
     }
 
-    fn invoke(&mut self, _session: &mut (), cmd: u32, params: &mut Params<'_>) -> TeeResult {
+    fn invoke(&mut self, spacer: &mut Option<SharedMapping>, cmd: u32, params: &mut Params<'_>) -> TeeResult {
         match cmd {
             CMD_PING => Ok(()),
             CMD_TOUCH_AFTER_UNMAP => {
@@ -86,6 +96,27 @@ impl TrustedApp for MmAttackTa {
                     return Err(TeeError::CorruptObject);
                 }
                 buf.iter_mut().for_each(|b| *b = !*b);
+                Ok(())
+            }
+            CMD_SPACER => {
+                let len = params.value_input(0)?.a as usize;
+                if let Some(old) = spacer.take() {
+                    old.unmap()?;
+                }
+                if len > 0 {
+                    *spacer = Some(SharedMapping::new(len)?);
+                }
+                Ok(())
+            }
+            CMD_MEMREF_ENDS => {
+                let seed = params.value_input(1)?.a;
+                let buf = params.memref_inout(0)?.buffer();
+                let last = buf.len().checked_sub(1).ok_or(TeeError::BadParameters)?;
+                if buf[0] != pattern(0, seed) || buf[last] != pattern(last, seed) {
+                    return Err(TeeError::CorruptObject);
+                }
+                buf[0] = !buf[0];
+                buf[last] = !buf[last];
                 Ok(())
             }
             _ => Err(TeeError::NotSupported),

@@ -11,16 +11,23 @@
 //! - 1011 `mm-memref-2m-4m-x10`: INOUT memrefs of 2 MiB and 4 MiB
 //!   (registered shared memory), 10 of each alternately on one session:
 //!   the TA sees exactly the client's bytes and the client gets every byte
-//!   back inverted.
+//!   back inverted. `mm-memref-2m-shifted-x512`: 512 times, a MAP_ZI spacer
+//!   2 MiB + k pages long (k = 0..511) held by the TA moves where the
+//!   kernel allocates, then a 2 MiB INOUT memref goes through (ends checked
+//!   and inverted): whichever copy lands on a 2 MiB boundary (a block
+//!   mapping for a kernel that uses them) must be unmapped like any other,
+//!   so every call succeeds.
 
 use teec::{Context, Login, Param, SharedMemory, TEEC_ERROR_SECURITY, TEEC_ERROR_TARGET_DEAD, TEEC_ORIGIN_TRUSTED_APP, Uuid};
 use tz_runner::{
-    MM_ATTACK_TA_UUID, MM_CMD_MAP_ZI_CYCLES, MM_CMD_MEMREF_INVERT, MM_CMD_PING, MM_CMD_TOUCH_AFTER_UNMAP, Report, mm_pattern, stepped, uuid,
+    MM_ATTACK_TA_UUID, MM_CMD_MAP_ZI_CYCLES, MM_CMD_MEMREF_ENDS, MM_CMD_MEMREF_INVERT, MM_CMD_PING, MM_CMD_SPACER, MM_CMD_TOUCH_AFTER_UNMAP, Report, mm_pattern, stepped, uuid,
 };
 
 const MIB: usize = 1 << 20;
 const CYCLE_ROUNDS: u32 = 20;
 const MEMREF_ROUNDS: u32 = 10;
+/// Spacer lengths 2 MiB + k pages, k below this: every 4 KiB offset modulo 2 MiB.
+const SHIFTS: u32 = 512;
 
 fn none() -> [Param<'static>; 4] {
     [Param::None, Param::None, Param::None, Param::None]
@@ -74,6 +81,30 @@ fn memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
     Ok(())
 }
 
+fn spacer(session: &mut teec::Session<'_>, len: usize) -> Result<(), String> {
+    let mut params = [Param::ValueInput { a: len as u32, b: 0 }, Param::None, Param::None, Param::None];
+    session.invoke(MM_CMD_SPACER, &mut params).map_err(|e| format!("spacer of {len:#x} bytes: {e}"))
+}
+
+fn shifted_memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
+    let mut session = ctx.open_session(ta, Login::Public).map_err(|e| format!("open session: {e}"))?;
+    let len = 2 * MIB;
+    let mut shm = SharedMemory::register(ctx, len).map_err(|e| format!("register {len:#x}: {e}"))?;
+    for k in 0..SHIFTS {
+        spacer(&mut session, 2 * MIB + k as usize * 4096)?;
+        let ends = [0, len - 1];
+        for i in ends {
+            shm.as_mut_slice()[i] = mm_pattern(i, k);
+        }
+        let mut params = [Param::inout(&mut shm), Param::ValueInput { a: k, b: 0 }, Param::None, Param::None];
+        session.invoke(MM_CMD_MEMREF_ENDS, &mut params).map_err(|e| format!("shift {k} pages: {e}"))?;
+        if let Some(i) = ends.into_iter().find(|&i| shm.as_slice()[i] != !mm_pattern(i, k)) {
+            return Err(format!("shift {k} pages: byte {i:#x} is {:#04x}, want {:#04x}", shm.as_slice()[i], !mm_pattern(i, k)));
+        }
+    }
+    spacer(&mut session, 0)
+}
+
 pub fn run(report: &mut Report) {
     let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| Ok((ctx, uuid(MM_ATTACK_TA_UUID)?)));
     let with = |f: &dyn Fn(&Context, &Uuid) -> Result<(), String>| match &setup {
@@ -87,4 +118,5 @@ pub fn run(report: &mut Report) {
     report.case("mm-map-zi-cycles", with(&map_zi_cycles));
     report.test(1011, "large client memrefs (2 and 4 MiB) round-trip");
     report.case("mm-memref-2m-4m-x10", with(&memrefs));
+    report.case("mm-memref-2m-shifted-x512", with(&shifted_memrefs));
 }

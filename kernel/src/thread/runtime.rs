@@ -111,8 +111,19 @@ extern "C" fn thread_main(index: u64) -> ! {
 extern "C" fn kernel_thread_release() {
     let core = arch::core_index();
     let index = CURRENT[core].swap(NO_THREAD, Ordering::AcqRel);
-    if index != NO_THREAD {
-        POOL.lock().release(index);
+    if index != NO_THREAD
+        && let Err(e) = POOL.lock().release(index)
+    {
+        crate::boot::halt(format_args!("thread release out of protocol: {e:?}"));
+    }
+}
+
+/// Called by `thread_rpc_exit` on the temporary stack once thread `index`'s
+/// registers are saved: only now may `RETURN_FROM_RPC` resume it.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_thread_left(index: u64) {
+    if let Err(e) = POOL.lock().registers_saved(index as usize) {
+        crate::boot::halt(format_args!("thread leave out of protocol: {e:?}"));
     }
 }
 
@@ -139,9 +150,14 @@ fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
     if unsafe { (*slot(index)).ttbr0 } != 0 {
         arch::user::set_ttbr0(crate::boot::kernel_root());
     }
-    POOL.lock().suspend(index, why);
+    // Not resumable yet: `thread_rpc_exit` saves the registers, leaves this
+    // stack and only then calls `kernel_thread_left` (see `pool`).
+    if let Err(e) = POOL.lock().begin_leave(index, core, why) {
+        crate::boot::halt(format_args!("thread leave out of protocol: {e:?}"));
+    }
     // SAFETY: we are thread `index` on its own stack with exceptions masked;
-    // its save area is ours until the normal world resumes it.
+    // its save area is ours until the normal world resumes it, which the
+    // pool allows only after `kernel_thread_left`.
     unsafe { arch::thread::leave(&raw mut (*slot(index)).regs, [a[0], a[1], a[2], index as u64]) }
 }
 

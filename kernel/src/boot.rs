@@ -12,9 +12,9 @@ use crate::{console, dt, heap, smc};
 
 
 
-/// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool of
-/// the std-call milestone is sized by the same number.
-pub const THREAD_COUNT: u64 = 8;
+/// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool
+/// (and the linker script's `.thread_stacks`) is sized by the same number.
+pub const THREAD_COUNT: u64 = linker::KERNEL_THREADS as u64;
 
 const FAST_CALLS: FastCallConfig = FastCallConfig {
     thread_count: THREAD_COUNT,
@@ -70,10 +70,20 @@ fn build_tables(ns_ram: (u64, u64)) -> u64 {
     let text = (symbol(&raw const __text_start), symbol(&raw const __text_end));
     let rodata = (symbol(&raw const __rodata_start), symbol(&raw const __rodata_end));
     let data = (symbol(&raw const __data_start), symbol(&raw const __kernel_end).next_multiple_of(4096));
+    // Data, bss, stacks and heap, except the guard page below every stack.
+    let stacks = crate::thread::runtime::stack_arrays();
+    let mut data_result = Ok(());
+    crate::thread::stacks::mapped_ranges(data.0, data.1, &stacks, |start, end| {
+        if data_result.is_ok() {
+            data_result = pt.map(start, start, end - start, normal(Perm::ReadWrite)).map_err(|e| (start, end, e));
+        }
+    });
+    if let Err((start, end, e)) = data_result {
+        halt(format_args!("cannot map data {start:#x}..{end:#x}: {e:?}"));
+    }
     let regions = [
         (text, normal(Perm::ReadExecute), "text"),
         (rodata, normal(Perm::ReadOnly), "rodata"),
-        (data, normal(Perm::ReadWrite), "data"),
         ((linker::GICD_BASE, linker::GICD_BASE + 0x0100_0000), device, "gic"),
         ((linker::SECURE_UART_BASE, linker::SECURE_UART_BASE + 0x1000), device, "uart"),
         (ns_ram, Attrs { non_secure: true, ..Attrs::kernel(MemKind::Normal, Perm::ReadWrite) }, "ns-ram"),

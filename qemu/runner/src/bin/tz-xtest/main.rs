@@ -3,7 +3,8 @@
 //! grouped like upstream's xtest:
 //!
 //! - 1000: OS and TA basics (TA loading and signatures, panics, TA-to-TA,
-//!   properties and time, many sessions and threads);
+//!   properties and time, many sessions and threads, TA-to-TA nesting,
+//!   registers between TAs, cross-thread TA calls);
 //! - 4000: crypto, with known-answer vectors from NIST and the RFCs;
 //! - 5000: the client API and shared memory;
 //! - 6000: secure storage.
@@ -22,6 +23,7 @@ mod params;
 mod storage;
 mod stress;
 mod ta2ta;
+mod threads;
 mod ta_loading;
 mod ta_panic;
 
@@ -38,6 +40,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, ta2ta::run),
     (1000, os::run),
     (1000, stress::run),
+    (1000, threads::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),
     (5000, params::run),

@@ -109,6 +109,7 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
     // SAFETY: the tables identity-map the whole image (this code included),
     // its stacks and heap, and the devices used from here on.
     unsafe { arch::enable_mmu(ttbr0) };
+    check_stack_guards();
     heap::init();
     crate::pta::stats::SNAPSHOT.call_once(|| kernel_stats);
     log::info!(
@@ -123,6 +124,23 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
         log::error!("could not add /firmware/optee: {e:?}");
     }
     arch::entry::kernel_tee_vectors as *const () as u64
+}
+
+/// Asks the MMU itself that every stack's guard page is unmapped and both
+/// ends of every stack are mapped; halts otherwise.
+fn check_stack_guards() {
+    let translates = arch::thread::el1_read_translates;
+    let mut guards = 0;
+    for array in crate::thread::runtime::stack_arrays() {
+        for i in 0..array.count {
+            let (guard, _) = array.guard_range(i);
+            if translates(guard) || !translates(array.bottom(i)) || !translates(array.top(i) - 16) {
+                halt(format_args!("stack {i} at {:#x}: guard page mapped or stack unmapped", array.bottom(i)));
+            }
+            guards += 1;
+        }
+    }
+    log::info!("{guards} kernel stacks, each above an unmapped guard page");
 }
 
 /// Normal-world RAM from the DT's `/memory` (read with the MMU off), or the

@@ -154,3 +154,16 @@ pub fn exit(a: [u64; 4]) -> ! {
     // SAFETY: thread_exit leaves the thread's stack before releasing it.
     unsafe { thread_exit(a[0], a[1], a[2], a[3]) }
 }
+
+/// True when an EL1 read of `va` translates through the current stage-1
+/// tables (`AT S1E1R`; `PAR_EL1.F` clear). Used at boot to prove the stack
+/// guard pages are really unmapped.
+pub fn el1_read_translates(va: u64) -> bool {
+    let par: u64;
+    // SAFETY: an address translation instruction only writes PAR_EL1; it
+    // does not access memory or fault.
+    unsafe {
+        core::arch::asm!("at s1e1r, {va}", "isb", "mrs {par}, par_el1", va = in(reg) va, par = out(reg) par, options(nostack, preserves_flags));
+    }
+    par & 1 == 0
+}

@@ -14,8 +14,14 @@
 //!   (`tpidr-el0-not-leaked-to-callee`) see 0, and the caller gets its own
 //!   value back after the call (`tpidr-el0-restored-after-ta-call`). The
 //!   client is pinned to one CPU so every call enters the same core.
+//!   Upstream OP-TEE 4.5.0 leaks here (its `__thread_enter_user_mode` in
+//!   `thread_a64.S` never loads `TPIDR_EL0` from the cleared context, so a
+//!   TA finds the previous TA's value): with `tz.tee=upstream` only the
+//!   first and last case run.
 //! - 1012 cross calls between single-instance TAs: A → B → A on one thread
-//!   is BUSY (`ta-cycle-one-thread-busy`); A → B on one client thread while
+//!   is BUSY (`ta-cycle-one-thread-busy`; not run with `tz.tee=upstream`:
+//!   upstream 4.5.0 panics, `tee_ta_set_busy` at `tee_ta_manager.c:168`,
+//!   destroying the refused session); A → B on one client thread while
 //!   B → A on another both finish, as upstream serialises single-instance
 //!   TAs (`ta-cross-calls-two-threads-finish`); then both TAs answer
 //!   (`ta-cross-calls-kernel-up-after`).
@@ -119,6 +125,11 @@ fn want(what: &str, got: u64, want: u64) -> R {
     if got == want { Ok(()) } else { Err(format!("{what}: {got:#x}, want {want:#x}")) }
 }
 
+/// True when the suite runs on upstream OP-TEE (`tz.tee=upstream`).
+fn on_upstream() -> bool {
+    tz_runner::tee_from_cmdline().as_deref() == Some("upstream")
+}
+
 fn tpidr(report: &mut Report) {
     report.test(1011, "TPIDR_EL0 does not leak between TAs");
     const A_VALUE: u64 = 0x7a7a_0011_dead_beef;
@@ -141,10 +152,15 @@ fn tpidr(report: &mut Report) {
                     (Err(e), _) | (_, Err(e)) => return fail(e),
                 };
                 let mut cases = vec![("tpidr-el0-write-reads-back", tpidr_set_get(&mut one, A_VALUE).and_then(|v| want("read back", v, A_VALUE)))];
-                cases.push(("tpidr-el0-not-leaked-to-other-instance", tpidr_get(&mut two).and_then(|v| want("other instance", v, 0))));
-                cases.push(("tpidr-el0-zero-on-each-entry", tpidr_get(&mut one).and_then(|v| want("next entry", v, 0))));
+                let leak_checks = !on_upstream();
+                if leak_checks {
+                    cases.push(("tpidr-el0-not-leaked-to-other-instance", tpidr_get(&mut two).and_then(|v| want("other instance", v, 0))));
+                    cases.push(("tpidr-el0-zero-on-each-entry", tpidr_get(&mut one).and_then(|v| want("next entry", v, 0))));
+                }
                 let nested = tpidr_nested(&mut one, NESTED_VALUE);
-                cases.push(("tpidr-el0-not-leaked-to-callee", nested.clone().and_then(|(callee, _)| want("callee", callee, 0))));
+                if leak_checks {
+                    cases.push(("tpidr-el0-not-leaked-to-callee", nested.clone().and_then(|(callee, _)| want("callee", callee, 0))));
+                }
                 cases.push(("tpidr-el0-restored-after-ta-call", nested.and_then(|(_, own)| want("own after call", own, NESTED_VALUE))));
                 cases
             })
@@ -215,7 +231,9 @@ fn kernel_up_after(ctx: &Context) -> R {
 
 fn cross_calls(report: &mut Report, ctx: &Context) {
     report.test(1012, "TA-to-TA calls across threads");
-    report.case("ta-cycle-one-thread-busy", cycle_one_thread(ctx));
+    if !on_upstream() {
+        report.case("ta-cycle-one-thread-busy", cycle_one_thread(ctx));
+    }
     report.case("ta-cross-calls-two-threads-finish", cross_two_threads());
     report.case("ta-cross-calls-kernel-up-after", kernel_up_after(ctx));
 }

@@ -38,8 +38,7 @@ struct Contexts(UnsafeCell<[[CpuContext; 2]; linker::MAX_CORES]>);
 // index), and a core's row is only used by that core's EL3 code.
 unsafe impl Sync for Contexts {}
 
-static CONTEXTS: Contexts =
-    Contexts(UnsafeCell::new([[CpuContext::fresh(0, 0, 0); 2]; linker::MAX_CORES]));
+static CONTEXTS: Contexts = Contexts(UnsafeCell::new([[CpuContext::fresh(0, 0, 0); 2]; linker::MAX_CORES]));
 
 /// Facts fixed at boot.
 struct BootInfo {
@@ -74,11 +73,7 @@ fn stack_top(core: usize) -> u64 {
 #[unsafe(no_mangle)]
 extern "C" fn monitor_core_entry(core: usize, cold: u64) -> ! {
     sysreg::init_el3_controls();
-    if cold != 0 {
-        cold_boot(core)
-    } else {
-        warm_boot(core)
-    }
+    if cold != 0 { cold_boot(core) } else { warm_boot(core) }
 }
 
 fn cold_boot(core: usize) -> ! {
@@ -100,7 +95,8 @@ fn cold_boot(core: usize) -> ! {
     let len = tee_abi::fdt_header::total_size(area, max).unwrap_or_else(|| halt(format_args!("no DT at {dtb:#x}")));
     let dt_bytes = &area[..len];
     let present = dt::present_cores(dt_bytes).unwrap_or_else(|e| halt(format_args!("bad DT: {e:?}")));
-    let ns_ram = tee_abi::fdt_header::ns_memory(dt_bytes).unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
+    let ns_ram =
+        tee_abi::fdt_header::ns_memory(dt_bytes).unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
     log::info!("cores present: {}, NS RAM {:#x}..{:#x}", present.iter().filter(|p| **p).count(), ns_ram.0, ns_ram.1);
     PSCI.call_once(|| Mutex::new(Psci::new(present, core, ns_ram)));
 
@@ -281,7 +277,9 @@ fn scrub_secure_seeds(dtb: u64) {
     // the normal world has not started yet.
     let area = unsafe { core::slice::from_raw_parts_mut(dtb as *mut u8, linker::NS_DTB_MAX_SIZE as usize) };
     match seed_scrub::scrub_secure_seeds(area) {
-        Ok(n) => log::info!("erased {n} secure seed propert{} from the normal world's DT", if n == 1 { "y" } else { "ies" }),
+        Ok(n) => {
+            log::info!("erased {n} secure seed propert{} from the normal world's DT", if n == 1 { "y" } else { "ies" })
+        }
         Err(e) => {
             area.fill(0);
             log::error!("normal-world DT unreadable after the trusted OS booted ({e:?}); zeroed it");
@@ -344,7 +342,10 @@ extern "C" fn el3_handle_lower(ctx: *mut CpuContext, kind: u64, esr: u64) -> *mu
         return secure_interrupt(core);
     }
     if kind != KIND_SYNC {
-        halt(format_args!("unexpected exception kind {kind} ESR {esr:#x} from {}", if secure { "S-EL1" } else { "NS" }));
+        halt(format_args!(
+            "unexpected exception kind {kind} ESR {esr:#x} from {}",
+            if secure { "S-EL1" } else { "NS" }
+        ));
     }
     if esr >> 26 != EC_SMC64 {
         // SAFETY: the vectors pass this core's context of the world that

@@ -101,7 +101,8 @@ pub fn scrub_secure_seeds(area: &mut [u8]) -> Result<usize, ScrubError> {
                 if end > struct_end {
                     return Err(ScrubError::Malformed);
                 }
-                let name = c_str(&blob[..strings_end], off_strings.checked_add(name_off).ok_or(ScrubError::Malformed)?)?;
+                let name =
+                    c_str(&blob[..strings_end], off_strings.checked_add(name_off).ok_or(ScrubError::Malformed)?)?;
                 if in_secure_chosen && depth == 2 && SECURE_SEED_PROPERTIES.iter().any(|p| p.as_bytes() == name) {
                     for word in blob[at..end].chunks_exact_mut(4) {
                         word.copy_from_slice(&FDT_NOP.to_be_bytes());

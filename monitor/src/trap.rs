@@ -32,13 +32,18 @@ pub unsafe fn inject_undef(ctx: *mut CpuContext, esr: u64, secure: bool) -> *mut
     match inject::undef(&trap) {
         Ok(inj) => {
             if TRAPS_SEEN.fetch_add(1, Ordering::Relaxed) < TRAPS_LOGGED {
-                log::warn!("{world} world trapped to EL3 (ESR {esr:#x}) at {:#x}: injected an undefined instruction", trap.pc);
+                log::warn!(
+                    "{world} world trapped to EL3 (ESR {esr:#x}) at {:#x}: injected an undefined instruction",
+                    trap.pc
+                );
             }
             sysreg::write_el1_exception(inj.esr_el1, inj.elr_el1, inj.spsr_el1);
             c.elr_el3 = inj.pc;
             c.spsr_el3 = inj.pstate;
             ctx
         }
-        Err(e) => halt(format_args!("{world} world trapped to EL3 (ESR {esr:#x}) at {:#x}, cannot inject: {e:?}", trap.pc)),
+        Err(e) => {
+            halt(format_args!("{world} world trapped to EL3 (ESR {esr:#x}) at {:#x}, cannot inject: {e:?}", trap.pc))
+        }
     }
 }

@@ -10,6 +10,7 @@ mod qemu;
 mod sign;
 mod tas;
 mod test;
+mod toolchain;
 mod xtest;
 
 use std::path::{Path, PathBuf};
@@ -136,6 +137,7 @@ pub fn prepare_guest(tee: Tee) -> Result<Guest> {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    toolchain::ensure(&root())?;
     match cli.command {
         Cmd::Build { tee } => {
             let guest = if tee == Tee::Ours { None } else { Some(guest::fetch_guest(&root().join("target/guest"))?) };

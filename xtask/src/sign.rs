@@ -1,4 +1,4 @@
-//! Signing TAs in upstream OP-TEE's format (`optee-abi.md` §7.1), as
+//! Signing TAs in upstream OP-TEE's format (optee_os 4.5.0 `core/include/signed_hdr.h`), as
 //! `scripts/sign_encrypt.py sign-enc` does for a plain (not encrypted) TA:
 //!
 //! ```text

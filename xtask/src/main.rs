@@ -6,6 +6,7 @@ mod crash;
 mod firmware;
 mod guest;
 mod initramfs;
+mod lint;
 mod qemu;
 mod sign;
 mod tas;
@@ -44,12 +45,12 @@ enum Cmd {
         #[arg(long, default_value_t = 4)]
         smp: u32,
     },
-    /// Run the host unit tests, then the QEMU boot tests (ours and upstream by default).
+    /// Run the lint gates (fmt, clippy) and host unit tests, then the QEMU boot tests.
     Test {
         /// Boot-test only this trusted OS (default: both).
         #[arg(long, value_enum)]
         tee: Option<Tee>,
-        /// Skip the host unit tests.
+        /// Skip the lint gates and the host unit tests.
         #[arg(long)]
         no_host: bool,
     },

@@ -7,6 +7,7 @@ mod firmware;
 mod guest;
 mod initramfs;
 mod lint;
+mod modgraph;
 mod qemu;
 mod sign;
 mod tas;
@@ -69,6 +70,13 @@ enum Cmd {
         /// Arguments for xtest (default: -t regression), e.g. `-- -t regression 1001`.
         #[arg(last = true)]
         args: Vec<String>,
+    },
+    /// Print the kernel's module import graph's cross-folder cycles and who
+    /// imports `boot`; fails while either exists.
+    Modgraph {
+        /// Also print every module's imports.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Sign a TA ELF into upstream OP-TEE's signed TA format (`<uuid>.ta`).
     SignTa {
@@ -180,6 +188,7 @@ fn main() -> Result<()> {
             bench::run(&tees)
         }
         Cmd::Xtest { tee, args } => xtest::run(tee, &args),
+        Cmd::Modgraph { verbose } => modgraph::run(&root(), verbose),
         Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo),
     }
 }

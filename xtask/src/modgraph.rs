@@ -31,11 +31,23 @@ fn module_of(rel: &Path) -> Option<String> {
 /// expanded one level: `crate::{a::b, c}` gives `[a, b]` and `[c]`).
 pub fn crate_paths(source: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
+    // The leading `a::b::c` of `s`: stops at the first segment that has
+    // anything after its identifier.
     let ident = |s: &str| -> Vec<String> {
-        s.split("::")
-            .map(|seg| seg.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>())
-            .take_while(|seg| !seg.is_empty())
-            .collect()
+        let mut segs = Vec::new();
+        for seg in s.split("::") {
+            let seg = seg.trim();
+            let name: String = seg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if name.is_empty() {
+                break;
+            }
+            let whole = name.len() == seg.len();
+            segs.push(name);
+            if !whole {
+                break;
+            }
+        }
+        segs
     };
     let code: String = source.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
     let mut rest = code.as_str();

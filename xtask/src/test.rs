@@ -41,6 +41,10 @@ pub fn run(tees: &[Tee], host: bool) -> Result<()> {
     let root = crate::root();
     let mut tally = Tally::default();
     if host {
+        println!("== lint gates (cargo fmt --check, cargo clippy -D warnings)");
+        for (name, ok, detail) in crate::lint::run(&root)? {
+            tally.record(&name, ok, &detail);
+        }
         host_tests(&root, &mut tally)?;
     }
     for &tee in tees {

@@ -111,6 +111,9 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
     unsafe { arch::enable_mmu(ttbr0) };
     check_stack_guards();
     heap::init();
+    // Before anything draws from the RNG, and while the DT still holds the
+    // secure seeds (the monitor erases them before Linux runs).
+    crate::entropy::seed_at_boot(dtb);
     crate::pta::stats::SNAPSHOT.call_once(|| kernel_stats);
     log::info!(
         "tz-kernel {} (S-EL1): MMU on (W^X), {} threads, core {}",

@@ -35,6 +35,8 @@ pub mod boot;
 #[cfg(target_os = "none")]
 mod console;
 #[cfg(target_os = "none")]
+mod entropy;
+#[cfg(target_os = "none")]
 mod heap;
 
 #[cfg(target_os = "none")]

@@ -162,8 +162,12 @@ impl CallEnv for DeadlineEnv<'_> {
 
 impl UserRun<'_> {
     /// The system PTA's MAP_ZI and UNMAP for this instance; the run's view
-    /// of the TA's memory follows the change at once.
+    /// of the TA's memory follows the change at once. ADD_RNG_ENTROPY
+    /// touches no instance state.
     fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> Result<(), u32> {
+        if cmd == system_pta::CMD_ADD_RNG_ENTROPY {
+            return system_pta::add_rng_entropy(params);
+        }
         match system_pta::decode(cmd, params)? {
             system_pta::Request::MapZi { len, shareable } => {
                 let region = self.instance.map_zi(len, shareable)?;

@@ -229,7 +229,7 @@ mod tests {
         let ram = FakeRam::new(4 * 4096);
         ram.write(0x4000_1000, b"hello").unwrap();
         let mut reg = ShmRegistry::new();
-        reg.register(9, SharedMem { pages: alloc::vec![0x4000_1000], offset: 0, size: 4096 }).unwrap();
+        reg.register(9, SharedMem::from_pages(alloc::vec![0x4000_1000], 0, 4096).unwrap()).unwrap();
         let mut msg = [
             MsgParam { meta: false, param: Param::Value { dir: Dir::InOut, v: [42, 7, 0] } },
             MsgParam { meta: false, param: Param::Rmem { dir: Dir::InOut, offs: 0, size: 5, shm_ref: 9 } },
@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(bad(Param::Rmem { dir: Dir::In, offs: 0, size: 1, shm_ref: 1 }), result::ERROR_BAD_PARAMETERS);
         assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x0e10_0000, size: 16, shm_ref: 0, noncontig: false }), result::ERROR_BAD_PARAMETERS);
         assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x4000_0000, size: MAX_MEMREF + 1, shm_ref: 0, noncontig: false }), result::ERROR_OUT_OF_MEMORY);
-        reg.register(1, SharedMem { pages: alloc::vec![0x4000_0000], offset: 0, size: 16 }).unwrap();
+        reg.register(1, SharedMem::from_pages(alloc::vec![0x4000_0000], 0, 16).unwrap()).unwrap();
         let over = [MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 8, size: 9, shm_ref: 1 } }];
         assert_eq!(TaParams::copy_in(&over, &ram, &mut reg).unwrap_err(), result::ERROR_BAD_PARAMETERS);
         let five = [MsgParam { meta: false, param: Param::None }; 5];

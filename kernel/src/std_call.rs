@@ -13,7 +13,7 @@ use crate::call_env::{ArgLocation, CallEnv, RPC_MAX_PARAMS};
 use crate::msg::{self, Dir, MsgArg, Param};
 use crate::params::TaParams;
 use crate::session::{ClientIdentity, Outcome, Session, Sessions, Target, Uuid};
-use crate::shm::{SharedMem, ShmRegistry};
+use crate::shm::{SharedMem, ShmError, ShmRegistry};
 
 /// Kernel-wide state shared by all calls.
 pub struct TeeState {
@@ -197,11 +197,10 @@ fn register_shm(state: &TeeState, env: &dyn CallEnv, arg: &MsgArg) -> u32 {
     else {
         return result::ERROR_BAD_PARAMETERS;
     };
-    match SharedMem::from_page_list(env.mem(), *buf_ptr, *size) {
-        Ok(shm) => match state.shm.lock().register(*shm_ref, shm) {
-            Ok(()) => result::SUCCESS,
-            Err(_) => result::ERROR_BAD_PARAMETERS,
-        },
+    // The page vector is built (fallibly) before the registry lock is taken.
+    match SharedMem::from_page_list(env.mem(), *buf_ptr, *size).and_then(|shm| state.shm.lock().register(*shm_ref, shm)) {
+        Ok(()) => result::SUCCESS,
+        Err(ShmError::NoMemory | ShmError::Quota) => result::ERROR_OUT_OF_MEMORY,
         Err(_) => result::ERROR_BAD_PARAMETERS,
     }
 }
@@ -212,7 +211,7 @@ fn unregister_shm(state: &TeeState, arg: &MsgArg) -> u32 {
     };
     match state.shm.lock().unregister(*shm_ref) {
         Ok(()) => result::SUCCESS,
-        Err(crate::shm::ShmError::Busy) => result::ERROR_BUSY,
+        Err(ShmError::Busy) => result::ERROR_BUSY,
         Err(_) => result::ERROR_BAD_PARAMETERS,
     }
 }

@@ -117,6 +117,10 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
         _ => return bad,
     };
     let uuid = octets(ta[0], ta[1]);
+    // Refused before anything is loaded or run (checked again on insert).
+    if !state.sessions.lock().has_room() {
+        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+    }
     let mut params = match copy_in(state, env, &arg.params[2..]) {
         Ok(p) => p,
         Err(e) => return (e, result::ORIGIN_TEE),
@@ -133,9 +137,19 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
     match (opened, outcome) {
         (Ok(handle), Ok(())) => {
             let cancelled = Arc::new(core::sync::atomic::AtomicBool::new(false));
-            let id = state.sessions.lock().insert(Session { target, handle, cancelled });
-            arg.session = id;
-            (result::SUCCESS, result::ORIGIN_TRUSTED_APP)
+            let inserted = state.sessions.lock().insert(Session { target: target.clone(), handle, cancelled });
+            match inserted {
+                Ok(id) => {
+                    arg.session = id;
+                    (result::SUCCESS, result::ORIGIN_TRUSTED_APP)
+                }
+                // Filled up by other cores meanwhile: the session cannot be
+                // named to the client, so it is closed again.
+                Err(_) => {
+                    target.close_session(env, handle);
+                    (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE)
+                }
+            }
         }
         // The outputs could not be written back: the client will not learn
         // the session, so it must not stay open.

@@ -209,6 +209,7 @@ static STATE: crate::std_call::TeeState = crate::std_call::TeeState {
     shm: Mutex::new(crate::shm::ShmRegistry::new()),
     sessions: Mutex::new(crate::session::Sessions::new()),
     resolver: crate::pta::resolve,
+    bounce: crate::bounce::Pool::new(crate::bounce::CAPACITY),
 };
 
 /// The kernel-wide call state.

@@ -11,6 +11,7 @@
 
 extern crate alloc;
 
+pub mod bounce;
 pub mod call_env;
 pub mod crypto;
 pub mod dt;

@@ -43,6 +43,22 @@ pub fn try_zeroed(len: usize) -> Result<Vec<u8>, u32> {
     Ok(v)
 }
 
+/// Heap bytes the memory references of `params` take while a call runs:
+/// the bounce buffer and the page-aligned copy mapped for the TA, each
+/// rounded up to whole pages (what [`crate::bounce`] charges). Saturates
+/// for sizes past [`MAX_MEMREF`], which are refused anyway.
+pub fn bounce_cost(params: &[MsgParam]) -> usize {
+    params
+        .iter()
+        .map(|p| match p.param {
+            Param::Rmem { size, .. } | Param::Tmem { size, .. } if !p.meta && size > 0 => {
+                if size > MAX_MEMREF { usize::MAX } else { 2 * size.next_multiple_of(4096) as usize }
+            }
+            _ => 0,
+        })
+        .fold(0, usize::saturating_add)
+}
+
 /// Where a memory reference lives in the normal world.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NsBuffer {
@@ -258,6 +274,15 @@ mod tests {
         ram.read(0x4000_1000, &mut back).unwrap();
         assert_eq!(&back, b"HEYlo");
         reg.unregister(9).unwrap();
+    }
+
+    #[test]
+    fn bounce_cost_counts_both_copies_of_each_memref() {
+        let memref = |size| MsgParam { meta: false, param: Param::Rmem { dir: Dir::InOut, offs: 0, size, shm_ref: 1 } };
+        let value = MsgParam { meta: false, param: Param::Value { dir: Dir::In, v: [0; 3] } };
+        assert_eq!(bounce_cost(&[value, memref(0)]), 0);
+        assert_eq!(bounce_cost(&[memref(1), value, memref(2 << 20)]), 2 * 4096 + (4 << 20));
+        assert_eq!(bounce_cost(&[memref(MAX_MEMREF + 1), memref(1)]), usize::MAX);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use spin::Mutex;
 use tee_abi::msg::*;
 use tee_abi::{result, smc};
 
+use crate::bounce;
 use crate::call_env::{ArgLocation, CallEnv, RPC_MAX_PARAMS};
 use crate::msg::{self, Dir, MsgArg, Param};
 use crate::params::TaParams;
@@ -23,6 +24,8 @@ pub struct TeeState {
     pub sessions: Mutex<Sessions>,
     /// Finds what a UUID names (pseudo-TAs, then user TAs).
     pub resolver: Resolver,
+    /// Heap the bounce copies of memrefs may use at once.
+    pub bounce: bounce::Pool,
 }
 
 /// Finds the service a UUID names: a pseudo-TA or a user TA (loading it
@@ -121,7 +124,7 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
     if !state.sessions.lock().has_room() {
         return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
     }
-    let mut params = match copy_in(state, env, &arg.params[2..]) {
+    let (_bounce, mut params) = match copy_in(state, env, &arg.params[2..]) {
         Ok(p) => p,
         Err(e) => return (e, result::ORIGIN_TEE),
     };
@@ -165,7 +168,7 @@ fn invoke(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Outcome 
     let Some(session) = state.sessions.lock().get(arg.session) else {
         return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
     };
-    let mut params = match copy_in(state, env, &arg.params) {
+    let (_bounce, mut params) = match copy_in(state, env, &arg.params) {
         Ok(p) => p,
         Err(e) => return (e, result::ORIGIN_TEE),
     };
@@ -193,8 +196,14 @@ fn close_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> O
     }
 }
 
-fn copy_in(state: &TeeState, env: &dyn CallEnv, params: &[msg::MsgParam]) -> Result<TaParams, u32> {
-    TaParams::copy_in(params, env.mem(), &mut state.shm.lock())
+/// Copies the parameters in once the bounce pool has room for them (waiting
+/// in the normal world if need be); the hold returned keeps that room until
+/// the call ends.
+fn copy_in<'a>(state: &'a TeeState, env: &mut dyn CallEnv, params: &[msg::MsgParam]) -> Result<(bounce::Hold<'a>, TaParams), u32> {
+    let cost = crate::params::bounce_cost(params);
+    let hold = bounce::take(&state.bounce, cost, || crate::user_ta::syscall::sleep_in_normal_world(env, 1))?;
+    let params = TaParams::copy_in(params, env.mem(), &mut state.shm.lock())?;
+    Ok((hold, params))
 }
 
 /// Copies outputs back and drops the holds on shared memory. `Err` carries

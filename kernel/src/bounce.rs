@@ -15,7 +15,7 @@
 use spin::Mutex;
 
 /// Bytes of heap the bounce copies of client memrefs may use at once.
-pub const CAPACITY: usize = 8 << 20;
+pub const CAPACITY: usize = 6 << 20;
 /// Most 1 ms sleeps a call waits for room (a few seconds).
 pub const MAX_WAITS: u32 = 2500;
 /// Calls that can wait in line (more than the thread pool has threads).

@@ -59,6 +59,22 @@ pub fn bounce_cost(params: &[MsgParam]) -> usize {
         .fold(0, usize::saturating_add)
 }
 
+/// A copy of `bytes`, or `TEE_ERROR_OUT_OF_MEMORY` when the heap cannot
+/// hold it (for copies sized by a TA or the normal world).
+pub fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, u32> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(bytes.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.extend_from_slice(bytes);
+    Ok(v)
+}
+
+/// Grows `v` to `len` bytes (zeros), or `TEE_ERROR_OUT_OF_MEMORY`.
+pub fn try_resize(v: &mut Vec<u8>, len: usize) -> Result<(), u32> {
+    v.try_reserve_exact(len.saturating_sub(v.len())).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.resize(len, 0);
+    Ok(())
+}
+
 /// Where a memory reference lives in the normal world.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NsBuffer {

@@ -3,7 +3,7 @@
 //! grouped like upstream's xtest:
 //!
 //! - 1000: OS and TA basics (TA loading and signatures, panics, TA-to-TA,
-//!   properties and time, many sessions and threads);
+//!   properties and time, many sessions and threads, resource exhaustion);
 //! - 4000: crypto, with known-answer vectors from NIST and the RFCs;
 //! - 5000: the client API and shared memory;
 //! - 6000: secure storage.
@@ -16,6 +16,7 @@
 mod client_api;
 mod crypto;
 mod crypto_asym;
+mod exhaustion;
 mod hello;
 mod os;
 mod params;
@@ -38,6 +39,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, ta2ta::run),
     (1000, os::run),
     (1000, stress::run),
+    (1000, exhaustion::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),
     (5000, params::run),

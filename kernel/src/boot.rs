@@ -223,7 +223,7 @@ extern "C" fn kernel_system_reset() -> u64 {
 /// Fast SMC: `args` in, `args[0..4]` out.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
-    let out = smc::fast::handle(args, &FAST_CALLS);
+    let out = crate::fatal::refuse_if_stopped().unwrap_or_else(|| smc::fast::handle(args, &FAST_CALLS));
     args[..4].copy_from_slice(&out);
 }
 
@@ -231,7 +231,8 @@ extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
 /// only with an error for `args[0..4]`.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_yield_smc(args: &mut [u64; 8]) {
-    let out = crate::thread::runtime::yield_smc(args);
+    // After a kernel panic nothing is served, not even a resume (see `fatal`).
+    let out = crate::fatal::refuse_if_stopped().unwrap_or_else(|| crate::thread::runtime::yield_smc(args));
     args[..4].copy_from_slice(&out);
 }
 
@@ -239,6 +240,7 @@ static STATE: crate::std_call::TeeState = crate::std_call::TeeState {
     shm: Mutex::new(crate::shm::ShmRegistry::new()),
     sessions: Mutex::new(crate::session::Sessions::new()),
     resolver: crate::pta::resolve,
+    bounce: crate::bounce::Pool::new(crate::bounce::CAPACITY),
 };
 
 /// The kernel-wide call state.

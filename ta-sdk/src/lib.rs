@@ -56,6 +56,9 @@ pub mod storage;
 #[allow(unsafe_code)]
 pub mod sys;
 pub mod ta_session;
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod test_alloc;
 pub mod time;
 pub mod uuid;
 

@@ -1,5 +1,5 @@
 //! What cross_call_a and cross_call_b both do (each names the other as its
-//! peer), for suite 1012: two single-instance TAs calling each other.
+//! peer), for suite 1015: two single-instance TAs calling each other.
 //!
 //! - command 0 `CALL_PEER` (`[0] VALUE_INPUT`): waits `a` ms (`TEE_Wait`),
 //!   opens a session to the peer, invokes the peer's command `b` (no

@@ -1,4 +1,4 @@
-//! A multi-instance TA for the thread tests (suite 1010-1012): TA-to-TA
+//! A multi-instance TA for the thread tests (suite 1013-1014): TA-to-TA
 //! nesting on its own UUID (every session is a new instance) and the EL0
 //! thread-pointer register.
 //!

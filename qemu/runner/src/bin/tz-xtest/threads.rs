@@ -1,14 +1,14 @@
 //! The kernel's threads and their limits, through tas/recursion_ta and the
 //! single-instance pair tas/cross_call_a, tas/cross_call_b:
 //!
-//! - 1010 TA-to-TA nesting: a multi-instance TA opening sessions to its own
+//! - 1013 TA-to-TA nesting: a multi-instance TA opening sessions to its own
 //!   UUID runs 4 instances deep (`ta-to-ta-nesting-within-limit`); the
 //!   fifth entry is refused with OUT_OF_MEMORY, upstream's
 //!   `CFG_CORE_MAX_SYSCALL_RECURSION` answer
 //!   (`ta-to-ta-nesting-limit-out-of-memory`), also when 40 levels are
 //!   asked for (`ta-to-ta-deep-recursion-refused`); then hello_world and a
 //!   new session still work (`kernel-up-after-nesting`).
-//! - 1011 `TPIDR_EL0`: a TA's write reads back (`tpidr-el0-write-reads-back`);
+//! - 1014 `TPIDR_EL0`: a TA's write reads back (`tpidr-el0-write-reads-back`);
 //!   another instance (`tpidr-el0-not-leaked-to-other-instance`), the same
 //!   instance's next call (`tpidr-el0-zero-on-each-entry`) and a TA it calls
 //!   (`tpidr-el0-not-leaked-to-callee`) see 0, and the caller gets its own
@@ -18,7 +18,7 @@
 //!   `thread_a64.S` never loads `TPIDR_EL0` from the cleared context, so a
 //!   TA finds the previous TA's value): with `tz.tee=upstream` only the
 //!   first and last case run.
-//! - 1012 cross calls between single-instance TAs: A → B → A on one thread
+//! - 1015 cross calls between single-instance TAs: A → B → A on one thread
 //!   is BUSY (`ta-cycle-one-thread-busy`; not run with `tz.tee=upstream`:
 //!   upstream 4.5.0 panics, `tee_ta_set_busy` at `tee_ta_manager.c:168`,
 //!   destroying the refused session); A → B on one client thread while
@@ -82,7 +82,7 @@ fn hello_inc(ctx: &Context) -> R {
 }
 
 fn nesting(report: &mut Report, ctx: &Context) {
-    report.test(1010, "TA-to-TA nesting limit");
+    report.test(1013, "TA-to-TA nesting limit");
     report.case("ta-to-ta-nesting-within-limit", expect_recursion(ctx, MAX_NESTING - 1, (MAX_NESTING, 0)));
     report.case("ta-to-ta-nesting-limit-out-of-memory", expect_recursion(ctx, MAX_NESTING, (MAX_NESTING, TEE_ERROR_OUT_OF_MEMORY)));
     report.case("ta-to-ta-deep-recursion-refused", expect_recursion(ctx, 40, (MAX_NESTING, TEE_ERROR_OUT_OF_MEMORY)));
@@ -131,7 +131,7 @@ fn on_upstream() -> bool {
 }
 
 fn tpidr(report: &mut Report) {
-    report.test(1011, "TPIDR_EL0 does not leak between TAs");
+    report.test(1014, "TPIDR_EL0 does not leak between TAs");
     const A_VALUE: u64 = 0x7a7a_0011_dead_beef;
     const NESTED_VALUE: u64 = 0x0bad_cafe_1234_5678;
     // One client thread on one CPU: every call enters the same core, where
@@ -230,7 +230,7 @@ fn kernel_up_after(ctx: &Context) -> R {
 }
 
 fn cross_calls(report: &mut Report, ctx: &Context) {
-    report.test(1012, "TA-to-TA calls across threads");
+    report.test(1015, "TA-to-TA calls across threads");
     if !on_upstream() {
         report.case("ta-cycle-one-thread-busy", cycle_one_thread(ctx));
     }
@@ -242,7 +242,7 @@ pub fn run(report: &mut Report) {
     let ctx = match Context::new() {
         Ok(c) => c,
         Err(e) => {
-            report.test(1010, "TA-to-TA nesting limit");
+            report.test(1013, "TA-to-TA nesting limit");
             report.case("ta-to-ta-nesting-within-limit", Err(format!("context: {e}")));
             return;
         }

@@ -78,7 +78,11 @@ impl<const N: usize> Pool<N> {
         Some(index)
     }
 
-    fn transition(&mut self, index: usize, from: impl Fn(ThreadState) -> Option<ThreadState>) -> Result<(), BadTransition> {
+    fn transition(
+        &mut self,
+        index: usize,
+        from: impl Fn(ThreadState) -> Option<ThreadState>,
+    ) -> Result<(), BadTransition> {
         let state = *self.states.get(index).ok_or(BadTransition { index, state: ThreadState::Free })?;
         let next = from(state).ok_or(BadTransition { index, state })?;
         self.states[index] = next;

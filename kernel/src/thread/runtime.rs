@@ -42,8 +42,17 @@ struct Slots(UnsafeCell<[Slot; THREADS]>);
 // SAFETY: slot `i` is only accessed by the core that owns thread `i` in the
 // pool (Running on it, or resuming/starting it with the pool lock's hand-over).
 unsafe impl Sync for Slots {}
-static SLOTS: Slots =
-    Slots(UnsafeCell::new([const { Slot { regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 }, args: [0; 8], ttbr0: 0, user_run: core::ptr::null_mut(), nesting: Nesting::new() } }; THREADS]));
+static SLOTS: Slots = Slots(UnsafeCell::new(
+    [const {
+        Slot {
+            regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 },
+            args: [0; 8],
+            ttbr0: 0,
+            user_run: core::ptr::null_mut(),
+            nesting: Nesting::new(),
+        }
+    }; THREADS],
+));
 
 unsafe extern "C" {
     static __stacks_start: u8;
@@ -57,9 +66,18 @@ unsafe extern "C" {
 /// second array is used only by thread `i`, which runs on one core at a time.
 pub fn stack_arrays() -> [StackArray; 2] {
     let guard = linker::STACK_GUARD_SIZE;
-    let cores = StackArray { base: &raw const __stacks_start as u64, count: linker::MAX_CORES, guard, size: linker::CORE_STACK_SIZE };
-    let threads =
-        StackArray { base: &raw const __thread_stacks_start as u64, count: THREADS, guard, size: linker::THREAD_STACK_SIZE };
+    let cores = StackArray {
+        base: &raw const __stacks_start as u64,
+        count: linker::MAX_CORES,
+        guard,
+        size: linker::CORE_STACK_SIZE,
+    };
+    let threads = StackArray {
+        base: &raw const __thread_stacks_start as u64,
+        count: THREADS,
+        guard,
+        size: linker::THREAD_STACK_SIZE,
+    };
     // The linker script reserves exactly these spans (checked by linker's tests).
     debug_assert_eq!(cores.base + cores.span(), &raw const __stacks_end as u64);
     debug_assert_eq!(threads.base + threads.span(), &raw const __thread_stacks_end as u64);

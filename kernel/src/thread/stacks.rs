@@ -79,7 +79,12 @@ mod tests {
 
     /// The kernel's layout: `.stacks` then `.thread_stacks`, back to back.
     fn kernel_layout(base: u64) -> [StackArray; 2] {
-        let cores = StackArray { base, count: linker::MAX_CORES, guard: linker::STACK_GUARD_SIZE, size: linker::CORE_STACK_SIZE };
+        let cores = StackArray {
+            base,
+            count: linker::MAX_CORES,
+            guard: linker::STACK_GUARD_SIZE,
+            size: linker::CORE_STACK_SIZE,
+        };
         let threads = StackArray {
             base: cores.base + cores.span(),
             count: linker::KERNEL_THREADS,

@@ -51,7 +51,8 @@ fn recurse(remaining: u32) -> TeeResult<(u32, u32)> {
         Ok(session) => session,
         Err(e) => return Ok((1, e.code())),
     };
-    let mut args = [CallParam::ValueInOut { a: remaining - 1, b: 0 }, CallParam::None, CallParam::None, CallParam::None];
+    let mut args =
+        [CallParam::ValueInOut { a: remaining - 1, b: 0 }, CallParam::None, CallParam::None, CallParam::None];
     if let Err(e) = next.invoke(CMD_RECURSE, &mut args) {
         return Ok((1, e.code()));
     }

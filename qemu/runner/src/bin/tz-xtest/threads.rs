@@ -84,7 +84,10 @@ fn hello_inc(ctx: &Context) -> R {
 fn nesting(report: &mut Report, ctx: &Context) {
     report.test(1013, "TA-to-TA nesting limit");
     report.case("ta-to-ta-nesting-within-limit", expect_recursion(ctx, MAX_NESTING - 1, (MAX_NESTING, 0)));
-    report.case("ta-to-ta-nesting-limit-out-of-memory", expect_recursion(ctx, MAX_NESTING, (MAX_NESTING, TEE_ERROR_OUT_OF_MEMORY)));
+    report.case(
+        "ta-to-ta-nesting-limit-out-of-memory",
+        expect_recursion(ctx, MAX_NESTING, (MAX_NESTING, TEE_ERROR_OUT_OF_MEMORY)),
+    );
     report.case("ta-to-ta-deep-recursion-refused", expect_recursion(ctx, 40, (MAX_NESTING, TEE_ERROR_OUT_OF_MEMORY)));
     report.case("kernel-up-after-nesting", hello_inc(ctx).and_then(|()| expect_recursion(ctx, 0, (1, 0))));
 }
@@ -117,7 +120,9 @@ fn tpidr_nested(s: &mut Session<'_>, value: u64) -> Result<(u64, u64), String> {
     let (a, b) = split(value);
     let mut params = [Param::ValueInout { a, b }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
     s.invoke(CMD_TPIDR_NESTED, &mut params).map_err(|e| format!("invoke: {e}"))?;
-    let (Param::ValueInout { a, b }, Param::ValueOutput { a: a1, b: b1 }) = (&params[0], &params[1]) else { unreachable!() };
+    let (Param::ValueInout { a, b }, Param::ValueOutput { a: a1, b: b1 }) = (&params[0], &params[1]) else {
+        unreachable!()
+    };
     Ok((join(*a, *b), join(*a1, *b1)))
 }
 
@@ -151,17 +156,32 @@ fn tpidr(report: &mut Report) {
                     (Ok(a), Ok(b)) => (a, b),
                     (Err(e), _) | (_, Err(e)) => return fail(e),
                 };
-                let mut cases = vec![("tpidr-el0-write-reads-back", tpidr_set_get(&mut one, A_VALUE).and_then(|v| want("read back", v, A_VALUE)))];
+                let mut cases = vec![(
+                    "tpidr-el0-write-reads-back",
+                    tpidr_set_get(&mut one, A_VALUE).and_then(|v| want("read back", v, A_VALUE)),
+                )];
                 let leak_checks = !on_upstream();
                 if leak_checks {
-                    cases.push(("tpidr-el0-not-leaked-to-other-instance", tpidr_get(&mut two).and_then(|v| want("other instance", v, 0))));
-                    cases.push(("tpidr-el0-zero-on-each-entry", tpidr_get(&mut one).and_then(|v| want("next entry", v, 0))));
+                    cases.push((
+                        "tpidr-el0-not-leaked-to-other-instance",
+                        tpidr_get(&mut two).and_then(|v| want("other instance", v, 0)),
+                    ));
+                    cases.push((
+                        "tpidr-el0-zero-on-each-entry",
+                        tpidr_get(&mut one).and_then(|v| want("next entry", v, 0)),
+                    ));
                 }
                 let nested = tpidr_nested(&mut one, NESTED_VALUE);
                 if leak_checks {
-                    cases.push(("tpidr-el0-not-leaked-to-callee", nested.clone().and_then(|(callee, _)| want("callee", callee, 0))));
+                    cases.push((
+                        "tpidr-el0-not-leaked-to-callee",
+                        nested.clone().and_then(|(callee, _)| want("callee", callee, 0)),
+                    ));
                 }
-                cases.push(("tpidr-el0-restored-after-ta-call", nested.and_then(|(_, own)| want("own after call", own, NESTED_VALUE))));
+                cases.push((
+                    "tpidr-el0-restored-after-ta-call",
+                    nested.and_then(|(_, own)| want("own after call", own, NESTED_VALUE)),
+                ));
                 cases
             })
             .join()

@@ -19,6 +19,7 @@ use crate::call_env::CallEnv;
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
 use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+use crate::thread::ta_gate;
 
 /// Where every TA's image is mapped (level-1 slot 4: away from the kernel).
 const IMAGE_VA: u64 = 0x1_0000_0000;
@@ -82,10 +83,9 @@ pub struct Instance {
     regions: UserRegions,
     _image: PageBuf,
     _stack: PageBuf,
-    /// Serialises entry-point runs (one thread inside the TA at a time).
-    run_lock: Mutex<()>,
-    /// Pool thread holding `run_lock` (usize::MAX when none).
-    run_owner: core::sync::atomic::AtomicUsize,
+    /// Pool thread running inside the instance (one at a time; see
+    /// `thread::ta_gate`).
+    run_owner: ta_gate::BusyOwner,
     /// Sessions this TA opened to other TAs (TA-to-TA), by its handle.
     ta_sessions: TaSessions,
     state: Mutex<State>,
@@ -169,8 +169,7 @@ impl Instance {
             regions,
             _image: image,
             _stack: stack,
-            run_lock: Mutex::new(()),
-            run_owner: core::sync::atomic::AtomicUsize::new(usize::MAX),
+            run_owner: Mutex::new(None),
             ta_sessions: Mutex::new(BTreeMap::new()),
             state: Mutex::new(State { dead: false, sessions: 0 }),
             next_session: AtomicU32::new(1),
@@ -189,25 +188,23 @@ impl Instance {
 
     /// Runs the entry point with `func`; returns the TA's result.
     fn run(&self, env: &mut dyn CallEnv, func: u64, session: u64, cmd: u32, params: &mut TaParams) -> Outcome {
-        // One thread inside a TA at a time. The holder may be parked in the
-        // normal world (RPC, preemption), so a waiter must not spin here with
-        // interrupts masked: it sleeps in the normal world between attempts.
+        // One thread inside a TA at a time, waiting as upstream does (see
+        // `thread::ta_gate`: no wait can be part of a cycle). The holder may
+        // be parked in the normal world (RPC, preemption), so a waiter must
+        // not spin here with interrupts masked: it sleeps in the normal
+        // world between attempts.
         let me = crate::thread::runtime::current_thread();
-        let _one_at_a_time = loop {
-            if let Some(guard) = self.run_lock.try_lock() {
-                break guard;
-            }
-            // A TA calling itself (directly or around a loop of TA-to-TA
-            // sessions) would wait for its own thread forever.
-            if self.run_owner.load(Ordering::Acquire) == me {
-                return (result::ERROR_BUSY, result::ORIGIN_TEE);
-            }
-            if let Err(e) = super::syscall::sleep_in_normal_world(env, 1) {
-                return (e, result::ORIGIN_TEE);
-            }
+        let single = self.flags & FLAG_SINGLE_INSTANCE != 0;
+        let sleep = || super::syscall::sleep_in_normal_world(env, 1);
+        let _busy = match ta_gate::enter(&ta_gate::TA_GATE, &self.run_owner, me, single, sleep) {
+            Ok(guard) => guard,
+            Err(ta_gate::Refused::Busy) => return (result::ERROR_BUSY, result::ORIGIN_TEE),
+            Err(ta_gate::Refused::Wait(e)) => return (e, result::ORIGIN_TEE),
         };
-        self.run_owner.store(me, Ordering::Release);
-        let _owner = OwnerReset(&self.run_owner);
+        // TA-to-TA calls nest on this thread's stack: bounded as upstream.
+        let Ok(_nested) = crate::thread::runtime::enter_nested_run() else {
+            return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+        };
         if self.state.lock().dead {
             return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
         }
@@ -259,7 +256,7 @@ impl Instance {
 
         let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
         let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
-        // Held for the run: run_lock already keeps other threads out.
+        // Held for the run: run_owner already keeps other threads out.
         let mut crypto = self.crypto.lock();
         let mut storage = self.storage.lock();
         let mut run = UserRun {
@@ -416,14 +413,5 @@ impl Instance {
             drop(state);
             SINGLE.lock().remove(&self.uuid);
         }
-    }
-}
-
-/// Clears an instance's `run_owner` when a run ends, however it ends.
-struct OwnerReset<'a>(&'a core::sync::atomic::AtomicUsize);
-
-impl Drop for OwnerReset<'_> {
-    fn drop(&mut self) {
-        self.0.store(usize::MAX, Ordering::Release);
     }
 }

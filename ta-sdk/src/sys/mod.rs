@@ -92,6 +92,23 @@ mod arch {
             )
         }
     }
+
+    /// Reads `TPIDR_EL0`.
+    #[inline(always)]
+    pub(super) fn read_tpidr_el0() -> u64 {
+        let value: u64;
+        // SAFETY: reading the EL0 thread-pointer register has no effects.
+        unsafe { asm!("mrs {0}, tpidr_el0", out(reg) value, options(nomem, nostack, preserves_flags)) };
+        value
+    }
+
+    /// Writes `TPIDR_EL0`.
+    #[inline(always)]
+    pub(super) fn write_tpidr_el0(value: u64) {
+        // SAFETY: nothing in a ta-sdk TA reads TPIDR_EL0 (no thread-local
+        // storage in `no_std`), so its value cannot break any invariant.
+        unsafe { asm!("msr tpidr_el0, {0}", in(reg) value, options(nomem, nostack, preserves_flags)) };
+    }
 }
 
 #[cfg(not(all(target_arch = "aarch64", target_os = "none")))]
@@ -111,6 +128,30 @@ mod arch {
     pub(super) fn utee_panic(code: u32) -> ! {
         panic!("TA panic {code:#x} (host build)")
     }
+
+    /// Host stand-in for the register.
+    static TPIDR_EL0: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+    pub(super) fn read_tpidr_el0() -> u64 {
+        TPIDR_EL0.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(super) fn write_tpidr_el0(value: u64) {
+        TPIDR_EL0.store(value, core::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The EL0 thread-pointer register `TPIDR_EL0`. ta-sdk TAs have no
+/// thread-local storage, so it is free for a TA's own use; the kernel starts
+/// every entry-point call with it zero and keeps it per run (tests check
+/// that nothing leaks between TAs through it).
+pub fn thread_pointer() -> u64 {
+    arch::read_tpidr_el0()
+}
+
+/// Sets `TPIDR_EL0` (see [`thread_pointer`]).
+pub fn set_thread_pointer(value: u64) {
+    arch::write_tpidr_el0(value)
 }
 
 /// `_utee_return` (syscall 0): finish the current entry with `ret`.

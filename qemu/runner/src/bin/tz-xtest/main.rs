@@ -3,7 +3,8 @@
 //! grouped like upstream's xtest:
 //!
 //! - 1000: OS and TA basics (TA loading and signatures, panics, TA-to-TA,
-//!   properties and time, many sessions and threads, resource exhaustion);
+//!   properties and time, many sessions and threads, resource exhaustion,
+//!   TA-to-TA nesting, registers between TAs, cross-thread TA calls);
 //! - 4000: crypto, with known-answer vectors from NIST and the RFCs;
 //! - 5000: the client API and shared memory;
 //! - 6000: secure storage.
@@ -25,6 +26,7 @@ mod stress;
 mod ta2ta;
 mod ta_loading;
 mod ta_panic;
+mod threads;
 
 use tz_runner::Report;
 
@@ -40,6 +42,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, os::run),
     (1000, stress::run),
     (1000, exhaustion::run),
+    (1000, threads::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),
     (5000, params::run),

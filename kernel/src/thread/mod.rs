@@ -2,6 +2,7 @@
 //! that serve yielding calls and can wait for the normal world (RPC) or be
 //! preempted by it, resuming on any core.
 
+pub mod fpu;
 pub mod pool;
 #[cfg(target_os = "none")]
 pub mod runtime;

@@ -3,6 +3,7 @@
 
 pub mod entry;
 
+pub mod fpu;
 pub mod thread;
 pub mod user;
 

@@ -16,6 +16,7 @@
 mod client_api;
 mod crypto;
 mod crypto_asym;
+mod fp;
 mod hello;
 mod os;
 mod params;
@@ -38,6 +39,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, ta2ta::run),
     (1000, os::run),
     (1000, stress::run),
+    (1000, fp::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),
     (5000, params::run),

@@ -58,8 +58,10 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     // released or reused). Outside a thread (boot, a fast call) there is
     // no call to end: park.
     if thread::runtime::current_thread() != usize::MAX {
-        // Never return to the normal world with a TA's tables live.
+        // Never return to the normal world with a TA's tables live, nor
+        // with a TA's FP/SIMD registers in place of its own.
         arch::aarch64::user::set_ttbr0(boot::kernel_root());
+        thread::fpu::before_normal_world();
         arch::aarch64::thread::exit(fatal::STOPPED_RETURN);
     }
     loop {

@@ -52,6 +52,7 @@ pub mod log;
 pub mod memory;
 pub mod params;
 pub mod property;
+pub mod simd;
 pub mod storage;
 #[allow(unsafe_code)]
 pub mod sys;

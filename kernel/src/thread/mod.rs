@@ -3,6 +3,7 @@
 //! preempted by it, resuming on any core.
 
 pub mod nesting;
+pub mod fpu;
 pub mod pool;
 #[cfg(target_os = "none")]
 pub mod runtime;

@@ -9,6 +9,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 use tee_abi::smc;
 
+use super::fpu::{self, FpRegs};
 use super::nesting::{Nesting, NestingLimit};
 use super::pool::{Pool, Suspension};
 use super::stacks::StackArray;
@@ -36,6 +37,8 @@ struct Slot {
     user_run: *mut (),
     /// Entry-point runs nested on this thread (TA-to-TA calls).
     nesting: Nesting,
+    /// That run's FP/SIMD registers (see `thread::fpu`), or null.
+    fp: *mut FpRegs,
 }
 
 struct Slots(UnsafeCell<[Slot; THREADS]>);
@@ -50,6 +53,7 @@ static SLOTS: Slots = Slots(UnsafeCell::new(
             ttbr0: 0,
             user_run: core::ptr::null_mut(),
             nesting: Nesting::new(),
+            fp: core::ptr::null_mut(),
         }
     }; THREADS],
 ));
@@ -138,6 +142,7 @@ extern "C" fn thread_main(index: u64) -> ! {
         let mut env = ThreadEnv { rpc_arg: None, cancel: None };
         crate::std_call::handle(crate::boot::state(), &mut env, &args)
     };
+    fpu::before_normal_world();
     arch::thread::exit(out)
 }
 
@@ -180,6 +185,9 @@ pub fn preempt() {
 }
 
 fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
+    // The TA's FP/SIMD registers stay with its run (the thread may resume on
+    // another core); the normal world gets its own back.
+    fpu::before_normal_world();
     let core = arch::core_index();
     let index = CURRENT[core].swap(NO_THREAD, Ordering::AcqRel);
     assert!(index != NO_THREAD, "RPC outside a thread");
@@ -304,26 +312,32 @@ impl Drop for NestedRun {
 /// returns or the TA dies; returns the exit value.
 pub fn run_user(root: u64, run: &mut crate::user_ta::run::UserRun<'_>, entry: &arch::user::UserEntry) -> u64 {
     let me = current_slot();
+    // This run's FP/SIMD registers, loaded on its first FP instruction.
+    let mut fp = FpRegs::ZERO;
     // A TA calling another TA nests runs on one thread: keep the caller's.
     // SAFETY: the slot belongs to the running thread. `run` outlives the
     // user-mode run, during which only this thread's exception handler uses
     // the pointer.
-    let (outer_run, outer_ttbr0) = unsafe {
-        let outer = ((*me).user_run, (*me).ttbr0);
+    let (outer_run, outer_ttbr0, outer_fp) = unsafe {
+        let outer = ((*me).user_run, (*me).ttbr0, (*me).fp);
         (*me).user_run = (run as *mut crate::user_ta::run::UserRun<'_>).cast();
         (*me).ttbr0 = root;
+        (*me).fp = &raw mut fp;
         outer
     };
+    fpu::trap_until_used();
     arch::user::set_ttbr0(root);
     // SAFETY: `root` maps the kernel (shared level-1 entries) and the TA.
     let exit = unsafe { arch::user::run(entry) };
     arch::user::set_ttbr0(if outer_ttbr0 != 0 { outer_ttbr0 } else { crate::boot::kernel_root() });
     // The thread may have moved cores while the TA ran.
+    fpu::end_run(&raw mut fp);
     let me = current_slot();
     // SAFETY: as above.
     unsafe {
         (*me).user_run = outer_run;
         (*me).ttbr0 = outer_ttbr0;
+        (*me).fp = outer_fp;
     }
     exit
 }
@@ -337,6 +351,14 @@ extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64
     let run = unsafe { (*me).user_run.cast::<crate::user_ta::run::UserRun<'static>>() };
     if run.is_null() {
         crate::boot::halt(format_args!("exception from EL0 outside a TA run"));
+    }
+    if kind == arch::user::KIND_SYNC && esr >> 26 == arch::user::EC_FP_ACCESS {
+        // The run's first FP/SIMD instruction (or its first since the core
+        // was left or another run used FP): load its registers and retry.
+        // SAFETY: `fp` was set by `run_user` to its local, which outlives
+        // the run; `run_user` calls `fpu::end_run` before it returns.
+        unsafe { fpu::give_to((*me).fp) };
+        return 0;
     }
     // SAFETY: non-null, points at the live UserRun of this thread.
     let resume = crate::user_ta::run::handle_exception(unsafe { &mut *run }, frame, kind, esr, far);

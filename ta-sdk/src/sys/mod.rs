@@ -15,6 +15,7 @@ pub mod cryp;
 pub mod cryp_asym;
 pub mod os;
 pub mod shared_mem;
+pub mod simd;
 pub mod storage;
 pub mod ta_session;
 pub mod heap;

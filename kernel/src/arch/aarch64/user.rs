@@ -64,6 +64,9 @@ pub const KIND_SERROR: u64 = 3;
 /// Anything from AArch32 EL0.
 pub const KIND_AARCH32: u64 = 4;
 
+/// `ESR_EL1.EC` of a trapped FP/SIMD access (`CPACR_EL1.FPEN`).
+pub const EC_FP_ACCESS: u64 = 0x07;
+
 core::arch::global_asm!(
     r#"
 .section .text.user, "ax"

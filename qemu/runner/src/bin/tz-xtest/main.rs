@@ -18,6 +18,7 @@ mod client_api;
 mod crypto;
 mod crypto_asym;
 mod exhaustion;
+mod fp;
 mod hello;
 mod os;
 mod params;
@@ -43,6 +44,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, stress::run),
     (1000, exhaustion::run),
     (1000, threads::run),
+    (1000, fp::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),
     (5000, params::run),

@@ -12,9 +12,9 @@ use crate::{console, dt, heap, smc};
 
 
 
-/// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool of
-/// the std-call milestone is sized by the same number.
-pub const THREAD_COUNT: u64 = 8;
+/// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool
+/// (and the linker script's `.thread_stacks`) is sized by the same number.
+pub const THREAD_COUNT: u64 = linker::KERNEL_THREADS as u64;
 
 const FAST_CALLS: FastCallConfig = FastCallConfig {
     thread_count: THREAD_COUNT,
@@ -74,10 +74,20 @@ fn build_tables(ns_ram: (u64, u64)) -> u64 {
     let text = (symbol(&raw const __text_start), symbol(&raw const __text_end));
     let rodata = (symbol(&raw const __rodata_start), symbol(&raw const __rodata_end));
     let data = (symbol(&raw const __data_start), symbol(&raw const __kernel_end).next_multiple_of(4096));
+    // Data, bss, stacks and heap, except the guard page below every stack.
+    let stacks = crate::thread::runtime::stack_arrays();
+    let mut data_result = Ok(());
+    crate::thread::stacks::mapped_ranges(data.0, data.1, &stacks, |start, end| {
+        if data_result.is_ok() {
+            data_result = pt.map(start, start, end - start, normal(Perm::ReadWrite)).map_err(|e| (start, end, e));
+        }
+    });
+    if let Err((start, end, e)) = data_result {
+        halt(format_args!("cannot map data {start:#x}..{end:#x}: {e:?}"));
+    }
     let regions = [
         (text, normal(Perm::ReadExecute), "text"),
         (rodata, normal(Perm::ReadOnly), "rodata"),
-        (data, normal(Perm::ReadWrite), "data"),
         ((linker::GICD_BASE, linker::GICD_BASE + 0x0100_0000), device, "gic"),
         ((linker::SECURE_UART_BASE, linker::SECURE_UART_BASE + 0x1000), device, "uart"),
         (ns_ram, Attrs { non_secure: true, ..Attrs::kernel(MemKind::Normal, Perm::ReadWrite) }, "ns-ram"),
@@ -117,7 +127,11 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
     // SAFETY: the tables identity-map the whole image (this code included),
     // its stacks and heap, and the devices used from here on.
     unsafe { arch::enable_mmu(ttbr0) };
+    check_stack_guards();
     heap::init();
+    // Before anything draws from the RNG, and while the DT still holds the
+    // secure seeds (the monitor erases them before Linux runs).
+    crate::entropy::seed_at_boot(dtb);
     crate::pta::stats::SNAPSHOT.call_once(|| kernel_stats);
     log::info!(
         "tz-kernel {} (S-EL1): MMU on (W^X), {} threads, core {}",
@@ -131,6 +145,23 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
         log::error!("could not add /firmware/optee: {e:?}");
     }
     arch::entry::kernel_tee_vectors as *const () as u64
+}
+
+/// Asks the MMU itself that every stack's guard page is unmapped and both
+/// ends of every stack are mapped; halts otherwise.
+fn check_stack_guards() {
+    let translates = arch::thread::el1_read_translates;
+    let mut guards = 0;
+    for array in crate::thread::runtime::stack_arrays() {
+        for i in 0..array.count {
+            let (guard, _) = array.guard_range(i);
+            if translates(guard) || !translates(array.bottom(i)) || !translates(array.top(i) - 16) {
+                halt(format_args!("stack {i} at {:#x}: guard page mapped or stack unmapped", array.bottom(i)));
+            }
+            guards += 1;
+        }
+    }
+    log::info!("{guards} kernel stacks, each above an unmapped guard page");
 }
 
 /// Normal-world RAM from the DT's `/memory` (read with the MMU off), or the
@@ -210,7 +241,7 @@ extern "C" fn kernel_system_reset() -> u64 {
 /// Fast SMC: `args` in, `args[0..4]` out.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
-    let out = smc::fast::handle(args, &FAST_CALLS);
+    let out = crate::fatal::refuse_if_stopped().unwrap_or_else(|| smc::fast::handle(args, &FAST_CALLS));
     args[..4].copy_from_slice(&out);
 }
 
@@ -218,7 +249,8 @@ extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
 /// only with an error for `args[0..4]`.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_yield_smc(args: &mut [u64; 8]) {
-    let out = crate::thread::runtime::yield_smc(args);
+    // After a kernel panic nothing is served, not even a resume (see `fatal`).
+    let out = crate::fatal::refuse_if_stopped().unwrap_or_else(|| crate::thread::runtime::yield_smc(args));
     args[..4].copy_from_slice(&out);
 }
 
@@ -226,6 +258,7 @@ static STATE: crate::std_call::TeeState = crate::std_call::TeeState {
     shm: Mutex::new(crate::shm::ShmRegistry::new()),
     sessions: Mutex::new(crate::session::Sessions::new()),
     resolver: crate::pta::resolve,
+    bounce: crate::bounce::Pool::new(crate::bounce::CAPACITY),
 };
 
 /// The kernel-wide call state.

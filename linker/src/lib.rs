@@ -74,6 +74,17 @@ pub const NS_KERNEL_MAX_SIZE: u64 = NS_INITRD_BASE - NS_KERNEL_BASE;
 /// Most cores the firmware supports (QEMU virt puts 8 cores in a cluster).
 pub const MAX_CORES: usize = 8;
 
+/// Threads in the trusted kernel's pool (`GET_THREAD_COUNT`).
+pub const KERNEL_THREADS: usize = 8;
+/// Unmapped page below every kernel stack: an overflow faults instead of
+/// writing into the neighbouring stack or data.
+pub const STACK_GUARD_SIZE: u64 = 0x1000;
+/// Bytes of each core's stack (SMC entry, exceptions, thread switches).
+pub const CORE_STACK_SIZE: u64 = 0x4000;
+/// Bytes of each pool thread's stack (TA loading verifies RSA signatures on
+/// it; TA-to-TA calls nest on it).
+pub const THREAD_STACK_SIZE: u64 = 0x1_0000;
+
 /// Linear core index for an MPIDR value, or `None` for a core this platform
 /// does not have. QEMU virt numbers cores Aff0 = index % 8, Aff1 = index / 8.
 pub const fn core_index(mpidr: u64) -> Option<usize> {
@@ -115,5 +126,9 @@ mod tests {
         assert!(monitor.contains(&std::format!("LENGTH = {MONITOR_SIZE:#x}")));
         assert!(kernel.contains(&std::format!("ORIGIN = {TOS_BASE:#x}")));
         assert!(kernel.contains(&std::format!("LENGTH = {TOS_SIZE:#x}")));
+        let core_stacks = std::format!(". += {MAX_CORES} * ({STACK_GUARD_SIZE:#x} + {CORE_STACK_SIZE:#x});");
+        let thread_stacks = std::format!(". += {KERNEL_THREADS} * ({STACK_GUARD_SIZE:#x} + {THREAD_STACK_SIZE:#x});");
+        assert!(kernel.contains(&core_stacks), "kernel.ld must reserve {core_stacks}");
+        assert!(kernel.contains(&thread_stacks), "kernel.ld must reserve {thread_stacks}");
     }
 }

@@ -2,6 +2,10 @@
 //! that serve yielding calls and can wait for the normal world (RPC) or be
 //! preempted by it, resuming on any core.
 
+pub mod nesting;
+pub mod fpu;
 pub mod pool;
 #[cfg(target_os = "none")]
 pub mod runtime;
+pub mod stacks;
+pub mod ta_gate;

@@ -9,7 +9,10 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 use tee_abi::smc;
 
+use super::fpu::{self, FpRegs};
+use super::nesting::{Nesting, NestingLimit};
 use super::pool::{Pool, Suspension};
+use super::stacks::StackArray;
 use crate::arch::aarch64 as arch;
 use crate::arch::aarch64::thread::ThreadRegs;
 use crate::call_env::{ArgLocation, CallEnv};
@@ -18,8 +21,6 @@ use crate::std_call::CallEnvMut;
 
 /// Number of threads (`GET_THREAD_COUNT`).
 pub const THREADS: usize = crate::boot::THREAD_COUNT as usize;
-/// Stack bytes per thread (TA loading verifies RSA signatures on it).
-const THREAD_STACK: usize = 64 * 1024;
 const NO_THREAD: usize = usize::MAX;
 
 static POOL: Mutex<Pool<THREADS>> = Mutex::new(Pool::new());
@@ -34,20 +35,58 @@ struct Slot {
     ttbr0: u64,
     /// The user-mode run in progress (`*mut UserRun`), or null.
     user_run: *mut (),
+    /// Entry-point runs nested on this thread (TA-to-TA calls).
+    nesting: Nesting,
+    /// That run's FP/SIMD registers (see `thread::fpu`), or null.
+    fp: *mut FpRegs,
 }
 
 struct Slots(UnsafeCell<[Slot; THREADS]>);
 // SAFETY: slot `i` is only accessed by the core that owns thread `i` in the
 // pool (Running on it, or resuming/starting it with the pool lock's hand-over).
 unsafe impl Sync for Slots {}
-static SLOTS: Slots =
-    Slots(UnsafeCell::new([const { Slot { regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 }, args: [0; 8], ttbr0: 0, user_run: core::ptr::null_mut() } }; THREADS]));
+static SLOTS: Slots = Slots(UnsafeCell::new(
+    [const {
+        Slot {
+            regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 },
+            args: [0; 8],
+            ttbr0: 0,
+            user_run: core::ptr::null_mut(),
+            nesting: Nesting::new(),
+            fp: core::ptr::null_mut(),
+        }
+    }; THREADS],
+));
 
-#[repr(C, align(16))]
-struct Stacks(UnsafeCell<[[u8; THREAD_STACK]; THREADS]>);
-// SAFETY: stack `i` is used only by thread `i`, which runs on one core at a time.
-unsafe impl Sync for Stacks {}
-static STACKS: Stacks = Stacks(UnsafeCell::new([[0; THREAD_STACK]; THREADS]));
+unsafe extern "C" {
+    static __stacks_start: u8;
+    static __stacks_end: u8;
+    static __thread_stacks_start: u8;
+    static __thread_stacks_end: u8;
+}
+
+/// The per-core stacks (`.stacks`) and the pool threads' (`.thread_stacks`),
+/// each above an unmapped guard page (`thread::stacks`). Stack `i` of the
+/// second array is used only by thread `i`, which runs on one core at a time.
+pub fn stack_arrays() -> [StackArray; 2] {
+    let guard = linker::STACK_GUARD_SIZE;
+    let cores = StackArray {
+        base: &raw const __stacks_start as u64,
+        count: linker::MAX_CORES,
+        guard,
+        size: linker::CORE_STACK_SIZE,
+    };
+    let threads = StackArray {
+        base: &raw const __thread_stacks_start as u64,
+        count: THREADS,
+        guard,
+        size: linker::THREAD_STACK_SIZE,
+    };
+    // The linker script reserves exactly these spans (checked by linker's tests).
+    debug_assert_eq!(cores.base + cores.span(), &raw const __stacks_end as u64);
+    debug_assert_eq!(threads.base + threads.span(), &raw const __thread_stacks_end as u64);
+    [cores, threads]
+}
 
 fn slot(index: usize) -> *mut Slot {
     // SAFETY: index < THREADS (pool indices); only a raw pointer is formed.
@@ -55,7 +94,7 @@ fn slot(index: usize) -> *mut Slot {
 }
 
 fn stack_top(index: usize) -> u64 {
-    STACKS.0.get() as u64 + ((index + 1) * THREAD_STACK) as u64
+    stack_arrays()[1].top(index)
 }
 
 /// A yielding SMC arrived on this core (temporary stack): start a new call on
@@ -103,16 +142,33 @@ extern "C" fn thread_main(index: u64) -> ! {
         let mut env = ThreadEnv { rpc_arg: None, cancel: None };
         crate::std_call::handle(crate::boot::state(), &mut env, &args)
     };
+    fpu::before_normal_world();
     arch::thread::exit(out)
 }
 
 /// Called by `thread_exit` on the temporary stack: the thread is done.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_thread_release() {
+    // A panicking thread leaves through here too; the pool (whose lock it
+    // may hold) is never used again.
+    if crate::fatal::stopped() {
+        return;
+    }
     let core = arch::core_index();
     let index = CURRENT[core].swap(NO_THREAD, Ordering::AcqRel);
-    if index != NO_THREAD {
-        POOL.lock().release(index);
+    if index != NO_THREAD
+        && let Err(e) = POOL.lock().release(index)
+    {
+        crate::boot::halt(format_args!("thread release out of protocol: {e:?}"));
+    }
+}
+
+/// Called by `thread_rpc_exit` on the temporary stack once thread `index`'s
+/// registers are saved: only now may `RETURN_FROM_RPC` resume it.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_thread_left(index: u64) {
+    if let Err(e) = POOL.lock().registers_saved(index as usize) {
+        crate::boot::halt(format_args!("thread leave out of protocol: {e:?}"));
     }
 }
 
@@ -129,6 +185,9 @@ pub fn preempt() {
 }
 
 fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
+    // The TA's FP/SIMD registers stay with its run (the thread may resume on
+    // another core); the normal world gets its own back.
+    fpu::before_normal_world();
     let core = arch::core_index();
     let index = CURRENT[core].swap(NO_THREAD, Ordering::AcqRel);
     assert!(index != NO_THREAD, "RPC outside a thread");
@@ -139,9 +198,14 @@ fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
     if unsafe { (*slot(index)).ttbr0 } != 0 {
         arch::user::set_ttbr0(crate::boot::kernel_root());
     }
-    POOL.lock().suspend(index, why);
+    // Not resumable yet: `thread_rpc_exit` saves the registers, leaves this
+    // stack and only then calls `kernel_thread_left` (see `pool`).
+    if let Err(e) = POOL.lock().begin_leave(index, core, why) {
+        crate::boot::halt(format_args!("thread leave out of protocol: {e:?}"));
+    }
     // SAFETY: we are thread `index` on its own stack with exceptions masked;
-    // its save area is ours until the normal world resumes it.
+    // its save area is ours until the normal world resumes it, which the
+    // pool allows only after `kernel_thread_left`.
     unsafe { arch::thread::leave(&raw mut (*slot(index)).regs, [a[0], a[1], a[2], index as u64]) }
 }
 
@@ -220,30 +284,60 @@ fn current_slot() -> *mut Slot {
     slot(index)
 }
 
+/// One TA entry-point run counted against the thread's nesting limit
+/// (`thread::nesting`); dropping it ends the count.
+pub struct NestedRun {
+    thread: usize,
+}
+
+/// Counts one more TA entry-point run on the current thread, or refuses
+/// it at the limit (`TEE_ERROR_OUT_OF_MEMORY`, as upstream).
+pub fn enter_nested_run() -> Result<NestedRun, NestingLimit> {
+    let thread = current_thread();
+    assert!(thread != NO_THREAD, "TA run outside a thread");
+    // SAFETY: the slot belongs to the running thread.
+    unsafe { (*slot(thread)).nesting.enter()? };
+    Ok(NestedRun { thread })
+}
+
+impl Drop for NestedRun {
+    fn drop(&mut self) {
+        // SAFETY: dropped by the thread that entered the run (the guard
+        // lives on its stack), which owns its slot on whatever core it is.
+        unsafe { (*slot(self.thread)).nesting.leave() };
+    }
+}
+
 /// Runs TA code with the translation tables at `root` until the entry point
 /// returns or the TA dies; returns the exit value.
 pub fn run_user(root: u64, run: &mut crate::user_ta::run::UserRun<'_>, entry: &arch::user::UserEntry) -> u64 {
     let me = current_slot();
+    // This run's FP/SIMD registers, loaded on its first FP instruction.
+    let mut fp = FpRegs::ZERO;
     // A TA calling another TA nests runs on one thread: keep the caller's.
     // SAFETY: the slot belongs to the running thread. `run` outlives the
     // user-mode run, during which only this thread's exception handler uses
     // the pointer.
-    let (outer_run, outer_ttbr0) = unsafe {
-        let outer = ((*me).user_run, (*me).ttbr0);
+    let (outer_run, outer_ttbr0, outer_fp) = unsafe {
+        let outer = ((*me).user_run, (*me).ttbr0, (*me).fp);
         (*me).user_run = (run as *mut crate::user_ta::run::UserRun<'_>).cast();
         (*me).ttbr0 = root;
+        (*me).fp = &raw mut fp;
         outer
     };
+    fpu::trap_until_used();
     arch::user::set_ttbr0(root);
     // SAFETY: `root` maps the kernel (shared level-1 entries) and the TA.
     let exit = unsafe { arch::user::run(entry) };
     arch::user::set_ttbr0(if outer_ttbr0 != 0 { outer_ttbr0 } else { crate::boot::kernel_root() });
     // The thread may have moved cores while the TA ran.
+    fpu::end_run(&raw mut fp);
     let me = current_slot();
     // SAFETY: as above.
     unsafe {
         (*me).user_run = outer_run;
         (*me).ttbr0 = outer_ttbr0;
+        (*me).fp = outer_fp;
     }
     exit
 }
@@ -257,6 +351,14 @@ extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64
     let run = unsafe { (*me).user_run.cast::<crate::user_ta::run::UserRun<'static>>() };
     if run.is_null() {
         crate::boot::halt(format_args!("exception from EL0 outside a TA run"));
+    }
+    if kind == arch::user::KIND_SYNC && esr >> 26 == arch::user::EC_FP_ACCESS {
+        // The run's first FP/SIMD instruction (or its first since the core
+        // was left or another run used FP): load its registers and retry.
+        // SAFETY: `fp` was set by `run_user` to its local, which outlives
+        // the run; `run_user` calls `fpu::end_run` before it returns.
+        unsafe { fpu::give_to((*me).fp) };
+        return 0;
     }
     // SAFETY: non-null, points at the live UserRun of this thread.
     let resume = crate::user_ta::run::handle_exception(unsafe { &mut *run }, frame, kind, esr, far);

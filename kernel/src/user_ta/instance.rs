@@ -20,6 +20,7 @@ use crate::mm::layout::{self, TA_AREA_SPAN, TA_IMAGE_VA as IMAGE_VA, TA_PARAM_VA
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
 use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+use crate::thread::ta_gate;
 
 /// Translation tables per instance (image, stack, parameters and the
 /// system PTA's mappings each need their own level-2/3 tables; emptied
@@ -32,6 +33,10 @@ const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 const FLAG_MULTI_SESSION: u32 = 0x8;
 /// `TA_FLAG_INSTANCE_KEEP_ALIVE`.
 const FLAG_KEEP_ALIVE: u32 = 0x10;
+/// Most sessions one instance holds. Upstream's bound is the TA's own heap
+/// (hello_world refuses near 800 sessions with OUT_OF_MEMORY); ours is
+/// explicit so that one client cannot exhaust a shared TA's heap.
+pub const MAX_SESSIONS_PER_INSTANCE: usize = 512;
 
 /// Entry functions (`UTEE_ENTRY_FUNC_*`).
 const FUNC_OPEN_SESSION: u64 = 0;
@@ -74,10 +79,9 @@ pub struct Instance {
     regions: UserRegions,
     _image: PageBuf,
     _stack: PageBuf,
-    /// Serialises entry-point runs (one thread inside the TA at a time).
-    run_lock: Mutex<()>,
-    /// Pool thread holding `run_lock` (usize::MAX when none).
-    run_owner: core::sync::atomic::AtomicUsize,
+    /// Pool thread running inside the instance (one at a time; see
+    /// `thread::ta_gate`).
+    run_owner: ta_gate::BusyOwner,
     /// Sessions this TA opened to other TAs (TA-to-TA), by its handle.
     ta_sessions: TaSessions,
     state: Mutex<State>,
@@ -168,8 +172,7 @@ impl Instance {
             regions,
             _image: image,
             _stack: stack,
-            run_lock: Mutex::new(()),
-            run_owner: core::sync::atomic::AtomicUsize::new(usize::MAX),
+            run_owner: Mutex::new(None),
             ta_sessions: Mutex::new(BTreeMap::new()),
             state: Mutex::new(State { dead: false, sessions: 0 }),
             next_session: AtomicU32::new(1),
@@ -188,25 +191,23 @@ impl Instance {
 
     /// Runs the entry point with `func`; returns the TA's result.
     fn run(&self, env: &mut dyn CallEnv, func: u64, session: u64, cmd: u32, params: &mut TaParams) -> Outcome {
-        // One thread inside a TA at a time. The holder may be parked in the
-        // normal world (RPC, preemption), so a waiter must not spin here with
-        // interrupts masked: it sleeps in the normal world between attempts.
+        // One thread inside a TA at a time, waiting as upstream does (see
+        // `thread::ta_gate`: no wait can be part of a cycle). The holder may
+        // be parked in the normal world (RPC, preemption), so a waiter must
+        // not spin here with interrupts masked: it sleeps in the normal
+        // world between attempts.
         let me = crate::thread::runtime::current_thread();
-        let _one_at_a_time = loop {
-            if let Some(guard) = self.run_lock.try_lock() {
-                break guard;
-            }
-            // A TA calling itself (directly or around a loop of TA-to-TA
-            // sessions) would wait for its own thread forever.
-            if self.run_owner.load(Ordering::Acquire) == me {
-                return (result::ERROR_BUSY, result::ORIGIN_TEE);
-            }
-            if let Err(e) = super::syscall::sleep_in_normal_world(env, 1) {
-                return (e, result::ORIGIN_TEE);
-            }
+        let single = self.flags & FLAG_SINGLE_INSTANCE != 0;
+        let sleep = || super::syscall::sleep_in_normal_world(env, 1);
+        let _busy = match ta_gate::enter(&ta_gate::TA_GATE, &self.run_owner, me, single, sleep) {
+            Ok(guard) => guard,
+            Err(ta_gate::Refused::Busy) => return (result::ERROR_BUSY, result::ORIGIN_TEE),
+            Err(ta_gate::Refused::Wait(e)) => return (e, result::ORIGIN_TEE),
         };
-        self.run_owner.store(me, Ordering::Release);
-        let _owner = OwnerReset(&self.run_owner);
+        // TA-to-TA calls nest on this thread's stack: bounded as upstream.
+        let Ok(_nested) = crate::thread::runtime::enter_nested_run() else {
+            return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+        };
         if self.state.lock().dead {
             return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
         }
@@ -259,7 +260,7 @@ impl Instance {
 
         let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
         let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
-        // Held for the run: run_lock already keeps other threads out.
+        // Held for the run: run_owner already keeps other threads out.
         let mut crypto = self.crypto.lock();
         let mut storage = self.storage.lock();
         let mut run = UserRun {
@@ -410,6 +411,9 @@ impl Target for Instance {
             if state.sessions > 0 && self.flags & FLAG_MULTI_SESSION == 0 {
                 return Err((result::ERROR_BUSY, result::ORIGIN_TEE));
             }
+            if state.sessions >= MAX_SESSIONS_PER_INSTANCE {
+                return Err((result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE));
+            }
         }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
         self.clients.lock().insert(u64::from(id), *client);
@@ -449,14 +453,5 @@ impl Instance {
             drop(state);
             SINGLE.lock().remove(&self.uuid);
         }
-    }
-}
-
-/// Clears an instance's `run_owner` when a run ends, however it ends.
-struct OwnerReset<'a>(&'a core::sync::atomic::AtomicUsize);
-
-impl Drop for OwnerReset<'_> {
-    fn drop(&mut self) {
-        self.0.store(usize::MAX, Ordering::Release);
     }
 }

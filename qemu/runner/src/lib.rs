@@ -7,6 +7,8 @@
 //! `tests.d/` wrappers turn exit status 1 into 0 (the FAIL line is the
 //! verdict), so that only a crash adds `TZTEST FAIL tests.d/<file>`.
 
+pub mod simd;
+
 use std::fmt::Display;
 
 use teec::{Param, TEEC_ORIGIN_TRUSTED_APP, TeecError, Uuid};
@@ -160,6 +162,21 @@ pub const STATS_CMD_KERNEL_STATS: u32 = 0;
 pub fn tee_from_cmdline() -> Option<String> {
     let cmdline = std::fs::read_to_string("/proc/cmdline").ok()?;
     cmdline.split_whitespace().find_map(|w| w.strip_prefix("tz.tee=")).map(str::to_owned)
+}
+
+/// Number of online CPUs (`/sys/devices/system/cpu/online`, e.g. `0-3`),
+/// whatever the calling thread's affinity (tests pin threads).
+pub fn online_cpus() -> usize {
+    let text = std::fs::read_to_string("/sys/devices/system/cpu/online").unwrap_or_default();
+    let count: usize = text
+        .trim()
+        .split(',')
+        .filter_map(|range| match range.split_once('-') {
+            Some((a, b)) => Some(b.parse::<usize>().ok()? + 1 - a.parse::<usize>().ok()?),
+            None => range.parse::<usize>().ok().map(|_| 1),
+        })
+        .sum();
+    count.max(1)
 }
 
 /// Pins the calling thread to `cpu`.

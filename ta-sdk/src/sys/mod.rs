@@ -1,5 +1,6 @@
 //! The utee syscalls (`svc #0`, number in `x8`, arguments in `x0..x7`,
-//! `TEE_Result` back in `x0`; `shared/reference/optee-abi.md` §7.8, §8) and
+//! `TEE_Result` back in `x0`; optee_os 4.5.0 `lib/libutee/arch/arm/utee_syscalls_asm.S`,
+//! `lib/libutee/include/tee_syscall_numbers.h`) and
 //! everything else in ta-sdk that needs `unsafe`: the entry trampoline that
 //! reads the kernel's `struct utee_params`, and the static heap.
 //!
@@ -14,6 +15,7 @@ pub mod cryp;
 pub mod cryp_asym;
 pub mod os;
 pub mod shared_mem;
+pub mod simd;
 pub mod storage;
 pub mod ta_session;
 pub mod heap;
@@ -91,6 +93,23 @@ mod arch {
             )
         }
     }
+
+    /// Reads `TPIDR_EL0`.
+    #[inline(always)]
+    pub(super) fn read_tpidr_el0() -> u64 {
+        let value: u64;
+        // SAFETY: reading the EL0 thread-pointer register has no effects.
+        unsafe { asm!("mrs {0}, tpidr_el0", out(reg) value, options(nomem, nostack, preserves_flags)) };
+        value
+    }
+
+    /// Writes `TPIDR_EL0`.
+    #[inline(always)]
+    pub(super) fn write_tpidr_el0(value: u64) {
+        // SAFETY: nothing in a ta-sdk TA reads TPIDR_EL0 (no thread-local
+        // storage in `no_std`), so its value cannot break any invariant.
+        unsafe { asm!("msr tpidr_el0, {0}", in(reg) value, options(nomem, nostack, preserves_flags)) };
+    }
 }
 
 #[cfg(not(all(target_arch = "aarch64", target_os = "none")))]
@@ -110,6 +129,30 @@ mod arch {
     pub(super) fn utee_panic(code: u32) -> ! {
         panic!("TA panic {code:#x} (host build)")
     }
+
+    /// Host stand-in for the register.
+    static TPIDR_EL0: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+    pub(super) fn read_tpidr_el0() -> u64 {
+        TPIDR_EL0.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(super) fn write_tpidr_el0(value: u64) {
+        TPIDR_EL0.store(value, core::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The EL0 thread-pointer register `TPIDR_EL0`. ta-sdk TAs have no
+/// thread-local storage, so it is free for a TA's own use; the kernel starts
+/// every entry-point call with it zero and keeps it per run (tests check
+/// that nothing leaks between TAs through it).
+pub fn thread_pointer() -> u64 {
+    arch::read_tpidr_el0()
+}
+
+/// Sets `TPIDR_EL0` (see [`thread_pointer`]).
+pub fn set_thread_pointer(value: u64) {
+    arch::write_tpidr_el0(value)
 }
 
 /// `_utee_return` (syscall 0): finish the current entry with `ret`.

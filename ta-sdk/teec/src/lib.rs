@@ -307,6 +307,40 @@ impl Session<'_> {
     }
 }
 
+impl Session<'_> {
+    /// [`invoke`](Session::invoke) with the `ioctl` system call issued by
+    /// `raw_ioctl(fd, request, arg)`, which returns the system call's raw
+    /// result (negative errno on failure). For tests that must control every
+    /// register around the call into the TEE, e.g. the FP/SIMD isolation
+    /// test, which issues `svc` from assembly with all vector registers
+    /// loaded.
+    pub fn invoke_with_raw_ioctl(
+        &mut self,
+        cmd: u32,
+        params: &mut [Param<'_>; 4],
+        raw_ioctl: impl FnOnce(i32, u64, *mut core::ffi::c_void) -> i64,
+    ) -> Result<(), TeecError> {
+        use std::os::fd::AsRawFd;
+        let mut arg = uapi::InvokeArg {
+            func: cmd,
+            session: self.id,
+            num_params: uapi::NUM_PARAMS as u32,
+            params: encode(params)?,
+            ..Default::default()
+        };
+        let mut buf = uapi::BufData { buf_ptr: std::ptr::from_mut(&mut arg) as u64, buf_len: size_of::<uapi::InvokeArg>() as u64 };
+        let rc = raw_ioctl(self.ctx.dev.as_raw_fd(), u64::from(uapi::TEE_IOC_INVOKE), std::ptr::from_mut(&mut buf).cast());
+        if rc < 0 {
+            return Err(TeecError::comms(&std::io::Error::from_raw_os_error(-rc as i32)));
+        }
+        decode(params, &arg.params);
+        if arg.ret != TEEC_SUCCESS {
+            return Err(TeecError { code: arg.ret, origin: arg.ret_origin });
+        }
+        Ok(())
+    }
+}
+
 impl Drop for Session<'_> {
     fn drop(&mut self) {
         let mut arg = uapi::CloseSessionArg { session: self.id };

@@ -1,5 +1,5 @@
-//! An adversarial TA for the memory-management tests (`tz-xtest` 1010,
-//! 1011): UUID `b5311d21-55ce-45a1-98b0-7dcb8bd62fc6`.
+//! An adversarial TA for the memory-management tests (`tz-xtest` 1017,
+//! 1018): UUID `b5311d21-55ce-45a1-98b0-7dcb8bd62fc6`.
 //!
 //! - command 0 (`CMD_PING`): success, proving the instance is alive;
 //! - command 1 (`CMD_TOUCH_AFTER_UNMAP`): VALUE_INPUT a = bytes. Maps that

@@ -6,7 +6,10 @@
 //! with the MMU off (`cpu_on_entry`) and on (every other entry).
 
 /// Bytes of stack per core.
-pub const STACK_SIZE: usize = 0x4000;
+pub const STACK_SIZE: usize = linker::CORE_STACK_SIZE as usize;
+/// Bytes from one core's stack slot to the next: an unmapped guard page,
+/// then the stack (`thread::stacks`).
+const STACK_STRIDE: u64 = linker::STACK_GUARD_SIZE + linker::CORE_STACK_SIZE;
 
 core::arch::global_asm!(
     r#"
@@ -33,14 +36,15 @@ _start:
     smc     #0
     b       .
 
-// Sets SP and TPIDR_EL1 to the calling core's stack top and VBAR_EL1 to the
-// kernel vectors. Clobbers x0-x3.
+// Sets SP and TPIDR_EL1 to the calling core's stack top (slot i ends at
+// __stacks_start + (i + 1) * stride) and VBAR_EL1 to the kernel vectors.
+// Clobbers x0-x3.
 kernel_set_core_stack:
     mrs     x0, mpidr_el1
     and     x1, x0, #0xff
     ubfx    x2, x0, #8, #8
     add     x1, x1, x2, lsl #3
-    mov     x2, #{stack_size}
+    mov     x2, #{stack_stride}
     madd    x1, x1, x2, x2
     ldr     x3, =__stacks_start
     add     x1, x1, x3
@@ -165,7 +169,7 @@ kernel_el1_vectors:
     el0_vector 4
     el0_vector 4
 "#,
-    stack_size = const STACK_SIZE,
+    stack_stride = const STACK_STRIDE,
     user_frame = const core::mem::size_of::<super::user::UserFrame>(),
     entry_done = const tee_abi::opteed::RETURN_ENTRY_DONE,
     on_done = const tee_abi::opteed::RETURN_ON_DONE,

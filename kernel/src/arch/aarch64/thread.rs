@@ -4,7 +4,10 @@
 //! A thread leaves only through a function call (`thread_rpc_exit`), so only
 //! the callee-saved registers and the stack pointer need saving; preemption by
 //! an interrupt saves the full frame on the thread's stack first and then
-//! leaves through the same call.
+//! leaves through the same call. Only once the registers are stored and the
+//! core is on its temporary stack does `thread_rpc_exit` call
+//! `kernel_thread_left`, which makes the thread resumable (see
+//! `thread::pool`'s leave / resume protocol).
 
 use core::mem::offset_of;
 
@@ -35,10 +38,18 @@ thread_rpc_exit:
     stp     x9, x1, [x0, #{sp_off}]
     mrs     x9, tpidr_el1
     mov     sp, x9
-    mov     x1, x2
-    mov     x2, x3
-    mov     x3, x4
-    mov     x4, x5
+    // Off the thread's stack, its state saved: now it may be resumed.
+    // x19..x22 are saved above, so they carry a0..a3 across the call.
+    mov     x19, x2
+    mov     x20, x3
+    mov     x21, x4
+    mov     x22, x5
+    mov     x0, x5
+    bl      kernel_thread_left
+    mov     x1, x19
+    mov     x2, x20
+    mov     x3, x21
+    mov     x4, x22
     ldr     x0, ={call_done}
     smc     #0
     b       .
@@ -97,14 +108,17 @@ unsafe extern "C" {
     fn thread_exit(a0: u64, a1: u64, a2: u64, a3: u64) -> !;
 }
 
-/// Saves the calling thread into `regs` and returns `a0..a3` to the normal
-/// world with `CALL_DONE`. Returns, possibly on another core, with the four
-/// values given to [`resume`].
+/// Saves the calling thread into `regs`, moves to the core's temporary
+/// stack, calls `kernel_thread_left(a[3])` there (`a[3]` is the thread's
+/// index) and returns `a0..a3` to the normal world with `CALL_DONE`.
+/// Returns, possibly on another core, with the four values given to
+/// [`resume`].
 ///
 /// # Safety
 ///
 /// Must run on a pool thread's stack with exceptions masked; `regs` must be
-/// that thread's save area and stay untouched until [`resume`] uses it.
+/// that thread's save area and stay untouched until [`resume`] uses it; the
+/// thread must not be resumable before `kernel_thread_left` runs.
 pub unsafe fn leave(regs: *mut ThreadRegs, a: [u64; 4]) -> [u64; 4] {
     let mut out = [0u64; 4];
     // SAFETY: forwarded contract; `out` lives on this thread's stack, which is
@@ -139,4 +153,17 @@ pub unsafe fn start(stack_top: u64, entry: extern "C" fn(u64) -> !, arg: u64) ->
 pub fn exit(a: [u64; 4]) -> ! {
     // SAFETY: thread_exit leaves the thread's stack before releasing it.
     unsafe { thread_exit(a[0], a[1], a[2], a[3]) }
+}
+
+/// True when an EL1 read of `va` translates through the current stage-1
+/// tables (`AT S1E1R`; `PAR_EL1.F` clear). Used at boot to prove the stack
+/// guard pages are really unmapped.
+pub fn el1_read_translates(va: u64) -> bool {
+    let par: u64;
+    // SAFETY: an address translation instruction only writes PAR_EL1; it
+    // does not access memory or fault.
+    unsafe {
+        core::arch::asm!("at s1e1r, {va}", "isb", "mrs {par}, par_el1", va = in(reg) va, par = out(reg) par, options(nostack, preserves_flags));
+    }
+    par & 1 == 0
 }

@@ -5,6 +5,15 @@
 //! stack and `eret`s; an exception from EL0 pushes a [`UserFrame`] right below
 //! them and calls `kernel_user_exception`, which either resumes the TA or
 //! ends the user-mode run, making `enter_user` return.
+//!
+//! No EL0-visible register carries anything from one TA run to another or
+//! from the kernel: a run starts with `x4..x30`, `TPIDR_EL0`, `TPIDRRO_EL0`
+//! and NZCV zero (as upstream's `set_ctx_regs` in
+//! `core/arch/arm/kernel/thread.c`, 4.5.0, clears the whole user context),
+//! and `TPIDR_EL0` is part of the frame every exception saves and restores,
+//! so a TA that is preempted, or calls another TA, gets its own value back
+//! (upstream keeps it in `thread_ctx_regs` for the same reason). FP/SIMD
+//! stays trapped at EL0 (`CPACR_EL1.FPEN` is never opened).
 
 use core::mem::{offset_of, size_of};
 
@@ -20,6 +29,10 @@ pub struct UserFrame {
     pub elr: u64,
     /// Its PSTATE.
     pub spsr: u64,
+    /// `TPIDR_EL0` (the TA's thread pointer).
+    pub tpidr: u64,
+    /// Keeps the frame a multiple of 16 bytes.
+    pub _pad: u64,
 }
 
 /// How a TA starts.
@@ -51,6 +64,9 @@ pub const KIND_SERROR: u64 = 3;
 /// Anything from AArch32 EL0.
 pub const KIND_AARCH32: u64 = 4;
 
+/// `ESR_EL1.EC` of a trapped FP/SIMD access (`CPACR_EL1.FPEN`).
+pub const EC_FP_ACCESS: u64 = 0x07;
+
 core::arch::global_asm!(
     r#"
 .section .text.user, "ax"
@@ -68,6 +84,8 @@ kernel_enter_user:
     msr     sp_el0, x10
     ldr     x9, [x0, #{entry_spsr}]
     msr     spsr_el1, x9
+    msr     tpidr_el0, xzr
+    msr     tpidrro_el0, xzr
     ldp     x2, x3, [x0, #16]
     ldp     x0, x1, [x0, #0]
     mov     x4, xzr
@@ -120,7 +138,8 @@ kernel_el0_common:
     mrs     x2, elr_el1
     stp     x1, x2, [sp, #{frame_sp}]
     mrs     x1, spsr_el1
-    str     x1, [sp, #{frame_spsr}]
+    mrs     x2, tpidr_el0
+    stp     x1, x2, [sp, #{frame_spsr}]
     mov     x1, x0
     mov     x0, sp
     mrs     x2, esr_el1
@@ -130,8 +149,9 @@ kernel_el0_common:
     ldp     x1, x2, [sp, #{frame_sp}]
     msr     sp_el0, x1
     msr     elr_el1, x2
-    ldr     x1, [sp, #{frame_spsr}]
+    ldp     x1, x2, [sp, #{frame_spsr}]
     msr     spsr_el1, x1
+    msr     tpidr_el0, x2
     ldp     x2, x3, [sp, #16]
     ldp     x4, x5, [sp, #32]
     ldp     x6, x7, [sp, #48]
@@ -171,6 +191,7 @@ kernel_el0_common:
 
 const _: () = assert!(size_of::<UserFrame>().is_multiple_of(16));
 const _: () = assert!(offset_of!(UserFrame, elr) == offset_of!(UserFrame, sp) + 8);
+const _: () = assert!(offset_of!(UserFrame, tpidr) == offset_of!(UserFrame, spsr) + 8);
 const _: () = assert!(offset_of!(UserEntry, sp) == offset_of!(UserEntry, pc) + 8);
 
 unsafe extern "C" {

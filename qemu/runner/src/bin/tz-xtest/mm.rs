@@ -1,6 +1,6 @@
 //! Memory management under attack, through `tas/mm_attack_ta`:
 //!
-//! - 1010 `mm-touch-after-unmap-2m`, `-4m`, `-8m`: the TA asks the system
+//! - 1017 `mm-touch-after-unmap-2m`, `-4m`, `-8m`: the TA asks the system
 //!   PTA for MAP_ZI of 2, 4 and 8 MiB (2 MiB-aligned sizes: where a kernel
 //!   may use block mappings), finds it zeroed, writes and reads a pattern,
 //!   UNMAPs it and reads the old range: the read must fault and the invoke
@@ -8,7 +8,7 @@
 //!   works. `mm-map-zi-cycles`: 20 rounds of MAP_ZI / touch / UNMAP of
 //!   4 KiB to 8 MiB in one instance all succeed (no table or memory runs
 //!   out, nothing stays mapped in the way).
-//! - 1011 `mm-memref-2m-4m-x10`: INOUT memrefs of 2 MiB and 4 MiB
+//! - 1018 `mm-memref-2m-4m-x10`: INOUT memrefs of 2 MiB and 4 MiB
 //!   (registered shared memory), 10 of each alternately on one session:
 //!   the TA sees exactly the client's bytes and the client gets every byte
 //!   back inverted. `mm-memref-2m-shifted-x512`: 512 times, a MAP_ZI spacer
@@ -111,12 +111,12 @@ pub fn run(report: &mut Report) {
         Ok((ctx, ta)) => f(ctx, ta),
         Err(e) => Err(e.clone()),
     };
-    report.test(1010, "MAP_ZI / UNMAP: unmapped memory is gone, tables and memory come back");
+    report.test(1017, "MAP_ZI / UNMAP: unmapped memory is gone, tables and memory come back");
     for (name, len) in [("mm-touch-after-unmap-2m", 2 * MIB), ("mm-touch-after-unmap-4m", 4 * MIB), ("mm-touch-after-unmap-8m", 8 * MIB)] {
         report.case(name, with(&|ctx, ta| touch_after_unmap(ctx, ta, len)));
     }
     report.case("mm-map-zi-cycles", with(&map_zi_cycles));
-    report.test(1011, "large client memrefs (2 and 4 MiB) round-trip");
+    report.test(1018, "large client memrefs (2 and 4 MiB) round-trip");
     report.case("mm-memref-2m-4m-x10", with(&memrefs));
     report.case("mm-memref-2m-shifted-x512", with(&shifted_memrefs));
 }

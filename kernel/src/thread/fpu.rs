@@ -1,0 +1,373 @@
+//! FP/SIMD for TAs, switched lazily (upstream's `CFG_WITH_VFP` behaviour).
+//!
+//! The kernel is soft-float, so outside TA code the register file always
+//! belongs to the normal world, and entries that run no TA (fast calls,
+//! secure interrupts, PSCI) leave it untouched. A TA run starts with FP/SIMD
+//! trapped; its first FP instruction traps to the kernel, which saves the
+//! normal world's registers once per secure visit of the core, loads the run's
+//! own registers (zero at the start of a run) and lets the TA continue.
+//! Before the core returns to the normal world (RPC, preemption by a normal-
+//! world interrupt, end of the call) the TA's registers go back into its run
+//! and the normal world's are restored, so a thread can resume on another
+//! core. Runs nested on one thread (TA-to-TA calls) each have their own
+//! registers and swap lazily the same way.
+//!
+//! [`CoreFp`] is that bookkeeping for one core, generic over the hardware
+//! ([`FpUnit`]) so it is tested on the host.
+
+/// `q0..q31`, `FPCR` and `FPSR`: everything a TA or the normal world keeps in
+/// the FP/SIMD unit (SVE stays trapped, so no wider state exists).
+#[repr(C, align(16))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FpRegs {
+    /// `q0..q31`.
+    pub q: [u128; 32],
+    /// `FPCR`.
+    pub fpcr: u64,
+    /// `FPSR`.
+    pub fpsr: u64,
+}
+
+impl FpRegs {
+    /// All zero: what a TA run starts with, so nothing of the normal world or
+    /// of an earlier TA is visible to it.
+    pub const ZERO: FpRegs = FpRegs { q: [0; 32], fpcr: 0, fpsr: 0 };
+}
+
+/// Who may execute FP/SIMD instructions (`CPACR_EL1.FPEN`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FpAccess {
+    /// EL0 and EL1 trap: the state outside a TA's own use, so a stray FP
+    /// instruction in the kernel faults instead of clobbering registers.
+    Trapped,
+    /// EL1 only: while the kernel saves or restores register files.
+    KernelOnly,
+    /// EL0 and EL1: while the TA that owns the registers runs.
+    Open,
+}
+
+/// The hardware side: trapping control and whole-file save/restore.
+pub trait FpUnit {
+    fn set_access(&mut self, access: FpAccess);
+    /// Only called with access [`FpAccess::KernelOnly`] or wider.
+    fn save(&mut self, into: &mut FpRegs);
+    /// Only called with access [`FpAccess::KernelOnly`] or wider.
+    fn restore(&mut self, from: &FpRegs);
+}
+
+/// One core's FP bookkeeping.
+pub struct CoreFp {
+    /// The normal world's registers while a TA's are loaded.
+    ns: FpRegs,
+    /// `ns` holds the normal world's registers (they must go back before
+    /// this core returns to the normal world).
+    ns_saved: bool,
+    /// The run whose registers are loaded, or null (none, or its run ended:
+    /// the registers then hold stale TA values that the next restore
+    /// overwrites completely).
+    owner: *mut FpRegs,
+}
+
+impl Default for CoreFp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CoreFp {
+    pub const fn new() -> Self {
+        Self { ns: FpRegs::ZERO, ns_saved: false, owner: core::ptr::null_mut() }
+    }
+
+    /// A run is about to start (or a nested one returned to its caller):
+    /// trap, so whichever run uses FP next loads its own registers.
+    pub fn trap_until_used(&mut self, unit: &mut impl FpUnit) {
+        unit.set_access(FpAccess::Trapped);
+    }
+
+    /// The TA of the run whose registers are `run` executed an FP/SIMD
+    /// instruction while trapped: hand it the register file.
+    ///
+    /// # Safety
+    ///
+    /// `run` must stay valid until [`Self::end_run`] is called with it or
+    /// [`Self::before_normal_world`] runs on this core, whichever is first;
+    /// nothing else may access it meanwhile.
+    pub unsafe fn give_to(&mut self, unit: &mut impl FpUnit, run: *mut FpRegs) {
+        unit.set_access(FpAccess::KernelOnly);
+        if !self.ns_saved {
+            unit.save(&mut self.ns);
+            self.ns_saved = true;
+        } else if !self.owner.is_null() && self.owner != run {
+            // SAFETY: a non-null owner is valid per this function's contract
+            // (its run has neither ended nor left the core).
+            unit.save(unsafe { &mut *self.owner });
+        }
+        if self.owner != run {
+            // SAFETY: `run` is valid per the contract.
+            unit.restore(unsafe { &*run });
+            self.owner = run;
+        }
+        unit.set_access(FpAccess::Open);
+    }
+
+    /// The run whose registers are `run` ended: forget it (its values left in
+    /// the registers are overwritten by the next restore) and trap again.
+    pub fn end_run(&mut self, unit: &mut impl FpUnit, run: *mut FpRegs) {
+        if self.owner == run {
+            self.owner = core::ptr::null_mut();
+        }
+        unit.set_access(FpAccess::Trapped);
+    }
+
+    /// The core is about to return to the normal world: keep the loaded
+    /// run's registers in it and give the normal world back its own.
+    pub fn before_normal_world(&mut self, unit: &mut impl FpUnit) {
+        if self.ns_saved {
+            unit.set_access(FpAccess::KernelOnly);
+            if !self.owner.is_null() {
+                // SAFETY: a non-null owner is valid until this point (contract
+                // of `give_to`).
+                unit.save(unsafe { &mut *self.owner });
+            }
+            unit.restore(&self.ns);
+            self.ns_saved = false;
+            self.owner = core::ptr::null_mut();
+        }
+        unit.set_access(FpAccess::Trapped);
+    }
+
+    /// Whether the normal world's registers are parked in this bookkeeping.
+    pub fn holds_normal_world(&self) -> bool {
+        self.ns_saved
+    }
+}
+
+#[cfg(target_os = "none")]
+mod target {
+    use core::cell::UnsafeCell;
+
+    use super::{CoreFp, FpAccess, FpRegs, FpUnit};
+    use crate::arch::aarch64 as arch;
+
+    /// The real unit: `CPACR_EL1` and the register file.
+    struct Hardware;
+
+    impl FpUnit for Hardware {
+        fn set_access(&mut self, access: FpAccess) {
+            arch::fpu::set_access(access);
+        }
+
+        fn save(&mut self, into: &mut FpRegs) {
+            // SAFETY: CoreFp opens EL1 access before any save.
+            unsafe { arch::fpu::save(into) }
+        }
+
+        fn restore(&mut self, from: &FpRegs) {
+            // SAFETY: CoreFp opens EL1 access before any restore.
+            unsafe { arch::fpu::restore(from) }
+        }
+    }
+
+    struct PerCore(UnsafeCell<[CoreFp; linker::MAX_CORES]>);
+    // SAFETY: entry `i` is only touched by core `i`, with exceptions masked
+    // (all kernel code runs masked), so accesses never overlap.
+    unsafe impl Sync for PerCore {}
+    static CORES: PerCore = PerCore(UnsafeCell::new([const { CoreFp::new() }; linker::MAX_CORES]));
+
+    fn this_core() -> &'static mut CoreFp {
+        // SAFETY: see `PerCore`: only this core uses its entry, and no caller
+        // holds the reference across another call into this module.
+        unsafe { &mut (*CORES.0.get())[arch::core_index()] }
+    }
+
+    /// See [`CoreFp::trap_until_used`].
+    pub fn trap_until_used() {
+        this_core().trap_until_used(&mut Hardware);
+    }
+
+    /// See [`CoreFp::give_to`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`CoreFp::give_to`].
+    pub unsafe fn give_to(run: *mut FpRegs) {
+        // SAFETY: forwarded contract.
+        unsafe { this_core().give_to(&mut Hardware, run) }
+    }
+
+    /// See [`CoreFp::end_run`].
+    pub fn end_run(run: *mut FpRegs) {
+        this_core().end_run(&mut Hardware, run);
+    }
+
+    /// See [`CoreFp::before_normal_world`].
+    pub fn before_normal_world() {
+        this_core().before_normal_world(&mut Hardware);
+    }
+}
+
+#[cfg(target_os = "none")]
+pub use target::{before_normal_world, end_run, give_to, trap_until_used};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A register file and its trap control, with the checks the hardware
+    /// would make (no FP access while trapped).
+    struct FakeUnit {
+        live: FpRegs,
+        access: FpAccess,
+    }
+
+    impl FpUnit for FakeUnit {
+        fn set_access(&mut self, access: FpAccess) {
+            self.access = access;
+        }
+        fn save(&mut self, into: &mut FpRegs) {
+            assert_ne!(self.access, FpAccess::Trapped, "kernel FP access while trapped");
+            *into = self.live;
+        }
+        fn restore(&mut self, from: &FpRegs) {
+            assert_ne!(self.access, FpAccess::Trapped, "kernel FP access while trapped");
+            self.live = *from;
+        }
+    }
+
+    fn pattern(seed: u128) -> FpRegs {
+        let mut r = FpRegs::ZERO;
+        for (i, q) in r.q.iter_mut().enumerate() {
+            *q = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ i as u128;
+        }
+        r.fpcr = seed as u64 & 0x07c0_0000;
+        r.fpsr = seed as u64 & 0x1f;
+        r
+    }
+
+    fn unit_with_normal_world() -> (FakeUnit, FpRegs) {
+        let ns = pattern(0x1234);
+        (FakeUnit { live: ns, access: FpAccess::Trapped }, ns)
+    }
+
+    /// A TA "uses" FP: it writes its own values while access is open.
+    fn ta_writes(unit: &mut FakeUnit, values: FpRegs) {
+        assert_eq!(unit.access, FpAccess::Open, "TA FP instruction would trap");
+        unit.live = values;
+    }
+
+    #[test]
+    fn a_run_starts_from_zero_and_the_normal_world_gets_its_registers_back() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let mut run = FpRegs::ZERO;
+        core.trap_until_used(&mut unit);
+        // SAFETY: `run` outlives the calls below.
+        unsafe { core.give_to(&mut unit, &mut run) };
+        assert_eq!(unit.live, FpRegs::ZERO, "the TA must not see the normal world's registers");
+        ta_writes(&mut unit, pattern(7));
+        core.end_run(&mut unit, &mut run);
+        core.before_normal_world(&mut unit);
+        assert_eq!(unit.live, ns);
+        assert_eq!(unit.access, FpAccess::Trapped);
+        assert!(!core.holds_normal_world());
+    }
+
+    #[test]
+    fn an_rpc_keeps_the_tas_registers_across_cores() {
+        let (mut unit0, ns0) = unit_with_normal_world();
+        let mut unit1 = FakeUnit { live: pattern(0x5555), access: FpAccess::Trapped };
+        let ns1 = unit1.live;
+        let (mut core0, mut core1) = (CoreFp::new(), CoreFp::new());
+        let mut run = FpRegs::ZERO;
+        // SAFETY: `run` outlives every call below.
+        unsafe { core0.give_to(&mut unit0, &mut run) };
+        ta_writes(&mut unit0, pattern(42));
+        // RPC on core 0: the TA's registers go into its run.
+        core0.before_normal_world(&mut unit0);
+        assert_eq!(unit0.live, ns0);
+        assert_eq!(run, pattern(42));
+        // Resumed on core 1; the TA's next FP instruction traps there.
+        assert_eq!(unit1.access, FpAccess::Trapped);
+        // SAFETY: as above.
+        unsafe { core1.give_to(&mut unit1, &mut run) };
+        assert_eq!(unit1.live, pattern(42));
+        core1.end_run(&mut unit1, &mut run);
+        core1.before_normal_world(&mut unit1);
+        assert_eq!(unit1.live, ns1);
+    }
+
+    #[test]
+    fn nested_runs_swap_lazily_and_never_see_each_other() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let (mut outer, mut inner) = (FpRegs::ZERO, FpRegs::ZERO);
+        // SAFETY: both outlive the calls below.
+        unsafe { core.give_to(&mut unit, &mut outer) };
+        ta_writes(&mut unit, pattern(1));
+        // The outer TA opens a session to another TA: a nested run starts.
+        core.trap_until_used(&mut unit);
+        // SAFETY: as above.
+        unsafe { core.give_to(&mut unit, &mut inner) };
+        assert_eq!(unit.live, FpRegs::ZERO, "the inner run must not see the outer run's registers");
+        ta_writes(&mut unit, pattern(2));
+        core.end_run(&mut unit, &mut inner);
+        // Back in the outer run: its registers come back on its next use.
+        // SAFETY: as above.
+        unsafe { core.give_to(&mut unit, &mut outer) };
+        assert_eq!(unit.live, pattern(1));
+        core.end_run(&mut unit, &mut outer);
+        core.before_normal_world(&mut unit);
+        assert_eq!(unit.live, ns);
+    }
+
+    #[test]
+    fn a_nested_run_without_fp_leaves_the_outer_registers_loaded() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let (mut outer, mut inner) = (FpRegs::ZERO, FpRegs::ZERO);
+        // SAFETY: both outlive the calls below.
+        unsafe { core.give_to(&mut unit, &mut outer) };
+        ta_writes(&mut unit, pattern(3));
+        core.trap_until_used(&mut unit);
+        core.end_run(&mut unit, &mut inner);
+        // SAFETY: as above.
+        unsafe { core.give_to(&mut unit, &mut outer) };
+        assert_eq!(unit.live, pattern(3));
+        core.before_normal_world(&mut unit);
+        assert_eq!(outer, pattern(3));
+        assert_eq!(unit.live, ns);
+    }
+
+    #[test]
+    fn a_later_run_never_sees_an_earlier_runs_registers() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let mut first = FpRegs::ZERO;
+        // SAFETY: outlives the calls below.
+        unsafe { core.give_to(&mut unit, &mut first) };
+        ta_writes(&mut unit, pattern(9));
+        core.end_run(&mut unit, &mut first);
+        // Same secure visit, next run (another TA) on this core.
+        let mut second = FpRegs::ZERO;
+        core.trap_until_used(&mut unit);
+        // SAFETY: as above.
+        unsafe { core.give_to(&mut unit, &mut second) };
+        assert_eq!(unit.live, FpRegs::ZERO);
+        core.end_run(&mut unit, &mut second);
+        core.before_normal_world(&mut unit);
+        assert_eq!(unit.live, ns);
+    }
+
+    #[test]
+    fn entries_without_fp_use_do_not_touch_the_registers() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let mut run = FpRegs::ZERO;
+        core.trap_until_used(&mut unit);
+        core.end_run(&mut unit, &mut run);
+        core.before_normal_world(&mut unit);
+        assert_eq!(unit.live, ns);
+        assert!(!core.holds_normal_world());
+    }
+}

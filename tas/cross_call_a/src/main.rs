@@ -1,0 +1,42 @@
+//! cross_call_a: a single-instance, multi-session TA whose peer is
+//! cross_call_b (`6f047466-b27e-4d5e-a128-0cb8e7b3b57a`); the commands are in `cross_call.rs`.
+//!
+//! UUID `3b2797ee-0460-4b74-a990-3758590a6c8d`.
+
+#![no_std]
+#![no_main]
+
+#[path = "cross_call.rs"]
+mod cross_call;
+
+use ta_sdk::{Params, TeeResult, TrustedApp};
+
+const PEER: &str = "6f047466-b27e-4d5e-a128-0cb8e7b3b57a";
+
+struct CrossCall;
+
+impl TrustedApp for CrossCall {
+    type Session = ();
+
+    fn create() -> TeeResult<Self> {
+        Ok(CrossCall)
+    }
+
+    fn open_session(&mut self, _params: &mut Params<'_>) -> TeeResult<()> {
+        Ok(())
+    }
+
+    fn invoke(&mut self, _session: &mut (), cmd: u32, params: &mut Params<'_>) -> TeeResult {
+        cross_call::invoke(PEER, cmd, params)
+    }
+
+    fn close_session(&mut self, _session: ()) {}
+}
+
+ta_sdk::ta! {
+    uuid: "3b2797ee-0460-4b74-a990-3758590a6c8d",
+    flags: SINGLE_INSTANCE | MULTI_SESSION,
+    stack: 8192,
+    heap: 16384,
+    impl: CrossCall,
+}

@@ -13,8 +13,8 @@
 //! free table is always all zeros, and every linked table but the root maps
 //! something. The caller invalidates the TLB after an unmap.
 
-pub use super::attrs::{Attrs, MAIR_DEVICE, MAIR_NORMAL, MAIR_VALUE, MemKind, Perm};
 use super::attrs::{ADDR_MASK, DESC_TABLE_OR_PAGE, DESC_VALID, SW_SHARED};
+pub use super::attrs::{Attrs, MAIR_DEVICE, MAIR_NORMAL, MAIR_VALUE, MemKind, Perm};
 
 /// Translation granule.
 pub const PAGE_SIZE: u64 = 4096;

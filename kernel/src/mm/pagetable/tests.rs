@@ -135,7 +135,8 @@ fn a_map_failing_half_way_changes_nothing() {
     let before = pool.clone();
     // Pages, then a block, then pages again up to the existing page: every
     // kind of entry (and new tables) would be written before the clash.
-    let r = PageTables::attach(&mut pool, pa).map(TA_VA + BLOCK - 0x2000, 0x4060_0000 - 0x2000, BLOCK + 0x6000, USER_RW);
+    let r =
+        PageTables::attach(&mut pool, pa).map(TA_VA + BLOCK - 0x2000, 0x4060_0000 - 0x2000, BLOCK + 0x6000, USER_RW);
     assert_eq!(r, Err(MapError::AlreadyMapped));
     assert!(pool == before, "a failed map left entries behind");
     // A clash at the very last page of a long range.
@@ -206,10 +207,14 @@ fn map_unmap_cycles_never_run_out_of_tables() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut live: Vec<(u64, u64, u64)> = Vec::new();
     for step in 0..3000 {
-        let unmap = live.len() == 3 || (!live.is_empty() && rng.next() % 2 == 0) || live.iter().map(|m| m.1).sum::<u64>() > 4 * BLOCK;
+        let unmap = live.len() == 3
+            || (!live.is_empty() && rng.next() % 2 == 0)
+            || live.iter().map(|m| m.1).sum::<u64>() > 4 * BLOCK;
         if unmap {
             let (va, size, _) = live.remove((rng.next() % live.len() as u64) as usize);
-            PageTables::attach(&mut pool, pa).unmap(va, size).unwrap_or_else(|e| panic!("step {step}: unmap {va:#x}+{size:#x}: {e:?}"));
+            PageTables::attach(&mut pool, pa)
+                .unmap(va, size)
+                .unwrap_or_else(|e| panic!("step {step}: unmap {va:#x}+{size:#x}: {e:?}"));
             assert_eq!(walk(&mut pool, pa, va), None, "step {step}: {va:#x} still mapped");
             assert_eq!(walk(&mut pool, pa, va + size - 0x1000), None, "step {step}: end of {va:#x} still mapped");
             continue;
@@ -227,7 +232,9 @@ fn map_unmap_cycles_never_run_out_of_tables() {
             va = m.0 + m.1 + 0x1000;
         }
         // Half of the buffers are 2 MiB aligned physically (blocks when the VA is too).
-        let phys = 0x4000_0000 + (rng.next() % 64) * BLOCK + if rng.next() % 2 == 0 { 0 } else { 0x1000 * (1 + rng.next() % 511) };
+        let phys = 0x4000_0000
+            + (rng.next() % 64) * BLOCK
+            + if rng.next() % 2 == 0 { 0 } else { 0x1000 * (1 + rng.next() % 511) };
         PageTables::attach(&mut pool, pa)
             .map(va, phys, size, USER_RW)
             .unwrap_or_else(|e| panic!("step {step}: map {va:#x}+{size:#x} at {phys:#x}: {e:?}"));

@@ -18,9 +18,12 @@
 //!   mapping for a kernel that uses them) must be unmapped like any other,
 //!   so every call succeeds.
 
-use teec::{Context, Login, Param, SharedMemory, TEEC_ERROR_SECURITY, TEEC_ERROR_TARGET_DEAD, TEEC_ORIGIN_TRUSTED_APP, Uuid};
+use teec::{
+    Context, Login, Param, SharedMemory, TEEC_ERROR_SECURITY, TEEC_ERROR_TARGET_DEAD, TEEC_ORIGIN_TRUSTED_APP, Uuid,
+};
 use tz_runner::{
-    MM_ATTACK_TA_UUID, MM_CMD_MAP_ZI_CYCLES, MM_CMD_MEMREF_ENDS, MM_CMD_MEMREF_INVERT, MM_CMD_PING, MM_CMD_SPACER, MM_CMD_TOUCH_AFTER_UNMAP, Report, mm_pattern, stepped, uuid,
+    MM_ATTACK_TA_UUID, MM_CMD_MAP_ZI_CYCLES, MM_CMD_MEMREF_ENDS, MM_CMD_MEMREF_INVERT, MM_CMD_PING, MM_CMD_SPACER,
+    MM_CMD_TOUCH_AFTER_UNMAP, Report, mm_pattern, stepped, uuid,
 };
 
 const MIB: usize = 1 << 20;
@@ -37,7 +40,8 @@ fn none() -> [Param<'static>; 4] {
 fn touch_after_unmap(ctx: &Context, ta: &Uuid, len: usize) -> Result<(), String> {
     let mut session = ctx.open_session(ta, Login::Public).map_err(|e| format!("open session: {e}"))?;
     session.invoke(MM_CMD_PING, &mut none()).map_err(|e| format!("ping before: {e}"))?;
-    let mut params = [Param::ValueInput { a: len as u32, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+    let mut params =
+        [Param::ValueInput { a: len as u32, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
     match session.invoke(MM_CMD_TOUCH_AFTER_UNMAP, &mut params) {
         Err(e) if e.code == TEEC_ERROR_TARGET_DEAD => {}
         Err(e) if e.code == TEEC_ERROR_SECURITY && e.origin == TEEC_ORIGIN_TRUSTED_APP => {
@@ -54,7 +58,8 @@ fn touch_after_unmap(ctx: &Context, ta: &Uuid, len: usize) -> Result<(), String>
 
 fn map_zi_cycles(ctx: &Context, ta: &Uuid) -> Result<(), String> {
     let mut session = ctx.open_session(ta, Login::Public).map_err(|e| format!("open session: {e}"))?;
-    let mut params = [Param::ValueInput { a: CYCLE_ROUNDS, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+    let mut params =
+        [Param::ValueInput { a: CYCLE_ROUNDS, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
     match session.invoke(MM_CMD_MAP_ZI_CYCLES, &mut params) {
         Ok(()) => Ok(()),
         Err(e) => {
@@ -72,9 +77,15 @@ fn memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
             let mut shm = SharedMemory::register(ctx, len).map_err(|e| format!("register {len:#x}: {e}"))?;
             shm.as_mut_slice().iter_mut().enumerate().for_each(|(i, b)| *b = mm_pattern(i, seed));
             let mut params = [Param::inout(&mut shm), Param::ValueInput { a: seed, b: 0 }, Param::None, Param::None];
-            session.invoke(MM_CMD_MEMREF_INVERT, &mut params).map_err(|e| format!("round {round}, {len:#x} bytes: {e}"))?;
+            session
+                .invoke(MM_CMD_MEMREF_INVERT, &mut params)
+                .map_err(|e| format!("round {round}, {len:#x} bytes: {e}"))?;
             if let Some(i) = shm.as_slice().iter().enumerate().position(|(i, b)| *b != !mm_pattern(i, seed)) {
-                return Err(format!("round {round}, {len:#x} bytes: byte {i:#x} is {:#04x}, want {:#04x}", shm.as_slice()[i], !mm_pattern(i, seed)));
+                return Err(format!(
+                    "round {round}, {len:#x} bytes: byte {i:#x} is {:#04x}, want {:#04x}",
+                    shm.as_slice()[i],
+                    !mm_pattern(i, seed)
+                ));
             }
         }
     }
@@ -99,7 +110,11 @@ fn shifted_memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
         let mut params = [Param::inout(&mut shm), Param::ValueInput { a: k, b: 0 }, Param::None, Param::None];
         session.invoke(MM_CMD_MEMREF_ENDS, &mut params).map_err(|e| format!("shift {k} pages: {e}"))?;
         if let Some(i) = ends.into_iter().find(|&i| shm.as_slice()[i] != !mm_pattern(i, k)) {
-            return Err(format!("shift {k} pages: byte {i:#x} is {:#04x}, want {:#04x}", shm.as_slice()[i], !mm_pattern(i, k)));
+            return Err(format!(
+                "shift {k} pages: byte {i:#x} is {:#04x}, want {:#04x}",
+                shm.as_slice()[i],
+                !mm_pattern(i, k)
+            ));
         }
     }
     spacer(&mut session, 0)
@@ -112,7 +127,11 @@ pub fn run(report: &mut Report) {
         Err(e) => Err(e.clone()),
     };
     report.test(1017, "MAP_ZI / UNMAP: unmapped memory is gone, tables and memory come back");
-    for (name, len) in [("mm-touch-after-unmap-2m", 2 * MIB), ("mm-touch-after-unmap-4m", 4 * MIB), ("mm-touch-after-unmap-8m", 8 * MIB)] {
+    for (name, len) in [
+        ("mm-touch-after-unmap-2m", 2 * MIB),
+        ("mm-touch-after-unmap-4m", 4 * MIB),
+        ("mm-touch-after-unmap-8m", 8 * MIB),
+    ] {
         report.case(name, with(&|ctx, ta| touch_after_unmap(ctx, ta, len)));
     }
     report.case("mm-map-zi-cycles", with(&map_zi_cycles));

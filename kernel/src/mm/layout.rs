@@ -75,7 +75,7 @@ mod tests {
     fn ta_window_is_the_top_of_the_va_space_and_clear_of_the_kernel() {
         assert_eq!(TA_WINDOW, 0x7f_0000_0000);
         assert_eq!(KERNEL_L1_SLOTS, 508);
-        assert!(TA_ZI_VA + TA_AREA_SPAN <= VA_LIMIT);
+        const { assert!(TA_ZI_VA + TA_AREA_SPAN <= VA_LIMIT) };
         // QEMU virt: RAM at 1 GiB. -m 1G, 4G and the legacy maximum 255G fit.
         for gib in [1, 4, 255, 507] {
             assert_eq!(check_identity_range(GIB, GIB + gib * GIB), Ok(()), "-m {gib}G");

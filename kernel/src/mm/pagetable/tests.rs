@@ -208,7 +208,7 @@ fn map_unmap_cycles_never_run_out_of_tables() {
     let mut live: Vec<(u64, u64, u64)> = Vec::new();
     for step in 0..3000 {
         let unmap = live.len() == 3
-            || (!live.is_empty() && rng.next() % 2 == 0)
+            || (!live.is_empty() && rng.next().is_multiple_of(2))
             || live.iter().map(|m| m.1).sum::<u64>() > 4 * BLOCK;
         if unmap {
             let (va, size, _) = live.remove((rng.next() % live.len() as u64) as usize);
@@ -234,7 +234,7 @@ fn map_unmap_cycles_never_run_out_of_tables() {
         // Half of the buffers are 2 MiB aligned physically (blocks when the VA is too).
         let phys = 0x4000_0000
             + (rng.next() % 64) * BLOCK
-            + if rng.next() % 2 == 0 { 0 } else { 0x1000 * (1 + rng.next() % 511) };
+            + if rng.next().is_multiple_of(2) { 0 } else { 0x1000 * (1 + rng.next() % 511) };
         PageTables::attach(&mut pool, pa)
             .map(va, phys, size, USER_RW)
             .unwrap_or_else(|e| panic!("step {step}: map {va:#x}+{size:#x} at {phys:#x}: {e:?}"));

@@ -33,7 +33,7 @@ mod hash;
 pub mod modes;
 mod object;
 
-pub use cipher::{ALG_AES_GCM, AeCipher, Cipher};
+pub use cipher::{ALG_AES_GCM, AeCipher, Cipher, check_gcm_tag_len};
 pub use hash::{ALG_AES_CMAC, Digest, Mac};
 pub use object::TransientObject;
 

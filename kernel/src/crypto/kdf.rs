@@ -32,18 +32,61 @@ pub fn hkdf(hash: HashKind, ikm: &[u8], salt: &[u8], info: &[u8], okm: &mut [u8]
 }
 /// PBKDF2 with HMAC-`hash`: `out.len()` bytes from `password` and `salt`
 /// in `iterations` rounds. Zero rounds give zero bytes, as upstream's loop
-/// (which XORs nothing into a zeroed block) does.
+/// (which XORs nothing into a zeroed block) does. Written out here (RFC
+/// 8018 section 5.2) rather than taken from the `pbkdf2` crate so that the
+/// rounds pass preemption points: the work is TA-chosen.
 pub fn pbkdf2(hash: HashKind, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
     if iterations == 0 {
         out.fill(0);
         return;
     }
+    use hmac::digest::KeyInit;
+    // HMAC takes keys of any length: `new_from_slice` cannot fail.
+    macro_rules! run {
+        ($d:ty) => {
+            if let Ok(keyed) = hmac::Hmac::<$d>::new_from_slice(password) {
+                pbkdf2_with(keyed, salt, iterations, out)
+            }
+        };
+    }
     match hash {
-        HashKind::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, iterations, out),
-        HashKind::Sha224 => pbkdf2::pbkdf2_hmac::<sha2::Sha224>(password, salt, iterations, out),
-        HashKind::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, iterations, out),
-        HashKind::Sha384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(password, salt, iterations, out),
-        HashKind::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(password, salt, iterations, out),
+        HashKind::Sha1 => run!(sha1::Sha1),
+        HashKind::Sha224 => run!(sha2::Sha224),
+        HashKind::Sha256 => run!(sha2::Sha256),
+        HashKind::Sha384 => run!(sha2::Sha384),
+        HashKind::Sha512 => run!(sha2::Sha512),
+    }
+}
+
+/// HMAC computations between two preemption points.
+const ROUNDS_PER_POINT: u32 = 256;
+
+/// The HMAC computations PBKDF2 makes for `out_len` bytes in `iterations`
+/// rounds: a round per output block of `hash`.
+pub fn pbkdf2_work(hash: HashKind, iterations: u32, out_len: usize) -> u64 {
+    u64::from(iterations) * out_len.div_ceil(hash.size()) as u64
+}
+
+/// PBKDF2's blocks with `keyed` (HMAC under the password).
+fn pbkdf2_with<M: hmac::Mac + Clone>(keyed: M, salt: &[u8], iterations: u32, out: &mut [u8]) {
+    for (i, block) in out.chunks_mut(<M as hmac::digest::OutputSizeUser>::output_size()).enumerate() {
+        // U1 = PRF(P, S || INT(i + 1)); T = U1 ^ U2 ^ ... ^ Uc.
+        let mut mac = keyed.clone();
+        mac.update(salt);
+        mac.update(&(i as u32 + 1).to_be_bytes());
+        let mut u = mac.finalize().into_bytes();
+        let mut t = u.clone();
+        for round in 1..iterations {
+            let mut mac = keyed.clone();
+            mac.update(&u);
+            u = mac.finalize().into_bytes();
+            t.iter_mut().zip(u.iter()).for_each(|(t, u)| *t ^= u);
+            if round % ROUNDS_PER_POINT == 0 {
+                crate::thread::preempt::point();
+            }
+        }
+        block.copy_from_slice(&t[..block.len()]);
+        crate::thread::preempt::point();
     }
 }
 

@@ -3,5 +3,6 @@
 //! preempted by it, resuming on any core.
 
 pub mod pool;
+pub mod preempt;
 #[cfg(target_os = "none")]
 pub mod runtime;

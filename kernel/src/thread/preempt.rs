@@ -39,6 +39,21 @@ pub fn chunked(data: &[u8], mut f: impl FnMut(&[u8])) {
     }
 }
 
+/// In a loop over bytes: a preemption point after every [`CHUNK`] of
+/// them (`i`: the index of the byte just done).
+#[inline]
+pub fn after_byte(i: usize) {
+    if (i + 1).is_multiple_of(CHUNK) {
+        point();
+    }
+}
+
+/// In a loop over 16-byte blocks: as [`after_byte`] (`i`: the block).
+#[inline]
+pub fn after_block(i: usize) {
+    after_byte(i * 16 + 15);
+}
+
 #[cfg(test)]
 std::thread_local! {
     static POINTS: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };

@@ -95,7 +95,8 @@ impl Gcm {
 
     fn absorb(&mut self, data: &[u8]) {
         use ghash::universal_hash::UniversalHash;
-        for &b in data {
+        for (i, &b) in data.iter().enumerate() {
+            crate::thread::preempt::after_byte(i);
             self.pending[self.filled] = b;
             self.filled += 1;
             if self.filled == 16 {
@@ -132,7 +133,8 @@ impl Gcm {
         if !self.encrypt {
             self.absorb_ct(data);
         }
-        for byte in data.iter_mut() {
+        for (i, byte) in data.iter_mut().enumerate() {
+            crate::thread::preempt::after_byte(i);
             if self.used == 16 {
                 self.stream = self.counter;
                 self.aes.encrypt(&mut self.stream);

@@ -20,6 +20,7 @@ use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 pub mod attrs;
 pub mod curve25519;
 pub mod ecc;
+pub mod prime;
 pub mod rng;
 pub mod rsa;
 pub mod syscall;

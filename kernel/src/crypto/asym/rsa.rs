@@ -161,6 +161,49 @@ fn check_public_exponent(e: &[u8]) -> Result<(), u32> {
     Ok(())
 }
 
+/// A `bits`-bit key pair for `e`: two random primes of half the size each
+/// (their top bits set, so the modulus has exactly `bits` bits), drawn
+/// again until `e` is invertible modulo lcm(p - 1, q - 1); `d` is its
+/// inverse there, as libtomcrypt's `rsa_make_key` computes it. The search
+/// passes preemption points ([`super::prime`]), so however many tries a
+/// TA-chosen `e` takes, interrupts do not wait for it.
+fn new_key(bits: usize, e: BigUint) -> Result<RsaPrivateKey, u32> {
+    // The `rsa` crate takes public exponents up to 2^33 - 1 only (it
+    // refused bigger ones after the whole search before): say so first.
+    let e_bytes = e.to_bytes_be();
+    let e64 = e_bytes.iter().fold(0u64, |v, &b| v << 8 | u64::from(b));
+    if bits < 64 || e_bytes.len() > 8 || e64 > RsaPublicKey::MAX_PUB_EXPONENT {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    // A prime p with gcd(p - 1, e) = 1, drawn per prime: a TA's exponent
+    // rich in small factors rejects most primes, never whole pairs.
+    let prime = |size: usize| loop {
+        let p = super::prime::random_prime(&mut KernelRng, size);
+        let r = super::prime::mod_u64(&(&p - BigUint::from(1u32)).to_bytes_be(), e64);
+        if gcd(r, e64) == 1 {
+            return p;
+        }
+    };
+    loop {
+        let (p, q) = (prime(bits / 2), prime(bits - bits / 2));
+        if p == q {
+            continue;
+        }
+        match RsaPrivateKey::from_p_q(p, q, e.clone()) {
+            Ok(k) if k.n().bits() == bits => return Ok(k),
+            Ok(_) | Err(::rsa::Error::InvalidPrime) => crate::thread::preempt::point(),
+            Err(_) => return Err(result::ERROR_BAD_PARAMETERS),
+        }
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 /// A `bits`-bit key pair (public exponent from `key` if set, else 65537).
 pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
     let e = match key.get(ATTR_RSA_PUBLIC_EXPONENT) {
@@ -174,8 +217,7 @@ pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
     if !bits.is_multiple_of(8) {
         return Err(result::ERROR_BAD_PARAMETERS);
     }
-    let k = RsaPrivateKey::new_with_exp(&mut KernelRng, bits as usize, &e)
-        .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    let k = new_key(bits as usize, e)?;
     let [p, q] = [&k.primes()[0], &k.primes()[1]];
     let one = BigUint::from(1u32);
     let d = k.d();
@@ -375,3 +417,44 @@ pub fn verify(
 
 /// `TEE_ERROR_SIGNATURE_INVALID`.
 pub const ERROR_SIGNATURE_INVALID: u32 = result::ERROR_SIGNATURE_INVALID;
+
+#[cfg(test)]
+mod keygen_tests {
+    use super::*;
+
+    /// Generated keys: the size asked for, n = p q, e d = 1 modulo p - 1
+    /// and q - 1, CRT values consistent; for 65537 and for 3 5 7 ... 29
+    /// (most primes p have p - 1 sharing a factor with it); the search
+    /// passes preemption points. Over 2^33 - 1 the `rsa` crate refuses.
+    #[test]
+    fn generated_keys_are_consistent() {
+        let mut key = AsymKey::default();
+        key.set(ATTR_RSA_PUBLIC_EXPONENT, [&[0x80][..], &[0x11; 30], &[0x01]].concat());
+        assert_eq!(generate(&mut key, 512).err(), Some(result::ERROR_BAD_PARAMETERS));
+        let rich = (3u64 * 5 * 7 * 11 * 13 * 17 * 19 * 23 * 29).to_be_bytes().to_vec();
+        for (e, bits) in [(None, 512u32), (Some(rich), 520)] {
+            let mut key = AsymKey::default();
+            if let Some(e) = &e {
+                key.set(ATTR_RSA_PUBLIC_EXPONENT, e.clone());
+            }
+            let before = crate::thread::preempt::points();
+            generate(&mut key, bits).unwrap();
+            assert!(crate::thread::preempt::points() > before);
+            let get = |id| BigUint::from_bytes_be(key.get(id).unwrap());
+            let (n, e, d, p, q) = (
+                get(ATTR_RSA_MODULUS),
+                get(ATTR_RSA_PUBLIC_EXPONENT),
+                get(ATTR_RSA_PRIVATE_EXPONENT),
+                get(ATTR_RSA_PRIME1),
+                get(ATTR_RSA_PRIME2),
+            );
+            let one = BigUint::from(1u32);
+            assert_eq!(n.bits(), bits as usize);
+            assert_eq!(n, &p * &q);
+            assert_eq!((&e * &d) % (&p - &one), one);
+            assert_eq!((&e * &d) % (&q - &one), one);
+            assert_eq!(get(ATTR_RSA_EXPONENT1), &d % (&p - &one));
+            assert_eq!((get(ATTR_RSA_COEFFICIENT) * &q) % &p, one);
+        }
+    }
+}

@@ -29,10 +29,12 @@
 //!   cycles and upstream's error codes (BAD_STATE before init, busy keys,
 //!   copies, key types, block sizes, object sizes, generic secrets);
 //! - 4006-4008 (AES-XTS, -CTS, -CCM): see [`modes`]; 4009 (HKDF) and 4012
-//!   (PBKDF2): see [`kdf`]; 4013 (AE tag lengths): see [`ae_tags`].
+//!   (PBKDF2): see [`kdf`]; 4013 (AE tag lengths): see [`ae_tags`]; 4014 (interrupt latency
+//!   during long crypto syscalls): see [`latency`].
 
 mod ae_tags;
 mod kdf;
+mod latency;
 mod modes;
 
 use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
@@ -397,10 +399,11 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     modes::cases(ctx, s, report);
     kdf::cases(ctx, s, report);
     ae_tags::cases(ctx, s, report);
+    latency::cases(ctx, s, report);
 }
 
 /// Every case name, for reporting them all when the session cannot open.
-const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::CASES + ae_tags::CASES;
+const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::CASES + ae_tags::CASES + latency::CASES;
 
 pub fn run(report: &mut Report) {
     let session = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {

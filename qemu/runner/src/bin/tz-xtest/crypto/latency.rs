@@ -49,9 +49,13 @@ const ALG_SHA256: u32 = 0x5000_0004;
 /// soon as its timer fires; best effort (the gap then includes waiting
 /// for a time slice).
 fn make_realtime() -> bool {
-    let param = libc::sched_param { sched_priority: 10 };
-    // SAFETY: sched_setscheduler reads `param` only; 0 is this thread.
-    unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) == 0 }
+    // SAFETY: a zeroed sched_param is valid (musl's has more fields than
+    // the priority); sched_setscheduler reads it only; 0 is this thread.
+    unsafe {
+        let mut param: libc::sched_param = std::mem::zeroed();
+        param.sched_priority = 10;
+        libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) == 0
+    }
 }
 
 /// Runs `call` on [`CPU`] while a ticker thread there records its

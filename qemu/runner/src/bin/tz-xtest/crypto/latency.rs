@@ -50,11 +50,12 @@ const ALG_SHA256: u32 = 0x5000_0004;
 /// for a time slice).
 fn make_realtime() -> bool {
     // SAFETY: a zeroed sched_param is valid (musl's has more fields than
-    // the priority); sched_setscheduler reads it only; 0 is this thread.
+    // the priority); pthread_setschedparam reads it only. (musl's
+    // sched_setscheduler is a stub that always fails.)
     unsafe {
         let mut param: libc::sched_param = std::mem::zeroed();
         param.sched_priority = 10;
-        libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) == 0
+        libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) == 0
     }
 }
 

@@ -100,6 +100,9 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
     // its stacks and heap, and the devices used from here on.
     unsafe { arch::enable_mmu(ttbr0) };
     heap::init();
+    // Before anything draws from the RNG, and while the DT still holds the
+    // secure seeds (the monitor erases them before Linux runs).
+    crate::entropy::seed_at_boot(dtb);
     crate::pta::stats::SNAPSHOT.call_once(|| kernel_stats);
     log::info!(
         "tz-kernel {} (S-EL1): MMU on (W^X), {} threads, core {}",
@@ -192,7 +195,7 @@ extern "C" fn kernel_system_reset() -> u64 {
 /// Fast SMC: `args` in, `args[0..4]` out.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
-    let out = smc::fast::handle(args, &FAST_CALLS);
+    let out = crate::fatal::refuse_if_stopped().unwrap_or_else(|| smc::fast::handle(args, &FAST_CALLS));
     args[..4].copy_from_slice(&out);
 }
 
@@ -200,7 +203,8 @@ extern "C" fn kernel_fast_smc(args: &mut [u64; 8]) {
 /// only with an error for `args[0..4]`.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_yield_smc(args: &mut [u64; 8]) {
-    let out = crate::thread::runtime::yield_smc(args);
+    // After a kernel panic nothing is served, not even a resume (see `fatal`).
+    let out = crate::fatal::refuse_if_stopped().unwrap_or_else(|| crate::thread::runtime::yield_smc(args));
     args[..4].copy_from_slice(&out);
 }
 
@@ -208,6 +212,7 @@ static STATE: crate::std_call::TeeState = crate::std_call::TeeState {
     shm: Mutex::new(crate::shm::ShmRegistry::new()),
     sessions: Mutex::new(crate::session::Sessions::new()),
     resolver: crate::pta::resolve,
+    bounce: crate::bounce::Pool::new(crate::bounce::CAPACITY),
 };
 
 /// The kernel-wide call state.

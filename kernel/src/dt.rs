@@ -1,11 +1,14 @@
 //! The trusted OS's own device-tree node: `/firmware/optee`, which makes Linux
-//! probe its optee driver (binding `linaro,optee-tz.yaml`).
+//! probe its optee driver (binding `linaro,optee-tz.yaml`); and the secure
+//! boot seeds QEMU leaves in `/secure-chosen`, which the monitor erases
+//! before Linux runs (see `rng` and kernel/README.md, "Entropy").
 
 extern crate alloc;
 
 use alloc::vec::Vec;
 use dtoolkit::fdt::Fdt;
 use dtoolkit::model::{DeviceTree, DeviceTreeNode, DeviceTreeProperty};
+use zeroize::Zeroizing;
 
 /// Why the node could not be added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +36,37 @@ pub fn add_optee_node(blob: &[u8], max_size: usize) -> Result<Vec<u8>, DtError> 
         return Err(DtError::TooLarge);
     }
     Ok(out)
+}
+
+/// The random seeds of the boot DT's `/secure-chosen` (QEMU `virt` with
+/// `secure=on` puts a 32-byte `rng-seed` and an 8-byte `kaslr-seed` there),
+/// copied out and wiped when dropped.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SecureSeeds {
+    /// `/secure-chosen/rng-seed`.
+    pub rng_seed: Option<Zeroizing<Vec<u8>>>,
+    /// `/secure-chosen/kaslr-seed`.
+    pub kaslr_seed: Option<Zeroizing<Vec<u8>>>,
+}
+
+/// Longest seed property taken (longer ones are cut: hashing more adds
+/// nothing to a 256-bit pool).
+pub const MAX_SEED_LEN: usize = 64;
+
+/// Reads `/secure-chosen`'s seeds from `blob`. Empty properties count as
+/// absent. Never looks at `/chosen`: those seeds are Linux's.
+pub fn secure_seeds(blob: &[u8]) -> Result<SecureSeeds, DtError> {
+    use dtoolkit::{Node, Property};
+    let fdt = Fdt::new(blob).map_err(|_| DtError::Invalid)?;
+    let Some(node) = fdt.find_node("/secure-chosen") else {
+        return Ok(SecureSeeds::default());
+    };
+    let prop = |name: &str| {
+        let p = node.property(name)?;
+        let v = p.value();
+        (!v.is_empty()).then(|| Zeroizing::new(v[..v.len().min(MAX_SEED_LEN)].to_vec()))
+    };
+    Ok(SecureSeeds { rng_seed: prop("rng-seed"), kaslr_seed: prop("kaslr-seed") })
 }
 
 #[cfg(test)]
@@ -63,6 +97,25 @@ mod tests {
         let fdt = Fdt::new(&twice).unwrap();
         let firmware = fdt.find_node("/firmware").unwrap();
         assert_eq!(firmware.children().count(), 1);
+    }
+
+    #[test]
+    fn reads_only_the_secure_seeds() {
+        let mut tree = DeviceTree::new();
+        let chosen = tree.root.add_child_mut(DeviceTreeNode::new_unchecked("chosen"));
+        chosen.add_property(DeviceTreeProperty::new_unchecked("rng-seed", &[1u8; 32][..]));
+        chosen.add_property(DeviceTreeProperty::new_unchecked("kaslr-seed", &[2u8; 8][..]));
+        let secure = tree.root.add_child_mut(DeviceTreeNode::new_unchecked("secure-chosen"));
+        secure.add_property(DeviceTreeProperty::new_unchecked("stdout-path", "/pl011@9040000"));
+        secure.add_property(DeviceTreeProperty::new_unchecked("rng-seed", &[3u8; 32][..]));
+        secure.add_property(DeviceTreeProperty::new_unchecked("kaslr-seed", &[4u8; 8][..]));
+        let blob = tree.to_dtb();
+        let seeds = secure_seeds(&blob).unwrap();
+        assert_eq!(seeds.rng_seed.as_deref().map(|v| &v[..]), Some(&[3u8; 32][..]));
+        assert_eq!(seeds.kaslr_seed.as_deref().map(|v| &v[..]), Some(&[4u8; 8][..]));
+        // No /secure-chosen (or the monitor already erased the seeds): none.
+        assert_eq!(secure_seeds(&minimal_dtb()), Ok(SecureSeeds::default()));
+        assert_eq!(secure_seeds(b"garbage"), Err(DtError::Invalid));
     }
 
     #[test]

@@ -11,9 +11,12 @@
 
 extern crate alloc;
 
+pub mod bounce;
 pub mod call_env;
 pub mod crypto;
 pub mod dt;
+pub mod fatal;
+pub mod heap;
 pub mod mm;
 pub mod msg;
 pub mod params;
@@ -35,12 +38,30 @@ pub mod boot;
 #[cfg(target_os = "none")]
 mod console;
 #[cfg(target_os = "none")]
-mod heap;
+mod entropy;
+#[cfg(test)]
+pub(crate) mod test_alloc;
 
+/// A kernel panic: log it, stop the secure world (see `fatal`) and give the
+/// normal world an error for the call that panicked instead of parking the
+/// core with interrupts masked.
 #[cfg(target_os = "none")]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    let first = fatal::stop();
     console::emergency_write(format_args!("\n[tee PANIC] {info}\n"));
+    if first {
+        console::emergency_write(format_args!("[tee PANIC] secure world stopped: every later call fails\n"));
+    }
+    // A pool thread's call can end with an error: leave its stack for the
+    // core's temporary stack and return to the monitor (the thread is never
+    // released or reused). Outside a thread (boot, a fast call) there is
+    // no call to end: park.
+    if thread::runtime::current_thread() != usize::MAX {
+        // Never return to the normal world with a TA's tables live.
+        arch::aarch64::user::set_ttbr0(boot::kernel_root());
+        arch::aarch64::thread::exit(fatal::STOPPED_RETURN);
+    }
     loop {
         arch::aarch64::wfi();
     }

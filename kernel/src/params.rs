@@ -43,6 +43,38 @@ pub fn try_zeroed(len: usize) -> Result<Vec<u8>, u32> {
     Ok(v)
 }
 
+/// Heap bytes the memory references of `params` take while a call runs:
+/// the bounce buffer and the page-aligned copy mapped for the TA, each
+/// rounded up to whole pages (what [`crate::bounce`] charges). Saturates
+/// for sizes past [`MAX_MEMREF`], which are refused anyway.
+pub fn bounce_cost(params: &[MsgParam]) -> usize {
+    params
+        .iter()
+        .map(|p| match p.param {
+            Param::Rmem { size, .. } | Param::Tmem { size, .. } if !p.meta && size > 0 => {
+                if size > MAX_MEMREF { usize::MAX } else { 2 * size.next_multiple_of(4096) as usize }
+            }
+            _ => 0,
+        })
+        .fold(0, usize::saturating_add)
+}
+
+/// A copy of `bytes`, or `TEE_ERROR_OUT_OF_MEMORY` when the heap cannot
+/// hold it (for copies sized by a TA or the normal world).
+pub fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, u32> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(bytes.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.extend_from_slice(bytes);
+    Ok(v)
+}
+
+/// Grows `v` to `len` bytes (zeros), or `TEE_ERROR_OUT_OF_MEMORY`.
+pub fn try_resize(v: &mut Vec<u8>, len: usize) -> Result<(), u32> {
+    v.try_reserve_exact(len.saturating_sub(v.len())).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.resize(len, 0);
+    Ok(())
+}
+
 /// Where a memory reference lives in the normal world.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NsBuffer {
@@ -229,7 +261,7 @@ mod tests {
         let ram = FakeRam::new(4 * 4096);
         ram.write(0x4000_1000, b"hello").unwrap();
         let mut reg = ShmRegistry::new();
-        reg.register(9, SharedMem { pages: alloc::vec![0x4000_1000], offset: 0, size: 4096 }).unwrap();
+        reg.register(9, SharedMem::from_pages(alloc::vec![0x4000_1000], 0, 4096).unwrap()).unwrap();
         let mut msg = [
             MsgParam { meta: false, param: Param::Value { dir: Dir::InOut, v: [42, 7, 0] } },
             MsgParam { meta: false, param: Param::Rmem { dir: Dir::InOut, offs: 0, size: 5, shm_ref: 9 } },
@@ -261,6 +293,15 @@ mod tests {
     }
 
     #[test]
+    fn bounce_cost_counts_both_copies_of_each_memref() {
+        let memref = |size| MsgParam { meta: false, param: Param::Rmem { dir: Dir::InOut, offs: 0, size, shm_ref: 1 } };
+        let value = MsgParam { meta: false, param: Param::Value { dir: Dir::In, v: [0; 3] } };
+        assert_eq!(bounce_cost(&[value, memref(0)]), 0);
+        assert_eq!(bounce_cost(&[memref(1), value, memref(2 << 20)]), 2 * 4096 + (4 << 20));
+        assert_eq!(bounce_cost(&[memref(MAX_MEMREF + 1), memref(1)]), usize::MAX);
+    }
+
+    #[test]
     fn refuses_bad_references() {
         let ram = FakeRam::new(4096);
         let mut reg = ShmRegistry::new();
@@ -268,7 +309,7 @@ mod tests {
         assert_eq!(bad(Param::Rmem { dir: Dir::In, offs: 0, size: 1, shm_ref: 1 }), result::ERROR_BAD_PARAMETERS);
         assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x0e10_0000, size: 16, shm_ref: 0, noncontig: false }), result::ERROR_BAD_PARAMETERS);
         assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x4000_0000, size: MAX_MEMREF + 1, shm_ref: 0, noncontig: false }), result::ERROR_OUT_OF_MEMORY);
-        reg.register(1, SharedMem { pages: alloc::vec![0x4000_0000], offset: 0, size: 16 }).unwrap();
+        reg.register(1, SharedMem::from_pages(alloc::vec![0x4000_0000], 0, 16).unwrap()).unwrap();
         let over = [MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 8, size: 9, shm_ref: 1 } }];
         assert_eq!(TaParams::copy_in(&over, &ram, &mut reg).unwrap_err(), result::ERROR_BAD_PARAMETERS);
         let five = [MsgParam { meta: false, param: Param::None }; 5];

@@ -62,6 +62,16 @@ pub struct Session {
     pub cancelled: Arc<AtomicBool>,
 }
 
+/// Most sessions the normal world may hold open at once, over all TAs.
+/// Upstream has no such constant; its heap bounds it. Ours is checked
+/// before a TA is entered, so a flood of OpenSession gets OUT_OF_MEMORY
+/// (as upstream's does when its heap or the TA's runs out) and nothing dies.
+pub const MAX_SESSIONS: usize = 2048;
+
+/// The session table is full ([`MAX_SESSIONS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableFull;
+
 /// All open sessions, by the ID given to the normal world.
 pub struct Sessions {
     next: u32,
@@ -74,14 +84,23 @@ impl Sessions {
         Sessions { next: 1, map: BTreeMap::new() }
     }
 
-    /// Records a session and returns its ID (never 0).
-    pub fn insert(&mut self, session: Session) -> u32 {
+    /// Whether another session may be opened.
+    pub fn has_room(&self) -> bool {
+        self.map.len() < MAX_SESSIONS
+    }
+
+    /// Records a session and returns its ID (never 0); `TableFull` when
+    /// [`MAX_SESSIONS`] are open.
+    pub fn insert(&mut self, session: Session) -> Result<u32, TableFull> {
+        if !self.has_room() {
+            return Err(TableFull);
+        }
         loop {
             let id = self.next;
             self.next = self.next.wrapping_add(1).max(1);
             if let alloc::collections::btree_map::Entry::Vacant(slot) = self.map.entry(id) {
                 slot.insert(session);
-                return id;
+                return Ok(id);
             }
         }
     }
@@ -115,5 +134,42 @@ impl Sessions {
 impl Default for Sessions {
     fn default() -> Self {
         Sessions::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nothing;
+
+    impl Target for Nothing {
+        fn open_session(&self, _: &mut dyn CallEnv, _: &ClientIdentity, _: &mut TaParams) -> Result<u64, Outcome> {
+            Ok(0)
+        }
+        fn invoke(&self, _: &mut dyn CallEnv, _: u64, _: u32, _: &mut TaParams) -> Outcome {
+            (0, 0)
+        }
+        fn close_session(&self, _: &mut dyn CallEnv, _: u64) {}
+    }
+
+    fn session() -> Session {
+        Session { target: Arc::new(Nothing), handle: 0, cancelled: Arc::new(AtomicBool::new(false)) }
+    }
+
+    #[test]
+    fn the_table_is_bounded_and_frees_its_slots() {
+        let mut table = Sessions::new();
+        let ids: alloc::vec::Vec<u32> = (0..MAX_SESSIONS).map(|_| table.insert(session()).unwrap()).collect();
+        assert!(!table.has_room());
+        assert_eq!(table.insert(session()).err(), Some(TableFull));
+        assert!(table.remove(ids[7]).is_some());
+        let again = table.insert(session()).unwrap();
+        assert!(again != 0 && !ids[..7].contains(&again));
+        for id in ids.iter().filter(|id| **id != ids[7]) {
+            table.remove(*id).unwrap();
+        }
+        table.remove(again).unwrap();
+        assert!(table.is_empty());
     }
 }

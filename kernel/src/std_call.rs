@@ -9,11 +9,12 @@ use spin::Mutex;
 use tee_abi::msg::*;
 use tee_abi::{result, smc};
 
+use crate::bounce;
 use crate::call_env::{ArgLocation, CallEnv, RPC_MAX_PARAMS};
 use crate::msg::{self, Dir, MsgArg, Param};
 use crate::params::TaParams;
 use crate::session::{ClientIdentity, Outcome, Session, Sessions, Target, Uuid};
-use crate::shm::{SharedMem, ShmRegistry};
+use crate::shm::{SharedMem, ShmError, ShmRegistry};
 
 /// Kernel-wide state shared by all calls.
 pub struct TeeState {
@@ -23,6 +24,8 @@ pub struct TeeState {
     pub sessions: Mutex<Sessions>,
     /// Finds what a UUID names (pseudo-TAs, then user TAs).
     pub resolver: Resolver,
+    /// Heap the bounce copies of memrefs may use at once.
+    pub bounce: bounce::Pool,
 }
 
 /// Finds the service a UUID names: a pseudo-TA or a user TA (loading it
@@ -117,7 +120,11 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
         _ => return bad,
     };
     let uuid = octets(ta[0], ta[1]);
-    let mut params = match copy_in(state, env, &arg.params[2..]) {
+    // Refused before anything is loaded or run (checked again on insert).
+    if !state.sessions.lock().has_room() {
+        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+    }
+    let (_bounce, mut params) = match copy_in(state, env, &arg.params[2..]) {
         Ok(p) => p,
         Err(e) => return (e, result::ORIGIN_TEE),
     };
@@ -133,9 +140,19 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
     match (opened, outcome) {
         (Ok(handle), Ok(())) => {
             let cancelled = Arc::new(core::sync::atomic::AtomicBool::new(false));
-            let id = state.sessions.lock().insert(Session { target, handle, cancelled });
-            arg.session = id;
-            (result::SUCCESS, result::ORIGIN_TRUSTED_APP)
+            let inserted = state.sessions.lock().insert(Session { target: target.clone(), handle, cancelled });
+            match inserted {
+                Ok(id) => {
+                    arg.session = id;
+                    (result::SUCCESS, result::ORIGIN_TRUSTED_APP)
+                }
+                // Filled up by other cores meanwhile: the session cannot be
+                // named to the client, so it is closed again.
+                Err(_) => {
+                    target.close_session(env, handle);
+                    (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE)
+                }
+            }
         }
         // The outputs could not be written back: the client will not learn
         // the session, so it must not stay open.
@@ -151,7 +168,7 @@ fn invoke(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Outcome 
     let Some(session) = state.sessions.lock().get(arg.session) else {
         return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
     };
-    let mut params = match copy_in(state, env, &arg.params) {
+    let (_bounce, mut params) = match copy_in(state, env, &arg.params) {
         Ok(p) => p,
         Err(e) => return (e, result::ORIGIN_TEE),
     };
@@ -179,8 +196,14 @@ fn close_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> O
     }
 }
 
-fn copy_in(state: &TeeState, env: &dyn CallEnv, params: &[msg::MsgParam]) -> Result<TaParams, u32> {
-    TaParams::copy_in(params, env.mem(), &mut state.shm.lock())
+/// Copies the parameters in once the bounce pool has room for them (waiting
+/// in the normal world if need be); the hold returned keeps that room until
+/// the call ends.
+fn copy_in<'a>(state: &'a TeeState, env: &mut dyn CallEnv, params: &[msg::MsgParam]) -> Result<(bounce::Hold<'a>, TaParams), u32> {
+    let cost = crate::params::bounce_cost(params);
+    let hold = bounce::take(&state.bounce, cost, || crate::user_ta::syscall::sleep_in_normal_world(env, 1))?;
+    let params = TaParams::copy_in(params, env.mem(), &mut state.shm.lock())?;
+    Ok((hold, params))
 }
 
 /// Copies outputs back and drops the holds on shared memory. `Err` carries
@@ -197,11 +220,10 @@ fn register_shm(state: &TeeState, env: &dyn CallEnv, arg: &MsgArg) -> u32 {
     else {
         return result::ERROR_BAD_PARAMETERS;
     };
-    match SharedMem::from_page_list(env.mem(), *buf_ptr, *size) {
-        Ok(shm) => match state.shm.lock().register(*shm_ref, shm) {
-            Ok(()) => result::SUCCESS,
-            Err(_) => result::ERROR_BAD_PARAMETERS,
-        },
+    // The page vector is built (fallibly) before the registry lock is taken.
+    match SharedMem::from_page_list(env.mem(), *buf_ptr, *size).and_then(|shm| state.shm.lock().register(*shm_ref, shm)) {
+        Ok(()) => result::SUCCESS,
+        Err(ShmError::NoMemory | ShmError::Quota) => result::ERROR_OUT_OF_MEMORY,
         Err(_) => result::ERROR_BAD_PARAMETERS,
     }
 }
@@ -212,7 +234,7 @@ fn unregister_shm(state: &TeeState, arg: &MsgArg) -> u32 {
     };
     match state.shm.lock().unregister(*shm_ref) {
         Ok(()) => result::SUCCESS,
-        Err(crate::shm::ShmError::Busy) => result::ERROR_BUSY,
+        Err(ShmError::Busy) => result::ERROR_BUSY,
         Err(_) => result::ERROR_BAD_PARAMETERS,
     }
 }

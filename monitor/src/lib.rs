@@ -6,7 +6,8 @@
 //! PSCI and the Arm architecture calls, switch worlds for trusted-OS SMCs, fix
 //! up the device tree and start Linux.
 //!
-//! Design: the decisions (`dispatch`, `psci`, `dt`, `boot_payload`) are pure
+//! Design: the decisions (`dispatch`, `psci`, `dt`, `seed_scrub`,
+//! `boot_payload`, `inject`) are pure
 //! and tested on the host; `runtime` carries them out; only `arch` holds
 //! assembly and system-register accesses; `platform` holds the MMIO.
 #![cfg_attr(not(test), no_std)]
@@ -16,7 +17,9 @@ extern crate alloc;
 pub mod boot_payload;
 pub mod dispatch;
 pub mod dt;
+pub mod inject;
 pub mod psci;
+pub mod seed_scrub;
 
 #[cfg(target_os = "none")]
 pub mod arch;
@@ -26,6 +29,8 @@ mod heap;
 pub mod platform;
 #[cfg(target_os = "none")]
 pub mod runtime;
+#[cfg(target_os = "none")]
+mod trap;
 
 #[cfg(target_os = "none")]
 #[panic_handler]

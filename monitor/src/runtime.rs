@@ -12,7 +12,7 @@ use tee_abi::opteed::VectorSlot;
 use crate::arch::aarch64::{self as arch, CpuContext, El1Sysregs, sysreg};
 use crate::dispatch::{self, NsCall, TosReturn};
 use crate::psci::{NsEntry, Psci, PsciAction};
-use crate::{boot_payload, dt, platform};
+use crate::{boot_payload, dt, platform, seed_scrub};
 
 /// Holding-pen mailboxes: non-zero = entry address for that core. Read by the
 /// pen code in `arch` with plain loads, written here before `sev`.
@@ -38,8 +38,7 @@ struct Contexts(UnsafeCell<[[CpuContext; 2]; linker::MAX_CORES]>);
 // index), and a core's row is only used by that core's EL3 code.
 unsafe impl Sync for Contexts {}
 
-static CONTEXTS: Contexts =
-    Contexts(UnsafeCell::new([[CpuContext::fresh(0, 0, 0); 2]; linker::MAX_CORES]));
+static CONTEXTS: Contexts = Contexts(UnsafeCell::new([[CpuContext::fresh(0, 0, 0); 2]; linker::MAX_CORES]));
 
 /// Facts fixed at boot.
 struct BootInfo {
@@ -74,11 +73,7 @@ fn stack_top(core: usize) -> u64 {
 #[unsafe(no_mangle)]
 extern "C" fn monitor_core_entry(core: usize, cold: u64) -> ! {
     sysreg::init_el3_controls();
-    if cold != 0 {
-        cold_boot(core)
-    } else {
-        warm_boot(core)
-    }
+    if cold != 0 { cold_boot(core) } else { warm_boot(core) }
 }
 
 fn cold_boot(core: usize) -> ! {
@@ -100,7 +95,8 @@ fn cold_boot(core: usize) -> ! {
     let len = tee_abi::fdt_header::total_size(area, max).unwrap_or_else(|| halt(format_args!("no DT at {dtb:#x}")));
     let dt_bytes = &area[..len];
     let present = dt::present_cores(dt_bytes).unwrap_or_else(|e| halt(format_args!("bad DT: {e:?}")));
-    let ns_ram = tee_abi::fdt_header::ns_memory(dt_bytes).unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
+    let ns_ram =
+        tee_abi::fdt_header::ns_memory(dt_bytes).unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
     log::info!("cores present: {}, NS RAM {:#x}..{:#x}", present.iter().filter(|p| **p).count(), ns_ram.0, ns_ram.1);
     PSCI.call_once(|| Mutex::new(Psci::new(present, core, ns_ram)));
 
@@ -263,12 +259,32 @@ fn load_trusted_os() -> Result<(u64, (u64, u64)), &'static str> {
 /// state, and returns it.
 fn enter_linux(core: usize) -> *mut CpuContext {
     let boot = BOOT.get().expect("boot info set before the normal world starts");
+    scrub_secure_seeds(boot.dtb);
     let ns = &mut contexts(core)[NON_SECURE];
     *ns = CpuContext::fresh(SCR_NON_SECURE, boot.kernel_entry, stack_top(core));
     ns.x[0] = boot.dtb;
     sysreg::restore_el1(&ns.el1);
     log::info!("entering Linux at {:#x} (NS-EL1), DT at {:#x}", boot.kernel_entry, boot.dtb);
     ns
+}
+
+/// Erases `/secure-chosen`'s seeds from the DT Linux is about to get: the
+/// trusted OS has read them during its cold boot, which is over. If the DT
+/// cannot be walked any more, the whole DT area is zeroed instead: Linux
+/// then fails to boot, but never sees the secure seeds.
+fn scrub_secure_seeds(dtb: u64) {
+    // SAFETY: the DT area reserved at NS_DTB_BASE; only this core runs and
+    // the normal world has not started yet.
+    let area = unsafe { core::slice::from_raw_parts_mut(dtb as *mut u8, linker::NS_DTB_MAX_SIZE as usize) };
+    match seed_scrub::scrub_secure_seeds(area) {
+        Ok(n) => {
+            log::info!("erased {n} secure seed propert{} from the normal world's DT", if n == 1 { "y" } else { "ies" })
+        }
+        Err(e) => {
+            area.fill(0);
+            log::error!("normal-world DT unreadable after the trusted OS booted ({e:?}); zeroed it");
+        }
+    }
 }
 
 fn enter_ns_after_cpu_on(core: usize) -> *mut CpuContext {
@@ -325,8 +341,16 @@ extern "C" fn el3_handle_lower(ctx: *mut CpuContext, kind: u64, esr: u64) -> *mu
     if kind == KIND_FIQ && !secure {
         return secure_interrupt(core);
     }
-    if kind != KIND_SYNC || esr >> 26 != EC_SMC64 {
-        halt(format_args!("unexpected exception kind {kind} ESR {esr:#x} from {}", if secure { "S-EL1" } else { "NS" }));
+    if kind != KIND_SYNC {
+        halt(format_args!(
+            "unexpected exception kind {kind} ESR {esr:#x} from {}",
+            if secure { "S-EL1" } else { "NS" }
+        ));
+    }
+    if esr >> 26 != EC_SMC64 {
+        // SAFETY: the vectors pass this core's context of the world that
+        // trapped, whose EL1 registers are live.
+        return unsafe { crate::trap::inject_undef(ctx, esr, secure) };
     }
     if secure { secure_smc(core) } else { non_secure_smc(core) }
 }

@@ -5,7 +5,7 @@
 //! ([`TrustedApp::create`]), and the close of its last session destroys it
 //! ([`TrustedApp::destroy`]) unless the TA is `INSTANCE_KEEP_ALIVE`.
 
-use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 
 use crate::error::{TeeError, TeeResult};
 use crate::params::{Params, RawParams};
@@ -47,7 +47,52 @@ pub trait TrustedApp: Sized + Send + 'static {
 
 struct State<T: TrustedApp> {
     ta: T,
-    sessions: BTreeMap<u32, T::Session>,
+    sessions: SessionTable<T::Session>,
+}
+
+/// The open sessions by ID, sorted. Room for a new one is reserved
+/// (fallibly) before the TA's `open_session` runs: a TA whose heap is full
+/// refuses that one session with OUT_OF_MEMORY instead of aborting on the
+/// allocation and killing every session of the instance.
+struct SessionTable<S>(Vec<(u32, S)>);
+
+impl<S> SessionTable<S> {
+    fn find(&self, id: u32) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&id, |(k, _)| *k)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn contains(&self, id: u32) -> bool {
+        self.find(id).is_ok()
+    }
+
+    /// Room for one more session, or OUT_OF_MEMORY.
+    fn reserve_one(&mut self) -> TeeResult {
+        self.0.try_reserve(1).map_err(|_| TeeError::OutOfMemory)
+    }
+
+    /// Adds `session` (room reserved by [`Self::reserve_one`], so this does
+    /// not allocate).
+    fn insert(&mut self, id: u32, session: S) {
+        if let Err(at) = self.find(id) {
+            self.0.insert(at, (id, session));
+        }
+    }
+
+    fn remove(&mut self, id: u32) -> Option<S> {
+        self.find(id).ok().map(|at| self.0.remove(at).1)
+    }
+
+    fn get_mut(&mut self, id: u32) -> Option<&mut S> {
+        self.find(id).ok().map(|at| &mut self.0[at].1)
+    }
 }
 
 /// The instance state of one TA binary: declared as a `static` by
@@ -86,13 +131,13 @@ impl<T: TrustedApp> Instance<T> {
     fn open(&self, session_id: u32, params: &mut Params<'_>) -> TeeResult {
         let mut slot = self.state.lock();
         if slot.is_none() {
-            *slot = Some(State { ta: T::create()?, sessions: BTreeMap::new() });
+            *slot = Some(State { ta: T::create()?, sessions: SessionTable(Vec::new()) });
         }
         let state = slot.as_mut().ok_or(TeeError::BadState)?;
-        if state.sessions.contains_key(&session_id) {
+        if state.sessions.contains(session_id) {
             return Err(TeeError::BadState);
         }
-        let result = state.ta.open_session(params);
+        let result = state.sessions.reserve_one().and_then(|()| state.ta.open_session(params));
         match result {
             Ok(session) => {
                 state.sessions.insert(session_id, session);
@@ -108,7 +153,7 @@ impl<T: TrustedApp> Instance<T> {
     fn close(&self, session_id: u32) -> TeeResult {
         let mut slot = self.state.lock();
         let state = slot.as_mut().ok_or(TeeError::BadState)?;
-        let session = state.sessions.remove(&session_id).ok_or(TeeError::BadState)?;
+        let session = state.sessions.remove(session_id).ok_or(TeeError::BadState)?;
         state.ta.close_session(session);
         self.drop_if_idle(&mut slot);
         Ok(())
@@ -117,7 +162,7 @@ impl<T: TrustedApp> Instance<T> {
     fn invoke(&self, session_id: u32, cmd: u32, params: &mut Params<'_>) -> TeeResult {
         let mut slot = self.state.lock();
         let state = slot.as_mut().ok_or(TeeError::BadState)?;
-        let session = state.sessions.get_mut(&session_id).ok_or(TeeError::BadState)?;
+        let session = state.sessions.get_mut(session_id).ok_or(TeeError::BadState)?;
         state.ta.invoke(session, cmd, params)
     }
 }
@@ -253,6 +298,31 @@ mod tests {
         assert_eq!(call(&inst, func::CLOSE_SESSION, 2, 0, &mut RawParams::default()), 0);
         assert!(!inst.is_alive());
         assert_eq!(DESTROYED.with(Cell::get), d0 + 1);
+    }
+
+    #[test]
+    fn a_full_heap_refuses_one_open_and_kills_nothing() {
+        let inst = Instance::<Counter>::new(flags::SINGLE_INSTANCE | flags::MULTI_SESSION);
+        let mut raw = values([ParamType::ValueInput, ParamType::None, ParamType::None, ParamType::None], Value { a: 5, b: 0 });
+        assert_eq!(call(&inst, func::OPEN_SESSION, 1, 0, &mut raw), 0);
+        // Fill the table to its capacity, then make every allocation fail.
+        let mut id = 2;
+        while inst.state.lock().as_ref().is_some_and(|s| s.sessions.len() < s.sessions.0.capacity()) {
+            assert_eq!(call(&inst, func::OPEN_SESSION, id, 0, &mut RawParams::default()), 0);
+            id += 1;
+        }
+        let refused = crate::test_alloc::with_alloc_limit(0, || call(&inst, func::OPEN_SESSION, id, 0, &mut RawParams::default()));
+        assert_eq!(refused, TeeError::OutOfMemory.code());
+        // The instance and its sessions live on; with memory, opens work again.
+        let mut raw = values([ParamType::ValueInout, ParamType::None, ParamType::None, ParamType::None], Value { a: 100, b: 0 });
+        assert_eq!(call(&inst, func::INVOKE_COMMAND, 1, 0, &mut raw), 0);
+        assert_eq!(raw.vals[0], 106);
+        assert_eq!(inst.sessions(), id as usize - 1);
+        assert_eq!(call(&inst, func::OPEN_SESSION, id, 0, &mut RawParams::default()), 0);
+        for s in 1..=id {
+            assert_eq!(call(&inst, func::CLOSE_SESSION, s, 0, &mut RawParams::default()), 0);
+        }
+        assert!(!inst.is_alive());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The Rust libutee: what a trusted application links against.
 //!
 //! A TA implements [`TrustedApp`] and declares itself with [`ta!`], which
-//! emits the OP-TEE TA binary interface (`shared/reference/optee-abi.md` §7):
+//! emits the OP-TEE TA binary interface (optee_os 4.5.0
+//! `lib/libutee/include/user_ta_header.h`, `ta/user_ta_header.c`):
 //! the `.ta_head` section and its exported `ta_head` symbol, the
 //! `__ta_entry` entry point and a static heap. The SDK decodes the kernel's
 //! `struct utee_params` into safe [`Params`], maps results to GP codes
@@ -55,6 +56,9 @@ pub mod storage;
 #[allow(unsafe_code)]
 pub mod sys;
 pub mod ta_session;
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod test_alloc;
 pub mod time;
 pub mod uuid;
 

@@ -6,10 +6,13 @@ mod crash;
 mod firmware;
 mod guest;
 mod initramfs;
+mod lint;
+mod modgraph;
 mod qemu;
 mod sign;
 mod tas;
 mod test;
+mod toolchain;
 mod xtest;
 
 use std::path::{Path, PathBuf};
@@ -43,12 +46,12 @@ enum Cmd {
         #[arg(long, default_value_t = 4)]
         smp: u32,
     },
-    /// Run the host unit tests, then the QEMU boot tests (ours and upstream by default).
+    /// Run the lint gates (fmt, clippy) and host unit tests, then the QEMU boot tests.
     Test {
         /// Boot-test only this trusted OS (default: both).
         #[arg(long, value_enum)]
         tee: Option<Tee>,
-        /// Skip the host unit tests.
+        /// Skip the lint gates and the host unit tests.
         #[arg(long)]
         no_host: bool,
     },
@@ -67,6 +70,13 @@ enum Cmd {
         /// Arguments for xtest (default: -t regression), e.g. `-- -t regression 1001`.
         #[arg(last = true)]
         args: Vec<String>,
+    },
+    /// Print the kernel's module import graph's cross-folder cycles and who
+    /// imports `boot`; fails while either exists.
+    Modgraph {
+        /// Also print every module's imports.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Sign a TA ELF into upstream OP-TEE's signed TA format (`<uuid>.ta`).
     SignTa {
@@ -136,6 +146,7 @@ pub fn prepare_guest(tee: Tee) -> Result<Guest> {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    toolchain::ensure(&root())?;
     match cli.command {
         Cmd::Build { tee } => {
             let guest = if tee == Tee::Ours { None } else { Some(guest::fetch_guest(&root().join("target/guest"))?) };
@@ -177,6 +188,7 @@ fn main() -> Result<()> {
             bench::run(&tees)
         }
         Cmd::Xtest { tee, args } => xtest::run(tee, &args),
+        Cmd::Modgraph { verbose } => modgraph::run(&root(), verbose),
         Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo),
     }
 }

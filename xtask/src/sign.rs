@@ -1,4 +1,4 @@
-//! Signing TAs in upstream OP-TEE's format (`optee-abi.md` §7.1), as
+//! Signing TAs in upstream OP-TEE's format (optee_os 4.5.0 `core/include/signed_hdr.h`), as
 //! `scripts/sign_encrypt.py sign-enc` does for a plain (not encrypted) TA:
 //!
 //! ```text
@@ -351,6 +351,21 @@ pub fn sign_ta_command(elf: &Path, uuid: &str, key: &Path, out: &Path, ta_versio
     Ok(())
 }
 
+/// Writes the public half of the RSA private key `private_pem` to `out` (SPKI
+/// PEM) and returns `out`: how the kernel is built to trust a signing key.
+pub fn public_key_pem(private_pem: &Path, out: &Path) -> Result<std::path::PathBuf> {
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    let key = load_private_key(private_pem)?;
+    let pem = rsa::RsaPublicKey::from(&key).to_public_key_pem(LineEnding::LF).context("encoding the public key")?;
+    if std::fs::read_to_string(out).ok().as_deref() != Some(pem.as_str()) {
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(out, pem)?;
+    }
+    Ok(out.to_path_buf())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,19 +531,4 @@ mod tests {
         assert_eq!(strip_elf(&s).unwrap(), s);
         assert!(strip_elf(b"not an elf at all, long enough to have a header........................").is_err());
     }
-}
-
-/// Writes the public half of the RSA private key `private_pem` to `out` (SPKI
-/// PEM) and returns `out`: how the kernel is built to trust a signing key.
-pub fn public_key_pem(private_pem: &Path, out: &Path) -> Result<std::path::PathBuf> {
-    use rsa::pkcs8::{EncodePublicKey, LineEnding};
-    let key = load_private_key(private_pem)?;
-    let pem = rsa::RsaPublicKey::from(&key).to_public_key_pem(LineEnding::LF).context("encoding the public key")?;
-    if std::fs::read_to_string(out).ok().as_deref() != Some(pem.as_str()) {
-        if let Some(dir) = out.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(out, pem)?;
-    }
-    Ok(out.to_path_buf())
 }

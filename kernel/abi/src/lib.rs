@@ -3,7 +3,10 @@
 //!
 //! No `unsafe`, no hardware: everything here is plain data and pure parsing, and
 //! every number is pinned by a test to the value recorded in
-//! `shared/reference/optee-abi.md`.
+//! the upstream headers it comes from (optee_os 4.5.0 `core/include/optee_msg.h`,
+//! `core/arch/arm/include/sm/optee_smc.h`, `core/include/optee_rpc_cmd.h`; TF-A
+//! `services/spd/opteed/teesmc_opteed.h`; GP TEE Internal Core API v1.3.1); each
+//! module names the header it follows.
 #![no_std]
 #![forbid(unsafe_code)]
 

@@ -1,5 +1,6 @@
 //! The REE file system through tee-supplicant: `OPTEE_RPC_CMD_FS`
-//! (`shared/reference/optee-abi.md` §4.3). File names and data travel in
+//! (optee_os 4.5.0 `core/include/optee_rpc_cmd.h`, optee_client
+//! `tee-supplicant/src/tee_supp_fs.c`). File names and data travel in
 //! `APPL` shared memory allocated with `OPTEE_RPC_CMD_SHM_ALLOC` for the
 //! operation and freed after it. The supplicant checks the number and types
 //! of parameters strictly, so every request carries exactly the layout its

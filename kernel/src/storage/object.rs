@@ -205,7 +205,7 @@ impl TaStore {
         if self.tag(&id) != *tag {
             return Err(result::ERROR_CORRUPT_OBJECT);
         }
-        Ok(Stored { id, generation, data: plain[4 + id_len..].to_vec() })
+        Ok(Stored { id, generation, data: crate::params::try_copy(&plain[4 + id_len..])? })
     }
 
     /// Reads and decrypts the file at `path` (name tag `tag`);
@@ -217,6 +217,7 @@ impl TaStore {
             let (_, body_len) = Self::header(&h)?;
             let body = fs.read(fd, HEADER as u64, body_len as usize)?;
             let mut file = h;
+            file.try_reserve_exact(body.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
             file.extend_from_slice(&body);
             Ok(file)
         })();

@@ -300,7 +300,7 @@ fn open(ctx: &mut dyn SyscallContext, st: &mut StorageState, a: [u64; 8]) -> Res
     let id = read_id(ctx, a[1], a[2])?;
     st.check_share(&id, flags)?;
     let (data, generation) = if let Some(o) = st.objects.get(&id) {
-        (o.data.clone(), o.generation)
+        (crate::params::try_copy(&o.data)?, o.generation)
     } else {
         let store = store_of(ctx);
         let s = store.load(&mut RpcFs::new(ctx.env()), &id)?;
@@ -377,7 +377,7 @@ fn rename(ctx: &mut dyn SyscallContext, st: &mut StorageState, a: [u64; 8]) -> R
         return Err(result::ERROR_ACCESS_CONFLICT);
     }
     let obj = st.objects.get(&old).ok_or(result::ERROR_BAD_STATE)?;
-    let stored = super::object::Stored { id: old.clone(), generation: obj.generation, data: obj.data.clone() };
+    let stored = super::object::Stored { id: old.clone(), generation: obj.generation, data: crate::params::try_copy(&obj.data)? };
     let n = nonce(ctx);
     let store = store_of(ctx);
     store.rename(&mut RpcFs::new(ctx.env()), &old, &new, &stored, &n)?;
@@ -463,9 +463,9 @@ fn write(ctx: &mut dyn SyscallContext, st: &mut StorageState, a: [u64; 8]) -> Re
     if end as usize > MAX_DATA {
         return Err(super::ERROR_STORAGE_NO_SPACE);
     }
-    let mut data = st.objects.get(&o.id).ok_or(result::ERROR_BAD_STATE)?.data.clone();
+    let mut data = crate::params::try_copy(&st.objects.get(&o.id).ok_or(result::ERROR_BAD_STATE)?.data)?;
     if (data.len() as u64) < end {
-        data.resize(end as usize, 0);
+        crate::params::try_resize(&mut data, end as usize)?;
     }
     data[pos as usize..end as usize].copy_from_slice(&chunk);
     commit(ctx, st, a[0], data)?;
@@ -484,8 +484,8 @@ fn truncate(ctx: &mut dyn SyscallContext, st: &mut StorageState, a: [u64; 8]) ->
     if a[1] as usize > MAX_DATA {
         return Err(super::ERROR_STORAGE_NO_SPACE);
     }
-    let mut data = st.objects.get(&o.id).ok_or(result::ERROR_BAD_STATE)?.data.clone();
-    data.resize(a[1] as usize, 0);
+    let mut data = crate::params::try_copy(&st.objects.get(&o.id).ok_or(result::ERROR_BAD_STATE)?.data)?;
+    crate::params::try_resize(&mut data, a[1] as usize)?;
     commit(ctx, st, a[0], data)
 }
 

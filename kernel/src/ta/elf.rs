@@ -1,6 +1,6 @@
 //! The TA ELF: validate a verified image and describe how to map it.
 //!
-//! Requirements are ldelf's (`shared/reference/optee-abi.md` §7.3), with a few
+//! Requirements are ldelf's (optee_os 4.5.0 `ldelf/ta_elf.c`), with a few
 //! deliberate tightenings because this kernel, not a user-mode ldelf, loads
 //! the TA: no W+X segment, no byte overlap, no page shared by segments of
 //! different permissions, every relocation validated before anything is

@@ -1,5 +1,5 @@
 //! `struct ta_head` (section `.ta_head`, exported symbol `ta_head`) and the
-//! TA flags (`shared/reference/optee-abi.md` §7.4, §7.5).
+//! TA flags (optee_os 4.5.0 `lib/libutee/include/user_ta_header.h`).
 
 use super::error::TaError;
 use super::uuid::TeeUuid;

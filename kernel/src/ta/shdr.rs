@@ -1,7 +1,7 @@
 //! The signed TA container (`<uuid>.ta`): parse `struct shdr`, check the RSA
 //! signature with the built-in key, bind the UUID, check the digest.
 //!
-//! Layout and rules: `shared/reference/optee-abi.md` §7.1, upstream
+//! Layout and rules: upstream optee_os 4.5.0
 //! `core/include/signed_hdr.h`, `core/crypto/signed_hdr.c`
 //! (`shdr_verify_signature`) and `core/kernel/ree_fs_ta.c` (`ree_fs_ta_open`).
 //! The checks run in upstream's order, so a corrupted file fails with the same
@@ -183,7 +183,7 @@ pub fn verify<'a>(
             })
         }
         SHDR_ENCRYPTED_TA => return Err(TaError::EncryptedUnsupported),
-        // Subkey chains (optee-abi.md §7.2) are not implemented yet.
+        // Subkey chains (`shdr_subkey` in `core/include/signed_hdr.h`) are not implemented yet.
         SHDR_SUBKEY => return Err(TaError::SubkeyUnsupported),
         _ => return Err(TaError::UnknownImageType),
     };

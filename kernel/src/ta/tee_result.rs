@@ -1,7 +1,7 @@
 //! GlobalPlatform `TEE_Result` codes, as the TA loader reports them.
 //!
-//! Values from the GP TEE Internal Core API (also `shared/reference/optee-abi.md`
-//! §3.6). This module is meant to move to the shared `tee-abi` crate; the names
+//! Values from the GP TEE Internal Core API (also optee_os 4.5.0
+//! `lib/libutee/include/tee_api_defines.h`). This module is meant to move to the shared `tee-abi` crate; the names
 //! are the GP names so the move is a rename of the path only.
 
 /// `TEE_SUCCESS`.

@@ -109,6 +109,11 @@ extern "C" fn thread_main(index: u64) -> ! {
 /// Called by `thread_exit` on the temporary stack: the thread is done.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_thread_release() {
+    // A panicking thread leaves through here too; the pool (whose lock it
+    // may hold) is never used again.
+    if crate::fatal::stopped() {
+        return;
+    }
     let core = arch::core_index();
     let index = CURRENT[core].swap(NO_THREAD, Ordering::AcqRel);
     if index != NO_THREAD {

@@ -73,7 +73,7 @@ pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, u32> {
         entry: image.entry(),
         stack_size: u64::from(image.head().stack_size),
         flags: image.head().flags,
-        elf: verified.image.to_vec(),
+        elf: crate::params::try_copy(verified.image)?,
     })
 }
 

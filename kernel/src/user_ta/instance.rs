@@ -36,6 +36,10 @@ const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 const FLAG_MULTI_SESSION: u32 = 0x8;
 /// `TA_FLAG_INSTANCE_KEEP_ALIVE`.
 const FLAG_KEEP_ALIVE: u32 = 0x10;
+/// Most sessions one instance holds. Upstream's bound is the TA's own heap
+/// (hello_world refuses near 800 sessions with OUT_OF_MEMORY); ours is
+/// explicit so that one client cannot exhaust a shared TA's heap.
+pub const MAX_SESSIONS_PER_INSTANCE: usize = 512;
 
 /// Entry functions (`UTEE_ENTRY_FUNC_*`).
 const FUNC_OPEN_SESSION: u64 = 0;
@@ -369,6 +373,9 @@ impl Target for Instance {
             }
             if state.sessions > 0 && self.flags & FLAG_MULTI_SESSION == 0 {
                 return Err((result::ERROR_BUSY, result::ORIGIN_TEE));
+            }
+            if state.sessions >= MAX_SESSIONS_PER_INSTANCE {
+                return Err((result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE));
             }
         }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);

@@ -85,6 +85,12 @@ impl SyscallContext for UserRun<'_> {
     }
 
     fn open_ta_session(&mut self, uuid: &Uuid, cancel_timeout_ms: u32, params: &mut TaParams) -> Result<u32, Outcome> {
+        // Bounded like a client's sessions: a TA looping on OpenTASession
+        // gets OUT_OF_MEMORY instead of growing kernel tables without end.
+        let open = self.instance.system_sessions.lock().len() + self.ta_sessions.lock().len();
+        if open >= super::instance::MAX_SESSIONS_PER_INSTANCE {
+            return Err((result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE));
+        }
         if *uuid == system_pta::UUID {
             let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
             self.instance.system_sessions.lock().insert(id);
@@ -162,8 +168,12 @@ impl CallEnv for DeadlineEnv<'_> {
 
 impl UserRun<'_> {
     /// The system PTA's MAP_ZI and UNMAP for this instance; the run's view
-    /// of the TA's memory follows the change at once.
+    /// of the TA's memory follows the change at once. ADD_RNG_ENTROPY
+    /// touches no instance state.
     fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> Result<(), u32> {
+        if cmd == system_pta::CMD_ADD_RNG_ENTROPY {
+            return system_pta::add_rng_entropy(params);
+        }
         match system_pta::decode(cmd, params)? {
             system_pta::Request::MapZi { len, shareable } => {
                 let region = self.instance.map_zi(len, shareable)?;

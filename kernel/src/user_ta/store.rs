@@ -57,12 +57,8 @@ pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, 
     }
     let shm = if *noncontig {
         SharedMem::from_page_list(env.mem(), *buf_ptr, size)
-    } else if env.mem().contains(*buf_ptr, size) {
-        let first = buf_ptr & !0xfff;
-        let pages = (buf_ptr % 4096 + size).div_ceil(4096);
-        Ok(SharedMem { pages: (0..pages).map(|i| first + i * 4096).collect(), offset: buf_ptr % 4096, size })
     } else {
-        Err(crate::shm::ShmError::BadAddress)
+        SharedMem::contiguous(env.mem(), *buf_ptr, size)
     };
     match shm {
         Ok(shm) => Ok(RpcShm { cookie: *shm_ref, shm }),

@@ -3,6 +3,8 @@
 //! (libutee's `tee_map_zi`/`tee_unmap`, ta-sdk's `SharedMapping`) uses for
 //! the shareable bounce buffers of TA-to-TA memrefs. It is served inside the
 //! calling instance, whose address space it changes (`Instance::map_zi`).
+//! ADD_RNG_ENTROPY mixes the TA's bytes into the kernel RNG as untrusted
+//! material (`rng::Source::Untrusted`).
 //! The other commands of upstream's system PTA are not implemented.
 
 use tee_abi::result;
@@ -13,6 +15,8 @@ use crate::session::Uuid;
 
 /// `PTA_SYSTEM_UUID`.
 pub const UUID: Uuid = crate::pta::uuid("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc");
+/// `PTA_SYSTEM_ADD_RNG_ENTROPY`: in: memref0, the entropy.
+pub const CMD_ADD_RNG_ENTROPY: u32 = 0;
 /// `PTA_SYSTEM_MAP_ZI`: in: value0 (bytes, flags), in/out: value1 (VA
 /// high, low; 0 = anywhere), in: value2 (padding before, after).
 pub const CMD_MAP_ZI: u32 = 2;
@@ -74,6 +78,24 @@ pub fn decode(cmd: u32, params: &TaParams) -> Result<Request, u32> {
     }
 }
 
+/// ADD_RNG_ENTROPY's input: exactly (MEMREF_INPUT, NONE, NONE, NONE), not
+/// NULL, not empty (upstream 4.5.0 `core/pta/system.c`, `system_rng_reseed`).
+pub fn entropy_input(params: &TaParams) -> Result<&[u8], u32> {
+    (1..4).try_for_each(|i| none(params, i))?;
+    match &params.0[0] {
+        TaParam::Memref { dir: Dir::In, buf, size, .. } if *size != 0 && !buf.is_empty() => {
+            Ok(&buf[..buf.len().min(usize::try_from(*size).unwrap_or(usize::MAX))])
+        }
+        _ => Err(result::ERROR_BAD_PARAMETERS),
+    }
+}
+
+/// Serves ADD_RNG_ENTROPY: mixed in, never trusted on its own.
+pub fn add_rng_entropy(params: &TaParams) -> Result<(), u32> {
+    crate::rng::add_entropy(crate::rng::Source::Untrusted, entropy_input(params)?);
+    Ok(())
+}
+
 /// Writes the mapped address into MAP_ZI's value1.
 pub fn set_address(params: &mut TaParams, va: u64) {
     if let TaParam::Value { a, b, .. } = &mut params.0[1] {
@@ -106,6 +128,26 @@ mod tests {
         let mut p = map_zi(100, 1, Dir::InOut);
         set_address(&mut p, 0x1_8000_2000);
         assert_eq!(p.0[1], v(Dir::InOut, 1, 0x8000_2000));
+    }
+
+    fn memref(dir: Dir, bytes: &[u8]) -> TaParam {
+        TaParam::Memref { dir, buf: bytes.to_vec(), size: bytes.len() as u64, source: crate::params::NsBuffer::Null }
+    }
+
+    #[test]
+    fn add_rng_entropy_is_checked_like_upstream() {
+        let ok = TaParams([memref(Dir::In, b"entropy"), TaParam::None, TaParam::None, TaParam::None]);
+        assert_eq!(entropy_input(&ok), Ok(&b"entropy"[..]));
+        assert_eq!(add_rng_entropy(&ok), Ok(()));
+        let bad = [
+            TaParams([memref(Dir::In, b""), TaParam::None, TaParam::None, TaParam::None]),
+            TaParams([memref(Dir::InOut, b"x"), TaParam::None, TaParam::None, TaParam::None]),
+            TaParams([v(Dir::In, 1, 2), TaParam::None, TaParam::None, TaParam::None]),
+            TaParams([memref(Dir::In, b"x"), v(Dir::In, 0, 0), TaParam::None, TaParam::None]),
+        ];
+        for p in &bad {
+            assert_eq!(add_rng_entropy(p), Err(result::ERROR_BAD_PARAMETERS));
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The utee syscalls (`svc #0`, number in `x8`, arguments in `x0..x7`,
-//! `TEE_Result` back in `x0`; `shared/reference/optee-abi.md` §7.8, §8) and
+//! `TEE_Result` back in `x0`; optee_os 4.5.0 `lib/libutee/arch/arm/utee_syscalls_asm.S`,
+//! `lib/libutee/include/tee_syscall_numbers.h`) and
 //! everything else in ta-sdk that needs `unsafe`: the entry trampoline that
 //! reads the kernel's `struct utee_params`, and the static heap.
 //!

@@ -1,6 +1,7 @@
 //! AArch64 S-EL1: the opteed entry and thread vector table, the kernel's
 //! exception vectors, MMU control and system registers.
 
+pub mod entropy;
 pub mod entry;
 
 pub mod thread;

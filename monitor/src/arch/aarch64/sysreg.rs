@@ -31,6 +31,23 @@ pub fn read_esr_el3() -> u64 {
     read_sysreg!("esr_el3")
 }
 
+/// What [`crate::inject::undef`] needs of the live EL1 state of the world
+/// that trapped: `(VBAR_EL1, SCTLR_EL1, FEAT_PAN, FEAT_SSBS)`.
+pub fn read_el1_for_injection() -> (u64, u64, bool, bool) {
+    let mmfr1 = read_sysreg!("id_aa64mmfr1_el1");
+    let pfr1 = read_sysreg!("id_aa64pfr1_el1");
+    // ID_AA64MMFR1_EL1.PAN is bits 23:20, ID_AA64PFR1_EL1.SSBS bits 7:4.
+    (read_sysreg!("vbar_el1"), read_sysreg!("sctlr_el1"), (mmfr1 >> 20) & 0xf != 0, (pfr1 >> 4) & 0xf != 0)
+}
+
+/// Writes the exception syndrome, return address and saved PSTATE of an
+/// exception injected into the live EL1 (see [`crate::inject`]).
+pub fn write_el1_exception(esr: u64, elr: u64, spsr: u64) {
+    write_sysreg!("esr_el1", esr);
+    write_sysreg!("elr_el1", elr);
+    write_sysreg!("spsr_el1", spsr);
+}
+
 /// `CNTFRQ_EL0`.
 pub fn read_cntfrq() -> u64 {
     read_sysreg!("cntfrq_el0")

@@ -3,7 +3,7 @@
 //! grouped like upstream's xtest:
 //!
 //! - 1000: OS and TA basics (TA loading and signatures, panics, TA-to-TA,
-//!   properties and time, many sessions and threads);
+//!   properties and time, many sessions and threads, resource exhaustion);
 //! - 4000: crypto, with known-answer vectors from NIST and the RFCs;
 //! - 5000: the client API and shared memory;
 //! - 6000: secure storage.
@@ -16,6 +16,7 @@
 mod client_api;
 mod crypto;
 mod crypto_asym;
+mod exhaustion;
 mod hello;
 mod os;
 mod params;
@@ -38,6 +39,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, ta2ta::run),
     (1000, os::run),
     (1000, stress::run),
+    (1000, exhaustion::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),
     (5000, params::run),
@@ -45,12 +47,40 @@ const SUITE: &[(u32, TestRunner)] = &[
     (6000, storage::run),
 ];
 
+const USAGE: &str = "usage: tz-xtest [GROUP...]\n\
+    Runs the project's suite against the trusted OS that booted; with GROUPs\n\
+    (1000 OS and TA basics, 4000 crypto, 5000 client API and shared memory,\n\
+    6000 storage) only those. Prints one TZTEST line per case and ends with\n\
+    `tz-xtest: N passed, N failed`; exit status 0 when every case passed.";
+
+/// The groups named on the command line; `Err` carries what to print and the
+/// exit status (0 for `--help`, 2 for a bad argument).
+fn parse_groups(args: &[String]) -> Result<Vec<u32>, (String, i32)> {
+    let known: Vec<u32> = SUITE.iter().map(|(g, _)| *g).collect();
+    let mut groups = Vec::new();
+    for arg in args {
+        if arg == "-h" || arg == "--help" {
+            return Err((USAGE.to_string(), 0));
+        }
+        match arg.parse::<u32>() {
+            Ok(g) if known.contains(&g) => groups.push(g),
+            _ => return Err((format!("tz-xtest: unknown group `{arg}`\n{USAGE}"), 2)),
+        }
+    }
+    Ok(groups)
+}
+
 fn main() {
-    let groups: Vec<u32> = match std::env::args().skip(1).map(|a| a.parse::<u32>()).collect() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let groups = match parse_groups(&args) {
         Ok(g) => g,
-        Err(e) => {
-            eprintln!("usage: tz-xtest [GROUP...]  (GROUP: 1000, 4000, 5000, 6000): {e}");
-            std::process::exit(2);
+        Err((text, status)) => {
+            if status == 0 {
+                println!("{text}");
+            } else {
+                eprintln!("{text}");
+            }
+            std::process::exit(status);
         }
     };
     let mut report = Report::default();
@@ -62,4 +92,29 @@ fn main() {
     let (passed, failed) = report.counts();
     println!("tz-xtest: {passed} passed, {failed} failed");
     std::process::exit(report.exit_code());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_groups;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn help_is_usage_not_an_error() {
+        let (text, status) = parse_groups(&args(&["--help"])).unwrap_err();
+        assert_eq!(status, 0);
+        assert!(text.starts_with("usage: tz-xtest"));
+        assert_eq!(parse_groups(&args(&["-h"])).unwrap_err().1, 0);
+    }
+
+    #[test]
+    fn groups_are_checked() {
+        assert_eq!(parse_groups(&args(&["1000", "6000"])).unwrap(), vec![1000, 6000]);
+        assert_eq!(parse_groups(&args(&["1234"])).unwrap_err().1, 2);
+        assert_eq!(parse_groups(&args(&["abc"])).unwrap_err().1, 2);
+        assert!(parse_groups(&[]).unwrap().is_empty());
+    }
 }

@@ -1,0 +1,49 @@
+//! What a kernel panic does to the rest of the secure world.
+//!
+//! After a panic the kernel's state may be inconsistent (a half-updated
+//! table, a lock that will never be released), so it stops serving for
+//! good: the panicking core returns an error to the normal world at once
+//! (its call ends with `OPTEE_SMC_RETURN_ENOTAVAIL`, which Linux reports to
+//! the client as `TEEC_ERROR_COMMUNICATION`) and every later SMC, on any
+//! core, is answered with the same error before it touches any kernel
+//! state. No core is parked inside the secure world, and none spins on a
+//! lock the panicking thread held unless it was already inside the kernel.
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use tee_abi::smc;
+
+static STOPPED: AtomicBool = AtomicBool::new(false);
+
+/// What every SMC gets once the secure world stopped.
+pub const STOPPED_RETURN: [u64; 4] = [smc::RETURN_ENOTAVAIL, 0, 0, 0];
+
+/// Marks the secure world stopped; true when this call did it (the first
+/// panic), false when it already was.
+pub fn stop() -> bool {
+    !STOPPED.swap(true, Ordering::AcqRel)
+}
+
+/// True once a kernel panic stopped the secure world.
+pub fn stopped() -> bool {
+    STOPPED.load(Ordering::Acquire)
+}
+
+/// The answer to an SMC: `None` to serve it, or the error once stopped.
+pub fn refuse_if_stopped() -> Option<[u64; 4]> {
+    stopped().then_some(STOPPED_RETURN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_stops_every_later_call() {
+        // The flag is process-wide: this is the only test that sets it.
+        assert_eq!(refuse_if_stopped(), None);
+        assert!(stop());
+        assert!(!stop(), "a second panic is not the first");
+        assert_eq!(refuse_if_stopped(), Some([smc::RETURN_ENOTAVAIL, 0, 0, 0]));
+    }
+}

@@ -172,10 +172,7 @@ mod tests {
         st.authenc_init(d, &n, 6, 16, 16).unwrap();
         st.authenc_update_aad(d, &a).unwrap();
         assert_eq!(st.authenc_dec_final(d, &mut buf.clone(), &[]), Err(result::ERROR_SHORT_BUFFER), "state kept");
-        assert_eq!(
-            st.authenc_dec_final(d, &mut buf.clone(), &hex("1fc64fbfacce")),
-            Err(ERROR_MAC_INVALID)
-        );
+        assert_eq!(st.authenc_dec_final(d, &mut buf.clone(), &hex("1fc64fbfacce")), Err(ERROR_MAC_INVALID));
         assert_eq!(st.authenc_long_tag(d), result::ERROR_BAD_STATE, "after a final");
     }
 

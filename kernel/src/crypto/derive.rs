@@ -12,8 +12,8 @@ use alloc::vec::Vec;
 use tee_abi::result;
 
 use super::kdf::{self, KdfError};
-use super::ops::HashKind;
 use super::object::secret_props;
+use super::ops::HashKind;
 use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 
 /// `TEE_OPERATION_KEY_DERIVATION` (`TEE_ALG_GET_CLASS`).
@@ -291,7 +291,8 @@ mod tests {
         );
         assert_eq!(st.derive_key(s, &attrs[..2], out), Err(result::ERROR_BAD_PARAMETERS), "no length");
         assert_eq!(st.derive_key(s, &[attrs[2].clone()], out), Err(result::ERROR_BAD_PARAMETERS), "no count");
-        let many = [value(ATTR_PBKDF2_ITERATION_COUNT, (PBKDF2_MAX_WORK + 1) as u32), value(ATTR_PBKDF2_DKM_LENGTH, 20)];
+        let many =
+            [value(ATTR_PBKDF2_ITERATION_COUNT, (PBKDF2_MAX_WORK + 1) as u32), value(ATTR_PBKDF2_DKM_LENGTH, 20)];
         assert_eq!(st.derive_key(s, &many, out), Err(result::ERROR_NOT_SUPPORTED));
     }
 

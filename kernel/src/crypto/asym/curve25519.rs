@@ -8,8 +8,8 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
-use ed25519_dalek::hazmat::ExpandedSecretKey;
 use ed25519_dalek::SigningKey;
+use ed25519_dalek::hazmat::ExpandedSecretKey;
 use sha2::{Digest, Sha512};
 use tee_abi::result;
 use zeroize::Zeroizing;
@@ -20,9 +20,7 @@ use super::*;
 
 fn key32(key: &AsymKey, id: u32) -> Result<Zeroizing<[u8; 32]>, u32> {
     let v = key.need(id)?;
-    Ok(Zeroizing::new(
-        v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?,
-    ))
+    Ok(Zeroizing::new(v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?))
 }
 
 /// A fresh Ed25519 key pair (32-byte seed and public key).
@@ -31,10 +29,7 @@ pub fn ed25519_generate(key: &mut AsymKey) {
     crate::rng::fill(&mut *seed);
     let sk = SigningKey::from_bytes(&seed);
     key.set(ATTR_ED25519_PRIVATE_VALUE, seed.to_vec());
-    key.set(
-        ATTR_ED25519_PUBLIC_VALUE,
-        sk.verifying_key().to_bytes().to_vec(),
-    );
+    key.set(ATTR_ED25519_PUBLIC_VALUE, sk.verifying_key().to_bytes().to_vec());
 }
 
 /// A fresh X25519 key pair.
@@ -57,10 +52,7 @@ struct Variant<'a> {
 /// or 1, b = 0) and at most one non-empty `TEE_ATTR_EDDSA_CTX` of up to
 /// 255 bytes; anything else is BAD_PARAMETERS.
 fn ed25519_variant(params: &[Attr]) -> Result<Variant<'_>, u32> {
-    let mut v = Variant {
-        prehash: false,
-        context: None,
-    };
+    let mut v = Variant { prehash: false, context: None };
     for p in params {
         match p.id {
             ATTR_EDDSA_PREHASH => {
@@ -121,12 +113,7 @@ impl Variant<'_> {
 
 /// `ASYMM_OPERATE` with `ED25519` in mode SIGN: the 64-byte signature of
 /// the whole message.
-pub fn ed25519_sign(
-    key: &AsymKey,
-    params: &[Attr],
-    msg: &[u8],
-    cap: usize,
-) -> Result<Vec<u8>, (u32, usize)> {
+pub fn ed25519_sign(key: &AsymKey, params: &[Attr], msg: &[u8], cap: usize) -> Result<Vec<u8>, (u32, usize)> {
     let variant = ed25519_variant(params).map_err(|e| (e, 0))?;
     if cap < 64 {
         return Err((result::ERROR_SHORT_BUFFER, 64));
@@ -154,18 +141,12 @@ pub fn ed25519_verify(key: &AsymKey, params: &[Attr], msg: &[u8], sig: &[u8]) ->
     let invalid = result::ERROR_SIGNATURE_INVALID;
     // [S]B = R + [k]A, checked as R == [S]B - [k]A.
     let a = CompressedEdwardsY(*public).decompress().ok_or(invalid)?;
-    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(
-        sig[32..].try_into().map_err(|_| invalid)?,
-    ))
-    .ok_or(invalid)?;
+    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(sig[32..].try_into().map_err(|_| invalid)?))
+        .ok_or(invalid)?;
     let m = variant.message(msg);
     let k = variant.hash(&[&sig[..32], &*public, &m]);
     let r = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-a, &s);
-    if r.compress().to_bytes() == sig[..32] {
-        Ok(())
-    } else {
-        Err(invalid)
-    }
+    if r.compress().to_bytes() == sig[..32] { Ok(()) } else { Err(invalid) }
 }
 
 /// `CRYP_DERIVE_KEY` with `X25519`: exactly one 32-byte
@@ -178,11 +159,7 @@ pub fn x25519_derive(key: &AsymKey, params: &[Attr]) -> Result<Zeroizing<Vec<u8>
     if peer.id != ATTR_X25519_PUBLIC_VALUE {
         return Err(result::ERROR_BAD_PARAMETERS);
     }
-    let u: [u8; 32] = peer
-        .data
-        .as_slice()
-        .try_into()
-        .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    let u: [u8; 32] = peer.data.as_slice().try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
     let k = key32(key, ATTR_X25519_PRIVATE_VALUE)?;
     let shared = Zeroizing::new(x25519_dalek::x25519(*k, u));
     if shared.iter().all(|&b| b == 0) {

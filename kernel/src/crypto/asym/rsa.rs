@@ -107,9 +107,7 @@ pub fn scheme(algo: u32) -> Option<Scheme> {
         ALG_RSAES_PKCS1_V1_5 => Scheme::EsPkcs1v15,
         _ if algo & 0xff0f_ffff == 0x6001_0230 => Scheme::Oaep(Hash::from_index(algo >> 20 & 0xf)?),
         _ if algo & 0xffff_0fff == 0x7000_0830 => Scheme::SsPkcs1v15(digest?),
-        _ if algo & 0xff00_0fff == 0x7000_0930 && algo >> 20 & 0xf == algo >> 12 & 0xf => {
-            Scheme::Pss(digest?)
-        }
+        _ if algo & 0xff00_0fff == 0x7000_0930 && algo >> 20 & 0xf == algo >> 12 & 0xf => Scheme::Pss(digest?),
         _ => return None,
     })
 }
@@ -127,8 +125,7 @@ fn modulus(key: &AsymKey) -> Result<BigUint, u32> {
 fn public_key(key: &AsymKey) -> Result<RsaPublicKey, u32> {
     let n = modulus(key)?;
     let e = BigUint::from_bytes_be(key.need(ATTR_RSA_PUBLIC_EXPONENT)?);
-    RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS as usize)
-        .map_err(|_| result::ERROR_BAD_PARAMETERS)
+    RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS as usize).map_err(|_| result::ERROR_BAD_PARAMETERS)
 }
 
 fn private_key(key: &AsymKey) -> Result<RsaPrivateKey, u32> {
@@ -246,11 +243,7 @@ fn salt_len(params: &[Attr], default: usize) -> usize {
     match params.iter().find(|p| p.id == ATTR_RSA_PSS_SALT_LENGTH) {
         Some(p) => {
             let a = value_a(p);
-            if a < i32::MAX as u32 {
-                a as usize
-            } else {
-                default
-            }
+            if a < i32::MAX as u32 { a as usize } else { default }
         }
         None => default,
     }
@@ -266,19 +259,12 @@ fn oaep_params(params: &[Attr], hash: Hash) -> Result<(Option<String>, Hash), u3
                 break;
             }
             // The `rsa` crate takes labels as strings only.
-            let label =
-                String::from_utf8(p.data.clone()).map_err(|_| result::ERROR_NOT_SUPPORTED)?;
+            let label = String::from_utf8(p.data.clone()).map_err(|_| result::ERROR_NOT_SUPPORTED)?;
             return Ok((Some(label), mgf.unwrap_or(hash)));
         }
         if p.id == ATTR_RSA_OAEP_MGF_HASH {
-            let v: [u8; 4] = p
-                .data
-                .as_slice()
-                .try_into()
-                .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
-            mgf = Some(
-                Hash::from_digest_alg(u32::from_le_bytes(v)).ok_or(result::ERROR_NOT_SUPPORTED)?,
-            );
+            let v: [u8; 4] = p.data.as_slice().try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+            mgf = Some(Hash::from_digest_alg(u32::from_le_bytes(v)).ok_or(result::ERROR_NOT_SUPPORTED)?);
         }
     }
     Ok((None, mgf.unwrap_or(hash)))
@@ -303,11 +289,7 @@ pub fn operate(
     let plain = |e: u32| (e, 0);
     let scheme = scheme(algo).ok_or(plain(result::ERROR_BAD_PARAMETERS))?;
     let short = |needed: usize| {
-        if cap < needed {
-            Err((result::ERROR_SHORT_BUFFER, needed))
-        } else {
-            Ok(())
-        }
+        if cap < needed { Err((result::ERROR_SHORT_BUFFER, needed)) } else { Ok(()) }
     };
     match (scheme, mode) {
         (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash), super::MODE_SIGN) => {
@@ -328,9 +310,7 @@ pub fn operate(
             sig.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))
         }
         (Scheme::SsPkcs1v15(_) | Scheme::Pss(_), _) => Err(plain(result::ERROR_BAD_PARAMETERS)),
-        (Scheme::NoPad, m)
-            if m == super::super::MODE_ENCRYPT || m == super::super::MODE_DECRYPT =>
-        {
+        (Scheme::NoPad, m) if m == super::super::MODE_ENCRYPT || m == super::super::MODE_DECRYPT => {
             let x = BigUint::from_bytes_be(src);
             let y = if m == super::super::MODE_ENCRYPT {
                 let k = public_key(key).map_err(plain)?;
@@ -348,11 +328,7 @@ pub fn operate(
             .map_err(|_| plain(result::ERROR_BAD_PARAMETERS))?;
             // Leading zeros dropped, one kept for zero (as `rsadorep`).
             let out = Zeroizing::new(y.to_bytes_be());
-            let out = if strip(&out).is_empty() {
-                alloc::vec![0]
-            } else {
-                strip(&out).to_vec()
-            };
+            let out = if strip(&out).is_empty() { alloc::vec![0] } else { strip(&out).to_vec() };
             short(out.len())?;
             Ok(out)
         }
@@ -386,16 +362,8 @@ pub fn operate(
 }
 
 /// `ASYMM_VERIFY` for RSA signatures over a digest.
-pub fn verify(
-    algo: u32,
-    key: &AsymKey,
-    params: &[Attr],
-    digest: &[u8],
-    sig: &[u8],
-) -> Result<(), u32> {
-    let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) =
-        scheme(algo).ok_or(result::ERROR_NOT_SUPPORTED)?
-    else {
+pub fn verify(algo: u32, key: &AsymKey, params: &[Attr], digest: &[u8], sig: &[u8]) -> Result<(), u32> {
+    let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) = scheme(algo).ok_or(result::ERROR_NOT_SUPPORTED)? else {
         return Err(result::ERROR_BAD_PARAMETERS);
     };
     if digest.len() != hash.size() {

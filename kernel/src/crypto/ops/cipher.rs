@@ -5,8 +5,8 @@
 
 use super::block::Aes;
 use super::{cts, xts};
-use crate::thread::preempt;
 use crate::crypto::{ALG_AES_CBC_NOPAD, ALG_AES_CTR, ALG_AES_CTS, ALG_AES_ECB_NOPAD, ALG_AES_XTS};
+use crate::thread::preempt;
 
 #[derive(Clone)]
 enum Chain {

@@ -138,7 +138,9 @@ fn long_updates_pass_preemption_points() {
     seen("HMAC", &mut |d| Mac::new(HashKind::Sha512, b"k").update(d));
     seen("CMAC", &mut |d| AesCmac::new(&[0; 16]).unwrap().update(d));
     for algo in [ALG_AES_ECB_NOPAD, ALG_AES_CBC_NOPAD, ALG_AES_CTR, ALG_AES_XTS] {
-        seen("cipher", &mut |d| Cipher::new(algo, true, &[0; 16], &[1; 16], &[0; 16]).unwrap().update(d, false).unwrap());
+        seen("cipher", &mut |d| {
+            Cipher::new(algo, true, &[0; 16], &[1; 16], &[0; 16]).unwrap().update(d, false).unwrap()
+        });
     }
     seen("GCM AAD", &mut |d| Gcm::new(true, &[0; 16], &[0; 12], 16).unwrap().update_aad(d).unwrap());
     seen("GCM", &mut |d| Gcm::new(true, &[0; 16], &[0; 12], 16).unwrap().update_payload(d));

@@ -42,20 +42,14 @@ fn ae(
     let kn = [&key[..], nonce].concat();
     let a = u32::from(decrypt) | (key.len() as u32) << 8 | (nonce.len() as u32) << 16;
     let b = (tag_len as u32) << 16;
-    let out = if decrypt {
-        input.len().saturating_sub(tag_len).max(1)
-    } else {
-        input.len() + tag_len
-    };
+    let out = if decrypt { input.len().saturating_sub(tag_len).max(1) } else { input.len() + tag_len };
     call(ctx, s, cmd, (a, b), &[&kn, input], out)
 }
 
 fn refused(got: TaOutput, what: &str) -> R {
     match got {
         Err((TEEC_ERROR_NOT_SUPPORTED, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
-        other => Err(format!(
-            "{what}: got {other:?}, want NOT_SUPPORTED from the TA"
-        )),
+        other => Err(format!("{what}: got {other:?}, want NOT_SUPPORTED from the TA")),
     }
 }
 
@@ -71,18 +65,12 @@ fn gcm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
         // A forged ciphertext with the (empty or short) tag of its length.
         let mut forged = ct.clone();
         forged[0] ^= 0xff;
-        refused(
-            ae(ctx, s, CMD_GCM, true, &iv, n, &forged)?,
-            "decrypt forged",
-        )?;
+        refused(ae(ctx, s, CMD_GCM, true, &iv, n, &forged)?, "decrypt forged")?;
         return refused(dec, "decrypt");
     }
     match (enc, dec) {
         (Ok(e), Ok(d)) if e == ct && d == p => Ok(()),
-        (e, d) => Err(format!(
-            "encrypt {e:?} (want {}), decrypt {d:?}",
-            to_hex(&ct)
-        )),
+        (e, d) => Err(format!("encrypt {e:?} (want {}), decrypt {d:?}", to_hex(&ct))),
     }
 }
 
@@ -98,11 +86,7 @@ fn ccm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
     }
     let ct = enc.map_err(|e| format!("encrypt: {e:?}"))?;
     if ct.len() != p.len() + n {
-        return Err(format!(
-            "encrypt gave {} bytes, want {}",
-            ct.len(),
-            p.len() + n
-        ));
+        return Err(format!("encrypt gave {} bytes, want {}", ct.len(), p.len() + n));
     }
     match ae(ctx, s, CMD_CCM, true, &nonce, n, &ct)? {
         Ok(d) if d == p => Ok(()),
@@ -111,10 +95,7 @@ fn ccm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
 }
 
 pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
-    report.test(
-        4013,
-        "AE tag lengths: GCM 12-16 bytes, CCM 4-16 even, as upstream",
-    );
+    report.test(4013, "AE tag lengths: GCM 12-16 bytes, CCM 4-16 even, as upstream");
     for n in 0..=16 {
         report.case(&format!("crypto-aes-gcm-tag-{n}"), gcm_tag(ctx, s, n));
     }

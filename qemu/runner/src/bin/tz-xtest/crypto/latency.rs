@@ -103,12 +103,7 @@ fn max_gap_during(call: impl FnOnce() -> R + Send) -> Result<(Duration, Duration
     let (wakeups, realtime) = ticker.join().map_err(|_| "ticker panicked".to_string())??;
     result?;
     // Gaps between consecutive wakeups that overlap the call.
-    let gap = wakeups
-        .windows(2)
-        .filter(|w| w[1] > start && w[0] < end)
-        .map(|w| w[1] - w[0])
-        .max()
-        .unwrap_or_default();
+    let gap = wakeups.windows(2).filter(|w| w[1] > start && w[0] < end).map(|w| w[1] - w[0]).max().unwrap_or_default();
     Ok((end - start, gap, realtime))
 }
 
@@ -121,7 +116,12 @@ fn measure(name: &str, call: impl FnOnce() -> R + Send) -> R {
         if realtime { "SCHED_FIFO ticker" } else { "SCHED_OTHER ticker" }
     );
     if gap >= MAX_GAP {
-        return Err(format!("a {:.1} ms gap in the ticks during a {} ms call (bound {} ms)", gap.as_secs_f64() * 1000.0, took.as_millis(), MAX_GAP.as_millis()));
+        return Err(format!(
+            "a {:.1} ms gap in the ticks during a {} ms call (bound {} ms)",
+            gap.as_secs_f64() * 1000.0,
+            took.as_millis(),
+            MAX_GAP.as_millis()
+        ));
     }
     Ok(())
 }
@@ -165,7 +165,8 @@ fn sha256_4mib(ctx: &Context, s: &mut Session<'_>) -> R {
     let msg = shm_with(ctx, &vec![0x61; 4 << 20])?;
     let mut out = SharedMemoryOut::new(ctx, 32)?;
     measure("sha256-4mib", || {
-        let mut p = [Param::ValueInput { a: ALG_SHA256, b: 0 }, Param::input(&msg), Param::output(&mut out.0), Param::None];
+        let mut p =
+            [Param::ValueInput { a: ALG_SHA256, b: 0 }, Param::input(&msg), Param::output(&mut out.0), Param::None];
         invoke(s, CMD_DIGEST, &mut p)
     })
 }

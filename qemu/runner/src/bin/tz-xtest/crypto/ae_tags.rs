@@ -79,7 +79,7 @@ fn gcm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
 fn ccm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
     let (nonce, p) = ([0x11u8; 13], hex(PLAIN));
     let enc = ae(ctx, s, CMD_CCM, false, &nonce, n, &p)?;
-    if !((4..=16).contains(&n) && n % 2 == 0) {
+    if !((4..=16).contains(&n) && n.is_multiple_of(2)) {
         refused(enc, "encrypt")?;
         let ct = [hex(CIPHER), vec![0; n]].concat();
         return refused(ae(ctx, s, CMD_CCM, true, &nonce, n, &ct)?, "decrypt");

@@ -78,26 +78,26 @@ pub struct GuestFiles {
 /// Finds `qemu-system-aarch64` on PATH, installing Debian's `qemu-system-arm` with
 /// apt-get first when it is missing and we run as root.
 pub fn ensure_qemu() -> Result<PathBuf> {
-    const QEMU: &str = "qemu-system-aarch64";
-    if let Some(path) = find_in_path(QEMU) {
+    ensure_host_tool("qemu-system-aarch64", "qemu-system-arm")
+}
+
+/// Finds `binary` on PATH, installing the host's Debian/Ubuntu `package`
+/// with apt-get first when it is missing and we run as root (saying what apt
+/// would remove, see [`announce_apt_removals`]).
+pub fn ensure_host_tool(binary: &str, package: &str) -> Result<PathBuf> {
+    if let Some(path) = find_in_path(binary) {
         return Ok(path);
     }
     if !is_root() {
-        bail!("{QEMU} not found on PATH; install it with: sudo apt-get install qemu-system-arm");
+        bail!("{binary} not found on PATH; install it with: sudo apt-get install {package}");
     }
     if find_in_path("apt-get").is_none() {
-        bail!("{QEMU} not found on PATH and there is no apt-get to install it with");
+        bail!("{binary} not found on PATH and there is no apt-get to install it with");
     }
     let install = || -> Result<bool> {
-        eprintln!("guest: apt-get install -y --no-install-recommends qemu-system-arm");
+        eprintln!("guest: apt-get install -y --no-install-recommends {package}");
         let status = Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "qemu-system-arm",
-            ])
+            .args(["install", "-y", "-q", "--no-install-recommends", package])
             .env("DEBIAN_FRONTEND", "noninteractive")
             .stdout(stderr_stdio())
             .status()
@@ -117,20 +117,19 @@ pub fn ensure_qemu() -> Result<PathBuf> {
         }
         Ok(())
     };
-    eprintln!("guest: {QEMU} not found; installing qemu-system-arm");
+    eprintln!("guest: {binary} not found; installing {package}");
     if !host_apt_lists_present() {
         update()?;
     }
-    announce_apt_removals("qemu-system-arm")?;
+    announce_apt_removals(package)?;
     if !install()? {
         // Stale lists are the usual reason: refresh once and retry.
         update()?;
         if !install()? {
-            bail!("apt-get install qemu-system-arm failed");
+            bail!("apt-get install {package} failed");
         }
     }
-    find_in_path(QEMU)
-        .ok_or_else(|| anyhow!("{QEMU} still not on PATH after installing qemu-system-arm"))
+    find_in_path(binary).ok_or_else(|| anyhow!("{binary} still not on PATH after installing {package}"))
 }
 
 /// Asks apt (`--simulate`) what installing `package` would remove and says so

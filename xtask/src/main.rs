@@ -3,6 +3,7 @@
 
 mod bench;
 mod crash;
+mod cta;
 mod firmware;
 mod guest;
 mod initramfs;
@@ -139,7 +140,7 @@ pub fn prepare_guest(tee: Tee) -> Result<Guest> {
     let files = guest::fetch_guest(&cache)?;
     std::fs::create_dir_all(root().join("target/tz"))?;
     let initrd = root().join(format!("target/tz/initramfs-{}.cpio.gz", tee.name()));
-    let extra = tas::initramfs_extra(&root(), &ta_key(&files, tee), &untrusted_ta_key(&files, tee))?;
+    let extra = tas::initramfs_extra(&root(), &files.devkit_dir, &ta_key(&files, tee), &untrusted_ta_key(&files, tee))?;
     initramfs::build_initramfs(&files, &extra, &initrd)?;
     Ok(Guest { qemu, files, initrd })
 }

@@ -307,15 +307,32 @@ pub fn build_guest_programs(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(exes.into_iter().collect())
 }
 
+/// The C TAs of `tas/c/` (built with the dev kit at `devkit`), signed with
+/// `key` like the Rust ones. Returns (UUID, signed file) pairs.
+fn sign_c_tas(root: &Path, devkit: &Path, key: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let private = sign::load_private_key(key)?;
+    let out_dir = root.join(TA_OUT).join(key_name(key)?);
+    let mut out = Vec::new();
+    for ta in crate::cta::build_c_tas(root, devkit)? {
+        let image = std::fs::read(&ta.image).with_context(|| format!("reading {}", ta.image.display()))?;
+        let path = out_dir.join(format!("{}.ta", ta.uuid));
+        sign_to(&path, &image, &sign::uuid_octets(&ta.uuid)?, &private).with_context(|| format!("signing C TA {}", ta.name))?;
+        out.push((ta.uuid, path));
+    }
+    Ok(out)
+}
+
 /// The initramfs entries for TAs signed with `key` (the key the trusted OS
-/// trusts) and the guest test programs: `/lib/optee_armtz/<uuid>.ta`, one
+/// trusts), the C TAs of `tas/c/`, and the guest test programs:
+/// `/lib/optee_armtz/<uuid>.ta`, one
 /// more `.ta` signed with `untrusted` ([`BAD_SIGNATURE_UUID`]), the damaged
 /// copies of [`damaged_tas`],
 /// `/usr/bin/<program>` and the `/etc/tz/tests.d` wrappers of
 /// `qemu/runner/tests.d`.
-pub fn initramfs_extra(root: &Path, key: &Path, untrusted: &Path) -> Result<Vec<(String, PathBuf)>> {
+pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut extra = Vec::new();
-    let tas = build_tas(root, key)?;
+    let mut tas = build_tas(root, key)?;
+    tas.extend(sign_c_tas(root, devkit, key)?);
     let (_, hello) = tas.iter().find(|(uuid, _)| uuid == BAD_SIGNATURE_IMAGE_OF).context("no hello_world TA")?;
     let bad = bad_signature_ta(root, hello, key, untrusted)?;
     for (uuid, path) in damaged_tas(root, hello, key)? {

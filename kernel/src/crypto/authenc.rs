@@ -172,10 +172,7 @@ mod tests {
         st.authenc_init(d, &n, 6, 16, 16).unwrap();
         st.authenc_update_aad(d, &a).unwrap();
         assert_eq!(st.authenc_dec_final(d, &mut buf.clone(), &[]), Err(result::ERROR_SHORT_BUFFER), "state kept");
-        assert_eq!(
-            st.authenc_dec_final(d, &mut buf.clone(), &hex("1fc64fbfacce")),
-            Err(ERROR_MAC_INVALID)
-        );
+        assert_eq!(st.authenc_dec_final(d, &mut buf.clone(), &hex("1fc64fbfacce")), Err(ERROR_MAC_INVALID));
         assert_eq!(st.authenc_long_tag(d), result::ERROR_BAD_STATE, "after a final");
     }
 
@@ -211,5 +208,25 @@ mod tests {
             st.state_free(s).unwrap();
         }
         assert!(st.is_empty());
+    }
+
+    /// `AUTHENC_INIT`'s tag lengths, 0..=17 bytes: GCM takes 12..=16
+    /// (BAD_PARAMETERS otherwise: libutee never passes another, upstream's
+    /// kernel refuses over 16 so), CCM 4..=16 even (NOT_SUPPORTED).
+    #[test]
+    fn tag_lengths_as_upstream() {
+        let mut st = CryptoState::new();
+        for len in 0..=17u64 {
+            let k = key(&mut st, &[7; 16]);
+            let s = st.state_alloc(ALG_AES_GCM, MODE_DECRYPT, k, 0).unwrap();
+            let want = if (12..=16).contains(&len) { Ok(()) } else { Err(result::ERROR_BAD_PARAMETERS) };
+            assert_eq!(st.authenc_init(s, &[0; 12], len, 0, 0), want, "GCM, {len}-byte tag");
+            st.state_free(s).unwrap();
+            let k = key(&mut st, &[7; 16]);
+            let s = st.state_alloc(ALG_AES_CCM, MODE_DECRYPT, k, 0).unwrap();
+            let want = if (4..=16).contains(&len) && len % 2 == 0 { Ok(()) } else { Err(result::ERROR_NOT_SUPPORTED) };
+            assert_eq!(st.authenc_init(s, &[0; 12], len, 0, 0), want, "CCM, {len}-byte tag");
+            st.state_free(s).unwrap();
+        }
     }
 }

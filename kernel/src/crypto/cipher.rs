@@ -107,7 +107,11 @@ mod tests {
         assert_eq!(st.cipher_init(s2, &[0; 8]), Err(result::ERROR_BAD_PARAMETERS));
         assert_eq!(st.hash_init(s2), Err(result::ERROR_BAD_PARAMETERS));
         let k3 = secret_key(&mut st, TYPE_AES, 256, &hex(KEY128));
-        assert_eq!(st.state_alloc(0x1000_0510, MODE_ENCRYPT, k3, 0), Err(result::ERROR_NOT_IMPLEMENTED), "no such chaining mode");
+        assert_eq!(
+            st.state_alloc(0x1000_0510, MODE_ENCRYPT, k3, 0),
+            Err(result::ERROR_NOT_IMPLEMENTED),
+            "no such chaining mode"
+        );
     }
 
     /// IEEE 1619 vector 15 (17 bytes) through a two-key state.

@@ -12,8 +12,8 @@ use alloc::vec::Vec;
 use tee_abi::result;
 
 use super::kdf::{self, KdfError};
-use super::ops::HashKind;
 use super::object::secret_props;
+use super::ops::HashKind;
 use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 
 /// `TEE_OPERATION_KEY_DERIVATION` (`TEE_ALG_GET_CLASS`).
@@ -51,11 +51,14 @@ pub const ATTR_PBKDF2_SALT: u32 = 0xD000_02C2;
 pub const ATTR_PBKDF2_ITERATION_COUNT: u32 = 0xF000_03C2;
 pub const ATTR_PBKDF2_DKM_LENGTH: u32 = 0xF000_04C2;
 
-/// More PBKDF2 rounds than this are refused (NOT_SUPPORTED): the kernel
-/// runs a syscall with interrupts masked, so an unbounded count (upstream
-/// takes any `u32`) would hold a core for hours. About a second of
-/// HMAC-SHA-1 work on real hardware.
-pub const PBKDF2_MAX_ITERATIONS: u32 = 1 << 20;
+/// More PBKDF2 work than this, in HMAC computations (rounds times output
+/// blocks, [`kdf::pbkdf2_work`]), is refused (NOT_SUPPORTED). The rounds
+/// pass preemption points, so interrupts wait no longer for it, but one
+/// call still holds a thread: upstream takes any `u32` count and any
+/// length, hours of work. A bound on the rounds alone would let a 512-byte
+/// output cost 26 times as much as a 20-byte one; this is the work of
+/// 2^20 rounds for one block, about a second on real hardware.
+pub const PBKDF2_MAX_WORK: u64 = 1 << 20;
 
 /// `TEE_ALG_GET_MAIN_ALG` of the KDFs (0xC0 HKDF, 0xC2 PBKDF2).
 fn kdf_main(algo: u32) -> Option<u32> {
@@ -158,10 +161,10 @@ fn pbkdf2(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
     if len as usize > key.capacity {
         return Err(result::ERROR_BAD_PARAMETERS);
     }
-    if count > PBKDF2_MAX_ITERATIONS {
+    let hash = digest_hash(algo >> 12 & 0xf)?;
+    if kdf::pbkdf2_work(hash, count, len as usize) > PBKDF2_MAX_WORK {
         return Err(result::ERROR_NOT_SUPPORTED);
     }
-    let hash = digest_hash(algo >> 12 & 0xf)?;
     let mut out = crate::params::try_zeroed(len as usize)?;
     kdf::pbkdf2(hash, &key.secret, salt.unwrap_or_default(), count, &mut out);
     Ok(out)
@@ -288,7 +291,30 @@ mod tests {
         );
         assert_eq!(st.derive_key(s, &attrs[..2], out), Err(result::ERROR_BAD_PARAMETERS), "no length");
         assert_eq!(st.derive_key(s, &[attrs[2].clone()], out), Err(result::ERROR_BAD_PARAMETERS), "no count");
-        let many = [value(ATTR_PBKDF2_ITERATION_COUNT, PBKDF2_MAX_ITERATIONS + 1), value(ATTR_PBKDF2_DKM_LENGTH, 20)];
+        let many =
+            [value(ATTR_PBKDF2_ITERATION_COUNT, (PBKDF2_MAX_WORK + 1) as u32), value(ATTR_PBKDF2_DKM_LENGTH, 20)];
         assert_eq!(st.derive_key(s, &many, out), Err(result::ERROR_NOT_SUPPORTED));
+    }
+
+    /// The PBKDF2 bound counts output blocks too: 2^20 rounds are fine for
+    /// one SHA-1 block (20 bytes), not for 512 bytes (26 blocks, 26 times
+    /// the work); the rounds a long output may have scale down.
+    #[test]
+    fn pbkdf2_work_bound_counts_output_blocks() {
+        let mut st = CryptoState::new();
+        let s =
+            state(&mut st, ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY, TYPE_PBKDF2_PASSWORD, ATTR_PBKDF2_PASSWORD, b"password");
+        let out = st.obj_alloc(TYPE_GENERIC_SECRET, 4096).unwrap();
+        let ask = |st: &mut CryptoState, count: u32, len: u32| {
+            st.derive_key(s, &[value(ATTR_PBKDF2_ITERATION_COUNT, count), value(ATTR_PBKDF2_DKM_LENGTH, len)], out)
+        };
+        assert_eq!(kdf::pbkdf2_work(HashKind::Sha1, 1 << 20, 512), 26 << 20);
+        assert_eq!(ask(&mut st, 1 << 20, 512), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(ask(&mut st, (PBKDF2_MAX_WORK / 26 + 1) as u32, 512), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(ask(&mut st, 4, 512), Ok(()));
+        // Rounds pass preemption points (one per 256 and per block).
+        let before = crate::thread::preempt::points();
+        assert_eq!(ask(&mut st, 4096, 40), Ok(()));
+        assert!(crate::thread::preempt::points() - before >= 2 * 4096 / 256, "PBKDF2 rounds without preemption points");
     }
 }

@@ -22,10 +22,12 @@ impl CryptoState {
                 Engine::Digest(d)
             }
             Engine::Mac(kind, _) => Engine::Mac(*kind, Some(Mac::new(*kind, self.key_of(s.key1)?))),
-            Engine::Cmac(_) => Engine::Cmac(Some(Box::new(
-                AesCmac::new(self.key_of(s.key1)?).ok_or(result::ERROR_BAD_PARAMETERS)?,
-            ))),
-            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => return Err(result::ERROR_BAD_PARAMETERS),
+            Engine::Cmac(_) => {
+                Engine::Cmac(Some(Box::new(AesCmac::new(self.key_of(s.key1)?).ok_or(result::ERROR_BAD_PARAMETERS)?)))
+            }
+            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
+                return Err(result::ERROR_BAD_PARAMETERS);
+            }
         };
         let s = self.state_mut(h)?;
         s.engine = engine;

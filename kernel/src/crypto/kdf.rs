@@ -1,9 +1,21 @@
 //! Key derivation functions, pure: HKDF (RFC 5869) and PBKDF2 (RFC 8018,
 //! formerly RFC 2898) over HMAC with the SHA family, as OP-TEE 4.5's
-//! `core/tee/tee_cryp_hkdf.c` and `tee_cryp_pbkdf2.c` compute them, over
-//! the RustCrypto `hkdf` and `pbkdf2` crates.
+//! `core/tee/tee_cryp_hkdf.c` and `tee_cryp_pbkdf2.c` compute them.
+//! Written out over the `hmac` crate rather than taken from the `hkdf` and
+//! `pbkdf2` crates: every input is TA-sized and some are hashed once per
+//! output block (HKDF's info, PBKDF2's salt) and PBKDF2's rounds are
+//! TA-chosen, so the work passes preemption points
+//! ([`crate::thread::preempt`]).
 
-use super::ops::HashKind;
+extern crate alloc;
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+
+use super::ops::{Hash, HashKind};
+use crate::thread::preempt;
 
 /// Why a derivation was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,38 +24,124 @@ pub enum KdfError {
     OutputTooLong,
 }
 
+/// The block size of `hash` (HMAC hashes longer keys first).
+fn block_size(hash: HashKind) -> usize {
+    match hash {
+        HashKind::Sha1 | HashKind::Sha224 | HashKind::Sha256 => 64,
+        HashKind::Sha384 | HashKind::Sha512 => 128,
+    }
+}
+
+/// An HMAC key as HMAC uses it (RFC 2104: a key longer than the block is
+/// hashed first), hashed here with preemption points.
+fn hmac_key(hash: HashKind, key: &[u8]) -> Cow<'_, [u8]> {
+    if key.len() > block_size(hash) {
+        let mut h = Hash::new(hash);
+        h.update(key);
+        Cow::Owned(h.finalize_reset())
+    } else {
+        Cow::Borrowed(key)
+    }
+}
+
+/// `mac.update(data)` with a preemption point per 64 KiB.
+fn update<M: Mac>(mac: &mut M, data: &[u8]) {
+    preempt::chunked(data, |piece| mac.update(piece));
+}
+
 /// HKDF-Extract then -Expand: `okm.len()` bytes from `ikm`, `salt` (none
 /// or empty: HashLen zero bytes, RFC 5869 section 2.2) and `info`.
 pub fn hkdf(hash: HashKind, ikm: &[u8], salt: &[u8], info: &[u8], okm: &mut [u8]) -> Result<(), KdfError> {
-    let salt = if salt.is_empty() { None } else { Some(salt) };
-    macro_rules! expand {
-        ($h:ty) => {
-            hkdf::Hkdf::<$h>::new(salt, ikm).expand(info, okm)
-        };
+    if okm.len() > 255 * hash.size() {
+        return Err(KdfError::OutputTooLong);
     }
-    let r = match hash {
-        HashKind::Sha1 => expand!(sha1::Sha1),
-        HashKind::Sha224 => expand!(sha2::Sha224),
-        HashKind::Sha256 => expand!(sha2::Sha256),
-        HashKind::Sha384 => expand!(sha2::Sha384),
-        HashKind::Sha512 => expand!(sha2::Sha512),
-    };
-    r.map_err(|_| KdfError::OutputTooLong)
+    let zeros = [0u8; 64];
+    let salt = if salt.is_empty() { &zeros[..hash.size()] } else { salt };
+    let salt = hmac_key(hash, salt);
+    macro_rules! run {
+        ($d:ty) => {{
+            // HMAC takes keys of any length: `new_from_slice` cannot fail.
+            let Ok(mut extract) = <Hmac<$d> as KeyInit>::new_from_slice(&salt) else { return Ok(()) };
+            update(&mut extract, ikm);
+            let prk = extract.finalize().into_bytes();
+            let Ok(keyed) = <Hmac<$d> as KeyInit>::new_from_slice(&prk) else { return Ok(()) };
+            // T(i) = HMAC(PRK, T(i - 1) || info || i).
+            let mut t: Vec<u8> = Vec::new();
+            for (i, block) in okm.chunks_mut(hash.size()).enumerate() {
+                let mut mac = keyed.clone();
+                mac.update(&t);
+                update(&mut mac, info);
+                mac.update(&[i as u8 + 1]);
+                t = mac.finalize().into_bytes().to_vec();
+                block.copy_from_slice(&t[..block.len()]);
+            }
+        }};
+    }
+    match hash {
+        HashKind::Sha1 => run!(sha1::Sha1),
+        HashKind::Sha224 => run!(sha2::Sha224),
+        HashKind::Sha256 => run!(sha2::Sha256),
+        HashKind::Sha384 => run!(sha2::Sha384),
+        HashKind::Sha512 => run!(sha2::Sha512),
+    }
+    Ok(())
 }
+
 /// PBKDF2 with HMAC-`hash`: `out.len()` bytes from `password` and `salt`
 /// in `iterations` rounds. Zero rounds give zero bytes, as upstream's loop
-/// (which XORs nothing into a zeroed block) does.
+/// (which XORs nothing into a zeroed block) does (RFC 8018 section 5.2).
 pub fn pbkdf2(hash: HashKind, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
     if iterations == 0 {
         out.fill(0);
         return;
     }
+    let password = hmac_key(hash, password);
+    // HMAC takes keys of any length: `new_from_slice` cannot fail.
+    macro_rules! run {
+        ($d:ty) => {
+            if let Ok(keyed) = <Hmac<$d> as KeyInit>::new_from_slice(&password) {
+                pbkdf2_with(keyed, salt, iterations, out)
+            }
+        };
+    }
     match hash {
-        HashKind::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, iterations, out),
-        HashKind::Sha224 => pbkdf2::pbkdf2_hmac::<sha2::Sha224>(password, salt, iterations, out),
-        HashKind::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, iterations, out),
-        HashKind::Sha384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(password, salt, iterations, out),
-        HashKind::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(password, salt, iterations, out),
+        HashKind::Sha1 => run!(sha1::Sha1),
+        HashKind::Sha224 => run!(sha2::Sha224),
+        HashKind::Sha256 => run!(sha2::Sha256),
+        HashKind::Sha384 => run!(sha2::Sha384),
+        HashKind::Sha512 => run!(sha2::Sha512),
+    }
+}
+
+/// HMAC computations between two preemption points.
+const ROUNDS_PER_POINT: u32 = 256;
+
+/// The HMAC computations PBKDF2 makes for `out_len` bytes in `iterations`
+/// rounds: a round per output block of `hash`.
+pub fn pbkdf2_work(hash: HashKind, iterations: u32, out_len: usize) -> u64 {
+    u64::from(iterations) * out_len.div_ceil(hash.size()) as u64
+}
+
+/// PBKDF2's blocks with `keyed` (HMAC under the password).
+fn pbkdf2_with<M: Mac + Clone>(keyed: M, salt: &[u8], iterations: u32, out: &mut [u8]) {
+    for (i, block) in out.chunks_mut(<M as hmac::digest::OutputSizeUser>::output_size()).enumerate() {
+        // U1 = PRF(P, S || INT(i + 1)); T = U1 ^ U2 ^ ... ^ Uc.
+        let mut mac = keyed.clone();
+        update(&mut mac, salt);
+        mac.update(&(i as u32 + 1).to_be_bytes());
+        let mut u = mac.finalize().into_bytes();
+        let mut t = u.clone();
+        for round in 1..iterations {
+            let mut mac = keyed.clone();
+            mac.update(&u);
+            u = mac.finalize().into_bytes();
+            t.iter_mut().zip(u.iter()).for_each(|(t, u)| *t ^= u);
+            if round % ROUNDS_PER_POINT == 0 {
+                preempt::point();
+            }
+        }
+        block.copy_from_slice(&t[..block.len()]);
+        preempt::point();
     }
 }
 
@@ -142,5 +240,34 @@ mod tests {
         let mut out = [0xffu8; 20];
         pbkdf2(HashKind::Sha1, b"password", b"salt", 0, &mut out);
         assert_eq!(out, [0; 20], "no rounds, as upstream");
+    }
+}
+
+#[cfg(test)]
+mod preemption_tests {
+    use super::*;
+    use alloc::vec;
+
+    /// HKDF's info and PBKDF2's salt are hashed once per output block, and
+    /// long keys once: all with a preemption point per 64 KiB. A long
+    /// salt, key or info gives what the `hkdf` and `pbkdf2` crates give.
+    #[test]
+    fn long_inputs_pass_preemption_points_and_match_the_crates() {
+        let big = vec![0x3c; 1 << 20];
+        let before = preempt::points();
+        let mut okm = [0u8; 100];
+        hkdf(HashKind::Sha256, &big, &big, &big, &mut okm).unwrap();
+        let mut want = [0u8; 100];
+        hkdf::Hkdf::<sha2::Sha256>::new(Some(&big), &big).expand(&big, &mut want).unwrap();
+        assert_eq!(okm, want);
+        // Salt and IKM once each, info once per block (4 blocks).
+        assert!(preempt::points() - before >= 6 * 16);
+        let before = preempt::points();
+        let mut out = [0u8; 70];
+        pbkdf2(HashKind::Sha512, &big, &big, 3, &mut out);
+        let mut want = [0u8; 70];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha512>(&big, &big, 3, &mut want);
+        assert_eq!(out, want);
+        assert!(preempt::points() - before >= 3 * 16, "key once, salt per block (2 blocks)");
     }
 }

@@ -19,12 +19,12 @@ extern crate alloc;
 use alloc::collections::BTreeMap;
 use tee_abi::result;
 
+pub mod asym;
 mod authenc;
 mod cipher;
 pub mod derive;
 mod hash;
 pub mod kdf;
-pub mod asym;
 mod object;
 pub mod ops;
 mod state;

@@ -317,7 +317,10 @@ mod tests {
         assert_eq!(&info[8..12], &256u32.to_le_bytes());
         assert_eq!(&info[24..], &[0; 4]);
         assert_eq!(st.obj_populate(o, &[]), Err(result::ERROR_ITEM_NOT_FOUND));
-        assert_eq!(st.obj_populate(o, &[Attr { id: 0xD000_0001, data: alloc::vec![0; 16] }]), Err(result::ERROR_ITEM_NOT_FOUND));
+        assert_eq!(
+            st.obj_populate(o, &[Attr { id: 0xD000_0001, data: alloc::vec![0; 16] }]),
+            Err(result::ERROR_ITEM_NOT_FOUND)
+        );
         assert_eq!(st.obj_populate(o, &secret(&[0; 33])), Err(result::ERROR_SECURITY));
         st.obj_populate(o, &secret(&[7; 16])).unwrap();
         assert_eq!(st.obj_populate(o, &secret(&[7; 16])), Err(result::ERROR_BAD_PARAMETERS), "already initialised");

@@ -12,8 +12,8 @@ use super::ops::{Ae, AesCmac, Cipher, Hash, HashKind, Mac};
 use super::{
     ALG_AES_CBC_NOPAD, ALG_AES_CCM, ALG_AES_CMAC, ALG_AES_CTR, ALG_AES_CTS, ALG_AES_ECB_NOPAD, ALG_AES_GCM,
     ALG_AES_XTS, CLASS_AE, CLASS_CIPHER, CLASS_DIGEST, CLASS_MAC, CryptoState, TYPE_AES, TYPE_DES, TYPE_DES3,
-    TYPE_HMAC_MD5, TYPE_HMAC_SHA1, TYPE_HMAC_SHA224, TYPE_HMAC_SHA256, TYPE_HMAC_SHA384, TYPE_HMAC_SHA512, asym,
-    class, derive, main_alg,
+    TYPE_HMAC_MD5, TYPE_HMAC_SHA1, TYPE_HMAC_SHA224, TYPE_HMAC_SHA256, TYPE_HMAC_SHA384, TYPE_HMAC_SHA512, asym, class,
+    derive, main_alg,
 };
 
 /// What a state keeps between calls, by operation class.

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use tee_abi::result;
 
 use super::Attr;
+use crate::thread::preempt;
 use crate::user_ta::syscall::{Outcome, SyscallContext};
 
 pub const CRYP_STATE_ALLOC: u64 = 15;
@@ -136,8 +137,25 @@ fn hash_update(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
     if a[2] == 0 {
         return Ok(());
     }
-    let chunk = read_in(ctx, a[1], a[2])?;
-    ctx.crypto().hash_update(handle(a[0]), &chunk)
+    let last = hash_all_but_last(ctx, handle(a[0]), a[1], a[2])?;
+    ctx.crypto().hash_update(handle(a[0]), &last)
+}
+
+/// Feeds `[va, va + len)` but its last piece to the digest or MAC `st`,
+/// [`preempt::CHUNK`] bytes at a time, and returns that last piece: a TA
+/// buffer of megabytes is neither copied whole into the kernel heap nor
+/// hashed with interrupts masked throughout. The whole range is checked
+/// first, so a bad buffer fails before any work, as when it was copied.
+fn hash_all_but_last(ctx: &mut dyn SyscallContext, st: u32, va: u64, len: u64) -> Result<Vec<u8>, u32> {
+    ctx.regions().resolve(va, len, false)?;
+    let piece = preempt::CHUNK as u64;
+    let mut at = 0;
+    while len - at > piece {
+        let chunk = ctx.regions().read(va + at, piece)?;
+        ctx.crypto().hash_update(st, &chunk)?;
+        at += piece;
+    }
+    read_in(ctx, va + at, len - at)
 }
 
 /// `(state, chunk, chunk_len, hash, u64 *hash_len)`: SHORT_BUFFER with the
@@ -146,7 +164,11 @@ fn hash_final(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
     if a[1] == 0 && a[2] != 0 {
         return Err(result::ERROR_BAD_PARAMETERS);
     }
-    let chunk = read_in(ctx, a[1], a[2])?;
+    if a[2] != 0 {
+        ctx.regions().resolve(a[1], a[2], false)?;
+    } else {
+        check_empty(ctx, a[1], false)?;
+    }
     let capacity = read_u64(ctx, a[4])?;
     check_write(ctx, a[3], capacity)?;
     let st = handle(a[0]);
@@ -155,6 +177,7 @@ fn hash_final(ctx: &mut dyn SyscallContext, a: [u64; 8]) -> Result<(), u32> {
         write_u64(ctx, a[4], size as u64)?;
         return Err(result::ERROR_SHORT_BUFFER);
     }
+    let chunk = if a[2] != 0 { hash_all_but_last(ctx, st, a[1], a[2])? } else { Vec::new() };
     let out = ctx.crypto().hash_final(st, &chunk)?;
     ctx.regions().write(a[3], &out)?;
     write_u64(ctx, a[4], out.len() as u64)

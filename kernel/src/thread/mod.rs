@@ -5,6 +5,7 @@
 pub mod nesting;
 pub mod fpu;
 pub mod pool;
+pub mod preempt;
 #[cfg(target_os = "none")]
 pub mod runtime;
 pub mod stacks;

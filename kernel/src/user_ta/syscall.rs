@@ -157,7 +157,11 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
             let Ok(mut buf) = crate::params::try_zeroed(a[1] as usize) else {
                 return Outcome::Return(u64::from(result::ERROR_OUT_OF_MEMORY));
             };
-            ctx.random(&mut buf);
+            // TA-sized: a preemption point per 64 KiB.
+            for piece in buf.chunks_mut(crate::thread::preempt::CHUNK) {
+                ctx.random(piece);
+                crate::thread::preempt::point();
+            }
             code(ctx.regions().write(a[0], &buf))
         }
         // Storage (41..=53) and GET_INFO/CLOSE on persistent-object handles.

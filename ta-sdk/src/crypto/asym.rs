@@ -159,11 +159,7 @@ impl From<TeeError> for OutputError {
 impl TransientObject {
     /// `TEE_AllocateTransientObject` + `TEE_PopulateTransientObject`: a key
     /// of `obj_type` (at most `max_bits`) from `attrs`.
-    pub fn with_attributes(
-        obj_type: u32,
-        max_bits: u32,
-        attrs: &[Attribute<'_>],
-    ) -> TeeResult<TransientObject> {
+    pub fn with_attributes(obj_type: u32, max_bits: u32, attrs: &[Attribute<'_>]) -> TeeResult<TransientObject> {
         let o = TransientObject::allocate(obj_type, max_bits)?;
         o.populate(attrs)?;
         Ok(o)
@@ -172,11 +168,7 @@ impl TransientObject {
     /// `TEE_AllocateTransientObject` + `TEE_GenerateKey`: a fresh key of
     /// `bits` bits; `params` such as the RSA public exponent or the ECC
     /// curve.
-    pub fn generate(
-        obj_type: u32,
-        bits: u32,
-        params: &[Attribute<'_>],
-    ) -> TeeResult<TransientObject> {
+    pub fn generate(obj_type: u32, bits: u32, params: &[Attribute<'_>]) -> TeeResult<TransientObject> {
         let o = TransientObject::allocate(obj_type, bits)?;
         o.generate_key_with(bits, params)?;
         Ok(o)
@@ -198,14 +190,9 @@ impl TransientObject {
 
     /// `TEE_GetObjectBufferAttribute` reporting the size needed with
     /// `ShortBuffer`.
-    pub fn buffer_attribute_sized(
-        &self,
-        attr_id: u32,
-        buf: &mut [u8],
-    ) -> Result<usize, OutputError> {
+    pub fn buffer_attribute_sized(&self, attr_id: u32, buf: &mut [u8]) -> Result<usize, OutputError> {
         let (r, n) = sys::cryp_obj_get_attr(self.handle, attr_id, buf);
-        r.map(|()| n)
-            .map_err(|error| OutputError { error, needed: n })
+        r.map(|()| n).map_err(|error| OutputError { error, needed: n })
     }
 }
 
@@ -220,55 +207,28 @@ pub struct AsymmetricOperation {
 impl AsymmetricOperation {
     /// `TEE_AllocateOperation` + `TEE_SetOperationKey`: the TEE checks that
     /// `key` suits `algorithm` and `mode` (`BadParameters` otherwise).
-    pub fn new(
-        algorithm: u32,
-        mode: AsymMode,
-        key: TransientObject,
-    ) -> TeeResult<AsymmetricOperation> {
-        Ok(AsymmetricOperation {
-            state: State::alloc(algorithm, mode.id(), Some(key))?,
-        })
+    pub fn new(algorithm: u32, mode: AsymMode, key: TransientObject) -> TeeResult<AsymmetricOperation> {
+        Ok(AsymmetricOperation { state: State::alloc(algorithm, mode.id(), Some(key))? })
     }
 
-    fn operate(
-        &self,
-        params: &[Attribute<'_>],
-        src: &[u8],
-        dst: &mut [u8],
-    ) -> Result<usize, OutputError> {
+    fn operate(&self, params: &[Attribute<'_>], src: &[u8], dst: &mut [u8]) -> Result<usize, OutputError> {
         let (r, n) = cryp_asym::asymm_operate(self.state.0, params, src, dst);
-        r.map(|()| n)
-            .map_err(|error| OutputError { error, needed: n })
+        r.map(|()| n).map_err(|error| OutputError { error, needed: n })
     }
 
     /// Encrypts `src` into `dst`: bytes written.
-    pub fn encrypt(
-        &self,
-        params: &[Attribute<'_>],
-        src: &[u8],
-        dst: &mut [u8],
-    ) -> Result<usize, OutputError> {
+    pub fn encrypt(&self, params: &[Attribute<'_>], src: &[u8], dst: &mut [u8]) -> Result<usize, OutputError> {
         self.operate(params, src, dst)
     }
 
     /// Decrypts `src` into `dst`: bytes written.
-    pub fn decrypt(
-        &self,
-        params: &[Attribute<'_>],
-        src: &[u8],
-        dst: &mut [u8],
-    ) -> Result<usize, OutputError> {
+    pub fn decrypt(&self, params: &[Attribute<'_>], src: &[u8], dst: &mut [u8]) -> Result<usize, OutputError> {
         self.operate(params, src, dst)
     }
 
     /// Signs `digest` (the whole message for Ed25519) into `sig`: bytes
     /// written.
-    pub fn sign_digest(
-        &self,
-        params: &[Attribute<'_>],
-        digest: &[u8],
-        sig: &mut [u8],
-    ) -> Result<usize, OutputError> {
+    pub fn sign_digest(&self, params: &[Attribute<'_>], digest: &[u8], sig: &mut [u8]) -> Result<usize, OutputError> {
         self.operate(params, digest, sig)
     }
 
@@ -288,9 +248,7 @@ pub struct KeyDerivation {
 impl KeyDerivation {
     /// `TEE_AllocateOperation(algorithm, TEE_MODE_DERIVE)` with `key`.
     pub fn new(algorithm: u32, key: TransientObject) -> TeeResult<KeyDerivation> {
-        Ok(KeyDerivation {
-            state: State::alloc(algorithm, MODE_DERIVE, Some(key))?,
-        })
+        Ok(KeyDerivation { state: State::alloc(algorithm, MODE_DERIVE, Some(key))? })
     }
 
     /// Derives into the (secret-value) object `derived`; `params` carry the
@@ -308,18 +266,10 @@ mod tests {
     fn identifiers_are_upstreams() {
         assert_eq!(AsymMode::Sign.id(), 2);
         assert_eq!(AsymMode::Verify.id(), 3);
-        assert_eq!(
-            alg::ECDSA_SHA256 & 0xff,
-            0x42,
-            "GP 1.3 IDs, not __OPTEE_ALG_ECDSA_P256"
-        );
+        assert_eq!(alg::ECDSA_SHA256 & 0xff, 0x42, "GP 1.3 IDs, not __OPTEE_ALG_ECDSA_P256");
         assert_eq!(object_type::ED25519_KEYPAIR, 0xA100_0043);
         assert_eq!(attr::ECC_CURVE & attr::FLAG_VALUE, attr::FLAG_VALUE);
-        let e: TeeError = OutputError {
-            error: TeeError::ShortBuffer,
-            needed: 64,
-        }
-        .into();
+        let e: TeeError = OutputError { error: TeeError::ShortBuffer, needed: 64 }.into();
         assert_eq!(e, TeeError::ShortBuffer);
     }
 }

@@ -2,7 +2,7 @@
 //! are in [`super::modes`].
 
 use super::{CipherAlgorithm, Mode, State, TransientObject, object_type};
-use crate::error::TeeResult;
+use crate::error::{TeeError, TeeResult};
 use crate::sys::cryp as sys;
 
 /// `TEE_ALG_AES_GCM`.
@@ -38,6 +38,14 @@ impl Cipher {
     }
 }
 
+/// What `TEE_AEInit` of OP-TEE 4.5 (`lib/libutee/tee_api_operations.c`)
+/// checks before the syscall: a GCM tag of 96 to 128 bits in whole bytes,
+/// `NotSupported` otherwise (returned, not a panic). A short tag makes
+/// forgeries cheap; an empty one would "authenticate" anything.
+pub fn check_gcm_tag_len(tag_len: usize) -> TeeResult {
+    if (12..=16).contains(&tag_len) { Ok(()) } else { Err(TeeError::NotSupported) }
+}
+
 /// AES-GCM (`TEE_AEInit` / `TEE_AEUpdateAAD` / `TEE_AEUpdate` /
 /// `TEE_AEEncryptFinal` / `TEE_AEDecryptFinal`). Payload updates return
 /// what the TEE hands back at once (as many bytes as given, on OP-TEE).
@@ -48,8 +56,10 @@ pub struct AeCipher {
 
 impl AeCipher {
     /// AES-GCM with a 16-, 24- or 32-byte `key`, `nonce` (12 bytes the
-    /// usual), tags of `tag_len` bytes (16, 15, 14, 13 or 12 under GP).
+    /// usual), tags of `tag_len` bytes: 16, 15, 14, 13 or 12 (GP), any
+    /// other is `NotSupported`, as libutee's `TEE_AEInit` answers.
     pub fn gcm(mode: Mode, key: &[u8], nonce: &[u8], tag_len: usize) -> TeeResult<AeCipher> {
+        check_gcm_tag_len(tag_len)?;
         let k = TransientObject::secret(object_type::AES, 256, key)?;
         let state = State::alloc(ALG_AES_GCM, mode.id(), Some(k))?;
         sys::authenc_init(state.0, nonce, tag_len, 0, 0)?;
@@ -79,5 +89,18 @@ impl AeCipher {
     pub fn decrypt_final(&mut self, src: &[u8], dst: &mut [u8], tag: &[u8]) -> TeeResult<usize> {
         let (r, n) = sys::authenc_dec_final(self.state.0, src, dst, tag);
         r.map(|()| n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gcm_tag_lengths_as_libutee() {
+        for len in 0..=32 {
+            let want = if (12..=16).contains(&len) { Ok(()) } else { Err(TeeError::NotSupported) };
+            assert_eq!(check_gcm_tag_len(len), want, "{len}-byte tag");
+        }
     }
 }

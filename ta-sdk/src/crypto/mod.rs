@@ -33,7 +33,7 @@ mod hash;
 pub mod modes;
 mod object;
 
-pub use cipher::{ALG_AES_GCM, AeCipher, Cipher};
+pub use cipher::{ALG_AES_GCM, AeCipher, Cipher, check_gcm_tag_len};
 pub use hash::{ALG_AES_CMAC, Digest, Mac};
 pub use object::TransientObject;
 
@@ -78,7 +78,8 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// All of them, smallest first.
-    pub const ALL: [Algorithm; 5] = [Algorithm::Sha1, Algorithm::Sha224, Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512];
+    pub const ALL: [Algorithm; 5] =
+        [Algorithm::Sha1, Algorithm::Sha224, Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512];
 
     fn index(self) -> u32 {
         self.index_const()

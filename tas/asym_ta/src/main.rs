@@ -44,12 +44,7 @@ const CMD_GET_ATTR: u32 = 3;
 
 /// The parameters of OPERATE (but verify) and GENERATE: a value, two
 /// input buffers, an output buffer.
-const VALUE_IN_IN_OUT: [T; 4] = [
-    T::ValueInput,
-    T::MemrefInput,
-    T::MemrefInput,
-    T::MemrefOutput,
-];
+const VALUE_IN_IN_OUT: [T; 4] = [T::ValueInput, T::MemrefInput, T::MemrefInput, T::MemrefOutput];
 
 /// Reads little-endian `u32`s off the front of a byte slice.
 struct Reader<'a>(&'a [u8]);
@@ -92,10 +87,7 @@ fn key_spec(blob: &[u8]) -> TeeResult<(TransientObject, Vec<Attribute<'_>>)> {
     let (obj_type, max_bits) = (r.u32()?, r.u32()?);
     let key_attrs = r.attrs()?;
     let params = r.attrs()?;
-    Ok((
-        TransientObject::with_attributes(obj_type, max_bits, &key_attrs)?,
-        params,
-    ))
+    Ok((TransientObject::with_attributes(obj_type, max_bits, &key_attrs)?, params))
 }
 
 fn asym_mode(m: u32) -> TeeResult<AsymMode> {
@@ -113,10 +105,7 @@ fn asym_mode(m: u32) -> TeeResult<AsymMode> {
 fn finish(p: &mut Params<'_>, i: usize, r: Result<usize, OutputError>, out: &[u8]) -> TeeResult {
     match r {
         Ok(n) => p.memref_output(i)?.write(&out[..n]),
-        Err(OutputError {
-            error: TeeError::ShortBuffer,
-            needed,
-        }) => {
+        Err(OutputError { error: TeeError::ShortBuffer, needed }) => {
             p.memref_output(i)?.set_size(needed);
             Err(TeeError::ShortBuffer)
         }
@@ -143,12 +132,7 @@ impl TrustedApp for AsymTa {
                 let v = p.value_input(0)?;
                 let mode = asym_mode(v.b)?;
                 if mode == AsymMode::Verify {
-                    p.expect([
-                        T::ValueInput,
-                        T::MemrefInput,
-                        T::MemrefInput,
-                        T::MemrefInput,
-                    ])?;
+                    p.expect([T::ValueInput, T::MemrefInput, T::MemrefInput, T::MemrefInput])?;
                     let (key, params) = key_spec(p.memref_input(1)?)?;
                     let op = AsymmetricOperation::new(v.a, mode, key)?;
                     return op.verify_digest(&params, p.memref_input(2)?, p.memref_input(3)?);
@@ -195,12 +179,7 @@ impl TrustedApp for AsymTa {
                 p.memref_output(3)?.write(&out[..n])
             }
             CMD_GET_ATTR => {
-                p.expect([
-                    T::ValueInput,
-                    T::MemrefInput,
-                    T::ValueInput,
-                    T::MemrefOutput,
-                ])?;
+                p.expect([T::ValueInput, T::MemrefInput, T::ValueInput, T::MemrefOutput])?;
                 let v = p.value_input(0)?;
                 let copy = p.value_input(2)?;
                 let (key, _) = key_spec(p.memref_input(1)?)?;

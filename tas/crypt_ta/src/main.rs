@@ -38,8 +38,8 @@ mod modes;
 
 use alloc::vec;
 use ta_sdk::crypto::{
-    AeCipher, ATTR_SECRET_VALUE, Algorithm, Cipher, CipherAlgorithm, Digest, HANDLE_FLAG_INITIALIZED, Mac, Mode, TransientObject, mode,
-    object_type,
+    ATTR_SECRET_VALUE, AeCipher, Algorithm, Cipher, CipherAlgorithm, Digest, HANDLE_FLAG_INITIALIZED, Mac, Mode,
+    TransientObject, mode, object_type,
 };
 use ta_sdk::sys::cryp::{self as sys, Attribute};
 use ta_sdk::{ParamType as T, Params, TeeError, TeeResult, TrustedApp};
@@ -253,10 +253,17 @@ fn check(which: u32) -> Result<(), Step> {
         CHECK_OBJECT_INFO => {
             let o = ok(1, TransientObject::allocate(object_type::AES, 256))?;
             let i = ok(2, o.info())?;
-            that(3, (i.object_type, i.object_size, i.max_object_size, i.object_usage, i.handle_flags) == (object_type::AES, 0, 256, USAGE_DEFAULT, 0))?;
+            that(
+                3,
+                (i.object_type, i.object_size, i.max_object_size, i.object_usage, i.handle_flags)
+                    == (object_type::AES, 0, 256, USAGE_DEFAULT, 0),
+            )?;
             ok(4, o.populate(&[Attribute::Ref(ATTR_SECRET_VALUE, &[1; 24])]))?;
             let i = ok(5, o.info())?;
-            that(6, (i.object_size, i.handle_flags, i.data_size, i.data_position) == (192, HANDLE_FLAG_INITIALIZED, 0, 0))?;
+            that(
+                6,
+                (i.object_size, i.handle_flags, i.data_size, i.data_position) == (192, HANDLE_FLAG_INITIALIZED, 0, 0),
+            )?;
             expect(7, o.populate(&[Attribute::Ref(ATTR_SECRET_VALUE, &[1; 16])]), Err(TeeError::BadParameters))?;
             ok(8, o.reset())?;
             let i = ok(9, o.info())?;
@@ -276,7 +283,11 @@ fn check(which: u32) -> Result<(), Step> {
             let st = ok(2, sys::cryp_state_alloc(ALG_AES_ECB, mode::ENCRYPT, h, 0))?;
             core::mem::forget(k);
             expect(3, sys::cryp_obj_close(h), Err(TeeError::ItemNotFound))?;
-            expect(4, sys::cryp_state_alloc(ALG_AES_ECB, mode::DECRYPT, h, 0).map(|_| ()), Err(TeeError::BadParameters))?;
+            expect(
+                4,
+                sys::cryp_state_alloc(ALG_AES_ECB, mode::DECRYPT, h, 0).map(|_| ()),
+                Err(TeeError::BadParameters),
+            )?;
             ok(5, sys::cryp_state_free(st))?;
             expect(6, sys::cryp_obj_get_info(h).map(|_| ()), Err(TeeError::BadState))?;
             // An unknown state handle: BAD_PARAMETERS.

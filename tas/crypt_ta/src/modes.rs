@@ -58,7 +58,8 @@ impl<'p> AeRequest<'p> {
     pub fn decode(p: &'p Params<'_>) -> TeeResult<AeRequest<'p>> {
         p.expect([T::ValueInput, T::MemrefInput, T::MemrefInput, T::MemrefOutput])?;
         let v = p.value_input(0)?;
-        let (key_len, nonce_len, chunk) = ((v.a >> 8 & 0xff) as usize, (v.a >> 16 & 0xff) as usize, (v.a >> 24) as usize);
+        let (key_len, nonce_len, chunk) =
+            ((v.a >> 8 & 0xff) as usize, (v.a >> 16 & 0xff) as usize, (v.a >> 24) as usize);
         let (aad_len, tag_len) = ((v.b & 0xffff) as usize, (v.b >> 16) as usize);
         let kna = p.memref_input(1)?;
         if kna.len() != key_len + nonce_len + aad_len {

@@ -99,3 +99,16 @@ pub fn system_time() -> (u32, u32) {
     let (count, freq) = counter();
     ((count / freq) as u32, ((count % freq) * 1000 / freq) as u32)
 }
+
+/// True when an FIQ is pending at this core, masked or not (`ISR_EL1.F`,
+/// bit 6). The monitor leaves `SCR_EL3.FIQ` clear in the secure world, and
+/// a GICv3 CPU interface signals a Non-secure Group 1 interrupt (every
+/// normal-world one) as FIQ while the core is in Secure state (GICv3
+/// architecture specification, IHI 0069, "Interrupt grouping and security"):
+/// so this is "the normal world has an interrupt waiting".
+pub fn fiq_pending() -> bool {
+    let isr: u64;
+    // SAFETY: reading ISR_EL1 has no side effects.
+    unsafe { core::arch::asm!("mrs {0}, isr_el1", out(reg) isr, options(nomem, nostack, preserves_flags)) };
+    isr & (1 << 6) != 0
+}

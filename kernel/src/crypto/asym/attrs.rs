@@ -59,11 +59,7 @@ const RSA_PUBLIC: [AttrDef; 2] = [
 ];
 const RSA_KEYPAIR: [AttrDef; 8] = [
     def(ATTR_RSA_MODULUS, REQUIRED | SIZE_INDICATOR, Kind::Bignum),
-    def(
-        ATTR_RSA_PUBLIC_EXPONENT,
-        REQUIRED | GEN_KEY_OPT,
-        Kind::Bignum,
-    ),
+    def(ATTR_RSA_PUBLIC_EXPONENT, REQUIRED | GEN_KEY_OPT, Kind::Bignum),
     def(ATTR_RSA_PRIVATE_EXPONENT, REQUIRED, Kind::Bignum),
     def(ATTR_RSA_PRIME1, OPTIONAL_GROUP, Kind::Bignum),
     def(ATTR_RSA_PRIME2, OPTIONAL_GROUP, Kind::Bignum),
@@ -80,11 +76,7 @@ const ECC_KEYPAIR: [AttrDef; 4] = [
     def(ATTR_ECC_PRIVATE_VALUE, REQUIRED, Kind::Bignum),
     def(ATTR_ECC_PUBLIC_VALUE_X, REQUIRED, Kind::Bignum),
     def(ATTR_ECC_PUBLIC_VALUE_Y, REQUIRED, Kind::Bignum),
-    def(
-        ATTR_ECC_CURVE,
-        REQUIRED | SIZE_INDICATOR | GEN_KEY_REQ,
-        Kind::Value,
-    ),
+    def(ATTR_ECC_CURVE, REQUIRED | SIZE_INDICATOR | GEN_KEY_REQ, Kind::Value),
 ];
 const X25519_KEYPAIR: [AttrDef; 2] = [
     def(ATTR_X25519_PRIVATE_VALUE, REQUIRED, Kind::Bytes25519),
@@ -103,60 +95,15 @@ pub const RSA_MAX_BITS: u32 = 4096;
 /// `TEE_TYPE_X25519_PUBLIC_KEY`: allocating one is NOT_SUPPORTED there
 /// too, and X25519 peers' keys travel as derive parameters.
 pub const TYPES: [TypeProps; 9] = [
-    TypeProps {
-        obj_type: TYPE_RSA_PUBLIC_KEY,
-        min_bits: 256,
-        max_bits: RSA_MAX_BITS,
-        attrs: &RSA_PUBLIC,
-    },
-    TypeProps {
-        obj_type: TYPE_RSA_KEYPAIR,
-        min_bits: 256,
-        max_bits: RSA_MAX_BITS,
-        attrs: &RSA_KEYPAIR,
-    },
-    TypeProps {
-        obj_type: TYPE_ECDSA_PUBLIC_KEY,
-        min_bits: 192,
-        max_bits: 521,
-        attrs: &ECC_PUBLIC,
-    },
-    TypeProps {
-        obj_type: TYPE_ECDSA_KEYPAIR,
-        min_bits: 192,
-        max_bits: 521,
-        attrs: &ECC_KEYPAIR,
-    },
-    TypeProps {
-        obj_type: TYPE_ECDH_PUBLIC_KEY,
-        min_bits: 192,
-        max_bits: 521,
-        attrs: &ECC_PUBLIC,
-    },
-    TypeProps {
-        obj_type: TYPE_ECDH_KEYPAIR,
-        min_bits: 192,
-        max_bits: 521,
-        attrs: &ECC_KEYPAIR,
-    },
-    TypeProps {
-        obj_type: TYPE_X25519_KEYPAIR,
-        min_bits: 256,
-        max_bits: 256,
-        attrs: &X25519_KEYPAIR,
-    },
-    TypeProps {
-        obj_type: TYPE_ED25519_PUBLIC_KEY,
-        min_bits: 256,
-        max_bits: 256,
-        attrs: &ED25519_PUBLIC,
-    },
-    TypeProps {
-        obj_type: TYPE_ED25519_KEYPAIR,
-        min_bits: 256,
-        max_bits: 256,
-        attrs: &ED25519_KEYPAIR,
-    },
+    TypeProps { obj_type: TYPE_RSA_PUBLIC_KEY, min_bits: 256, max_bits: RSA_MAX_BITS, attrs: &RSA_PUBLIC },
+    TypeProps { obj_type: TYPE_RSA_KEYPAIR, min_bits: 256, max_bits: RSA_MAX_BITS, attrs: &RSA_KEYPAIR },
+    TypeProps { obj_type: TYPE_ECDSA_PUBLIC_KEY, min_bits: 192, max_bits: 521, attrs: &ECC_PUBLIC },
+    TypeProps { obj_type: TYPE_ECDSA_KEYPAIR, min_bits: 192, max_bits: 521, attrs: &ECC_KEYPAIR },
+    TypeProps { obj_type: TYPE_ECDH_PUBLIC_KEY, min_bits: 192, max_bits: 521, attrs: &ECC_PUBLIC },
+    TypeProps { obj_type: TYPE_ECDH_KEYPAIR, min_bits: 192, max_bits: 521, attrs: &ECC_KEYPAIR },
+    TypeProps { obj_type: TYPE_X25519_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &X25519_KEYPAIR },
+    TypeProps { obj_type: TYPE_ED25519_PUBLIC_KEY, min_bits: 256, max_bits: 256, attrs: &ED25519_PUBLIC },
+    TypeProps { obj_type: TYPE_ED25519_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &ED25519_KEYPAIR },
 ];
 
 /// The row of `obj_type`, if it is an asymmetric type we know.
@@ -181,11 +128,7 @@ impl TypeProps {
     /// the required ones there and, on populate, the optional group whole
     /// or absent. `generate` selects the generate-key flags.
     pub fn check_attrs(&self, attrs: &[Attr], generate: bool) -> Result<(), u32> {
-        let (required, optional) = if generate {
-            (GEN_KEY_REQ, GEN_KEY_OPT)
-        } else {
-            (REQUIRED, OPTIONAL_GROUP)
-        };
+        let (required, optional) = if generate { (GEN_KEY_REQ, GEN_KEY_OPT) } else { (REQUIRED, OPTIONAL_GROUP) };
         let (mut req, mut opt, mut found) = (0u32, 0u32, 0u32);
         for (n, a) in self.attrs.iter().enumerate() {
             if a.flags & required != 0 {
@@ -238,17 +181,14 @@ impl TypeProps {
                     return Err(result::ERROR_BAD_STATE);
                 }
                 size = if a.id == ATTR_ECC_CURVE {
-                    curve_bits(u32::from_le_bytes([
-                        stored[0], stored[1], stored[2], stored[3],
-                    ]))?
+                    curve_bits(u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]))?
                 } else {
                     u32::try_from(a.data.len() * 8).map_err(|_| result::ERROR_BAD_STATE)?
                 };
                 if size > max_bits {
                     return Err(result::ERROR_BAD_STATE);
                 }
-                self.check_size(size)
-                    .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+                self.check_size(size).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
             }
             key.set(a.id, stored);
         }
@@ -282,16 +222,12 @@ pub fn curve_bits(curve: u32) -> Result<u32, u32> {
 
 /// A value attribute's `a` (0 if the attribute is not a value).
 pub fn value_a(a: &Attr) -> u32 {
-    a.data
-        .get(..4)
-        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    a.data.get(..4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// A value attribute's `b`.
 pub fn value_b(a: &Attr) -> u32 {
-    a.data
-        .get(4..8)
-        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    a.data.get(4..8).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// A big-endian integer without its leading zero bytes.
@@ -318,10 +254,7 @@ impl AsymKey {
 
     /// Attribute `id`, if present.
     pub fn get(&self, id: u32) -> Option<&[u8]> {
-        self.values
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, v)| v.as_slice())
+        self.values.iter().find(|(i, _)| *i == id).map(|(_, v)| v.as_slice())
     }
 
     /// Attribute `id` or BAD_PARAMETERS.
@@ -332,9 +265,7 @@ impl AsymKey {
     /// The curve of an ECC key.
     pub fn curve(&self) -> Result<u32, u32> {
         let v = self.need(ATTR_ECC_CURVE)?;
-        Ok(u32::from_le_bytes(
-            v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?,
-        ))
+        Ok(u32::from_le_bytes(v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?))
     }
 }
 
@@ -344,10 +275,7 @@ mod tests {
     use alloc::vec;
 
     fn attr(id: u32, data: &[u8]) -> Attr {
-        Attr {
-            id,
-            data: data.to_vec(),
-        }
+        Attr { id, data: data.to_vec() }
     }
 
     #[test]
@@ -359,40 +287,19 @@ mod tests {
             attr(ATTR_RSA_PRIVATE_EXPONENT, &[3]),
         ];
         assert_eq!(rsa.check_attrs(&base, false), Ok(()));
-        assert_eq!(
-            rsa.check_attrs(&base[..2], false),
-            Err(result::ERROR_ITEM_NOT_FOUND),
-            "missing d"
-        );
+        assert_eq!(rsa.check_attrs(&base[..2], false), Err(result::ERROR_ITEM_NOT_FOUND), "missing d");
         let mut partial = base.to_vec_attrs();
         partial.push(attr(ATTR_RSA_PRIME1, &[5]));
-        assert_eq!(
-            rsa.check_attrs(&partial, false),
-            Err(result::ERROR_ITEM_NOT_FOUND),
-            "half an optional group"
-        );
+        assert_eq!(rsa.check_attrs(&partial, false), Err(result::ERROR_ITEM_NOT_FOUND), "half an optional group");
         let dup = [attr(ATTR_RSA_MODULUS, &[1]), attr(ATTR_RSA_MODULUS, &[1])];
-        assert_eq!(
-            rsa.check_attrs(&dup, false),
-            Err(result::ERROR_ITEM_NOT_FOUND)
-        );
+        assert_eq!(rsa.check_attrs(&dup, false), Err(result::ERROR_ITEM_NOT_FOUND));
         // Generation: only the public exponent may be given.
         assert_eq!(rsa.check_attrs(&[], true), Ok(()));
         assert_eq!(rsa.check_attrs(&base[1..2], true), Ok(()));
-        assert_eq!(
-            rsa.check_attrs(&base[..1], true),
-            Err(result::ERROR_ITEM_NOT_FOUND)
-        );
+        assert_eq!(rsa.check_attrs(&base[..1], true), Err(result::ERROR_ITEM_NOT_FOUND));
         let ecc = props(TYPE_ECDSA_KEYPAIR).unwrap();
-        assert_eq!(
-            ecc.check_attrs(&[], true),
-            Err(result::ERROR_ITEM_NOT_FOUND),
-            "curve required"
-        );
-        assert_eq!(
-            ecc.check_attrs(&[attr(ATTR_ECC_CURVE, &[3, 0, 0, 0, 0, 0, 0, 0])], true),
-            Ok(())
-        );
+        assert_eq!(ecc.check_attrs(&[], true), Err(result::ERROR_ITEM_NOT_FOUND), "curve required");
+        assert_eq!(ecc.check_attrs(&[attr(ATTR_ECC_CURVE, &[3, 0, 0, 0, 0, 0, 0, 0])], true), Ok(()));
     }
 
     trait ToVecAttrs {
@@ -400,12 +307,7 @@ mod tests {
     }
     impl ToVecAttrs for [Attr] {
         fn to_vec_attrs(&self) -> Vec<Attr> {
-            self.iter()
-                .map(|a| Attr {
-                    id: a.id,
-                    data: a.data.clone(),
-                })
-                .collect()
+            self.iter().map(|a| Attr { id: a.id, data: a.data.clone() }).collect()
         }
     }
 
@@ -418,40 +320,19 @@ mod tests {
             attr(ATTR_ECC_PUBLIC_VALUE_Y, &[9]),
             attr(ATTR_ECC_CURVE, &[4, 0, 0, 0, 0, 0, 0, 0]),
         ];
-        assert_eq!(
-            ecc.populate(&mut k, &attrs, 256),
-            Err(result::ERROR_BAD_STATE),
-            "P-384 above max 256"
-        );
+        assert_eq!(ecc.populate(&mut k, &attrs, 256), Err(result::ERROR_BAD_STATE), "P-384 above max 256");
         let mut k = AsymKey::default();
         assert_eq!(ecc.populate(&mut k, &attrs, 521), Ok(384));
-        assert_eq!(
-            ecc.get(&k, ATTR_ECC_PUBLIC_VALUE_X).unwrap(),
-            vec![7],
-            "leading zeros dropped"
-        );
-        assert_eq!(
-            ecc.get(&k, ATTR_ECC_CURVE).unwrap(),
-            vec![4, 0, 0, 0, 0, 0, 0, 0]
-        );
-        assert_eq!(
-            ecc.get(&k, ATTR_RSA_MODULUS),
-            Err(result::ERROR_ITEM_NOT_FOUND)
-        );
+        assert_eq!(ecc.get(&k, ATTR_ECC_PUBLIC_VALUE_X).unwrap(), vec![7], "leading zeros dropped");
+        assert_eq!(ecc.get(&k, ATTR_ECC_CURVE).unwrap(), vec![4, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(ecc.get(&k, ATTR_RSA_MODULUS), Err(result::ERROR_ITEM_NOT_FOUND));
         let ed = props(TYPE_ED25519_PUBLIC_KEY).unwrap();
         assert_eq!(
-            ed.populate(
-                &mut AsymKey::default(),
-                &[attr(ATTR_ED25519_PUBLIC_VALUE, &[0; 31])],
-                256
-            ),
+            ed.populate(&mut AsymKey::default(), &[attr(ATTR_ED25519_PUBLIC_VALUE, &[0; 31])], 256),
             Err(result::ERROR_SECURITY)
         );
         let rsa = props(TYPE_RSA_PUBLIC_KEY).unwrap();
-        let small = [
-            attr(ATTR_RSA_MODULUS, &[1; 16]),
-            attr(ATTR_RSA_PUBLIC_EXPONENT, &[3]),
-        ];
+        let small = [attr(ATTR_RSA_MODULUS, &[1; 16]), attr(ATTR_RSA_PUBLIC_EXPONENT, &[3])];
         assert_eq!(
             rsa.populate(&mut AsymKey::default(), &small, 2048),
             Err(result::ERROR_BAD_PARAMETERS),

@@ -4,11 +4,12 @@
 
 extern crate alloc;
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
+use ed25519_dalek::SigningKey;
 use ed25519_dalek::hazmat::ExpandedSecretKey;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha512};
 use tee_abi::result;
 use zeroize::Zeroizing;
@@ -19,9 +20,7 @@ use super::*;
 
 fn key32(key: &AsymKey, id: u32) -> Result<Zeroizing<[u8; 32]>, u32> {
     let v = key.need(id)?;
-    Ok(Zeroizing::new(
-        v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?,
-    ))
+    Ok(Zeroizing::new(v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?))
 }
 
 /// A fresh Ed25519 key pair (32-byte seed and public key).
@@ -30,10 +29,7 @@ pub fn ed25519_generate(key: &mut AsymKey) {
     crate::rng::fill(&mut *seed);
     let sk = SigningKey::from_bytes(&seed);
     key.set(ATTR_ED25519_PRIVATE_VALUE, seed.to_vec());
-    key.set(
-        ATTR_ED25519_PUBLIC_VALUE,
-        sk.verifying_key().to_bytes().to_vec(),
-    );
+    key.set(ATTR_ED25519_PUBLIC_VALUE, sk.verifying_key().to_bytes().to_vec());
 }
 
 /// A fresh X25519 key pair.
@@ -56,10 +52,7 @@ struct Variant<'a> {
 /// or 1, b = 0) and at most one non-empty `TEE_ATTR_EDDSA_CTX` of up to
 /// 255 bytes; anything else is BAD_PARAMETERS.
 fn ed25519_variant(params: &[Attr]) -> Result<Variant<'_>, u32> {
-    let mut v = Variant {
-        prehash: false,
-        context: None,
-    };
+    let mut v = Variant { prehash: false, context: None };
     for p in params {
         match p.id {
             ATTR_EDDSA_PREHASH => {
@@ -89,47 +82,45 @@ impl Variant<'_> {
         !self.prehash && self.context.is_none()
     }
 
-    /// SHA-512 over `dom2(phflag, context)` and `parts`, reduced mod l.
+    /// SHA-512 over `dom2(phflag, context)` (none for pure Ed25519) and
+    /// `parts`, reduced mod l. The message is TA-sized: hashed with
+    /// preemption points.
     fn hash(&self, parts: &[&[u8]]) -> Scalar {
-        let ctx = self.context.unwrap_or_default();
         let mut h = Sha512::new();
-        h.update(b"SigEd25519 no Ed25519 collisions");
-        h.update([u8::from(self.prehash), ctx.len() as u8]);
-        h.update(ctx);
+        if !self.is_pure() {
+            let ctx = self.context.unwrap_or_default();
+            h.update(b"SigEd25519 no Ed25519 collisions");
+            h.update([u8::from(self.prehash), ctx.len() as u8]);
+            h.update(ctx);
+        }
         for p in parts {
-            h.update(p);
+            crate::thread::preempt::chunked(p, |piece| h.update(piece));
         }
         Scalar::from_bytes_mod_order_wide(&h.finalize().into())
     }
 
     /// The message as signed: SHA-512 of it for Ed25519ph.
-    fn message(&self, msg: &[u8]) -> Vec<u8> {
+    fn message<'m>(&self, msg: &'m [u8]) -> Cow<'m, [u8]> {
         if self.prehash {
-            Sha512::digest(msg).to_vec()
+            let mut h = Sha512::new();
+            crate::thread::preempt::chunked(msg, |piece| h.update(piece));
+            Cow::Owned(h.finalize().to_vec())
         } else {
-            msg.to_vec()
+            Cow::Borrowed(msg)
         }
     }
 }
 
 /// `ASYMM_OPERATE` with `ED25519` in mode SIGN: the 64-byte signature of
 /// the whole message.
-pub fn ed25519_sign(
-    key: &AsymKey,
-    params: &[Attr],
-    msg: &[u8],
-    cap: usize,
-) -> Result<Vec<u8>, (u32, usize)> {
+pub fn ed25519_sign(key: &AsymKey, params: &[Attr], msg: &[u8], cap: usize) -> Result<Vec<u8>, (u32, usize)> {
     let variant = ed25519_variant(params).map_err(|e| (e, 0))?;
     if cap < 64 {
         return Err((result::ERROR_SHORT_BUFFER, 64));
     }
     let seed = key32(key, ATTR_ED25519_PRIVATE_VALUE).map_err(|e| (e, 0))?;
     let sk = SigningKey::from_bytes(&seed);
-    if variant.is_pure() {
-        return Ok(sk.sign(msg).to_bytes().to_vec());
-    }
-    // RFC 8032 section 5.1.6 with dom2: r = H(dom2, prefix, M),
+    // RFC 8032 section 5.1.6 (dom2 unless pure): r = H(dom2, prefix, M),
     // R = rB, k = H(dom2, R, A, M), S = r + k s.
     let esk = ExpandedSecretKey::from(&*seed);
     let public = sk.verifying_key().to_bytes();
@@ -148,26 +139,14 @@ pub fn ed25519_verify(key: &AsymKey, params: &[Attr], msg: &[u8], sig: &[u8]) ->
     let sig: [u8; 64] = sig.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
     let public = key32(key, ATTR_ED25519_PUBLIC_VALUE)?;
     let invalid = result::ERROR_SIGNATURE_INVALID;
-    if variant.is_pure() {
-        let vk = VerifyingKey::from_bytes(&public).map_err(|_| invalid)?;
-        return vk
-            .verify(msg, &Signature::from_bytes(&sig))
-            .map_err(|_| invalid);
-    }
     // [S]B = R + [k]A, checked as R == [S]B - [k]A.
     let a = CompressedEdwardsY(*public).decompress().ok_or(invalid)?;
-    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(
-        sig[32..].try_into().map_err(|_| invalid)?,
-    ))
-    .ok_or(invalid)?;
+    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(sig[32..].try_into().map_err(|_| invalid)?))
+        .ok_or(invalid)?;
     let m = variant.message(msg);
     let k = variant.hash(&[&sig[..32], &*public, &m]);
     let r = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-a, &s);
-    if r.compress().to_bytes() == sig[..32] {
-        Ok(())
-    } else {
-        Err(invalid)
-    }
+    if r.compress().to_bytes() == sig[..32] { Ok(()) } else { Err(invalid) }
 }
 
 /// `CRYP_DERIVE_KEY` with `X25519`: exactly one 32-byte
@@ -180,15 +159,30 @@ pub fn x25519_derive(key: &AsymKey, params: &[Attr]) -> Result<Zeroizing<Vec<u8>
     if peer.id != ATTR_X25519_PUBLIC_VALUE {
         return Err(result::ERROR_BAD_PARAMETERS);
     }
-    let u: [u8; 32] = peer
-        .data
-        .as_slice()
-        .try_into()
-        .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    let u: [u8; 32] = peer.data.as_slice().try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
     let k = key32(key, ATTR_X25519_PRIVATE_VALUE)?;
     let shared = Zeroizing::new(x25519_dalek::x25519(*k, u));
     if shared.iter().all(|&b| b == 0) {
         return Err(result::ERROR_SECURITY);
     }
     Ok(Zeroizing::new(shared.to_vec()))
+}
+
+#[cfg(test)]
+mod preemption_tests {
+    use super::*;
+
+    /// A TA-sized message is hashed with preemption points (twice when
+    /// signing, once when verifying), and still signs and verifies.
+    #[test]
+    fn long_messages_pass_preemption_points() {
+        let mut key = AsymKey::default();
+        ed25519_generate(&mut key);
+        let msg = alloc::vec![0x5a; 1 << 20];
+        let before = crate::thread::preempt::points();
+        let sig = ed25519_sign(&key, &[], &msg, 64).unwrap();
+        ed25519_verify(&key, &[], &msg, &sig).unwrap();
+        assert!(crate::thread::preempt::points() - before >= 3 * 16);
+        assert_eq!(ed25519_verify(&key, &[], &msg[1..], &sig), Err(result::ERROR_SIGNATURE_INVALID));
+    }
 }

@@ -144,11 +144,7 @@ pub fn verify(algo: u32, key: &AsymKey, digest: &[u8], sig: &[u8]) -> Result<(),
     if sig.len() != 2 * len {
         return Err(result::ERROR_BAD_PARAMETERS);
     }
-    let point = sec1_point(
-        key.need(ATTR_ECC_PUBLIC_VALUE_X)?,
-        key.need(ATTR_ECC_PUBLIC_VALUE_Y)?,
-        len,
-    )?;
+    let point = sec1_point(key.need(ATTR_ECC_PUBLIC_VALUE_X)?, key.need(ATTR_ECC_PUBLIC_VALUE_Y)?, len)?;
     let z = prehash(digest, len);
     let invalid = result::ERROR_SIGNATURE_INVALID;
     by_curve!(curve, Err(result::ERROR_NOT_SUPPORTED), c => {

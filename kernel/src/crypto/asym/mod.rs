@@ -20,6 +20,7 @@ use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 pub mod attrs;
 pub mod curve25519;
 pub mod ecc;
+pub mod prime;
 pub mod rng;
 pub mod rsa;
 pub mod syscall;
@@ -92,10 +93,8 @@ const MAIN_X25519: u32 = 0x44;
 /// (including `X25519_PUBLIC_KEY`, which upstream 4.5 refuses to
 /// allocate: [`attrs::props`] has no row for it).
 pub fn is_asym_type(obj_type: u32) -> bool {
-    matches!(
-        obj_type & 0xff,
-        MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519
-    ) && obj_type >> 24 & 0xfe == 0xA0
+    matches!(obj_type & 0xff, MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+        && obj_type >> 24 & 0xfe == 0xA0
 }
 
 /// `translate_compat_algo`: the deprecated `__OPTEE_ALG_ECDSA_P*` and
@@ -121,29 +120,18 @@ fn main_alg(algo: u32) -> u32 {
 /// Whether `algo` (after [`translate_compat`]) is handled here.
 pub fn is_asym_algo(algo: u32) -> bool {
     let class = algo >> 28;
-    matches!(class, 6..=8)
-        && matches!(
-            main_alg(algo),
-            MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519
-        )
+    matches!(class, 6..=8) && matches!(main_alg(algo), MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
 }
 
 /// `tee_svc_cryp_check_key_type` for the asymmetric families.
 fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
     let (want, also) = match main_alg(algo) {
-        MAIN_RSA => (
-            TYPE_RSA_KEYPAIR,
-            (mode == super::MODE_ENCRYPT || mode == MODE_VERIFY).then_some(TYPE_RSA_PUBLIC_KEY),
-        ),
-        MAIN_ECDSA => (
-            TYPE_ECDSA_KEYPAIR,
-            (mode == MODE_VERIFY).then_some(TYPE_ECDSA_PUBLIC_KEY),
-        ),
+        MAIN_RSA => {
+            (TYPE_RSA_KEYPAIR, (mode == super::MODE_ENCRYPT || mode == MODE_VERIFY).then_some(TYPE_RSA_PUBLIC_KEY))
+        }
+        MAIN_ECDSA => (TYPE_ECDSA_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ECDSA_PUBLIC_KEY)),
         MAIN_ECDH => (TYPE_ECDH_KEYPAIR, None),
-        MAIN_ED25519 => (
-            TYPE_ED25519_KEYPAIR,
-            (mode == MODE_VERIFY).then_some(TYPE_ED25519_PUBLIC_KEY),
-        ),
+        MAIN_ED25519 => (TYPE_ED25519_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ED25519_PUBLIC_KEY)),
         MAIN_X25519 => (TYPE_X25519_KEYPAIR, None),
         _ => return false,
     };
@@ -219,12 +207,7 @@ impl CryptoState {
     }
 
     /// `CRYP_OBJ_GENERATE_KEY` of an asymmetric keypair.
-    pub(super) fn asym_generate(
-        &mut self,
-        h: u32,
-        key_bits: u32,
-        params: &[Attr],
-    ) -> Result<(), u32> {
+    pub(super) fn asym_generate(&mut self, h: u32, key_bits: u32, params: &[Attr]) -> Result<(), u32> {
         let o = self.obj_mut(h)?;
         if o.initialized() {
             return Err(result::ERROR_BAD_STATE);
@@ -249,13 +232,7 @@ impl CryptoState {
 
     /// `CRYP_STATE_ALLOC` for an asymmetric algorithm (already passed
     /// through [`translate_compat`]).
-    pub(super) fn asym_state_alloc(
-        &mut self,
-        algo: u32,
-        mode: u32,
-        key1: u32,
-        key2: u32,
-    ) -> Result<u32, u32> {
+    pub(super) fn asym_state_alloc(&mut self, algo: u32, mode: u32, key1: u32, key2: u32) -> Result<u32, u32> {
         for k in [key1, key2] {
             if k != 0 {
                 let o = self.obj(k)?;
@@ -272,22 +249,8 @@ impl CryptoState {
             o.busy = true;
         }
         // Derivations (ECDH, X25519) go through the derive dispatch.
-        let engine = if algo >> 28 == 8 {
-            Engine::Derive
-        } else {
-            Engine::Asym
-        };
-        self.states.insert(
-            h,
-            OpState {
-                algo,
-                mode,
-                key1,
-                key2,
-                initialized: false,
-                engine,
-            },
-        );
+        let engine = if algo >> 28 == 8 { Engine::Derive } else { Engine::Asym };
+        self.states.insert(h, OpState { algo, mode, key1, key2, initialized: false, engine });
         Ok(h)
     }
 
@@ -310,16 +273,8 @@ impl CryptoState {
     /// `ASYMM_OPERATE`: encrypt, decrypt or sign `src`; `cap` is the
     /// caller's output capacity. `Err((code, needed))` carries the size to
     /// report with SHORT_BUFFER.
-    pub fn asym_operate(
-        &self,
-        h: u32,
-        params: &[Attr],
-        src: &[u8],
-        cap: usize,
-    ) -> Result<Vec<u8>, (u32, usize)> {
-        let (algo, mode, o) = self
-            .asym_state(h, result::ERROR_GENERIC)
-            .map_err(|e| (e, 0))?;
+    pub fn asym_operate(&self, h: u32, params: &[Attr], src: &[u8], cap: usize) -> Result<Vec<u8>, (u32, usize)> {
+        let (algo, mode, o) = self.asym_state(h, result::ERROR_GENERIC).map_err(|e| (e, 0))?;
         let key = o.asym.as_deref().ok_or((result::ERROR_GENERIC, 0))?;
         match main_alg(algo) {
             MAIN_RSA => rsa::operate(algo, mode, key, params, src, cap),
@@ -355,21 +310,15 @@ impl CryptoState {
 /// when `algo` is neither (the derive dispatch tries the KDFs then).
 pub fn derive_shared(algo: u32, key: &Object, params: &[Attr]) -> Option<Result<Vec<u8>, u32>> {
     let agree = |k: &AsymKey| {
-        let mut secret = if algo == ALG_X25519 {
-            curve25519::x25519_derive(k, params)?
-        } else {
-            ecc::derive(k, params)?
-        };
+        let mut secret =
+            if algo == ALG_X25519 { curve25519::x25519_derive(k, params)? } else { ecc::derive(k, params)? };
         // Moved out; the emptied Zeroizing wipes nothing more.
         Ok(core::mem::take(&mut *secret))
     };
     match algo {
-        ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 => Some(
-            key.asym
-                .as_deref()
-                .ok_or(result::ERROR_BAD_PARAMETERS)
-                .and_then(agree),
-        ),
+        ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 => {
+            Some(key.asym.as_deref().ok_or(result::ERROR_BAD_PARAMETERS).and_then(agree))
+        }
         _ => None,
     }
 }

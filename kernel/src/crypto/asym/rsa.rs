@@ -107,9 +107,7 @@ pub fn scheme(algo: u32) -> Option<Scheme> {
         ALG_RSAES_PKCS1_V1_5 => Scheme::EsPkcs1v15,
         _ if algo & 0xff0f_ffff == 0x6001_0230 => Scheme::Oaep(Hash::from_index(algo >> 20 & 0xf)?),
         _ if algo & 0xffff_0fff == 0x7000_0830 => Scheme::SsPkcs1v15(digest?),
-        _ if algo & 0xff00_0fff == 0x7000_0930 && algo >> 20 & 0xf == algo >> 12 & 0xf => {
-            Scheme::Pss(digest?)
-        }
+        _ if algo & 0xff00_0fff == 0x7000_0930 && algo >> 20 & 0xf == algo >> 12 & 0xf => Scheme::Pss(digest?),
         _ => return None,
     })
 }
@@ -127,8 +125,7 @@ fn modulus(key: &AsymKey) -> Result<BigUint, u32> {
 fn public_key(key: &AsymKey) -> Result<RsaPublicKey, u32> {
     let n = modulus(key)?;
     let e = BigUint::from_bytes_be(key.need(ATTR_RSA_PUBLIC_EXPONENT)?);
-    RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS as usize)
-        .map_err(|_| result::ERROR_BAD_PARAMETERS)
+    RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS as usize).map_err(|_| result::ERROR_BAD_PARAMETERS)
 }
 
 fn private_key(key: &AsymKey) -> Result<RsaPrivateKey, u32> {
@@ -161,6 +158,49 @@ fn check_public_exponent(e: &[u8]) -> Result<(), u32> {
     Ok(())
 }
 
+/// A `bits`-bit key pair for `e`: two random primes of half the size each
+/// (their top bits set, so the modulus has exactly `bits` bits), drawn
+/// again until `e` is invertible modulo lcm(p - 1, q - 1); `d` is its
+/// inverse there, as libtomcrypt's `rsa_make_key` computes it. The search
+/// passes preemption points ([`super::prime`]), so however many tries a
+/// TA-chosen `e` takes, interrupts do not wait for it.
+fn new_key(bits: usize, e: BigUint) -> Result<RsaPrivateKey, u32> {
+    // The `rsa` crate takes public exponents up to 2^33 - 1 only (it
+    // refused bigger ones after the whole search before): say so first.
+    let e_bytes = e.to_bytes_be();
+    let e64 = e_bytes.iter().fold(0u64, |v, &b| v << 8 | u64::from(b));
+    if bits < 64 || e_bytes.len() > 8 || e64 > RsaPublicKey::MAX_PUB_EXPONENT {
+        return Err(result::ERROR_BAD_PARAMETERS);
+    }
+    // A prime p with gcd(p - 1, e) = 1, drawn per prime: a TA's exponent
+    // rich in small factors rejects most primes, never whole pairs.
+    let prime = |size: usize| loop {
+        let p = super::prime::random_prime(&mut KernelRng, size);
+        let r = super::prime::mod_u64(&(&p - BigUint::from(1u32)).to_bytes_be(), e64);
+        if gcd(r, e64) == 1 {
+            return p;
+        }
+    };
+    loop {
+        let (p, q) = (prime(bits / 2), prime(bits - bits / 2));
+        if p == q {
+            continue;
+        }
+        match RsaPrivateKey::from_p_q(p, q, e.clone()) {
+            Ok(k) if k.n().bits() == bits => return Ok(k),
+            Ok(_) | Err(::rsa::Error::InvalidPrime) => crate::thread::preempt::point(),
+            Err(_) => return Err(result::ERROR_BAD_PARAMETERS),
+        }
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 /// A `bits`-bit key pair (public exponent from `key` if set, else 65537).
 pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
     let e = match key.get(ATTR_RSA_PUBLIC_EXPONENT) {
@@ -174,8 +214,7 @@ pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
     if !bits.is_multiple_of(8) {
         return Err(result::ERROR_BAD_PARAMETERS);
     }
-    let k = RsaPrivateKey::new_with_exp(&mut KernelRng, bits as usize, &e)
-        .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    let k = new_key(bits as usize, e)?;
     let [p, q] = [&k.primes()[0], &k.primes()[1]];
     let one = BigUint::from(1u32);
     let d = k.d();
@@ -204,11 +243,7 @@ fn salt_len(params: &[Attr], default: usize) -> usize {
     match params.iter().find(|p| p.id == ATTR_RSA_PSS_SALT_LENGTH) {
         Some(p) => {
             let a = value_a(p);
-            if a < i32::MAX as u32 {
-                a as usize
-            } else {
-                default
-            }
+            if a < i32::MAX as u32 { a as usize } else { default }
         }
         None => default,
     }
@@ -224,19 +259,12 @@ fn oaep_params(params: &[Attr], hash: Hash) -> Result<(Option<String>, Hash), u3
                 break;
             }
             // The `rsa` crate takes labels as strings only.
-            let label =
-                String::from_utf8(p.data.clone()).map_err(|_| result::ERROR_NOT_SUPPORTED)?;
+            let label = String::from_utf8(p.data.clone()).map_err(|_| result::ERROR_NOT_SUPPORTED)?;
             return Ok((Some(label), mgf.unwrap_or(hash)));
         }
         if p.id == ATTR_RSA_OAEP_MGF_HASH {
-            let v: [u8; 4] = p
-                .data
-                .as_slice()
-                .try_into()
-                .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
-            mgf = Some(
-                Hash::from_digest_alg(u32::from_le_bytes(v)).ok_or(result::ERROR_NOT_SUPPORTED)?,
-            );
+            let v: [u8; 4] = p.data.as_slice().try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+            mgf = Some(Hash::from_digest_alg(u32::from_le_bytes(v)).ok_or(result::ERROR_NOT_SUPPORTED)?);
         }
     }
     Ok((None, mgf.unwrap_or(hash)))
@@ -261,11 +289,7 @@ pub fn operate(
     let plain = |e: u32| (e, 0);
     let scheme = scheme(algo).ok_or(plain(result::ERROR_BAD_PARAMETERS))?;
     let short = |needed: usize| {
-        if cap < needed {
-            Err((result::ERROR_SHORT_BUFFER, needed))
-        } else {
-            Ok(())
-        }
+        if cap < needed { Err((result::ERROR_SHORT_BUFFER, needed)) } else { Ok(()) }
     };
     match (scheme, mode) {
         (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash), super::MODE_SIGN) => {
@@ -286,9 +310,7 @@ pub fn operate(
             sig.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))
         }
         (Scheme::SsPkcs1v15(_) | Scheme::Pss(_), _) => Err(plain(result::ERROR_BAD_PARAMETERS)),
-        (Scheme::NoPad, m)
-            if m == super::super::MODE_ENCRYPT || m == super::super::MODE_DECRYPT =>
-        {
+        (Scheme::NoPad, m) if m == super::super::MODE_ENCRYPT || m == super::super::MODE_DECRYPT => {
             let x = BigUint::from_bytes_be(src);
             let y = if m == super::super::MODE_ENCRYPT {
                 let k = public_key(key).map_err(plain)?;
@@ -306,11 +328,7 @@ pub fn operate(
             .map_err(|_| plain(result::ERROR_BAD_PARAMETERS))?;
             // Leading zeros dropped, one kept for zero (as `rsadorep`).
             let out = Zeroizing::new(y.to_bytes_be());
-            let out = if strip(&out).is_empty() {
-                alloc::vec![0]
-            } else {
-                strip(&out).to_vec()
-            };
+            let out = if strip(&out).is_empty() { alloc::vec![0] } else { strip(&out).to_vec() };
             short(out.len())?;
             Ok(out)
         }
@@ -344,16 +362,8 @@ pub fn operate(
 }
 
 /// `ASYMM_VERIFY` for RSA signatures over a digest.
-pub fn verify(
-    algo: u32,
-    key: &AsymKey,
-    params: &[Attr],
-    digest: &[u8],
-    sig: &[u8],
-) -> Result<(), u32> {
-    let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) =
-        scheme(algo).ok_or(result::ERROR_NOT_SUPPORTED)?
-    else {
+pub fn verify(algo: u32, key: &AsymKey, params: &[Attr], digest: &[u8], sig: &[u8]) -> Result<(), u32> {
+    let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) = scheme(algo).ok_or(result::ERROR_NOT_SUPPORTED)? else {
         return Err(result::ERROR_BAD_PARAMETERS);
     };
     if digest.len() != hash.size() {
@@ -375,3 +385,44 @@ pub fn verify(
 
 /// `TEE_ERROR_SIGNATURE_INVALID`.
 pub const ERROR_SIGNATURE_INVALID: u32 = result::ERROR_SIGNATURE_INVALID;
+
+#[cfg(test)]
+mod keygen_tests {
+    use super::*;
+
+    /// Generated keys: the size asked for, n = p q, e d = 1 modulo p - 1
+    /// and q - 1, CRT values consistent; for 65537 and for 3 5 7 ... 29
+    /// (most primes p have p - 1 sharing a factor with it); the search
+    /// passes preemption points. Over 2^33 - 1 the `rsa` crate refuses.
+    #[test]
+    fn generated_keys_are_consistent() {
+        let mut key = AsymKey::default();
+        key.set(ATTR_RSA_PUBLIC_EXPONENT, [&[0x80][..], &[0x11; 30], &[0x01]].concat());
+        assert_eq!(generate(&mut key, 512).err(), Some(result::ERROR_BAD_PARAMETERS));
+        let rich = (3u64 * 5 * 7 * 11 * 13 * 17 * 19 * 23 * 29).to_be_bytes().to_vec();
+        for (e, bits) in [(None, 512u32), (Some(rich), 520)] {
+            let mut key = AsymKey::default();
+            if let Some(e) = &e {
+                key.set(ATTR_RSA_PUBLIC_EXPONENT, e.clone());
+            }
+            let before = crate::thread::preempt::points();
+            generate(&mut key, bits).unwrap();
+            assert!(crate::thread::preempt::points() > before);
+            let get = |id| BigUint::from_bytes_be(key.get(id).unwrap());
+            let (n, e, d, p, q) = (
+                get(ATTR_RSA_MODULUS),
+                get(ATTR_RSA_PUBLIC_EXPONENT),
+                get(ATTR_RSA_PRIVATE_EXPONENT),
+                get(ATTR_RSA_PRIME1),
+                get(ATTR_RSA_PRIME2),
+            );
+            let one = BigUint::from(1u32);
+            assert_eq!(n.bits(), bits as usize);
+            assert_eq!(n, &p * &q);
+            assert_eq!((&e * &d) % (&p - &one), one);
+            assert_eq!((&e * &d) % (&q - &one), one);
+            assert_eq!(get(ATTR_RSA_EXPONENT1), &d % (&p - &one));
+            assert_eq!((get(ATTR_RSA_COEFFICIENT) * &q) % &p, one);
+        }
+    }
+}

@@ -33,25 +33,12 @@ fn r(id: u32, h: &str) -> Attr {
 /// An Ed25519 keypair object from the hex of its private and public
 /// values.
 fn ed25519_keypair(st: &mut CryptoState, private: &str, public: &str) -> u32 {
-    key(
-        st,
-        TYPE_ED25519_KEYPAIR,
-        256,
-        &[
-            r(ATTR_ED25519_PRIVATE_VALUE, private),
-            r(ATTR_ED25519_PUBLIC_VALUE, public),
-        ],
-    )
+    key(st, TYPE_ED25519_KEYPAIR, 256, &[r(ATTR_ED25519_PRIVATE_VALUE, private), r(ATTR_ED25519_PUBLIC_VALUE, public)])
 }
 
 /// An Ed25519 public key object from the hex of its value.
 fn ed25519_public(st: &mut CryptoState, public: &str) -> u32 {
-    key(
-        st,
-        TYPE_ED25519_PUBLIC_KEY,
-        256,
-        &[r(ATTR_ED25519_PUBLIC_VALUE, public)],
-    )
+    key(st, TYPE_ED25519_PUBLIC_KEY, 256, &[r(ATTR_ED25519_PUBLIC_VALUE, public)])
 }
 
 /// `sig` verifies on state `vs`; with byte `flip` changed it is
@@ -60,14 +47,8 @@ fn check_signature(st: &CryptoState, vs: u32, msg: &[u8], sig: &[u8], flip: usiz
     st.asym_verify(vs, &[], msg, sig).unwrap();
     let mut bad = sig.to_vec();
     bad[flip] ^= 1;
-    assert_eq!(
-        st.asym_verify(vs, &[], msg, &bad),
-        Err(result::ERROR_SIGNATURE_INVALID)
-    );
-    assert_eq!(
-        st.asym_verify(vs, &[], msg, &bad[..sig.len() - 1]),
-        Err(result::ERROR_BAD_PARAMETERS)
-    );
+    assert_eq!(st.asym_verify(vs, &[], msg, &bad), Err(result::ERROR_SIGNATURE_INVALID));
+    assert_eq!(st.asym_verify(vs, &[], msg, &bad[..sig.len() - 1]), Err(result::ERROR_BAD_PARAMETERS));
 }
 
 fn rsa_attrs(p: [&str; 8]) -> Vec<Attr> {
@@ -90,10 +71,7 @@ fn ed25519_rfc8032() {
         let mut st = CryptoState::new();
         let k = ed25519_keypair(&mut st, t[0], t[1]);
         let s = st.state_alloc(ALG_ED25519, MODE_SIGN, k, 0).unwrap();
-        assert_eq!(
-            st.asym_operate(s, &[], &hex(t[2]), 63).unwrap_err(),
-            (result::ERROR_SHORT_BUFFER, 64)
-        );
+        assert_eq!(st.asym_operate(s, &[], &hex(t[2]), 63).unwrap_err(), (result::ERROR_SHORT_BUFFER, 64));
         assert_eq!(st.asym_operate(s, &[], &hex(t[2]), 64).unwrap(), hex(t[3]));
         let p = ed25519_public(&mut st, t[1]);
         let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, p, 0).unwrap();
@@ -105,17 +83,13 @@ fn ed25519_rfc8032() {
 fn ed25519ctx_and_ph_rfc8032() {
     let (c, p) = (v::ED25519CTX_FOO, v::ED25519PH_ABC);
     let ph = [value(ATTR_EDDSA_PREHASH, 1)];
-    for (t, params, sig) in [
-        ([c[0], c[1], c[2]], [r(ATTR_EDDSA_CTX, c[3])], c[4]),
-        ([p[0], p[1], p[2]], [ph[0].clone()], p[3]),
-    ] {
+    for (t, params, sig) in
+        [([c[0], c[1], c[2]], [r(ATTR_EDDSA_CTX, c[3])], c[4]), ([p[0], p[1], p[2]], [ph[0].clone()], p[3])]
+    {
         let mut st = CryptoState::new();
         let k = ed25519_keypair(&mut st, t[0], t[1]);
         let s = st.state_alloc(ALG_ED25519, MODE_SIGN, k, 0).unwrap();
-        assert_eq!(
-            st.asym_operate(s, &params, &hex(t[2]), 64).unwrap(),
-            hex(sig)
-        );
+        assert_eq!(st.asym_operate(s, &params, &hex(t[2]), 64).unwrap(), hex(sig));
         let pk = ed25519_public(&mut st, t[1]);
         let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
         st.asym_verify(vs, &params, &hex(t[2]), &hex(sig)).unwrap();
@@ -129,11 +103,7 @@ fn ed25519ctx_and_ph_rfc8032() {
     let pk = ed25519_public(&mut st, c[1]);
     let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
     let two = [r(ATTR_EDDSA_CTX, "01"), r(ATTR_EDDSA_CTX, "02")];
-    assert_eq!(
-        st.asym_verify(vs, &two, &hex(c[2]), &hex(c[4])),
-        Err(result::ERROR_BAD_PARAMETERS),
-        "two contexts"
-    );
+    assert_eq!(st.asym_verify(vs, &two, &hex(c[2]), &hex(c[4])), Err(result::ERROR_BAD_PARAMETERS), "two contexts");
     assert_eq!(
         st.asym_verify(vs, &[value(ATTR_EDDSA_PREHASH, 2)], &hex(c[2]), &hex(c[4])),
         Err(result::ERROR_BAD_PARAMETERS)
@@ -148,23 +118,13 @@ fn x25519_rfc7748_through_derive() {
         &mut st,
         TYPE_X25519_KEYPAIR,
         256,
-        &[
-            r(ATTR_X25519_PRIVATE_VALUE, t[0]),
-            r(ATTR_X25519_PUBLIC_VALUE, t[1]),
-        ],
+        &[r(ATTR_X25519_PRIVATE_VALUE, t[0]), r(ATTR_X25519_PUBLIC_VALUE, t[1])],
     );
     let s = st.state_alloc(ALG_X25519, MODE_DERIVE, k, 0).unwrap();
     let out = st.obj_alloc(TYPE_GENERIC_SECRET, 256).unwrap();
-    st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, t[3])], out)
-        .unwrap();
-    assert_eq!(
-        st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(),
-        hex(t[4])
-    );
-    assert_eq!(
-        st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, &t[3][..62])], out),
-        Err(result::ERROR_BAD_PARAMETERS)
-    );
+    st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, t[3])], out).unwrap();
+    assert_eq!(st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(), hex(t[4]));
+    assert_eq!(st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, &t[3][..62])], out), Err(result::ERROR_BAD_PARAMETERS));
     // Bob's side gives the same K.
     let mut bob = AsymKey::default();
     bob.set(ATTR_X25519_PRIVATE_VALUE, hex(t[2]));
@@ -176,11 +136,7 @@ fn x25519_rfc7748_through_derive() {
     let base = alloc::format!("09{}", "00".repeat(31));
     let public = curve25519::x25519_derive(&g, &[r(ATTR_X25519_PUBLIC_VALUE, &base)]).unwrap();
     assert_eq!(&*public, g.get(ATTR_X25519_PUBLIC_VALUE).unwrap());
-    assert_eq!(
-        st.obj_alloc(TYPE_X25519_PUBLIC_KEY, 256),
-        Err(result::ERROR_NOT_SUPPORTED),
-        "no such type in 4.5"
-    );
+    assert_eq!(st.obj_alloc(TYPE_X25519_PUBLIC_KEY, 256), Err(result::ERROR_NOT_SUPPORTED), "no such type in 4.5");
 }
 
 #[test]
@@ -199,45 +155,22 @@ fn ecdsa_cavp_and_roundtrip() {
     // The keypair: the private value with the public key's attributes.
     let keypair_attrs = [&[r(ATTR_ECC_PRIVATE_VALUE, t[0])][..], &pubkey[..]].concat();
     let kp = key(&mut st, TYPE_ECDSA_KEYPAIR, 521, &keypair_attrs);
-    assert_eq!(
-        &st.obj_info(kp).unwrap()[4..8],
-        &256u32.to_le_bytes(),
-        "size from the curve"
-    );
+    assert_eq!(&st.obj_info(kp).unwrap()[4..8], &256u32.to_le_bytes(), "size from the curve");
     let ss = st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, kp, 0).unwrap();
-    assert_eq!(
-        st.asym_operate(ss, &[], &hex(t[3]), 10).unwrap_err(),
-        (result::ERROR_SHORT_BUFFER, 64)
-    );
+    assert_eq!(st.asym_operate(ss, &[], &hex(t[3]), 10).unwrap_err(), (result::ERROR_SHORT_BUFFER, 64));
     let mine = st.asym_operate(ss, &[], &hex(t[3]), 64).unwrap();
     st.asym_verify(vs, &[], &hex(t[3]), &mine).unwrap();
     // ECDSA_SHA384 goes with P-384 only.
     let kp2 = key(&mut st, TYPE_ECDSA_KEYPAIR, 521, &keypair_attrs);
     let s384 = st.state_alloc(ALG_ECDSA_SHA384, MODE_SIGN, kp2, 0).unwrap();
-    assert_eq!(
-        st.asym_operate(s384, &[], &hex(t[3]), 96).unwrap_err().0,
-        result::ERROR_BAD_PARAMETERS
-    );
+    assert_eq!(st.asym_operate(s384, &[], &hex(t[3]), 96).unwrap_err().0, result::ERROR_BAD_PARAMETERS);
     // The deprecated ECDSA_P256 identifier is ECDSA_SHA256.
-    let p2 = key(
-        &mut st,
-        TYPE_ECDSA_PUBLIC_KEY,
-        256,
-        &pubkey.iter().map(Attr::clone).collect::<Vec<_>>(),
-    );
+    let p2 = key(&mut st, TYPE_ECDSA_PUBLIC_KEY, 256, &pubkey.iter().map(Attr::clone).collect::<Vec<_>>());
     let old = st.state_alloc(0x7000_3041, MODE_VERIFY, p2, 0).unwrap();
     st.asym_verify(old, &[], &hex(t[3]), &sig).unwrap();
     // A public key cannot sign.
-    let p3 = key(
-        &mut st,
-        TYPE_ECDSA_PUBLIC_KEY,
-        256,
-        &pubkey.iter().map(Attr::clone).collect::<Vec<_>>(),
-    );
-    assert_eq!(
-        st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, p3, 0),
-        Err(result::ERROR_BAD_PARAMETERS)
-    );
+    let p3 = key(&mut st, TYPE_ECDSA_PUBLIC_KEY, 256, &pubkey.iter().map(Attr::clone).collect::<Vec<_>>());
+    assert_eq!(st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, p3, 0), Err(result::ERROR_BAD_PARAMETERS));
 }
 
 #[test]
@@ -251,15 +184,10 @@ fn ecdsa_p384_p521_cavp() {
             &mut st,
             TYPE_ECDSA_PUBLIC_KEY,
             bits,
-            &[
-                r(ATTR_ECC_PUBLIC_VALUE_X, t[1]),
-                r(ATTR_ECC_PUBLIC_VALUE_Y, t[2]),
-                value(ATTR_ECC_CURVE, curve),
-            ],
+            &[r(ATTR_ECC_PUBLIC_VALUE_X, t[1]), r(ATTR_ECC_PUBLIC_VALUE_Y, t[2]), value(ATTR_ECC_CURVE, curve)],
         );
         let vs = st.state_alloc(algo, MODE_VERIFY, p, 0).unwrap();
-        st.asym_verify(vs, &[], &hex(t[3]), &hex(&[t[4], t[5]].concat()))
-            .unwrap();
+        st.asym_verify(vs, &[], &hex(t[3]), &hex(&[t[4], t[5]].concat())).unwrap();
     }
 }
 
@@ -278,32 +206,12 @@ fn ecdh_cavp_through_derive() {
             value(ATTR_ECC_CURVE, curve),
         ];
         let k = key(&mut st, TYPE_ECDH_KEYPAIR, bits, &attrs);
-        let s = st
-            .state_alloc(ALG_ECDH_DERIVE_SHARED_SECRET, MODE_DERIVE, k, 0)
-            .unwrap();
+        let s = st.state_alloc(ALG_ECDH_DERIVE_SHARED_SECRET, MODE_DERIVE, k, 0).unwrap();
         let out = st.obj_alloc(TYPE_GENERIC_SECRET, 1024).unwrap();
-        st.derive_key(
-            s,
-            &[
-                r(ATTR_ECC_PUBLIC_VALUE_X, t[0]),
-                r(ATTR_ECC_PUBLIC_VALUE_Y, t[1]),
-            ],
-            out,
-        )
-        .unwrap();
+        st.derive_key(s, &[r(ATTR_ECC_PUBLIC_VALUE_X, t[0]), r(ATTR_ECC_PUBLIC_VALUE_Y, t[1])], out).unwrap();
+        assert_eq!(st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(), hex(t[5]));
         assert_eq!(
-            st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(),
-            hex(t[5])
-        );
-        assert_eq!(
-            st.derive_key(
-                s,
-                &[
-                    r(ATTR_ECC_PUBLIC_VALUE_Y, t[1]),
-                    r(ATTR_ECC_PUBLIC_VALUE_X, t[0])
-                ],
-                out
-            ),
+            st.derive_key(s, &[r(ATTR_ECC_PUBLIC_VALUE_Y, t[1]), r(ATTR_ECC_PUBLIC_VALUE_X, t[0])], out),
             Err(result::ERROR_BAD_PARAMETERS)
         );
     }
@@ -314,35 +222,20 @@ fn rsa_published_vectors() {
     let mut st = CryptoState::new();
     let sg = v::SIGGEN15_KEY;
     let k = key(&mut st, TYPE_RSA_KEYPAIR, 1024, &rsa_attrs(sg));
-    let s = st
-        .state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, k, 0)
-        .unwrap();
+    let s = st.state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, k, 0).unwrap();
     assert_eq!(
-        st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 127)
-            .unwrap_err(),
+        st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 127).unwrap_err(),
         (result::ERROR_SHORT_BUFFER, 128)
     );
-    assert_eq!(
-        st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 128)
-            .unwrap(),
-        hex(v::SIGGEN15_SHA256_SIG)
-    );
+    assert_eq!(st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 128).unwrap(), hex(v::SIGGEN15_SHA256_SIG));
     assert_eq!(
         st.asym_operate(s, &[], &[0; 20], 128).unwrap_err().0,
         result::ERROR_BAD_PARAMETERS,
         "not a SHA-256 digest"
     );
     let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(sg)[..2]);
-    let vs = st
-        .state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_VERIFY, pk, 0)
-        .unwrap();
-    st.asym_verify(
-        vs,
-        &[],
-        &hex(v::SIGGEN15_SHA256_DIGEST),
-        &hex(v::SIGGEN15_SHA256_SIG),
-    )
-    .unwrap();
+    let vs = st.state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_VERIFY, pk, 0).unwrap();
+    st.asym_verify(vs, &[], &hex(v::SIGGEN15_SHA256_DIGEST), &hex(v::SIGGEN15_SHA256_SIG)).unwrap();
     assert_eq!(
         st.asym_verify(vs, &[], &hex(v::SIGGEN15_SHA256_DIGEST), &[1; 128]),
         Err(result::ERROR_SIGNATURE_INVALID)
@@ -350,24 +243,11 @@ fn rsa_published_vectors() {
     // PSS with the published salt length 20.
     let pss = v::SIGGENPSS_KEY;
     let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(pss)[..2]);
-    let vs = st
-        .state_alloc(ALG_RSASSA_PSS_SHA256, MODE_VERIFY, pk, 0)
-        .unwrap();
+    let vs = st.state_alloc(ALG_RSASSA_PSS_SHA256, MODE_VERIFY, pk, 0).unwrap();
     let salt20 = [value(ATTR_RSA_PSS_SALT_LENGTH, 20)];
-    st.asym_verify(
-        vs,
-        &salt20,
-        &hex(v::SIGGENPSS_SHA256_DIGEST),
-        &hex(v::SIGGENPSS_SHA256_SIG),
-    )
-    .unwrap();
+    st.asym_verify(vs, &salt20, &hex(v::SIGGENPSS_SHA256_DIGEST), &hex(v::SIGGENPSS_SHA256_SIG)).unwrap();
     assert_eq!(
-        st.asym_verify(
-            vs,
-            &[],
-            &hex(v::SIGGENPSS_SHA256_DIGEST),
-            &hex(v::SIGGENPSS_SHA256_SIG)
-        ),
+        st.asym_verify(vs, &[], &hex(v::SIGGENPSS_SHA256_DIGEST), &hex(v::SIGGENPSS_SHA256_SIG)),
         Err(result::ERROR_SIGNATURE_INVALID),
         "default salt length is the digest's"
     );
@@ -375,11 +255,7 @@ fn rsa_published_vectors() {
     let ex1 = v::EX1_KEY;
     for (algo, ct, msg) in [
         (ALG_OAEP_SHA1, v::OAEP_1_1_CT, v::OAEP_1_1_MSG),
-        (
-            ALG_RSAES_PKCS1_V1_5,
-            v::PKCS1V15_1_1_CT,
-            v::PKCS1V15_1_1_MSG,
-        ),
+        (ALG_RSAES_PKCS1_V1_5, v::PKCS1V15_1_1_CT, v::PKCS1V15_1_1_MSG),
     ] {
         let k = key(&mut st, TYPE_RSA_KEYPAIR, 1024, &rsa_attrs(ex1));
         let d = st.state_alloc(algo, MODE_DECRYPT, k, 0).unwrap();
@@ -388,15 +264,8 @@ fn rsa_published_vectors() {
         let e = st.state_alloc(algo, MODE_ENCRYPT, pk, 0).unwrap();
         let c = st.asym_operate(e, &[], b"roundtrip", 128).unwrap();
         assert_eq!(st.asym_operate(d, &[], &c, 128).unwrap(), b"roundtrip");
-        assert_eq!(
-            st.asym_operate(d, &[], &c, 3).unwrap_err(),
-            (result::ERROR_SHORT_BUFFER, 9)
-        );
-        assert_eq!(
-            st.asym_operate(e, &[], &[0; 200], 128).unwrap_err().0,
-            result::ERROR_BAD_PARAMETERS,
-            "too long"
-        );
+        assert_eq!(st.asym_operate(d, &[], &c, 3).unwrap_err(), (result::ERROR_SHORT_BUFFER, 9));
+        assert_eq!(st.asym_operate(e, &[], &[0; 200], 128).unwrap_err().0, result::ERROR_BAD_PARAMETERS, "too long");
     }
 }
 

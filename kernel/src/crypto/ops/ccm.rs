@@ -125,7 +125,10 @@ impl Ccm {
     pub fn update_aad(&mut self, aad: &[u8]) -> Result<(), AeError> {
         let seen = self.aad_seen.checked_add(aad.len() as u64).filter(|&n| n <= self.aad_len).ok_or(AeError::State)?;
         self.aad_seen = seen;
-        aad.iter().for_each(|&b| self.absorb(b));
+        for (i, &b) in aad.iter().enumerate() {
+            crate::thread::preempt::after_byte(i);
+            self.absorb(b);
+        }
         if self.aad_seen == self.aad_len && self.filled != 0 {
             self.aes.encrypt(&mut self.mac);
             self.filled = 0;
@@ -145,7 +148,8 @@ impl Ccm {
             .filter(|&n| n <= self.payload_len)
             .ok_or(AeError::State)?;
         self.payload_seen = seen;
-        for byte in data.iter_mut() {
+        for (i, byte) in data.iter_mut().enumerate() {
+            crate::thread::preempt::after_byte(i);
             if self.used == 16 {
                 // Big-endian increment of the counter field only.
                 for c in self.counter[16 - self.l..].iter_mut().rev() {

@@ -6,6 +6,7 @@
 use super::block::Aes;
 use super::{cts, xts};
 use crate::crypto::{ALG_AES_CBC_NOPAD, ALG_AES_CTR, ALG_AES_CTS, ALG_AES_ECB_NOPAD, ALG_AES_XTS};
+use crate::thread::preempt;
 
 #[derive(Clone)]
 enum Chain {
@@ -92,7 +93,8 @@ impl Cipher {
             Chain::Ecb => ecb(aes, encrypt, data),
             Chain::Cbc(prev) => cbc(aes, encrypt, prev, data),
             Chain::Ctr { counter, stream, used } => {
-                for byte in data.iter_mut() {
+                for (i, byte) in data.iter_mut().enumerate() {
+                    preempt::after_byte(i);
                     if *used == 16 {
                         *stream = *counter;
                         aes.encrypt(stream);
@@ -122,7 +124,8 @@ impl Cipher {
 }
 
 fn ecb(aes: &Aes, encrypt: bool, data: &mut [u8]) {
-    for chunk in data.chunks_exact_mut(16) {
+    for (i, chunk) in data.chunks_exact_mut(16).enumerate() {
+        preempt::after_block(i);
         let mut b = [0u8; 16];
         b.copy_from_slice(chunk);
         if encrypt {
@@ -136,7 +139,8 @@ fn ecb(aes: &Aes, encrypt: bool, data: &mut [u8]) {
 
 /// CBC over the whole blocks of `data`, chaining from and into `prev`.
 pub(super) fn cbc(aes: &Aes, encrypt: bool, prev: &mut [u8; 16], data: &mut [u8]) {
-    for chunk in data.chunks_exact_mut(16) {
+    for (i, chunk) in data.chunks_exact_mut(16).enumerate() {
+        preempt::after_block(i);
         let mut b = [0u8; 16];
         b.copy_from_slice(chunk);
         if encrypt {

@@ -35,12 +35,20 @@ pub struct Gcm {
     encrypt: bool,
 }
 
+/// The tag lengths (bytes) GCM takes: 12 to 16.
+pub const TAG_LENS: core::ops::RangeInclusive<usize> = 12..=16;
+
 impl Gcm {
-    /// `tag_len` in bytes (at most 16); any nonce length (12 bytes the
-    /// usual one; others are GHASHed into J0).
+    /// `tag_len` in bytes, one of [`TAG_LENS`]; any nonce length (12
+    /// bytes the usual one; others are GHASHed into J0).
     pub fn new(encrypt: bool, key: &[u8], nonce: &[u8], tag_len: usize) -> Result<Gcm, GcmError> {
         use ghash::universal_hash::UniversalHash;
-        if tag_len > 16 {
+        // A short tag is a forgery bound, an empty one none at all: take
+        // only what libutee's TEE_AEInit lets through (GP: 96..=128 bits
+        // in steps of 8; OP-TEE 4.5 lib/libutee/tee_api_operations.c).
+        // Upstream's kernel (core/crypto/aes-gcm.c) refuses only lengths
+        // over 16, with BAD_PARAMETERS; we refuse every other with it too.
+        if !TAG_LENS.contains(&tag_len) {
             return Err(GcmError::Parameters);
         }
         let aes = Aes::new(key).ok_or(GcmError::Parameters)?;
@@ -87,7 +95,8 @@ impl Gcm {
 
     fn absorb(&mut self, data: &[u8]) {
         use ghash::universal_hash::UniversalHash;
-        for &b in data {
+        for (i, &b) in data.iter().enumerate() {
+            crate::thread::preempt::after_byte(i);
             self.pending[self.filled] = b;
             self.filled += 1;
             if self.filled == 16 {
@@ -124,7 +133,8 @@ impl Gcm {
         if !self.encrypt {
             self.absorb_ct(data);
         }
-        for byte in data.iter_mut() {
+        for (i, byte) in data.iter_mut().enumerate() {
+            crate::thread::preempt::after_byte(i);
             if self.used == 16 {
                 self.stream = self.counter;
                 self.aes.encrypt(&mut self.stream);
@@ -229,6 +239,22 @@ mod tests {
             assert_eq!(g.encrypt_final(&mut p.clone()), t[..12].to_vec());
         }
         assert_eq!(Gcm::new(true, &[0; 16], &[0; 12], 17).err(), Some(GcmError::Parameters));
+    }
+
+    /// Tags of 12..=16 bytes only: with fewer, forging is cheap, and an
+    /// empty tag would make every decryption "authentic".
+    #[test]
+    fn gcm_tag_lengths_as_libutee() {
+        for len in 0..=32 {
+            let made = Gcm::new(false, &[0; 16], &[0; 12], len);
+            assert_eq!(made.is_ok(), (12..=16).contains(&len), "{len}-byte tag");
+            if let Err(e) = made {
+                assert_eq!(e, GcmError::Parameters);
+            }
+        }
+        // What the empty tag allowed: any ciphertext "authenticates".
+        let mut d = Gcm::new(false, &[0; 16], &[0; 12], 12).unwrap();
+        assert_eq!(d.decrypt_final(&mut [1, 2, 3], &[]), Err(GcmError::MacInvalid));
         assert_eq!(Gcm::new(true, &[0; 15], &[0; 12], 16).err(), Some(GcmError::Parameters));
     }
 

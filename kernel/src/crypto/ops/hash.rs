@@ -60,15 +60,15 @@ impl Hash {
         }
     }
 
-    /// Feeds `data`.
+    /// Feeds `data` (TA-sized: with preemption points).
     pub fn update(&mut self, data: &[u8]) {
-        match self {
+        crate::thread::preempt::chunked(data, |data| match self {
             Hash::Sha1(h) => h.update(data),
             Hash::Sha224(h) => h.update(data),
             Hash::Sha256(h) => h.update(data),
             Hash::Sha384(h) => h.update(data),
             Hash::Sha512(h) => h.update(data),
-        }
+        })
     }
 
     /// The digest; the state starts over.

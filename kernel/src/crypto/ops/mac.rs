@@ -34,15 +34,15 @@ impl Mac {
         }
     }
 
-    /// Feeds `data`.
+    /// Feeds `data` (TA-sized: with preemption points).
     pub fn update(&mut self, data: &[u8]) {
-        match self {
+        crate::thread::preempt::chunked(data, |data| match self {
             Mac::Sha1(m) => m.update(data),
             Mac::Sha224(m) => m.update(data),
             Mac::Sha256(m) => m.update(data),
             Mac::Sha384(m) => m.update(data),
             Mac::Sha512(m) => m.update(data),
-        }
+        })
     }
 
     /// The MAC; the state starts over with the same key.
@@ -77,13 +77,13 @@ impl AesCmac {
         })
     }
 
-    /// Feeds `data`.
+    /// Feeds `data` (TA-sized: with preemption points).
     pub fn update(&mut self, data: &[u8]) {
-        match self {
+        crate::thread::preempt::chunked(data, |data| match self {
             AesCmac::A128(m) => m.update(data),
             AesCmac::A192(m) => m.update(data),
             AesCmac::A256(m) => m.update(data),
-        }
+        })
     }
 
     /// The 16-byte MAC; the state starts over with the same key.

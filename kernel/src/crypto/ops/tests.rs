@@ -117,3 +117,35 @@ pub(crate) fn gcm_cases() -> [(&'static str, &'static str, &'static str, &'stati
         ),
     ]
 }
+
+/// Every primitive a TA can feed megabytes to passes a preemption point
+/// per 64 KiB (`thread::preempt::CHUNK`), so a normal-world interrupt
+/// waits for one piece, not the whole update.
+#[test]
+fn long_updates_pass_preemption_points() {
+    use super::*;
+    use crate::crypto::{ALG_AES_CCM, ALG_AES_XTS};
+    use crate::thread::preempt::{CHUNK, points};
+    const LEN: usize = 1 << 20;
+    let want = (LEN / CHUNK) as u64;
+    let mut data = alloc::vec![0u8; LEN];
+    let mut seen = |what: &str, f: &mut dyn FnMut(&mut [u8])| {
+        let before = points();
+        f(&mut data);
+        assert!(points() - before >= want, "{what}: {} points for 1 MiB", points() - before);
+    };
+    seen("SHA-256", &mut |d| Hash::new(HashKind::Sha256).update(d));
+    seen("HMAC", &mut |d| Mac::new(HashKind::Sha512, b"k").update(d));
+    seen("CMAC", &mut |d| AesCmac::new(&[0; 16]).unwrap().update(d));
+    for algo in [ALG_AES_ECB_NOPAD, ALG_AES_CBC_NOPAD, ALG_AES_CTR, ALG_AES_XTS] {
+        seen("cipher", &mut |d| {
+            Cipher::new(algo, true, &[0; 16], &[1; 16], &[0; 16]).unwrap().update(d, false).unwrap()
+        });
+    }
+    seen("GCM AAD", &mut |d| Gcm::new(true, &[0; 16], &[0; 12], 16).unwrap().update_aad(d).unwrap());
+    seen("GCM", &mut |d| Gcm::new(true, &[0; 16], &[0; 12], 16).unwrap().update_payload(d));
+    seen("CCM", &mut |d| {
+        let mut c = Ae::new(ALG_AES_CCM, true, &[0; 16], &[0; 12], 16, 0, LEN as u64).unwrap().unwrap();
+        c.update_payload(d).unwrap()
+    });
+}

@@ -49,7 +49,8 @@ pub(super) fn update(aes: &Aes, encrypt: bool, tweak: &mut [u8; 16], data: &mut 
     let tail = data.len() % 16;
     // Blocks before the stealing pair (all of them when there is no tail).
     let plain_blocks = if tail == 0 { data.len() / 16 } else { data.len() / 16 - 1 };
-    for chunk in data[..plain_blocks * 16].chunks_exact_mut(16) {
+    for (i, chunk) in data[..plain_blocks * 16].chunks_exact_mut(16).enumerate() {
+        crate::thread::preempt::after_block(i);
         let mut b = [0u8; 16];
         b.copy_from_slice(chunk);
         crypt_block(aes, encrypt, tweak, &mut b);

@@ -29,9 +29,12 @@
 //!   cycles and upstream's error codes (BAD_STATE before init, busy keys,
 //!   copies, key types, block sizes, object sizes, generic secrets);
 //! - 4006-4008 (AES-XTS, -CTS, -CCM): see [`modes`]; 4009 (HKDF) and 4012
-//!   (PBKDF2): see [`kdf`].
+//!   (PBKDF2): see [`kdf`]; 4013 (AE tag lengths): see [`ae_tags`]; 4014 (interrupt latency
+//!   during long crypto syscalls): see [`latency`].
 
+mod ae_tags;
 mod kdf;
+mod latency;
 mod modes;
 
 use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
@@ -82,7 +85,9 @@ fn call(
     let mut out = output(ctx, out_cap)?;
     let (r, size) = {
         let mut params = match &b {
-            Some(b) => [Param::ValueInput { a: v.0, b: v.1 }, Param::input(&a), Param::input(b), Param::output(&mut out)],
+            Some(b) => {
+                [Param::ValueInput { a: v.0, b: v.1 }, Param::input(&a), Param::input(b), Param::output(&mut out)]
+            }
             None => [Param::ValueInput { a: v.0, b: v.1 }, Param::input(&a), Param::output(&mut out), Param::None],
         };
         let r = s.invoke(cmd, &mut params);
@@ -115,7 +120,15 @@ fn hmac(ctx: &Context, s: &mut Session<'_>, alg: u32, key: &[u8], msg: &[u8], wa
 }
 
 /// `(alg, mode)`: mode 0 encrypt / 1 decrypt; `chunk` bytes per update before the final.
-fn cipher(ctx: &Context, s: &mut Session<'_>, (alg, mode): (u32, u32), (key, iv): (&str, &str), input: &[u8], chunk: u32, want: &[u8]) -> R {
+fn cipher(
+    ctx: &Context,
+    s: &mut Session<'_>,
+    (alg, mode): (u32, u32),
+    (key, iv): (&str, &str),
+    input: &[u8],
+    chunk: u32,
+    want: &[u8],
+) -> R {
     let key = hex(key);
     let mut key_iv = key.clone();
     key_iv.extend(hex(iv));
@@ -216,7 +229,10 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         report.case(&format!("crypto-{name}-abc"), digest(ctx, s, alg, 0, b"abc", abc));
         report.case(&format!("crypto-{name}-448"), digest(ctx, s, alg, 5, m448, long));
     }
-    report.case("crypto-digest-short-buffer", call(ctx, s, CMD_DIGEST, (0x5000_0004, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)));
+    report.case(
+        "crypto-digest-short-buffer",
+        call(ctx, s, CMD_DIGEST, (0x5000_0004, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)),
+    );
 
     report.test(4002, "HMAC: RFC 4231");
     // RFC 4231 test cases 4, 6 and 7 (OP-TEE 4.5 takes no HMAC-SHA-256
@@ -310,9 +326,15 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         report.case(&format!("crypto-{name}-sp800-38a"), cipher(ctx, s, (alg, 0), (key, iv), &plain, 16, &hex(want)));
     }
     // F.2.2 CBC-AES128.Decrypt, all in the final call.
-    report.case("crypto-aes128-cbc-decrypt-sp800-38a", cipher(ctx, s, (ALG_AES_CBC, 1), (KEY128, IV_CBC), &hex(CBC128), 0, &plain));
+    report.case(
+        "crypto-aes128-cbc-decrypt-sp800-38a",
+        cipher(ctx, s, (ALG_AES_CBC, 1), (KEY128, IV_CBC), &hex(CBC128), 0, &plain),
+    );
     // F.5.1 in 7-byte updates: CTR keeps its place in the keystream.
-    report.case("crypto-aes128-ctr-odd-chunks", cipher(ctx, s, (ALG_AES_CTR, 0), (KEY128, IV_CTR), &plain, 7, &hex(CTR128)));
+    report.case(
+        "crypto-aes128-ctr-odd-chunks",
+        cipher(ctx, s, (ALG_AES_CTR, 0), (KEY128, IV_CTR), &plain, 7, &hex(CTR128)),
+    );
     // A 32-byte output for 64 bytes (all in the final): SHORT_BUFFER, 64 needed.
     report.case(
         "crypto-cipher-short-buffer",
@@ -345,7 +367,15 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
                       21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985";
     let (gp, gc) = (hex(GP), hex(GC));
     let gcms: [GcmCase; 3] = [
-        ("tc2", vec![0; 16], vec![0; 12], vec![0; 16], vec![], hex("0388dace60b6a392f328c2b971b2fe78"), "ab6e47d42cec13bdf53a67b21257bddf"),
+        (
+            "tc2",
+            vec![0; 16],
+            vec![0; 12],
+            vec![0; 16],
+            vec![],
+            hex("0388dace60b6a392f328c2b971b2fe78"),
+            "ab6e47d42cec13bdf53a67b21257bddf",
+        ),
         ("tc3", hex(GK), hex(GIV), gp.clone(), vec![], gc.clone(), "4d5c2af327cd64a62cf35abd2ba6fab4"),
         (
             "tc4",
@@ -360,8 +390,14 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     for (name, key, iv, p, aad, c, tag) in &gcms {
         let mut ct = c.clone();
         ct.extend(hex(tag));
-        report.case(&format!("crypto-aes128-gcm-{name}-enc"), gcm(ctx, s, false, key, iv, aad, p).and_then(|r| want_bytes(r, &ct)));
-        report.case(&format!("crypto-aes128-gcm-{name}-dec"), gcm(ctx, s, true, key, iv, aad, &ct).and_then(|r| want_bytes(r, p)));
+        report.case(
+            &format!("crypto-aes128-gcm-{name}-enc"),
+            gcm(ctx, s, false, key, iv, aad, p).and_then(|r| want_bytes(r, &ct)),
+        );
+        report.case(
+            &format!("crypto-aes128-gcm-{name}-dec"),
+            gcm(ctx, s, true, key, iv, aad, &ct).and_then(|r| want_bytes(r, p)),
+        );
     }
     report.case(
         "crypto-aes-gcm-bad-tag-mac-invalid",
@@ -395,10 +431,12 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
 
     modes::cases(ctx, s, report);
     kdf::cases(ctx, s, report);
+    ae_tags::cases(ctx, s, report);
+    latency::cases(ctx, s, report);
 }
 
 /// Every case name, for reporting them all when the session cannot open.
-const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::CASES;
+const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::CASES + ae_tags::CASES + latency::CASES;
 
 pub fn run(report: &mut Report) {
     let session = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {

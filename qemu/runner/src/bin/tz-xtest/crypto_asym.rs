@@ -157,45 +157,26 @@ struct Ta<'c, 's> {
 /// The operation parameter for `p`, over its shared memory `m`.
 fn param<'a>(p: &P<'_>, m: Option<&'a mut SharedMemory>) -> Param<'a> {
     match (p, m) {
-        (P::Mem(d), Some(m)) => Param::MemrefInput {
-            shm: &*m,
-            offset: 0,
-            size: d.len(),
-        },
-        (P::Out(n), Some(m)) => Param::MemrefOutput {
-            shm: m,
-            offset: 0,
-            size: *n,
-        },
+        (P::Mem(d), Some(m)) => Param::MemrefInput { shm: &*m, offset: 0, size: d.len() },
+        (P::Out(n), Some(m)) => Param::MemrefOutput { shm: m, offset: 0, size: *n },
         (P::Val(a, b), _) => Param::ValueInput { a: *a, b: *b },
         _ => Param::None,
     }
 }
 
 fn shm(ctx: &Context, data: &[u8]) -> Result<SharedMemory, String> {
-    let mut m =
-        SharedMemory::alloc(ctx, data.len().max(1)).map_err(|e| format!("shm alloc: {e}"))?;
+    let mut m = SharedMemory::alloc(ctx, data.len().max(1)).map_err(|e| format!("shm alloc: {e}"))?;
     m.as_mut_slice()[..data.len()].copy_from_slice(data);
     Ok(m)
 }
 
 impl Ta<'_, '_> {
-    fn call(
-        &mut self,
-        cmd: u32,
-        v: (u32, u32),
-        p1: &[u8],
-        p2: P<'_>,
-        p3: P<'_>,
-    ) -> Result<Answer, String> {
+    fn call(&mut self, cmd: u32, v: (u32, u32), p1: &[u8], p2: P<'_>, p3: P<'_>) -> Result<Answer, String> {
         let m1 = shm(self.ctx, p1)?;
         let mem = |p: &P<'_>| -> Result<Option<SharedMemory>, String> {
             Ok(match p {
                 P::Mem(d) => Some(shm(self.ctx, d)?),
-                P::Out(n) => Some(
-                    SharedMemory::alloc(self.ctx, (*n).max(1))
-                        .map_err(|e| format!("shm alloc: {e}"))?,
-                ),
+                P::Out(n) => Some(SharedMemory::alloc(self.ctx, (*n).max(1)).map_err(|e| format!("shm alloc: {e}"))?),
                 _ => None,
             })
         };
@@ -203,11 +184,7 @@ impl Ta<'_, '_> {
         let (r, size) = {
             let mut params = [
                 Param::ValueInput { a: v.0, b: v.1 },
-                Param::MemrefInput {
-                    shm: &m1,
-                    offset: 0,
-                    size: p1.len(),
-                },
+                Param::MemrefInput { shm: &m1, offset: 0, size: p1.len() },
                 param(&p2, m2.as_mut()),
                 param(&p3, m3.as_mut()),
             ];
@@ -219,77 +196,36 @@ impl Ta<'_, '_> {
             (r, size)
         };
         Ok(match r {
-            Ok(()) => Ok(m3
-                .map(|m| m.as_slice()[..size].to_vec())
-                .unwrap_or_default()),
+            Ok(()) => Ok(m3.map(|m| m.as_slice()[..size].to_vec()).unwrap_or_default()),
             Err(e) => Err((e.code, size)),
         })
     }
 
     /// Encrypt, decrypt or sign `data` with `algo` and the key `key_spec`.
-    fn operate(
-        &mut self,
-        algo: u32,
-        mode: u32,
-        key_spec: &[u8],
-        data: &[u8],
-        cap: usize,
-    ) -> Result<Answer, String> {
-        self.call(
-            CMD_OPERATE,
-            (algo, mode),
-            key_spec,
-            P::Mem(data),
-            P::Out(cap),
-        )
+    fn operate(&mut self, algo: u32, mode: u32, key_spec: &[u8], data: &[u8], cap: usize) -> Result<Answer, String> {
+        self.call(CMD_OPERATE, (algo, mode), key_spec, P::Mem(data), P::Out(cap))
     }
 
-    fn verify(
-        &mut self,
-        algo: u32,
-        key_spec: &[u8],
-        data: &[u8],
-        sig: &[u8],
-    ) -> Result<Answer, String> {
-        self.call(
-            CMD_OPERATE,
-            (algo, MODE_VERIFY),
-            key_spec,
-            P::Mem(data),
-            P::Mem(sig),
-        )
+    fn verify(&mut self, algo: u32, key_spec: &[u8], data: &[u8], sig: &[u8]) -> Result<Answer, String> {
+        self.call(CMD_OPERATE, (algo, MODE_VERIFY), key_spec, P::Mem(data), P::Mem(sig))
     }
 
     /// A generated key's attributes `ids`, in order.
-    fn generate(
-        &mut self,
-        ty: u32,
-        bits: u32,
-        params: &[A],
-        ids: &[u32],
-    ) -> Result<Result<Vec<Vec<u8>>, u32>, String> {
+    fn generate(&mut self, ty: u32, bits: u32, params: &[A], ids: &[u32]) -> Result<Result<Vec<Vec<u8>>, u32>, String> {
         let idb: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
-        Ok(
-            match self.call(
-                CMD_GENERATE,
-                (ty, bits),
-                &list(params),
-                P::Mem(&idb),
-                P::Out(8192),
-            )? {
-                Ok(out) => {
-                    let mut vals = Vec::new();
-                    let mut rest = &out[..];
-                    while rest.len() >= 8 {
-                        let n = u32::from_le_bytes(rest[4..8].try_into().unwrap()) as usize;
-                        vals.push(rest[8..8 + n].to_vec());
-                        rest = &rest[8 + n..];
-                    }
-                    Ok(vals)
+        Ok(match self.call(CMD_GENERATE, (ty, bits), &list(params), P::Mem(&idb), P::Out(8192))? {
+            Ok(out) => {
+                let mut vals = Vec::new();
+                let mut rest = &out[..];
+                while rest.len() >= 8 {
+                    let n = u32::from_le_bytes(rest[4..8].try_into().unwrap()) as usize;
+                    vals.push(rest[8..8 + n].to_vec());
+                    rest = &rest[8 + n..];
                 }
-                Err((code, _)) => Err(code),
-            },
-        )
+                Ok(vals)
+            }
+            Err((code, _)) => Err(code),
+        })
     }
 
     fn derive(&mut self, algo: u32, key_spec: &[u8]) -> Result<Answer, String> {
@@ -306,13 +242,7 @@ impl Ta<'_, '_> {
         copy: (u32, u32),
         cap: usize,
     ) -> Result<Answer, String> {
-        self.call(
-            CMD_GET_ATTR,
-            (id, usage),
-            key_spec,
-            P::Val(copy.0, copy.1),
-            P::Out(cap),
-        )
+        self.call(CMD_GET_ATTR, (id, usage), key_spec, P::Val(copy.0, copy.1), P::Out(cap))
     }
 }
 
@@ -325,27 +255,20 @@ fn want_bytes(got: Answer, want: &[u8]) -> R {
 }
 
 fn want_ok(got: Answer) -> R {
-    got.map(|_| ())
-        .map_err(|(code, _)| format!("error {code:#010x}"))
+    got.map(|_| ()).map_err(|(code, _)| format!("error {code:#010x}"))
 }
 
 fn want_err(got: Answer, code: u32) -> R {
     match got {
         Err((c, _)) if c == code => Ok(()),
-        other => Err(format!(
-            "got {:?}, want {code:#010x}",
-            other.map(|b| to_hex(&b))
-        )),
+        other => Err(format!("got {:?}, want {code:#010x}", other.map(|b| to_hex(&b)))),
     }
 }
 
 fn want_short(got: Answer, needed: usize) -> R {
     match got {
         Err((SHORT_BUFFER, n)) if n == needed => Ok(()),
-        other => Err(format!(
-            "got {:?}, want SHORT_BUFFER with size {needed}",
-            other.map(|b| to_hex(&b))
-        )),
+        other => Err(format!("got {:?}, want SHORT_BUFFER with size {needed}", other.map(|b| to_hex(&b)))),
     }
 }
 
@@ -358,12 +281,7 @@ fn ecc_public(t: [&str; 6], curve: u32) -> Vec<A> {
 }
 
 fn ecc_keypair(d: &str, x: &str, y: &str, curve: u32) -> Vec<A> {
-    vec![
-        r(ECC_D, d),
-        r(ECC_X, x),
-        r(ECC_Y, y),
-        A::V(ECC_CURVE, curve),
-    ]
+    vec![r(ECC_D, d), r(ECC_X, x), r(ECC_Y, y), A::V(ECC_CURVE, curve)]
 }
 
 pub fn run(report: &mut Report) {
@@ -374,10 +292,7 @@ pub fn run(report: &mut Report) {
     let uuid: Uuid = ASYM_TA_UUID.parse().expect("valid UUID");
     match ctx.open_session(&uuid, Login::Public) {
         Ok(mut s) => {
-            let mut ta = Ta {
-                ctx: &ctx,
-                s: &mut s,
-            };
+            let mut ta = Ta { ctx: &ctx, s: &mut s };
             rsa::cases(&mut ta, report);
             ecc::cases(&mut ta, report);
             attrs::cases(&mut ta, report);

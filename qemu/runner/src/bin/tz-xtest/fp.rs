@@ -16,6 +16,10 @@ use teec::{Context, Login, Param};
 use tz_runner::simd::{SYS_IOCTL, SYS_SCHED_YIELD, SimdState, syscall_holding};
 use tz_runner::{Report, online_cpus, pin_to_cpu, tee_from_cmdline, uuid};
 
+/// `tas/c/fp_c_ta`: a C TA built with upstream's TA dev kit and GCC.
+const FP_C_TA_UUID: &str = "d958c6ae-d5c3-4cf9-b3e3-cc8096f6b680";
+const FP_C_CMD_DOUBLE: u32 = 0;
+const FP_C_CMD_NEON_SUM: u32 = 1;
 /// `tas/fp_ta`.
 const FP_TA_UUID: &str = "8c234927-7e34-45a6-ba09-d08bd7e7d9bd";
 const FP_CMD_HOLD: u32 = 0;
@@ -208,8 +212,40 @@ fn isolation_under_load() -> Result<(), String> {
     Ok(())
 }
 
+/// fp_c_ta's command `cmd` on (a, 0); returns (a, b).
+fn c_ta_step(session: &mut teec::Session<'_>, cmd: u32, a: u32) -> Result<(u32, u32), String> {
+    let mut params = [Param::ValueInout { a, b: 0 }, Param::None, Param::None, Param::None];
+    session.invoke(cmd, &mut params).map_err(|e| format!("command {cmd} on {a}: {e}"))?;
+    match params[0] {
+        Param::ValueInout { a, b } => Ok((a, b)),
+        _ => unreachable!(),
+    }
+}
+
+/// A dev-kit C TA: its session open logs a double through libutee's
+/// variadic trace functions, command 0 calls snprintf with a double and
+/// computes in double, command 1 sums in a NEON loop.
+fn devkit_c_ta() -> Result<(), String> {
+    let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
+    let mut session = ctx.open_session(&uuid(FP_C_TA_UUID)?, Login::Public).map_err(|e| format!("open: {e}"))?;
+    // 10 * 1.5 + 0.25 = 15.25; 10 / 3 * 1000 = 3333.33.
+    let (a, b) = c_ta_step(&mut session, FP_C_CMD_DOUBLE, 10)?;
+    if (a, b) != (15, 3333) {
+        return Err(format!("double: got ({a}, {b}), want (15, 3333)"));
+    }
+    for n in [4, 64, 4096] {
+        let (neon, scalar) = c_ta_step(&mut session, FP_C_CMD_NEON_SUM, n)?;
+        let want = n * (n - 1) / 2;
+        if neon != want || scalar != want {
+            return Err(format!("NEON sum of 0..{n}: NEON {neon}, scalar {scalar}, want {want}"));
+        }
+    }
+    Ok(())
+}
+
 pub fn run(report: &mut Report) {
     report.test(1016, "FP/SIMD: TAs keep their registers; the normal world keeps its own");
     report.case("ta-keeps-registers-across-syscall-rpc-preemption-nesting", ta_keeps_its_registers());
     report.case("isolation-under-load-every-cpu", isolation_under_load());
+    report.case("devkit-c-ta-double-printf-neon", devkit_c_ta());
 }

@@ -22,35 +22,26 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     let sig = hex(v::SIGGEN15_SHA256_SIG);
     report.case(
         "rsa-pkcs1v15-sha256-sign-cavp",
-        ta.operate(RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, &kp, &digest, 128)
-            .and_then(|a| want_bytes(a, &sig)),
+        ta.operate(RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, &kp, &digest, 128).and_then(|a| want_bytes(a, &sig)),
     );
     report.case(
         "rsa-pkcs1v15-sha256-verify-cavp",
-        ta.verify(RSASSA_PKCS1_V1_5_SHA256, &public, &digest, &sig)
-            .and_then(want_ok),
+        ta.verify(RSASSA_PKCS1_V1_5_SHA256, &public, &digest, &sig).and_then(want_ok),
     );
     report.case(
         "rsa-pkcs1v15-sha1-verify-cavp",
-        ta.verify(
-            RSASSA_PKCS1_V1_5_SHA1,
-            &public,
-            &hex(v::SIGGEN15_SHA1_DIGEST),
-            &hex(v::SIGGEN15_SHA1_SIG),
-        )
-        .and_then(want_ok),
+        ta.verify(RSASSA_PKCS1_V1_5_SHA1, &public, &hex(v::SIGGEN15_SHA1_DIGEST), &hex(v::SIGGEN15_SHA1_SIG))
+            .and_then(want_ok),
     );
     let mut bad = sig.clone();
     bad[100] ^= 0x10;
     report.case(
         "rsa-pkcs1v15-bad-signature-invalid",
-        ta.verify(RSASSA_PKCS1_V1_5_SHA256, &public, &digest, &bad)
-            .and_then(|a| want_err(a, SIGNATURE_INVALID)),
+        ta.verify(RSASSA_PKCS1_V1_5_SHA256, &public, &digest, &bad).and_then(|a| want_err(a, SIGNATURE_INVALID)),
     );
     report.case(
         "rsa-sign-short-buffer",
-        ta.operate(RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, &kp, &digest, 64)
-            .and_then(|a| want_short(a, 128)),
+        ta.operate(RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, &kp, &digest, 64).and_then(|a| want_short(a, 128)),
     );
     report.case(
         "rsa-sign-digest-length-bad-parameters",
@@ -63,10 +54,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
             .and_then(|a| want_err(a, BAD_PARAMETERS)),
     );
 
-    report.test(
-        4021,
-        "RSASSA-PSS: NIST CAVP SigGenPSS_186-2, sign/verify round trips",
-    );
+    report.test(4021, "RSASSA-PSS: NIST CAVP SigGenPSS_186-2, sign/verify round trips");
     let kp = spec(RSA_KEYPAIR, 1024, &siggenpss(), &[]);
     let salt20 = [A::V(RSA_PSS_SALT_LENGTH, 20)];
     let public20 = spec(RSA_PUBLIC_KEY, 1024, &siggenpss()[..2], &salt20);
@@ -75,13 +63,11 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     let sig = hex(v::SIGGENPSS_SHA256_SIG);
     report.case(
         "rsa-pss-sha256-verify-cavp-salt20",
-        ta.verify(RSASSA_PSS_SHA256, &public20, &digest, &sig)
-            .and_then(want_ok),
+        ta.verify(RSASSA_PSS_SHA256, &public20, &digest, &sig).and_then(want_ok),
     );
     report.case(
         "rsa-pss-default-salt-is-digest-length",
-        ta.verify(RSASSA_PSS_SHA256, &public, &digest, &sig)
-            .and_then(|a| want_err(a, SIGNATURE_INVALID)),
+        ta.verify(RSASSA_PSS_SHA256, &public, &digest, &sig).and_then(|a| want_err(a, SIGNATURE_INVALID)),
     );
     report.case(
         "rsa-pss-sha256-sign-verify",
@@ -103,39 +89,22 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
         })(),
     );
 
-    report.test(
-        4022,
-        "RSA encryption: PKCS #1 v2.1 Example 1.1 (OAEP, v1.5), round trips",
-    );
+    report.test(4022, "RSA encryption: PKCS #1 v2.1 Example 1.1 (OAEP, v1.5), round trips");
     let kp = spec(RSA_KEYPAIR, 1024, &example1(), &[]);
     let public = spec(RSA_PUBLIC_KEY, 1024, &example1()[..2], &[]);
     report.case(
         "rsa-oaep-sha1-decrypt-example-1.1",
-        ta.operate(
-            RSAES_OAEP_SHA1,
-            MODE_DECRYPT,
-            &kp,
-            &hex(v::OAEP_1_1_CT),
-            128,
-        )
-        .and_then(|a| want_bytes(a, &hex(v::OAEP_1_1_MSG))),
+        ta.operate(RSAES_OAEP_SHA1, MODE_DECRYPT, &kp, &hex(v::OAEP_1_1_CT), 128)
+            .and_then(|a| want_bytes(a, &hex(v::OAEP_1_1_MSG))),
     );
     report.case(
         "rsa-pkcs1v15-decrypt-example-1.1",
-        ta.operate(
-            RSAES_PKCS1_V1_5,
-            MODE_DECRYPT,
-            &kp,
-            &hex(v::PKCS1V15_1_1_CT),
-            128,
-        )
-        .and_then(|a| want_bytes(a, &hex(v::PKCS1V15_1_1_MSG))),
+        ta.operate(RSAES_PKCS1_V1_5, MODE_DECRYPT, &kp, &hex(v::PKCS1V15_1_1_CT), 128)
+            .and_then(|a| want_bytes(a, &hex(v::PKCS1V15_1_1_MSG))),
     );
-    for (name, algo) in [
-        ("oaep-sha1", RSAES_OAEP_SHA1),
-        ("oaep-sha256", RSAES_OAEP_SHA256),
-        ("pkcs1v15", RSAES_PKCS1_V1_5),
-    ] {
+    for (name, algo) in
+        [("oaep-sha1", RSAES_OAEP_SHA1), ("oaep-sha256", RSAES_OAEP_SHA256), ("pkcs1v15", RSAES_PKCS1_V1_5)]
+    {
         report.case(
             &format!("rsa-{name}-encrypt-decrypt"),
             (|| {
@@ -152,8 +121,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     }
     report.case(
         "rsa-encrypt-short-buffer",
-        ta.operate(RSAES_OAEP_SHA1, MODE_ENCRYPT, &public, b"x", 100)
-            .and_then(|a| want_short(a, 128)),
+        ta.operate(RSAES_OAEP_SHA1, MODE_ENCRYPT, &public, b"x", 100).and_then(|a| want_short(a, 128)),
     );
     report.case(
         "rsa-decrypt-short-buffer",
@@ -167,14 +135,8 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     );
     report.case(
         "rsa-decrypt-bad-padding",
-        ta.operate(
-            RSAES_OAEP_SHA1,
-            MODE_DECRYPT,
-            &kp,
-            &hex(v::PKCS1V15_1_1_CT),
-            128,
-        )
-        .and_then(|a| want_err(a, BAD_PARAMETERS)),
+        ta.operate(RSAES_OAEP_SHA1, MODE_DECRYPT, &kp, &hex(v::PKCS1V15_1_1_CT), 128)
+            .and_then(|a| want_err(a, BAD_PARAMETERS)),
     );
     report.case(
         "rsa-nopad-roundtrip",
@@ -194,31 +156,16 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
             &format!("rsa-keygen-{bits}-sign-verify"),
             (|| {
                 let t = Instant::now();
-                let attrs = ta
-                    .generate(RSA_KEYPAIR, bits, &[], &RSA_IDS)?
-                    .map_err(|c| format!("generate: {c:#010x}"))?;
+                let attrs =
+                    ta.generate(RSA_KEYPAIR, bits, &[], &RSA_IDS)?.map_err(|c| format!("generate: {c:#010x}"))?;
                 println!("rsa-keygen-{bits}: {} ms", t.elapsed().as_millis());
                 if attrs[0].len() * 8 != bits as usize || attrs[1] != [1, 0, 1] {
-                    return Err(format!(
-                        "modulus of {} bytes, e {}",
-                        attrs[0].len(),
-                        to_hex(&attrs[1])
-                    ));
+                    return Err(format!("modulus of {} bytes, e {}", attrs[0].len(), to_hex(&attrs[1])));
                 }
-                let key: Vec<A> = RSA_IDS
-                    .iter()
-                    .zip(&attrs)
-                    .map(|(&id, d)| A::R(id, d.clone()))
-                    .collect();
+                let key: Vec<A> = RSA_IDS.iter().zip(&attrs).map(|(&id, d)| A::R(id, d.clone())).collect();
                 let digest = [0x5a; 32];
                 let sig = ta
-                    .operate(
-                        RSASSA_PKCS1_V1_5_SHA256,
-                        MODE_SIGN,
-                        &spec(RSA_KEYPAIR, bits, &key, &[]),
-                        &digest,
-                        512,
-                    )?
+                    .operate(RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, &spec(RSA_KEYPAIR, bits, &key, &[]), &digest, 512)?
                     .map_err(|(c, _)| format!("sign: {c:#010x}"))?;
                 want_ok(ta.verify(
                     RSASSA_PKCS1_V1_5_SHA256,
@@ -231,13 +178,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     }
     report.case(
         "rsa-keygen-even-exponent-refused",
-        ta.generate(
-            RSA_KEYPAIR,
-            1024,
-            &[A::R(RSA_PUBLIC_EXPONENT, vec![1, 0, 0])],
-            &[],
-        )
-        .and_then(|r| match r {
+        ta.generate(RSA_KEYPAIR, 1024, &[A::R(RSA_PUBLIC_EXPONENT, vec![1, 0, 0])], &[]).and_then(|r| match r {
             Err(BAD_PARAMETERS) => Ok(()),
             other => Err(format!("got {other:?}, want BAD_PARAMETERS")),
         }),

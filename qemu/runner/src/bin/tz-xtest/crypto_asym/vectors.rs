@@ -33,8 +33,7 @@ pub const SIGGEN15_KEY: [&str; 8] = [
     SIGGEN15_COEFF,
 ];
 /// SHA-256(Msg), computed from the published Msg.
-pub const SIGGEN15_SHA256_DIGEST: &str =
-    "732213cc64e019b2f20cdb0f3c21dcb5ad83726449a42699107cf5097a0b1db9";
+pub const SIGGEN15_SHA256_DIGEST: &str = "732213cc64e019b2f20cdb0f3c21dcb5ad83726449a42699107cf5097a0b1db9";
 /// SigGen15_186-2.txt, SHA-256 case: S.
 pub const SIGGEN15_SHA256_SIG: &str = "0e7cdd121e40323ca6115d1ec6d1f9561738455f0e9e1cd858e8b566ae2da5e8ee63d8f15c3cdd88027e13406db60936\
     9c88ca99b34fa156c7ee62bc5a3923bb5a1edabd45c1a422aafcbb47e0947f35cfef87970b4b713162b21916cafb8c86\
@@ -76,8 +75,7 @@ pub const SIGGENPSS_KEY: [&str; 8] = [
     SIGGENPSS_COEFF,
 ];
 /// SigGenPSS_186-2.txt, SHA-256 case: SHA-256(Msg).
-pub const SIGGENPSS_SHA256_DIGEST: &str =
-    "0c37233c694cc81c4ca1027009269b64e9e32288e3522a2cd76da6613d8c5cd7";
+pub const SIGGENPSS_SHA256_DIGEST: &str = "0c37233c694cc81c4ca1027009269b64e9e32288e3522a2cd76da6613d8c5cd7";
 /// SigGenPSS_186-2.txt, SHA-256 case: S (salt length 20).
 pub const SIGGENPSS_SHA256_SIG: &str = "7b1d37278e549898d4084e2210c4a9961edfe7b5963550cca1904248c8681513539017820f0e9bd074b9f8a067b9feff\
     f7f1fa20bf2d0c75015ff020b2210cc7f79034fedf68e8d44a007abf4dd82c26e8b00393723aea15abfbc22941c8cf79\
@@ -102,16 +100,8 @@ pub const EX1_COEFF: &str = "4f456c502493bdc0ed2ab756a3a6ed4d67352a697d4216e9321
     8166ed7dd63687dd2a8ca1d2f4fbd8e1";
 /// The EX1 key's parts in `TEE_ATTR_RSA_*` order: modulus, public and private
 /// exponent, primes, CRT exponents, coefficient.
-pub const EX1_KEY: [&str; 8] = [
-    EX1_MODULUS,
-    EX1_PUB_EXP,
-    EX1_PRIV_EXP,
-    EX1_PRIME1,
-    EX1_PRIME2,
-    EX1_EXP1,
-    EX1_EXP2,
-    EX1_COEFF,
-];
+pub const EX1_KEY: [&str; 8] =
+    [EX1_MODULUS, EX1_PUB_EXP, EX1_PRIV_EXP, EX1_PRIME1, EX1_PRIME2, EX1_EXP1, EX1_EXP2, EX1_COEFF];
 /// oaep-vect.txt, RSAES-OAEP Encryption Example 1.1: message.
 pub const OAEP_1_1_MSG: &str = "6628194e12073db03ba94cda9ef9532397d50dba79b987004afefe34";
 /// oaep-vect.txt, Example 1.1: encryption (SHA-1, MGF1-SHA-1, empty label).

@@ -37,13 +37,17 @@ pub fn kernel_root() -> u64 {
     TTBR0.load(Ordering::Acquire)
 }
 
-/// The level-1 entries every TA's tables share with the kernel (its image,
-/// devices and normal-world RAM all sit below 4 GiB).
-pub fn kernel_l1_entries() -> [u64; 4] {
+/// Level-1 entry `index` of the kernel's root, for the slots every TA's
+/// tables share with the kernel (`mm::layout`: its image, devices and all of
+/// normal-world RAM sit below the TA window); 0 for any other slot.
+pub fn kernel_l1_entry(index: usize) -> u64 {
+    if index >= crate::mm::layout::KERNEL_L1_SLOTS {
+        return 0;
+    }
     let root = kernel_root() as *const u64;
-    // SAFETY: the root table is a live, 4 KiB static table written once at
-    // boot; its first four entries are plain reads.
-    unsafe { [0, 1, 2, 3].map(|i| core::ptr::read_volatile(root.add(i))) }
+    // SAFETY: the root table is a live, 4 KiB (512-entry) static table
+    // written only at boot, before any TA exists; `index` < 512.
+    unsafe { core::ptr::read_volatile(root.add(index)) }
 }
 
 unsafe extern "C" {
@@ -103,6 +107,20 @@ fn build_tables(ns_ram: (u64, u64)) -> u64 {
 extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) -> u64 {
     console::init_logger();
     let ram = read_ns_ram(dtb);
+    // Normal-world RAM is identity-mapped below the TAs' window: more than
+    // that cannot be served safely (QEMU -m too large), so no TEE at all.
+    if crate::mm::layout::check_identity_range(ram.0, ram.1).is_err() {
+        log::error!(
+            "normal-world RAM {:#x}..{:#x} reaches the TA address window at {:#x}: at most {} GiB of RAM above {:#x} \
+             is supported (QEMU -m); the trusted OS will not start",
+            ram.0,
+            ram.1,
+            crate::mm::layout::TA_WINDOW,
+            crate::mm::layout::TA_WINDOW.saturating_sub(ram.0) >> 30,
+            ram.0
+        );
+        return 0;
+    }
     NS_RAM.call_once(|| ram);
     let ttbr0 = build_tables(ram);
     TTBR0.store(ttbr0, Ordering::Release);

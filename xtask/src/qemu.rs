@@ -9,6 +9,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+/// Guest RAM (`-m`) unless `TZ_QEMU_MEMORY` says otherwise.
+pub const DEFAULT_MEMORY: &str = "1G";
+
+/// The `-m` value: `env` (`TZ_QEMU_MEMORY`, QEMU's size syntax, e.g. `4G`;
+/// QEMU itself refuses a bad one) or [`DEFAULT_MEMORY`]. Large sizes put
+/// normal-world RAM above 4 GiB (virt's RAM starts at 1 GiB).
+pub fn memory_size(env: Option<&str>) -> &str {
+    env.map(str::trim).filter(|m| !m.is_empty()).unwrap_or(DEFAULT_MEMORY)
+}
+
 /// One QEMU boot of the whole stack.
 #[derive(Clone, Debug)]
 pub struct Machine {
@@ -43,7 +53,7 @@ impl Machine {
             .args(["-accel", "tcg,thread=single"])
             .args(["-cpu", "cortex-a57"])
             .args(["-smp", &self.smp.to_string()])
-            .args(["-m", "1G"])
+            .args(["-m", memory_size(std::env::var("TZ_QEMU_MEMORY").ok().as_deref())])
             .arg("-bios")
             .arg(&self.firmware)
             .arg("-kernel")
@@ -175,5 +185,12 @@ mod tests {
         assert!(joined.contains("-bios fw.bin"));
         assert!(joined.contains("-serial stdio -serial file:secure.log"));
         assert!(joined.contains("tz.mode=test"));
+    }
+
+    #[test]
+    fn memory_size_defaults_to_1g() {
+        assert_eq!(memory_size(None), "1G");
+        assert_eq!(memory_size(Some("")), "1G");
+        assert_eq!(memory_size(Some(" 4G ")), "4G");
     }
 }

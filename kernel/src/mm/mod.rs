@@ -1,3 +1,5 @@
-//! Memory management: the kernel's own translation tables.
+//! Memory management: translation tables and the address-space layout.
 
+pub mod attrs;
+pub mod layout;
 pub mod pagetable;

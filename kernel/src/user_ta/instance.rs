@@ -16,21 +16,17 @@ use super::memory::{PageBuf, Region, Sharing, UserRegions};
 use super::run::UserRun;
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry};
 use crate::call_env::CallEnv;
+use crate::mm::layout::{self, TA_AREA_SPAN, TA_IMAGE_VA as IMAGE_VA, TA_PARAM_VA as PARAM_VA, TA_ZI_VA as ZI_VA};
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
 use crate::session::{ClientIdentity, Outcome, Target, Uuid};
 use crate::thread::ta_gate;
 
-/// Where every TA's image is mapped (level-1 slot 4: away from the kernel).
-const IMAGE_VA: u64 = 0x1_0000_0000;
-/// Where memory-reference parameters are mapped for a call.
-const PARAM_VA: u64 = 0x1_4000_0000;
 /// Translation tables per instance (image, stack, parameters and the
-/// system PTA's mappings each need their own level-2/3 tables).
+/// system PTA's mappings each need their own level-2/3 tables; emptied
+/// tables go back to the pool). The image, parameter and MAP_ZI areas are
+/// `mm::layout`'s TA window, clear of every kernel mapping.
 const TABLES: usize = 16;
-/// Where the system PTA's MAP_ZI mappings go (level-1 slot 6), and how far.
-const ZI_VA: u64 = 0x1_8000_0000;
-const ZI_SPAN: u64 = 0x4000_0000;
 /// `TA_FLAG_SINGLE_INSTANCE`.
 const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 /// `TA_FLAG_MULTI_SESSION`.
@@ -131,16 +127,23 @@ impl Instance {
         let stack = PageBuf::new(stack_len as usize)?;
         // One unmapped page between image and stack catches overflows.
         let stack_va = IMAGE_VA + image.len() as u64 + 4096;
+        // Image, guard page and stack share the image area.
+        if stack_va + stack.len() as u64 > IMAGE_VA + TA_AREA_SPAN {
+            return Err(result::ERROR_OUT_OF_MEMORY);
+        }
         let mut tables = PageBuf::new(TABLES * 4096)?;
         let root = tables.addr();
         {
             // SAFETY: the allocation is TABLES pages, 4 KiB aligned, owned here.
             let pool = unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
-            let mut pt = PageTables::new(pool, root);
-            for (i, entry) in crate::boot::kernel_l1_entries().iter().enumerate() {
-                pt.share_l1_entry(i, *entry);
-            }
-            for seg in &p.segments {
+            // Not live yet: a failure below frees tables and memory together,
+            // and no TLB ever saw them.
+            let mut pt = layout::start_ta_tables(pool, root, crate::boot::kernel_l1_entry);
+            for seg in p.segments.iter().filter(|seg| seg.len > 0) {
+                // Never map past the image's own pages (other heap memory).
+                if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
+                    return Err(result::ERROR_BAD_FORMAT);
+                }
                 pt.map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
                     .map_err(|_| result::ERROR_BAD_FORMAT)?;
             }
@@ -225,13 +228,14 @@ impl Instance {
                 }
                 TaParam::Memref { buf, size, dir, .. } if !buf.is_empty() => {
                     let Ok(mut copy) = PageBuf::new(buf.len()) else {
-                        self.unmap_params(&mapped);
+                        self.unmap_params(mapped);
                         return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
                     };
                     copy.as_mut_slice()[..buf.len()].copy_from_slice(buf);
                     let perm = if dir.is_output() { Perm::ReadWrite } else { Perm::ReadOnly };
+                    // All or nothing: on failure `copy` is not mapped at all.
                     if self.map_pages(next_va, &copy, perm).is_err() {
-                        self.unmap_params(&mapped);
+                        self.unmap_params(mapped);
                         return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
                     }
                     regions.0.push(Region { va: next_va, len: buf.len() as u64, kva: copy.addr(), writable: dir.is_output(), sharing });
@@ -293,7 +297,7 @@ impl Instance {
                 }
             }
         }
-        self.unmap_params(&mapped);
+        self.unmap_params(mapped);
         if exit & EXIT_DEAD != 0 {
             self.mark_dead();
             return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
@@ -301,8 +305,37 @@ impl Instance {
         (exit as u32, result::ORIGIN_TRUSTED_APP)
     }
 
+    /// Maps `buf` at `va` for the TA (all or nothing), inside one of its
+    /// areas, visible to the table walker before the TA runs again.
     fn map_pages(&self, va: u64, buf: &PageBuf, perm: Perm) -> Result<(), u32> {
-        self.with_tables(|pt| pt.map(va, buf.addr(), buf.len() as u64, Attrs::user(perm)).map_err(|_| result::ERROR_OUT_OF_MEMORY))
+        let len = buf.len() as u64;
+        if layout::ta_area_of(va, len).is_none() {
+            return Err(result::ERROR_OUT_OF_MEMORY);
+        }
+        self.with_tables(|pt| pt.map(va, buf.addr(), len, Attrs::user(perm)).map_err(|_| result::ERROR_OUT_OF_MEMORY))?;
+        crate::arch::aarch64::tables_barrier();
+        Ok(())
+    }
+
+    /// Unmaps `buf` from `va` and frees it only once no core can reach it:
+    /// the tables no longer map it (blocks included) and every TLB has
+    /// dropped it. Should the tables disagree, the memory is leaked, never
+    /// freed while it might still be mapped.
+    fn unmap_pages(&self, va: u64, buf: PageBuf) -> Result<(), u32> {
+        let len = buf.len() as u64;
+        let unmapped = self.with_tables(|pt| {
+            let r = pt.unmap(va, len);
+            // Also after a failure: the tables may be live on another core.
+            crate::arch::aarch64::invalidate_tlb_all_cores();
+            r.map_err(|e| {
+                log::error!("TA unmap {va:#x}+{len:#x} failed ({e:?}): leaking the memory");
+                result::ERROR_GENERIC
+            })
+        });
+        if unmapped.is_err() {
+            core::mem::forget(buf);
+        }
+        unmapped
     }
 
     /// MAP_ZI: `len` zeroed bytes (whole pages) mapped read-write at the
@@ -318,9 +351,10 @@ impl Instance {
             }
             va = m.va + m.buf.len() as u64 + 4096;
         }
-        if va + size > ZI_VA + ZI_SPAN {
+        if va + size > ZI_VA + TA_AREA_SPAN {
             return Err(result::ERROR_OUT_OF_MEMORY);
         }
+        // All or nothing: on failure `buf` is not mapped and may be freed.
         self.map_pages(va, &buf, Perm::ReadWrite)?;
         let sharing = if shareable { Sharing::SharedSecure } else { Sharing::Private };
         let map = ZiMap { va, buf, sharing };
@@ -338,16 +372,13 @@ impl Instance {
             .position(|m| m.va == va && len.next_multiple_of(4096) == m.buf.len() as u64)
             .ok_or(result::ERROR_BAD_PARAMETERS)?;
         let map = maps.remove(at);
-        let _ = self.with_tables(|pt| pt.unmap(map.va, map.buf.len() as u64).map_err(|_| 0));
-        // The tables may be live on this core: no stale entry may outlive the pages.
-        user::flush_tlb_local();
-        drop(map);
-        Ok(())
+        self.unmap_pages(map.va, map.buf)
     }
 
-    fn unmap_params(&self, mapped: &[(usize, PageBuf, u64)]) {
+    fn unmap_params(&self, mapped: Vec<(usize, PageBuf, u64)>) {
         for (_, buf, va) in mapped {
-            let _ = self.with_tables(|pt| pt.unmap(*va, buf.len() as u64).map_err(|_| 0));
+            // A failure is logged and the copy leaked; the call goes on.
+            let _ = self.unmap_pages(va, buf);
         }
     }
 
@@ -358,6 +389,15 @@ impl Instance {
         // the only view of them while it is held.
         let pool = unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
         f(&mut PageTables::attach(pool, root))
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // No run is left, so no core has these tables live; still, drop
+        // every cached translation before the image, stack, MAP_ZI buffers
+        // and the tables themselves go back to the heap.
+        crate::arch::aarch64::invalidate_tlb_all_cores();
     }
 }
 

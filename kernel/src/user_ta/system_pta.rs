@@ -68,10 +68,15 @@ pub fn decode(cmd: u32, params: &TaParams) -> Result<Request, u32> {
             Ok(Request::MapZi { len: u64::from(len), shareable: flags & FLAG_SHAREABLE != 0 })
         }
         CMD_UNMAP => {
-            let (len, _) = value(params, 0, Dir::In)?;
+            let (len, reserved) = value(params, 0, Dir::In)?;
             let (hi, lo) = value(params, 1, Dir::In)?;
             none(params, 2)?;
             none(params, 3)?;
+            // value0.b is reserved: upstream refuses anything but 0
+            // (`system_unmap`, core/pta/system.c, 4.5.0).
+            if reserved != 0 {
+                return Err(result::ERROR_BAD_PARAMETERS);
+            }
             Ok(Request::Unmap { va: u64::from(hi) << 32 | u64::from(lo), len: u64::from(len) })
         }
         _ => Err(result::ERROR_NOT_SUPPORTED),
@@ -154,6 +159,8 @@ mod tests {
     fn unmap_and_unknown_commands() {
         let p = TaParams([v(Dir::In, 4096, 0), v(Dir::In, 1, 0x8000_0000), TaParam::None, TaParam::None]);
         assert_eq!(decode(CMD_UNMAP, &p), Ok(Request::Unmap { va: 0x1_8000_0000, len: 4096 }));
+        let reserved = TaParams([v(Dir::In, 4096, 1), v(Dir::In, 1, 0x8000_0000), TaParam::None, TaParam::None]);
+        assert_eq!(decode(CMD_UNMAP, &reserved), Err(result::ERROR_BAD_PARAMETERS));
         assert_eq!(decode(7, &p), Err(result::ERROR_NOT_SUPPORTED));
     }
 }

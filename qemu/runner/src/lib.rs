@@ -130,6 +130,27 @@ pub const FLIPPED_BYTE_UUID: &str = "d2e4a8c1-39b7-4f06-8e5a-71c3b9f04d26";
 /// Like [`RESIGNED_UUID`] but 100 bytes short (`tas::TRUNCATED_UUID`): refused.
 pub const TRUNCATED_UUID: &str = "a71f3e92-6c48-4b1d-95e0-2f8b7d4c6a13";
 
+/// `tas/mm_attack_ta`: memory-management attacks and large memrefs.
+pub const MM_ATTACK_TA_UUID: &str = "b5311d21-55ce-45a1-98b0-7dcb8bd62fc6";
+/// mm_attack_ta: succeed.
+pub const MM_CMD_PING: u32 = 0;
+/// mm_attack_ta: MAP_ZI value0.a bytes, fill, UNMAP, read the old range (must die).
+pub const MM_CMD_TOUCH_AFTER_UNMAP: u32 = 1;
+/// mm_attack_ta: value0.a rounds of MAP_ZI / UNMAP from 4 KiB to 8 MiB.
+pub const MM_CMD_MAP_ZI_CYCLES: u32 = 2;
+/// mm_attack_ta: check memref 0 against [`mm_pattern`] (seed value1.a), invert it.
+pub const MM_CMD_MEMREF_INVERT: u32 = 3;
+/// mm_attack_ta: replace this session's MAP_ZI spacer by one of value0.a bytes (0: none).
+pub const MM_CMD_SPACER: u32 = 4;
+/// mm_attack_ta: as [`MM_CMD_MEMREF_INVERT`] for the first and last byte only.
+pub const MM_CMD_MEMREF_ENDS: u32 = 5;
+
+/// The byte at offset `i` of an mm_attack_ta test buffer (the TA computes
+/// the same): differs between neighbouring bytes and between pages.
+pub fn mm_pattern(i: usize, seed: u32) -> u8 {
+    (i as u8).wrapping_mul(31) ^ (i >> 12) as u8 ^ seed as u8
+}
+
 /// Our kernel's statistics pseudo-TA (upstream has none).
 pub const STATS_PTA_UUID: &str = "c0a7b1e2-74d5-4e6f-9a18-5f3b2d0c9e41";
 /// Stats PTA: (VALUE_OUTPUT, VALUE_OUTPUT): [0].a heap bytes in use, [0].b

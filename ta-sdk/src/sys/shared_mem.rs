@@ -74,16 +74,28 @@ impl SharedMapping {
     }
 }
 
-impl Drop for SharedMapping {
-    fn drop(&mut self) {
+impl SharedMapping {
+    /// Unmaps the memory now, with the system PTA's answer (dropping the
+    /// mapping does the same but cannot report a failure).
+    pub fn unmap(self) -> TeeResult {
+        let this = core::mem::ManuallyDrop::new(self);
+        this.unmap_raw()
+    }
+
+    fn unmap_raw(&self) -> TeeResult {
         let mut raw = RawParams { types: VALUE_INPUT | VALUE_INPUT << 4, ..RawParams::default() };
         raw.vals[0] = self.len as u64;
         raw.vals[2] = (self.addr as u64) >> 32;
         raw.vals[3] = self.addr as u64 & 0xffff_ffff;
-        if let Ok(session) = session() {
-            // Nothing to do on failure but leak the mapping.
-            let _ = ta_session::invoke(session, CMD_UNMAP, &mut raw);
-        }
+        let (result, _origin) = ta_session::invoke(session()?, CMD_UNMAP, &mut raw);
+        result
+    }
+}
+
+impl Drop for SharedMapping {
+    fn drop(&mut self) {
+        // Nothing to do on failure but leak the mapping.
+        let _ = self.unmap_raw();
     }
 }
 

@@ -74,6 +74,16 @@ pub fn tables_barrier() {
     unsafe { core::arch::asm!("dsb ishst", "isb", options(nostack, preserves_flags)) };
 }
 
+/// After entries were removed from live tables (TA pages and blocks, or
+/// emptied tables unlinked): makes the table writes visible, then drops
+/// every core's cached translations and table walks of the EL1&0 regime,
+/// whatever their level, and waits until all cores have done so. Only then
+/// may the unmapped memory or the freed tables be reused.
+pub fn invalidate_tlb_all_cores() {
+    // SAFETY: barriers and TLB maintenance only; no memory is changed.
+    unsafe { core::arch::asm!("dsb ishst", "tlbi vmalle1is", "dsb ish", "isb", options(nostack, preserves_flags)) };
+}
+
 /// The physical counter and its frequency.
 pub fn counter() -> (u64, u64) {
     let (count, freq): (u64, u64);

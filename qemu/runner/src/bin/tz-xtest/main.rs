@@ -20,6 +20,7 @@ mod crypto_asym;
 mod exhaustion;
 mod fp;
 mod hello;
+mod mm;
 mod os;
 mod params;
 mod storage;
@@ -45,6 +46,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, exhaustion::run),
     (1000, threads::run),
     (1000, fp::run),
+    (1000, mm::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),
     (5000, params::run),

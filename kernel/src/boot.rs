@@ -10,17 +10,11 @@ use crate::mm::pagetable::{Attrs, MemKind, PageTables, Perm};
 use crate::smc::fast::FastCallConfig;
 use crate::{console, dt, heap, smc};
 
-
-
 /// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool
 /// (and the linker script's `.thread_stacks`) is sized by the same number.
 pub const THREAD_COUNT: u64 = linker::KERNEL_THREADS as u64;
 
-const FAST_CALLS: FastCallConfig = FastCallConfig {
-    thread_count: THREAD_COUNT,
-    os_revision: (0, 1),
-    build_id: 0,
-};
+const FAST_CALLS: FastCallConfig = FastCallConfig { thread_count: THREAD_COUNT, os_revision: (0, 1), build_id: 0 };
 
 /// Translation-table pool: root + L2s + L3s for the image, devices and the DT.
 const TABLES: usize = 16;

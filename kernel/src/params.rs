@@ -52,7 +52,11 @@ pub fn bounce_cost(params: &[MsgParam]) -> usize {
         .iter()
         .map(|p| match p.param {
             Param::Rmem { size, .. } | Param::Tmem { size, .. } if !p.meta && size > 0 => {
-                if size > MAX_MEMREF { usize::MAX } else { 2 * size.next_multiple_of(4096) as usize }
+                if size > MAX_MEMREF {
+                    usize::MAX
+                } else {
+                    2 * size.next_multiple_of(4096) as usize
+                }
             }
             _ => 0,
         })
@@ -152,11 +156,7 @@ impl TaParams {
 
     /// Copies the normal-world parameters in (inputs read, outputs sized).
     /// `registry` entries used are marked busy until [`Self::release`].
-    pub fn copy_in(
-        params: &[MsgParam],
-        mem: &dyn NsMemory,
-        registry: &mut ShmRegistry,
-    ) -> Result<TaParams, u32> {
+    pub fn copy_in(params: &[MsgParam], mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParams, u32> {
         if params.len() > 4 {
             return Err(result::ERROR_BAD_PARAMETERS);
         }
@@ -179,17 +179,19 @@ impl TaParams {
             return Err(result::ERROR_BAD_PARAMETERS);
         }
         Ok(match p.param {
-                Param::None => TaParam::None,
-                Param::Value { dir, v } => TaParam::Value { dir, a: v[0] as u32, b: v[1] as u32 },
-                Param::Rmem { dir, offs, size, shm_ref } => {
-                    let shm = registry.get(shm_ref).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
-                    let source = NsBuffer::Registered { cookie: shm_ref, shm, offs };
-                    memref(dir, size, source, mem).inspect_err(|_| registry.put(shm_ref))?
-                }
-                Param::Tmem { dir, buf_ptr: 0, size, .. } => TaParam::Memref { dir, buf: Vec::new(), size, source: NsBuffer::Null },
-                Param::Tmem { noncontig: true, .. } => return Err(result::ERROR_BAD_PARAMETERS),
-                Param::Tmem { dir, buf_ptr, size, .. } => memref(dir, size, NsBuffer::Physical(buf_ptr), mem)?,
-            })
+            Param::None => TaParam::None,
+            Param::Value { dir, v } => TaParam::Value { dir, a: v[0] as u32, b: v[1] as u32 },
+            Param::Rmem { dir, offs, size, shm_ref } => {
+                let shm = registry.get(shm_ref).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+                let source = NsBuffer::Registered { cookie: shm_ref, shm, offs };
+                memref(dir, size, source, mem).inspect_err(|_| registry.put(shm_ref))?
+            }
+            Param::Tmem { dir, buf_ptr: 0, size, .. } => {
+                TaParam::Memref { dir, buf: Vec::new(), size, source: NsBuffer::Null }
+            }
+            Param::Tmem { noncontig: true, .. } => return Err(result::ERROR_BAD_PARAMETERS),
+            Param::Tmem { dir, buf_ptr, size, .. } => memref(dir, size, NsBuffer::Physical(buf_ptr), mem)?,
+        })
     }
 
     /// Writes outputs back into `params` and into normal-world memory.
@@ -202,9 +204,10 @@ impl TaParams {
                     v[0] = u64::from(*a);
                     v[1] = u64::from(*b);
                 }
-                (TaParam::Memref { dir, buf, size, source }, Param::Rmem { size: msg_size, .. } | Param::Tmem { size: msg_size, .. })
-                    if dir.is_output() =>
-                {
+                (
+                    TaParam::Memref { dir, buf, size, source },
+                    Param::Rmem { size: msg_size, .. } | Param::Tmem { size: msg_size, .. },
+                ) if dir.is_output() => {
                     if *size <= buf.len() as u64 {
                         let data = &buf[..*size as usize];
                         match source {
@@ -265,7 +268,10 @@ mod tests {
         let mut msg = [
             MsgParam { meta: false, param: Param::Value { dir: Dir::InOut, v: [42, 7, 0] } },
             MsgParam { meta: false, param: Param::Rmem { dir: Dir::InOut, offs: 0, size: 5, shm_ref: 9 } },
-            MsgParam { meta: false, param: Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false } },
+            MsgParam {
+                meta: false,
+                param: Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false },
+            },
         ];
         let mut p = TaParams::copy_in(&msg, &ram, &mut reg).unwrap();
         assert_eq!(p.types(), 0x673);
@@ -305,10 +311,17 @@ mod tests {
     fn refuses_bad_references() {
         let ram = FakeRam::new(4096);
         let mut reg = ShmRegistry::new();
-        let bad = |param| TaParams::copy_in(&[MsgParam { meta: false, param }], &ram, &mut ShmRegistry::new()).unwrap_err();
+        let bad =
+            |param| TaParams::copy_in(&[MsgParam { meta: false, param }], &ram, &mut ShmRegistry::new()).unwrap_err();
         assert_eq!(bad(Param::Rmem { dir: Dir::In, offs: 0, size: 1, shm_ref: 1 }), result::ERROR_BAD_PARAMETERS);
-        assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x0e10_0000, size: 16, shm_ref: 0, noncontig: false }), result::ERROR_BAD_PARAMETERS);
-        assert_eq!(bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x4000_0000, size: MAX_MEMREF + 1, shm_ref: 0, noncontig: false }), result::ERROR_OUT_OF_MEMORY);
+        assert_eq!(
+            bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x0e10_0000, size: 16, shm_ref: 0, noncontig: false }),
+            result::ERROR_BAD_PARAMETERS
+        );
+        assert_eq!(
+            bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x4000_0000, size: MAX_MEMREF + 1, shm_ref: 0, noncontig: false }),
+            result::ERROR_OUT_OF_MEMORY
+        );
         reg.register(1, SharedMem::from_pages(alloc::vec![0x4000_0000], 0, 16).unwrap()).unwrap();
         let over = [MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 8, size: 9, shm_ref: 1 } }];
         assert_eq!(TaParams::copy_in(&over, &ram, &mut reg).unwrap_err(), result::ERROR_BAD_PARAMETERS);

@@ -44,7 +44,12 @@ pub type Outcome = (u32, u32);
 /// Something a session can be open to.
 pub trait Target: Send + Sync {
     /// Opens a session; returns the target's own session handle.
-    fn open_session(&self, env: &mut dyn CallEnv, client: &ClientIdentity, params: &mut TaParams) -> Result<u64, Outcome>;
+    fn open_session(
+        &self,
+        env: &mut dyn CallEnv,
+        client: &ClientIdentity,
+        params: &mut TaParams,
+    ) -> Result<u64, Outcome>;
     /// Invokes `cmd`.
     fn invoke(&self, env: &mut dyn CallEnv, handle: u64, cmd: u32, params: &mut TaParams) -> Outcome;
     /// Closes the session.

@@ -405,9 +405,11 @@ pub(crate) mod tests {
         let ram = FakeRam::new(64 * 4096);
         put_list(&ram, 0x4000_0000, &[0x4000_5000; 511], 0x4000_0000);
         // 16 MiB needs a 32 KiB page vector: refused, not an abort.
-        let shm = crate::test_alloc::with_alloc_limit(16 * 1024, || SharedMem::from_page_list(&ram, 0x4000_0000, 16 << 20));
+        let shm =
+            crate::test_alloc::with_alloc_limit(16 * 1024, || SharedMem::from_page_list(&ram, 0x4000_0000, 16 << 20));
         assert_eq!(shm, Err(ShmError::NoMemory));
-        let contiguous = crate::test_alloc::with_alloc_limit(256, || SharedMem::contiguous(&ram, 0x4000_0000, 64 * 4096));
+        let contiguous =
+            crate::test_alloc::with_alloc_limit(256, || SharedMem::contiguous(&ram, 0x4000_0000, 64 * 4096));
         assert_eq!(contiguous, Err(ShmError::NoMemory));
         // With memory, the same list (looping on itself) decodes.
         assert_eq!(SharedMem::from_page_list(&ram, 0x4000_0000, 16 << 20).unwrap().pages().len(), 4096);

@@ -199,7 +199,11 @@ fn close_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> O
 /// Copies the parameters in once the bounce pool has room for them (waiting
 /// in the normal world if need be); the hold returned keeps that room until
 /// the call ends.
-fn copy_in<'a>(state: &'a TeeState, env: &mut dyn CallEnv, params: &[msg::MsgParam]) -> Result<(bounce::Hold<'a>, TaParams), u32> {
+fn copy_in<'a>(
+    state: &'a TeeState,
+    env: &mut dyn CallEnv,
+    params: &[msg::MsgParam],
+) -> Result<(bounce::Hold<'a>, TaParams), u32> {
     let cost = crate::params::bounce_cost(params);
     let hold = bounce::take(&state.bounce, cost, || crate::user_ta::syscall::sleep_in_normal_world(env, 1))?;
     let params = TaParams::copy_in(params, env.mem(), &mut state.shm.lock())?;
@@ -208,7 +212,12 @@ fn copy_in<'a>(state: &'a TeeState, env: &mut dyn CallEnv, params: &[msg::MsgPar
 
 /// Copies outputs back and drops the holds on shared memory. `Err` carries
 /// the outcome to report when writing back failed.
-fn finish_params(state: &TeeState, env: &dyn CallEnv, params: &mut TaParams, out: &mut [msg::MsgParam]) -> Result<(), Outcome> {
+fn finish_params(
+    state: &TeeState,
+    env: &dyn CallEnv,
+    params: &mut TaParams,
+    out: &mut [msg::MsgParam],
+) -> Result<(), Outcome> {
     let written = params.copy_out(out, env.mem());
     params.release(&mut state.shm.lock());
     written.map_err(|e| (e, result::ORIGIN_TEE))
@@ -221,7 +230,8 @@ fn register_shm(state: &TeeState, env: &dyn CallEnv, arg: &MsgArg) -> u32 {
         return result::ERROR_BAD_PARAMETERS;
     };
     // The page vector is built (fallibly) before the registry lock is taken.
-    match SharedMem::from_page_list(env.mem(), *buf_ptr, *size).and_then(|shm| state.shm.lock().register(*shm_ref, shm)) {
+    match SharedMem::from_page_list(env.mem(), *buf_ptr, *size).and_then(|shm| state.shm.lock().register(*shm_ref, shm))
+    {
         Ok(()) => result::SUCCESS,
         Err(ShmError::NoMemory | ShmError::Quota) => result::ERROR_OUT_OF_MEMORY,
         Err(_) => result::ERROR_BAD_PARAMETERS,
@@ -229,7 +239,8 @@ fn register_shm(state: &TeeState, env: &dyn CallEnv, arg: &MsgArg) -> u32 {
 }
 
 fn unregister_shm(state: &TeeState, arg: &MsgArg) -> u32 {
-    let [msg::MsgParam { meta: false, param: Param::Rmem { dir: Dir::In, shm_ref, .. } }] = arg.params.as_slice() else {
+    let [msg::MsgParam { meta: false, param: Param::Rmem { dir: Dir::In, shm_ref, .. } }] = arg.params.as_slice()
+    else {
         return result::ERROR_BAD_PARAMETERS;
     };
     match state.shm.lock().unregister(*shm_ref) {

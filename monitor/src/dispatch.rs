@@ -115,37 +115,22 @@ mod tests {
             );
         }
         // Malformed fast call (reserved bits set).
-        assert_eq!(
-            route_ns_smc([0x8402_0000, 0, 0, 0], &mut p, true),
-            NsCall::Answer(smccc::RET_NOT_SUPPORTED)
-        );
+        assert_eq!(route_ns_smc([0x8402_0000, 0, 0, 0], &mut p, true), NsCall::Answer(smccc::RET_NOT_SUPPORTED));
     }
 
     #[test]
     fn trusted_os_calls_are_forwarded_only_when_the_os_is_up() {
         let mut p = psci();
-        assert_eq!(
-            route_ns_smc([0xbf00_ff01, 0, 0, 0], &mut p, true),
-            NsCall::TrustedOs { fast: true }
-        );
-        assert_eq!(
-            route_ns_smc([0x3200_0004, 0, 0, 0], &mut p, true),
-            NsCall::TrustedOs { fast: false }
-        );
-        assert_eq!(
-            route_ns_smc([0xbf00_ff01, 0, 0, 0], &mut p, false),
-            NsCall::Answer(0xffff_ffff)
-        );
+        assert_eq!(route_ns_smc([0xbf00_ff01, 0, 0, 0], &mut p, true), NsCall::TrustedOs { fast: true });
+        assert_eq!(route_ns_smc([0x3200_0004, 0, 0, 0], &mut p, true), NsCall::TrustedOs { fast: false });
+        assert_eq!(route_ns_smc([0xbf00_ff01, 0, 0, 0], &mut p, false), NsCall::Answer(0xffff_ffff));
     }
 
     #[test]
     fn arch_calls() {
         let mut p = psci();
         assert_eq!(route_ns_smc([0x8000_0000, 0, 0, 0], &mut p, true), NsCall::Answer(0x10001));
-        assert_eq!(
-            route_ns_smc([0x8000_0001, 0x8000_0000, 0, 0], &mut p, true),
-            NsCall::Answer(0)
-        );
+        assert_eq!(route_ns_smc([0x8000_0001, 0x8000_0000, 0, 0], &mut p, true), NsCall::Answer(0));
         assert_eq!(
             route_ns_smc([0x8000_0001, 0x8000_8000, 0, 0], &mut p, true),
             NsCall::Answer(smccc::RET_NOT_SUPPORTED)

@@ -181,4 +181,3 @@ mod tests {
         assert_eq!(fix_up(&dtb, ChosenFixup::default(), 16), Err(DtError::TooLarge));
     }
 }
-

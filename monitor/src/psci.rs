@@ -169,9 +169,7 @@ impl Psci {
             AFFINITY_INFO_32 | AFFINITY_INFO_64 => {
                 let level = arg(2);
                 match self.target_core(arg(1)) {
-                    Some(core) if level == 0 => {
-                        PsciAction::Return(self.states[core].affinity_info())
-                    }
+                    Some(core) if level == 0 => PsciAction::Return(self.states[core].affinity_info()),
                     _ => PsciAction::Return(PsciError::InvalidParameters.to_x0()),
                 }
             }
@@ -218,9 +216,19 @@ impl Psci {
 /// `NOT_SUPPORTED` otherwise.
 pub fn features(fid: u32) -> u64 {
     match fid {
-        VERSION | CPU_SUSPEND_32 | CPU_SUSPEND_64 | CPU_OFF | CPU_ON_32 | CPU_ON_64
-        | AFFINITY_INFO_32 | AFFINITY_INFO_64 | MIGRATE_INFO_TYPE | SYSTEM_OFF
-        | SYSTEM_RESET | PSCI_FEATURES | tee_abi::smccc::SMCCC_VERSION => 0,
+        VERSION
+        | CPU_SUSPEND_32
+        | CPU_SUSPEND_64
+        | CPU_OFF
+        | CPU_ON_32
+        | CPU_ON_64
+        | AFFINITY_INFO_32
+        | AFFINITY_INFO_64
+        | MIGRATE_INFO_TYPE
+        | SYSTEM_OFF
+        | SYSTEM_RESET
+        | PSCI_FEATURES
+        | tee_abi::smccc::SMCCC_VERSION => 0,
         _ => PsciError::NotSupported.to_x0(),
     }
 }
@@ -303,10 +311,7 @@ mod tests {
         assert_eq!(p.handle([MIGRATE_INFO_TYPE as u64, 0, 0, 0]), Some(PsciAction::Return(2)));
         assert_eq!(p.handle([CPU_SUSPEND_64 as u64, 0, 0, 0]), Some(PsciAction::Standby));
         // An unimplemented PSCI function is answered, not passed on.
-        assert_eq!(
-            p.handle([0x8400_0012, 0, 0, 0]),
-            Some(PsciAction::Return(PsciError::NotSupported.to_x0()))
-        );
+        assert_eq!(p.handle([0x8400_0012, 0, 0, 0]), Some(PsciAction::Return(PsciError::NotSupported.to_x0())));
         // Not PSCI at all.
         assert_eq!(p.handle([0xb200_0001, 0, 0, 0]), None);
     }

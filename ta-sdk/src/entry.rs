@@ -303,7 +303,8 @@ mod tests {
     #[test]
     fn a_full_heap_refuses_one_open_and_kills_nothing() {
         let inst = Instance::<Counter>::new(flags::SINGLE_INSTANCE | flags::MULTI_SESSION);
-        let mut raw = values([ParamType::ValueInput, ParamType::None, ParamType::None, ParamType::None], Value { a: 5, b: 0 });
+        let mut raw =
+            values([ParamType::ValueInput, ParamType::None, ParamType::None, ParamType::None], Value { a: 5, b: 0 });
         assert_eq!(call(&inst, func::OPEN_SESSION, 1, 0, &mut raw), 0);
         // Fill the table to its capacity, then make every allocation fail.
         let mut id = 2;
@@ -311,10 +312,13 @@ mod tests {
             assert_eq!(call(&inst, func::OPEN_SESSION, id, 0, &mut RawParams::default()), 0);
             id += 1;
         }
-        let refused = crate::test_alloc::with_alloc_limit(0, || call(&inst, func::OPEN_SESSION, id, 0, &mut RawParams::default()));
+        let refused = crate::test_alloc::with_alloc_limit(0, || {
+            call(&inst, func::OPEN_SESSION, id, 0, &mut RawParams::default())
+        });
         assert_eq!(refused, TeeError::OutOfMemory.code());
         // The instance and its sessions live on; with memory, opens work again.
-        let mut raw = values([ParamType::ValueInout, ParamType::None, ParamType::None, ParamType::None], Value { a: 100, b: 0 });
+        let mut raw =
+            values([ParamType::ValueInout, ParamType::None, ParamType::None, ParamType::None], Value { a: 100, b: 0 });
         assert_eq!(call(&inst, func::INVOKE_COMMAND, 1, 0, &mut raw), 0);
         assert_eq!(raw.vals[0], 106);
         assert_eq!(inst.sessions(), id as usize - 1);
@@ -333,7 +337,8 @@ mod tests {
         assert!(inst.is_alive());
 
         let inst = Instance::<Counter>::new(0);
-        let mut raw = values([ParamType::ValueInput, ParamType::None, ParamType::None, ParamType::None], Value { a: 666, b: 0 });
+        let mut raw =
+            values([ParamType::ValueInput, ParamType::None, ParamType::None, ParamType::None], Value { a: 666, b: 0 });
         assert_eq!(call(&inst, func::OPEN_SESSION, 1, 0, &mut raw), TeeError::AccessDenied.code());
         assert!(!inst.is_alive());
     }

@@ -327,7 +327,10 @@ mod tests {
     #[test]
     fn layout() {
         assert_eq!(core::mem::size_of::<RawParams>(), 72);
-        assert_eq!(ParamType::pack([ParamType::ValueInout, ParamType::None, ParamType::MemrefOutput, ParamType::None]), 0x0603);
+        assert_eq!(
+            ParamType::pack([ParamType::ValueInout, ParamType::None, ParamType::MemrefOutput, ParamType::None]),
+            0x0603
+        );
     }
 
     #[test]
@@ -353,7 +356,8 @@ mod tests {
         use ParamType::*;
         let mut bufs: Vec<Vec<u8>> = vec![b"input".to_vec(), vec![0; 4], b"abc".to_vec()];
         let addrs = [0x1000usize, 0x2000, 0x3000];
-        let mut r = raw([MemrefInput, MemrefOutput, MemrefInout, MemrefOutput], [0x1000, 5, 0x2000, 4, 0x3000, 3, 0, 64]);
+        let mut r =
+            raw([MemrefInput, MemrefOutput, MemrefInout, MemrefOutput], [0x1000, 5, 0x2000, 4, 0x3000, 3, 0, 64]);
         let mut slices: Vec<Option<&mut [u8]>> = bufs.iter_mut().map(|b| Some(b.as_mut_slice())).collect();
         let mut p = Params::decode(&r, |addr, len| {
             let i = addrs.iter().position(|&a| a == addr).unwrap();

@@ -188,4 +188,3 @@ impl Drop for TaSession {
         sys::close(self.handle);
     }
 }
-

@@ -63,13 +63,17 @@ pub fn run(tees: &[Tee]) -> Result<()> {
         println!("{name:<36} {:>14} {:>14} {ratio:>8}", fmt(ours), fmt(upstream));
     }
     println!("(ratio = upstream / ours: above 1 means ours is faster)");
-    let throughput: Vec<_> = results.iter().filter_map(|(name, by_tee)| Some((name, payload_bytes(name)?, by_tee))).collect();
+    let throughput: Vec<_> =
+        results.iter().filter_map(|(name, by_tee)| Some((name, payload_bytes(name)?, by_tee))).collect();
     if !throughput.is_empty() {
         println!();
         println!("{:<36} {:>14} {:>14}", "throughput (MiB/s of guest time)", "ours", "upstream");
         for (name, bytes, by_tee) in throughput {
             let fmt = |tee: &str| {
-                by_tee.get(tee).filter(|&&ns| ns > 0.0).map_or("-".to_string(), |ns| format!("{:.2}", bytes / MIB * 1e9 / ns))
+                by_tee
+                    .get(tee)
+                    .filter(|&&ns| ns > 0.0)
+                    .map_or("-".to_string(), |ns| format!("{:.2}", bytes / MIB * 1e9 / ns))
             };
             println!("{name:<36} {:>14} {:>14}", fmt("ours"), fmt("upstream"));
         }

@@ -39,7 +39,8 @@ pub type Case = (String, bool, String);
 /// `mkfs.ext4` (or `mke2fs`) on the host: PATH, then /sbin and /usr/sbin
 /// (not in a normal user's PATH on Debian).
 fn mkfs() -> Result<(PathBuf, bool)> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
     dirs.extend([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")]);
     for (name, is_mke2fs) in [("mkfs.ext4", false), ("mke2fs", true)] {
         if let Some(p) = dirs.iter().map(|d| d.join(name)).find(|p| p.is_file()) {
@@ -86,7 +87,10 @@ pub fn crash_test(root: &Path, guest: &crate::Guest, tee: Tee) -> Result<Vec<Cas
     let firmware = firmware::build_firmware(root, tee, Some(&guest.files))?;
     let mut cases = Vec::new();
     for round in 1..=rounds {
-        println!("== storage crash test: {} (-smp {SMP}, kill QEMU in a write loop, boot again), round {round}/{rounds}", tee.name());
+        println!(
+            "== storage crash test: {} (-smp {SMP}, kill QEMU in a write loop, boot again), round {round}/{rounds}",
+            tee.name()
+        );
         cases.extend(crash_round(root, guest, tee, &firmware)?);
     }
     Ok(cases)
@@ -95,7 +99,9 @@ pub fn crash_test(root: &Path, guest: &crate::Guest, tee: Tee) -> Result<Vec<Cas
 fn crash_round(root: &Path, guest: &crate::Guest, tee: Tee, firmware: &Path) -> Result<Vec<Case>> {
     let tag = tee.name();
     let mut cases: Vec<Case> = Vec::new();
-    let record = |cases: &mut Vec<Case>, name: &str, ok: bool, detail: String| cases.push((format!("crash[{tag}]/{name}"), ok, detail));
+    let record = |cases: &mut Vec<Case>, name: &str, ok: bool, detail: String| {
+        cases.push((format!("crash[{tag}]/{name}"), ok, detail))
+    };
     let start = Instant::now();
     let disk = root.join(format!("target/tz/crash-{tag}.img"));
     make_disk(&disk)?;
@@ -144,7 +150,8 @@ fn crash_round(root: &Path, guest: &crate::Guest, tee: Tee, firmware: &Path) -> 
             // Up to two generation times from now: anywhere in the next
             // generation's writes, or the one after.
             let n = gen_times.len();
-            let per_gen = if n >= 2 { gen_times[n - 1].1.saturating_sub(gen_times[n - 2].1) } else { Duration::from_secs(1) };
+            let per_gen =
+                if n >= 2 { gen_times[n - 1].1.saturating_sub(gen_times[n - 2].1) } else { Duration::from_secs(1) };
             let delay = per_gen.mul_f64(2.0 * rng.r#gen::<f64>());
             println!(
                 "  generation {} at {:.1} s ({:.0} ms per generation); SIGKILL in {:.0} ms (TZ_CRASH_SEED={seed})",

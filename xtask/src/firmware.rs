@@ -71,9 +71,8 @@ pub fn elf_to_flat(bytes: &[u8]) -> Result<(u64, Vec<u8>)> {
     let end = loads.iter().map(|p| p.p_paddr + p.p_filesz).max().unwrap();
     let mut flat = vec![0u8; usize::try_from(end - base)?];
     for p in loads {
-        let src = bytes
-            .get(p.p_offset as usize..(p.p_offset + p.p_filesz) as usize)
-            .context("segment outside the file")?;
+        let src =
+            bytes.get(p.p_offset as usize..(p.p_offset + p.p_filesz) as usize).context("segment outside the file")?;
         let at = (p.p_paddr - base) as usize;
         flat[at..at + src.len()].copy_from_slice(src);
     }

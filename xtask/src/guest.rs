@@ -188,10 +188,8 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
 /// Whether the effective uid is 0 (from /proc/self/status, falling back to `id -u`).
 fn is_root() -> bool {
     if let Ok(status) = fs::read_to_string("/proc/self/status")
-        && let Some(euid) = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|rest| rest.split_whitespace().nth(1))
+        && let Some(euid) =
+            status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|rest| rest.split_whitespace().nth(1))
     {
         return euid == "0";
     }
@@ -203,11 +201,8 @@ fn is_root() -> bool {
 
 /// Whether the host's apt has downloaded any package list yet.
 fn host_apt_lists_present() -> bool {
-    fs::read_dir("/var/lib/apt/lists").is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
-    })
+    fs::read_dir("/var/lib/apt/lists")
+        .is_ok_and(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().contains("_Packages")))
 }
 
 /// A child's stdout sent to our stderr (so progress output stays off stdout).
@@ -238,17 +233,9 @@ fn parse_deb822(text: &str) -> Vec<AptSource> {
         if fields.is_empty() {
             return;
         }
-        let mut src = AptSource {
-            enabled: true,
-            ..Default::default()
-        };
+        let mut src = AptSource { enabled: true, ..Default::default() };
         for (name, value) in fields.drain(..) {
-            let words = || {
-                value
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            };
+            let words = || value.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
             match name.to_ascii_lowercase().as_str() {
                 "types" => src.types = words(),
                 "uris" => src.uris = words(),
@@ -409,13 +396,8 @@ impl Apt {
         let prefs = dir.join("etc/preferences.d");
         let state = dir.join("state");
         let apt_cache = dir.join("cache");
-        for d in [
-            &parts,
-            &prefs,
-            &state.join("lists/partial"),
-            &apt_cache.join("archives/partial"),
-            &dir.join("empty"),
-        ] {
+        for d in [&parts, &prefs, &state.join("lists/partial"), &apt_cache.join("archives/partial"), &dir.join("empty")]
+        {
             fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
         }
         let sources_list = etc.join("sources.list");
@@ -444,21 +426,13 @@ impl Apt {
             // Otherwise apt drops to the _apt user, which cannot write into our cache.
             opts.push("APT::Sandbox::User=root".to_owned());
         }
-        let opts = opts
-            .into_iter()
-            .flat_map(|o| ["-o".to_owned(), o])
-            .collect();
-        Ok(Apt {
-            dir,
-            sources_list,
-            opts,
-        })
+        let opts = opts.into_iter().flat_map(|o| ["-o".to_owned(), o]).collect();
+        Ok(Apt { dir, sources_list, opts })
     }
 
     fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
-        cmd.args(&self.opts)
-            .env("DEBIAN_FRONTEND", "noninteractive");
+        cmd.args(&self.opts).env("DEBIAN_FRONTEND", "noninteractive");
         cmd
     }
 
@@ -506,9 +480,7 @@ impl Apt {
         let fresh = fs::read(&stamp).is_ok_and(|s| s == sources)
             && fs::metadata(&stamp)
                 .and_then(|m| m.modified())
-                .is_ok_and(|t| {
-                    SystemTime::now().duration_since(t).unwrap_or_default() < LISTS_MAX_AGE
-                });
+                .is_ok_and(|t| SystemTime::now().duration_since(t).unwrap_or_default() < LISTS_MAX_AGE);
         if fresh {
             return Ok(());
         }
@@ -522,11 +494,7 @@ impl Apt {
 /// The package named by the `Depends: linux-image-...` line of `apt-cache depends`.
 fn parse_kernel_depends(output: &str) -> Option<String> {
     output.lines().find_map(|line| {
-        let dep = line
-            .trim()
-            .trim_start_matches('|')
-            .strip_prefix("Depends:")?
-            .trim();
+        let dep = line.trim().trim_start_matches('|').strip_prefix("Depends:")?.trim();
         let dep = dep.trim_start_matches('<').trim_end_matches('>');
         dep.starts_with("linux-image-").then(|| dep.to_owned())
     })
@@ -581,9 +549,8 @@ fn download_debs(cache: &Path) -> Result<Vec<PathBuf>> {
     let apt = Apt::new(cache, &mirror)?;
     apt.update_if_stale()?;
     let depends = apt.output("apt-cache", &["depends", KERNEL_META], &apt.dir)?;
-    let kernel = parse_kernel_depends(&depends).ok_or_else(|| {
-        anyhow!("no `Depends: linux-image-...` in apt-cache depends {KERNEL_META}:\n{depends}")
-    })?;
+    let kernel = parse_kernel_depends(&depends)
+        .ok_or_else(|| anyhow!("no `Depends: linux-image-...` in apt-cache depends {KERNEL_META}:\n{depends}"))?;
     let mut packages: Vec<&str> = PACKAGES.to_vec();
     packages.push(&kernel);
 
@@ -594,18 +561,11 @@ fn download_debs(cache: &Path) -> Result<Vec<PathBuf>> {
     let uris = apt.output("apt-get", &args, &apt.dir.join("empty"))?;
     let files = parse_print_uris(&uris);
     if files.len() != packages.len() {
-        bail!(
-            "apt-get download --print-uris gave {} files for {} packages:\n{uris}",
-            files.len(),
-            packages.len()
-        );
+        bail!("apt-get download --print-uris gave {} files for {} packages:\n{uris}", files.len(), packages.len());
     }
     // Package names never contain '_', the separator of `name_version_arch.deb`.
-    let missing: Vec<&str> = files
-        .iter()
-        .filter(|f| !debs_dir.join(f).is_file())
-        .filter_map(|f| f.split('_').next())
-        .collect();
+    let missing: Vec<&str> =
+        files.iter().filter(|f| !debs_dir.join(f).is_file()).filter_map(|f| f.split('_').next()).collect();
     if !missing.is_empty() {
         eprintln!("guest: downloading {} packages", missing.len());
         let mut args = vec!["download"];
@@ -614,10 +574,7 @@ fn download_debs(cache: &Path) -> Result<Vec<PathBuf>> {
     }
     for f in &files {
         if !debs_dir.join(f).is_file() {
-            bail!(
-                "apt-get download did not produce {}",
-                debs_dir.join(f).display()
-            );
+            bail!("apt-get download did not produce {}", debs_dir.join(f).display());
         }
     }
     // Drop superseded versions so the directory only holds the current set.
@@ -643,37 +600,21 @@ fn download_debs(cache: &Path) -> Result<Vec<PathBuf>> {
 fn extract_debs(cache: &Path, debs: &[PathBuf]) -> Result<PathBuf> {
     let sysroot = cache.join("sysroot");
     let stamp = cache.join("sysroot.stamp");
-    let mut names: Vec<String> = debs
-        .iter()
-        .map(|d| {
-            d.file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let mut names: Vec<String> =
+        debs.iter().map(|d| d.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
     names.sort();
     let key = names.join("\n") + "\n";
     if sysroot.is_dir() && fs::read_to_string(&stamp).is_ok_and(|s| s == key) {
         return Ok(sysroot);
     }
-    eprintln!(
-        "guest: unpacking {} packages into {}",
-        debs.len(),
-        sysroot.display()
-    );
+    eprintln!("guest: unpacking {} packages into {}", debs.len(), sysroot.display());
     let _ = fs::remove_file(&stamp);
     if sysroot.exists() {
         fs::remove_dir_all(&sysroot).with_context(|| format!("removing {}", sysroot.display()))?;
     }
     fs::create_dir_all(&sysroot)?;
     for deb in debs {
-        let out = Command::new("dpkg-deb")
-            .arg("-x")
-            .arg(deb)
-            .arg(&sysroot)
-            .output()
-            .context("running dpkg-deb")?;
+        let out = Command::new("dpkg-deb").arg("-x").arg(deb).arg(&sysroot).output().context("running dpkg-deb")?;
         if !out.status.success() {
             bail!(
                 "dpkg-deb -x {} failed ({}):\n{}",
@@ -693,24 +634,14 @@ fn locate(cache: &Path, sysroot: PathBuf) -> Result<GuestFiles> {
     let mut releases: Vec<String> = fs::read_dir(&boot)
         .with_context(|| format!("reading {}", boot.display()))?
         .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_prefix("vmlinuz-")
-                .map(str::to_owned)
-        })
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix("vmlinuz-").map(str::to_owned))
         .collect();
     releases.sort();
-    let kernel_release = releases
-        .pop()
-        .ok_or_else(|| anyhow!("no vmlinuz-* in {}", boot.display()))?;
+    let kernel_release = releases.pop().ok_or_else(|| anyhow!("no vmlinuz-* in {}", boot.display()))?;
     let kernel_image = boot.join(format!("vmlinuz-{kernel_release}"));
     let modules = sysroot.join("usr/lib/modules").join(&kernel_release);
     if !modules.is_dir() {
-        bail!(
-            "no modules for kernel {kernel_release} in {}",
-            modules.display()
-        );
+        bail!("no modules for kernel {kernel_release} in {}", modules.display());
     }
 
     let out_dir = cache.join("modules");
@@ -723,35 +654,16 @@ fn locate(cache: &Path, sysroot: PathBuf) -> Result<GuestFiles> {
     decompress_module(&find_module(&modules, "virtio_blk")?, &virtio_blk_ko)?;
 
     let optee_os_dir = sysroot.join("usr/lib/optee").join(OPTEE_FLAVOUR);
-    for f in [
-        "tee-header_v2.bin",
-        "tee-pager_v2.bin",
-        "tee-pageable_v2.bin",
-    ] {
+    for f in ["tee-header_v2.bin", "tee-pager_v2.bin", "tee-pageable_v2.bin"] {
         if !optee_os_dir.join(f).is_file() {
-            bail!(
-                "{} is missing from optee-os",
-                optee_os_dir.join(f).display()
-            );
+            bail!("{} is missing from optee-os", optee_os_dir.join(f).display());
         }
     }
     let devkit_dir = sysroot.join("usr/lib/optee-os-dev").join(OPTEE_FLAVOUR);
     if !devkit_dir.join("keys/default.pem").is_file() {
-        bail!(
-            "{} is missing from optee-os-dev",
-            devkit_dir.join("keys/default.pem").display()
-        );
+        bail!("{} is missing from optee-os-dev", devkit_dir.join("keys/default.pem").display());
     }
-    Ok(GuestFiles {
-        sysroot,
-        kernel_image,
-        kernel_release,
-        tee_ko,
-        optee_ko,
-        virtio_blk_ko,
-        optee_os_dir,
-        devkit_dir,
-    })
+    Ok(GuestFiles { sysroot, kernel_image, kernel_release, tee_ko, optee_ko, virtio_blk_ko, optee_os_dir, devkit_dir })
 }
 
 /// `kernel/drivers/tee/[optee/]<name>.ko[.xz]` under `modules`, or anywhere in it.
@@ -847,10 +759,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
         assert_eq!(sources[0].uris, ["http://deb.debian.org/debian"]);
         assert_eq!(sources[0].suites, ["bookworm", "bookworm-updates"]);
         assert_eq!(sources[1].suites, ["bookworm-security"]);
-        assert_eq!(
-            pick_debian_mirror(&sources).as_deref(),
-            Some("http://deb.debian.org/debian")
-        );
+        assert_eq!(pick_debian_mirror(&sources).as_deref(), Some("http://deb.debian.org/debian"));
     }
 
     #[test]
@@ -881,10 +790,7 @@ Components: main contrib
         assert_eq!(sources.len(), 4);
         assert!(!sources[2].enabled);
         assert_eq!(sources[3].uris.len(), 2);
-        assert_eq!(
-            pick_debian_mirror(&sources).as_deref(),
-            Some("http://ftp.example.org/debian")
-        );
+        assert_eq!(pick_debian_mirror(&sources).as_deref(), Some("http://ftp.example.org/debian"));
     }
 
     #[test]
@@ -899,10 +805,7 @@ deb http://deb.debian.org/debian bookworm-updates main
         let sources = parse_one_line(text);
         assert_eq!(sources.len(), 4);
         assert_eq!(sources[2].uris, ["http://mirror.example/debian/"]);
-        assert_eq!(
-            pick_debian_mirror(&sources).as_deref(),
-            Some("http://mirror.example/debian")
-        );
+        assert_eq!(pick_debian_mirror(&sources).as_deref(), Some("http://mirror.example/debian"));
         // Only -updates / -backports suites: not used for selection.
         let only_updates = parse_one_line("deb http://x.example/debian bookworm-backports main\n");
         assert_eq!(pick_debian_mirror(&only_updates), None);
@@ -931,44 +834,19 @@ Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg
         let dir = std::env::temp_dir().join(format!("tz-guest-test-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("sources.list.d")).unwrap();
-        fs::write(
-            dir.join("sources.list.d/a-security.sources"),
-            &DEB822[DEB822.find("\n\n").unwrap()..],
-        )
-        .unwrap();
-        fs::write(
-            dir.join("sources.list.d/b.list"),
-            "deb http://b.example/debian sid main\n",
-        )
-        .unwrap();
-        fs::write(
-            dir.join("sources.list.d/c.list.disabled"),
-            "deb http://c.example/debian sid main\n",
-        )
-        .unwrap();
-        assert_eq!(
-            pick_debian_mirror(&host_sources(&dir)).as_deref(),
-            Some("http://b.example/debian")
-        );
-        fs::write(
-            dir.join("sources.list"),
-            "deb http://first.example/debian/ trixie main\n",
-        )
-        .unwrap();
-        assert_eq!(
-            pick_debian_mirror(&host_sources(&dir)).as_deref(),
-            Some("http://first.example/debian")
-        );
+        fs::write(dir.join("sources.list.d/a-security.sources"), &DEB822[DEB822.find("\n\n").unwrap()..]).unwrap();
+        fs::write(dir.join("sources.list.d/b.list"), "deb http://b.example/debian sid main\n").unwrap();
+        fs::write(dir.join("sources.list.d/c.list.disabled"), "deb http://c.example/debian sid main\n").unwrap();
+        assert_eq!(pick_debian_mirror(&host_sources(&dir)).as_deref(), Some("http://b.example/debian"));
+        fs::write(dir.join("sources.list"), "deb http://first.example/debian/ trixie main\n").unwrap();
+        assert_eq!(pick_debian_mirror(&host_sources(&dir)).as_deref(), Some("http://first.example/debian"));
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn kernel_depends() {
         let out = "linux-image-cloud-arm64\n  Depends: linux-image-6.12.107+deb13-cloud-arm64\n";
-        assert_eq!(
-            parse_kernel_depends(out).as_deref(),
-            Some("linux-image-6.12.107+deb13-cloud-arm64")
-        );
+        assert_eq!(parse_kernel_depends(out).as_deref(), Some("linux-image-6.12.107+deb13-cloud-arm64"));
         assert_eq!(parse_kernel_depends("foo\n  Depends: libc6\n"), None);
     }
 
@@ -976,12 +854,6 @@ Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg
     fn print_uris() {
         let out = "'http://deb.debian.org/debian/pool/main/b/busybox/busybox-static_1%3a1.37.0-6+b9_arm64.deb' busybox-static_1%3a1.37.0-6+b9_arm64.deb 847552 SHA256:00\n\
                    'http://deb.debian.org/debian/pool/main/l/libteec2_4.5.0-1_arm64.deb' libteec2_4.5.0-1_arm64.deb 8936 SHA256:11\n";
-        assert_eq!(
-            parse_print_uris(out),
-            [
-                "busybox-static_1%3a1.37.0-6+b9_arm64.deb",
-                "libteec2_4.5.0-1_arm64.deb"
-            ]
-        );
+        assert_eq!(parse_print_uris(out), ["busybox-static_1%3a1.37.0-6+b9_arm64.deb", "libteec2_4.5.0-1_arm64.deb"]);
     }
 }

@@ -38,11 +38,7 @@ pub struct CpioWriter<W: Write> {
 
 impl<W: Write> CpioWriter<W> {
     pub fn new(out: W) -> Self {
-        CpioWriter {
-            out,
-            next_ino: 1,
-            offset: 0,
-        }
+        CpioWriter { out, next_ino: 1, offset: 0 }
     }
 
     fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -56,28 +52,15 @@ impl<W: Write> CpioWriter<W> {
         self.write(&[0u8; 3][..pad])
     }
 
-    fn header(
-        &mut self,
-        name: &str,
-        mode: u32,
-        nlink: u32,
-        size: u64,
-        rdev: (u32, u32),
-    ) -> Result<()> {
+    fn header(&mut self, name: &str, mode: u32, nlink: u32, size: u64, rdev: (u32, u32)) -> Result<()> {
         let size = u32::try_from(size).map_err(|_| anyhow!("{name}: too large for cpio"))?;
         if name.is_empty() || name.contains('\0') {
             bail!("bad cpio entry name {name:?}");
         }
-        let ino = if name == "TRAILER!!!" {
-            0
-        } else {
-            self.next_ino
-        };
+        let ino = if name == "TRAILER!!!" { 0 } else { self.next_ino };
         self.next_ino += 1;
         let namesize = name.len() as u32 + 1;
-        let fields = [
-            ino, mode, 0, 0, nlink, 0, size, 0, 0, rdev.0, rdev.1, namesize, 0,
-        ];
+        let fields = [ino, mode, 0, 0, nlink, 0, size, 0, 0, rdev.0, rdev.1, namesize, 0];
         let mut header = String::with_capacity(110);
         header.push_str("070701");
         for f in fields {
@@ -95,26 +78,14 @@ impl<W: Write> CpioWriter<W> {
     }
 
     pub fn file(&mut self, name: &str, perm: u32, data: &[u8]) -> Result<()> {
-        self.header(
-            name,
-            S_IFREG | (perm & 0o7777),
-            1,
-            data.len() as u64,
-            (0, 0),
-        )?;
+        self.header(name, S_IFREG | (perm & 0o7777), 1, data.len() as u64, (0, 0))?;
         self.write(data)?;
         self.pad4()?;
         Ok(())
     }
 
     /// A regular file whose `size` bytes come from `data`.
-    pub fn file_from(
-        &mut self,
-        name: &str,
-        perm: u32,
-        size: u64,
-        data: &mut dyn Read,
-    ) -> Result<()> {
+    pub fn file_from(&mut self, name: &str, perm: u32, size: u64, data: &mut dyn Read) -> Result<()> {
         self.header(name, S_IFREG | (perm & 0o7777), 1, size, (0, 0))?;
         let copied = io::copy(&mut data.take(size), &mut self.out)?;
         if copied != size {
@@ -205,64 +176,37 @@ impl Tree {
     }
 
     fn bytes(&mut self, path: &str, perm: u32, data: impl Into<Vec<u8>>) -> Result<()> {
-        self.add(
-            path,
-            Node::Bytes {
-                perm,
-                data: data.into(),
-            },
-        )
+        self.add(path, Node::Bytes { perm, data: data.into() })
     }
 
     fn symlink(&mut self, path: &str, target: &str) -> Result<()> {
         // Top-level links must not be rewritten into usr/ by image_path.
         if !path.trim_matches('/').contains('/') {
-            self.nodes.insert(
-                path.trim_matches('/').to_owned(),
-                Node::Symlink {
-                    target: target.to_owned(),
-                },
-            );
+            self.nodes.insert(path.trim_matches('/').to_owned(), Node::Symlink { target: target.to_owned() });
             return Ok(());
         }
-        self.add(
-            path,
-            Node::Symlink {
-                target: target.to_owned(),
-            },
-        )
+        self.add(path, Node::Symlink { target: target.to_owned() })
     }
 
     /// Adds a host file, directory (recursively) or symlink at `path`, keeping its
     /// permission bits (symlinks stay symlinks).
     fn host(&mut self, path: &str, src: &Path) -> Result<()> {
-        let meta =
-            fs::symlink_metadata(src).with_context(|| format!("reading {}", src.display()))?;
+        let meta = fs::symlink_metadata(src).with_context(|| format!("reading {}", src.display()))?;
         let perm = meta.permissions().mode() & 0o7777;
         let ft = meta.file_type();
         if ft.is_symlink() {
             let target = fs::read_link(src)?;
-            let target = target
-                .to_str()
-                .ok_or_else(|| anyhow!("non-UTF-8 link target in {}", src.display()))?;
+            let target = target.to_str().ok_or_else(|| anyhow!("non-UTF-8 link target in {}", src.display()))?;
             self.symlink(path, target)
         } else if ft.is_file() {
-            self.add(
-                path,
-                Node::File {
-                    perm,
-                    src: src.to_path_buf(),
-                },
-            )
+            self.add(path, Node::File { perm, src: src.to_path_buf() })
         } else if ft.is_dir() {
             self.dir(path, perm)?;
             let mut entries: Vec<_> = fs::read_dir(src)?.flatten().collect();
             entries.sort_by_key(|e| e.file_name());
             for e in entries {
                 let name = e.file_name();
-                let name = name
-                    .to_str()
-                    .ok_or_else(|| anyhow!("non-UTF-8 file name in {}", src.display()))?;
+                let name = name.to_str().ok_or_else(|| anyhow!("non-UTF-8 file name in {}", src.display()))?;
                 self.host(&format!("{path}/{name}"), &e.path())?;
             }
             Ok(())
@@ -283,16 +227,13 @@ impl Tree {
                 Node::Dir { perm } => cpio.dir(path, *perm)?,
                 Node::Bytes { perm, data } => cpio.file(path, *perm, data)?,
                 Node::File { perm, src } => {
-                    let mut f = fs::File::open(src)
-                        .with_context(|| format!("opening {}", src.display()))?;
+                    let mut f = fs::File::open(src).with_context(|| format!("opening {}", src.display()))?;
                     let size = f.metadata()?.len();
                     cpio.file_from(path, *perm, size, &mut f)
                         .with_context(|| format!("archiving {}", src.display()))?;
                 }
                 Node::Symlink { target } => cpio.symlink(path, target)?,
-                Node::CharDev { perm, major, minor } => {
-                    cpio.char_dev(path, *perm, *major, *minor)?
-                }
+                Node::CharDev { perm, major, minor } => cpio.char_dev(path, *perm, *major, *minor)?,
             }
         }
         let size = cpio.offset;
@@ -340,15 +281,9 @@ fn busybox_applets(binary: &[u8]) -> Option<Vec<String>> {
         if raw.is_empty() {
             break;
         }
-        let ok = raw
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"[]-_.".contains(&b));
+        let ok = raw.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"[]-_.".contains(&b));
         let name = std::str::from_utf8(raw).ok()?;
-        if !ok
-            || names
-                .last()
-                .is_some_and(|last: &String| last.as_str() >= name)
-        {
+        if !ok || names.last().is_some_and(|last: &String| last.as_str() >= name) {
             break;
         }
         names.push(name.to_owned());
@@ -397,31 +332,13 @@ fn make_tree(guest: &GuestFiles, extra: &[(String, PathBuf)]) -> Result<Tree> {
     for top in ["bin", "sbin", "lib"] {
         t.symlink(top, &format!("usr/{top}"))?;
     }
-    for d in [
-        "dev",
-        "proc",
-        "sys",
-        "run",
-        "etc",
-        "mnt",
-        "usr/bin",
-        "usr/sbin",
-        "usr/lib",
-        "etc/tz/tests.d",
-    ] {
+    for d in ["dev", "proc", "sys", "run", "etc", "mnt", "usr/bin", "usr/sbin", "usr/lib", "etc/tz/tests.d"] {
         t.dir(d, 0o755)?;
     }
     t.dir("tmp", 0o1777)?;
     t.dir("root", 0o700)?;
     t.dir("var/lib/optee-client/data/tee", 0o700)?;
-    t.add(
-        "dev/console",
-        Node::CharDev {
-            perm: 0o600,
-            major: 5,
-            minor: 1,
-        },
-    )?;
+    t.add("dev/console", Node::CharDev { perm: 0o600, major: 5, minor: 1 })?;
     t.bytes("etc/passwd", 0o644, "root:x:0:0:root:/root:/bin/sh\n")?;
     t.bytes("etc/group", 0o644, "root:x:0:\n")?;
     t.bytes("etc/hostname", 0o644, "tz\n")?;
@@ -430,12 +347,8 @@ fn make_tree(guest: &GuestFiles, extra: &[(String, PathBuf)]) -> Result<Tree> {
     // busybox and its applets.
     let busybox = sys.join("usr/bin/busybox");
     let bin = fs::read(&busybox).with_context(|| format!("reading {}", busybox.display()))?;
-    let applets = busybox_applets(&bin)
-        .unwrap_or_else(|| FALLBACK_APPLETS.iter().map(|s| s.to_string()).collect());
-    for a in applets
-        .iter()
-        .filter(|a| !SKIP_APPLETS.contains(&a.as_str()))
-    {
+    let applets = busybox_applets(&bin).unwrap_or_else(|| FALLBACK_APPLETS.iter().map(|s| s.to_string()).collect());
+    for a in applets.iter().filter(|a| !SKIP_APPLETS.contains(&a.as_str())) {
         t.symlink(&format!("usr/bin/{a}"), "busybox")?;
     }
     t.sysroot(sys, "usr/bin/busybox")?;
@@ -454,44 +367,19 @@ fn make_tree(guest: &GuestFiles, extra: &[(String, PathBuf)]) -> Result<Tree> {
 
     // Kernel modules (decompressed), insmod'ed by path from /init.
     let mods = format!("usr/lib/modules/{}", guest.kernel_release);
-    t.add(
-        &format!("{mods}/tee.ko"),
-        Node::File {
-            perm: 0o644,
-            src: guest.tee_ko.clone(),
-        },
-    )?;
-    t.add(
-        &format!("{mods}/optee.ko"),
-        Node::File {
-            perm: 0o644,
-            src: guest.optee_ko.clone(),
-        },
-    )?;
-    t.add(
-        &format!("{mods}/virtio_blk.ko"),
-        Node::File {
-            perm: 0o644,
-            src: guest.virtio_blk_ko.clone(),
-        },
-    )?;
+    t.add(&format!("{mods}/tee.ko"), Node::File { perm: 0o644, src: guest.tee_ko.clone() })?;
+    t.add(&format!("{mods}/optee.ko"), Node::File { perm: 0o644, src: guest.optee_ko.clone() })?;
+    t.add(&format!("{mods}/virtio_blk.ko"), Node::File { perm: 0o644, src: guest.virtio_blk_ko.clone() })?;
 
     // /init.
     let init = repo_root().join("qemu/init");
     if !init.is_file() {
         bail!("{} is missing", init.display());
     }
-    t.add(
-        "init",
-        Node::File {
-            perm: 0o755,
-            src: init,
-        },
-    )?;
+    t.add("init", Node::File { perm: 0o755, src: init })?;
 
     for (dest, src) in extra {
-        t.host(dest, src)
-            .with_context(|| format!("adding {} as {dest}", src.display()))?;
+        t.host(dest, src).with_context(|| format!("adding {} as {dest}", src.display()))?;
     }
     Ok(t)
 }
@@ -500,10 +388,8 @@ fn make_tree(guest: &GuestFiles, extra: &[(String, PathBuf)]) -> Result<Tree> {
 /// recursively, except glibc's gconv modules.
 fn add_libs(t: &mut Tree, sysroot: &Path, rel: &str) -> Result<()> {
     let dir = sysroot.join(rel);
-    let mut entries: Vec<_> = fs::read_dir(&dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .flatten()
-        .collect();
+    let mut entries: Vec<_> =
+        fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let name = e.file_name();
@@ -575,10 +461,7 @@ mod tests {
     #[test]
     fn image_paths() {
         assert_eq!(image_path("/etc/tz/tests.d/x").unwrap(), "etc/tz/tests.d/x");
-        assert_eq!(
-            image_path("lib/optee_armtz/a.ta").unwrap(),
-            "usr/lib/optee_armtz/a.ta"
-        );
+        assert_eq!(image_path("lib/optee_armtz/a.ta").unwrap(), "usr/lib/optee_armtz/a.ta");
         assert_eq!(image_path("//bin//foo").unwrap(), "usr/bin/foo");
         assert_eq!(image_path("bin").unwrap(), "bin");
         assert!(image_path("../x").is_err());
@@ -591,16 +474,7 @@ mod tests {
         t.bytes("/lib/optee_armtz/x.ta", 0o644, "ta").unwrap();
         t.symlink("lib", "usr/lib").unwrap();
         let keys: Vec<&str> = t.nodes.keys().map(String::as_str).collect();
-        assert_eq!(
-            keys,
-            [
-                "lib",
-                "usr",
-                "usr/lib",
-                "usr/lib/optee_armtz",
-                "usr/lib/optee_armtz/x.ta"
-            ]
-        );
+        assert_eq!(keys, ["lib", "usr", "usr/lib", "usr/lib/optee_armtz", "usr/lib/optee_armtz/x.ta"]);
         let mut a = Vec::new();
         t.write(&mut a).unwrap();
         let mut b = Vec::new();
@@ -611,9 +485,7 @@ mod tests {
     #[test]
     fn applet_table() {
         let mut bin = b"junk\0\x01[\0[[\0".to_vec();
-        for a in [
-            "acpid", "cat", "cttyhack", "insmod", "mount", "poweroff", "setsid", "sh",
-        ] {
+        for a in ["acpid", "cat", "cttyhack", "insmod", "mount", "poweroff", "setsid", "sh"] {
             bin.extend_from_slice(a.as_bytes());
             bin.push(0);
         }

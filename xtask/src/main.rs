@@ -190,6 +190,8 @@ fn main() -> Result<()> {
         }
         Cmd::Xtest { tee, args } => xtest::run(tee, &args),
         Cmd::Modgraph { verbose } => modgraph::run(&root(), verbose),
-        Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo),
+        Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => {
+            sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo)
+        }
     }
 }

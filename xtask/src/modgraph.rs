@@ -101,7 +101,8 @@ pub fn build(src: &Path) -> Result<Graph> {
         let rel = file.strip_prefix(src)?;
         let Some(from) = module_of(rel) else { continue };
         // Host-test files are not part of the kernel's structure.
-        if rel.iter().any(|p| p == "tests" || p == "testdata") || from.ends_with("::tests") || from.ends_with("testing") {
+        if rel.iter().any(|p| p == "tests" || p == "testdata") || from.ends_with("::tests") || from.ends_with("testing")
+        {
             continue;
         }
         let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -215,7 +216,10 @@ pub fn run(root: &Path, verbose: bool) -> Result<()> {
     }
     let importers_of_boot: Vec<&String> = graph.iter().filter(|(_, d)| d.contains("boot")).map(|(m, _)| m).collect();
     let bad: Vec<Vec<String>> = cycles(&graph).into_iter().filter(|c| !is_within_one_folder(c)).collect();
-    println!("modules importing boot: {}", if importers_of_boot.is_empty() { "none".to_string() } else { format!("{importers_of_boot:?}") });
+    println!(
+        "modules importing boot: {}",
+        if importers_of_boot.is_empty() { "none".to_string() } else { format!("{importers_of_boot:?}") }
+    );
     for c in &bad {
         println!("cycle: {}", c.join(" <-> "));
     }

@@ -56,7 +56,6 @@ impl Algo {
     }
 }
 
-
 /// Parses a UUID string into its RFC 4122 octets (the form `shdr_bootstrap_ta`
 /// and the Linux client ioctls use).
 pub fn uuid_octets(s: &str) -> Result<[u8; 16]> {
@@ -73,7 +72,14 @@ pub fn uuid_octets(s: &str) -> Result<[u8; 16]> {
 /// Formats RFC 4122 octets as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
 pub fn uuid_string(o: &[u8; 16]) -> String {
     let h: Vec<String> = o.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", h[0..4].concat(), h[4..6].concat(), h[6..8].concat(), h[8..10].concat(), h[10..16].concat())
+    format!(
+        "{}-{}-{}-{}-{}",
+        h[0..4].concat(),
+        h[4..6].concat(),
+        h[6..8].concat(),
+        h[8..10].concat(),
+        h[10..16].concat()
+    )
 }
 
 /// Reads an RSA private key from PEM: PKCS#1 (`RSA PRIVATE KEY`, like
@@ -152,7 +158,12 @@ pub fn verify<'a>(ta: &'a [u8], key: &RsaPublicKey) -> Result<Verified<'a>> {
     let sig_at = hash_at + HASH_SIZE;
     let boot_at = sig_at + shdr.sig_size as usize;
     let image_at = boot_at + BOOTSTRAP_SIZE;
-    ensure!(ta.len() == image_at + shdr.img_size as usize, "file is {} bytes, header says {}", ta.len(), image_at + shdr.img_size as usize);
+    ensure!(
+        ta.len() == image_at + shdr.img_size as usize,
+        "file is {} bytes, header says {}",
+        ta.len(),
+        image_at + shdr.img_size as usize
+    );
     let uuid: [u8; 16] = ta[boot_at..boot_at + 16].try_into().unwrap();
     let ta_version = u32::from_le_bytes(ta[boot_at + 16..image_at].try_into().unwrap());
     let image = &ta[image_at..];
@@ -374,19 +385,26 @@ mod tests {
     /// The project's development key (generating a key takes seconds in a debug build).
     fn test_key() -> &'static RsaPrivateKey {
         static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
-        KEY.get_or_init(|| load_private_key(&Path::new(env!("CARGO_MANIFEST_DIR")).join("keys/dev_ta_key.pem")).unwrap())
+        KEY.get_or_init(|| {
+            load_private_key(&Path::new(env!("CARGO_MANIFEST_DIR")).join("keys/dev_ta_key.pem")).unwrap()
+        })
     }
 
     const HELLO: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
 
     #[test]
     fn shdr_layout() {
-        let shdr = Shdr { magic: SHDR_MAGIC, img_type: 1, img_size: 0x1234, algo: ALG_RSA_PSS_SHA256, hash_size: 32, sig_size: 256 };
+        let shdr = Shdr {
+            magic: SHDR_MAGIC,
+            img_type: 1,
+            img_size: 0x1234,
+            algo: ALG_RSA_PSS_SHA256,
+            hash_size: 32,
+            sig_size: 256,
+        };
         let b = shdr.to_bytes();
         assert_eq!(&b[..4], b"HSTO");
-        assert_eq!(b, [
-            0x48, 0x53, 0x54, 0x4f, 1, 0, 0, 0, 0x34, 0x12, 0, 0, 0x30, 0x49, 0x41, 0x70, 32, 0, 0, 1,
-        ]);
+        assert_eq!(b, [0x48, 0x53, 0x54, 0x4f, 1, 0, 0, 0, 0x34, 0x12, 0, 0, 0x30, 0x49, 0x41, 0x70, 32, 0, 0, 1,]);
         assert_eq!(Shdr::parse(&b).unwrap(), shdr);
     }
 
@@ -409,7 +427,10 @@ mod tests {
             let ta = sign(&image, &uuid, 7, key, algo).unwrap();
             assert_eq!(ta.len(), 20 + 32 + 256 + 20 + image.len());
             let shdr = Shdr::parse(&ta).unwrap();
-            assert_eq!((shdr.img_type, shdr.img_size as usize, shdr.hash_size, shdr.sig_size), (1, image.len(), 32, 256));
+            assert_eq!(
+                (shdr.img_type, shdr.img_size as usize, shdr.hash_size, shdr.sig_size),
+                (1, image.len(), 32, 256)
+            );
             assert_eq!(&ta[308..324], &uuid);
             assert_eq!(&ta[324..328], &7u32.to_le_bytes());
             assert_eq!(&ta[328..], &image[..]);
@@ -491,7 +512,18 @@ mod tests {
         e[0x150..0x150 + names.len()].copy_from_slice(names);
         let shoff = e.len();
         let mut sh = Vec::new();
-        let hdr = |name, ty, flags, offset, size, link, info| Sh { name, ty, flags, addr: 0, offset, size, link, info, align: 1, entsize: 0 };
+        let hdr = |name, ty, flags, offset, size, link, info| Sh {
+            name,
+            ty,
+            flags,
+            addr: 0,
+            offset,
+            size,
+            link,
+            info,
+            align: 1,
+            entsize: 0,
+        };
         hdr(0, 0, 0, 0, 0, 0, 0).write(&mut sh);
         hdr(1, 1, SHF_ALLOC | 4, 0x100, 0x20, 4, 0).write(&mut sh); // .text, link -> .dynstr (4)
         hdr(7, 1, 0, 0x140, 0x10, 0, 0).write(&mut sh); // .comment

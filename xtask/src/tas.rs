@@ -81,7 +81,11 @@ pub fn check_ta_elf(bytes: &[u8]) -> Result<TaHead> {
     let mut prev_end = 0;
     for p in &loads {
         ensure!(p.p_align == align, "PT_LOADs with different alignments");
-        ensure!(p.p_vaddr % 4096 == p.p_offset % 4096, "PT_LOAD at {:#x}: vaddr and offset disagree modulo 4 KiB", p.p_vaddr);
+        ensure!(
+            p.p_vaddr % 4096 == p.p_offset % 4096,
+            "PT_LOAD at {:#x}: vaddr and offset disagree modulo 4 KiB",
+            p.p_vaddr
+        );
         ensure!(p.p_vaddr >= prev_end, "PT_LOADs overlap or are out of order");
         ensure!(p.p_flags & PF_R != 0, "PT_LOAD at {:#x} is not readable", p.p_vaddr);
         ensure!(p.p_flags & (PF_W | PF_X) != (PF_W | PF_X), "PT_LOAD at {:#x} is writable and executable", p.p_vaddr);
@@ -93,7 +97,8 @@ pub fn check_ta_elf(bytes: &[u8]) -> Result<TaHead> {
         ensure!(p.p_type != PT_INTERP, "PT_INTERP present (link with --no-dynamic-linker)");
         ensure!(p.p_type != PT_TLS, "PT_TLS present: ta-sdk sets up no thread-local storage");
     }
-    let entry_ok = loads.iter().any(|p| p.p_flags & PF_X != 0 && (p.p_vaddr..p.p_vaddr + p.p_memsz).contains(&h.e_entry));
+    let entry_ok =
+        loads.iter().any(|p| p.p_flags & PF_X != 0 && (p.p_vaddr..p.p_vaddr + p.p_memsz).contains(&h.e_entry));
     ensure!(entry_ok, "e_entry {:#x} is not in an executable segment", h.e_entry);
 
     let types: Vec<u32> = elf.section_headers.iter().map(|s| s.sh_type).collect();
@@ -102,7 +107,10 @@ pub fn check_ta_elf(bytes: &[u8]) -> Result<TaHead> {
     for s in &elf.section_headers {
         ensure!(s.sh_type != SHT_REL, "SHT_REL section (AArch64 TAs use RELA)");
         if s.sh_type == SHT_RELA {
-            ensure!(s.sh_flags & u64::from(SHF_ALLOC) != 0, "non-allocated relocation section (built with --emit-relocs?)");
+            ensure!(
+                s.sh_flags & u64::from(SHF_ALLOC) != 0,
+                "non-allocated relocation section (built with --emit-relocs?)"
+            );
         }
     }
     if let Some(dynamic) = &elf.dynamic {
@@ -116,7 +124,11 @@ pub fn check_ta_elf(bytes: &[u8]) -> Result<TaHead> {
             R_AARCH64_NONE | R_AARCH64_RELATIVE => {}
             R_AARCH64_ABS64 | R_AARCH64_GLOB_DAT | R_AARCH64_JUMP_SLOT => {
                 let sym = elf.dynsyms.get(rel.r_sym).context("relocation against a missing symbol")?;
-                ensure!(sym.st_shndx != 0, "relocation against undefined symbol {:?}", elf.dynstrtab.get_at(sym.st_name));
+                ensure!(
+                    sym.st_shndx != 0,
+                    "relocation against undefined symbol {:?}",
+                    elf.dynstrtab.get_at(sym.st_name)
+                );
             }
             t => bail!("relocation type {t} that ldelf does not apply"),
         }
@@ -246,7 +258,8 @@ fn bad_signature_ta(root: &Path, signed: &Path, key: &Path, untrusted: &Path) ->
     let bytes = std::fs::read(signed).with_context(|| format!("reading {}", signed.display()))?;
     let ta = sign::verify(&bytes, &sign::load_private_key(key)?.to_public_key())?;
     let uuid = sign::uuid_octets(BAD_SIGNATURE_UUID)?;
-    let path = root.join(TA_OUT).join(format!("untrusted-{}", key_name(untrusted)?)).join(format!("{BAD_SIGNATURE_UUID}.ta"));
+    let path =
+        root.join(TA_OUT).join(format!("untrusted-{}", key_name(untrusted)?)).join(format!("{BAD_SIGNATURE_UUID}.ta"));
     sign_to(&path, ta.image, &uuid, &sign::load_private_key(untrusted)?)?;
     Ok(path)
 }
@@ -316,7 +329,8 @@ fn sign_c_tas(root: &Path, devkit: &Path, key: &Path) -> Result<Vec<(String, Pat
     for ta in crate::cta::build_c_tas(root, devkit)? {
         let image = std::fs::read(&ta.image).with_context(|| format!("reading {}", ta.image.display()))?;
         let path = out_dir.join(format!("{}.ta", ta.uuid));
-        sign_to(&path, &image, &sign::uuid_octets(&ta.uuid)?, &private).with_context(|| format!("signing C TA {}", ta.name))?;
+        sign_to(&path, &image, &sign::uuid_octets(&ta.uuid)?, &private)
+            .with_context(|| format!("signing C TA {}", ta.name))?;
         out.push((ta.uuid, path));
     }
     Ok(out)
@@ -346,7 +360,8 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
         extra.push((format!("usr/bin/{name}"), path));
     }
     let tests = root.join("qemu/runner/tests.d");
-    let mut entries: Vec<_> = std::fs::read_dir(&tests).with_context(|| format!("reading {}", tests.display()))?.flatten().collect();
+    let mut entries: Vec<_> =
+        std::fs::read_dir(&tests).with_context(|| format!("reading {}", tests.display()))?.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let name = e.file_name().to_string_lossy().into_owned();

@@ -43,11 +43,7 @@ fn string_array(value: &str) -> Result<Vec<String>> {
         .strip_prefix('[')
         .and_then(|v| v.strip_suffix(']'))
         .with_context(|| format!("expected a one-line array, got `{value}`"))?;
-    Ok(inner
-        .split(',')
-        .map(|s| s.trim().trim_matches('"').to_string())
-        .filter(|s| !s.is_empty())
-        .collect())
+    Ok(inner.split(',').map(|s| s.trim().trim_matches('"').to_string()).filter(|s| !s.is_empty()).collect())
 }
 
 /// The names in `installed` (rustup's `--installed` listing) missing from it,
@@ -58,7 +54,8 @@ pub fn missing<'a>(wanted: &'a [String], installed: &str, component: bool) -> Ve
         .iter()
         .filter(|w| {
             !installed.lines().map(str::trim).any(|have| {
-                have == w.as_str() || (component && have.strip_prefix(w.as_str()).is_some_and(|rest| rest.starts_with('-')))
+                have == w.as_str()
+                    || (component && have.strip_prefix(w.as_str()).is_some_and(|rest| rest.starts_with('-')))
             })
         })
         .map(String::as_str)
@@ -70,12 +67,14 @@ pub fn missing<'a>(wanted: &'a [String], installed: &str, component: bool) -> Ve
 /// installed another way must bring its own targets).
 pub fn ensure(root: &Path) -> Result<()> {
     let file = root.join("rust-toolchain.toml");
-    let pinned = parse_toolchain_file(&std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?)?;
+    let pinned =
+        parse_toolchain_file(&std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?)?;
     let list = |what: &str| -> Result<Option<String>> {
-        let out = match Command::new("rustup").args([what, "list", "--installed", "--toolchain", &pinned.channel]).output() {
-            Ok(out) => out,
-            Err(_) => return Ok(None), // no rustup on PATH
-        };
+        let out =
+            match Command::new("rustup").args([what, "list", "--installed", "--toolchain", &pinned.channel]).output() {
+                Ok(out) => out,
+                Err(_) => return Ok(None), // no rustup on PATH
+            };
         if !out.status.success() {
             bail!(
                 "rustup {what} list --toolchain {} failed: {}",
@@ -131,9 +130,17 @@ mod tests {
     #[test]
     fn finds_missing_targets_and_components() {
         let wanted = vec!["aarch64-unknown-none-softfloat".to_string(), "aarch64-unknown-linux-musl".to_string()];
-        assert_eq!(missing(&wanted, "x86_64-unknown-linux-gnu\naarch64-unknown-linux-musl\n", false), vec!["aarch64-unknown-none-softfloat"]);
+        assert_eq!(
+            missing(&wanted, "x86_64-unknown-linux-gnu\naarch64-unknown-linux-musl\n", false),
+            vec!["aarch64-unknown-none-softfloat"]
+        );
         let comps = vec!["rustfmt".to_string(), "clippy".to_string()];
-        assert_eq!(missing(&comps, "cargo-x86_64-unknown-linux-gnu\nrustfmt-x86_64-unknown-linux-gnu\n", true), vec!["clippy"]);
-        assert!(missing(&comps, "clippy-x86_64-unknown-linux-gnu\nrustfmt-x86_64-unknown-linux-gnu\n", true).is_empty());
+        assert_eq!(
+            missing(&comps, "cargo-x86_64-unknown-linux-gnu\nrustfmt-x86_64-unknown-linux-gnu\n", true),
+            vec!["clippy"]
+        );
+        assert!(
+            missing(&comps, "clippy-x86_64-unknown-linux-gnu\nrustfmt-x86_64-unknown-linux-gnu\n", true).is_empty()
+        );
     }
 }

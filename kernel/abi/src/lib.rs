@@ -13,8 +13,8 @@
 pub mod fdt_header;
 pub mod image_header;
 pub mod msg;
+pub mod opteed;
 pub mod result;
 pub mod shdr;
-pub mod opteed;
 pub mod smc;
 pub mod smccc;

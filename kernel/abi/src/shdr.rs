@@ -77,7 +77,14 @@ mod tests {
 
     #[test]
     fn round_trips_and_refuses_short_input() {
-        let h = Shdr { magic: SHDR_MAGIC, img_type: 1, img_size: 77, algo: TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, hash_size: 32, sig_size: 256 };
+        let h = Shdr {
+            magic: SHDR_MAGIC,
+            img_type: 1,
+            img_size: 77,
+            algo: TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
+            hash_size: 32,
+            sig_size: 256,
+        };
         let b = h.to_bytes();
         assert_eq!(&b[..4], b"HSTO");
         assert_eq!(Shdr::parse(&b), Some(h));

@@ -174,7 +174,9 @@ impl MsgParam {
             Param::None => (ATTR_TYPE_NONE, 0, 0, 0, false),
             Param::Value { dir, v } => (dir_bits(dir), v[0], v[1], v[2], false),
             Param::Rmem { dir, offs, size, shm_ref } => (4 | dir_bits(dir), offs, size, shm_ref, false),
-            Param::Tmem { dir, buf_ptr, size, shm_ref, noncontig } => (8 | dir_bits(dir), buf_ptr, size, shm_ref, noncontig),
+            Param::Tmem { dir, buf_ptr, size, shm_ref, noncontig } => {
+                (8 | dir_bits(dir), buf_ptr, size, shm_ref, noncontig)
+            }
         };
         let attr = ty | if self.meta { ATTR_META } else { 0 } | if noncontig { ATTR_NONCONTIG } else { 0 };
         out[0..8].copy_from_slice(&attr.to_le_bytes());

@@ -159,7 +159,8 @@ impl ReeFs for RpcFs<'_> {
             return Ok(Vec::new());
         }
         self.with_shm(len, |fs, shm| {
-            let back = fs.request(alloc::vec![value(Dir::In, op::READ, fd, offset), rmem(Dir::Out, shm, len as u64)])?;
+            let back =
+                fs.request(alloc::vec![value(Dir::In, op::READ, fd, offset), rmem(Dir::Out, shm, len as u64)])?;
             let got = out_size(back.get(1))?;
             if got > len as u64 {
                 return Err(result::ERROR_COMMUNICATION);
@@ -176,7 +177,8 @@ impl ReeFs for RpcFs<'_> {
         }
         self.with_shm(data.len(), |fs, shm| {
             fs.put(shm, 0, data)?;
-            fs.request(alloc::vec![value(Dir::In, op::WRITE, fd, offset), rmem(Dir::In, shm, data.len() as u64)]).map(|_| ())
+            fs.request(alloc::vec![value(Dir::In, op::WRITE, fd, offset), rmem(Dir::In, shm, data.len() as u64)])
+                .map(|_| ())
         })
     }
 
@@ -218,7 +220,8 @@ impl ReeFs for RpcFs<'_> {
 
     fn readdir(&mut self, handle: u64) -> Result<String, u32> {
         self.with_shm(NAME_MAX, |fs, shm| {
-            let back = fs.request(alloc::vec![value(Dir::In, op::READDIR, handle, 0), rmem(Dir::Out, shm, NAME_MAX as u64)])?;
+            let back =
+                fs.request(alloc::vec![value(Dir::In, op::READDIR, handle, 0), rmem(Dir::Out, shm, NAME_MAX as u64)])?;
             let got = out_size(back.get(1))?;
             if got == 0 || got > NAME_MAX as u64 {
                 return Err(result::ERROR_COMMUNICATION);

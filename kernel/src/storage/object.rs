@@ -280,7 +280,14 @@ impl TaStore {
     /// Moves object `old` to the free ID `new` (re-encrypted: the ID is
     /// authenticated). The new file is complete before the old one goes; a
     /// crash in between leaves both, never neither.
-    pub fn rename(&self, fs: &mut dyn ReeFs, old: &[u8], new: &[u8], obj: &Stored, nonce: &[u8; 12]) -> Result<(), u32> {
+    pub fn rename(
+        &self,
+        fs: &mut dyn ReeFs,
+        old: &[u8],
+        new: &[u8],
+        obj: &Stored,
+        nonce: &[u8; 12],
+    ) -> Result<(), u32> {
         self.commit(fs, new, obj.generation.wrapping_add(1), &obj.data, nonce, false)?;
         self.remove(fs, old)
     }

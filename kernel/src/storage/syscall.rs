@@ -377,7 +377,11 @@ fn rename(ctx: &mut dyn SyscallContext, st: &mut StorageState, a: [u64; 8]) -> R
         return Err(result::ERROR_ACCESS_CONFLICT);
     }
     let obj = st.objects.get(&old).ok_or(result::ERROR_BAD_STATE)?;
-    let stored = super::object::Stored { id: old.clone(), generation: obj.generation, data: crate::params::try_copy(&obj.data)? };
+    let stored = super::object::Stored {
+        id: old.clone(),
+        generation: obj.generation,
+        data: crate::params::try_copy(&obj.data)?,
+    };
     let n = nonce(ctx);
     let store = store_of(ctx);
     store.rename(&mut RpcFs::new(ctx.env()), &old, &new, &stored, &n)?;

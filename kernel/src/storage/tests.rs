@@ -89,8 +89,13 @@ impl ReeFs for MemFs {
     }
     fn opendir(&mut self, name: &str) -> Result<u64, u32> {
         let prefix = alloc::format!("{name}/");
-        let list: Vec<String> =
-            self.files.keys().filter_map(|k| k.strip_prefix(&prefix)).filter(|r| !r.contains('/')).map(|r| r.to_string()).collect();
+        let list: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|r| !r.contains('/'))
+            .map(|r| r.to_string())
+            .collect();
         if list.is_empty() {
             return Err(result::ERROR_ITEM_NOT_FOUND);
         }

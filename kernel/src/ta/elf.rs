@@ -120,24 +120,16 @@ impl<'a> TaImage<'a> {
         }
         let ctx = Ctx::new(Container::Big, Endian::Little);
         let phoff = usize::try_from(hdr.e_phoff).map_err(|_| TaError::BadElfHeader)?;
-        let phdrs = ProgramHeader::parse(image, phoff, usize::from(hdr.e_phnum), ctx)
-            .map_err(|_| TaError::BadElfHeader)?;
+        let phdrs =
+            ProgramHeader::parse(image, phoff, usize::from(hdr.e_phnum), ctx).map_err(|_| TaError::BadElfHeader)?;
         let segments = load_segments(&phdrs, image.len(), max_span)?;
-        let span = segments
-            .iter()
-            .map(Segment::end)
-            .max()
-            .map(page_up)
-            .ok_or(TaError::NoSegments)?;
+        let span = segments.iter().map(Segment::end).max().map(page_up).ok_or(TaError::NoSegments)?;
         if span > max_span {
             return Err(TaError::TooLarge);
         }
 
         let entry = hdr.e_entry;
-        if !segments
-            .iter()
-            .any(|s| s.perms.exec && s.vaddr <= entry && entry - s.vaddr < s.filesz)
-        {
+        if !segments.iter().any(|s| s.perms.exec && s.vaddr <= entry && entry - s.vaddr < s.filesz) {
             return Err(TaError::BadEntry);
         }
 
@@ -145,32 +137,19 @@ impl<'a> TaImage<'a> {
             Vec::new()
         } else {
             let shoff = usize::try_from(hdr.e_shoff).map_err(|_| TaError::BadElfHeader)?;
-            SectionHeader::parse(image, shoff, usize::from(hdr.e_shnum), ctx)
-                .map_err(|_| TaError::BadElfHeader)?
+            SectionHeader::parse(image, shoff, usize::from(hdr.e_shnum), ctx).map_err(|_| TaError::BadElfHeader)?
         };
         let relocs = reloc::collect(image, &phdrs, &shdrs, &segments, span, ctx)?;
 
         let head_vaddr = match find_ta_head(image, &shdrs, ctx)? {
             Some(v) => v,
             // Older TAs: ta_head is the first bytes of the first segment.
-            None => segments
-                .first()
-                .map(|s| s.vaddr)
-                .ok_or(TaError::NoSegments)?,
+            None => segments.first().map(|s| s.vaddr).ok_or(TaError::NoSegments)?,
         };
-        let head_bytes = file_bytes(image, &segments, head_vaddr, TA_HEAD_SIZE as u64)
-            .ok_or(TaError::BadTaHead)?;
+        let head_bytes = file_bytes(image, &segments, head_vaddr, TA_HEAD_SIZE as u64).ok_or(TaError::BadTaHead)?;
         let head = TaHead::parse(head_bytes)?;
 
-        Ok(Self {
-            image,
-            segments,
-            relocs,
-            span,
-            entry,
-            head,
-            head_vaddr,
-        })
+        Ok(Self { image, segments, relocs, span, entry, head, head_vaddr })
     }
 
     /// Returns the validated `PT_LOAD` segments, sorted by address.
@@ -228,52 +207,26 @@ impl<'a> TaImage<'a> {
 }
 
 /// Validates the `PT_LOAD` headers and returns them sorted by address.
-fn load_segments(
-    phdrs: &[ProgramHeader],
-    file_len: usize,
-    max_span: u64,
-) -> Result<Vec<Segment>, TaError> {
+fn load_segments(phdrs: &[ProgramHeader], file_len: usize, max_span: u64) -> Result<Vec<Segment>, TaError> {
     let file_len = u64::try_from(file_len).map_err(|_| TaError::BadSegment)?;
     let mut segs = Vec::new();
-    for ph in phdrs
-        .iter()
-        .filter(|p| p.p_type == PT_LOAD && (p.p_memsz != 0 || p.p_filesz != 0))
-    {
-        let file_end = ph
-            .p_offset
-            .checked_add(ph.p_filesz)
-            .ok_or(TaError::BadSegment)?;
-        let mem_end = ph
-            .p_vaddr
-            .checked_add(ph.p_memsz)
-            .ok_or(TaError::BadSegment)?;
-        if ph.p_filesz > ph.p_memsz
-            || file_end > file_len
-            || ph.p_vaddr % PAGE_SIZE != ph.p_offset % PAGE_SIZE
-        {
+    for ph in phdrs.iter().filter(|p| p.p_type == PT_LOAD && (p.p_memsz != 0 || p.p_filesz != 0)) {
+        let file_end = ph.p_offset.checked_add(ph.p_filesz).ok_or(TaError::BadSegment)?;
+        let mem_end = ph.p_vaddr.checked_add(ph.p_memsz).ok_or(TaError::BadSegment)?;
+        if ph.p_filesz > ph.p_memsz || file_end > file_len || ph.p_vaddr % PAGE_SIZE != ph.p_offset % PAGE_SIZE {
             return Err(TaError::BadSegment);
         }
         if mem_end > max_span {
             return Err(TaError::TooLarge);
         }
-        let perms = Perms {
-            read: ph.p_flags & PF_R != 0,
-            write: ph.p_flags & PF_W != 0,
-            exec: ph.p_flags & PF_X != 0,
-        };
+        let perms = Perms { read: ph.p_flags & PF_R != 0, write: ph.p_flags & PF_W != 0, exec: ph.p_flags & PF_X != 0 };
         if perms.write && perms.exec {
             return Err(TaError::WriteExecSegment);
         }
         if !perms.read {
             return Err(TaError::UnreadableSegment);
         }
-        segs.push(Segment {
-            vaddr: ph.p_vaddr,
-            memsz: ph.p_memsz,
-            filesz: ph.p_filesz,
-            offset: ph.p_offset,
-            perms,
-        });
+        segs.push(Segment { vaddr: ph.p_vaddr, memsz: ph.p_memsz, filesz: ph.p_filesz, offset: ph.p_offset, perms });
     }
     segs.sort_unstable_by_key(|s| s.vaddr);
     for pair in segs.windows(2) {
@@ -297,10 +250,7 @@ fn find_ta_head(image: &[u8], shdrs: &[SectionHeader], ctx: Ctx) -> Result<Optio
     let strtab = linked_strtab(image, shdrs, dynsym)?;
     for sym in syms.iter() {
         let bind = sym.st_bind();
-        if sym.st_shndx != 0
-            && (bind == STB_GLOBAL || bind == STB_WEAK)
-            && name_is(strtab, sym.st_name, b"ta_head")
-        {
+        if sym.st_shndx != 0 && (bind == STB_GLOBAL || bind == STB_WEAK) && name_is(strtab, sym.st_name, b"ta_head") {
             return Ok(Some(sym.st_value));
         }
     }
@@ -308,11 +258,7 @@ fn find_ta_head(image: &[u8], shdrs: &[SectionHeader], ctx: Ctx) -> Result<Optio
 }
 
 /// Parses the symbol table described by section header `sh`.
-pub(super) fn symtab<'a>(
-    image: &'a [u8],
-    sh: &SectionHeader,
-    ctx: Ctx,
-) -> Result<Symtab<'a>, TaError> {
+pub(super) fn symtab<'a>(image: &'a [u8], sh: &SectionHeader, ctx: Ctx) -> Result<Symtab<'a>, TaError> {
     if (sh.sh_type != SHT_DYNSYM && sh.sh_type != SHT_SYMTAB)
         || sh.sh_entsize != ENTRY_SIZE_24
         || !sh.sh_size.is_multiple_of(ENTRY_SIZE_24)
@@ -329,11 +275,7 @@ pub(super) fn symtab<'a>(
 }
 
 /// Returns the bytes of the string table a symbol table links to.
-fn linked_strtab<'a>(
-    image: &'a [u8],
-    shdrs: &[SectionHeader],
-    symtab: &SectionHeader,
-) -> Result<&'a [u8], TaError> {
+fn linked_strtab<'a>(image: &'a [u8], shdrs: &[SectionHeader], symtab: &SectionHeader) -> Result<&'a [u8], TaError> {
     let idx = usize::try_from(symtab.sh_link).map_err(|_| TaError::BadSection)?;
     let sh = shdrs.get(idx).ok_or(TaError::BadSection)?;
     if sh.sh_type != SHT_STRTAB {

@@ -92,10 +92,8 @@ impl TaError {
     pub const fn tee_error(self) -> TeeError {
         use TaError::*;
         match self {
-            Truncated | BadMagic | BadAlgorithm | BadHashSize | BadSignatureSize | BadKey
-            | BadSignature | UnknownImageType | UuidMismatch | SizeMismatch | DigestMismatch => {
-                TeeError::Security
-            }
+            Truncated | BadMagic | BadAlgorithm | BadHashSize | BadSignatureSize | BadKey | BadSignature
+            | UnknownImageType | UuidMismatch | SizeMismatch | DigestMismatch => TeeError::Security,
             UnsupportedAlgorithm
             | EncryptedUnsupported
             | SubkeyUnsupported

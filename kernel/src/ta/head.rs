@@ -50,28 +50,20 @@ impl TaHead {
     /// a `depr_entry` other than `u64::MAX`: such a TA predates the ELF entry
     /// point and needs ldelf's legacy mapping scheme (`NOT_SUPPORTED`).
     pub fn parse(b: &[u8]) -> Result<Self, TaError> {
-        let b: &[u8; TA_HEAD_SIZE] = b
-            .get(..TA_HEAD_SIZE)
-            .and_then(|s| s.try_into().ok())
-            .ok_or(TaError::BadTaHead)?;
+        let b: &[u8; TA_HEAD_SIZE] = b.get(..TA_HEAD_SIZE).and_then(|s| s.try_into().ok()).ok_or(TaError::BadTaHead)?;
         let mut u = [0u8; 16];
         u.copy_from_slice(&b[..16]);
         let uuid = TeeUuid::from_le_struct(u);
         let stack_size = u32::from_le_bytes([b[16], b[17], b[18], b[19]]);
         let flags = u32::from_le_bytes([b[20], b[21], b[22], b[23]]);
-        let depr_entry =
-            u64::from_le_bytes([b[24], b[25], b[26], b[27], b[28], b[29], b[30], b[31]]);
+        let depr_entry = u64::from_le_bytes([b[24], b[25], b[26], b[27], b[28], b[29], b[30], b[31]]);
         if flags & !TA_FLAGS_MASK != 0 {
             return Err(TaError::BadTaFlags);
         }
         if depr_entry != u64::MAX {
             return Err(TaError::LegacyTa);
         }
-        Ok(Self {
-            uuid,
-            stack_size,
-            flags,
-        })
+        Ok(Self { uuid, stack_size, flags })
     }
 
     /// Returns whether one instance serves all sessions.
@@ -97,8 +89,7 @@ mod tests {
     fn raw(flags: u32, depr_entry: u64) -> [u8; TA_HEAD_SIZE] {
         let mut b = [0u8; TA_HEAD_SIZE];
         b[..16].copy_from_slice(&[
-            0x40, 0x0e, 0x9e, 0x5b, 0x36, 0x26, 0xe1, 0x11, 0xad, 0x9e, 0x00, 0x02, 0xa5, 0xd5,
-            0xc5, 0x1b,
+            0x40, 0x0e, 0x9e, 0x5b, 0x36, 0x26, 0xe1, 0x11, 0xad, 0x9e, 0x00, 0x02, 0xa5, 0xd5, 0xc5, 0x1b,
         ]);
         b[16..20].copy_from_slice(&0x2800u32.to_le_bytes());
         b[20..24].copy_from_slice(&flags.to_le_bytes());
@@ -117,22 +108,13 @@ mod tests {
     #[test]
     fn accepts_every_defined_flag() {
         assert!(TaHead::parse(&raw(TA_FLAGS_MASK, u64::MAX)).is_ok());
-        assert_eq!(
-            TA_FLAG_INSTANCE_KEEP_CRASHED | (TA_FLAG_INSTANCE_KEEP_CRASHED - 1),
-            TA_FLAGS_MASK
-        );
+        assert_eq!(TA_FLAG_INSTANCE_KEEP_CRASHED | (TA_FLAG_INSTANCE_KEEP_CRASHED - 1), TA_FLAGS_MASK);
     }
 
     #[test]
     fn refuses_unknown_flags() {
-        assert_eq!(
-            TaHead::parse(&raw(1 << 14, u64::MAX)),
-            Err(TaError::BadTaFlags)
-        );
-        assert_eq!(
-            TaHead::parse(&raw(0x8000_0000, u64::MAX)),
-            Err(TaError::BadTaFlags)
-        );
+        assert_eq!(TaHead::parse(&raw(1 << 14, u64::MAX)), Err(TaError::BadTaFlags));
+        assert_eq!(TaHead::parse(&raw(0x8000_0000, u64::MAX)), Err(TaError::BadTaFlags));
     }
 
     #[test]
@@ -143,9 +125,6 @@ mod tests {
 
     #[test]
     fn refuses_short_input() {
-        assert_eq!(
-            TaHead::parse(&raw(0, u64::MAX)[..31]),
-            Err(TaError::BadTaHead)
-        );
+        assert_eq!(TaHead::parse(&raw(0, u64::MAX)[..31]), Err(TaError::BadTaHead));
     }
 }

@@ -65,10 +65,7 @@ pub(super) fn collect(
     ctx: Ctx,
 ) -> Result<Vec<Reloc>, TaError> {
     let dynamic = Dynamic::parse(image, phdrs, ctx).map_err(|_| TaError::BadSection)?;
-    let dyns = dynamic
-        .as_ref()
-        .map(|d| d.dyns.as_slice())
-        .unwrap_or_default();
+    let dyns = dynamic.as_ref().map(|d| d.dyns.as_slice()).unwrap_or_default();
     if dyns.iter().any(|d| d.d_tag == DT_NEEDED) {
         return Err(TaError::SharedLibrariesUnsupported);
     }
@@ -131,21 +128,12 @@ fn from_dynamic(
         tables.push(rela_table(image, offset, size, ctx)?);
     }
     // DT_SYMTAB has no size: cover the highest index any relocation uses.
-    let count = tables
-        .iter()
-        .flat_map(|t| t.iter())
-        .map(|r| r.r_sym)
-        .max()
-        .unwrap_or(0);
+    let count = tables.iter().flat_map(|t| t.iter()).map(|r| r.r_sym).max().unwrap_or(0);
     let syms = match (tag(DT_SYMTAB), count) {
         (Some(addr), n) if n > 0 => {
             let n = n.checked_add(1).ok_or(TaError::BadSymbol)?;
-            let len = u64::try_from(n)
-                .ok()
-                .and_then(|n| n.checked_mul(ENTRY_SIZE_24));
-            let off = len
-                .and_then(|len| file_offset(segs, addr, len))
-                .ok_or(TaError::BadSymbol)?;
+            let len = u64::try_from(n).ok().and_then(|n| n.checked_mul(ENTRY_SIZE_24));
+            let off = len.and_then(|len| file_offset(segs, addr, len)).ok_or(TaError::BadSymbol)?;
             let off = usize::try_from(off).map_err(|_| TaError::BadSymbol)?;
             Symtab::parse(image, off, n, ctx).map_err(|_| TaError::BadSymbol)?
         }
@@ -157,12 +145,7 @@ fn from_dynamic(
     Ok(())
 }
 
-fn rela_table<'a>(
-    image: &'a [u8],
-    off: u64,
-    size: u64,
-    ctx: Ctx,
-) -> Result<RelocSection<'a>, TaError> {
+fn rela_table<'a>(image: &'a [u8], off: u64, size: u64, ctx: Ctx) -> Result<RelocSection<'a>, TaError> {
     range(image, off, size).ok_or(TaError::BadSection)?;
     let off = usize::try_from(off).map_err(|_| TaError::BadSection)?;
     let size = usize::try_from(size).map_err(|_| TaError::BadSection)?;
@@ -177,25 +160,19 @@ fn push_all(
     span: u64,
     out: &mut Vec<Reloc>,
 ) -> Result<(), TaError> {
-    out.try_reserve(relas.len())
-        .map_err(|_| TaError::TooLarge)?;
+    out.try_reserve(relas.len()).map_err(|_| TaError::TooLarge)?;
     for r in relas.iter() {
         let addend = i128::from(r.r_addend.unwrap_or(0));
         let value = match r.r_type {
             R_AARCH64_NONE => continue,
             R_AARCH64_RELATIVE => Value::BasePlus(addend),
-            R_AARCH64_ABS64 | R_AARCH64_GLOB_DAT | R_AARCH64_JUMP_SLOT => {
-                symbol_value(syms, r.r_sym, addend, span)?
-            }
+            R_AARCH64_ABS64 | R_AARCH64_GLOB_DAT | R_AARCH64_JUMP_SLOT => symbol_value(syms, r.r_sym, addend, span)?,
             _ => return Err(TaError::UnsupportedRelocation),
         };
         if !segment_at(segs, r.r_offset).is_some_and(|s| s.contains(r.r_offset, WORD)) {
             return Err(TaError::BadRelocation);
         }
-        out.push(Reloc {
-            offset: r.r_offset,
-            value,
-        });
+        out.push(Reloc { offset: r.r_offset, value });
     }
     Ok(())
 }
@@ -211,10 +188,7 @@ fn symbol_value(syms: &Symtab<'_>, idx: usize, addend: i128, span: u64) -> Resul
             _ => Err(TaError::UndefinedSymbol),
         };
     }
-    if !matches!(
-        sym.st_type(),
-        STT_NOTYPE | STT_OBJECT | STT_FUNC | STT_SECTION
-    ) {
+    if !matches!(sym.st_type(), STT_NOTYPE | STT_OBJECT | STT_FUNC | STT_SECTION) {
         // STT_TLS needs the TLS layout; STT_GNU_IFUNC a resolver call.
         return Err(TaError::UnsupportedRelocation);
     }

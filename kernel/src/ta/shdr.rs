@@ -38,7 +38,6 @@ const MAIN_ALGO_RSA: u32 = 0x30;
 /// RSA signature algorithms upstream accepts but we do not implement.
 const RSA_SHA384_SHA512: [u32; 4] = [0x7000_5830, 0x7000_6830, 0x7051_5930, 0x7061_6930];
 
-
 /// The signature scheme named by `shdr.algo`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureScheme {
@@ -80,10 +79,8 @@ mod builtin {
 
 impl TaPublicKey<'static> {
     /// The key compiled into the kernel (`TZ_TA_PUBKEY` at build time).
-    pub const BUILTIN: TaPublicKey<'static> = TaPublicKey {
-        modulus: &builtin::TA_PUBKEY_MODULUS,
-        exponent: &builtin::TA_PUBKEY_EXPONENT,
-    };
+    pub const BUILTIN: TaPublicKey<'static> =
+        TaPublicKey { modulus: &builtin::TA_PUBKEY_MODULUS, exponent: &builtin::TA_PUBKEY_EXPONENT };
 }
 
 impl TaPublicKey<'_> {
@@ -126,11 +123,7 @@ pub struct VerifiedTa<'a> {
 /// (AES-GCM with a device key; a chain walk with `subkey_ver.db`).
 /// Anti-rollback (`ta_ver.db`) is the caller's business: see
 /// [`BootstrapTa::ta_version`].
-pub fn verify<'a>(
-    file: &'a [u8],
-    uuid: &TeeUuid,
-    key: &TaPublicKey<'_>,
-) -> Result<VerifiedTa<'a>, TaError> {
+pub fn verify<'a>(file: &'a [u8], uuid: &TeeUuid, key: &TaPublicKey<'_>) -> Result<VerifiedTa<'a>, TaError> {
     // shdr_alloc_and_copy + shdr_verify_signature.
     let shdr = Shdr::parse(file).ok_or(TaError::Truncated)?;
     let hdr_end = shdr.size();
@@ -146,16 +139,10 @@ pub fn verify<'a>(
     if usize::from(shdr.sig_size) != rsa_key.size() {
         return Err(TaError::BadSignatureSize);
     }
-    let hash = hdr_bytes
-        .get(SHDR_SIZE..SHDR_SIZE + SHA256_SIZE)
-        .ok_or(TaError::Truncated)?;
-    let sig = hdr_bytes
-        .get(SHDR_SIZE + SHA256_SIZE..)
-        .ok_or(TaError::Truncated)?;
+    let hash = hdr_bytes.get(SHDR_SIZE..SHDR_SIZE + SHA256_SIZE).ok_or(TaError::Truncated)?;
+    let sig = hdr_bytes.get(SHDR_SIZE + SHA256_SIZE..).ok_or(TaError::Truncated)?;
     let checked = match scheme {
-        SignatureScheme::PssSha256 => {
-            rsa_key.verify(Pss::new_with_salt::<Sha256>(SHA256_SIZE), hash, sig)
-        }
+        SignatureScheme::PssSha256 => rsa_key.verify(Pss::new_with_salt::<Sha256>(SHA256_SIZE), hash, sig),
         SignatureScheme::Pkcs1v15Sha256 => rsa_key.verify(Pkcs1v15Sign::new::<Sha256>(), hash, sig),
     };
     checked.map_err(|_| TaError::BadSignature)?;
@@ -177,10 +164,7 @@ pub fn verify<'a>(
             }
             hasher.update(bs);
             offs = end;
-            Some(BootstrapTa {
-                uuid: bs_uuid,
-                ta_version: le32(bs, 16)?,
-            })
+            Some(BootstrapTa { uuid: bs_uuid, ta_version: le32(bs, 16)? })
         }
         SHDR_ENCRYPTED_TA => return Err(TaError::EncryptedUnsupported),
         // Subkey chains (`shdr_subkey` in `core/include/signed_hdr.h`) are not implemented yet.
@@ -198,15 +182,10 @@ pub fn verify<'a>(
     if digest.as_slice() != hash {
         return Err(TaError::DigestMismatch);
     }
-    Ok(VerifiedTa {
-        shdr,
-        bootstrap,
-        image,
-    })
+    Ok(VerifiedTa { shdr, bootstrap, image })
 }
 
 fn le32(b: &[u8], at: usize) -> Result<u32, TaError> {
     let s = b.get(at..at + 4).ok_or(TaError::Truncated)?;
     Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
-

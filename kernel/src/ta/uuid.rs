@@ -36,10 +36,7 @@ impl TeeUuid {
         let b = self.time_mid.to_be_bytes();
         let c = self.time_hi_and_version.to_be_bytes();
         let d = self.clock_seq_and_node;
-        [
-            a[0], a[1], a[2], a[3], b[0], b[1], c[0], c[1], d[0], d[1], d[2], d[3], d[4], d[5],
-            d[6], d[7],
-        ]
+        [a[0], a[1], a[2], a[3], b[0], b[1], c[0], c[1], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]
     }
 
     /// Decodes the C struct as laid out in little-endian memory (`ta_head.uuid`).
@@ -60,17 +57,7 @@ impl fmt::Display for TeeUuid {
         write!(
             f,
             "{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-            self.time_low,
-            self.time_mid,
-            self.time_hi_and_version,
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            c[5],
-            c[6],
-            c[7]
+            self.time_low, self.time_mid, self.time_hi_and_version, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
         )
     }
 }
@@ -96,10 +83,7 @@ mod tests {
 
     #[test]
     fn le_struct_decodes_little_endian_fields() {
-        let m = [
-            0x40, 0x0e, 0x9e, 0x5b, 0x36, 0x26, 0xe1, 0x11, 0xad, 0x9e, 0x00, 0x02, 0xa5, 0xd5,
-            0xc5, 0x1b,
-        ];
+        let m = [0x40, 0x0e, 0x9e, 0x5b, 0x36, 0x26, 0xe1, 0x11, 0xad, 0x9e, 0x00, 0x02, 0xa5, 0xd5, 0xc5, 0x1b];
         assert_eq!(TeeUuid::from_le_struct(m), OS_TEST);
     }
 

@@ -2,8 +2,8 @@
 //! that serve yielding calls and can wait for the normal world (RPC) or be
 //! preempted by it, resuming on any core.
 
-pub mod nesting;
 pub mod fpu;
+pub mod nesting;
 pub mod pool;
 pub mod preempt;
 #[cfg(target_os = "none")]

@@ -135,7 +135,9 @@ impl Instance {
         let root = tables.addr();
         {
             // SAFETY: the allocation is TABLES pages, 4 KiB aligned, owned here.
-            let pool = unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
+            let pool = unsafe {
+                core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES)
+            };
             // Not live yet: a failure below frees tables and memory together,
             // and no TLB ever saw them.
             let mut pt = layout::start_ta_tables(pool, root, crate::boot::kernel_l1_entry);
@@ -160,7 +162,13 @@ impl Instance {
                 sharing: Sharing::Private,
             });
         }
-        regions.0.push(Region { va: stack_va, len: stack.len() as u64, kva: stack.addr(), writable: true, sharing: Sharing::Private });
+        regions.0.push(Region {
+            va: stack_va,
+            len: stack.len() as u64,
+            kva: stack.addr(),
+            writable: true,
+            sharing: Sharing::Private,
+        });
         user::sync_icache();
         Ok(Instance {
             uuid: *uuid,
@@ -238,7 +246,13 @@ impl Instance {
                         self.unmap_params(mapped);
                         return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
                     }
-                    regions.0.push(Region { va: next_va, len: buf.len() as u64, kva: copy.addr(), writable: dir.is_output(), sharing });
+                    regions.0.push(Region {
+                        va: next_va,
+                        len: buf.len() as u64,
+                        kva: copy.addr(),
+                        writable: dir.is_output(),
+                        sharing,
+                    });
                     vals[2 * i] = next_va;
                     vals[2 * i + 1] = *size;
                     let len = copy.len() as u64;
@@ -387,7 +401,8 @@ impl Instance {
         let root = tables.addr();
         // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this
         // the only view of them while it is held.
-        let pool = unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
+        let pool =
+            unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
         f(&mut PageTables::attach(pool, root))
     }
 }
@@ -402,7 +417,12 @@ impl Drop for Instance {
 }
 
 impl Target for Instance {
-    fn open_session(&self, env: &mut dyn CallEnv, client: &ClientIdentity, params: &mut TaParams) -> Result<u64, Outcome> {
+    fn open_session(
+        &self,
+        env: &mut dyn CallEnv,
+        client: &ClientIdentity,
+        params: &mut TaParams,
+    ) -> Result<u64, Outcome> {
         {
             let state = self.state.lock();
             if state.dead {

@@ -53,7 +53,11 @@ pub fn uuid_struct(o: &Uuid) -> [u8; 16] {
 const IMPLEMENTATION: &[(&str, PropType, &[u8])] = &[
     ("gpd.tee.apiversion", PropType::String, b"1.3.1\0"),
     ("gpd.tee.description", PropType::String, b"tz: memory-safe OP-TEE-compatible TEE\0"),
-    ("gpd.tee.deviceID", PropType::Uuid, &[0x7a, 0x5e, 0x11, 0x0b, 0x2c, 0x4d, 0x5f, 0x50, 0x8e, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07]),
+    (
+        "gpd.tee.deviceID",
+        PropType::Uuid,
+        &[0x7a, 0x5e, 0x11, 0x0b, 0x2c, 0x4d, 0x5f, 0x50, 0x8e, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07],
+    ),
     ("gpd.tee.systemTime.protectionLevel", PropType::U32, &1000u32.to_le_bytes()),
     ("gpd.tee.TAPersistentTime.protectionLevel", PropType::U32, &100u32.to_le_bytes()),
     ("gpd.tee.cryptography.ecc", PropType::Bool, &[0]),
@@ -84,10 +88,9 @@ pub fn get(ctx: &PropContext, set: u32, index: u32) -> Result<(&'static str, Pro
             0 => Ok(("gpd.ta.appID", PropType::Uuid, uuid_struct(&ctx.ta).to_vec())),
             _ => Err(result::ERROR_ITEM_NOT_FOUND),
         },
-        PROPSET_TEE_IMPLEMENTATION => IMPLEMENTATION
-            .get(i)
-            .map(|(name, ty, v)| (*name, *ty, v.to_vec()))
-            .ok_or(result::ERROR_ITEM_NOT_FOUND),
+        PROPSET_TEE_IMPLEMENTATION => {
+            IMPLEMENTATION.get(i).map(|(name, ty, v)| (*name, *ty, v.to_vec())).ok_or(result::ERROR_ITEM_NOT_FOUND)
+        }
         _ => Err(result::ERROR_BAD_PARAMETERS),
     }
 }
@@ -106,7 +109,10 @@ mod tests {
     use super::*;
 
     fn ctx() -> PropContext {
-        PropContext { client: ClientIdentity { login: 0, uuid: [0; 16] }, ta: crate::pta::uuid("8aaaf200-2450-11e4-abe2-0002a5d5c51b") }
+        PropContext {
+            client: ClientIdentity { login: 0, uuid: [0; 16] },
+            ta: crate::pta::uuid("8aaaf200-2450-11e4-abe2-0002a5d5c51b"),
+        }
     }
 
     #[test]

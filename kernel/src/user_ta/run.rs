@@ -4,8 +4,8 @@
 
 extern crate alloc;
 
-use alloc::sync::Arc;
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;

@@ -48,7 +48,8 @@ pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, 
     if answer.ret != result::SUCCESS {
         return Err(result::ERROR_OUT_OF_MEMORY);
     }
-    let Some(MsgParam { param: Param::Tmem { dir: Dir::Out, buf_ptr, size: got, shm_ref, noncontig }, .. }) = answer.params.first()
+    let Some(MsgParam { param: Param::Tmem { dir: Dir::Out, buf_ptr, size: got, shm_ref, noncontig }, .. }) =
+        answer.params.first()
     else {
         return Err(result::ERROR_OUT_OF_MEMORY);
     };

@@ -8,10 +8,10 @@ use tee_abi::msg::RPC_CMD_SUSPEND;
 use tee_abi::result;
 
 use super::memory::UserRegions;
-use crate::params::{TaParam, TaParams};
 use super::property::{self, PropContext};
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::params::{TaParam, TaParams};
 
 /// `TEE_SCN_RETURN`.
 pub const RETURN: u64 = 0;
@@ -91,13 +91,24 @@ pub trait SyscallContext {
     /// Opens a session to another TA or a PTA as this TA; the callee's
     /// operation counts as cancelled after `cancel_timeout_ms`
     /// ([`TIMEOUT_INFINITE`]: never).
-    fn open_ta_session(&mut self, uuid: &crate::session::Uuid, cancel_timeout_ms: u32, params: &mut TaParams) -> Result<u32, (u32, u32)> {
+    fn open_ta_session(
+        &mut self,
+        uuid: &crate::session::Uuid,
+        cancel_timeout_ms: u32,
+        params: &mut TaParams,
+    ) -> Result<u32, (u32, u32)> {
         let _ = (uuid, cancel_timeout_ms, params);
         Err((result::ERROR_NOT_SUPPORTED, result::ORIGIN_TEE))
     }
     /// Invokes a command on a session this TA opened, with a cancellation
     /// timeout as for [`SyscallContext::open_ta_session`].
-    fn invoke_ta_session(&mut self, session: u32, cmd: u32, cancel_timeout_ms: u32, params: &mut TaParams) -> (u32, u32) {
+    fn invoke_ta_session(
+        &mut self,
+        session: u32,
+        cmd: u32,
+        cancel_timeout_ms: u32,
+        params: &mut TaParams,
+    ) -> (u32, u32) {
         let _ = (session, cmd, cancel_timeout_ms, params);
         (result::ERROR_NOT_SUPPORTED, result::ORIGIN_TEE)
     }

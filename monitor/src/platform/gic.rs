@@ -43,10 +43,7 @@ pub fn init_distributor() {
             mmio_write32(base + GICD_IGROUPR + 4 * n, 0xffff_ffff);
             mmio_write32(base + GICD_IGRPMODR + 4 * n, 0);
         }
-        mmio_write32(
-            base + GICD_CTLR,
-            CTLR_ARE_S | CTLR_ARE_NS | CTLR_ENABLE_G0 | CTLR_ENABLE_G1NS | CTLR_ENABLE_G1S,
-        );
+        mmio_write32(base + GICD_CTLR, CTLR_ARE_S | CTLR_ARE_NS | CTLR_ENABLE_G0 | CTLR_ENABLE_G1NS | CTLR_ENABLE_G1S);
         wait_for_rwp();
     }
 }
@@ -65,4 +62,3 @@ pub fn init_redistributor(core: usize) {
         mmio_write32(rd + GICR_IGRPMODR0, 0);
     }
 }
-

@@ -63,7 +63,9 @@ pub(super) fn raw_attrs(attrs: &[Attribute<'_>]) -> TeeResult<([UteeAttribute; M
     let mut raw = [UteeAttribute::default(); MAX_ATTRS];
     for (r, a) in raw.iter_mut().zip(attrs) {
         *r = match *a {
-            Attribute::Ref(id, buf) => UteeAttribute { a: addr(buf) as u64, b: buf.len() as u64, attribute_id: id, _pad: 0 },
+            Attribute::Ref(id, buf) => {
+                UteeAttribute { a: addr(buf) as u64, b: buf.len() as u64, attribute_id: id, _pad: 0 }
+            }
             Attribute::Value(id, a, b) => UteeAttribute { a: a.into(), b: b.into(), attribute_id: id, _pad: 0 },
         };
     }
@@ -199,10 +201,8 @@ pub fn hash_update(state: u32, chunk: &[u8]) -> TeeResult {
 /// written, or `(ShortBuffer, needed)`.
 pub fn hash_final(state: u32, chunk: &[u8], out: &mut [u8]) -> (TeeResult, usize) {
     let mut len = out.len() as u64;
-    let r = call(
-        nr::HASH_FINAL,
-        [state as usize, addr(chunk), chunk.len(), addr_mut(out), &raw mut len as usize, 0, 0, 0],
-    );
+    let r =
+        call(nr::HASH_FINAL, [state as usize, addr(chunk), chunk.len(), addr_mut(out), &raw mut len as usize, 0, 0, 0]);
     (r, len as usize)
 }
 
@@ -213,10 +213,7 @@ pub fn cipher_init(state: u32, iv: &[u8]) -> TeeResult {
 
 fn cipher(nr: usize, state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
     let mut len = dst.len() as u64;
-    let r = call(
-        nr,
-        [state as usize, addr(src), src.len(), addr_mut(dst), &raw mut len as usize, 0, 0, 0],
-    );
+    let r = call(nr, [state as usize, addr(src), src.len(), addr_mut(dst), &raw mut len as usize, 0, 0, 0]);
     (r, len as usize)
 }
 

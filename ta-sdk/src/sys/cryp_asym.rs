@@ -17,21 +17,12 @@ pub mod nr {
 /// where libutee passes the caller's valid pointer, so an empty buffer
 /// points at `anchor`, a live byte, with length 0.
 fn message_addr(buf: &[u8], anchor: &u8) -> usize {
-    if buf.is_empty() {
-        anchor as *const u8 as usize
-    } else {
-        buf.as_ptr() as usize
-    }
+    if buf.is_empty() { anchor as *const u8 as usize } else { buf.as_ptr() as usize }
 }
 
 /// `_utee_asymm_operate(state, params, count, src, src_len, dst,
 /// &dst_len)`: bytes written, or `(ShortBuffer, needed)`.
-pub fn asymm_operate(
-    state: u32,
-    params: &[Attribute<'_>],
-    src: &[u8],
-    dst: &mut [u8],
-) -> (TeeResult, usize) {
+pub fn asymm_operate(state: u32, params: &[Attribute<'_>], src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
     let (raw, n) = match raw_attrs(params) {
         Ok(r) => r,
         Err(e) => return (Err(e), 0),

@@ -13,12 +13,12 @@ use crate::error::{TeeError, TeeResult};
 
 pub mod cryp;
 pub mod cryp_asym;
+pub mod heap;
 pub mod os;
 pub mod shared_mem;
 pub mod simd;
 pub mod storage;
 pub mod ta_session;
-pub mod heap;
 
 /// `TEE_SCN_*` numbers used here (OP-TEE `tee_syscall_numbers.h`).
 pub mod nr {
@@ -265,9 +265,8 @@ pub fn get_time(category: u32) -> (TeeResult, TeeTime) {
 /// `_utee_cryp_random_number_generate` (syscall 33): fill `buf`.
 pub fn random_number_generate(buf: &mut [u8]) -> TeeResult {
     // SAFETY: (buf, len) describe an exclusive borrow the kernel writes.
-    let ret = unsafe {
-        arch::svc(nr::CRYP_RANDOM_NUMBER_GENERATE, [buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0, 0, 0, 0])
-    };
+    let ret =
+        unsafe { arch::svc(nr::CRYP_RANDOM_NUMBER_GENERATE, [buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0, 0, 0, 0]) };
     TeeError::from_raw(ret)
 }
 

@@ -249,7 +249,12 @@ impl Context {
     }
 
     /// `TEEC_OpenSession` with four parameters (outputs are updated).
-    pub fn open_session_with(&self, uuid: &Uuid, login: Login, params: &mut [Param<'_>; 4]) -> Result<Session<'_>, TeecError> {
+    pub fn open_session_with(
+        &self,
+        uuid: &Uuid,
+        login: Login,
+        params: &mut [Param<'_>; 4],
+    ) -> Result<Session<'_>, TeecError> {
         let mut arg = uapi::OpenSessionArg {
             uuid: uuid.0,
             clnt_login: login as u32,
@@ -289,7 +294,12 @@ impl Session<'_> {
     /// [`invoke`](Session::invoke) under `cancel_id` (libteec's
     /// `TEEC_Operation` address plays that part): another thread may then
     /// [`Context::request_cancellation`] of it.
-    pub fn invoke_cancellable(&mut self, cmd: u32, params: &mut [Param<'_>; 4], cancel_id: u32) -> Result<(), TeecError> {
+    pub fn invoke_cancellable(
+        &mut self,
+        cmd: u32,
+        params: &mut [Param<'_>; 4],
+        cancel_id: u32,
+    ) -> Result<(), TeecError> {
         let mut arg = uapi::InvokeArg {
             func: cmd,
             session: self.id,
@@ -328,8 +338,12 @@ impl Session<'_> {
             params: encode(params)?,
             ..Default::default()
         };
-        let mut buf = uapi::BufData { buf_ptr: std::ptr::from_mut(&mut arg) as u64, buf_len: size_of::<uapi::InvokeArg>() as u64 };
-        let rc = raw_ioctl(self.ctx.dev.as_raw_fd(), u64::from(uapi::TEE_IOC_INVOKE), std::ptr::from_mut(&mut buf).cast());
+        let mut buf = uapi::BufData {
+            buf_ptr: std::ptr::from_mut(&mut arg) as u64,
+            buf_len: size_of::<uapi::InvokeArg>() as u64,
+        };
+        let rc =
+            raw_ioctl(self.ctx.dev.as_raw_fd(), u64::from(uapi::TEE_IOC_INVOKE), std::ptr::from_mut(&mut buf).cast());
         if rc < 0 {
             return Err(TeecError::comms(&std::io::Error::from_raw_os_error(-rc as i32)));
         }
@@ -365,7 +379,8 @@ impl SharedMemory {
             return Err(TeecError::api(TEEC_ERROR_BAD_PARAMETERS));
         }
         let mut data = uapi::ShmAllocData { size: size as u64, ..Default::default() };
-        let fd = uapi::ioctl_new_fd(ctx.dev.as_fd(), uapi::TEE_IOC_SHM_ALLOC, &mut data).map_err(|e| TeecError::comms(&e))?;
+        let fd = uapi::ioctl_new_fd(ctx.dev.as_fd(), uapi::TEE_IOC_SHM_ALLOC, &mut data)
+            .map_err(|e| TeecError::comms(&e))?;
         let map = Mapping::shared(fd.as_fd(), size).map_err(|e| TeecError::comms(&e))?;
         Ok(SharedMemory { map, id: data.id, size, _fd: fd })
     }
@@ -378,7 +393,8 @@ impl SharedMemory {
         }
         let map = Mapping::anonymous(size).map_err(|e| TeecError::comms(&e))?;
         let mut data = uapi::ShmRegisterData { addr: map.addr(), length: size as u64, ..Default::default() };
-        let fd = uapi::ioctl_new_fd(ctx.dev.as_fd(), uapi::TEE_IOC_SHM_REGISTER, &mut data).map_err(|e| TeecError::comms(&e))?;
+        let fd = uapi::ioctl_new_fd(ctx.dev.as_fd(), uapi::TEE_IOC_SHM_REGISTER, &mut data)
+            .map_err(|e| TeecError::comms(&e))?;
         Ok(SharedMemory { map, id: data.id, size, _fd: fd })
     }
 
@@ -416,12 +432,33 @@ impl SharedMemory {
 pub enum Param<'a> {
     #[default]
     None,
-    ValueInput { a: u32, b: u32 },
-    ValueOutput { a: u32, b: u32 },
-    ValueInout { a: u32, b: u32 },
-    MemrefInput { shm: &'a SharedMemory, offset: usize, size: usize },
-    MemrefOutput { shm: &'a mut SharedMemory, offset: usize, size: usize },
-    MemrefInout { shm: &'a mut SharedMemory, offset: usize, size: usize },
+    ValueInput {
+        a: u32,
+        b: u32,
+    },
+    ValueOutput {
+        a: u32,
+        b: u32,
+    },
+    ValueInout {
+        a: u32,
+        b: u32,
+    },
+    MemrefInput {
+        shm: &'a SharedMemory,
+        offset: usize,
+        size: usize,
+    },
+    MemrefOutput {
+        shm: &'a mut SharedMemory,
+        offset: usize,
+        size: usize,
+    },
+    MemrefInout {
+        shm: &'a mut SharedMemory,
+        offset: usize,
+        size: usize,
+    },
 }
 
 impl<'a> Param<'a> {
@@ -500,7 +537,12 @@ mod tests {
 
     #[test]
     fn values_encode_decode() {
-        let mut params = [Param::ValueInout { a: 42, b: 7 }, Param::ValueInput { a: 1, b: 2 }, Param::ValueOutput { a: 0, b: 0 }, Param::None];
+        let mut params = [
+            Param::ValueInout { a: 42, b: 7 },
+            Param::ValueInput { a: 1, b: 2 },
+            Param::ValueOutput { a: 0, b: 0 },
+            Param::None,
+        ];
         let raw = encode(&params).unwrap();
         assert_eq!(raw[0], IoctlParam { attr: attr::VALUE_INOUT, a: 42, b: 7, c: 0 });
         assert_eq!(raw[1].attr, attr::VALUE_INPUT);

@@ -27,7 +27,8 @@ const SELF_UUID: &str = "8c234927-7e34-45a6-ba09-d08bd7e7d9bd";
 /// Iterations of the spin between checks (a few ms of guest time).
 const SPIN: u32 = 200_000;
 
-const TYPES: [ParamType; 4] = [ParamType::ValueInput, ParamType::ValueInput, ParamType::ValueOutput, ParamType::ValueOutput];
+const TYPES: [ParamType; 4] =
+    [ParamType::ValueInput, ParamType::ValueInput, ParamType::ValueOutput, ParamType::ValueOutput];
 
 struct FpTa;
 

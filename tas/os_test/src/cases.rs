@@ -8,7 +8,6 @@ use ta_sdk::property::{self, PropSet, prop_type};
 use ta_sdk::time::{self, Category, TeeTime};
 use ta_sdk::{TeeError, Uuid};
 
-
 type Check = Result<(), (u32, TeeError)>;
 
 const OWN_UUID: &str = "1859c538-cea6-446a-a347-de402cf42252";
@@ -45,9 +44,17 @@ pub fn run(case: u32, arg: u32, shared: Option<&[u8]>) -> Check {
         0 => ta_app_id(),
         1 => tee_device_id(),
         2 => tee_u32_properties(),
-        3 => refused(1, property::get_u32(PropSet::TeeImplementation, "org.example.no.such.property"), TeeError::ItemNotFound),
+        3 => refused(
+            1,
+            property::get_u32(PropSet::TeeImplementation, "org.example.no.such.property"),
+            TeeError::ItemNotFound,
+        ),
         // A U32 property read as a bool.
-        4 => refused(1, property::get_bool(PropSet::TeeImplementation, "gpd.tee.systemTime.protectionLevel"), TeeError::BadFormat),
+        4 => refused(
+            1,
+            property::get_bool(PropSet::TeeImplementation, "gpd.tee.systemTime.protectionLevel"),
+            TeeError::BadFormat,
+        ),
         5 => string_short_buffer(),
         6 => enumerate(PropSet::TeeImplementation),
         7 => system_time_monotonic(),
@@ -85,7 +92,11 @@ fn tee_u32_properties() -> Check {
 
 fn string_short_buffer() -> Check {
     let mut small = [0u8; 2];
-    refused(1, property::get_string(PropSet::TeeImplementation, "gpd.tee.apiversion", &mut small), TeeError::ShortBuffer)?;
+    refused(
+        1,
+        property::get_string(PropSet::TeeImplementation, "gpd.tee.apiversion", &mut small),
+        TeeError::ShortBuffer,
+    )?;
     let mut buf = [0u8; 64];
     let s = property::get_string(PropSet::TeeImplementation, "gpd.tee.apiversion", &mut buf).map_err(step(2))?;
     ensure(3, s.len() > 2)

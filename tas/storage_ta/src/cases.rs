@@ -292,7 +292,11 @@ fn run_case(case: u32) -> Step<()> {
         // missing objects, unknown storage, bad flags and IDs
         10 => {
             want_err(1, PersistentObject::open(P, b"never-created", flags::ACCESS_READ), TeeError::ItemNotFound)?;
-            want_err(2, PersistentObject::open(Storage::Other(0x1234), b"x", flags::ACCESS_READ), TeeError::ItemNotFound)?;
+            want_err(
+                2,
+                PersistentObject::open(Storage::Other(0x1234), b"x", flags::ACCESS_READ),
+                TeeError::ItemNotFound,
+            )?;
             want_err(3, PersistentObject::create(Storage::Other(0x1234), b"x", RW, b""), TeeError::ItemNotFound)?;
             want_err(4, PersistentObject::open(P, b"x", flags::OVERWRITE), TeeError::BadParameters)?;
             // TEE_STORAGE_PRIVATE_REE is accepted
@@ -423,9 +427,9 @@ impl TrustedApp for StorageTa {
         let arg_b = p.value_input(0)?.b;
         let verdict: Step<u32> = match cmd {
             0 => run_case(arg).map(|()| 0),
-            1 => {
-                at(1, PersistentObject::create(P, b"mark", RW | flags::OVERWRITE, &[arg as u8; 16])).map(drop).map(|()| 0)
-            }
+            1 => at(1, PersistentObject::create(P, b"mark", RW | flags::OVERWRITE, &[arg as u8; 16]))
+                .map(drop)
+                .map(|()| 0),
             2 => read_all(1, b"mark").and_then(|d| if d.len() == 16 { Ok(u32::from(d[0])) } else { Err(Fail(2, 0)) }),
             3 => {
                 remove(b"mark");

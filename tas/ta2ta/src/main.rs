@@ -62,7 +62,12 @@ impl TrustedApp for TaToTa {
                 params.expect([ParamType::ValueInout, NONE, NONE, NONE])?;
                 let value = params.value_inout(0)?;
                 let hello = TaSession::open(&uuid(HELLO)?)?;
-                let mut args = [CallParam::ValueInOut { a: value.a, b: value.b }, CallParam::None, CallParam::None, CallParam::None];
+                let mut args = [
+                    CallParam::ValueInOut { a: value.a, b: value.b },
+                    CallParam::None,
+                    CallParam::None,
+                    CallParam::None,
+                ];
                 hello.invoke(0, &mut args)?;
                 if let CallParam::ValueInOut { a, .. } = args[0] {
                     value.a = a;
@@ -93,7 +98,12 @@ impl TrustedApp for TaToTa {
                 let input = params.memref_input(0)?.to_vec();
                 let out = params.memref_output(1)?;
                 let callee = TaSession::open(&uuid(PARAMS_TA)?)?;
-                let mut args = [CallParam::MemrefIn(&input), CallParam::MemrefOut(out.buffer(), 0), CallParam::None, CallParam::None];
+                let mut args = [
+                    CallParam::MemrefIn(&input),
+                    CallParam::MemrefOut(out.buffer(), 0),
+                    CallParam::None,
+                    CallParam::None,
+                ];
                 let result = callee.invoke(PARAMS_CMD_REVERSE, &mut args);
                 let CallParam::MemrefOut(_, size) = args[1] else { return Err(TeeError::Generic) };
                 out.set_size(size);
@@ -123,7 +133,8 @@ fn memrefs_between_tas() -> Result<(), (u32, TeeError)> {
     // 2: a stack buffer in, a heap buffer out.
     let input: [u8; 11] = *b"hello, tees";
     let mut output = vec![0u8; 32];
-    let mut args = [CallParam::MemrefIn(&input), CallParam::MemrefOut(&mut output, 0), CallParam::None, CallParam::None];
+    let mut args =
+        [CallParam::MemrefIn(&input), CallParam::MemrefOut(&mut output, 0), CallParam::None, CallParam::None];
     reverser.invoke(PARAMS_CMD_REVERSE, &mut args).map_err(step(2))?;
     let CallParam::MemrefOut(_, size) = args[1] else { return Err((2, TeeError::Generic)) };
     if size != input.len() || output[..size] != *b"seet ,olleh" {
@@ -158,7 +169,8 @@ fn memrefs_between_tas() -> Result<(), (u32, TeeError)> {
 fn cancel_timeout() -> Result<(), (u32, TeeError)> {
     let waiter = TaSession::open(&uuid(OS_TEST).map_err(|e| (1, e))?).map_err(|e| (1, e))?;
     let wait = |ms: u32, timeout: u32| {
-        let mut args = [CallParam::ValueIn { a: ms, b: 0 }, CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None];
+        let mut args =
+            [CallParam::ValueIn { a: ms, b: 0 }, CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None];
         waiter.invoke_with_timeout(OS_CMD_WAIT_CANCELLABLE, &mut args, timeout)
     };
     match wait(2000, 200) {

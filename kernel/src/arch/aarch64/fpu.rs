@@ -83,7 +83,9 @@ pub fn set_access(access: FpAccess) {
     // SAFETY: CPACR_EL1 is banked per security state (the monitor swaps the
     // EL1 registers per world), so this changes only the secure world's FP
     // trapping; FPEN is its only non-zero field (SVE and SME stay trapped).
-    unsafe { core::arch::asm!("msr cpacr_el1, {0}", "isb", in(reg) fpen << FPEN_SHIFT, options(nostack, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("msr cpacr_el1, {0}", "isb", in(reg) fpen << FPEN_SHIFT, options(nostack, preserves_flags))
+    };
 }
 
 /// Copies the live register file into `regs`.

@@ -57,7 +57,13 @@ const VA: u64 = 0x10_0000;
 
 fn ctx(backing: &mut [u8]) -> Ctx {
     Ctx {
-        regions: UserRegions(alloc::vec![Region { va: VA, len: backing.len() as u64, kva: backing.as_mut_ptr() as u64, writable: true, sharing: Sharing::Private }]),
+        regions: UserRegions(alloc::vec![Region {
+            va: VA,
+            len: backing.len() as u64,
+            kva: backing.as_mut_ptr() as u64,
+            writable: true,
+            sharing: Sharing::Private
+        }]),
         env: FakeSupplicant::new(),
         ta: UUID_A,
         storage: StorageState::new(),
@@ -90,7 +96,11 @@ fn syscalls_end_to_end() {
     assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 10, h]), 0);
     let obj = u64::from(u32_at(&c, h));
     assert!(is_storage_handle(obj));
-    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw | 0x400, 0, data, 10, h]), result::ERROR_ACCESS_CONFLICT, "open");
+    assert_eq!(
+        sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw | 0x400, 0, data, 10, h]),
+        result::ERROR_ACCESS_CONFLICT,
+        "open"
+    );
     // seek 4, write "ab", read all back
     assert_eq!(sys(&mut c, STORAGE_OBJ_SEEK, &[obj, 4, 0]), 0);
     c.regions.write(data, b"ab").unwrap();
@@ -128,7 +138,11 @@ fn syscalls_end_to_end() {
     assert_eq!(sys(&mut c, STORAGE_OBJ_RENAME, &[o, id + 0x40, 5]), 0);
     assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), 0);
     let e = u64::from(u32_at(&c, h));
-    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), result::ERROR_ITEM_NOT_FOUND, "not started");
+    assert_eq!(
+        sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]),
+        result::ERROR_ITEM_NOT_FOUND,
+        "not started"
+    );
     assert_eq!(sys(&mut c, STORAGE_ENUM_START, &[e, 1]), 0);
     assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), 0);
     assert_eq!(c.regions.read(out + 0x40, 5).unwrap(), b"key-2");

@@ -113,24 +113,9 @@ impl ElfSpec {
         rodata.extend(ta_head_bytes(0xc, u64::MAX));
         Self {
             segs: vec![
-                Seg {
-                    vaddr: 0,
-                    flags: PF_R,
-                    data: rodata,
-                    memsz: 0x120,
-                },
-                Seg {
-                    vaddr: 0x1000,
-                    flags: PF_R | PF_X,
-                    data: vec![0x1f, 0x20, 0x03, 0xd5],
-                    memsz: 4,
-                },
-                Seg {
-                    vaddr: 0x2000,
-                    flags: PF_R | PF_W,
-                    data: vec![0xaa; 0x20],
-                    memsz: 0x1800,
-                },
+                Seg { vaddr: 0, flags: PF_R, data: rodata, memsz: 0x120 },
+                Seg { vaddr: 0x1000, flags: PF_R | PF_X, data: vec![0x1f, 0x20, 0x03, 0xd5], memsz: 4 },
+                Seg { vaddr: 0x2000, flags: PF_R | PF_W, data: vec![0xaa; 0x20], memsz: 0x1800 },
             ],
             syms: vec![Sym::new("ta_head", 0x100, 1, 0x11)],
             relas: vec![Rela::new(0x2000, R_RELATIVE, 0, 0x1000), Rela::new(0x2008, R_ABS64, 1, 4)],
@@ -197,12 +182,7 @@ impl ElfSpec {
         meta.extend_from_slice(&dynamic);
 
         let mut segs = self.segs.clone();
-        segs.push(Seg {
-            vaddr: m,
-            flags: PF_R,
-            memsz: meta.len() as u64,
-            data: meta,
-        });
+        segs.push(Seg { vaddr: m, flags: PF_R, memsz: meta.len() as u64, data: meta });
         let phnum = segs.len() + 1;
         let mut file = vec![0u8; 64 + 56 * phnum];
         let mut offs = Vec::new();
@@ -273,14 +253,7 @@ impl ElfSpec {
         for (s, &o) in segs.iter().zip(&offs) {
             ph.push((1u32, s.flags, o, s.vaddr, s.data.len() as u64, s.memsz));
         }
-        ph.push((
-            2,
-            PF_R | PF_W,
-            meta_off + dyn_at,
-            m + dyn_at,
-            dynamic.len() as u64,
-            dynamic.len() as u64,
-        ));
+        ph.push((2, PF_R | PF_W, meta_off + dyn_at, m + dyn_at, dynamic.len() as u64, dynamic.len() as u64));
         for (i, (ty, fl, o, va, fsz, msz)) in ph.into_iter().enumerate() {
             let p = &mut file[64 + 56 * i..64 + 56 * (i + 1)];
             p[0..4].copy_from_slice(&ty.to_le_bytes());

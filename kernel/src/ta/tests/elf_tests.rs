@@ -17,21 +17,11 @@ fn minimal_image_is_described() {
     let img = parse(&file).unwrap();
     let s = img.segments();
     assert_eq!(s.len(), 4);
-    let r = Perms {
-        read: true,
-        write: false,
-        exec: false,
-    };
-    assert_eq!(
-        (s[0].vaddr, s[0].filesz, s[0].memsz, s[0].perms),
-        (0, 0x120, 0x120, r)
-    );
+    let r = Perms { read: true, write: false, exec: false };
+    assert_eq!((s[0].vaddr, s[0].filesz, s[0].memsz, s[0].perms), (0, 0x120, 0x120, r));
     assert!(s[1].perms.exec && !s[1].perms.write);
     assert!(s[2].perms.write && !s[2].perms.exec);
-    assert_eq!(
-        (s[2].filesz, s[2].memsz, s[2].page_range()),
-        (0x20, 0x1800, (0x2000, 0x4000))
-    );
+    assert_eq!((s[2].filesz, s[2].memsz, s[2].page_range()), (0x20, 0x1800, (0x2000, 0x4000)));
     assert_eq!(img.span(), 0x5000);
     assert_eq!(img.entry(), 0x1000);
     assert_eq!(img.head_offset(), 0x100);
@@ -69,27 +59,12 @@ fn bad_elf_headers_are_refused() {
     let good = ElfSpec::minimal().build();
     // (offset, new byte): magic, class 32, big-endian, version, OSABI GNU,
     // ET_EXEC, EM_X86_64, e_version, e_flags, e_ehsize, e_phentsize, e_shentsize.
-    for (at, v) in [
-        (0, 0u8),
-        (4, 1),
-        (5, 2),
-        (6, 0),
-        (7, 3),
-        (16, 2),
-        (18, 62),
-        (20, 2),
-        (48, 1),
-        (52, 52),
-        (54, 32),
-        (58, 40),
-    ] {
+    for (at, v) in
+        [(0, 0u8), (4, 1), (5, 2), (6, 0), (7, 3), (16, 2), (18, 62), (20, 2), (48, 1), (52, 52), (54, 32), (58, 40)]
+    {
         let mut f = good.clone();
         f[at] = v;
-        assert_eq!(
-            parse(&f).unwrap_err(),
-            TaError::BadElfHeader,
-            "byte {at} = {v}"
-        );
+        assert_eq!(parse(&f).unwrap_err(), TaError::BadElfHeader, "byte {at} = {v}");
     }
     assert_eq!(parse(&good[..63]).unwrap_err(), TaError::BadElfHeader);
     assert_eq!(parse(&[]).unwrap_err(), TaError::BadElfHeader);
@@ -129,12 +104,7 @@ fn overlapping_segments_are_refused() {
 #[test]
 fn segments_sharing_a_page_with_equal_permissions_are_fine() {
     let mut spec = ElfSpec::minimal();
-    spec.segs.push(Seg {
-        vaddr: 0x3900,
-        flags: PF_R | PF_W,
-        data: vec![1; 8],
-        memsz: 8,
-    });
+    spec.segs.push(Seg { vaddr: 0x3900, flags: PF_R | PF_W, data: vec![1; 8], memsz: 8 });
     let file = spec.build();
     assert_eq!(parse(&file).unwrap().segments().len(), 5);
 }
@@ -147,12 +117,7 @@ fn inconsistent_segments_are_refused() {
     assert_eq!(parse(&f).unwrap_err(), TaError::BadSegment);
     let mut f = good.clone();
     patch_phdr(&mut f, 2, 8, &(good.len() as u64).to_le_bytes()); // data past EOF
-    patch_phdr(
-        &mut f,
-        2,
-        16,
-        &(0x2000 + (good.len() as u64 & 0xfff)).to_le_bytes(),
-    );
+    patch_phdr(&mut f, 2, 16, &(0x2000 + (good.len() as u64 & 0xfff)).to_le_bytes());
     assert_eq!(parse(&f).unwrap_err(), TaError::BadSegment);
     let mut f = good.clone();
     patch_phdr(&mut f, 2, 16, &0x2010u64.to_le_bytes()); // vaddr % 4K != offset % 4K
@@ -168,10 +133,7 @@ fn inconsistent_segments_are_refused() {
 #[test]
 fn span_is_bounded() {
     let file = ElfSpec::minimal().build();
-    assert_eq!(
-        TaImage::parse(&file, 0x4fff).unwrap_err(),
-        TaError::TooLarge
-    );
+    assert_eq!(TaImage::parse(&file, 0x4fff).unwrap_err(), TaError::TooLarge);
     assert!(TaImage::parse(&file, 0x5000).is_ok());
     let mut spec = ElfSpec::minimal();
     spec.segs[2].memsz = 64 << 20;
@@ -192,10 +154,7 @@ fn image_without_load_segments_is_refused() {
 #[test]
 fn entry_must_be_in_executable_code() {
     for entry in [0x100, 0x2000, 0x1004, 0x9000] {
-        let spec = ElfSpec {
-            entry,
-            ..ElfSpec::minimal()
-        };
+        let spec = ElfSpec { entry, ..ElfSpec::minimal() };
         assert_eq!(err(&spec), TaError::BadEntry, "entry {entry:#x}");
     }
 }
@@ -215,10 +174,7 @@ fn ta_head_is_found_and_checked() {
     spec.syms[0].value = 0x110;
     assert_eq!(err(&spec), TaError::BadTaHead);
     // Unknown flag, legacy entry.
-    for (flags, entry, want) in [
-        (1 << 14, u64::MAX, TaError::BadTaFlags),
-        (0, 0x20, TaError::LegacyTa),
-    ] {
+    for (flags, entry, want) in [(1 << 14, u64::MAX, TaError::BadTaFlags), (0, 0x20, TaError::LegacyTa)] {
         let mut spec = ElfSpec::minimal();
         spec.segs[0].data[0x100..].copy_from_slice(&ta_head_bytes(flags, entry));
         assert_eq!(err(&spec), want);

@@ -7,21 +7,9 @@ use crate::ta::shdr::SHDR_TA;
 use crate::ta::{Perms, TaError, TaImage, prepare};
 
 const BASE: u64 = 0x0010_0000;
-const R: Perms = Perms {
-    read: true,
-    write: false,
-    exec: false,
-};
-const RX: Perms = Perms {
-    read: true,
-    write: false,
-    exec: true,
-};
-const RW: Perms = Perms {
-    read: true,
-    write: true,
-    exec: false,
-};
+const R: Perms = Perms { read: true, write: false, exec: false };
+const RX: Perms = Perms { read: true, write: false, exec: true };
+const RW: Perms = Perms { read: true, write: true, exec: false };
 
 fn load(img: &TaImage<'_>) -> Vec<u8> {
     let mut mem = vec![0xee; img.span()];
@@ -33,31 +21,15 @@ fn load(img: &TaImage<'_>) -> Vec<u8> {
 fn only_file_data(img: &TaImage<'_>, mem: &[u8]) -> bool {
     mem.iter().enumerate().all(|(i, &b)| {
         let i = i as u64;
-        b == 0
-            || img
-                .segments()
-                .iter()
-                .any(|s| i >= s.vaddr && i < s.vaddr + s.filesz)
+        b == 0 || img.segments().iter().any(|s| i >= s.vaddr && i < s.vaddr + s.filesz)
     })
 }
 
 #[test]
 fn pie_fixture_layout() {
     let img = TaImage::parse(FIXTURE_PIE, DEFAULT_MAX_SPAN).unwrap();
-    let s: Vec<_> = img
-        .segments()
-        .iter()
-        .map(|s| (s.vaddr, s.filesz, s.memsz, s.perms))
-        .collect();
-    assert_eq!(
-        s,
-        [
-            (0, 0x480, 0x480, R),
-            (0x1480, 0x28, 0x28, RX),
-            (0x24a8, 0xf0, 0xb58, RW),
-            (0x3598, 0, 8, RW),
-        ]
-    );
+    let s: Vec<_> = img.segments().iter().map(|s| (s.vaddr, s.filesz, s.memsz, s.perms)).collect();
+    assert_eq!(s, [(0, 0x480, 0x480, R), (0x1480, 0x28, 0x28, RX), (0x24a8, 0xf0, 0xb58, RW), (0x3598, 0, 8, RW),]);
     assert_eq!(img.span(), 0x4000);
     assert_eq!(img.entry(), 0x1480);
     assert_eq!(img.head_offset(), 0x3f8);
@@ -110,28 +82,12 @@ fn load_is_independent_of_previous_buffer_contents() {
 
 #[test]
 fn prepare_verifies_and_parses() {
-    let (v, img) = prepare(
-        signed_fixture(),
-        &HELLO_UUID,
-        &key_a().public(),
-        DEFAULT_MAX_SPAN,
-    )
-    .unwrap();
+    let (v, img) = prepare(signed_fixture(), &HELLO_UUID, &key_a().public(), DEFAULT_MAX_SPAN).unwrap();
     assert_eq!(v.bootstrap.unwrap().ta_version, 7);
     assert_eq!(img.head().uuid, HELLO_UUID);
-    let r = prepare(
-        signed_fixture(),
-        &OTHER_UUID,
-        &key_a().public(),
-        DEFAULT_MAX_SPAN,
-    );
+    let r = prepare(signed_fixture(), &OTHER_UUID, &key_a().public(), DEFAULT_MAX_SPAN);
     assert_eq!(r.unwrap_err(), TaError::UuidMismatch);
-    let r = prepare(
-        signed_fixture(),
-        &HELLO_UUID,
-        &key_b().public(),
-        DEFAULT_MAX_SPAN,
-    );
+    let r = prepare(signed_fixture(), &HELLO_UUID, &key_b().public(), DEFAULT_MAX_SPAN);
     assert_eq!(r.unwrap_err(), TaError::BadSignature);
     let r = prepare(signed_fixture(), &HELLO_UUID, &key_a().public(), 0x1000);
     assert_eq!(r.unwrap_err(), TaError::TooLarge);
@@ -139,10 +95,7 @@ fn prepare_verifies_and_parses() {
 
 #[test]
 fn prepare_binds_legacy_images_through_ta_head() {
-    let s = Signing {
-        img_type: SHDR_TA,
-        ..Signing::default()
-    };
+    let s = Signing { img_type: SHDR_TA, ..Signing::default() };
     let file = sign(FIXTURE_PIE, key_a(), s);
     assert!(prepare(&file, &HELLO_UUID, &key_a().public(), DEFAULT_MAX_SPAN).is_ok());
     let r = prepare(&file, &OTHER_UUID, &key_a().public(), DEFAULT_MAX_SPAN);

@@ -36,12 +36,7 @@ fn mutate(base: &[u8], muts: &[(usize, u8)]) -> Vec<u8> {
 fn elf_corpus() -> [Vec<u8>; 4] {
     let mut dynamic_only = ElfSpec::minimal();
     dynamic_only.tables = Tables::DynamicOnly;
-    [
-        FIXTURE_PIE.to_vec(),
-        FIXTURE_SHARED.to_vec(),
-        ElfSpec::minimal().build(),
-        dynamic_only.build(),
-    ]
+    [FIXTURE_PIE.to_vec(), FIXTURE_SHARED.to_vec(), ElfSpec::minimal().build(), dynamic_only.build()]
 }
 
 proptest! {

@@ -105,19 +105,13 @@ fn relocated_values_must_fit() {
 
 #[test]
 fn shared_library_dependencies_are_not_supported() {
-    let spec = ElfSpec {
-        needed: true,
-        ..ElfSpec::minimal()
-    };
+    let spec = ElfSpec { needed: true, ..ElfSpec::minimal() };
     assert_eq!(err(&spec), TaError::SharedLibrariesUnsupported);
 }
 
 #[test]
 fn dynamic_tables_are_used_without_section_headers() {
-    let mut spec = ElfSpec {
-        tables: Tables::DynamicOnly,
-        ..ElfSpec::minimal()
-    };
+    let mut spec = ElfSpec { tables: Tables::DynamicOnly, ..ElfSpec::minimal() };
     // Without .dynsym the loader falls back to the start of the first segment.
     spec.segs[0].data[..32].copy_from_slice(&ta_head_bytes(0x4, u64::MAX));
     let file = spec.build();

@@ -25,20 +25,14 @@ fn valid_pss_image_verifies() {
 
 #[test]
 fn valid_pkcs1v15_image_verifies() {
-    let s = Signing {
-        algo: TEE_ALG_RSASSA_PKCS1_V1_5_SHA256,
-        ..Signing::default()
-    };
+    let s = Signing { algo: TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, ..Signing::default() };
     let file = sign(FIXTURE_PIE, key_a(), s);
     assert_eq!(verify_a(&file).unwrap().image, FIXTURE_PIE);
 }
 
 #[test]
 fn legacy_image_verifies_without_uuid() {
-    let s = Signing {
-        img_type: SHDR_TA,
-        ..Signing::default()
-    };
+    let s = Signing { img_type: SHDR_TA, ..Signing::default() };
     let file = sign(FIXTURE_PIE, key_a(), s);
     let v = verify(&file, &OTHER_UUID, &key_a().public()).unwrap();
     assert_eq!(v.bootstrap, None);
@@ -68,8 +62,8 @@ fn any_flipped_byte_is_a_security_error() {
         (SHDR_SIZE, TaError::BadSignature),      // hash
         (SHDR_SIZE + 32, TaError::BadSignature), // signature
         (hdr_end() - 1, TaError::BadSignature),
-        (hdr_end(), TaError::UuidMismatch), // bootstrap uuid
-        (hdr_end() + 16, TaError::DigestMismatch), // ta_version
+        (hdr_end(), TaError::UuidMismatch),                    // bootstrap uuid
+        (hdr_end() + 16, TaError::DigestMismatch),             // ta_version
         (hdr_end() + BOOTSTRAP_SIZE, TaError::DigestMismatch), // ELF magic
         (hdr_end() + BOOTSTRAP_SIZE + 0x400, TaError::DigestMismatch),
         (good.len() - 1, TaError::DigestMismatch),
@@ -106,11 +100,7 @@ fn truncated_files_are_refused() {
         assert_eq!(verify_a(&good[..len]), Err(TaError::Truncated), "len {len}");
     }
     for len in [hdr_end() + BOOTSTRAP_SIZE, good.len() - 1] {
-        assert_eq!(
-            verify_a(&good[..len]),
-            Err(TaError::SizeMismatch),
-            "len {len}"
-        );
+        assert_eq!(verify_a(&good[..len]), Err(TaError::SizeMismatch), "len {len}");
     }
 }
 
@@ -132,18 +122,8 @@ fn huge_img_size_is_a_size_mismatch() {
 
 #[test]
 fn encrypted_and_subkey_images_are_not_supported() {
-    for (ty, want) in [
-        (SHDR_ENCRYPTED_TA, TaError::EncryptedUnsupported),
-        (SHDR_SUBKEY, TaError::SubkeyUnsupported),
-    ] {
-        let file = sign(
-            FIXTURE_PIE,
-            key_a(),
-            Signing {
-                img_type: ty,
-                ..Signing::default()
-            },
-        );
+    for (ty, want) in [(SHDR_ENCRYPTED_TA, TaError::EncryptedUnsupported), (SHDR_SUBKEY, TaError::SubkeyUnsupported)] {
+        let file = sign(FIXTURE_PIE, key_a(), Signing { img_type: ty, ..Signing::default() });
         let err = verify_a(&file).unwrap_err();
         assert_eq!(err, want);
         assert_eq!(err.tee_error().code(), TEE_ERROR_NOT_SUPPORTED);
@@ -152,14 +132,7 @@ fn encrypted_and_subkey_images_are_not_supported() {
 
 #[test]
 fn unknown_image_type_is_a_security_error() {
-    let file = sign(
-        FIXTURE_PIE,
-        key_a(),
-        Signing {
-            img_type: 4,
-            ..Signing::default()
-        },
-    );
+    let file = sign(FIXTURE_PIE, key_a(), Signing { img_type: 4, ..Signing::default() });
     assert_eq!(verify_a(&file), Err(TaError::UnknownImageType));
 }
 
@@ -170,27 +143,11 @@ fn algorithms_are_classified_like_upstream() {
     assert_eq!(SignatureScheme::from_algo(0x7000_4830), Ok(Pkcs1v15Sha256));
     // RSA signatures over SHA-384/512: valid upstream, not implemented here.
     for a in [0x7000_5830, 0x7000_6830, 0x7051_5930, 0x7061_6930] {
-        assert_eq!(
-            SignatureScheme::from_algo(a),
-            Err(TaError::UnsupportedAlgorithm),
-            "{a:#x}"
-        );
+        assert_eq!(SignatureScheme::from_algo(a), Err(TaError::UnsupportedAlgorithm), "{a:#x}");
     }
     // Not RSA, a refused hash, or not a signature at all.
-    for a in [
-        0x7041_4931,
-        0x7000_1041,
-        0x7000_2830,
-        0x7041_3930,
-        0x6041_0230,
-        0,
-        u32::MAX,
-    ] {
-        assert_eq!(
-            SignatureScheme::from_algo(a),
-            Err(TaError::BadAlgorithm),
-            "{a:#x}"
-        );
+    for a in [0x7041_4931, 0x7000_1041, 0x7000_2830, 0x7041_3930, 0x6041_0230, 0, u32::MAX] {
+        assert_eq!(SignatureScheme::from_algo(a), Err(TaError::BadAlgorithm), "{a:#x}");
     }
 }
 
@@ -206,30 +163,12 @@ fn unsupported_algorithm_maps_to_not_supported() {
 #[test]
 fn weak_or_malformed_keys_are_refused() {
     let k = key_a().public();
-    let small = TaPublicKey {
-        modulus: &k.modulus[..128],
-        exponent: k.exponent,
-    };
-    assert_eq!(
-        verify(signed_fixture(), &HELLO_UUID, &small),
-        Err(TaError::BadKey)
-    );
-    let bad_e = TaPublicKey {
-        modulus: k.modulus,
-        exponent: &[1],
-    };
-    assert_eq!(
-        verify(signed_fixture(), &HELLO_UUID, &bad_e),
-        Err(TaError::BadKey)
-    );
-    let empty = TaPublicKey {
-        modulus: &[],
-        exponent: &[],
-    };
-    assert_eq!(
-        verify(signed_fixture(), &HELLO_UUID, &empty),
-        Err(TaError::BadKey)
-    );
+    let small = TaPublicKey { modulus: &k.modulus[..128], exponent: k.exponent };
+    assert_eq!(verify(signed_fixture(), &HELLO_UUID, &small), Err(TaError::BadKey));
+    let bad_e = TaPublicKey { modulus: k.modulus, exponent: &[1] };
+    assert_eq!(verify(signed_fixture(), &HELLO_UUID, &bad_e), Err(TaError::BadKey));
+    let empty = TaPublicKey { modulus: &[], exponent: &[] };
+    assert_eq!(verify(signed_fixture(), &HELLO_UUID, &empty), Err(TaError::BadKey));
 }
 
 #[test]
@@ -239,8 +178,5 @@ fn builtin_key_is_a_usable_rsa_key() {
     assert_ne!(k.modulus[0], 0);
     // Test key A is not the built-in key: its images must not verify.
     let err = verify(signed_fixture(), &HELLO_UUID, &k).unwrap_err();
-    assert!(
-        matches!(err, TaError::BadSignature | TaError::BadSignatureSize),
-        "{err:?}"
-    );
+    assert!(matches!(err, TaError::BadSignature | TaError::BadSignatureSize), "{err:?}");
 }

@@ -48,18 +48,11 @@ impl TestKey {
         let private = RsaPrivateKey::from_pkcs8_pem(pem).expect("test key PEM");
         let modulus = private.n().to_bytes_be();
         let exponent = private.e().to_bytes_be();
-        Self {
-            private,
-            modulus,
-            exponent,
-        }
+        Self { private, modulus, exponent }
     }
 
     pub fn public(&self) -> TaPublicKey<'_> {
-        TaPublicKey {
-            modulus: &self.modulus,
-            exponent: &self.exponent,
-        }
+        TaPublicKey { modulus: &self.modulus, exponent: &self.exponent }
     }
 }
 
@@ -119,14 +112,10 @@ pub fn sign_with(image: &[u8], private: &RsaPrivateKey, s: Signing) -> Vec<u8> {
     h.update(image);
     let digest = h.finalize();
     let sig = if s.algo == TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 {
-        private
-            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
-            .unwrap()
+        private.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap()
     } else {
         let mut rng = StdRng::seed_from_u64(0x5eed);
-        private
-            .sign_with_rng(&mut rng, Pss::new_with_salt::<Sha256>(32), &digest)
-            .unwrap()
+        private.sign_with_rng(&mut rng, Pss::new_with_salt::<Sha256>(32), &digest).unwrap()
     };
     assert_eq!(sig.len(), sig_size);
     let mut out = Vec::new();

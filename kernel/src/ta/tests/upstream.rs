@@ -30,11 +30,7 @@ fn public_key(pem: &str) -> RsaPublicKey {
 }
 
 fn uuid_from_file_name(name: &str) -> Option<TeeUuid> {
-    let hex: String = name
-        .strip_suffix(".ta")?
-        .chars()
-        .filter(|&c| c != '-')
-        .collect();
+    let hex: String = name.strip_suffix(".ta")?.chars().filter(|&c| c != '-').collect();
     let mut o = [0u8; 16];
     for (i, b) in o.iter_mut().enumerate() {
         *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
@@ -48,10 +44,7 @@ fn upstream_tas_load() {
     let dir = env::var("TZ_UPSTREAM_TA_DIR").expect("TZ_UPSTREAM_TA_DIR");
     let key = public_key(&fs::read_to_string(env::var("TZ_UPSTREAM_TA_KEY").unwrap()).unwrap());
     let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
-    let key = TaPublicKey {
-        modulus: &n,
-        exponent: &e,
-    };
+    let key = TaPublicKey { modulus: &n, exponent: &e };
     let mut names: Vec<String> = fs::read_dir(&dir)
         .unwrap()
         .filter_map(|d| d.ok()?.file_name().into_string().ok())
@@ -82,9 +75,7 @@ fn upstream_tas_load() {
                 assert!(
                     matches!(
                         e,
-                        TaError::SharedLibrariesUnsupported
-                            | TaError::SubkeyUnsupported
-                            | TaError::UndefinedSymbol
+                        TaError::SharedLibrariesUnsupported | TaError::SubkeyUnsupported | TaError::UndefinedSymbol
                     ),
                     "{name}: {e}"
                 );

@@ -69,7 +69,13 @@ impl SyscallContext for Fake {
 fn fake(backing: &mut [u8]) -> Fake {
     let kva = backing.as_mut_ptr() as u64;
     Fake {
-        regions: UserRegions(alloc::vec![Region { va: 0x1000, len: backing.len() as u64, kva, writable: true, sharing: Sharing::Private }]),
+        regions: UserRegions(alloc::vec![Region {
+            va: 0x1000,
+            len: backing.len() as u64,
+            kva,
+            writable: true,
+            sharing: Sharing::Private
+        }]),
         ram: FakeRam::new(4096),
         offset: None,
         mask: true,
@@ -130,7 +136,13 @@ fn ta_to_ta_parameters_are_checked_and_copied_back() {
     let mut shared = [0u8; 4096];
     let mut f = fake(&mut mem);
     // A shareable mapping (the system PTA's MAP_ZI) at 0x8000.
-    f.regions.0.push(Region { va: 0x8000, len: 4096, kva: shared.as_mut_ptr() as u64, writable: true, sharing: Sharing::SharedSecure });
+    f.regions.0.push(Region {
+        va: 0x8000,
+        len: 4096,
+        kva: shared.as_mut_ptr() as u64,
+        writable: true,
+        sharing: Sharing::SharedSecure,
+    });
     // utee_params at 0x1000: [0] VALUE_INOUT (7, 8), [1] MEMREF_INOUT 4 bytes at 0x8100.
     let mut up = [0u8; 72];
     up[..8].copy_from_slice(&0x73u64.to_le_bytes());

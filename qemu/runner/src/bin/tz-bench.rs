@@ -26,8 +26,8 @@ use std::time::Instant;
 
 use teec::{Context, Login, Param, Uuid};
 use tz_runner::{
-    BENCH_CMD_AES128_CBC_1MIB, BENCH_CMD_NULL, BENCH_CMD_SHA256_1MIB, BENCH_CMD_STORAGE_64K, BENCH_TA_UUID, HELLO_CMD_INC_VALUE,
-    HELLO_WORLD_UUID,
+    BENCH_CMD_AES128_CBC_1MIB, BENCH_CMD_NULL, BENCH_CMD_SHA256_1MIB, BENCH_CMD_STORAGE_64K, BENCH_TA_UUID,
+    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID,
 };
 
 /// Runs `op` once as a warm-up, then `n` times; ns per operation.
@@ -76,7 +76,9 @@ fn main() {
                 let mut p = [Param::None, Param::None, Param::None, Param::None];
                 keep.invoke(BENCH_CMD_NULL, &mut p).map_err(|e| e.to_string())
             });
-            bench("open-close-warm", 200, |_| ctx.open_session(&bench_ta, Login::Public).map(drop).map_err(|e| e.to_string()));
+            bench("open-close-warm", 200, |_| {
+                ctx.open_session(&bench_ta, Login::Public).map(drop).map_err(|e| e.to_string())
+            });
             for (name, cmd, n) in [
                 ("sha256-1mib", BENCH_CMD_SHA256_1MIB, 10),
                 ("aes128-cbc-1mib", BENCH_CMD_AES128_CBC_1MIB, 10),

@@ -77,9 +77,7 @@ type Verdict = Result<u32, (u32, u32)>;
 /// Each object's verdict.
 fn verify_all(s: &mut Session<'_>) -> Result<Vec<Verdict>, String> {
     (0..OBJECTS)
-        .map(|i| {
-            call(s, CMD_CRASH_VERIFY, i, 0).map(|(step, v)| if step == 0 { Ok(v) } else { Err((step, v)) })
-        })
+        .map(|i| call(s, CMD_CRASH_VERIFY, i, 0).map(|(step, v)| if step == 0 { Ok(v) } else { Err((step, v)) }))
         .collect()
 }
 

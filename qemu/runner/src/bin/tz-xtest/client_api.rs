@@ -36,7 +36,12 @@ fn pattern(len: usize) -> Vec<u8> {
 }
 
 /// `REVERSE` of `len` bytes through shared memory made by `make`.
-fn reverse_roundtrip(ctx: &Context, s: &mut Session<'_>, len: usize, make: fn(&Context, usize) -> Result<SharedMemory, teec::TeecError>) -> R {
+fn reverse_roundtrip(
+    ctx: &Context,
+    s: &mut Session<'_>,
+    len: usize,
+    make: fn(&Context, usize) -> Result<SharedMemory, teec::TeecError>,
+) -> R {
     let data = pattern(len);
     let mut input = make(ctx, len).map_err(|e| format!("{len} B input: {e}"))?;
     input.as_mut_slice()[..len].copy_from_slice(&data);
@@ -89,12 +94,8 @@ fn partial_memrefs(ctx: &Context, s: &mut Session<'_>) -> R {
 fn empty_input(ctx: &Context, s: &mut Session<'_>) -> R {
     let input = SharedMemory::alloc(ctx, 16).map_err(|e| format!("alloc: {e}"))?;
     let mut output = SharedMemory::alloc(ctx, 16).map_err(|e| format!("alloc: {e}"))?;
-    let mut params = [
-        Param::MemrefInput { shm: &input, offset: 0, size: 0 },
-        Param::output(&mut output),
-        Param::None,
-        Param::None,
-    ];
+    let mut params =
+        [Param::MemrefInput { shm: &input, offset: 0, size: 0 }, Param::output(&mut output), Param::None, Param::None];
     s.invoke(PARAMS_CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
     match params[1] {
         Param::MemrefOutput { size: 0, .. } => Ok(()),
@@ -134,7 +135,8 @@ fn version(ctx: &Context) -> R {
 /// An open-session VALUE_INOUT of 41 comes back as 42, and the TA kept it.
 fn open_session_values(ctx: &Context) -> R {
     let mut params = [Param::ValueInout { a: 41, b: 0 }, Param::None, Param::None, Param::None];
-    let mut s = ctx.open_session_with(&uuid(OS_TEST_UUID)?, Login::Public, &mut params).map_err(|e| format!("open: {e}"))?;
+    let mut s =
+        ctx.open_session_with(&uuid(OS_TEST_UUID)?, Login::Public, &mut params).map_err(|e| format!("open: {e}"))?;
     if !matches!(params[0], Param::ValueInout { a: 42, .. }) {
         return Err(format!("open-session value came back as {:?}", params[0]));
     }
@@ -171,7 +173,8 @@ fn inc(s: &mut Session<'_>, a: u32) -> R {
 
 /// Four contexts with two hello_world sessions each, invoked round-robin.
 fn many_contexts() -> R {
-    let contexts: Vec<Context> = (0..4).map(|_| Context::new().map_err(|e| format!("context: {e}"))).collect::<Result<_, _>>()?;
+    let contexts: Vec<Context> =
+        (0..4).map(|_| Context::new().map_err(|e| format!("context: {e}"))).collect::<Result<_, _>>()?;
     let mut sessions = Vec::new();
     for ctx in &contexts {
         for _ in 0..2 {

@@ -18,10 +18,12 @@
 //!   memref: all 80 succeed with the right answer (ours queues the bounce
 //!   buffers; upstream maps the memory).
 
-use teec::{Context, Login, Param, SharedMemory, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_OUT_OF_MEMORY};
+use teec::{
+    Context, Login, Param, SharedMemory, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_OUT_OF_MEMORY,
+};
 use tz_runner::{
-    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS, STATS_PTA_UUID,
-    tee_from_cmdline, uuid,
+    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS,
+    STATS_PTA_UUID, tee_from_cmdline, uuid,
 };
 
 const MIB: usize = 1 << 20;
@@ -60,14 +62,19 @@ fn stats(pta: &mut Option<teec::Session<'_>>) -> Result<Option<[u32; 3]>, String
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
     pta.invoke(STATS_CMD_KERNEL_STATS, &mut params).map_err(|e| format!("stats: {e}"))?;
     match params {
-        [Param::ValueOutput { a: heap, b: sessions }, Param::ValueOutput { a: shm, .. }, ..] => Ok(Some([heap, sessions, shm])),
+        [Param::ValueOutput { a: heap, b: sessions }, Param::ValueOutput { a: shm, .. }, ..] => {
+            Ok(Some([heap, sessions, shm]))
+        }
         _ => unreachable!(),
     }
 }
 
 fn same(before: Option<[u32; 3]>, after: Option<[u32; 3]>) -> Result<(), String> {
     match (before, after) {
-        (Some(b), Some(a)) if a != b => Err(format!("not freed: heap {} -> {} B, sessions {} -> {}, shm {} -> {}", b[0], a[0], b[1], a[1], b[2], a[2])),
+        (Some(b), Some(a)) if a != b => Err(format!(
+            "not freed: heap {} -> {} B, sessions {} -> {}, shm {} -> {}",
+            b[0], a[0], b[1], a[1], b[2], a[2]
+        )),
         _ => Ok(()),
     }
 }
@@ -149,15 +156,21 @@ fn big_memrefs() -> Result<(), String> {
                 let params_ta = &params_ta;
                 s.spawn(move || -> Result<(), String> {
                     let ctx = Context::new().map_err(|e| format!("thread {t}: context: {e}"))?;
-                    let mut session = ctx.open_session(params_ta, Login::Public).map_err(|e| format!("thread {t}: open: {e}"))?;
-                    let mut shm = SharedMemory::register(&ctx, BIG).map_err(|e| format!("thread {t}: register: {e}"))?;
+                    let mut session =
+                        ctx.open_session(params_ta, Login::Public).map_err(|e| format!("thread {t}: open: {e}"))?;
+                    let mut shm =
+                        SharedMemory::register(&ctx, BIG).map_err(|e| format!("thread {t}: register: {e}"))?;
                     for call in 0..CALLS {
                         let letter = b'a' + ((t * CALLS + call) % 26) as u8;
                         shm.as_mut_slice().fill(letter);
-                        let mut params = [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-                        session.invoke(PARAMS_CMD_UPPER, &mut params).map_err(|e| format!("thread {t}, call {call}: {e}"))?;
+                        let mut params =
+                            [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+                        session
+                            .invoke(PARAMS_CMD_UPPER, &mut params)
+                            .map_err(|e| format!("thread {t}, call {call}: {e}"))?;
                         match params {
-                            [Param::MemrefInout { size: BIG, .. }, Param::ValueOutput { a, b }, ..] if a as usize == BIG && b as usize == BIG => {}
+                            [Param::MemrefInout { size: BIG, .. }, Param::ValueOutput { a, b }, ..]
+                                if a as usize == BIG && b as usize == BIG => {}
                             ref p => return Err(format!("thread {t}, call {call}: answer {:?}", &p[1])),
                         }
                         let upper = letter.to_ascii_uppercase();

@@ -121,7 +121,9 @@ impl Phase {
 fn hammer(cpu: usize, tally: &Tally, phase: &Phase) -> Result<(), String> {
     let ctx = pin_to_cpu(cpu).and_then(|()| Context::new().map_err(|e| format!("context: {e}")));
     let session = match &ctx {
-        Ok(ctx) => uuid(FP_TA_UUID).and_then(|id| ctx.open_session(&id, Login::Public).map_err(|e| format!("open: {e}"))),
+        Ok(ctx) => {
+            uuid(FP_TA_UUID).and_then(|id| ctx.open_session(&id, Login::Public).map_err(|e| format!("open: {e}")))
+        }
         Err(e) => Err(e.clone()),
     };
     phase.ready.fetch_add(1, Ordering::AcqRel);
@@ -206,7 +208,12 @@ fn isolation_under_load() -> Result<(), String> {
         get(&tally.yield_changed)
     );
     println!("  fp isolation: {summary}");
-    if calls < cpus as u64 || errors != 0 || get(&tally.ns_changed) != 0 || get(&tally.ta_changed) != 0 || get(&tally.yield_changed) != 0 {
+    if calls < cpus as u64
+        || errors != 0
+        || get(&tally.ns_changed) != 0
+        || get(&tally.ta_changed) != 0
+        || get(&tally.yield_changed) != 0
+    {
         return Err(summary);
     }
     Ok(())

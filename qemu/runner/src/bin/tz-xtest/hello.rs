@@ -15,7 +15,12 @@ fn step(session: &mut teec::Session<'_>, cmd: u32, input: u32, want: u32) -> Res
     }
 }
 
-fn expect_refusal(session: &mut teec::Session<'_>, cmd: u32, mut params: [Param<'_>; 4], code: u32) -> Result<(), String> {
+fn expect_refusal(
+    session: &mut teec::Session<'_>,
+    cmd: u32,
+    mut params: [Param<'_>; 4],
+    code: u32,
+) -> Result<(), String> {
     match session.invoke(cmd, &mut params) {
         Err(e) if e.code == code && e.origin == TEEC_ORIGIN_TRUSTED_APP => Ok(()),
         Err(e) => Err(format!("cmd {cmd}: got {e}, want {code:#010x} from the TA")),

@@ -36,7 +36,12 @@ const TESTS: [OsTest; 3] = [
     (
         1007,
         "time: system, TEE_Wait, TA persistent, REE",
-        &[(7, "time-system-monotonic"), (8, "time-wait-200ms"), (9, "time-ta-persistent-set-get"), (10, "time-ree-near-client")],
+        &[
+            (7, "time-system-monotonic"),
+            (8, "time-wait-200ms"),
+            (9, "time-ta-persistent-set-get"),
+            (10, "time-ree-near-client"),
+        ],
     ),
     (
         1008,
@@ -84,7 +89,8 @@ fn wait_cancelled(ctx: &Context) -> R {
             std::thread::sleep(Duration::from_millis(300));
             ctx.request_cancellation(session, CANCEL_ID)
         });
-        let mut params = [Param::ValueInput { a: 2_000, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+        let mut params =
+            [Param::ValueInput { a: 2_000, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
         let r = s.invoke_cancellable(CMD_WAIT_CANCELLABLE, &mut params, CANCEL_ID);
         let flag = match params[1] {
             Param::ValueOutput { a, .. } => a,

@@ -10,7 +10,9 @@
 //! - `ta-sdk-syscalls`: the TA's own checks of properties, time, random, heap.
 
 use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
-use tz_runner::{PARAMS_CMD_ADD, PARAMS_CMD_REVERSE, PARAMS_CMD_SELF_TEST, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, uuid};
+use tz_runner::{
+    PARAMS_CMD_ADD, PARAMS_CMD_REVERSE, PARAMS_CMD_SELF_TEST, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, uuid,
+};
 
 type R = Result<(), String>;
 
@@ -56,7 +58,9 @@ fn inout_alloc(ctx: &Context, s: &mut Session<'_>) -> R {
     shm.as_mut_slice()[..9].copy_from_slice(b"abc-Def-g");
     let mut params = [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
     s.invoke(PARAMS_CMD_UPPER, &mut params).map_err(|e| format!("upper: {e}"))?;
-    let (Param::MemrefInout { size, .. }, Param::ValueOutput { a, b }) = (&params[0], &params[1]) else { unreachable!() };
+    let (Param::MemrefInout { size, .. }, Param::ValueOutput { a, b }) = (&params[0], &params[1]) else {
+        unreachable!()
+    };
     let (size, a, b) = (*size, *a, *b);
     if (size, a, b) != (9, 6, 32) {
         return Err(format!("size {size} changed {a} capacity {b}, want 9 6 32"));
@@ -73,7 +77,9 @@ fn values(s: &mut Session<'_>) -> R {
         s.invoke(PARAMS_CMD_ADD, &mut params).map_err(|e| format!("add: {e}"))?;
         match params[1] {
             Param::ValueOutput { a, b } if a == want && b == i as u32 + 1 => {}
-            Param::ValueOutput { a, b } => return Err(format!("add #{}: got ({a}, {b}), want ({want}, {})", i + 1, i + 1)),
+            Param::ValueOutput { a, b } => {
+                return Err(format!("add #{}: got ({a}, {b}), want ({want}, {})", i + 1, i + 1));
+            }
             _ => unreachable!(),
         }
     }
@@ -91,7 +97,13 @@ fn self_test(s: &mut Session<'_>) -> R {
     }
 }
 
-const CASES: [&str; 5] = ["ta-memref-registered", "ta-memref-short-buffer", "ta-memref-inout-alloc", "ta-value-session-state", "ta-sdk-syscalls"];
+const CASES: [&str; 5] = [
+    "ta-memref-registered",
+    "ta-memref-short-buffer",
+    "ta-memref-inout-alloc",
+    "ta-value-session-state",
+    "ta-sdk-syscalls",
+];
 
 pub fn run(report: &mut Report) {
     report.test(5001, "parameters: registered and temporary memrefs, values");

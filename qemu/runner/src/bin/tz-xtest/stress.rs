@@ -22,9 +22,8 @@ use std::time::{Duration, Instant};
 
 use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, Uuid};
 use tz_runner::{
-    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_BUSY_LOOP, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS, STATS_PTA_UUID,
-    pin_to_cpu, tee_from_cmdline,
-    uuid,
+    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_BUSY_LOOP, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS,
+    STATS_PTA_UUID, pin_to_cpu, tee_from_cmdline, uuid,
 };
 
 const LEAK_CYCLES: u32 = 1000;
@@ -55,7 +54,9 @@ fn stats(session: &mut teec::Session<'_>) -> Result<[u32; 4], String> {
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
     session.invoke(STATS_CMD_KERNEL_STATS, &mut params).map_err(|e| format!("stats: {e}"))?;
     match params {
-        [Param::ValueOutput { a: heap, b: sessions }, Param::ValueOutput { a: shm, b: size }, ..] => Ok([heap, sessions, shm, size]),
+        [Param::ValueOutput { a: heap, b: sessions }, Param::ValueOutput { a: shm, b: size }, ..] => {
+            Ok([heap, sessions, shm, size])
+        }
         _ => unreachable!(),
     }
 }
@@ -131,7 +132,8 @@ fn concurrent() -> Result<(), String> {
                 let hello = &hello;
                 s.spawn(move || -> Result<(), String> {
                     let ctx = Context::new().map_err(|e| format!("thread {t}: context: {e}"))?;
-                    let mut session = ctx.open_session(hello, Login::Public).map_err(|e| format!("thread {t}: open: {e}"))?;
+                    let mut session =
+                        ctx.open_session(hello, Login::Public).map_err(|e| format!("thread {t}: open: {e}"))?;
                     for i in 0..INVOKES_PER_THREAD {
                         inc(&mut session, t * 1000 + i).map_err(|e| format!("thread {t}, invoke {i}: {e}"))?;
                     }
@@ -147,7 +149,8 @@ fn concurrent() -> Result<(), String> {
 fn busy_loop_linux_alive() -> Result<(), String> {
     pin_to_cpu(0)?;
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-    let mut session = ctx.open_session(&uuid(PARAMS_TA_UUID)?, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
+    let mut session =
+        ctx.open_session(&uuid(PARAMS_TA_UUID)?, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
     let ticks = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let ticker = {
@@ -165,7 +168,8 @@ fn busy_loop_linux_alive() -> Result<(), String> {
     std::thread::sleep(TICK * 5);
     let t0 = ticks.load(Ordering::Relaxed);
     let start = Instant::now();
-    let mut params = [Param::ValueInput { a: BUSY_MS, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+    let mut params =
+        [Param::ValueInput { a: BUSY_MS, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
     let call = session.invoke(PARAMS_CMD_BUSY_LOOP, &mut params);
     let took = start.elapsed();
     let during = ticks.load(Ordering::Relaxed) - t0;
@@ -177,7 +181,10 @@ fn busy_loop_linux_alive() -> Result<(), String> {
         Param::ValueOutput { a, b } => (a, b),
         _ => unreachable!(),
     };
-    println!("tz-stress: TA spun {elapsed} ms ({reads} time reads), call took {} ms, {during} ticks of 10 ms meanwhile", took.as_millis());
+    println!(
+        "tz-stress: TA spun {elapsed} ms ({reads} time reads), call took {} ms, {during} ticks of 10 ms meanwhile",
+        took.as_millis()
+    );
     if elapsed < BUSY_MS {
         return Err(format!("the TA spun only {elapsed} ms"));
     }

@@ -45,12 +45,8 @@ fn client_buffer(ctx: &Context, s: &mut Session<'_>) -> R {
     let mut input = SharedMemory::alloc(ctx, 16).map_err(|e| format!("alloc: {e}"))?;
     input.as_mut_slice()[..5].copy_from_slice(b"stack");
     let mut output = SharedMemory::register(ctx, 16).map_err(|e| format!("register: {e}"))?;
-    let mut params = [
-        Param::MemrefInput { shm: &input, offset: 0, size: 5 },
-        Param::output(&mut output),
-        Param::None,
-        Param::None,
-    ];
+    let mut params =
+        [Param::MemrefInput { shm: &input, offset: 0, size: 5 }, Param::output(&mut output), Param::None, Param::None];
     s.invoke(3, &mut params).map_err(|e| format!("invoke: {e}"))?;
     let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
     if size == 5 && &output.as_slice()[..5] == b"kcats" {

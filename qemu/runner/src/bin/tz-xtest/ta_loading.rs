@@ -16,8 +16,8 @@
 
 use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_SECURITY};
 use tz_runner::{
-    BAD_SIGNATURE_UUID, FLIPPED_BYTE_UUID, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, MISSING_TA_UUID, RESIGNED_UUID, Report,
-    TRUNCATED_UUID,
+    BAD_SIGNATURE_UUID, FLIPPED_BYTE_UUID, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, MISSING_TA_UUID, RESIGNED_UUID,
+    Report, TRUNCATED_UUID,
 };
 
 const CASES: [&str; 6] = [
@@ -46,7 +46,8 @@ fn open_fails_with(ctx: &Context, uuid: &str, code: u32) -> Result<(), String> {
 
 /// A session to `uuid` opens and INC 7 gives 8.
 fn open_and_inc(ctx: &Context, uuid: &str) -> Result<(), String> {
-    let mut session = ctx.open_session(&tz_runner::uuid(uuid)?, Login::Public).map_err(|e| format!("open {uuid}: {e}"))?;
+    let mut session =
+        ctx.open_session(&tz_runner::uuid(uuid)?, Login::Public).map_err(|e| format!("open {uuid}: {e}"))?;
     let mut params = [Param::ValueInout { a: 7, b: 0 }, Param::None, Param::None, Param::None];
     session.invoke(HELLO_CMD_INC_VALUE, &mut params).map_err(|e| format!("INC on {uuid}: {e}"))?;
     match params[0] {

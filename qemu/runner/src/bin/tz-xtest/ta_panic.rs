@@ -9,7 +9,9 @@
 //! session gets a fresh instance.
 
 use teec::{Context, Login, Param, TEEC_ERROR_TARGET_DEAD, Uuid};
-use tz_runner::{PANIC_CMD_PANIC, PANIC_CMD_PING, PANIC_CMD_READ_KERNEL, PANIC_CMD_RUST_PANIC, PANIC_TA_UUID, Report, uuid};
+use tz_runner::{
+    PANIC_CMD_PANIC, PANIC_CMD_PING, PANIC_CMD_READ_KERNEL, PANIC_CMD_RUST_PANIC, PANIC_TA_UUID, Report, uuid,
+};
 
 fn none() -> [Param<'static>; 4] {
     [Param::None, Param::None, Param::None, Param::None]
@@ -35,8 +37,16 @@ fn dies(ctx: &Context, uuid: &Uuid, cmd: u32, mut params: [Param<'_>; 4]) -> Res
 pub fn run(report: &mut Report) {
     report.test(1003, "TA panics and aborts: TARGET_DEAD, then a fresh instance");
     let cases: [(&str, u32, [Param<'static>; 4]); 3] = [
-        ("ta-panic-target-dead", PANIC_CMD_PANIC, [Param::ValueInput { a: 0x42, b: 0 }, Param::None, Param::None, Param::None]),
-        ("ta-abort-target-dead", PANIC_CMD_READ_KERNEL, [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None]),
+        (
+            "ta-panic-target-dead",
+            PANIC_CMD_PANIC,
+            [Param::ValueInput { a: 0x42, b: 0 }, Param::None, Param::None, Param::None],
+        ),
+        (
+            "ta-abort-target-dead",
+            PANIC_CMD_READ_KERNEL,
+            [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None],
+        ),
         ("ta-rust-panic-target-dead", PANIC_CMD_RUST_PANIC, none()),
     ];
     let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {

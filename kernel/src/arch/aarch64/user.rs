@@ -227,15 +227,6 @@ pub fn set_ttbr0(root: u64) {
     }
 }
 
-/// Drops this core's stale translations after TA pages were unmapped
-/// while the TA's tables are live (the system PTA's UNMAP), so the TA
-/// cannot reach the freed pages through its TLB.
-pub fn flush_tlb_local() {
-    // SAFETY: TLB maintenance only; the barriers order the table writes
-    // before the invalidation and the invalidation before what follows.
-    unsafe { core::arch::asm!("dsb ishst", "tlbi vmalle1", "dsb nsh", "isb", options(nostack, preserves_flags)) };
-}
-
 /// Cleans new TA code to the point of unification and drops stale
 /// instructions, so EL0 fetches what the loader just wrote.
 pub fn sync_icache() {

@@ -40,7 +40,7 @@ mod console;
 #[cfg(target_os = "none")]
 mod entropy;
 #[cfg(test)]
-pub(crate) mod test_alloc;
+use limited_alloc as test_alloc;
 
 /// A kernel panic: log it, stop the secure world (see `fatal`) and give the
 /// normal world an error for the call that panicked instead of parking the

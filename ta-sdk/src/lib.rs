@@ -58,8 +58,7 @@ pub mod storage;
 pub mod sys;
 pub mod ta_session;
 #[cfg(test)]
-#[allow(unsafe_code)]
-mod test_alloc;
+use limited_alloc as test_alloc;
 pub mod time;
 pub mod uuid;
 

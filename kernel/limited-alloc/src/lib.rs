@@ -1,6 +1,7 @@
 //! Host tests only: the system allocator, plus a per-thread switch that makes
-//! allocations above a size fail, so the tests can show that what the
-//! normal world or a TA sizes fails with an error instead of aborting.
+//! allocations above a size fail, so tests can show that what the normal
+//! world or a TA sizes fails with an error instead of aborting (the kernel
+//! and ta-sdk test with it). Linking this crate installs the allocator.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -11,7 +11,7 @@ pub mod simd;
 
 use std::fmt::Display;
 
-use teec::{Param, TEEC_ORIGIN_TRUSTED_APP, TeecError, Uuid};
+use teec::{Context, Login, Param, Session, TEEC_ORIGIN_TRUSTED_APP, TeecError, Uuid};
 
 /// `optee_examples`' hello_world TA (ours in `tas/hello_world`).
 pub const HELLO_WORLD_UUID: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
@@ -177,6 +177,30 @@ pub fn online_cpus() -> usize {
         })
         .sum();
     count.max(1)
+}
+
+/// Runs `work(t, context, session)` on `threads` threads at once, each with
+/// its own context and a session to `ta`; the first error (by thread order)
+/// is the result.
+pub fn on_threads_with_session<F>(threads: usize, ta: &Uuid, work: F) -> Result<(), String>
+where
+    F: Fn(usize, &Context, &mut Session<'_>) -> Result<(), String> + Sync,
+{
+    let work = &work;
+    let results: Vec<Result<(), String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || -> Result<(), String> {
+                    let ctx = Context::new().map_err(|e| format!("thread {t}: context: {e}"))?;
+                    let mut session =
+                        ctx.open_session(ta, Login::Public).map_err(|e| format!("thread {t}: open: {e}"))?;
+                    work(t, &ctx, &mut session)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("thread panicked".into()))).collect()
+    });
+    results.into_iter().collect()
 }
 
 /// Pins the calling thread to `cpu`.

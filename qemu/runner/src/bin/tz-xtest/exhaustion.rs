@@ -23,7 +23,7 @@ use teec::{
 };
 use tz_runner::{
     HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS,
-    STATS_PTA_UUID, tee_from_cmdline, uuid,
+    STATS_PTA_UUID, on_threads_with_session, tee_from_cmdline, uuid,
 };
 
 const MIB: usize = 1 << 20;
@@ -149,42 +149,25 @@ fn sessions_until_refused(tee: Option<&str>) -> Result<(), String> {
 }
 
 fn big_memrefs() -> Result<(), String> {
-    let params_ta = uuid(PARAMS_TA_UUID)?;
-    let results: Vec<Result<(), String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let params_ta = &params_ta;
-                s.spawn(move || -> Result<(), String> {
-                    let ctx = Context::new().map_err(|e| format!("thread {t}: context: {e}"))?;
-                    let mut session =
-                        ctx.open_session(params_ta, Login::Public).map_err(|e| format!("thread {t}: open: {e}"))?;
-                    let mut shm =
-                        SharedMemory::register(&ctx, BIG).map_err(|e| format!("thread {t}: register: {e}"))?;
-                    for call in 0..CALLS {
-                        let letter = b'a' + ((t * CALLS + call) % 26) as u8;
-                        shm.as_mut_slice().fill(letter);
-                        let mut params =
-                            [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-                        session
-                            .invoke(PARAMS_CMD_UPPER, &mut params)
-                            .map_err(|e| format!("thread {t}, call {call}: {e}"))?;
-                        match params {
-                            [Param::MemrefInout { size: BIG, .. }, Param::ValueOutput { a, b }, ..]
-                                if a as usize == BIG && b as usize == BIG => {}
-                            ref p => return Err(format!("thread {t}, call {call}: answer {:?}", &p[1])),
-                        }
-                        let upper = letter.to_ascii_uppercase();
-                        if let Some(at) = shm.as_slice().iter().position(|&c| c != upper) {
-                            return Err(format!("thread {t}, call {call}: byte {at} is {:#x}", shm.as_slice()[at]));
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("thread panicked".into()))).collect()
-    });
-    results.into_iter().collect()
+    on_threads_with_session(THREADS, &uuid(PARAMS_TA_UUID)?, |t, ctx, session| {
+        let mut shm = SharedMemory::register(ctx, BIG).map_err(|e| format!("thread {t}: register: {e}"))?;
+        for call in 0..CALLS {
+            let letter = b'a' + ((t * CALLS + call) % 26) as u8;
+            shm.as_mut_slice().fill(letter);
+            let mut params = [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+            session.invoke(PARAMS_CMD_UPPER, &mut params).map_err(|e| format!("thread {t}, call {call}: {e}"))?;
+            match params {
+                [Param::MemrefInout { size: BIG, .. }, Param::ValueOutput { a, b }, ..]
+                    if a as usize == BIG && b as usize == BIG => {}
+                ref p => return Err(format!("thread {t}, call {call}: answer {:?}", &p[1])),
+            }
+            let upper = letter.to_ascii_uppercase();
+            if let Some(at) = shm.as_slice().iter().position(|&c| c != upper) {
+                return Err(format!("thread {t}, call {call}: byte {at} is {:#x}", shm.as_slice()[at]));
+            }
+        }
+        Ok(())
+    })
 }
 
 pub fn run(report: &mut Report) {

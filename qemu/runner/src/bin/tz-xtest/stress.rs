@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, Uuid};
 use tz_runner::{
     HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_BUSY_LOOP, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS,
-    STATS_PTA_UUID, pin_to_cpu, tee_from_cmdline, uuid,
+    STATS_PTA_UUID, on_threads_with_session, pin_to_cpu, tee_from_cmdline, uuid,
 };
 
 const LEAK_CYCLES: u32 = 1000;
@@ -125,25 +125,13 @@ fn diagnose(ctx: &Context, hello: &Uuid, pta: &mut teec::Session<'_>) -> Result<
 }
 
 fn concurrent() -> Result<(), String> {
-    let hello = uuid(HELLO_WORLD_UUID)?;
-    let results: Vec<Result<(), String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let hello = &hello;
-                s.spawn(move || -> Result<(), String> {
-                    let ctx = Context::new().map_err(|e| format!("thread {t}: context: {e}"))?;
-                    let mut session =
-                        ctx.open_session(hello, Login::Public).map_err(|e| format!("thread {t}: open: {e}"))?;
-                    for i in 0..INVOKES_PER_THREAD {
-                        inc(&mut session, t * 1000 + i).map_err(|e| format!("thread {t}, invoke {i}: {e}"))?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("thread panicked".into()))).collect()
-    });
-    results.into_iter().collect()
+    on_threads_with_session(THREADS as usize, &uuid(HELLO_WORLD_UUID)?, |t, _ctx, session| {
+        let t = t as u32;
+        for i in 0..INVOKES_PER_THREAD {
+            inc(session, t * 1000 + i).map_err(|e| format!("thread {t}, invoke {i}: {e}"))?;
+        }
+        Ok(())
+    })
 }
 
 fn busy_loop_linux_alive() -> Result<(), String> {

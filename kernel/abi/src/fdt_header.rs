@@ -17,6 +17,7 @@ pub fn total_size(header: &[u8], max: usize) -> Option<usize> {
 
 /// Returns `[start, end)` of the first `/memory` node's first range (the NS RAM
 /// QEMU gives Linux), assuming the root's 2 address and 2 size cells.
+#[cfg(feature = "fdt")]
 pub fn ns_memory(blob: &[u8]) -> Option<(u64, u64)> {
     use dtoolkit::fdt::Fdt;
     use dtoolkit::{Node, Property};

@@ -1,5 +1,6 @@
 //! The contract between the parts: numbers and layouts fixed by upstream OP-TEE,
-//! TF-A and the Linux optee driver, shared by the monitor, the kernel and xtask.
+//! TF-A, GlobalPlatform and the Linux optee driver, shared by the monitor, the
+//! kernel, ta-sdk, teec, the guest runner and xtask.
 //!
 //! No `unsafe`, no hardware: everything here is plain data and pure parsing, and
 //! every number is pinned by a test to the value recorded in
@@ -18,3 +19,5 @@ pub mod result;
 pub mod shdr;
 pub mod smc;
 pub mod smccc;
+pub mod syscall;
+pub mod uuid;

@@ -1,76 +1,277 @@
 //! GlobalPlatform `TEE_Result` codes (shared by the TEE Client and Internal
-//! Core APIs) and the `ret_origin` values.
+//! Core APIs; optee_os 4.5.0 `lib/libutee/include/tee_api_defines.h`) as one
+//! typed error, and the `ret_origin` values.
+//!
+//! [`TeeError`] is the only definition of the numbers in the project: the
+//! kernel, the monitor, ta-sdk, teec, the guest runner and xtask all use it.
+
+/// A non-success `TEE_Result` (GP TEE Internal Core API, `tee_api_defines.h`).
+///
+/// `Ok(())` stands for `TEE_SUCCESS`; every other code the TEE defines is a
+/// variant. A code this enum does not know (from a newer kernel, say) maps to
+/// [`TeeError::Generic`] in [`TeeError::from_raw`], and [`TeeError::code`]
+/// gives back the number.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TeeError {
+    CorruptObject = 0xF010_0001,
+    CorruptObject2 = 0xF010_0002,
+    StorageNotAvailable = 0xF010_0003,
+    StorageNotAvailable2 = 0xF010_0004,
+    UnsupportedVersion = 0xF010_0005,
+    CiphertextInvalid = 0xF010_0006,
+    Generic = 0xFFFF_0000,
+    AccessDenied = 0xFFFF_0001,
+    Cancel = 0xFFFF_0002,
+    AccessConflict = 0xFFFF_0003,
+    ExcessData = 0xFFFF_0004,
+    BadFormat = 0xFFFF_0005,
+    BadParameters = 0xFFFF_0006,
+    BadState = 0xFFFF_0007,
+    ItemNotFound = 0xFFFF_0008,
+    NotImplemented = 0xFFFF_0009,
+    NotSupported = 0xFFFF_000A,
+    NoData = 0xFFFF_000B,
+    OutOfMemory = 0xFFFF_000C,
+    Busy = 0xFFFF_000D,
+    Communication = 0xFFFF_000E,
+    Security = 0xFFFF_000F,
+    ShortBuffer = 0xFFFF_0010,
+    ExternalCancel = 0xFFFF_0011,
+    Timeout = 0xFFFF_3001,
+    Overflow = 0xFFFF_300F,
+    TargetDead = 0xFFFF_3024,
+    StorageNoSpace = 0xFFFF_3041,
+    MacInvalid = 0xFFFF_3071,
+    SignatureInvalid = 0xFFFF_3072,
+    TimeNotSet = 0xFFFF_5000,
+    TimeNeedsReset = 0xFFFF_5001,
+}
+
+/// `Result<T, TeeError>`.
+pub type TeeResult<T = ()> = Result<T, TeeError>;
 
 /// `TEE_SUCCESS`.
-pub const SUCCESS: u32 = 0x0000_0000;
-/// `TEE_ERROR_CORRUPT_OBJECT`.
-pub const ERROR_CORRUPT_OBJECT: u32 = 0xf010_0001;
-/// `TEE_ERROR_STORAGE_NOT_AVAILABLE`.
-pub const ERROR_STORAGE_NOT_AVAILABLE: u32 = 0xf010_0003;
-/// `TEE_ERROR_GENERIC`.
-pub const ERROR_GENERIC: u32 = 0xffff_0000;
-/// `TEE_ERROR_ACCESS_DENIED`.
-pub const ERROR_ACCESS_DENIED: u32 = 0xffff_0001;
-/// `TEE_ERROR_CANCEL`.
-pub const ERROR_CANCEL: u32 = 0xffff_0002;
-/// `TEE_ERROR_ACCESS_CONFLICT`.
-pub const ERROR_ACCESS_CONFLICT: u32 = 0xffff_0003;
-/// `TEE_ERROR_EXCESS_DATA`.
-pub const ERROR_EXCESS_DATA: u32 = 0xffff_0004;
-/// `TEE_ERROR_BAD_FORMAT`.
-pub const ERROR_BAD_FORMAT: u32 = 0xffff_0005;
-/// `TEE_ERROR_BAD_PARAMETERS`.
-pub const ERROR_BAD_PARAMETERS: u32 = 0xffff_0006;
-/// `TEE_ERROR_BAD_STATE`.
-pub const ERROR_BAD_STATE: u32 = 0xffff_0007;
-/// `TEE_ERROR_ITEM_NOT_FOUND`.
-pub const ERROR_ITEM_NOT_FOUND: u32 = 0xffff_0008;
-/// `TEE_ERROR_NOT_IMPLEMENTED`.
-pub const ERROR_NOT_IMPLEMENTED: u32 = 0xffff_0009;
-/// `TEE_ERROR_NOT_SUPPORTED`.
-pub const ERROR_NOT_SUPPORTED: u32 = 0xffff_000a;
-/// `TEE_ERROR_NO_DATA`.
-pub const ERROR_NO_DATA: u32 = 0xffff_000b;
-/// `TEE_ERROR_OUT_OF_MEMORY`.
-pub const ERROR_OUT_OF_MEMORY: u32 = 0xffff_000c;
-/// `TEE_ERROR_BUSY`.
-pub const ERROR_BUSY: u32 = 0xffff_000d;
-/// `TEE_ERROR_COMMUNICATION`.
-pub const ERROR_COMMUNICATION: u32 = 0xffff_000e;
-/// `TEE_ERROR_SECURITY`.
-pub const ERROR_SECURITY: u32 = 0xffff_000f;
-/// `TEE_ERROR_SHORT_BUFFER`.
-pub const ERROR_SHORT_BUFFER: u32 = 0xffff_0010;
-/// `TEE_ERROR_TIMEOUT`.
-pub const ERROR_TIMEOUT: u32 = 0xffff_3001;
-/// `TEE_ERROR_OVERFLOW`.
-pub const ERROR_OVERFLOW: u32 = 0xffff_300f;
-/// `TEE_ERROR_MAC_INVALID`.
-pub const ERROR_MAC_INVALID: u32 = 0xffff_3071;
-/// `TEE_ERROR_SIGNATURE_INVALID`.
-pub const ERROR_SIGNATURE_INVALID: u32 = 0xffff_3072;
-/// `TEE_ERROR_TARGET_DEAD`.
-pub const ERROR_TARGET_DEAD: u32 = 0xffff_3024;
-/// `TEE_ERROR_TIME_NOT_SET`.
-pub const ERROR_TIME_NOT_SET: u32 = 0xffff_5000;
-/// `TEE_ERROR_TIME_NEEDS_RESET`.
-pub const ERROR_TIME_NEEDS_RESET: u32 = 0xffff_5001;
+pub const TEE_SUCCESS: u32 = 0;
+
+const ALL: [TeeError; 32] = {
+    use TeeError::*;
+    [
+        CorruptObject,
+        CorruptObject2,
+        StorageNotAvailable,
+        StorageNotAvailable2,
+        UnsupportedVersion,
+        CiphertextInvalid,
+        Generic,
+        AccessDenied,
+        Cancel,
+        AccessConflict,
+        ExcessData,
+        BadFormat,
+        BadParameters,
+        BadState,
+        ItemNotFound,
+        NotImplemented,
+        NotSupported,
+        NoData,
+        OutOfMemory,
+        Busy,
+        Communication,
+        Security,
+        ShortBuffer,
+        ExternalCancel,
+        Timeout,
+        Overflow,
+        TargetDead,
+        StorageNoSpace,
+        MacInvalid,
+        SignatureInvalid,
+        TimeNotSet,
+        TimeNeedsReset,
+    ]
+};
+
+impl TeeError {
+    /// The `TEE_Result` value.
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// `Ok(())` for `TEE_SUCCESS`, the matching error otherwise (unknown
+    /// codes become [`TeeError::Generic`]).
+    pub fn from_raw(code: u32) -> TeeResult {
+        if code == TEE_SUCCESS {
+            return Ok(());
+        }
+        Err(ALL.iter().copied().find(|e| e.code() == code).unwrap_or(TeeError::Generic))
+    }
+
+    /// Folds a result back into a `TEE_Result` number.
+    pub fn to_raw(result: TeeResult) -> u32 {
+        match result {
+            Ok(()) => TEE_SUCCESS,
+            Err(e) => e.code(),
+        }
+    }
+}
+
+impl core::fmt::Display for TeeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{self:?} ({:#010x})", self.code())
+    }
+}
+
+
+/// `TEE_ORIGIN_*`: which layer produced a `TEE_Result` (GP TEE Client API).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// `TEE_ORIGIN_API`: the client library.
+    Api = 1,
+    /// `TEE_ORIGIN_COMMS`: the transport (driver, monitor, message decoding).
+    Comms = 2,
+    /// `TEE_ORIGIN_TEE`: the trusted OS itself.
+    Tee = 3,
+    /// `TEE_ORIGIN_TRUSTED_APP`: the TA's own entry point.
+    TrustedApp = 4,
+}
+
+impl Origin {
+    /// The `ret_origin` value.
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+}
+
+/// What a call into the TEE reports: a result and the layer it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// `TEE_SUCCESS` or the error.
+    pub result: TeeResult,
+    /// Where the result was produced.
+    pub origin: Origin,
+}
+
+impl Outcome {
+    /// A success reported by `origin`.
+    pub const fn ok(origin: Origin) -> Outcome {
+        Outcome { result: Ok(()), origin }
+    }
+
+    /// An error reported by `origin`.
+    pub const fn err(error: TeeError, origin: Origin) -> Outcome {
+        Outcome { result: Err(error), origin }
+    }
+
+    /// `(ret, ret_origin)` as they go into `optee_msg_arg` or `TEEC_*`.
+    pub fn to_raw(self) -> (u32, u32) {
+        (TeeError::to_raw(self.result), self.origin.code())
+    }
+}
 
 /// `TEE_ORIGIN_API`.
-pub const ORIGIN_API: u32 = 1;
+pub const ORIGIN_API: u32 = Origin::Api.code();
 /// `TEE_ORIGIN_COMMS`.
-pub const ORIGIN_COMMS: u32 = 2;
+pub const ORIGIN_COMMS: u32 = Origin::Comms.code();
 /// `TEE_ORIGIN_TEE`.
-pub const ORIGIN_TEE: u32 = 3;
+pub const ORIGIN_TEE: u32 = Origin::Tee.code();
 /// `TEE_ORIGIN_TRUSTED_APP`.
-pub const ORIGIN_TRUSTED_APP: u32 = 4;
+pub const ORIGIN_TRUSTED_APP: u32 = Origin::TrustedApp.code();
+
+/// `TEE_SUCCESS` under the name the raw-number users know.
+pub const SUCCESS: u32 = TEE_SUCCESS;
+
+/// `TEE_ERROR_CORRUPT_OBJECT` as a raw number ([`TeeError::CorruptObject`]).
+pub const ERROR_CORRUPT_OBJECT: u32 = TeeError::CorruptObject.code();
+/// `TEE_ERROR_CORRUPT_OBJECT_2` as a raw number ([`TeeError::CorruptObject2`]).
+pub const ERROR_CORRUPT_OBJECT_2: u32 = TeeError::CorruptObject2.code();
+/// `TEE_ERROR_STORAGE_NOT_AVAILABLE` as a raw number ([`TeeError::StorageNotAvailable`]).
+pub const ERROR_STORAGE_NOT_AVAILABLE: u32 = TeeError::StorageNotAvailable.code();
+/// `TEE_ERROR_STORAGE_NOT_AVAILABLE_2` as a raw number ([`TeeError::StorageNotAvailable2`]).
+pub const ERROR_STORAGE_NOT_AVAILABLE_2: u32 = TeeError::StorageNotAvailable2.code();
+/// `TEE_ERROR_UNSUPPORTED_VERSION` as a raw number ([`TeeError::UnsupportedVersion`]).
+pub const ERROR_UNSUPPORTED_VERSION: u32 = TeeError::UnsupportedVersion.code();
+/// `TEE_ERROR_CIPHERTEXT_INVALID` as a raw number ([`TeeError::CiphertextInvalid`]).
+pub const ERROR_CIPHERTEXT_INVALID: u32 = TeeError::CiphertextInvalid.code();
+/// `TEE_ERROR_GENERIC` as a raw number ([`TeeError::Generic`]).
+pub const ERROR_GENERIC: u32 = TeeError::Generic.code();
+/// `TEE_ERROR_ACCESS_DENIED` as a raw number ([`TeeError::AccessDenied`]).
+pub const ERROR_ACCESS_DENIED: u32 = TeeError::AccessDenied.code();
+/// `TEE_ERROR_CANCEL` as a raw number ([`TeeError::Cancel`]).
+pub const ERROR_CANCEL: u32 = TeeError::Cancel.code();
+/// `TEE_ERROR_ACCESS_CONFLICT` as a raw number ([`TeeError::AccessConflict`]).
+pub const ERROR_ACCESS_CONFLICT: u32 = TeeError::AccessConflict.code();
+/// `TEE_ERROR_EXCESS_DATA` as a raw number ([`TeeError::ExcessData`]).
+pub const ERROR_EXCESS_DATA: u32 = TeeError::ExcessData.code();
+/// `TEE_ERROR_BAD_FORMAT` as a raw number ([`TeeError::BadFormat`]).
+pub const ERROR_BAD_FORMAT: u32 = TeeError::BadFormat.code();
+/// `TEE_ERROR_BAD_PARAMETERS` as a raw number ([`TeeError::BadParameters`]).
+pub const ERROR_BAD_PARAMETERS: u32 = TeeError::BadParameters.code();
+/// `TEE_ERROR_BAD_STATE` as a raw number ([`TeeError::BadState`]).
+pub const ERROR_BAD_STATE: u32 = TeeError::BadState.code();
+/// `TEE_ERROR_ITEM_NOT_FOUND` as a raw number ([`TeeError::ItemNotFound`]).
+pub const ERROR_ITEM_NOT_FOUND: u32 = TeeError::ItemNotFound.code();
+/// `TEE_ERROR_NOT_IMPLEMENTED` as a raw number ([`TeeError::NotImplemented`]).
+pub const ERROR_NOT_IMPLEMENTED: u32 = TeeError::NotImplemented.code();
+/// `TEE_ERROR_NOT_SUPPORTED` as a raw number ([`TeeError::NotSupported`]).
+pub const ERROR_NOT_SUPPORTED: u32 = TeeError::NotSupported.code();
+/// `TEE_ERROR_NO_DATA` as a raw number ([`TeeError::NoData`]).
+pub const ERROR_NO_DATA: u32 = TeeError::NoData.code();
+/// `TEE_ERROR_OUT_OF_MEMORY` as a raw number ([`TeeError::OutOfMemory`]).
+pub const ERROR_OUT_OF_MEMORY: u32 = TeeError::OutOfMemory.code();
+/// `TEE_ERROR_BUSY` as a raw number ([`TeeError::Busy`]).
+pub const ERROR_BUSY: u32 = TeeError::Busy.code();
+/// `TEE_ERROR_COMMUNICATION` as a raw number ([`TeeError::Communication`]).
+pub const ERROR_COMMUNICATION: u32 = TeeError::Communication.code();
+/// `TEE_ERROR_SECURITY` as a raw number ([`TeeError::Security`]).
+pub const ERROR_SECURITY: u32 = TeeError::Security.code();
+/// `TEE_ERROR_SHORT_BUFFER` as a raw number ([`TeeError::ShortBuffer`]).
+pub const ERROR_SHORT_BUFFER: u32 = TeeError::ShortBuffer.code();
+/// `TEE_ERROR_EXTERNAL_CANCEL` as a raw number ([`TeeError::ExternalCancel`]).
+pub const ERROR_EXTERNAL_CANCEL: u32 = TeeError::ExternalCancel.code();
+/// `TEE_ERROR_TIMEOUT` as a raw number ([`TeeError::Timeout`]).
+pub const ERROR_TIMEOUT: u32 = TeeError::Timeout.code();
+/// `TEE_ERROR_OVERFLOW` as a raw number ([`TeeError::Overflow`]).
+pub const ERROR_OVERFLOW: u32 = TeeError::Overflow.code();
+/// `TEE_ERROR_TARGET_DEAD` as a raw number ([`TeeError::TargetDead`]).
+pub const ERROR_TARGET_DEAD: u32 = TeeError::TargetDead.code();
+/// `TEE_ERROR_STORAGE_NO_SPACE` as a raw number ([`TeeError::StorageNoSpace`]).
+pub const ERROR_STORAGE_NO_SPACE: u32 = TeeError::StorageNoSpace.code();
+/// `TEE_ERROR_MAC_INVALID` as a raw number ([`TeeError::MacInvalid`]).
+pub const ERROR_MAC_INVALID: u32 = TeeError::MacInvalid.code();
+/// `TEE_ERROR_SIGNATURE_INVALID` as a raw number ([`TeeError::SignatureInvalid`]).
+pub const ERROR_SIGNATURE_INVALID: u32 = TeeError::SignatureInvalid.code();
+/// `TEE_ERROR_TIME_NOT_SET` as a raw number ([`TeeError::TimeNotSet`]).
+pub const ERROR_TIME_NOT_SET: u32 = TeeError::TimeNotSet.code();
+/// `TEE_ERROR_TIME_NEEDS_RESET` as a raw number ([`TeeError::TimeNeedsReset`]).
+pub const ERROR_TIME_NEEDS_RESET: u32 = TeeError::TimeNeedsReset.code();
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn values_match_gp() {
-        assert_eq!(super::ERROR_TARGET_DEAD, 0xFFFF3024);
-        assert_eq!(super::ERROR_SECURITY, 0xFFFF000F);
-        assert_eq!(super::ERROR_ITEM_NOT_FOUND, 0xFFFF0008);
+    fn codes_match_gp() {
+        assert_eq!(TeeError::BadParameters.code(), 0xFFFF_0006);
+        assert_eq!(TeeError::ItemNotFound.code(), 0xFFFF_0008);
+        assert_eq!(TeeError::NotSupported.code(), 0xFFFF_000A);
+        assert_eq!(TeeError::ShortBuffer.code(), 0xFFFF_0010);
+        assert_eq!(TeeError::TargetDead.code(), 0xFFFF_3024);
+        assert_eq!(TeeError::TimeNeedsReset.code(), 0xFFFF_5001);
+    }
+
+    #[test]
+    fn raw_round_trip() {
+        assert_eq!(TeeError::from_raw(0), Ok(()));
+        for e in ALL {
+            assert_eq!(TeeError::from_raw(e.code()), Err(e));
+            assert_eq!(TeeError::to_raw(Err(e)), e.code());
+        }
+        assert_eq!(TeeError::from_raw(0x1234), Err(TeeError::Generic));
+        // No duplicates in the table.
+        for (i, a) in ALL.iter().enumerate() {
+            assert!(ALL[i + 1..].iter().all(|b| a != b));
+        }
     }
 }

@@ -122,7 +122,6 @@ impl core::fmt::Display for TeeError {
     }
 }
 
-
 /// `TEE_ORIGIN_*`: which layer produced a `TEE_Result` (GP TEE Client API).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -281,7 +281,7 @@ fn scrub_secure_seeds(dtb: u64) {
             log::info!("erased {n} secure seed propert{} from the normal world's DT", if n == 1 { "y" } else { "ies" })
         }
         Err(e) => {
-            area.fill(0);
+            zeroize::Zeroize::zeroize(area);
             log::error!("normal-world DT unreadable after the trusted OS booted ({e:?}); zeroed it");
         }
     }

@@ -69,6 +69,8 @@ const STORAGE_OBJ_TRUNC: u64 = Syscall::StorageObjTrunc as u64;
 const STORAGE_OBJ_SEEK: u64 = Syscall::StorageObjSeek as u64;
 const CRYP_OBJ_GET_INFO: u64 = Syscall::CrypObjGetInfo as u64;
 const CRYP_OBJ_CLOSE: u64 = Syscall::CrypObjClose as u64;
+const CRYP_OBJ_ALLOC: u64 = Syscall::CrypObjAlloc as u64;
+const CRYP_STATE_ALLOC: u64 = Syscall::CrypStateAlloc as u64;
 
 const VA: u64 = 0x10_0000;
 
@@ -180,4 +182,85 @@ fn syscalls_end_to_end() {
     assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, 0x400, h]), Err(TeeError::BadParameters));
     assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, 0x0e10_0000, 5, rw, h]), Err(TeeError::AccessDenied));
     assert!(c.env.shms.is_empty());
+}
+
+/// CRYP_OBJ_GET_INFO (24) and CRYP_OBJ_CLOSE (28) go to the service that
+/// owns the handle's entry, whatever the handle's value: the handles of
+/// both services are small numbers from one table, so a dispatch on bits
+/// of the value (the old tag) would send the persistent ones to the
+/// crypto service.
+#[test]
+fn object_calls_dispatch_on_the_handle_kind() {
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut c = ctx(&mut mem);
+    let (id, data, out, h) = (VA, VA + 0x100, VA + 0x1000, VA + 0x80);
+    c.regions.write(id, b"key-1").unwrap();
+    let rw = u64::from(ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META);
+    let new = |c: &mut Ctx, nr: u64, args: &[u64]| {
+        assert_eq!(sys(c, nr, args), Ok(()), "syscall {nr}");
+        u64::from(u32_at(c, h))
+    };
+    let transient = new(&mut c, CRYP_OBJ_ALLOC, &[u64::from(crate::crypto::TYPE_AES), 128, h]);
+    let persistent = new(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 0, h]);
+    let enumerator = new(&mut c, STORAGE_ENUM_ALLOC, &[h]);
+    let state = new(&mut c, CRYP_STATE_ALLOC, &[u64::from(crate::crypto::ALG_SHA256), 5, 0, 0, h]);
+    let all = [transient, persistent, enumerator, state];
+    for (i, x) in all.iter().enumerate() {
+        assert_ne!(*x, 0);
+        assert!(!all[..i].contains(x), "handles are unique across kinds");
+    }
+    let kinds = all.map(|x| c.handles.kind(x as u32));
+    assert_eq!(
+        kinds,
+        [Some(Kind::CrypObject), Some(Kind::PersistentObject), Some(Kind::Enumerator), Some(Kind::CrypState)]
+    );
+    // GET_INFO: each object answers with its own type and flags.
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[transient, out]), Ok(()));
+    assert_eq!(u32_at(&c, out), crate::crypto::TYPE_AES);
+    assert_eq!(u32_at(&c, out + 24) & HANDLE_FLAG_PERSISTENT, 0);
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[persistent, out]), Ok(()));
+    assert_eq!(u32_at(&c, out), TYPE_DATA);
+    assert_ne!(u32_at(&c, out + 24) & HANDLE_FLAG_PERSISTENT, 0);
+    // An enumerator is the storage service's but no object; a state is no
+    // object at all (crypto: BAD_STATE, as upstream's `tee_obj_get`).
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[enumerator, out]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[state, out]), Err(TeeError::BadState));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[enumerator]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[state]), Err(TeeError::BadState));
+    assert_eq!(c.handles.len(), 4, "nothing closed by a call on the wrong kind");
+    // CLOSE frees each object in its own service; then the handles are stale.
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[transient]), Ok(()));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[persistent]), Ok(()));
+    assert!(c.storage.is_empty(), "the open object went with its last handle");
+    for stale in [transient, persistent] {
+        assert_eq!(c.handles.kind(stale as u32), None);
+        assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[stale, out]), Err(TeeError::BadState));
+        assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[stale]), Err(TeeError::BadState));
+    }
+    // Wider than 32 bits is no handle, even if the low half is one.
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[enumerator | 1 << 32]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[enumerator]), Ok(()));
+}
+
+/// Each service keeps its own bound in the shared table: a TA that fills
+/// the crypto side can still open storage handles, and the other way round.
+#[test]
+fn handle_bounds_are_per_service() {
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut c = ctx(&mut mem);
+    let h = VA + 0x80;
+    let aes = u64::from(crate::crypto::TYPE_AES);
+    for _ in 0..MAX_HANDLES {
+        assert_eq!(sys(&mut c, CRYP_OBJ_ALLOC, &[aes, 128, h]), Ok(()));
+    }
+    assert_eq!(sys(&mut c, CRYP_OBJ_ALLOC, &[aes, 128, h]), Err(TeeError::OutOfMemory));
+    for _ in 0..MAX_HANDLES {
+        assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Ok(()));
+    }
+    assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Err(TeeError::OutOfMemory));
+    // Freeing one makes room for one, of that service only.
+    let e = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[e]), Ok(()));
+    assert_eq!(sys(&mut c, CRYP_OBJ_ALLOC, &[aes, 128, h]), Err(TeeError::OutOfMemory));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Ok(()));
 }

@@ -132,9 +132,7 @@ impl HandleTable {
 
     /// Takes entry `h` out if it is a `T`; the handle is free again.
     pub fn remove<T: Entry>(&mut self, h: u32) -> Option<T> {
-        if self.get::<T>(h).is_none() {
-            return None;
-        }
+        self.get::<T>(h)?;
         let slot = self.slots.remove(&h)?;
         self.counts[T::KIND.area() as usize] -= 1;
         slot.value.downcast::<T>().ok().map(|b| *b)

@@ -55,10 +55,13 @@ impl Entry for ObjectHandle {
     const KIND: Kind = Kind::PersistentObject;
 }
 
+/// The objects an enumeration saw when it started: ID and data size.
+type Snapshot = Vec<(Vec<u8>, usize)>;
+
 /// A persistent-object enumerator: `None` until started; then the
 /// snapshot and the next index.
 #[derive(Default)]
-pub struct Enumerator(Option<(Vec<(Vec<u8>, usize)>, usize)>);
+pub struct Enumerator(Option<(Snapshot, usize)>);
 
 impl Entry for Enumerator {
     const KIND: Kind = Kind::Enumerator;

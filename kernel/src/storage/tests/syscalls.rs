@@ -7,9 +7,9 @@ use super::rpc::FakeSupplicant;
 use crate::call_env::CallEnv;
 use crate::handles::{HandleTable, Kind};
 use crate::storage::state::*;
+use crate::syscall::{Outcome, SyscallContext};
 use crate::user_ta::memory::{Region, Sharing, UserRegions};
 use crate::user_ta::property::PropContext;
-use crate::user_ta::syscall::{Outcome, SyscallContext};
 use tee_abi::syscall::Syscall;
 
 struct Ctx {
@@ -93,7 +93,7 @@ fn ctx(backing: &mut [u8]) -> Ctx {
 fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
     let mut a = [0u64; 8];
     a[..args.len()].copy_from_slice(args);
-    match crate::user_ta::syscall::dispatch(c, nr, a) {
+    match crate::syscall::dispatch(c, nr, a) {
         Outcome::Return(r) => TeeError::from_raw(r as u32),
         other => panic!("{other:?}"),
     }

@@ -17,6 +17,7 @@ pub mod call_env;
 pub mod crypto;
 pub mod dt;
 pub mod fatal;
+pub mod handles;
 #[allow(unsafe_code)] // the global allocator: `GlobalAlloc` and the linker-reserved region.
 pub mod heap;
 pub mod mm;
@@ -29,6 +30,7 @@ pub mod shm;
 pub mod smc;
 pub mod std_call;
 pub mod storage;
+pub mod syscall;
 pub mod ta;
 pub mod thread;
 pub mod user_ta;

@@ -121,17 +121,17 @@ pub fn instance_for(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Arc<Instance>,
 
 impl Instance {
     fn load(uuid: &Uuid, p: &Prepared) -> Result<Instance, u32> {
-        let mut image = PageBuf::new(p.span as usize)?;
+        let mut image = PageBuf::new(p.span as usize).map_err(|e| e.code())?;
         image::load(p, IMAGE_VA, image.as_mut_slice())?;
         let stack_len = p.stack_size.next_multiple_of(4096).max(4096);
-        let stack = PageBuf::new(stack_len as usize)?;
+        let stack = PageBuf::new(stack_len as usize).map_err(|e| e.code())?;
         // One unmapped page between image and stack catches overflows.
         let stack_va = IMAGE_VA + image.len() as u64 + 4096;
         // Image, guard page and stack share the image area.
         if stack_va + stack.len() as u64 > IMAGE_VA + TA_AREA_SPAN {
             return Err(result::ERROR_OUT_OF_MEMORY);
         }
-        let mut tables = PageBuf::new(TABLES * 4096)?;
+        let mut tables = PageBuf::new(TABLES * 4096).map_err(|e| e.code())?;
         let root = tables.addr();
         {
             // SAFETY: the allocation is TABLES pages, 4 KiB aligned, owned here.
@@ -355,7 +355,7 @@ impl Instance {
     /// MAP_ZI: `len` zeroed bytes (whole pages) mapped read-write at the
     /// first free place of the ZI window, a guard page after each mapping.
     pub(super) fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, u32> {
-        let buf = PageBuf::new(len as usize)?;
+        let buf = PageBuf::new(len as usize).map_err(|e| e.code())?;
         let size = buf.len() as u64;
         let mut maps = self.zi_maps.lock();
         let mut va = ZI_VA;

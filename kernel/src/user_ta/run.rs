@@ -76,7 +76,7 @@ impl SyscallContext for UserRun<'_> {
         TA_TIME.lock().insert(self.ta, offset_ms);
     }
 
-    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
+    fn handles(&mut self) -> &mut crate::handles::HandleTable {
         self.crypto
     }
 
@@ -172,9 +172,9 @@ impl UserRun<'_> {
     /// touches no instance state.
     fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> Result<(), u32> {
         if cmd == system_pta::CMD_ADD_RNG_ENTROPY {
-            return system_pta::add_rng_entropy(params);
+            return system_pta::add_rng_entropy(params).map_err(|e| e.code());
         }
-        match system_pta::decode(cmd, params)? {
+        match system_pta::decode(cmd, params).map_err(|e| e.code())? {
             system_pta::Request::MapZi { len, shareable } => {
                 let region = self.instance.map_zi(len, shareable)?;
                 self.regions.0.push(region);

@@ -62,6 +62,16 @@ pub trait CallEnv {
     }
 }
 
+/// A [`CallEnv`] whose RPC location is set once the message is read.
+pub trait CallEnvMut {
+    /// Sets where RPC requests go.
+    fn set_rpc_arg(&mut self, loc: Option<ArgLocation>);
+    /// The environment.
+    fn as_env(&self) -> &dyn CallEnv;
+    /// The environment, mutably.
+    fn as_env_mut(&mut self) -> &mut dyn CallEnv;
+}
+
 /// Sends `msg` as an `OPTEE_RPC_CMD_*` request and returns the normal world's
 /// answer (a fresh copy read back and re-validated).
 pub fn rpc_cmd(env: &mut dyn CallEnv, msg: &MsgArg) -> Result<MsgArg, u32> {

@@ -56,6 +56,10 @@ pub trait Target: Send + Sync {
     fn close_session(&self, env: &mut dyn CallEnv, handle: u64);
 }
 
+/// Finds the service a UUID names: a pseudo-TA or a user TA (loading it
+/// through the normal world if need be).
+pub type Resolver = fn(&Uuid, &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome>;
+
 /// An open session.
 #[derive(Clone)]
 pub struct Session {

@@ -5,32 +5,16 @@ extern crate alloc;
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use spin::Mutex;
 use tee_abi::msg::*;
 use tee_abi::{result, smc};
 
 use crate::bounce;
-use crate::call_env::{ArgLocation, CallEnv, RPC_MAX_PARAMS};
+use crate::call_env::{ArgLocation, CallEnv, CallEnvMut, RPC_MAX_PARAMS};
 use crate::msg::{self, Dir, MsgArg, Param};
 use crate::params::TaParams;
-use crate::session::{ClientIdentity, Outcome, Session, Sessions, Target, Uuid};
-use crate::shm::{SharedMem, ShmError, ShmRegistry};
-
-/// Kernel-wide state shared by all calls.
-pub struct TeeState {
-    /// Registered shared memory.
-    pub shm: Mutex<ShmRegistry>,
-    /// Open sessions.
-    pub sessions: Mutex<Sessions>,
-    /// Finds what a UUID names (pseudo-TAs, then user TAs).
-    pub resolver: Resolver,
-    /// Heap the bounce copies of memrefs may use at once.
-    pub bounce: bounce::Pool,
-}
-
-/// Finds the service a UUID names: a pseudo-TA or a user TA (loading it
-/// through the normal world if need be).
-pub type Resolver = fn(&Uuid, &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome>;
+use crate::session::{ClientIdentity, Outcome, Session, Uuid};
+use crate::shm::{SharedMem, ShmError};
+use crate::ta_manager::TeeState;
 
 /// Where the call's argument struct is, from the SMC registers.
 pub fn locate_arg(state: &TeeState, args: &[u64; 8]) -> Result<(ArgLocation, bool, Option<u64>), u64> {
@@ -271,14 +255,4 @@ pub fn handle(state: &TeeState, env: &mut dyn CallEnvMut, args: &[u64; 8]) -> [u
         state.shm.lock().put(cookie);
     }
     [code, 0, 0, 0]
-}
-
-/// A [`CallEnv`] whose RPC location is set once the message is read.
-pub trait CallEnvMut {
-    /// Sets where RPC requests go.
-    fn set_rpc_arg(&mut self, loc: Option<ArgLocation>);
-    /// The environment.
-    fn as_env(&self) -> &dyn CallEnv;
-    /// The environment, mutably.
-    fn as_env_mut(&mut self) -> &mut dyn CallEnv;
 }

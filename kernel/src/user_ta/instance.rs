@@ -1,5 +1,7 @@
 //! A loaded TA instance on the target: its address space, its sessions, and
-//! running its entry point at S-EL0.
+//! running its entry point at S-EL0. Which instance a session uses (the
+//! single-instance cache) is the TA manager's business (`ta_manager`), told
+//! through the [`InstanceOwner`] that loaded the instance.
 
 extern crate alloc;
 
@@ -19,7 +21,8 @@ use crate::call_env::CallEnv;
 use crate::mm::layout::{self, TA_AREA_SPAN, TA_IMAGE_VA as IMAGE_VA, TA_PARAM_VA as PARAM_VA, TA_ZI_VA as ZI_VA};
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
-use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+use crate::session::{ClientIdentity, Outcome, Resolver, Target, Uuid};
+use crate::thread::runtime::{self as thread_runtime, UserExceptionHandler};
 use crate::thread::ta_gate;
 
 /// Translation tables per instance (image, stack, parameters and the
@@ -28,7 +31,7 @@ use crate::thread::ta_gate;
 /// `mm::layout`'s TA window, clear of every kernel mapping.
 const TABLES: usize = 16;
 /// `TA_FLAG_SINGLE_INSTANCE`.
-const FLAG_SINGLE_INSTANCE: u32 = 0x4;
+pub const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 /// `TA_FLAG_MULTI_SESSION`.
 const FLAG_MULTI_SESSION: u32 = 0x8;
 /// `TA_FLAG_INSTANCE_KEEP_ALIVE`.
@@ -68,8 +71,18 @@ impl ZiMap {
 /// and the target's own session handle.
 pub(super) type TaSessions = Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>;
 
+/// What an instance needs from the TA manager that loaded it.
+pub trait InstanceOwner: Sync {
+    /// Finds what a UUID names, for the sessions this TA opens to others.
+    fn resolver(&self) -> Resolver;
+    /// The instance of single-instance TA `uuid` is gone (dead, or retired
+    /// with its last session): later sessions must load a fresh one.
+    fn forget(&self, uuid: &Uuid);
+}
+
 /// One instance of a user TA.
 pub struct Instance {
+    owner: &'static dyn InstanceOwner,
     uuid: Uuid,
     flags: u32,
     entry_va: u64,
@@ -98,29 +111,36 @@ pub struct Instance {
     pub(super) system_sessions: Mutex<BTreeSet<u32>>,
 }
 
-/// Single-instance TAs currently loaded.
-static SINGLE: Mutex<BTreeMap<Uuid, Arc<Instance>>> = Mutex::new(BTreeMap::new());
-
-/// The instance a session to `uuid` should use: the shared one for a
-/// single-instance TA, else a freshly loaded one.
-pub fn instance_for(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Arc<Instance>, Outcome> {
-    if let Some(existing) = SINGLE.lock().get(uuid)
-        && !existing.state.lock().dead
-    {
-        return Ok(existing.clone());
-    }
-    let file = super::store::fetch(env, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
-    let prepared = image::prepare(&file, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
-    drop(file);
-    let instance = Arc::new(Instance::load(uuid, &prepared).map_err(|e| (e, result::ORIGIN_TEE))?);
-    if instance.flags & FLAG_SINGLE_INSTANCE != 0 {
-        SINGLE.lock().insert(*uuid, instance.clone());
-    }
-    Ok(instance)
-}
-
 impl Instance {
-    fn load(uuid: &Uuid, p: &Prepared) -> Result<Instance, u32> {
+    /// Fetches TA `uuid` from the normal world's store, verifies it and
+    /// loads it into a fresh address space owned by `owner`.
+    pub fn fetch_and_load(
+        env: &mut dyn CallEnv,
+        uuid: &Uuid,
+        owner: &'static dyn InstanceOwner,
+    ) -> Result<Instance, Outcome> {
+        let file = super::store::fetch(env, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
+        let prepared = image::prepare(&file, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
+        drop(file);
+        Instance::load(uuid, &prepared, owner).map_err(|e| (e, result::ORIGIN_TEE))
+    }
+
+    /// Whether sessions share this one instance (`TA_FLAG_SINGLE_INSTANCE`).
+    pub fn is_single_instance(&self) -> bool {
+        self.flags & FLAG_SINGLE_INSTANCE != 0
+    }
+
+    /// Whether the TA died (panic or fault); a dead instance serves nothing.
+    pub fn is_dead(&self) -> bool {
+        self.state.lock().dead
+    }
+
+    /// The resolver for the sessions this TA opens to other TAs.
+    pub(super) fn resolver(&self) -> Resolver {
+        self.owner.resolver()
+    }
+
+    fn load(uuid: &Uuid, p: &Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, u32> {
         let mut image = PageBuf::new(p.span as usize)?;
         image::load(p, IMAGE_VA, image.as_mut_slice())?;
         let stack_len = p.stack_size.next_multiple_of(4096).max(4096);
@@ -140,7 +160,7 @@ impl Instance {
             };
             // Not live yet: a failure below frees tables and memory together,
             // and no TLB ever saw them.
-            let mut pt = layout::start_ta_tables(pool, root, crate::boot::kernel_l1_entry);
+            let mut pt = layout::start_ta_tables(pool, root, crate::mm::kernel_map::kernel_l1_entry);
             for seg in p.segments.iter().filter(|seg| seg.len > 0) {
                 // Never map past the image's own pages (other heap memory).
                 if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
@@ -171,6 +191,7 @@ impl Instance {
         });
         user::sync_icache();
         Ok(Instance {
+            owner,
             uuid: *uuid,
             flags: p.flags,
             entry_va: IMAGE_VA + p.entry,
@@ -194,7 +215,7 @@ impl Instance {
 
     fn mark_dead(&self) {
         self.state.lock().dead = true;
-        SINGLE.lock().remove(&self.uuid);
+        self.owner.forget(&self.uuid);
     }
 
     /// Runs the entry point with `func`; returns the TA's result.
@@ -204,7 +225,7 @@ impl Instance {
         // be parked in the normal world (RPC, preemption), so a waiter must
         // not spin here with interrupts masked: it sleeps in the normal
         // world between attempts.
-        let me = crate::thread::runtime::current_thread();
+        let me = thread_runtime::current_thread();
         let single = self.flags & FLAG_SINGLE_INSTANCE != 0;
         let sleep = || super::syscall::sleep_in_normal_world(env, 1);
         let _busy = match ta_gate::enter(&ta_gate::TA_GATE, &self.run_owner, me, single, sleep) {
@@ -213,7 +234,7 @@ impl Instance {
             Err(ta_gate::Refused::Wait(e)) => return (e, result::ORIGIN_TEE),
         };
         // TA-to-TA calls nest on this thread's stack: bounded as upstream.
-        let Ok(_nested) = crate::thread::runtime::enter_nested_run() else {
+        let Ok(_nested) = thread_runtime::enter_nested_run() else {
             return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
         };
         if self.state.lock().dead {
@@ -289,7 +310,7 @@ impl Instance {
             ta_sessions: &self.ta_sessions,
             next_ta_session: &self.next_session,
         };
-        let exit = crate::thread::runtime::run_user(self.root, &mut run, &entry);
+        let exit = thread_runtime::run_user(self.root, &mut run as &mut dyn UserExceptionHandler, &entry);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
         if let Ok(back) = regions.read(up, 72) {
@@ -471,7 +492,7 @@ impl Instance {
         let state = self.state.lock();
         if state.sessions == 0 && (self.flags & FLAG_KEEP_ALIVE == 0 || state.dead) {
             drop(state);
-            SINGLE.lock().remove(&self.uuid);
+            self.owner.forget(&self.uuid);
         }
     }
 }

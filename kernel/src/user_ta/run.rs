@@ -96,7 +96,7 @@ impl SyscallContext for UserRun<'_> {
             self.instance.system_sessions.lock().insert(id);
             return Ok(id);
         }
-        let target = (crate::boot::state().resolver)(uuid, self.env)?;
+        let target = (self.instance.resolver())(uuid, self.env)?;
         let client = ClientIdentity { login: tee_abi::msg::LOGIN_TRUSTED_APP, uuid: self.ta };
         let handle = target.open_session(&mut DeadlineEnv::new(self.env, cancel_timeout_ms), &client, params)?;
         let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
@@ -193,9 +193,15 @@ impl UserRun<'_> {
 /// reboot, like upstream without RPMB).
 static TA_TIME: Mutex<BTreeMap<Uuid, i64>> = Mutex::new(BTreeMap::new());
 
+impl crate::thread::runtime::UserExceptionHandler for UserRun<'_> {
+    fn user_exception(&mut self, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
+        handle_exception(self, frame, kind, esr, far)
+    }
+}
+
 /// Handles an exception from EL0 for `run`: returns true to resume the TA,
 /// false when the run is over (`frame.x[0]` then holds the exit value).
-pub fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
+fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
     const EC_SVC64: u64 = 0x15;
     match kind {
         user::KIND_SYNC if esr >> 26 == EC_SVC64 => {

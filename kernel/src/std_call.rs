@@ -256,3 +256,6 @@ pub fn handle(state: &TeeState, env: &mut dyn CallEnvMut, args: &[u64; 8]) -> [u
     }
     [code, 0, 0, 0]
 }
+
+#[cfg(test)]
+mod tests;

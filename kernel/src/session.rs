@@ -5,6 +5,7 @@ extern crate alloc;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
+use tee_abi::result::{Origin, TeeError};
 
 use crate::call_env::CallEnv;
 use crate::params::TaParams;
@@ -38,8 +39,22 @@ pub struct ClientIdentity {
     pub uuid: Uuid,
 }
 
-/// A `(TEE_Result, origin)` pair.
+/// A `(TEE_Result, origin)` pair as a session's target reports it. Raw,
+/// not [`tee_abi::result::Outcome`]: a TA may return any `TEE_Result`,
+/// including codes of its own, and the client must get exactly that.
 pub type Outcome = (u32, u32);
+
+/// The outcome of an error the TEE itself produced.
+pub fn tee_refusal(error: TeeError) -> Outcome {
+    (error.code(), Origin::Tee.code())
+}
+
+/// A raw code from a layer still on numbers (RPC answers, the syscall
+/// layer's helpers) as a typed error; a stray 0 there would be a bug and
+/// reads as `Generic`.
+pub fn raw_error(code: u32) -> TeeError {
+    TeeError::from_raw(code).err().unwrap_or(TeeError::Generic)
+}
 
 /// Something a session can be open to.
 pub trait Target: Send + Sync {

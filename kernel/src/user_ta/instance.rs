@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
-use tee_abi::result;
+use tee_abi::result::{Origin, TeeError, TeeResult};
 
 use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, Sharing, UserRegions};
@@ -21,7 +21,7 @@ use crate::call_env::CallEnv;
 use crate::mm::layout::{self, TA_AREA_SPAN, TA_IMAGE_VA as IMAGE_VA, TA_PARAM_VA as PARAM_VA, TA_ZI_VA as ZI_VA};
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
-use crate::session::{ClientIdentity, Outcome, Resolver, Target, Uuid};
+use crate::session::{ClientIdentity, Outcome, Resolver, Target, Uuid, raw_error, tee_refusal};
 use crate::thread::runtime::{self as thread_runtime, UserExceptionHandler};
 use crate::thread::ta_gate;
 
@@ -119,10 +119,10 @@ impl Instance {
         uuid: &Uuid,
         owner: &'static dyn InstanceOwner,
     ) -> Result<Instance, Outcome> {
-        let file = super::store::fetch(env, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
-        let prepared = image::prepare(&file, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
+        let file = super::store::fetch(env, uuid).map_err(tee_refusal)?;
+        let prepared = image::prepare(&file, uuid).map_err(tee_refusal)?;
         drop(file);
-        Instance::load(uuid, &prepared, owner).map_err(|e| (e, result::ORIGIN_TEE))
+        Instance::load(uuid, &prepared, owner).map_err(tee_refusal)
     }
 
     /// Whether sessions share this one instance (`TA_FLAG_SINGLE_INSTANCE`).
@@ -140,18 +140,18 @@ impl Instance {
         self.owner.resolver()
     }
 
-    fn load(uuid: &Uuid, p: &Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, u32> {
-        let mut image = PageBuf::new(p.span as usize)?;
+    fn load(uuid: &Uuid, p: &Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, TeeError> {
+        let mut image = page_buf(p.span as usize)?;
         image::load(p, IMAGE_VA, image.as_mut_slice())?;
         let stack_len = p.stack_size.next_multiple_of(4096).max(4096);
-        let stack = PageBuf::new(stack_len as usize)?;
+        let stack = page_buf(stack_len as usize)?;
         // One unmapped page between image and stack catches overflows.
         let stack_va = IMAGE_VA + image.len() as u64 + 4096;
         // Image, guard page and stack share the image area.
         if stack_va + stack.len() as u64 > IMAGE_VA + TA_AREA_SPAN {
-            return Err(result::ERROR_OUT_OF_MEMORY);
+            return Err(TeeError::OutOfMemory);
         }
-        let mut tables = PageBuf::new(TABLES * 4096)?;
+        let mut tables = page_buf(TABLES * 4096)?;
         let root = tables.addr();
         {
             // SAFETY: the allocation is TABLES pages, 4 KiB aligned, owned here.
@@ -164,13 +164,13 @@ impl Instance {
             for seg in p.segments.iter().filter(|seg| seg.len > 0) {
                 // Never map past the image's own pages (other heap memory).
                 if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
-                    return Err(result::ERROR_BAD_FORMAT);
+                    return Err(TeeError::BadFormat);
                 }
                 pt.map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
-                    .map_err(|_| result::ERROR_BAD_FORMAT)?;
+                    .map_err(|_| TeeError::BadFormat)?;
             }
             pt.map(stack_va, stack.addr(), stack.len() as u64, Attrs::user(Perm::ReadWrite))
-                .map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+                .map_err(|_| TeeError::OutOfMemory)?;
         }
         let mut regions = UserRegions::default();
         for seg in &p.segments {
@@ -227,18 +227,18 @@ impl Instance {
         // world between attempts.
         let me = thread_runtime::current_thread();
         let single = self.flags & FLAG_SINGLE_INSTANCE != 0;
-        let sleep = || super::syscall::sleep_in_normal_world(env, 1);
+        let sleep = || super::syscall::sleep_in_normal_world(env, 1).map_err(raw_error);
         let _busy = match ta_gate::enter(&ta_gate::TA_GATE, &self.run_owner, me, single, sleep) {
             Ok(guard) => guard,
-            Err(ta_gate::Refused::Busy) => return (result::ERROR_BUSY, result::ORIGIN_TEE),
-            Err(ta_gate::Refused::Wait(e)) => return (e, result::ORIGIN_TEE),
+            Err(ta_gate::Refused::Busy) => return tee_refusal(TeeError::Busy),
+            Err(ta_gate::Refused::Wait(e)) => return tee_refusal(e),
         };
         // TA-to-TA calls nest on this thread's stack: bounded as upstream.
         let Ok(_nested) = thread_runtime::enter_nested_run() else {
-            return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+            return tee_refusal(TeeError::OutOfMemory);
         };
         if self.state.lock().dead {
-            return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
+            return tee_refusal(TeeError::TargetDead);
         }
         // A TA-to-TA caller's memrefs are secure memory; a client's are not.
         let from_ta = self.clients.lock().get(&session).is_some_and(|c| c.login == tee_abi::msg::LOGIN_TRUSTED_APP);
@@ -258,14 +258,14 @@ impl Instance {
                 TaParam::Memref { buf, size, dir, .. } if !buf.is_empty() => {
                     let Ok(mut copy) = PageBuf::new(buf.len()) else {
                         self.unmap_params(mapped);
-                        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+                        return tee_refusal(TeeError::OutOfMemory);
                     };
                     copy.as_mut_slice()[..buf.len()].copy_from_slice(buf);
                     let perm = if dir.is_output() { Perm::ReadWrite } else { Perm::ReadOnly };
                     // All or nothing: on failure `copy` is not mapped at all.
                     if self.map_pages(next_va, &copy, perm).is_err() {
                         self.unmap_params(mapped);
-                        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+                        return tee_refusal(TeeError::OutOfMemory);
                     }
                     regions.0.push(Region {
                         va: next_va,
@@ -335,19 +335,20 @@ impl Instance {
         self.unmap_params(mapped);
         if exit & EXIT_DEAD != 0 {
             self.mark_dead();
-            return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
+            return tee_refusal(TeeError::TargetDead);
         }
-        (exit as u32, result::ORIGIN_TRUSTED_APP)
+        // The TA's own result, whatever code it chose.
+        (exit as u32, Origin::TrustedApp.code())
     }
 
     /// Maps `buf` at `va` for the TA (all or nothing), inside one of its
     /// areas, visible to the table walker before the TA runs again.
-    fn map_pages(&self, va: u64, buf: &PageBuf, perm: Perm) -> Result<(), u32> {
+    fn map_pages(&self, va: u64, buf: &PageBuf, perm: Perm) -> TeeResult {
         let len = buf.len() as u64;
         if layout::ta_area_of(va, len).is_none() {
-            return Err(result::ERROR_OUT_OF_MEMORY);
+            return Err(TeeError::OutOfMemory);
         }
-        self.with_tables(|pt| pt.map(va, buf.addr(), len, Attrs::user(perm)).map_err(|_| result::ERROR_OUT_OF_MEMORY))?;
+        self.with_tables(|pt| pt.map(va, buf.addr(), len, Attrs::user(perm)).map_err(|_| TeeError::OutOfMemory))?;
         crate::arch::aarch64::tables_barrier();
         Ok(())
     }
@@ -356,7 +357,7 @@ impl Instance {
     /// the tables no longer map it (blocks included) and every TLB has
     /// dropped it. Should the tables disagree, the memory is leaked, never
     /// freed while it might still be mapped.
-    fn unmap_pages(&self, va: u64, buf: PageBuf) -> Result<(), u32> {
+    fn unmap_pages(&self, va: u64, buf: PageBuf) -> TeeResult {
         let len = buf.len() as u64;
         let unmapped = self.with_tables(|pt| {
             let r = pt.unmap(va, len);
@@ -364,7 +365,7 @@ impl Instance {
             crate::arch::aarch64::invalidate_tlb_all_cores();
             r.map_err(|e| {
                 log::error!("TA unmap {va:#x}+{len:#x} failed ({e:?}): leaking the memory");
-                result::ERROR_GENERIC
+                TeeError::Generic
             })
         });
         if unmapped.is_err() {
@@ -375,8 +376,8 @@ impl Instance {
 
     /// MAP_ZI: `len` zeroed bytes (whole pages) mapped read-write at the
     /// first free place of the ZI window, a guard page after each mapping.
-    pub(super) fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, u32> {
-        let buf = PageBuf::new(len as usize)?;
+    pub(super) fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, TeeError> {
+        let buf = page_buf(len as usize)?;
         let size = buf.len() as u64;
         let mut maps = self.zi_maps.lock();
         let mut va = ZI_VA;
@@ -387,7 +388,7 @@ impl Instance {
             va = m.va + m.buf.len() as u64 + 4096;
         }
         if va + size > ZI_VA + TA_AREA_SPAN {
-            return Err(result::ERROR_OUT_OF_MEMORY);
+            return Err(TeeError::OutOfMemory);
         }
         // All or nothing: on failure `buf` is not mapped and may be freed.
         self.map_pages(va, &buf, Perm::ReadWrite)?;
@@ -400,12 +401,12 @@ impl Instance {
     }
 
     /// UNMAP: exactly one earlier MAP_ZI (`len` rounds up to its pages).
-    pub(super) fn unmap_zi(&self, va: u64, len: u64) -> Result<(), u32> {
+    pub(super) fn unmap_zi(&self, va: u64, len: u64) -> TeeResult {
         let mut maps = self.zi_maps.lock();
         let at = maps
             .iter()
             .position(|m| m.va == va && len.next_multiple_of(4096) == m.buf.len() as u64)
-            .ok_or(result::ERROR_BAD_PARAMETERS)?;
+            .ok_or(TeeError::BadParameters)?;
         let map = maps.remove(at);
         self.unmap_pages(map.va, map.buf)
     }
@@ -417,7 +418,7 @@ impl Instance {
         }
     }
 
-    fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, u32>) -> Result<R, u32> {
+    fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>) -> Result<R, TeeError> {
         let mut tables = self.tables.lock();
         let root = tables.addr();
         // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this
@@ -426,6 +427,12 @@ impl Instance {
             unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
         f(&mut PageTables::attach(pool, root))
     }
+}
+
+/// Page-aligned heap memory for the instance (the allocator reports only
+/// OUT_OF_MEMORY).
+fn page_buf(len: usize) -> Result<PageBuf, TeeError> {
+    PageBuf::new(len).map_err(raw_error)
 }
 
 impl Drop for Instance {
@@ -447,19 +454,19 @@ impl Target for Instance {
         {
             let state = self.state.lock();
             if state.dead {
-                return Err((result::ERROR_TARGET_DEAD, result::ORIGIN_TEE));
+                return Err(tee_refusal(TeeError::TargetDead));
             }
             if state.sessions > 0 && self.flags & FLAG_MULTI_SESSION == 0 {
-                return Err((result::ERROR_BUSY, result::ORIGIN_TEE));
+                return Err(tee_refusal(TeeError::Busy));
             }
             if state.sessions >= MAX_SESSIONS_PER_INSTANCE {
-                return Err((result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE));
+                return Err(tee_refusal(TeeError::OutOfMemory));
             }
         }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
         self.clients.lock().insert(u64::from(id), *client);
         let (ret, origin) = self.run(env, FUNC_OPEN_SESSION, u64::from(id), 0, params);
-        if ret != result::SUCCESS {
+        if TeeError::from_raw(ret).is_err() {
             self.clients.lock().remove(&u64::from(id));
             self.retire_if_unused();
             return Err((ret, origin));

@@ -16,6 +16,7 @@ use tee_abi::result::{Origin, TeeError, TeeResult};
 use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, Sharing, UserRegions};
 use super::run::UserRun;
+use super::utee_params::{self, UteeParams};
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry};
 use crate::call_env::CallEnv;
 use crate::mm::layout::{self, TA_AREA_SPAN, TA_IMAGE_VA as IMAGE_VA, TA_PARAM_VA as PARAM_VA, TA_ZI_VA as ZI_VA};
@@ -245,17 +246,13 @@ impl Instance {
         let sharing = if from_ta { Sharing::SharedSecure } else { Sharing::SharedNonSecure };
         // Memory references: page-aligned copies mapped for this run only.
         let mut mapped: Vec<(usize, PageBuf, u64)> = Vec::new();
-        let mut vals = [0u64; 8];
+        let mut block = UteeParams::for_params(params);
         let mut next_va = PARAM_VA;
         let mut regions = self.regions.clone();
         regions.0.extend(self.zi_maps.lock().iter().map(ZiMap::region));
         for (i, p) in params.0.iter().enumerate() {
             match p {
-                TaParam::Value { a, b, .. } => {
-                    vals[2 * i] = u64::from(*a);
-                    vals[2 * i + 1] = u64::from(*b);
-                }
-                TaParam::Memref { buf, size, dir, .. } if !buf.is_empty() => {
+                TaParam::Memref { buf, dir, .. } if !buf.is_empty() => {
                     let Ok(mut copy) = PageBuf::new(buf.len()) else {
                         self.unmap_params(mapped);
                         return tee_refusal(TeeError::OutOfMemory);
@@ -274,24 +271,17 @@ impl Instance {
                         writable: dir.is_output(),
                         sharing,
                     });
-                    vals[2 * i] = next_va;
-                    vals[2 * i + 1] = *size;
+                    block.set_memref_va(i, next_va);
                     let len = copy.len() as u64;
                     mapped.push((i, copy, next_va));
                     next_va += len + 4096;
                 }
-                TaParam::Memref { size, .. } => vals[2 * i + 1] = *size,
-                TaParam::None => {}
+                _ => {}
             }
         }
         // struct utee_params at the top of the stack, 128 bytes below it.
         let up = self.stack_top - 128;
-        let mut block = [0u8; 72];
-        block[..8].copy_from_slice(&u64::from(params.types()).to_le_bytes());
-        for (i, v) in vals.iter().enumerate() {
-            block[8 + 8 * i..16 + 8 * i].copy_from_slice(&v.to_le_bytes());
-        }
-        let _ = regions.write(up, &block);
+        let _ = regions.write(up, &block.to_bytes());
 
         let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
         let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
@@ -313,24 +303,8 @@ impl Instance {
         let exit = thread_runtime::run_user(self.root, &mut run as &mut dyn UserExceptionHandler, &entry);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
-        if let Ok(back) = regions.read(up, 72) {
-            let word = |i: usize| u64::from_le_bytes(back[8 + 8 * i..16 + 8 * i].try_into().unwrap_or_default());
-            for (i, p) in params.0.iter_mut().enumerate() {
-                match p {
-                    TaParam::Value { dir, a, b } if dir.is_output() => {
-                        *a = word(2 * i) as u32;
-                        *b = word(2 * i + 1) as u32;
-                    }
-                    TaParam::Memref { dir, size, buf, .. } if dir.is_output() => {
-                        *size = word(2 * i + 1);
-                        if let Some((_, copy, _)) = mapped.iter().find(|(j, ..)| *j == i) {
-                            let n = (*size as usize).min(buf.len());
-                            buf[..n].copy_from_slice(&copy.as_slice()[..n]);
-                        }
-                    }
-                    _ => {}
-                }
-            }
+        if let Some(back) = regions.read(up, utee_params::SIZE as u64).ok().and_then(|b| UteeParams::from_bytes(&b)) {
+            back.copy_outputs(params, |i| mapped.iter().find(|(j, ..)| *j == i).map(|(_, copy, _)| copy.as_slice()));
         }
         self.unmap_params(mapped);
         if exit & EXIT_DEAD != 0 {

@@ -5,7 +5,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result::{self, TeeError};
+use tee_abi::result::TeeError;
 
 use crate::msg::{Dir, MsgParam, Param};
 use crate::shm::{NsMemory, SharedMem, ShmRegistry};
@@ -38,7 +38,7 @@ pub const MAX_MEMREF: u64 = 4 << 20;
 /// kernel.
 pub fn try_zeroed(len: usize) -> Result<Vec<u8>, u32> {
     let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.try_reserve_exact(len).map_err(|_| TeeError::OutOfMemory.code())?;
     v.resize(len, 0);
     Ok(v)
 }
@@ -67,14 +67,14 @@ pub fn bounce_cost(params: &[MsgParam]) -> usize {
 /// hold it (for copies sized by a TA or the normal world).
 pub fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, u32> {
     let mut v = Vec::new();
-    v.try_reserve_exact(bytes.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.try_reserve_exact(bytes.len()).map_err(|_| TeeError::OutOfMemory.code())?;
     v.extend_from_slice(bytes);
     Ok(v)
 }
 
 /// Grows `v` to `len` bytes (zeros), or `TEE_ERROR_OUT_OF_MEMORY`.
 pub fn try_resize(v: &mut Vec<u8>, len: usize) -> Result<(), u32> {
-    v.try_reserve_exact(len.saturating_sub(v.len())).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.try_reserve_exact(len.saturating_sub(v.len())).map_err(|_| TeeError::OutOfMemory.code())?;
     v.resize(len, 0);
     Ok(())
 }

@@ -49,11 +49,30 @@ pub fn tee_refusal(error: TeeError) -> Outcome {
     (error.code(), Origin::Tee.code())
 }
 
-/// A raw code from a layer still on numbers (RPC answers, the syscall
-/// layer's helpers) as a typed error; a stray 0 there would be a bug and
-/// reads as `Generic`.
-pub fn raw_error(code: u32) -> TeeError {
-    TeeError::from_raw(code).err().unwrap_or(TeeError::Generic)
+/// An error from a layer that may still report raw codes (RPC helpers, the
+/// syscall layer's) as a typed error. Migration aid: it takes either form,
+/// so callers need no change when that layer moves to [`TeeError`].
+pub fn raw_error(error: impl IntoTeeError) -> TeeError {
+    error.into_tee_error()
+}
+
+/// An error code in either form (see [`raw_error`]).
+pub trait IntoTeeError {
+    /// The typed error.
+    fn into_tee_error(self) -> TeeError;
+}
+
+impl IntoTeeError for TeeError {
+    fn into_tee_error(self) -> TeeError {
+        self
+    }
+}
+
+impl IntoTeeError for u32 {
+    /// A stray 0 (success as an error) would be a bug and reads as `Generic`.
+    fn into_tee_error(self) -> TeeError {
+        TeeError::from_raw(self).err().unwrap_or(TeeError::Generic)
+    }
 }
 
 /// Something a session can be open to.
@@ -179,6 +198,14 @@ mod tests {
 
     fn session() -> Session {
         Session { target: Arc::new(Nothing), handle: 0, cancelled: Arc::new(AtomicBool::new(false)) }
+    }
+
+    #[test]
+    fn raw_errors_become_typed_and_typed_ones_stay() {
+        assert_eq!(raw_error(0xffff_000c_u32), TeeError::OutOfMemory);
+        assert_eq!(raw_error(TeeError::Busy), TeeError::Busy);
+        assert_eq!(raw_error(0_u32), TeeError::Generic, "success is no error");
+        assert_eq!(tee_refusal(TeeError::BadParameters), (0xffff_0006, 3));
     }
 
     #[test]

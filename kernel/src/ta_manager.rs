@@ -76,7 +76,7 @@ pub fn resolve(uuid: &Uuid, env: &mut dyn CallEnv) -> Result<Arc<dyn Target>, Ou
     #[cfg(not(target_os = "none"))]
     {
         let _ = env;
-        Err((tee_abi::result::ERROR_ITEM_NOT_FOUND, tee_abi::result::ORIGIN_TEE))
+        Err(crate::session::tee_refusal(tee_abi::result::TeeError::ItemNotFound))
     }
 }
 

@@ -6,7 +6,8 @@ extern crate alloc;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
 use tee_abi::msg::*;
-use tee_abi::{result, smc};
+use tee_abi::result::{Origin, TEE_SUCCESS, TeeError};
+use tee_abi::smc;
 
 use super::handle;
 use crate::call_env::{ArgLocation, CallEnv, CallEnvMut};
@@ -17,6 +18,9 @@ use crate::shm::tests::FakeRam;
 use crate::ta_manager::{TeeState, resolve};
 
 const RAM: u64 = 0x4000_0000;
+/// `ret_origin` values.
+const TA: u32 = Origin::TrustedApp.code();
+const TEE: u32 = Origin::Tee.code();
 /// Where the tests put the argument struct (page 0) and a buffer (page 1).
 const ARG_PA: u64 = RAM;
 const BUF_PA: u64 = RAM + 0x1000;
@@ -99,7 +103,7 @@ fn open_invoke_close_a_pseudo_ta() {
 
     let (code, opened) = call(&state, &mut env, &msg(CMD_OPEN_SESSION, 0, 0, &open_meta(&crate::pta::device::UUID)));
     assert_eq!(code, smc::RETURN_OK);
-    assert_eq!((opened.ret, opened.ret_origin), (result::SUCCESS, result::ORIGIN_TRUSTED_APP));
+    assert_eq!((opened.ret, opened.ret_origin), (TEE_SUCCESS, TA));
     let session = opened.session;
     assert_ne!(session, 0);
     assert_eq!(state.sessions.lock().len(), 1);
@@ -109,24 +113,24 @@ fn open_invoke_close_a_pseudo_ta() {
     let (code, invoked) =
         call(&state, &mut env, &msg(CMD_INVOKE_COMMAND, crate::pta::device::CMD_GET_DEVICES, session, &[out_buf]));
     assert_eq!(code, smc::RETURN_OK);
-    assert_eq!((invoked.ret, invoked.ret_origin), (result::SUCCESS, result::ORIGIN_TRUSTED_APP));
+    assert_eq!((invoked.ret, invoked.ret_origin), (TEE_SUCCESS, TA));
     assert!(matches!(invoked.params[0].param, Param::Tmem { dir: Dir::Out, size: 0, buf_ptr: BUF_PA, .. }));
     assert_eq!(state.bounce.used(), 0, "the bounce copy is given back when the call ends");
 
     // The pseudo-TA's own refusal keeps its origin.
     let (_, unknown) = call(&state, &mut env, &msg(CMD_INVOKE_COMMAND, 99, session, &[out_buf]));
-    assert_eq!((unknown.ret, unknown.ret_origin), (result::ERROR_NOT_IMPLEMENTED, result::ORIGIN_TRUSTED_APP));
+    assert_eq!((unknown.ret, unknown.ret_origin), (TeeError::NotImplemented.code(), TA));
 
     let (code, closed) = call(&state, &mut env, &msg(CMD_CLOSE_SESSION, 0, session, &[]));
     assert_eq!(code, smc::RETURN_OK);
-    assert_eq!((closed.ret, closed.ret_origin), (result::SUCCESS, result::ORIGIN_TEE));
+    assert_eq!((closed.ret, closed.ret_origin), (TEE_SUCCESS, TEE));
     assert!(state.sessions.lock().is_empty());
 
     // The session is gone: neither invoke nor a second close finds it.
     let (_, again) = call(&state, &mut env, &msg(CMD_INVOKE_COMMAND, 0, session, &[]));
-    assert_eq!((again.ret, again.ret_origin), (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE));
+    assert_eq!((again.ret, again.ret_origin), (TeeError::BadParameters.code(), TEE));
     let (_, again) = call(&state, &mut env, &msg(CMD_CLOSE_SESSION, 0, session, &[]));
-    assert_eq!((again.ret, again.ret_origin), (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE));
+    assert_eq!((again.ret, again.ret_origin), (TeeError::BadParameters.code(), TEE));
 }
 
 #[test]
@@ -136,16 +140,16 @@ fn open_refusals_come_from_the_tee() {
     // No such TA (the host resolver knows only pseudo-TAs).
     let (code, missing) = call(&state, &mut env, &msg(CMD_OPEN_SESSION, 0, 0, &open_meta(&[0x42; 16])));
     assert_eq!(code, smc::RETURN_OK);
-    assert_eq!((missing.ret, missing.ret_origin), (result::ERROR_ITEM_NOT_FOUND, result::ORIGIN_TEE));
+    assert_eq!((missing.ret, missing.ret_origin), (TeeError::ItemNotFound.code(), TEE));
     assert_eq!(missing.session, 0);
     // Without its meta parameters.
     let (_, bare) = call(&state, &mut env, &msg(CMD_OPEN_SESSION, 0, 0, &[]));
-    assert_eq!((bare.ret, bare.ret_origin), (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE));
+    assert_eq!((bare.ret, bare.ret_origin), (TeeError::BadParameters.code(), TEE));
     // The device pseudo-TA takes no open parameters.
     let mut with_param = open_meta(&crate::pta::device::UUID).to_vec();
     with_param.push(plain(Param::Value { dir: Dir::In, v: [1, 2, 3] }));
     let (_, refused) = call(&state, &mut env, &msg(CMD_OPEN_SESSION, 0, 0, &with_param));
-    assert_eq!((refused.ret, refused.ret_origin), (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE));
+    assert_eq!((refused.ret, refused.ret_origin), (TeeError::BadParameters.code(), TEE));
     assert!(state.sessions.lock().is_empty());
 }
 

@@ -403,10 +403,10 @@ impl Instance {
     }
 }
 
-/// Page-aligned heap memory for the instance (the allocator reports only
+/// Page-aligned heap memory for the instance (its only failure is
 /// OUT_OF_MEMORY).
 fn page_buf(len: usize) -> Result<PageBuf, TeeError> {
-    PageBuf::new(len).map_err(raw_error)
+    PageBuf::new(len).map_err(|_| TeeError::OutOfMemory)
 }
 
 impl Drop for Instance {

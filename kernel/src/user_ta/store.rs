@@ -5,7 +5,7 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use tee_abi::msg::*;
-use tee_abi::result::{self, TeeError};
+use tee_abi::result::{TEE_SUCCESS, TeeError};
 
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
@@ -45,16 +45,16 @@ pub struct RpcShm {
 pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, u32> {
     let msg = rpc_msg(RPC_CMD_SHM_ALLOC, alloc::vec![Param::Value { dir: Dir::In, v: [kind, size, 8] }]);
     let answer = rpc_cmd(env, &msg)?;
-    if answer.ret != result::SUCCESS {
-        return Err(result::ERROR_OUT_OF_MEMORY);
+    if answer.ret != TEE_SUCCESS {
+        return Err(TeeError::OutOfMemory.code());
     }
     let Some(MsgParam { param: Param::Tmem { dir: Dir::Out, buf_ptr, size: got, shm_ref, noncontig }, .. }) =
         answer.params.first()
     else {
-        return Err(result::ERROR_OUT_OF_MEMORY);
+        return Err(TeeError::OutOfMemory.code());
     };
     if *got < size {
-        return Err(result::ERROR_OUT_OF_MEMORY);
+        return Err(TeeError::OutOfMemory.code());
     }
     let shm = if *noncontig {
         SharedMem::from_page_list(env.mem(), *buf_ptr, size)
@@ -65,7 +65,7 @@ pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, 
         Ok(shm) => Ok(RpcShm { cookie: *shm_ref, shm }),
         Err(_) => {
             shm_free(env, kind, *shm_ref);
-            Err(result::ERROR_OUT_OF_MEMORY)
+            Err(TeeError::OutOfMemory.code())
         }
     }
 }
@@ -84,7 +84,7 @@ pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
         alloc::vec![uuid_value(uuid), Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false }],
     );
     let answer = rpc_cmd(env, &query).map_err(raw_error)?;
-    if answer.ret != result::SUCCESS {
+    if answer.ret != TEE_SUCCESS {
         return Err(TeeError::ItemNotFound);
     }
     let size = match answer.params.get(1).map(|p| p.param) {
@@ -100,7 +100,7 @@ pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
         alloc::vec![uuid_value(uuid), Param::Rmem { dir: Dir::Out, offs: 0, size, shm_ref: buffer.cookie }],
     );
     let fetched = rpc_cmd(env, &load).map_err(raw_error).and_then(|a| {
-        if a.ret != result::SUCCESS {
+        if a.ret != TEE_SUCCESS {
             return Err(TeeError::ItemNotFound);
         }
         let mut file = crate::params::try_zeroed(size as usize).map_err(|_| TeeError::OutOfMemory)?;

@@ -40,11 +40,10 @@ pub fn kernel_root() -> u64 {
 /// tables share with the kernel (`mm::layout`: its image, devices and all of
 /// normal-world RAM sit below the TA window); 0 for any other slot.
 pub fn kernel_l1_entry(index: usize) -> u64 {
-    let root = kernel_root();
-    if index >= crate::mm::layout::KERNEL_L1_SLOTS || root == 0 {
+    if index >= crate::mm::layout::KERNEL_L1_SLOTS {
         return 0;
     }
-    // SAFETY: the root table is a live, 4 KiB (512-entry) static table
-    // written only at boot, before any TA exists; `index` < 512.
-    unsafe { core::ptr::read_volatile((root as *const u64).add(index)) }
+    // The root is the pool's first table (`PageTables::new`), written only
+    // by `build` at cold boot: all zeros (no entry) before it.
+    TABLE_POOL.lock().0[0][index]
 }

@@ -110,3 +110,6 @@ pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
     shm_free(env, RPC_SHM_TYPE_APPL, buffer.cookie);
     fetched
 }
+
+#[cfg(test)]
+mod tests;

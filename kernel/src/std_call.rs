@@ -6,7 +6,7 @@ extern crate alloc;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use tee_abi::msg::*;
-use tee_abi::result::{Origin, TeeError, TeeResult};
+use tee_abi::result::{Origin, TEE_SUCCESS, TeeError, TeeResult};
 use tee_abi::smc;
 
 use crate::bounce;
@@ -135,7 +135,7 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
             match inserted {
                 Ok(id) => {
                     arg.session = id;
-                    (TeeError::to_raw(Ok(())), Origin::TrustedApp.code())
+                    (TEE_SUCCESS, Origin::TrustedApp.code())
                 }
                 // Filled up by other cores meanwhile: the session cannot be
                 // named to the client, so it is closed again.

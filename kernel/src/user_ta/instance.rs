@@ -32,7 +32,7 @@ use crate::thread::ta_gate;
 /// `mm::layout`'s TA window, clear of every kernel mapping.
 const TABLES: usize = 16;
 /// `TA_FLAG_SINGLE_INSTANCE`.
-pub const FLAG_SINGLE_INSTANCE: u32 = 0x4;
+const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 /// `TA_FLAG_MULTI_SESSION`.
 const FLAG_MULTI_SESSION: u32 = 0x8;
 /// `TA_FLAG_INSTANCE_KEEP_ALIVE`.
@@ -227,7 +227,7 @@ impl Instance {
         // not spin here with interrupts masked: it sleeps in the normal
         // world between attempts.
         let me = thread_runtime::current_thread();
-        let single = self.flags & FLAG_SINGLE_INSTANCE != 0;
+        let single = self.is_single_instance();
         let sleep = || super::syscall::sleep_in_normal_world(env, 1).map_err(raw_error);
         let _busy = match ta_gate::enter(&ta_gate::TA_GATE, &self.run_owner, me, single, sleep) {
             Ok(guard) => guard,

@@ -26,6 +26,7 @@ pub mod params;
 pub mod pta;
 pub mod rng;
 pub mod session;
+#[allow(unsafe_code)] // `NsMemory`'s raw copies are `unsafe fn`: their caller vouches for the range.
 pub mod shm;
 pub mod smc;
 pub mod std_call;
@@ -68,7 +69,11 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     if thread::runtime::current_thread() != usize::MAX {
         // Never return to the normal world with a TA's tables live, nor
         // with a TA's FP/SIMD registers in place of its own.
-        arch::aarch64::user::set_ttbr0(mm::kernel_map::kernel_root());
+        // SAFETY: the kernel's own tables map the whole kernel.
+        #[allow(unsafe_code)]
+        unsafe {
+            arch::aarch64::user::set_ttbr0(mm::kernel_map::kernel_root())
+        };
         thread::fpu::before_normal_world();
         arch::aarch64::thread::exit(fatal::STOPPED_RETURN);
     }

@@ -59,10 +59,18 @@ fn try_vec<T>(n: usize) -> Result<Vec<T>, ShmError> {
 pub trait NsMemory {
     /// `[start, end)` of normal-world RAM.
     fn ram(&self) -> (u64, u64);
-    /// Copies from physical `pa`; the caller has checked the range.
-    fn read_unchecked(&self, pa: u64, buf: &mut [u8]);
-    /// Copies to physical `pa`; the caller has checked the range.
-    fn write_unchecked(&self, pa: u64, buf: &[u8]);
+    /// Copies from physical `pa`.
+    ///
+    /// # Safety
+    /// `[pa, pa + buf.len())` lies within [`NsMemory::ram`] (what
+    /// [`NsMemory::contains`] checks); [`NsMemory::read`] is the checked form.
+    unsafe fn read_unchecked(&self, pa: u64, buf: &mut [u8]);
+    /// Copies to physical `pa`.
+    ///
+    /// # Safety
+    /// As for [`NsMemory::read_unchecked`]; [`NsMemory::write`] is the
+    /// checked form.
+    unsafe fn write_unchecked(&self, pa: u64, buf: &[u8]);
 
     /// True when `[pa, pa + len)` lies in normal-world RAM.
     fn contains(&self, pa: u64, len: u64) -> bool {
@@ -75,7 +83,8 @@ pub trait NsMemory {
         if !self.contains(pa, buf.len() as u64) {
             return Err(ShmError::BadAddress);
         }
-        self.read_unchecked(pa, buf);
+        // SAFETY: the range was just checked against `ram()`.
+        unsafe { self.read_unchecked(pa, buf) };
         Ok(())
     }
 
@@ -84,7 +93,8 @@ pub trait NsMemory {
         if !self.contains(pa, buf.len() as u64) {
             return Err(ShmError::BadAddress);
         }
-        self.write_unchecked(pa, buf);
+        // SAFETY: the range was just checked against `ram()`.
+        unsafe { self.write_unchecked(pa, buf) };
         Ok(())
     }
 }
@@ -294,11 +304,11 @@ pub(crate) mod tests {
         fn ram(&self) -> (u64, u64) {
             (0x4000_0000, 0x4000_0000 + self.0.borrow().len() as u64)
         }
-        fn read_unchecked(&self, pa: u64, buf: &mut [u8]) {
+        unsafe fn read_unchecked(&self, pa: u64, buf: &mut [u8]) {
             let at = (pa - 0x4000_0000) as usize;
             buf.copy_from_slice(&self.0.borrow()[at..at + buf.len()]);
         }
-        fn write_unchecked(&self, pa: u64, buf: &[u8]) {
+        unsafe fn write_unchecked(&self, pa: u64, buf: &[u8]) {
             let at = (pa - 0x4000_0000) as usize;
             self.0.borrow_mut()[at..at + buf.len()].copy_from_slice(buf);
         }

@@ -149,6 +149,7 @@ pub fn yield_smc(args: &[u64; 8]) -> [u64; 4] {
         unsafe {
             let ttbr0 = (*slot(index)).ttbr0;
             if ttbr0 != 0 {
+                // The thread's TA tables, which share the kernel's entries.
                 arch::user::set_ttbr0(ttbr0);
             }
             arch::thread::resume(&(*slot(index)).regs, &values)
@@ -232,7 +233,8 @@ fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
     // thread's own TTBR0 (in its slot) is restored when it resumes.
     // SAFETY: the slot belongs to this running thread.
     if unsafe { (*slot(index)).ttbr0 } != 0 {
-        arch::user::set_ttbr0(kernel_root());
+        // SAFETY: the kernel's own tables map the whole kernel.
+        unsafe { arch::user::set_ttbr0(kernel_root()) };
     }
     // Not resumable yet: `thread_rpc_exit` saves the registers, leaves this
     // stack and only then calls `kernel_thread_left` (see `pool`).
@@ -258,15 +260,15 @@ impl NsMemory for NsRam {
         crate::mm::ns_ram::bounds()
     }
 
-    fn read_unchecked(&self, pa: u64, buf: &mut [u8]) {
-        // SAFETY: callers checked that [pa, pa + len) is normal-world RAM,
+    unsafe fn read_unchecked(&self, pa: u64, buf: &mut [u8]) {
+        // SAFETY: the caller checked (the trait's contract) that [pa, pa + len) is normal-world RAM,
         // which the kernel maps VA = PA (non-secure, read-write, never
         // executable); the normal world may change it concurrently, which is
         // why everything read is a private copy.
         unsafe { core::ptr::copy_nonoverlapping(pa as *const u8, buf.as_mut_ptr(), buf.len()) }
     }
 
-    fn write_unchecked(&self, pa: u64, buf: &[u8]) {
+    unsafe fn write_unchecked(&self, pa: u64, buf: &[u8]) {
         // SAFETY: as for `read_unchecked`.
         unsafe { core::ptr::copy_nonoverlapping(buf.as_ptr(), pa as *mut u8, buf.len()) }
     }
@@ -347,7 +349,12 @@ impl Drop for NestedRun {
 /// Runs TA code with the translation tables at `root` until the entry point
 /// returns or the TA dies, `handler` serving its exceptions; returns the exit
 /// value.
-pub fn run_user(root: u64, handler: &mut dyn UserExceptionHandler, entry: &UserEntry) -> u64 {
+///
+/// # Safety
+/// `root` is a level-1 table built for a TA (`mm::layout`), which shares the
+/// kernel's entries, maps the entry point and stack in `entry`, and stays
+/// alive until this returns.
+pub unsafe fn run_user(root: u64, handler: &mut dyn UserExceptionHandler, entry: &UserEntry) -> u64 {
     let me = current_slot();
     // This run's FP/SIMD registers, loaded on its first FP instruction.
     let mut fp = FpRegs::ZERO;
@@ -368,10 +375,15 @@ pub fn run_user(root: u64, handler: &mut dyn UserExceptionHandler, entry: &UserE
         outer
     };
     fpu::trap_until_used();
-    arch::user::set_ttbr0(root);
-    // SAFETY: `root` maps the kernel (shared level-1 entries) and the TA.
-    let exit = unsafe { arch::user::run(entry) };
-    arch::user::set_ttbr0(if outer_ttbr0 != 0 { outer_ttbr0 } else { kernel_root() });
+    // SAFETY: `root` maps the kernel (shared level-1 entries) and the TA
+    // (this function's contract); the outer tables are the caller run's or
+    // the kernel's own.
+    let exit = unsafe {
+        arch::user::set_ttbr0(root);
+        let exit = arch::user::run(entry);
+        arch::user::set_ttbr0(if outer_ttbr0 != 0 { outer_ttbr0 } else { kernel_root() });
+        exit
+    };
     // The thread may have moved cores while the TA ran.
     fpu::end_run(&raw mut fp);
     let me = current_slot();

@@ -300,7 +300,10 @@ impl Instance {
             ta_sessions: &self.ta_sessions,
             next_ta_session: &self.next_session,
         };
-        let exit = thread_runtime::run_user(self.root, &mut run as &mut dyn UserExceptionHandler, &entry);
+        // SAFETY: `self.root` is this instance's tables (built by
+        // `layout::start_ta_tables`, sharing the kernel's entries), which
+        // live as long as `self`, and map the entry point and stack.
+        let exit = unsafe { thread_runtime::run_user(self.root, &mut run as &mut dyn UserExceptionHandler, &entry) };
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
         if let Some(back) = regions.read(up, utee_params::SIZE as u64).ok().and_then(|b| UteeParams::from_bytes(&b)) {

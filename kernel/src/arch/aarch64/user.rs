@@ -214,9 +214,12 @@ pub unsafe fn run(entry: &UserEntry) -> u64 {
 }
 
 /// Switches `TTBR0_EL1` to `root` and drops every stale translation.
-pub fn set_ttbr0(root: u64) {
-    // Callers pass tables that map the whole kernel (every TA's root shares
-    // the kernel's level-1 entries), so the code keeps running.
+///
+/// # Safety
+/// `root` is a level-1 table that maps the whole kernel as the kernel's own
+/// tables do (every TA's root shares the kernel's level-1 entries), so the
+/// code, stacks and data in use stay mapped across the switch.
+pub unsafe fn set_ttbr0(root: u64) {
     TTBR0_EL1.set(root);
     barrier::isb(barrier::SY);
     super::tlbi_vmalle1();

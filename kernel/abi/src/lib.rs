@@ -15,6 +15,7 @@ pub mod fdt_header;
 pub mod image_header;
 pub mod msg;
 pub mod opteed;
+pub mod pta;
 pub mod result;
 pub mod shdr;
 pub mod smc;

@@ -37,37 +37,17 @@ mod kdf;
 mod modes;
 
 use alloc::vec;
+use proto::crypt_ta::{
+    CHECK_BAD_STATE, CHECK_BLOCK_SIZE, CHECK_BUSY_KEY, CHECK_CCM, CHECK_CTS, CHECK_GENERIC_SECRET, CHECK_HKDF,
+    CHECK_KEY_TYPES, CHECK_OBJECT_INFO, CHECK_OBJECT_SIZES, CHECK_PBKDF2, CHECK_STATE_COPY, CHECK_XTS,
+};
+use proto::crypt_ta::{CMD_CCM, CMD_CHECK, CMD_CIPHER, CMD_CMAC, CMD_DERIVE, CMD_DIGEST, CMD_GCM, CMD_HMAC, CMD_XTS};
 use ta_sdk::crypto::{
     ATTR_SECRET_VALUE, AeCipher, Algorithm, Cipher, CipherAlgorithm, Digest, HANDLE_FLAG_INITIALIZED, Mac, Mode,
     TransientObject, mode, object_type,
 };
 use ta_sdk::sys::cryp::{self as sys, Attribute};
 use ta_sdk::{ParamType as T, Params, TeeError, TeeResult, TrustedApp};
-
-const CMD_DIGEST: u32 = 0;
-const CMD_HMAC: u32 = 1;
-const CMD_CIPHER: u32 = 2;
-const CMD_CHECK: u32 = 3;
-const CMD_CMAC: u32 = 4;
-const CMD_GCM: u32 = 5;
-const CMD_XTS: u32 = 6;
-const CMD_CCM: u32 = 7;
-const CMD_DERIVE: u32 = 8;
-
-/// Checks of `CMD_CHECK`.
-const CHECK_BAD_STATE: u32 = 0;
-const CHECK_OBJECT_INFO: u32 = 1;
-const CHECK_BUSY_KEY: u32 = 2;
-const CHECK_STATE_COPY: u32 = 3;
-const CHECK_KEY_TYPES: u32 = 4;
-const CHECK_BLOCK_SIZE: u32 = 5;
-const CHECK_OBJECT_SIZES: u32 = 6;
-const CHECK_GENERIC_SECRET: u32 = 7;
-const CHECK_XTS: u32 = 8;
-const CHECK_CTS: u32 = 9;
-const CHECK_CCM: u32 = 10;
-const CHECK_HKDF: u32 = 11;
-const CHECK_PBKDF2: u32 = 12;
 
 /// `TEE_ALG_AES_ECB_NOPAD` etc. for the raw-syscall checks.
 const ALG_AES_ECB: u32 = 0x1000_0010;
@@ -402,7 +382,7 @@ impl BadParams {
 }
 
 ta_sdk::ta! {
-    uuid: "84739e5a-93fa-4426-b930-4ab7fd9117c4",
+    uuid: proto::crypt_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 8192,
     heap: 65536,

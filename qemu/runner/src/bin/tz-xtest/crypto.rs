@@ -37,19 +37,9 @@ mod kdf;
 mod latency;
 mod modes;
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
-use tz_runner::{Report, hex, to_hex, uuid};
-
-/// `tas/crypt_ta`.
-const CRYPT_TA_UUID: &str = "84739e5a-93fa-4426-b930-4ab7fd9117c4";
-const CMD_DIGEST: u32 = 0;
-const CMD_HMAC: u32 = 1;
-const CMD_CIPHER: u32 = 2;
-const CMD_CHECK: u32 = 3;
-const CMD_CMAC: u32 = 4;
-const CMD_GCM: u32 = 5;
-/// `TEE_ERROR_MAC_INVALID`.
-const TEE_ERROR_MAC_INVALID: u32 = 0xffff_3071;
+use proto::crypt_ta;
+use teec::{Context, Login, Origin, Param, Session, SharedMemory, TeeError};
+use tz_runner::{Report, hex, to_hex};
 
 const ALG_AES_ECB: u32 = 0x1000_0010;
 const ALG_AES_CBC: u32 = 0x1000_0110;
@@ -112,11 +102,11 @@ fn want_bytes(got: Result<Vec<u8>, (u32, u32, usize)>, want: &[u8]) -> R {
 }
 
 fn digest(ctx: &Context, s: &mut Session<'_>, alg: u32, chunk: u32, msg: &[u8], want: &str) -> R {
-    want_bytes(call(ctx, s, CMD_DIGEST, (alg, chunk), &[msg], 64)?, &hex(want))
+    want_bytes(call(ctx, s, crypt_ta::CMD_DIGEST, (alg, chunk), &[msg], 64)?, &hex(want))
 }
 
 fn hmac(ctx: &Context, s: &mut Session<'_>, alg: u32, key: &[u8], msg: &[u8], want: &str) -> R {
-    want_bytes(call(ctx, s, CMD_HMAC, (alg, 0), &[key, msg], 64)?, &hex(want))
+    want_bytes(call(ctx, s, crypt_ta::CMD_HMAC, (alg, 0), &[key, msg], 64)?, &hex(want))
 }
 
 /// `(alg, mode)`: mode 0 encrypt / 1 decrypt; `chunk` bytes per update before the final.
@@ -133,14 +123,14 @@ fn cipher(
     let mut key_iv = key.clone();
     key_iv.extend(hex(iv));
     let b = mode | (key.len() as u32) << 8 | chunk << 16;
-    want_bytes(call(ctx, s, CMD_CIPHER, (alg, b), &[&key_iv, input], input.len())?, want)
+    want_bytes(call(ctx, s, crypt_ta::CMD_CIPHER, (alg, b), &[&key_iv, input], input.len())?, want)
 }
 
 /// AES-CMAC of `msg` under `key`, in `chunk`-byte updates.
 fn cmac(ctx: &Context, s: &mut Session<'_>, key: &[u8], msg: &[u8], chunk: u32, want: &str) -> R {
     let mut key_msg = key.to_vec();
     key_msg.extend_from_slice(msg);
-    want_bytes(call(ctx, s, CMD_CMAC, (chunk, key.len() as u32), &[&key_msg], 16)?, &hex(want))
+    want_bytes(call(ctx, s, crypt_ta::CMD_CMAC, (chunk, key.len() as u32), &[&key_msg], 16)?, &hex(want))
 }
 
 /// What the TA wrote, or (code, origin, size reported).
@@ -149,7 +139,7 @@ type TaOutput = Result<Vec<u8>, (u32, u32, usize)>;
 /// A GCM test case: name, key, IV, plaintext, AAD, ciphertext, tag.
 type GcmCase = (&'static str, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, &'static str);
 
-/// AES-GCM through `CMD_GCM` with 16-byte tags, the payload in 16-byte
+/// AES-GCM through `crypt_ta::CMD_GCM` with 16-byte tags, the payload in 16-byte
 /// updates: the TA's output (ciphertext ‖ tag, or plaintext) or the error.
 fn gcm(
     ctx: &Context,
@@ -166,19 +156,24 @@ fn gcm(
     let a = u32::from(decrypt) | (key.len() as u32) << 8 | (nonce.len() as u32) << 16 | 16 << 24;
     let b = aad.len() as u32 | 16 << 16;
     let out = if decrypt { input.len() - 16 } else { input.len() + 16 };
-    call(ctx, s, CMD_GCM, (a, b), &[&kna, input], out)
+    call(ctx, s, crypt_ta::CMD_GCM, (a, b), &[&kna, input], out)
+}
+
+/// Whether a TA answer's `(code, origin)` is `error` from the TA itself.
+fn from_ta(code: u32, origin: u32, error: TeeError) -> bool {
+    code == error.code() && origin == Origin::TrustedApp.code()
 }
 
 fn short_buffer(got: Result<Vec<u8>, (u32, u32, usize)>, needed: usize) -> R {
     match got {
-        Err((TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP, n)) if n == needed => Ok(()),
+        Err((code, origin, n)) if from_ta(code, origin, TeeError::ShortBuffer) && n == needed => Ok(()),
         other => Err(format!("got {other:?}, want SHORT_BUFFER from the TA with size {needed}")),
     }
 }
 
 fn check(s: &mut Session<'_>, which: u32) -> R {
     let mut params = [Param::ValueInout { a: which, b: 0 }, Param::None, Param::None, Param::None];
-    let result = s.invoke(CMD_CHECK, &mut params);
+    let result = s.invoke(crypt_ta::CMD_CHECK, &mut params);
     tz_runner::stepped(result, &params[0])
 }
 
@@ -231,7 +226,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     }
     report.case(
         "crypto-digest-short-buffer",
-        call(ctx, s, CMD_DIGEST, (0x5000_0004, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)),
+        call(ctx, s, crypt_ta::CMD_DIGEST, (0x5000_0004, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)),
     );
 
     report.test(4002, "HMAC: RFC 4231");
@@ -281,8 +276,8 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     // BAD_PARAMETERS.
     report.case(
         "crypto-hmac-short-key-refused",
-        (|| match call(ctx, s, CMD_HMAC, (0x3000_0004, 0), &[b"Jefe", b"what do ya want for nothing?"], 64)? {
-            Err((0xffff_0006, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
+        (|| match call(ctx, s, crypt_ta::CMD_HMAC, (0x3000_0004, 0), &[b"Jefe", b"what do ya want for nothing?"], 64)? {
+            Err((code, origin, _)) if from_ta(code, origin, TeeError::BadParameters) => Ok(()),
             other => Err(format!("got {other:?}, want BAD_PARAMETERS from the TA")),
         })(),
     );
@@ -341,7 +336,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         (|| {
             let mut key_iv = hex(KEY128);
             key_iv.extend(hex(IV_CBC));
-            short_buffer(call(ctx, s, CMD_CIPHER, (ALG_AES_CBC, 16 << 8), &[&key_iv, &plain], 32)?, 64)
+            short_buffer(call(ctx, s, crypt_ta::CMD_CIPHER, (ALG_AES_CBC, 16 << 8), &[&key_iv, &plain], 32)?, 64)
         })(),
     );
 
@@ -408,7 +403,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
             t[15] ^= 0x01;
             ct.extend(t);
             match gcm(ctx, s, true, key, iv, aad, &ct)? {
-                Err((TEE_ERROR_MAC_INVALID, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
+                Err((code, origin, _)) if from_ta(code, origin, TeeError::MacInvalid) => Ok(()),
                 other => Err(format!("got {other:?}, want MAC_INVALID from the TA")),
             }
         })(),
@@ -439,10 +434,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
 const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::CASES + ae_tags::CASES + latency::CASES;
 
 pub fn run(report: &mut Report) {
-    let session = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid = uuid(CRYPT_TA_UUID)?;
-        Ok((ctx, uuid))
-    });
+    let session = Context::new().map_err(|e| format!("context: {e}")).map(|ctx| (ctx, crypt_ta::UUID));
     match session {
         Ok((ctx, uuid)) => match ctx.open_session(&uuid, Login::Public) {
             Ok(mut s) => cases(&ctx, &mut s, report),

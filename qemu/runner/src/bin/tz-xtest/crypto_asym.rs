@@ -29,28 +29,15 @@ mod vectors;
 
 use std::time::Instant;
 
-use teec::{Context, Login, Param, Session, SharedMemory, Uuid};
+use proto::asym_ta;
+use teec::{Context, Login, Param, Session, SharedMemory, TeeError};
 use tz_runner::{Report, hex, to_hex};
 use vectors as v;
-
-/// `tas/asym_ta`.
-const ASYM_TA_UUID: &str = "2d753212-0ad1-4ede-9cf1-53795d482d83";
-const CMD_OPERATE: u32 = 0;
-const CMD_GENERATE: u32 = 1;
-const CMD_DERIVE: u32 = 2;
-const CMD_GET_ATTR: u32 = 3;
 
 const MODE_ENCRYPT: u32 = 0;
 const MODE_DECRYPT: u32 = 1;
 const MODE_SIGN: u32 = 2;
 const MODE_VERIFY: u32 = 3;
-
-const SHORT_BUFFER: u32 = 0xFFFF_0010;
-const BAD_PARAMETERS: u32 = 0xFFFF_0006;
-const ITEM_NOT_FOUND: u32 = 0xFFFF_0008;
-const NOT_SUPPORTED: u32 = 0xFFFF_000A;
-const SECURITY: u32 = 0xFFFF_000F;
-const SIGNATURE_INVALID: u32 = 0xFFFF_3072;
 
 const RSA_PUBLIC_KEY: u32 = 0xA000_0030;
 const RSA_KEYPAIR: u32 = 0xA100_0030;
@@ -203,17 +190,17 @@ impl Ta<'_, '_> {
 
     /// Encrypt, decrypt or sign `data` with `algo` and the key `key_spec`.
     fn operate(&mut self, algo: u32, mode: u32, key_spec: &[u8], data: &[u8], cap: usize) -> Result<Answer, String> {
-        self.call(CMD_OPERATE, (algo, mode), key_spec, P::Mem(data), P::Out(cap))
+        self.call(asym_ta::CMD_OPERATE, (algo, mode), key_spec, P::Mem(data), P::Out(cap))
     }
 
     fn verify(&mut self, algo: u32, key_spec: &[u8], data: &[u8], sig: &[u8]) -> Result<Answer, String> {
-        self.call(CMD_OPERATE, (algo, MODE_VERIFY), key_spec, P::Mem(data), P::Mem(sig))
+        self.call(asym_ta::CMD_OPERATE, (algo, MODE_VERIFY), key_spec, P::Mem(data), P::Mem(sig))
     }
 
     /// A generated key's attributes `ids`, in order.
     fn generate(&mut self, ty: u32, bits: u32, params: &[A], ids: &[u32]) -> Result<Result<Vec<Vec<u8>>, u32>, String> {
         let idb: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
-        Ok(match self.call(CMD_GENERATE, (ty, bits), &list(params), P::Mem(&idb), P::Out(8192))? {
+        Ok(match self.call(asym_ta::CMD_GENERATE, (ty, bits), &list(params), P::Mem(&idb), P::Out(8192))? {
             Ok(out) => {
                 let mut vals = Vec::new();
                 let mut rest = &out[..];
@@ -229,7 +216,7 @@ impl Ta<'_, '_> {
     }
 
     fn derive(&mut self, algo: u32, key_spec: &[u8]) -> Result<Answer, String> {
-        self.call(CMD_DERIVE, (algo, 1024), key_spec, P::None, P::Out(256))
+        self.call(asym_ta::CMD_DERIVE, (algo, 1024), key_spec, P::None, P::Out(256))
     }
 
     /// Attribute `id` of the key (usage restricted to `usage`, copied into
@@ -242,7 +229,7 @@ impl Ta<'_, '_> {
         copy: (u32, u32),
         cap: usize,
     ) -> Result<Answer, String> {
-        self.call(CMD_GET_ATTR, (id, usage), key_spec, P::Val(copy.0, copy.1), P::Out(cap))
+        self.call(asym_ta::CMD_GET_ATTR, (id, usage), key_spec, P::Val(copy.0, copy.1), P::Out(cap))
     }
 }
 
@@ -258,16 +245,16 @@ fn want_ok(got: Answer) -> R {
     got.map(|_| ()).map_err(|(code, _)| format!("error {code:#010x}"))
 }
 
-fn want_err(got: Answer, code: u32) -> R {
+fn want_err(got: Answer, want: TeeError) -> R {
     match got {
-        Err((c, _)) if c == code => Ok(()),
-        other => Err(format!("got {:?}, want {code:#010x}", other.map(|b| to_hex(&b)))),
+        Err((c, _)) if c == want.code() => Ok(()),
+        other => Err(format!("got {:?}, want {want}", other.map(|b| to_hex(&b)))),
     }
 }
 
 fn want_short(got: Answer, needed: usize) -> R {
     match got {
-        Err((SHORT_BUFFER, n)) if n == needed => Ok(()),
+        Err((c, n)) if c == TeeError::ShortBuffer.code() && n == needed => Ok(()),
         other => Err(format!("got {:?}, want SHORT_BUFFER with size {needed}", other.map(|b| to_hex(&b)))),
     }
 }
@@ -289,7 +276,7 @@ pub fn run(report: &mut Report) {
         Ok(c) => c,
         Err(e) => return report.case("asym-open-session", Err(format!("context: {e}"))),
     };
-    let uuid: Uuid = ASYM_TA_UUID.parse().expect("valid UUID");
+    let uuid = asym_ta::UUID;
     match ctx.open_session(&uuid, Login::Public) {
         Ok(mut s) => {
             let mut ta = Ta { ctx: &ctx, s: &mut s };

@@ -1,5 +1,5 @@
 //! Tests 4009 (HKDF) and 4012 (PBKDF2) through `tas/crypt_ta`'s
-//! `CMD_DERIVE` (syscall 32, OP-TEE's extension algorithms), with
+//! `crypt_ta::CMD_DERIVE` (syscall 32, OP-TEE's extension algorithms), with
 //! published known-answer vectors and upstream's error codes.
 //!
 //! - 4009 `crypto-hkdf-rfc5869-{1,2,3,4,7}`: RFC 5869 appendix A test
@@ -19,10 +19,8 @@ use teec::{Context, Session};
 use tz_runner::Report;
 
 use super::{R, call, check, hex, want_bytes};
+use proto::crypt_ta;
 
-const CMD_DERIVE: u32 = 8;
-const CHECK_HKDF: u32 = 11;
-const CHECK_PBKDF2: u32 = 12;
 /// `TEE_ALG_HKDF_SHA1_DERIVE_KEY`, `_SHA256_`, `TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY`.
 const ALG_HKDF_SHA1: u32 = 0x8000_20C0;
 const ALG_HKDF_SHA256: u32 = 0x8000_40C0;
@@ -31,7 +29,7 @@ const ALG_PBKDF2_SHA1: u32 = 0x8000_20C2;
 /// Cases reported here.
 pub const CASES: usize = 6 + 6;
 
-/// What `CMD_DERIVE` takes besides the algorithm.
+/// What `crypt_ta::CMD_DERIVE` takes besides the algorithm.
 struct Input<'a> {
     key: &'a [u8],
     salt: &'a [u8],
@@ -42,7 +40,7 @@ struct Input<'a> {
 fn derive(ctx: &Context, s: &mut Session<'_>, algo: u32, input: Input<'_>, want: &[u8]) -> R {
     let Input { key, salt, rounds, info } = input;
     let extra = [&(salt.len() as u32).to_le_bytes()[..], &rounds.to_le_bytes(), salt, info].concat();
-    want_bytes(call(ctx, s, CMD_DERIVE, (algo, want.len() as u32), &[key, &extra], want.len())?, want)
+    want_bytes(call(ctx, s, crypt_ta::CMD_DERIVE, (algo, want.len() as u32), &[key, &extra], want.len())?, want)
 }
 
 /// RFC 5869 appendix A: (case, algorithm, IKM, salt, info, OKM).
@@ -117,7 +115,7 @@ pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
             derive(ctx, s, algo, Input { key: &hex(ikm), salt: &hex(salt), rounds: 0, info: &hex(info) }, &hex(okm)),
         );
     }
-    report.case("crypto-check-hkdf", check(s, CHECK_HKDF));
+    report.case("crypto-check-hkdf", check(s, crypt_ta::CHECK_HKDF));
 
     report.test(4012, "PBKDF2-HMAC-SHA1: RFC 6070");
     for (name, password, salt, rounds, want) in PBKDF2 {
@@ -126,5 +124,5 @@ pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
             derive(ctx, s, ALG_PBKDF2_SHA1, Input { key: password, salt, rounds, info: &[] }, &hex(want)),
         );
     }
-    report.case("crypto-check-pbkdf2", check(s, CHECK_PBKDF2));
+    report.case("crypto-check-pbkdf2", check(s, crypt_ta::CHECK_PBKDF2));
 }

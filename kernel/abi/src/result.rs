@@ -161,6 +161,12 @@ impl TeeError {
     }
 }
 
+impl From<TeeError> for u32 {
+    fn from(e: TeeError) -> u32 {
+        e.code()
+    }
+}
+
 impl core::fmt::Display for TeeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{self:?} ({:#010x})", self.code())

@@ -221,6 +221,8 @@ pub mod flags {
     pub const SECURE_DATA_PATH: u32 = 1 << 5;
     /// May use the cache maintenance syscall.
     pub const CACHE_MAINTENANCE: u32 = 1 << 7;
+    /// Sessions may run concurrently (upstream: not enforced for user TAs).
+    pub const CONCURRENT: u32 = 1 << 8;
     /// Listed by the device PTA (enumerated without tee-supplicant).
     pub const DEVICE_ENUM: u32 = 1 << 9;
     /// Listed by the device PTA once tee-supplicant runs.

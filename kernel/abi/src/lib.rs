@@ -21,4 +21,5 @@ pub mod shdr;
 pub mod smc;
 pub mod smccc;
 pub mod syscall;
+pub mod utee;
 pub mod uuid;

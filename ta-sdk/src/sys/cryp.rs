@@ -7,15 +7,7 @@ use super::arch::svc;
 use crate::error::{TeeError, TeeResult};
 use tee_abi::syscall::Syscall;
 
-/// `struct utee_attribute` (24 bytes).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct UteeAttribute {
-    a: u64,
-    b: u64,
-    attribute_id: u32,
-    _pad: u32,
-}
+use tee_abi::utee::UteeAttribute;
 
 /// An attribute for populate / generate-key: a buffer or two values.
 #[derive(Clone, Copy, Debug)]
@@ -37,9 +29,9 @@ pub(super) fn raw_attrs(attrs: &[Attribute<'_>]) -> TeeResult<([UteeAttribute; M
     for (r, a) in raw.iter_mut().zip(attrs) {
         *r = match *a {
             Attribute::Ref(id, buf) => {
-                UteeAttribute { a: addr(buf) as u64, b: buf.len() as u64, attribute_id: id, _pad: 0 }
+                UteeAttribute { a: addr(buf) as u64, b: buf.len() as u64, attribute_id: id, pad: 0 }
             }
-            Attribute::Value(id, a, b) => UteeAttribute { a: a.into(), b: b.into(), attribute_id: id, _pad: 0 },
+            Attribute::Value(id, a, b) => UteeAttribute { a: a.into(), b: b.into(), attribute_id: id, pad: 0 },
         };
     }
     Ok((raw, attrs.len()))

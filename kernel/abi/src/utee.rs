@@ -19,6 +19,18 @@ pub mod entry_func {
     pub const INVOKE_COMMAND: usize = 2;
 }
 
+/// `USER_TA_PROP_TYPE_*` (`user_ta_header.h`): the type the property
+/// syscalls report for a value.
+pub mod prop_type {
+    pub const BOOL: u32 = 0;
+    pub const U32: u32 = 1;
+    pub const UUID: u32 = 2;
+    pub const IDENTITY: u32 = 3;
+    pub const STRING: u32 = 4;
+    pub const BINARY_BLOCK: u32 = 5;
+    pub const U64: u32 = 6;
+}
+
 /// `TEE_PARAM_TYPE_*`: one 4-bit code per parameter.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

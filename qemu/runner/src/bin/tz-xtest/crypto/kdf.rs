@@ -20,11 +20,7 @@ use tz_runner::Report;
 
 use super::{R, call, check, hex, want_bytes};
 use proto::crypt_ta;
-
-/// `TEE_ALG_HKDF_SHA1_DERIVE_KEY`, `_SHA256_`, `TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY`.
-const ALG_HKDF_SHA1: u32 = 0x8000_20C0;
-const ALG_HKDF_SHA256: u32 = 0x8000_40C0;
-const ALG_PBKDF2_SHA1: u32 = 0x8000_20C2;
+use tee_abi::gp::alg;
 
 /// Cases reported here.
 pub const CASES: usize = 6 + 6;
@@ -47,7 +43,7 @@ fn derive(ctx: &Context, s: &mut Session<'_>, algo: u32, input: Input<'_>, want:
 const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     (
         1,
-        ALG_HKDF_SHA256,
+        alg::HKDF_SHA256_DERIVE_KEY,
         "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
         "000102030405060708090a0b0c",
         "f0f1f2f3f4f5f6f7f8f9",
@@ -55,7 +51,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         2,
-        ALG_HKDF_SHA256,
+        alg::HKDF_SHA256_DERIVE_KEY,
         "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
          202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f",
         "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f
@@ -67,7 +63,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         3,
-        ALG_HKDF_SHA256,
+        alg::HKDF_SHA256_DERIVE_KEY,
         "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
         "",
         "",
@@ -75,7 +71,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         4,
-        ALG_HKDF_SHA1,
+        alg::HKDF_SHA1_DERIVE_KEY,
         "0b0b0b0b0b0b0b0b0b0b0b",
         "000102030405060708090a0b0c",
         "f0f1f2f3f4f5f6f7f8f9",
@@ -83,7 +79,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         7,
-        ALG_HKDF_SHA1,
+        alg::HKDF_SHA1_DERIVE_KEY,
         "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c",
         "",
         "",
@@ -121,7 +117,13 @@ pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     for (name, password, salt, rounds, want) in PBKDF2 {
         report.case(
             &format!("crypto-pbkdf2-sha1-rfc6070-{name}"),
-            derive(ctx, s, ALG_PBKDF2_SHA1, Input { key: password, salt, rounds, info: &[] }, &hex(want)),
+            derive(
+                ctx,
+                s,
+                alg::PBKDF2_HMAC_SHA1_DERIVE_KEY,
+                Input { key: password, salt, rounds, info: &[] },
+                &hex(want),
+            ),
         );
     }
     report.case("crypto-check-pbkdf2", check(s, crypt_ta::CHECK_PBKDF2));

@@ -26,8 +26,7 @@ use tz_runner::Report;
 
 use super::{R, TaOutput, call, check, from_ta, hex, want_bytes};
 use proto::crypt_ta;
-
-const ALG_AES_CTS: u32 = 0x1000_0310;
+use tee_abi::gp::alg;
 
 /// Cases reported here.
 pub const CASES: usize = 8 + 8 + 10;
@@ -90,7 +89,7 @@ fn cts(ctx: &Context, s: &mut Session<'_>, mode: u32, input: &[u8], chunk: u32, 
     let mut key_iv = hex(CTS_KEY);
     key_iv.extend([0u8; 16]);
     let b = mode | 16 << 8 | chunk << 16;
-    want_bytes(call(ctx, s, crypt_ta::CMD_CIPHER, (ALG_AES_CTS, b), &[&key_iv, input], input.len())?, want)
+    want_bytes(call(ctx, s, crypt_ta::CMD_CIPHER, (alg::AES_CTS, b), &[&key_iv, input], input.len())?, want)
 }
 
 /// (name, key, nonce, AAD, plaintext, ciphertext, tag): NIST SP 800-38C

@@ -4,10 +4,6 @@
 use super::rsa::siggen15;
 use super::*;
 
-/// `TEE_ECC_CURVE_NIST_P256`, `TEE_ECC_CURVE_NIST_P521`.
-const P256: u32 = 3;
-const P521: u32 = 5;
-
 pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.test(4029, "asymmetric key attributes: access rules, copies, sizes");
     let kp = spec(RSA_KEYPAIR, 1024, &siggen15(), &[]);

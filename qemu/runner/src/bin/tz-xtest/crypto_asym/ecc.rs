@@ -2,10 +2,6 @@
 
 use super::*;
 
-const P256: u32 = 3;
-const P384: u32 = 4;
-const P521: u32 = 5;
-
 pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.test(4024, "ECDSA: NIST CAVP 186-4 SigGen (P-256, P-384, P-521)");
     let curves = [
@@ -81,7 +77,10 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
             .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     // The deprecated __OPTEE_ALG_ECDSA_P256 is taken as ECDSA_SHA256.
-    report.case("ecdsa-legacy-p256-id", ta.verify(0x7000_3041, &public, &hex(t[3]), &sig).and_then(want_ok));
+    report.case(
+        "ecdsa-legacy-p256-id",
+        ta.verify(tee_abi::gp::alg::OPTEE_LEGACY_ECDSA_P256, &public, &hex(t[3]), &sig).and_then(want_ok),
+    );
 
     report.test(4025, "ECC key generation");
     for (name, curve, algo, bits) in [("p256", P256, ECDSA_SHA256, 256u32), ("p521", P521, ECDSA_SHA512, 521)] {

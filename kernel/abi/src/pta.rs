@@ -13,6 +13,8 @@ pub const SYSTEM_CMD_ADD_RNG_ENTROPY: u32 = 0;
 pub const SYSTEM_CMD_MAP_ZI: u32 = 2;
 /// `PTA_SYSTEM_UNMAP`.
 pub const SYSTEM_CMD_UNMAP: u32 = 3;
+/// `PTA_SYSTEM_MAP_FLAG_SHAREABLE`: MAP_ZI memory the TA may pass to others.
+pub const SYSTEM_MAP_FLAG_SHAREABLE: u32 = 1;
 
 /// `PTA_DEVICE_UUID`.
 pub const DEVICE_UUID: Uuid = Uuid::must("7011a688-ddde-4053-a5a9-7b3c4ddf13b8");

@@ -231,6 +231,11 @@ impl Outcome {
     }
 }
 
+// Deprecated migration aid: the raw-number names below are derived from the
+// enums (no number is written twice) and only serve code not yet moved to
+// `TeeError`/`Origin`/`Outcome`. Outside the kernel nothing uses them any
+// more; delete them once the kernel's last users (syscall and SMC layers) are
+// converted.
 /// `TEE_ORIGIN_API`.
 pub const ORIGIN_API: u32 = Origin::Api.code();
 /// `TEE_ORIGIN_COMMS`.

@@ -17,7 +17,7 @@ pub mod syscall;
 pub use syscall::StorageState;
 
 /// `TEE_ERROR_STORAGE_NO_SPACE`.
-pub const ERROR_STORAGE_NO_SPACE: u32 = 0xffff_3041;
+pub const ERROR_STORAGE_NO_SPACE: u32 = tee_abi::result::TeeError::StorageNoSpace.code();
 
 #[cfg(test)]
 mod tests;

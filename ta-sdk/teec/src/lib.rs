@@ -484,6 +484,9 @@ mod tests {
         let ta = TeecError { code: 0x1234, origin: 4 };
         assert_eq!(ta.to_string(), "0x00001234 (origin ta 4)");
         assert_eq!(TeecError::check(0, 3), Ok(()));
-        assert_eq!(TeecError::check(0xFFFF_3024, 4).unwrap_err().name().as_deref(), Some("TEEC_ERROR_TARGET_DEAD"));
+        assert_eq!(
+            TeecError::check(TeeError::TargetDead.code(), 4).unwrap_err().name().as_deref(),
+            Some("TEEC_ERROR_TARGET_DEAD")
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! TA loading errors, as a client sees them:
 //!
 //! - `ta-missing-item-not-found`: a UUID without a `.ta` file fails with
-//!   `TEEC_ERROR_ITEM_NOT_FOUND` (0xffff0008);
+//!   `TEEC_ERROR_ITEM_NOT_FOUND`;
 //! - `ta-bad-signature-refused`: a `.ta` signed with a key the trusted OS
-//!   does not trust fails with `TEEC_ERROR_SECURITY` (0xffff000f);
+//!   does not trust fails with `TEEC_ERROR_SECURITY`;
 //! - `ta-resigned-copy-opens`: hello_world's image validly signed for another
 //!   UUID opens and answers INC (the control for the two damaged copies
 //!   below, which are signed the same way);

@@ -46,10 +46,10 @@ fn code(e: TaError) -> u32 {
 /// Verifies `file` as the signed TA `uuid` with the kernel's built-in key and
 /// lays out its ELF.
 pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, u32> {
-    let (verified, image) =
-        ta::prepare(file, &tee_abi::uuid::Uuid::from_octets(*uuid), &TaPublicKey::BUILTIN, MAX_SPAN)
-            .inspect_err(|e| log::warn!("TA {} refused: {e:?}", crate::session::fmt_uuid(uuid)))
-            .map_err(code)?;
+    let uuid = tee_abi::uuid::Uuid::from_octets(*uuid);
+    let (verified, image) = ta::prepare(file, &uuid, &TaPublicKey::BUILTIN, MAX_SPAN)
+        .inspect_err(|e| log::warn!("TA {uuid} refused: {e:?}"))
+        .map_err(code)?;
     let mut segments: Vec<Segment> = Vec::new();
     for s in image.segments() {
         let (start, end) = s.page_range();

@@ -1,65 +1,19 @@
-//! The kernel's log: `log` records to the secure PL011, prefixed so they are
-//! told apart from the monitor's lines on the same UART.
+//! The kernel's log: `log` records to the secure PL011 as `[tee LEVEL] ...`
+//! lines, told apart from the monitor's `[mon ...]` lines on the same UART;
+//! the driver is the one the monitor uses (`pl011-log`).
 
-use core::fmt::{self, Write};
-use core::ptr::{read_volatile, write_volatile};
+use core::fmt;
 
-use spin::Mutex;
+use pl011_log::{Logger, Pl011};
 
-const UARTDR: u64 = 0x000;
-const UARTFR: u64 = 0x018;
-const FR_TXFF: u32 = 1 << 5;
-
-struct SecureUart;
-
-fn put(byte: u8) {
-    let base = linker::SECURE_UART_BASE;
-    // SAFETY: UARTFR/UARTDR are registers of the secure PL011, mapped as
-    // device memory by the kernel's tables (and reachable with the MMU off).
-    unsafe {
-        while read_volatile((base + UARTFR) as *const u32) & FR_TXFF != 0 {}
-        write_volatile((base + UARTDR) as *mut u32, u32::from(byte));
-    }
-}
-
-impl Write for SecureUart {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for byte in s.bytes() {
-            if byte == b'\n' {
-                put(b'\r');
-            }
-            put(byte);
-        }
-        Ok(())
-    }
-}
-
-static UART: Mutex<SecureUart> = Mutex::new(SecureUart);
-
-struct Logger;
-
-impl log::Log for Logger {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        let _ = writeln!(UART.lock(), "[tee {}] {}", record.level(), record.args());
-    }
-
-    fn flush(&self) {}
-}
-
-static LOGGER: Logger = Logger;
+static LOGGER: Logger<Pl011> = Logger::new("tee", Pl011::secure());
 
 /// Installs the logger (first call wins).
 pub fn init_logger() {
-    if log::set_logger(&LOGGER).is_ok() {
-        log::set_max_level(log::LevelFilter::Info);
-    }
+    LOGGER.install();
 }
 
 /// Writes without taking the lock (panic path).
 pub fn emergency_write(args: fmt::Arguments<'_>) {
-    let _ = SecureUart.write_fmt(args);
+    LOGGER.emergency_write(args);
 }

@@ -8,6 +8,7 @@
 //! the host; `boot` strings it together on the target; only `arch` holds
 //! assembly and system-register accesses.
 #![cfg_attr(not(test), no_std)]
+#![deny(unsafe_code)]
 
 extern crate alloc;
 
@@ -16,6 +17,7 @@ pub mod call_env;
 pub mod crypto;
 pub mod dt;
 pub mod fatal;
+#[allow(unsafe_code)] // the global allocator: `GlobalAlloc` and the linker-reserved region.
 pub mod heap;
 pub mod mm;
 pub mod msg;
@@ -32,12 +34,15 @@ pub mod thread;
 pub mod user_ta;
 
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // inline assembly, vectors, context switch, system registers.
 pub mod arch;
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // the entry points the assembly calls (`no_mangle`), MMU enable, the boot DT area.
 pub mod boot;
 #[cfg(target_os = "none")]
 mod console;
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // reads the boot DT area (physical memory) for its secure seeds.
 mod entropy;
 #[cfg(test)]
 use limited_alloc as test_alloc;

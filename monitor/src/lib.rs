@@ -11,6 +11,7 @@
 //! and tested on the host; `runtime` carries them out; only `arch` holds
 //! assembly and system-register accesses; `platform` holds the MMIO.
 #![cfg_attr(not(test), no_std)]
+#![deny(unsafe_code)]
 
 extern crate alloc;
 
@@ -22,12 +23,16 @@ pub mod psci;
 pub mod seed_scrub;
 
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // reset code, vectors, world switch, system registers.
 pub mod arch;
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // the global allocator over the linker-reserved region.
 mod heap;
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // MMIO register blocks at fixed addresses; the fw_cfg DMA descriptor.
 pub mod platform;
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // entry points (`no_mangle`), per-core contexts, loading payloads into RAM.
 pub mod runtime;
 #[cfg(target_os = "none")]
 mod trap;

@@ -1,6 +1,7 @@
 //! The monitor image: everything lives in the library; this binary only links
 //! it for the bare-metal target with `linker/monitor.ld`.
 #![cfg_attr(target_os = "none", no_std, no_main)]
+#![deny(unsafe_code)]
 
 #[cfg(target_os = "none")]
 extern crate monitor;

@@ -281,7 +281,7 @@ fn scrub_secure_seeds(dtb: u64) {
             log::info!("erased {n} secure seed propert{} from the normal world's DT", if n == 1 { "y" } else { "ies" })
         }
         Err(e) => {
-            area.fill(0);
+            zeroize::Zeroize::zeroize(area);
             log::error!("normal-world DT unreadable after the trusted OS booted ({e:?}); zeroed it");
         }
     }
@@ -349,8 +349,9 @@ extern "C" fn el3_handle_lower(ctx: *mut CpuContext, kind: u64, esr: u64) -> *mu
     }
     if esr >> 26 != EC_SMC64 {
         // SAFETY: the vectors pass this core's context of the world that
-        // trapped, whose EL1 registers are live.
-        return unsafe { crate::trap::inject_undef(ctx, esr, secure) };
+        // trapped; nothing else refers to it while the handler runs.
+        crate::trap::inject_undef(unsafe { &mut *ctx }, esr, secure);
+        return ctx;
     }
     if secure { secure_smc(core) } else { non_secure_smc(core) }
 }

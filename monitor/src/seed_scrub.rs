@@ -116,7 +116,7 @@ pub fn scrub_secure_seeds(area: &mut [u8]) -> Result<usize, ScrubError> {
             _ => return Err(ScrubError::Malformed),
         }
     }
-    tail.fill(0);
+    zeroize::Zeroize::zeroize(tail);
     Ok(erased)
 }
 

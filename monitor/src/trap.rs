@@ -18,15 +18,11 @@ static TRAPS_SEEN: AtomicU32 = AtomicU32::new(0);
 /// undefined-instruction exception at its EL1 vectors, as if the
 /// instruction did not exist. Only a world with no vectors stops the core.
 ///
-/// # Safety
-///
-/// `ctx` must be this core's saved context of the world that trapped (the
-/// one the vectors passed), with that world's EL1 registers live.
-pub unsafe fn inject_undef(ctx: *mut CpuContext, esr: u64, secure: bool) -> *mut CpuContext {
+/// `c` is this core's saved context of the world that trapped, whose EL1
+/// registers are live: the exception goes to those registers and `c`
+/// resumes at its vector.
+pub fn inject_undef(c: &mut CpuContext, esr: u64, secure: bool) {
     let world = if secure { "secure" } else { "normal" };
-    // SAFETY: forwarded from the caller; nothing else refers to the context
-    // while the handler runs.
-    let c = unsafe { &mut *ctx };
     let (vbar_el1, sctlr_el1, has_pan, has_ssbs) = sysreg::read_el1_for_injection();
     let trap = inject::Trap { pc: c.elr_el3, pstate: c.spsr_el3, vbar_el1, sctlr_el1, has_pan, has_ssbs };
     match inject::undef(&trap) {
@@ -40,7 +36,6 @@ pub unsafe fn inject_undef(ctx: *mut CpuContext, esr: u64, secure: bool) -> *mut
             sysreg::write_el1_exception(inj.esr_el1, inj.elr_el1, inj.spsr_el1);
             c.elr_el3 = inj.pc;
             c.spsr_el3 = inj.pstate;
-            ctx
         }
         Err(e) => {
             halt(format_args!("{world} world trapped to EL3 (ESR {esr:#x}) at {:#x}, cannot inject: {e:?}", trap.pc))

@@ -87,11 +87,8 @@ impl Object {
 
     /// Zeroes the secret bytes and drops an asymmetric key's attributes.
     pub(super) fn wipe(&mut self) {
-        for b in self.secret.iter_mut() {
-            // SAFETY: a valid, exclusive &mut u8; volatile so the wipe is kept.
-            unsafe { core::ptr::write_volatile(b, 0) };
-        }
-        self.secret.clear();
+        // Zeroes the bytes and the spare capacity, then empties the Vec.
+        zeroize::Zeroize::zeroize(&mut self.secret);
         self.asym = None;
     }
 

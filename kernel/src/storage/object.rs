@@ -90,10 +90,8 @@ pub struct TaStore {
 
 impl Drop for TaStore {
     fn drop(&mut self) {
-        self.key.iter_mut().chain(self.name_key.iter_mut()).for_each(|b| {
-            // SAFETY: a valid, exclusive &mut u8; volatile so the wipe is kept.
-            unsafe { core::ptr::write_volatile(b, 0) }
-        });
+        zeroize::Zeroize::zeroize(&mut self.key);
+        zeroize::Zeroize::zeroize(&mut self.name_key);
     }
 }
 

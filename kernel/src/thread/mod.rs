@@ -2,11 +2,13 @@
 //! that serve yielding calls and can wait for the normal world (RPC) or be
 //! preempted by it, resuming on any core.
 
+#[allow(unsafe_code)] // per-core FP owner pointers into thread save areas.
 pub mod fpu;
 pub mod nesting;
 pub mod pool;
 pub mod preempt;
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // thread slots, entry points (`no_mangle`), stack switches, NS memory copies.
 pub mod runtime;
 pub mod stacks;
 pub mod ta_gate;

@@ -2,6 +2,7 @@
 //! into their own S-EL0 address space, running their entry points and serving
 //! their system calls.
 
+#[allow(unsafe_code)] // page-aligned TA page buffers and copies to/from their kernel mapping.
 pub mod memory;
 pub mod property;
 pub mod store;
@@ -11,6 +12,7 @@ pub mod system_pta;
 #[cfg(target_os = "none")]
 pub mod image;
 #[cfg(target_os = "none")]
+#[allow(unsafe_code)] // views its page-table `PageBuf` as 4 KiB tables (two casts).
 pub mod instance;
 #[cfg(target_os = "none")]
 pub mod run;

@@ -6,9 +6,10 @@
 //! code that names a vector register, so they are assembled with the FP and
 //! SIMD extensions switched on locally.
 
-use crate::thread::fpu::{FpAccess, FpRegs};
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::{CPACR_EL1, Writeable};
 
-const FPEN_SHIFT: u64 = 20;
+use crate::thread::fpu::{FpAccess, FpRegs};
 
 core::arch::global_asm!(
     r#"
@@ -75,17 +76,16 @@ unsafe extern "C" {
 
 /// Sets `CPACR_EL1.FPEN` (and synchronises, so the next instruction sees it).
 pub fn set_access(access: FpAccess) {
-    let fpen: u64 = match access {
-        FpAccess::Trapped => 0b00,
-        FpAccess::KernelOnly => 0b01,
-        FpAccess::Open => 0b11,
+    let fpen = match access {
+        FpAccess::Trapped => CPACR_EL1::FPEN::TrapEl0El1,
+        FpAccess::KernelOnly => CPACR_EL1::FPEN::TrapEl0,
+        FpAccess::Open => CPACR_EL1::FPEN::TrapNothing,
     };
-    // SAFETY: CPACR_EL1 is banked per security state (the monitor swaps the
-    // EL1 registers per world), so this changes only the secure world's FP
-    // trapping; FPEN is its only non-zero field (SVE and SME stay trapped).
-    unsafe {
-        core::arch::asm!("msr cpacr_el1, {0}", "isb", in(reg) fpen << FPEN_SHIFT, options(nostack, preserves_flags))
-    };
+    // CPACR_EL1 is per world (the monitor swaps the EL1 registers), so this
+    // changes only the secure world's FP trapping; FPEN is its only non-zero
+    // field (SVE and SME stay trapped).
+    CPACR_EL1.write(fpen);
+    barrier::isb(barrier::SY);
 }
 
 /// Copies the live register file into `regs`.

@@ -8,21 +8,20 @@ pub mod fpu;
 pub mod thread;
 pub mod user;
 
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::*;
+
 pub use entry::STACK_SIZE;
 
 /// Waits for an interrupt.
 #[inline(always)]
 pub fn wfi() {
-    // SAFETY: `wfi` only suspends this core until an event.
-    unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+    aarch64_cpu::asm::wfi();
 }
 
 /// `MPIDR_EL1`.
 pub fn read_mpidr() -> u64 {
-    let value: u64;
-    // SAFETY: reading MPIDR_EL1 has no side effects.
-    unsafe { core::arch::asm!("mrs {0}, mpidr_el1", out(reg) value, options(nomem, nostack, preserves_flags)) };
-    value
+    MPIDR_EL1.get()
 }
 
 /// Linear index of the calling core.
@@ -45,33 +44,31 @@ const SCTLR_VALUE: u64 = 0x30d0_0800 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 12
 /// from here on (its image, stacks, heap, devices), with the code that runs
 /// this function executable.
 pub unsafe fn enable_mmu(ttbr0: u64) {
-    // SAFETY: forwarded from the caller; the sequence is the architectural one
-    // (program attributes and tables, invalidate stale TLB entries, then
-    // enable translation with synchronisation barriers).
-    unsafe {
-        core::arch::asm!(
-            "msr mair_el1, {mair}",
-            "msr tcr_el1, {tcr}",
-            "msr ttbr0_el1, {ttbr0}",
-            "isb",
-            "tlbi vmalle1",
-            "dsb nsh",
-            "isb",
-            "msr sctlr_el1, {sctlr}",
-            "isb",
-            mair = in(reg) crate::mm::pagetable::MAIR_VALUE,
-            tcr = in(reg) TCR_VALUE,
-            ttbr0 = in(reg) ttbr0,
-            sctlr = in(reg) SCTLR_VALUE,
-            options(nostack),
-        );
-    }
+    // The architectural sequence: program attributes and tables, drop stale
+    // TLB entries, then enable translation, synchronising after each step.
+    MAIR_EL1.set(crate::mm::pagetable::MAIR_VALUE);
+    TCR_EL1.set(TCR_VALUE);
+    TTBR0_EL1.set(ttbr0);
+    barrier::isb(barrier::SY);
+    tlbi_vmalle1();
+    barrier::dsb(barrier::NSH);
+    barrier::isb(barrier::SY);
+    SCTLR_EL1.set(SCTLR_VALUE);
+    barrier::isb(barrier::SY);
+}
+
+/// `TLBI VMALLE1`: drops this core's EL1&0 translations (aarch64-cpu has no
+/// TLB maintenance).
+#[inline(always)]
+pub(crate) fn tlbi_vmalle1() {
+    // SAFETY: TLB maintenance changes no memory; callers synchronise after it.
+    unsafe { core::arch::asm!("tlbi vmalle1", options(nostack, preserves_flags)) };
 }
 
 /// Makes the tables just written visible to the table walker.
 pub fn tables_barrier() {
-    // SAFETY: a barrier has no effect on memory safety.
-    unsafe { core::arch::asm!("dsb ishst", "isb", options(nostack, preserves_flags)) };
+    barrier::dsb(barrier::ISHST);
+    barrier::isb(barrier::SY);
 }
 
 /// After entries were removed from live tables (TA pages and blocks, or
@@ -80,18 +77,19 @@ pub fn tables_barrier() {
 /// whatever their level, and waits until all cores have done so. Only then
 /// may the unmapped memory or the freed tables be reused.
 pub fn invalidate_tlb_all_cores() {
-    // SAFETY: barriers and TLB maintenance only; no memory is changed.
-    unsafe { core::arch::asm!("dsb ishst", "tlbi vmalle1is", "dsb ish", "isb", options(nostack, preserves_flags)) };
+    barrier::dsb(barrier::ISHST);
+    // SAFETY: TLB maintenance only (aarch64-cpu has none); no memory is changed.
+    unsafe { core::arch::asm!("tlbi vmalle1is", options(nostack, preserves_flags)) };
+    barrier::dsb(barrier::ISH);
+    barrier::isb(barrier::SY);
 }
 
 /// The physical counter and its frequency.
 pub fn counter() -> (u64, u64) {
-    let (count, freq): (u64, u64);
-    // SAFETY: reading the generic timer's counter and frequency has no effects.
-    unsafe {
-        core::arch::asm!("isb", "mrs {0}, cntpct_el0", "mrs {1}, cntfrq_el0", out(reg) count, out(reg) freq, options(nomem, nostack));
-    }
-    (count, freq.max(1))
+    // The isb keeps the counter read from being taken early.
+    barrier::isb(barrier::SY);
+    let count = CNTPCT_EL0.get();
+    (count, CNTFRQ_EL0.get().max(1))
 }
 
 /// Secure system time since boot as (seconds, milliseconds).
@@ -108,7 +106,8 @@ pub fn system_time() -> (u32, u32) {
 /// so this is "the normal world has an interrupt waiting".
 pub fn fiq_pending() -> bool {
     let isr: u64;
-    // SAFETY: reading ISR_EL1 has no side effects.
+    // SAFETY: reading ISR_EL1 (which aarch64-cpu does not cover) has no
+    // side effects.
     unsafe { core::arch::asm!("mrs {0}, isr_el1", out(reg) isr, options(nomem, nostack, preserves_flags)) };
     isr & (1 << 6) != 0
 }

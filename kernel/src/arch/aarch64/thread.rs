@@ -11,6 +11,9 @@
 
 use core::mem::offset_of;
 
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::{PAR_EL1, Readable};
+
 /// Callee-saved state of a thread that left for the normal world.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -159,11 +162,9 @@ pub fn exit(a: [u64; 4]) -> ! {
 /// tables (`AT S1E1R`; `PAR_EL1.F` clear). Used at boot to prove the stack
 /// guard pages are really unmapped.
 pub fn el1_read_translates(va: u64) -> bool {
-    let par: u64;
-    // SAFETY: an address translation instruction only writes PAR_EL1; it
-    // does not access memory or fault.
-    unsafe {
-        core::arch::asm!("at s1e1r, {va}", "isb", "mrs {par}, par_el1", va = in(reg) va, par = out(reg) par, options(nostack, preserves_flags));
-    }
-    par & 1 == 0
+    // SAFETY: an address translation instruction (aarch64-cpu has none)
+    // only writes PAR_EL1; it does not access memory or fault.
+    unsafe { core::arch::asm!("at s1e1r, {va}", va = in(reg) va, options(nostack, preserves_flags)) };
+    barrier::isb(barrier::SY);
+    !PAR_EL1.is_set(PAR_EL1::F)
 }

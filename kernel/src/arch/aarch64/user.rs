@@ -17,6 +17,9 @@
 
 use core::mem::{offset_of, size_of};
 
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::{TTBR0_EL1, Writeable};
+
 /// The TA's registers while the kernel handles an exception from it.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -212,25 +215,22 @@ pub unsafe fn run(entry: &UserEntry) -> u64 {
 
 /// Switches `TTBR0_EL1` to `root` and drops every stale translation.
 pub fn set_ttbr0(root: u64) {
-    // SAFETY: callers pass tables that map the whole kernel (every TA's root
-    // shares the kernel's level-1 entries), so the code keeps running.
-    unsafe {
-        core::arch::asm!(
-            "msr ttbr0_el1, {0}",
-            "isb",
-            "tlbi vmalle1",
-            "dsb nsh",
-            "isb",
-            in(reg) root,
-            options(nostack),
-        );
-    }
+    // Callers pass tables that map the whole kernel (every TA's root shares
+    // the kernel's level-1 entries), so the code keeps running.
+    TTBR0_EL1.set(root);
+    barrier::isb(barrier::SY);
+    super::tlbi_vmalle1();
+    barrier::dsb(barrier::NSH);
+    barrier::isb(barrier::SY);
 }
 
 /// Cleans new TA code to the point of unification and drops stale
 /// instructions, so EL0 fetches what the loader just wrote.
 pub fn sync_icache() {
-    // SAFETY: cache maintenance of the whole inner-shareable domain; no
+    barrier::dsb(barrier::ISH);
+    // SAFETY: instruction-cache invalidation (aarch64-cpu has none); no
     // memory is changed.
-    unsafe { core::arch::asm!("dsb ish", "ic iallu", "dsb ish", "isb", options(nostack, preserves_flags)) };
+    unsafe { core::arch::asm!("ic iallu", options(nostack, preserves_flags)) };
+    barrier::dsb(barrier::ISH);
+    barrier::isb(barrier::SY);
 }

@@ -8,32 +8,30 @@ pub mod sysreg;
 pub use context::{CpuContext, El1Sysregs, SPSR_EL1H_MASKED};
 pub use entry::{STACK_SIZE, el3_exit_to, park_in_pen};
 
+use aarch64_cpu::asm::{self as insn, barrier};
+
 /// Data synchronization barrier, full system.
 #[inline(always)]
 pub fn dsb_sy() {
-    // SAFETY: a barrier has no effect on memory safety.
-    unsafe { core::arch::asm!("dsb sy", options(nostack, preserves_flags)) };
+    barrier::dsb(barrier::SY);
 }
 
 /// Instruction synchronization barrier.
 #[inline(always)]
 pub fn isb() {
-    // SAFETY: a barrier has no effect on memory safety.
-    unsafe { core::arch::asm!("isb", options(nostack, preserves_flags)) };
+    barrier::isb(barrier::SY);
 }
 
 /// Sends an event to every core (wakes cores waiting in `wfe`).
 #[inline(always)]
 pub fn sev() {
-    // SAFETY: `sev` only signals other cores.
-    unsafe { core::arch::asm!("sev", options(nomem, nostack, preserves_flags)) };
+    insn::sev();
 }
 
 /// Waits for an interrupt (or a spurious wake-up).
 #[inline(always)]
 pub fn wfi() {
-    // SAFETY: `wfi` only suspends this core until an event.
-    unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+    insn::wfi();
 }
 
 /// Linear index of the calling core (QEMU virt: Aff1 * 8 + Aff0).

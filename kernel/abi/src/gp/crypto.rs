@@ -134,6 +134,74 @@ mod tests {
         }
     }
 
+    /// Every algorithm ID: its class nibble and its key-type byte.
+    #[test]
+    fn every_alg_has_its_class_and_key_type() {
+        use alg::*;
+        use operation_class::*;
+        let aes = [AES_ECB_NOPAD, AES_CBC_NOPAD, AES_CTR, AES_CTS, AES_XTS];
+        let aes_mac = [AES_CBC_MAC_NOPAD, AES_CMAC];
+        let digests = [MD5, SHA1, SHA224, SHA256, SHA384, SHA512];
+        let hmacs = [HMAC_MD5, HMAC_SHA1, HMAC_SHA224, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512];
+        let rsa_cipher = [
+            RSA_NOPAD,
+            RSAES_PKCS1_V1_5,
+            RSAES_PKCS1_OAEP_MGF1_SHA1,
+            RSAES_PKCS1_OAEP_MGF1_SHA224,
+            RSAES_PKCS1_OAEP_MGF1_SHA256,
+            RSAES_PKCS1_OAEP_MGF1_SHA384,
+            RSAES_PKCS1_OAEP_MGF1_SHA512,
+        ];
+        let rsa_sig = [
+            RSASSA_PKCS1_V1_5_MD5,
+            RSASSA_PKCS1_V1_5_SHA1,
+            RSASSA_PKCS1_V1_5_SHA224,
+            RSASSA_PKCS1_V1_5_SHA256,
+            RSASSA_PKCS1_V1_5_SHA384,
+            RSASSA_PKCS1_V1_5_SHA512,
+            RSASSA_PKCS1_PSS_MGF1_SHA1,
+            RSASSA_PKCS1_PSS_MGF1_SHA224,
+            RSASSA_PKCS1_PSS_MGF1_SHA256,
+            RSASSA_PKCS1_PSS_MGF1_SHA384,
+            RSASSA_PKCS1_PSS_MGF1_SHA512,
+        ];
+        let ecdsa = [ECDSA_SHA1, ECDSA_SHA224, ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512];
+        let kdf = [
+            HKDF_SHA1_DERIVE_KEY,
+            HKDF_SHA224_DERIVE_KEY,
+            HKDF_SHA256_DERIVE_KEY,
+            HKDF_SHA384_DERIVE_KEY,
+            HKDF_SHA512_DERIVE_KEY,
+        ];
+        let groups: [(&[u32], u32, u32); 10] = [
+            (&aes, CIPHER, 0x10),
+            (&aes_mac, MAC, 0x10),
+            (&[AES_CCM, AES_GCM], AE, 0x10),
+            (&digests, DIGEST, 0),
+            (&hmacs, MAC, 0),
+            (&rsa_cipher, ASYMMETRIC_CIPHER, 0x30),
+            (&rsa_sig, ASYMMETRIC_SIGNATURE, 0x30),
+            (&ecdsa, ASYMMETRIC_SIGNATURE, 0x42),
+            (&[ECDH_DERIVE_SHARED_SECRET], KEY_DERIVATION, 0x42),
+            (&kdf, KEY_DERIVATION, 0xC0),
+        ];
+        for (ids, class, key) in groups {
+            for &id in ids {
+                assert_eq!(of(id), class, "{id:#x}");
+                if key != 0 {
+                    assert_eq!(id & 0xff, key, "{id:#x}");
+                } else {
+                    // Digests and HMACs: the hash number, MD5 = 1 .. SHA-512 = 6.
+                    assert!((1..=6).contains(&(id & 0xff)), "{id:#x}");
+                }
+            }
+        }
+        assert_eq!((of(ED25519), ED25519 & 0xff), (ASYMMETRIC_SIGNATURE, 0x43));
+        assert_eq!((of(X25519), X25519 & 0xff), (KEY_DERIVATION, 0x44));
+        assert_eq!((of(OPTEE_LEGACY_ECDSA_P256), OPTEE_LEGACY_ECDSA_P256 & 0xff), (ASYMMETRIC_SIGNATURE, 0x41));
+        assert_eq!((of(PBKDF2_HMAC_SHA1_DERIVE_KEY), PBKDF2_HMAC_SHA1_DERIVE_KEY & 0xff), (KEY_DERIVATION, 0xC2));
+    }
+
     #[test]
     fn hash_families_line_up() {
         // Digest, HMAC and OP-TEE's HKDF number the hashes alike (SHA-1 = 2).

@@ -6,7 +6,7 @@ use crate::params::RawParams;
 use tee_abi::syscall::Syscall;
 
 /// `TEE_TIMEOUT_INFINITE`: no cancellation timeout.
-const NO_TIMEOUT: usize = 0xffff_ffff;
+const NO_TIMEOUT: usize = tee_abi::gp::TIMEOUT_INFINITE as usize;
 
 /// Opens a session to `uuid` (a `TEE_UUID` struct); returns (session, origin).
 pub fn open(uuid: &[u8; 16], params: &mut RawParams) -> (TeeResult<u32>, u32) {

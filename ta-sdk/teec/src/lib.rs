@@ -28,6 +28,7 @@ pub mod uapi;
 
 use uapi::{IoctlParam, Mapping, attr};
 
+use tee_abi::gp::login;
 pub use tee_abi::result::{Origin, TeeError};
 pub use tee_abi::uuid::{Uuid, UuidError};
 
@@ -115,12 +116,12 @@ impl std::error::Error for TeecError {}
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Login {
-    Public = 0,
-    User = 1,
-    Group = 2,
-    Application = 4,
-    UserApplication = 5,
-    GroupApplication = 6,
+    Public = login::PUBLIC,
+    User = login::USER,
+    Group = login::GROUP,
+    Application = login::APPLICATION,
+    UserApplication = login::APPLICATION_USER,
+    GroupApplication = login::APPLICATION_GROUP,
 }
 
 /// An open `/dev/teeN`: `TEEC_Context`.

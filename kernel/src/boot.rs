@@ -1,48 +1,20 @@
 //! The kernel's life as the monitor drives it: cold boot, then one Rust
 //! function per vector-table slot. Runs only on the bare-metal target.
-
-use core::sync::atomic::{AtomicU64, Ordering};
-
-use spin::Mutex;
+//!
+//! Nothing imports this module: every global it sets up has its own owner
+//! (`mm::kernel_map`, `mm::ns_ram`, `ta_manager`, `thread::runtime`), which
+//! boot initialises here.
 
 use crate::arch::aarch64 as arch;
+use crate::fatal::halt;
+use crate::mm::kernel_map;
 use crate::mm::pagetable::{Attrs, MemKind, PageTables, Perm};
 use crate::smc::fast::FastCallConfig;
+use crate::thread::THREAD_COUNT;
 use crate::{console, dt, heap, smc};
 
-/// Secure threads the kernel reports (`GET_THREAD_COUNT`); the thread pool
-/// (and the linker script's `.thread_stacks`) is sized by the same number.
-pub const THREAD_COUNT: u64 = linker::KERNEL_THREADS as u64;
-
-const FAST_CALLS: FastCallConfig = FastCallConfig { thread_count: THREAD_COUNT, os_revision: (0, 1), build_id: 0 };
-
-/// Translation-table pool: root + L2s + L3s for the image, devices and the DT.
-const TABLES: usize = 16;
-
-#[repr(C, align(4096))]
-struct TablePool([[u64; 512]; TABLES]);
-
-static TABLE_POOL: Mutex<TablePool> = Mutex::new(TablePool([[0; 512]; TABLES]));
-/// Root table address once the tables are built (secondaries reuse it).
-static TTBR0: AtomicU64 = AtomicU64::new(0);
-
-/// The kernel's own root table.
-pub fn kernel_root() -> u64 {
-    TTBR0.load(Ordering::Acquire)
-}
-
-/// Level-1 entry `index` of the kernel's root, for the slots every TA's
-/// tables share with the kernel (`mm::layout`: its image, devices and all of
-/// normal-world RAM sit below the TA window); 0 for any other slot.
-pub fn kernel_l1_entry(index: usize) -> u64 {
-    if index >= crate::mm::layout::KERNEL_L1_SLOTS {
-        return 0;
-    }
-    let root = kernel_root() as *const u64;
-    // SAFETY: the root table is a live, 4 KiB (512-entry) static table
-    // written only at boot, before any TA exists; `index` < 512.
-    unsafe { core::ptr::read_volatile(root.add(index)) }
-}
+const FAST_CALLS: FastCallConfig =
+    FastCallConfig { thread_count: THREAD_COUNT as u64, os_revision: (0, 1), build_id: 0 };
 
 unsafe extern "C" {
     static __text_start: u8;
@@ -60,9 +32,10 @@ fn symbol(sym: *const u8) -> u64 {
 /// Identity-maps the kernel with W^X permissions, the devices it drives and
 /// normal-world RAM (non-secure, never executable: shared memory and the DT).
 fn build_tables(ns_ram: (u64, u64)) -> u64 {
-    let mut pool = TABLE_POOL.lock();
-    let pool_pa = pool.0.as_ptr() as u64;
-    let mut pt = PageTables::new(&mut pool.0, pool_pa);
+    kernel_map::build(|pt| map_kernel(pt, ns_ram))
+}
+
+fn map_kernel(pt: &mut PageTables<'_>, ns_ram: (u64, u64)) {
     let normal = |perm| Attrs::kernel(MemKind::Normal, perm);
     let device = Attrs::kernel(MemKind::Device, Perm::ReadWrite);
     let text = (symbol(&raw const __text_start), symbol(&raw const __text_end));
@@ -91,8 +64,6 @@ fn build_tables(ns_ram: (u64, u64)) -> u64 {
             halt(format_args!("cannot map {what} {start:#x}..{end:#x}: {e:?}"));
         }
     }
-    arch::tables_barrier();
-    pt.root_pa()
 }
 
 /// Cold boot on the boot core (MMU off). Returns the vector table for
@@ -115,9 +86,8 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
         );
         return 0;
     }
-    NS_RAM.call_once(|| ram);
+    crate::mm::ns_ram::set(ram);
     let ttbr0 = build_tables(ram);
-    TTBR0.store(ttbr0, Ordering::Release);
     // SAFETY: the tables identity-map the whole image (this code included),
     // its stacks and heap, and the devices used from here on.
     unsafe { arch::enable_mmu(ttbr0) };
@@ -126,7 +96,8 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
     // Before anything draws from the RNG, and while the DT still holds the
     // secure seeds (the monitor erases them before Linux runs).
     crate::entropy::seed_at_boot(dtb);
-    crate::pta::stats::SNAPSHOT.call_once(|| kernel_stats);
+    crate::ta_manager::init();
+    crate::thread::runtime::init(|env, args| crate::std_call::handle(crate::ta_manager::state(), env, args));
     log::info!(
         "tz-kernel {} (S-EL1): MMU on (W^X), {} threads, core {}",
         env!("CARGO_PKG_VERSION"),
@@ -192,7 +163,7 @@ fn add_dt_node(dtb: u64) -> Result<(), dt::DtError> {
 /// `cpu_on_entry` on a secondary core (MMU off). Returns the `ON_DONE` status.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_cpu_on() -> u64 {
-    let ttbr0 = TTBR0.load(Ordering::Acquire);
+    let ttbr0 = kernel_map::kernel_root();
     // SAFETY: the boot core built these tables for every core before ENTRY_DONE.
     unsafe { arch::enable_mmu(ttbr0) };
     log::info!("core {} online", arch::core_index());
@@ -248,40 +219,8 @@ extern "C" fn kernel_yield_smc(args: &mut [u64; 8]) {
     args[..4].copy_from_slice(&out);
 }
 
-static STATE: crate::std_call::TeeState = crate::std_call::TeeState {
-    shm: Mutex::new(crate::shm::ShmRegistry::new()),
-    sessions: Mutex::new(crate::session::Sessions::new()),
-    resolver: crate::pta::resolve,
-    bounce: crate::bounce::Pool::new(crate::bounce::CAPACITY),
-};
-
-/// The kernel-wide call state.
-pub fn state() -> &'static crate::std_call::TeeState {
-    &STATE
-}
-
-static NS_RAM: spin::Once<(u64, u64)> = spin::Once::new();
-
-/// `[start, end)` of normal-world RAM (from the device tree's `/memory`).
-pub fn ns_ram() -> (u64, u64) {
-    *NS_RAM.get().unwrap_or(&(0, 0))
-}
-
-fn kernel_stats() -> [u64; 4] {
-    let (used, size) = heap::usage();
-    [used as u64, state().sessions.lock().len() as u64, state().shm.lock().len() as u64, size as u64]
-}
-
 /// An exception taken by the kernel itself: report and stop this core.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_exception(kind: u64, esr: u64, elr: u64, far: u64) -> ! {
     halt(format_args!("kernel exception {kind}: ESR {esr:#x} ELR {elr:#x} FAR {far:#x}"))
-}
-
-/// Logs a fatal condition and stops this core.
-pub fn halt(args: core::fmt::Arguments<'_>) -> ! {
-    log::error!("fatal: {args}");
-    loop {
-        arch::wfi();
-    }
 }

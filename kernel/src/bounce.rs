@@ -13,6 +13,7 @@
 //! each passing 2 MiB all complete (in turn) instead of failing.
 
 use spin::Mutex;
+use tee_abi::result::TeeError;
 
 /// Bytes of heap the bounce copies of client memrefs may use at once.
 pub const CAPACITY: usize = 6 << 20;
@@ -126,7 +127,11 @@ impl Drop for Hold<'_> {
 
 /// Takes `bytes` from `pool`, calling `sleep` between attempts; gives up
 /// with OUT_OF_MEMORY after [`MAX_WAITS`] sleeps or when `sleep` fails.
-pub fn take<'a>(pool: &'a Pool, bytes: usize, mut sleep: impl FnMut() -> Result<(), u32>) -> Result<Hold<'a>, u32> {
+pub fn take<'a>(
+    pool: &'a Pool,
+    bytes: usize,
+    mut sleep: impl FnMut() -> Result<(), TeeError>,
+) -> Result<Hold<'a>, TeeError> {
     let mut ticket = None;
     let mut waits = 0;
     loop {
@@ -138,13 +143,12 @@ pub fn take<'a>(pool: &'a Pool, bytes: usize, mut sleep: impl FnMut() -> Result<
         }
     }
     pool.leave(&mut ticket);
-    Err(tee_abi::result::ERROR_OUT_OF_MEMORY)
+    Err(TeeError::OutOfMemory)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tee_abi::result;
 
     #[test]
     fn waiters_are_served_in_order_and_newcomers_queue_behind() {
@@ -174,13 +178,13 @@ mod tests {
             sleeps += 1;
             Ok(())
         });
-        assert_eq!(refused.err(), Some(result::ERROR_OUT_OF_MEMORY));
+        assert_eq!(refused.err(), Some(TeeError::OutOfMemory));
         assert_eq!(sleeps, MAX_WAITS);
         drop(_first);
         // The line is empty again: a newcomer is served at once.
         assert!(take(&pool, 4, || panic!("no wait expected")).is_ok());
         assert_eq!(pool.used(), 0, "the hold was dropped");
-        assert_eq!(take(&pool, 5, || Ok(())).err(), Some(result::ERROR_OUT_OF_MEMORY));
+        assert_eq!(take(&pool, 5, || Ok(())).err(), Some(TeeError::OutOfMemory));
         assert_eq!(take(&Pool::new(1), 1, || Ok(())).map(|_| ()), Ok(()));
     }
 
@@ -188,6 +192,6 @@ mod tests {
     fn a_failed_sleep_ends_the_wait() {
         let pool = Pool::new(1);
         let _held = take(&pool, 1, || Ok(())).unwrap();
-        assert_eq!(take(&pool, 1, || Err(result::ERROR_COMMUNICATION)).err(), Some(result::ERROR_OUT_OF_MEMORY));
+        assert_eq!(take(&pool, 1, || Err(TeeError::Communication)).err(), Some(TeeError::OutOfMemory));
     }
 }

@@ -8,7 +8,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::AtomicBool;
 use tee_abi::msg::{RPC_FUNC_CMD, arg_size};
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use crate::msg::MsgArg;
 use crate::shm::{NsMemory, SharedMem, ShmError};
@@ -62,25 +62,35 @@ pub trait CallEnv {
     }
 }
 
+/// A [`CallEnv`] whose RPC location is set once the message is read.
+pub trait CallEnvMut {
+    /// Sets where RPC requests go.
+    fn set_rpc_arg(&mut self, loc: Option<ArgLocation>);
+    /// The environment.
+    fn as_env(&self) -> &dyn CallEnv;
+    /// The environment, mutably.
+    fn as_env_mut(&mut self) -> &mut dyn CallEnv;
+}
+
 /// Sends `msg` as an `OPTEE_RPC_CMD_*` request and returns the normal world's
 /// answer (a fresh copy read back and re-validated).
 pub fn rpc_cmd(env: &mut dyn CallEnv, msg: &MsgArg) -> Result<MsgArg, u32> {
     if msg.params.len() > RPC_MAX_PARAMS {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters.code());
     }
-    let loc = env.rpc_arg().cloned().ok_or(result::ERROR_COMMUNICATION)?;
+    let loc = env.rpc_arg().cloned().ok_or(TeeError::Communication.code())?;
     let mut bytes: Vec<u8> = alloc::vec![0; msg.encoded_len()];
     let mut request = msg.clone();
     // An untouched answer must read as a failure.
-    request.ret = result::ERROR_GENERIC;
-    request.encode(&mut bytes).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
-    loc.write(env.mem(), 0, &bytes).map_err(|_| result::ERROR_COMMUNICATION)?;
+    request.ret = TeeError::Generic.code();
+    request.encode(&mut bytes).map_err(|_| TeeError::BadParameters.code())?;
+    loc.write(env.mem(), 0, &bytes).map_err(|_| TeeError::Communication.code())?;
     env.switch_to_normal_world([RPC_FUNC_CMD, 0, 0]);
     let mut back: Vec<u8> = alloc::vec![0; arg_size(msg.params.len())];
-    loc.read(env.mem(), 0, &mut back).map_err(|_| result::ERROR_COMMUNICATION)?;
-    let answer = MsgArg::parse(&back).map_err(|_| result::ERROR_COMMUNICATION)?;
+    loc.read(env.mem(), 0, &mut back).map_err(|_| TeeError::Communication.code())?;
+    let answer = MsgArg::parse(&back).map_err(|_| TeeError::Communication.code())?;
     if answer.cmd != msg.cmd || answer.params.len() != msg.params.len() {
-        return Err(result::ERROR_COMMUNICATION);
+        return Err(TeeError::Communication.code());
     }
     Ok(answer)
 }

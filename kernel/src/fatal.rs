@@ -34,6 +34,16 @@ pub fn refuse_if_stopped() -> Option<[u64; 4]> {
     stopped().then_some(STOPPED_RETURN)
 }
 
+/// Logs a condition the kernel cannot go on from (a broken boot, a thread
+/// protocol violation) and stops this core.
+#[cfg(target_os = "none")]
+pub fn halt(args: core::fmt::Arguments<'_>) -> ! {
+    log::error!("fatal: {args}");
+    loop {
+        crate::arch::aarch64::wfi();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub mod call_env;
 pub mod crypto;
 pub mod dt;
 pub mod fatal;
+pub mod handles;
 #[allow(unsafe_code)] // the global allocator: `GlobalAlloc` and the linker-reserved region.
 pub mod heap;
 pub mod mm;
@@ -29,7 +30,9 @@ pub mod shm;
 pub mod smc;
 pub mod std_call;
 pub mod storage;
+pub mod syscall;
 pub mod ta;
+pub mod ta_manager;
 pub mod thread;
 pub mod user_ta;
 
@@ -65,7 +68,7 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     if thread::runtime::current_thread() != usize::MAX {
         // Never return to the normal world with a TA's tables live, nor
         // with a TA's FP/SIMD registers in place of its own.
-        arch::aarch64::user::set_ttbr0(boot::kernel_root());
+        arch::aarch64::user::set_ttbr0(mm::kernel_map::kernel_root());
         thread::fpu::before_normal_world();
         arch::aarch64::thread::exit(fatal::STOPPED_RETURN);
     }

@@ -5,7 +5,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use crate::msg::{Dir, MsgParam, Param};
 use crate::shm::{NsMemory, SharedMem, ShmRegistry};
@@ -38,7 +38,7 @@ pub const MAX_MEMREF: u64 = 4 << 20;
 /// kernel.
 pub fn try_zeroed(len: usize) -> Result<Vec<u8>, u32> {
     let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.try_reserve_exact(len).map_err(|_| TeeError::OutOfMemory.code())?;
     v.resize(len, 0);
     Ok(v)
 }
@@ -67,14 +67,14 @@ pub fn bounce_cost(params: &[MsgParam]) -> usize {
 /// hold it (for copies sized by a TA or the normal world).
 pub fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, u32> {
     let mut v = Vec::new();
-    v.try_reserve_exact(bytes.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.try_reserve_exact(bytes.len()).map_err(|_| TeeError::OutOfMemory.code())?;
     v.extend_from_slice(bytes);
     Ok(v)
 }
 
 /// Grows `v` to `len` bytes (zeros), or `TEE_ERROR_OUT_OF_MEMORY`.
 pub fn try_resize(v: &mut Vec<u8>, len: usize) -> Result<(), u32> {
-    v.try_reserve_exact(len.saturating_sub(v.len())).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+    v.try_reserve_exact(len.saturating_sub(v.len())).map_err(|_| TeeError::OutOfMemory.code())?;
     v.resize(len, 0);
     Ok(())
 }
@@ -156,9 +156,9 @@ impl TaParams {
 
     /// Copies the normal-world parameters in (inputs read, outputs sized).
     /// `registry` entries used are marked busy until [`Self::release`].
-    pub fn copy_in(params: &[MsgParam], mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParams, u32> {
+    pub fn copy_in(params: &[MsgParam], mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParams, TeeError> {
         if params.len() > 4 {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         let mut out = TaParams::none();
         for (i, param) in params.iter().enumerate() {
@@ -174,22 +174,22 @@ impl TaParams {
         Ok(out)
     }
 
-    fn copy_in_one(p: &MsgParam, mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParam, u32> {
+    fn copy_in_one(p: &MsgParam, mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParam, TeeError> {
         if p.meta {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         Ok(match p.param {
             Param::None => TaParam::None,
             Param::Value { dir, v } => TaParam::Value { dir, a: v[0] as u32, b: v[1] as u32 },
             Param::Rmem { dir, offs, size, shm_ref } => {
-                let shm = registry.get(shm_ref).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+                let shm = registry.get(shm_ref).map_err(|_| TeeError::BadParameters)?;
                 let source = NsBuffer::Registered { cookie: shm_ref, shm, offs };
                 memref(dir, size, source, mem).inspect_err(|_| registry.put(shm_ref))?
             }
             Param::Tmem { dir, buf_ptr: 0, size, .. } => {
                 TaParam::Memref { dir, buf: Vec::new(), size, source: NsBuffer::Null }
             }
-            Param::Tmem { noncontig: true, .. } => return Err(result::ERROR_BAD_PARAMETERS),
+            Param::Tmem { noncontig: true, .. } => return Err(TeeError::BadParameters),
             Param::Tmem { dir, buf_ptr, size, .. } => memref(dir, size, NsBuffer::Physical(buf_ptr), mem)?,
         })
     }
@@ -197,7 +197,7 @@ impl TaParams {
     /// Writes outputs back into `params` and into normal-world memory.
     /// Memory is written only when the reported size fits the buffer (a
     /// larger size is the short-buffer answer and is only reported).
-    pub fn copy_out(&self, params: &mut [MsgParam], mem: &dyn NsMemory) -> Result<(), u32> {
+    pub fn copy_out(&self, params: &mut [MsgParam], mem: &dyn NsMemory) -> Result<(), TeeError> {
         for (p, msg) in self.0.iter().zip(params.iter_mut()) {
             match (p, &mut msg.param) {
                 (TaParam::Value { dir, a, b }, Param::Value { v, .. }) if dir.is_output() => {
@@ -215,7 +215,7 @@ impl TaParams {
                             NsBuffer::Physical(pa) => mem.write(*pa, data),
                             NsBuffer::Null => Ok(()),
                         }
-                        .map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+                        .map_err(|_| TeeError::BadParameters)?;
                     }
                     *msg_size = *size;
                 }
@@ -235,11 +235,11 @@ impl TaParams {
     }
 }
 
-fn memref(dir: Dir, size: u64, source: NsBuffer, mem: &dyn NsMemory) -> Result<TaParam, u32> {
+fn memref(dir: Dir, size: u64, source: NsBuffer, mem: &dyn NsMemory) -> Result<TaParam, TeeError> {
     if size > MAX_MEMREF {
-        return Err(result::ERROR_OUT_OF_MEMORY);
+        return Err(TeeError::OutOfMemory);
     }
-    let mut buf = try_zeroed(size as usize)?;
+    let mut buf = try_zeroed(size as usize).map_err(|_| TeeError::OutOfMemory)?;
     let ok = match &source {
         NsBuffer::Registered { shm, offs, .. } => {
             // Even output-only references must lie inside their object.
@@ -249,7 +249,7 @@ fn memref(dir: Dir, size: u64, source: NsBuffer, mem: &dyn NsMemory) -> Result<T
         NsBuffer::Null => true,
     };
     if !ok {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     Ok(TaParam::Memref { dir, buf, size, source })
 }
@@ -313,19 +313,19 @@ mod tests {
         let mut reg = ShmRegistry::new();
         let bad =
             |param| TaParams::copy_in(&[MsgParam { meta: false, param }], &ram, &mut ShmRegistry::new()).unwrap_err();
-        assert_eq!(bad(Param::Rmem { dir: Dir::In, offs: 0, size: 1, shm_ref: 1 }), result::ERROR_BAD_PARAMETERS);
+        assert_eq!(bad(Param::Rmem { dir: Dir::In, offs: 0, size: 1, shm_ref: 1 }), TeeError::BadParameters);
         assert_eq!(
             bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x0e10_0000, size: 16, shm_ref: 0, noncontig: false }),
-            result::ERROR_BAD_PARAMETERS
+            TeeError::BadParameters
         );
         assert_eq!(
             bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x4000_0000, size: MAX_MEMREF + 1, shm_ref: 0, noncontig: false }),
-            result::ERROR_OUT_OF_MEMORY
+            TeeError::OutOfMemory
         );
         reg.register(1, SharedMem::from_pages(alloc::vec![0x4000_0000], 0, 16).unwrap()).unwrap();
         let over = [MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 8, size: 9, shm_ref: 1 } }];
-        assert_eq!(TaParams::copy_in(&over, &ram, &mut reg).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+        assert_eq!(TaParams::copy_in(&over, &ram, &mut reg).unwrap_err(), TeeError::BadParameters);
         let five = [MsgParam { meta: false, param: Param::None }; 5];
-        assert_eq!(TaParams::copy_in(&five, &ram, &mut reg).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+        assert_eq!(TaParams::copy_in(&five, &ram, &mut reg).unwrap_err(), TeeError::BadParameters);
     }
 }

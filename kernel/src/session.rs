@@ -5,6 +5,7 @@ extern crate alloc;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
+use tee_abi::result::{Origin, TeeError};
 
 use crate::call_env::CallEnv;
 use crate::params::TaParams;
@@ -38,8 +39,41 @@ pub struct ClientIdentity {
     pub uuid: Uuid,
 }
 
-/// A `(TEE_Result, origin)` pair.
+/// A `(TEE_Result, origin)` pair as a session's target reports it. Raw,
+/// not [`tee_abi::result::Outcome`]: a TA may return any `TEE_Result`,
+/// including codes of its own, and the client must get exactly that.
 pub type Outcome = (u32, u32);
+
+/// The outcome of an error the TEE itself produced.
+pub fn tee_refusal(error: TeeError) -> Outcome {
+    (error.code(), Origin::Tee.code())
+}
+
+/// An error from a layer that may still report raw codes (RPC helpers, the
+/// syscall layer's) as a typed error. Migration aid: it takes either form,
+/// so callers need no change when that layer moves to [`TeeError`].
+pub fn raw_error(error: impl IntoTeeError) -> TeeError {
+    error.into_tee_error()
+}
+
+/// An error code in either form (see [`raw_error`]).
+pub trait IntoTeeError {
+    /// The typed error.
+    fn into_tee_error(self) -> TeeError;
+}
+
+impl IntoTeeError for TeeError {
+    fn into_tee_error(self) -> TeeError {
+        self
+    }
+}
+
+impl IntoTeeError for u32 {
+    /// A stray 0 (success as an error) would be a bug and reads as `Generic`.
+    fn into_tee_error(self) -> TeeError {
+        TeeError::from_raw(self).err().unwrap_or(TeeError::Generic)
+    }
+}
 
 /// Something a session can be open to.
 pub trait Target: Send + Sync {
@@ -55,6 +89,10 @@ pub trait Target: Send + Sync {
     /// Closes the session.
     fn close_session(&self, env: &mut dyn CallEnv, handle: u64);
 }
+
+/// Finds the service a UUID names: a pseudo-TA or a user TA (loading it
+/// through the normal world if need be).
+pub type Resolver = fn(&Uuid, &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome>;
 
 /// An open session.
 #[derive(Clone)]
@@ -160,6 +198,14 @@ mod tests {
 
     fn session() -> Session {
         Session { target: Arc::new(Nothing), handle: 0, cancelled: Arc::new(AtomicBool::new(false)) }
+    }
+
+    #[test]
+    fn raw_errors_become_typed_and_typed_ones_stay() {
+        assert_eq!(raw_error(0xffff_000c_u32), TeeError::OutOfMemory);
+        assert_eq!(raw_error(TeeError::Busy), TeeError::Busy);
+        assert_eq!(raw_error(0_u32), TeeError::Generic, "success is no error");
+        assert_eq!(tee_refusal(TeeError::BadParameters), (0xffff_0006, 3));
     }
 
     #[test]

@@ -5,32 +5,17 @@ extern crate alloc;
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use spin::Mutex;
 use tee_abi::msg::*;
-use tee_abi::{result, smc};
+use tee_abi::result::{Origin, TEE_SUCCESS, TeeError, TeeResult};
+use tee_abi::smc;
 
 use crate::bounce;
-use crate::call_env::{ArgLocation, CallEnv, RPC_MAX_PARAMS};
+use crate::call_env::{ArgLocation, CallEnv, CallEnvMut, RPC_MAX_PARAMS};
 use crate::msg::{self, Dir, MsgArg, Param};
 use crate::params::TaParams;
-use crate::session::{ClientIdentity, Outcome, Session, Sessions, Target, Uuid};
-use crate::shm::{SharedMem, ShmError, ShmRegistry};
-
-/// Kernel-wide state shared by all calls.
-pub struct TeeState {
-    /// Registered shared memory.
-    pub shm: Mutex<ShmRegistry>,
-    /// Open sessions.
-    pub sessions: Mutex<Sessions>,
-    /// Finds what a UUID names (pseudo-TAs, then user TAs).
-    pub resolver: Resolver,
-    /// Heap the bounce copies of memrefs may use at once.
-    pub bounce: bounce::Pool,
-}
-
-/// Finds the service a UUID names: a pseudo-TA or a user TA (loading it
-/// through the normal world if need be).
-pub type Resolver = fn(&Uuid, &mut dyn CallEnv) -> Result<Arc<dyn Target>, Outcome>;
+use crate::session::{ClientIdentity, Outcome, Session, Uuid, raw_error, tee_refusal};
+use crate::shm::{SharedMem, ShmError};
+use crate::ta_manager::TeeState;
 
 /// Where the call's argument struct is, from the SMC registers.
 pub fn locate_arg(state: &TeeState, args: &[u64; 8]) -> Result<(ArgLocation, bool, Option<u64>), u64> {
@@ -84,16 +69,22 @@ pub fn serve(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Resul
         CMD_CLOSE_SESSION => close_session(state, env, arg),
         CMD_CANCEL => {
             state.sessions.lock().cancel(arg.session);
-            (result::SUCCESS, result::ORIGIN_TEE)
+            tee_done(Ok(()))
         }
-        CMD_REGISTER_SHM => (register_shm(state, env, arg), result::ORIGIN_TEE),
-        CMD_UNREGISTER_SHM => (unregister_shm(state, arg), result::ORIGIN_TEE),
+        CMD_REGISTER_SHM => tee_done(register_shm(state, env, arg)),
+        CMD_UNREGISTER_SHM => tee_done(unregister_shm(state, arg)),
         _ => return Err(smc::RETURN_EBADCMD),
     };
+    // The SMC boundary: the outcome becomes `optee_msg_arg.ret/ret_origin`.
     arg.ret = ret;
     arg.ret_origin = origin;
     log::debug!("msg cmd {} session {} -> {ret:#x}/{origin}", arg.cmd, arg.session);
     Ok(())
+}
+
+/// The outcome of a command the TEE serves itself (origin TEE).
+fn tee_done(result: TeeResult) -> Outcome {
+    (TeeError::to_raw(result), Origin::Tee.code())
 }
 
 fn octets(a: u64, b: u64) -> Uuid {
@@ -105,7 +96,7 @@ fn octets(a: u64, b: u64) -> Uuid {
 
 fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Outcome {
     arg.session = 0;
-    let bad = (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
+    let bad = tee_refusal(TeeError::BadParameters);
     let meta = |i: usize| match arg.params.get(i) {
         Some(msg::MsgParam { meta: true, param: Param::Value { dir: Dir::In, v } }) => Some(*v),
         _ => None,
@@ -122,11 +113,11 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
     let uuid = octets(ta[0], ta[1]);
     // Refused before anything is loaded or run (checked again on insert).
     if !state.sessions.lock().has_room() {
-        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+        return tee_refusal(TeeError::OutOfMemory);
     }
     let (_bounce, mut params) = match copy_in(state, env, &arg.params[2..]) {
         Ok(p) => p,
-        Err(e) => return (e, result::ORIGIN_TEE),
+        Err(e) => return tee_refusal(e),
     };
     let target = match (state.resolver)(&uuid, env) {
         Ok(t) => t,
@@ -144,13 +135,13 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
             match inserted {
                 Ok(id) => {
                     arg.session = id;
-                    (result::SUCCESS, result::ORIGIN_TRUSTED_APP)
+                    (TEE_SUCCESS, Origin::TrustedApp.code())
                 }
                 // Filled up by other cores meanwhile: the session cannot be
                 // named to the client, so it is closed again.
                 Err(_) => {
                     target.close_session(env, handle);
-                    (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE)
+                    tee_refusal(TeeError::OutOfMemory)
                 }
             }
         }
@@ -166,11 +157,11 @@ fn open_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Ou
 
 fn invoke(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Outcome {
     let Some(session) = state.sessions.lock().get(arg.session) else {
-        return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
+        return tee_refusal(TeeError::BadParameters);
     };
     let (_bounce, mut params) = match copy_in(state, env, &arg.params) {
         Ok(p) => p,
-        Err(e) => return (e, result::ORIGIN_TEE),
+        Err(e) => return tee_refusal(e),
     };
     session.cancelled.store(false, core::sync::atomic::Ordering::Release);
     env.set_cancel_flag(Some(session.cancelled.clone()));
@@ -181,7 +172,7 @@ fn invoke(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Outcome 
 
 fn close_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> Outcome {
     if !arg.params.is_empty() {
-        return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
+        return tee_refusal(TeeError::BadParameters);
     }
     // Take the session out first: the guard of a lock in a `match` scrutinee
     // lives through the arms, and closing runs the TA, which may wait in the
@@ -190,9 +181,9 @@ fn close_session(state: &TeeState, env: &mut dyn CallEnv, arg: &mut MsgArg) -> O
     match removed {
         Some(session) => {
             session.target.close_session(env, session.handle);
-            (result::SUCCESS, result::ORIGIN_TEE)
+            tee_done(Ok(()))
         }
-        None => (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE),
+        None => tee_refusal(TeeError::BadParameters),
     }
 }
 
@@ -203,9 +194,10 @@ fn copy_in<'a>(
     state: &'a TeeState,
     env: &mut dyn CallEnv,
     params: &[msg::MsgParam],
-) -> Result<(bounce::Hold<'a>, TaParams), u32> {
+) -> Result<(bounce::Hold<'a>, TaParams), TeeError> {
     let cost = crate::params::bounce_cost(params);
-    let hold = bounce::take(&state.bounce, cost, || crate::user_ta::syscall::sleep_in_normal_world(env, 1))?;
+    let sleep = || crate::user_ta::syscall::sleep_in_normal_world(env, 1).map_err(raw_error);
+    let hold = bounce::take(&state.bounce, cost, sleep)?;
     let params = TaParams::copy_in(params, env.mem(), &mut state.shm.lock())?;
     Ok((hold, params))
 }
@@ -220,34 +212,33 @@ fn finish_params(
 ) -> Result<(), Outcome> {
     let written = params.copy_out(out, env.mem());
     params.release(&mut state.shm.lock());
-    written.map_err(|e| (e, result::ORIGIN_TEE))
+    written.map_err(tee_refusal)
 }
 
-fn register_shm(state: &TeeState, env: &dyn CallEnv, arg: &MsgArg) -> u32 {
+fn register_shm(state: &TeeState, env: &dyn CallEnv, arg: &MsgArg) -> TeeResult {
     let [msg::MsgParam { meta: false, param: Param::Tmem { dir: Dir::Out, buf_ptr, size, shm_ref, noncontig: true } }] =
         arg.params.as_slice()
     else {
-        return result::ERROR_BAD_PARAMETERS;
+        return Err(TeeError::BadParameters);
     };
     // The page vector is built (fallibly) before the registry lock is taken.
-    match SharedMem::from_page_list(env.mem(), *buf_ptr, *size).and_then(|shm| state.shm.lock().register(*shm_ref, shm))
-    {
-        Ok(()) => result::SUCCESS,
-        Err(ShmError::NoMemory | ShmError::Quota) => result::ERROR_OUT_OF_MEMORY,
-        Err(_) => result::ERROR_BAD_PARAMETERS,
-    }
+    SharedMem::from_page_list(env.mem(), *buf_ptr, *size)
+        .and_then(|shm| state.shm.lock().register(*shm_ref, shm))
+        .map_err(|e| match e {
+            ShmError::NoMemory | ShmError::Quota => TeeError::OutOfMemory,
+            _ => TeeError::BadParameters,
+        })
 }
 
-fn unregister_shm(state: &TeeState, arg: &MsgArg) -> u32 {
+fn unregister_shm(state: &TeeState, arg: &MsgArg) -> TeeResult {
     let [msg::MsgParam { meta: false, param: Param::Rmem { dir: Dir::In, shm_ref, .. } }] = arg.params.as_slice()
     else {
-        return result::ERROR_BAD_PARAMETERS;
+        return Err(TeeError::BadParameters);
     };
-    match state.shm.lock().unregister(*shm_ref) {
-        Ok(()) => result::SUCCESS,
-        Err(ShmError::Busy) => result::ERROR_BUSY,
-        Err(_) => result::ERROR_BAD_PARAMETERS,
-    }
+    state.shm.lock().unregister(*shm_ref).map_err(|e| match e {
+        ShmError::Busy => TeeError::Busy,
+        _ => TeeError::BadParameters,
+    })
 }
 
 /// Serves a whole yielding call in thread context: locate, copy in, serve,
@@ -273,12 +264,5 @@ pub fn handle(state: &TeeState, env: &mut dyn CallEnvMut, args: &[u64; 8]) -> [u
     [code, 0, 0, 0]
 }
 
-/// A [`CallEnv`] whose RPC location is set once the message is read.
-pub trait CallEnvMut {
-    /// Sets where RPC requests go.
-    fn set_rpc_arg(&mut self, loc: Option<ArgLocation>);
-    /// The environment.
-    fn as_env(&self) -> &dyn CallEnv;
-    /// The environment, mutably.
-    fn as_env_mut(&mut self) -> &mut dyn CallEnv;
-}
+#[cfg(test)]
+mod tests;

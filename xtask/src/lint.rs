@@ -55,5 +55,8 @@ pub fn run(root: &Path) -> Result<Vec<(String, bool, String)>> {
         let detail: String = detail.lines().take(40).collect::<Vec<_>>().join("\n");
         results.push((gate.name.to_string(), out.status.success(), detail));
     }
+    // The kernel's layering: nothing imports `boot`, no cycle across folders.
+    let (layered, report) = crate::modgraph::check(root)?;
+    results.push(("lint/modgraph".to_string(), layered, report));
     Ok(results)
 }

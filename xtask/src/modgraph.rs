@@ -205,26 +205,35 @@ pub fn is_within_one_folder(cycle: &[String]) -> bool {
     cycle.iter().all(|m| m.contains("::")) && cycle.iter().map(top).collect::<BTreeSet<_>>().len() == 1
 }
 
-/// `cargo xtask modgraph`: prints who imports `boot`, the cycles, and fails
-/// when a cross-folder cycle exists or anything imports `boot`.
-pub fn run(root: &Path, verbose: bool) -> Result<()> {
+/// The layering verdict: whether the graph is layered, and the report lines
+/// (who imports `boot`, each cross-folder cycle, the totals).
+pub fn check(root: &Path) -> Result<(bool, String)> {
     let graph = build(&root.join("kernel/src"))?;
-    if verbose {
-        for (from, deps) in &graph {
-            println!("{from} -> {}", deps.iter().cloned().collect::<Vec<_>>().join(", "));
-        }
-    }
     let importers_of_boot: Vec<&String> = graph.iter().filter(|(_, d)| d.contains("boot")).map(|(m, _)| m).collect();
     let bad: Vec<Vec<String>> = cycles(&graph).into_iter().filter(|c| !is_within_one_folder(c)).collect();
-    println!(
-        "modules importing boot: {}",
+    let mut report = format!(
+        "modules importing boot: {}\n",
         if importers_of_boot.is_empty() { "none".to_string() } else { format!("{importers_of_boot:?}") }
     );
     for c in &bad {
-        println!("cycle: {}", c.join(" <-> "));
+        report.push_str(&format!("cycle: {}\n", c.join(" <-> ")));
     }
-    println!("{} module(s), {} cross-folder cycle(s)", graph.len(), bad.len());
-    anyhow::ensure!(bad.is_empty() && importers_of_boot.is_empty(), "the kernel's module graph is not layered");
+    report.push_str(&format!("{} module(s), {} cross-folder cycle(s)", graph.len(), bad.len()));
+    Ok((bad.is_empty() && importers_of_boot.is_empty(), report))
+}
+
+/// `cargo xtask modgraph`: prints who imports `boot`, the cycles, and fails
+/// when a cross-folder cycle exists or anything imports `boot`. `cargo xtask
+/// test` runs the same check as the `lint/modgraph` gate.
+pub fn run(root: &Path, verbose: bool) -> Result<()> {
+    if verbose {
+        for (from, deps) in &build(&root.join("kernel/src"))? {
+            println!("{from} -> {}", deps.iter().cloned().collect::<Vec<_>>().join(", "));
+        }
+    }
+    let (layered, report) = check(root)?;
+    println!("{report}");
+    anyhow::ensure!(layered, "the kernel's module graph is not layered");
     Ok(())
 }
 

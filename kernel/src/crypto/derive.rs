@@ -9,7 +9,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::kdf::{self, KdfError};
 use super::object::secret_props;
@@ -88,7 +88,7 @@ pub fn secret_attr(obj_type: u32) -> Option<u32> {
 
 /// The secret `algo` derives from `key` (the state's key object) and the
 /// call's `attrs`. NOT_SUPPORTED for an algorithm none of the arms takes.
-pub fn derive_secret(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
+pub fn derive_secret(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, TeeError> {
     // Key agreement: ECDH and X25519 (`asym`).
     if let Some(shared) = super::asym::derive_shared(algo, key, attrs) {
         return shared;
@@ -96,7 +96,7 @@ pub fn derive_secret(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>,
     match kdf_main(algo) {
         Some(0xC0) => hkdf(algo, key, attrs),
         Some(_) => pbkdf2(algo, key, attrs),
-        None => Err(result::ERROR_NOT_SUPPORTED),
+        None => Err(TeeError::NotSupported),
     }
 }
 
@@ -107,14 +107,14 @@ fn value_a(a: &Attr) -> u32 {
 
 /// `TEE_ALG_GET_DIGEST_HASH` (bits 12..15) as a hash; MD5 (1) is not
 /// built here.
-fn digest_hash(main_hash: u32) -> Result<HashKind, u32> {
-    HashKind::from_main(main_hash).ok_or(result::ERROR_NOT_SUPPORTED)
+fn digest_hash(main_hash: u32) -> Result<HashKind, TeeError> {
+    HashKind::from_main(main_hash).ok_or(TeeError::NotSupported)
 }
 
 /// `get_hkdf_params` + `tee_cryp_hkdf`: the first of each attribute
 /// counts, an unknown one is BAD_PARAMETERS, the length is required and
 /// at most the key object's capacity.
-fn hkdf(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
+fn hkdf(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, TeeError> {
     let mut hash = if algo == ALG_HKDF { None } else { Some(algo >> 12 & 0xf) };
     let (mut salt, mut info, mut len) = (None, None, None);
     for a in attrs {
@@ -123,21 +123,21 @@ fn hkdf(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
             ATTR_HKDF_INFO | ATTR_GP_HKDF_INFO => info = info.or(Some(&a.data[..])),
             ATTR_HKDF_OKM_LENGTH | ATTR_GP_KDF_KEY_SIZE => len = len.or(Some(value_a(a))),
             ATTR_GP_HKDF_HASH_ALGORITHM => hash = hash.or(Some(value_a(a))),
-            _ => return Err(result::ERROR_BAD_PARAMETERS),
+            _ => return Err(TeeError::BadParameters),
         }
     }
-    let len = len.ok_or(result::ERROR_BAD_PARAMETERS)? as usize;
+    let len = len.ok_or(TeeError::BadParameters)? as usize;
     if len > key.capacity {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     // GP's TEE_ALG_HKDF: upstream takes TEE_ATTR_HKDF_HASH_ALGORITHM's
     // value as a main-hash number (4 for SHA-256) and defaults to
     // TEE_ALG_SHA256 itself, which is no such number: NOT_SUPPORTED then.
     let hash = digest_hash(hash.unwrap_or(ALG_SHA256))?;
-    let mut okm = crate::params::try_zeroed(len)?;
+    let mut okm = crate::params::try_zeroed(len).map_err(|_| TeeError::OutOfMemory)?;
     kdf::hkdf(hash, &key.secret, salt.unwrap_or_default(), info.unwrap_or_default(), &mut okm).map_err(
         |e| match e {
-            KdfError::OutputTooLong => result::ERROR_BAD_PARAMETERS,
+            KdfError::OutputTooLong => TeeError::BadParameters,
         },
     )?;
     Ok(okm)
@@ -145,27 +145,27 @@ fn hkdf(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
 
 /// `get_pbkdf2_params` + `tee_cryp_pbkdf2`: length and iteration count
 /// required, salt optional.
-fn pbkdf2(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
+fn pbkdf2(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, TeeError> {
     let (mut salt, mut len, mut count) = (None, None, None);
     for a in attrs {
         match a.id {
             ATTR_PBKDF2_SALT => salt = salt.or(Some(&a.data[..])),
             ATTR_PBKDF2_DKM_LENGTH => len = len.or(Some(value_a(a))),
             ATTR_PBKDF2_ITERATION_COUNT => count = count.or(Some(value_a(a))),
-            _ => return Err(result::ERROR_BAD_PARAMETERS),
+            _ => return Err(TeeError::BadParameters),
         }
     }
     let (Some(len), Some(count)) = (len, count) else {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     };
     if len as usize > key.capacity {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     let hash = digest_hash(algo >> 12 & 0xf)?;
     if kdf::pbkdf2_work(hash, count, len as usize) > PBKDF2_MAX_WORK {
-        return Err(result::ERROR_NOT_SUPPORTED);
+        return Err(TeeError::NotSupported);
     }
-    let mut out = crate::params::try_zeroed(len as usize)?;
+    let mut out = crate::params::try_zeroed(len as usize).map_err(|_| TeeError::OutOfMemory)?;
     kdf::pbkdf2(hash, &key.secret, salt.unwrap_or_default(), count, &mut out);
     Ok(out)
 }
@@ -173,7 +173,7 @@ fn pbkdf2(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, u32> {
 impl CryptoState {
     /// The check `CRYP_DERIVE_KEY` makes before it reads the attributes:
     /// the state exists (BAD_PARAMETERS otherwise).
-    pub fn derive_ready(&self, h: u32) -> Result<(), u32> {
+    pub fn derive_ready(&self, h: u32) -> Result<(), TeeError> {
         self.state(h).map(|_| ())
     }
 
@@ -183,17 +183,17 @@ impl CryptoState {
     /// secret (BAD_PARAMETERS, where upstream would write past it). As
     /// upstream, neither the derived object's state nor its size is
     /// checked or set (libutee checks GENERIC_SECRET, uninitialised).
-    pub fn derive_key(&mut self, h: u32, attrs: &[Attr], derived: u32) -> Result<(), u32> {
+    pub fn derive_key(&mut self, h: u32, attrs: &[Attr], derived: u32) -> Result<(), TeeError> {
         let s = self.state(h)?;
         let algo = s.algo;
         let key = self.obj(s.key1)?;
         let capacity = self.obj(derived)?.capacity;
         if secret_props(self.obj(derived)?.obj_type).is_none() {
-            return Err(result::ERROR_NOT_SUPPORTED);
+            return Err(TeeError::NotSupported);
         }
         let secret = derive_secret(algo, key, attrs)?;
         if secret.len() > capacity {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         let d = self.obj_mut(derived)?;
         d.wipe();
@@ -235,21 +235,21 @@ mod tests {
         assert_eq!(st.obj_get_attr(out, crate::crypto::ATTR_SECRET_VALUE).unwrap(), &want[..]);
         // The length is required; unknown attributes are refused; the
         // output fits the key object's 512 bytes and the derived object.
-        assert_eq!(st.derive_key(s, &attrs[..2], out), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(st.derive_key(s, &[value(ATTR_PBKDF2_DKM_LENGTH, 4)], out), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 513)], out), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.derive_key(s, &attrs[..2], out), Err(TeeError::BadParameters));
+        assert_eq!(st.derive_key(s, &[value(ATTR_PBKDF2_DKM_LENGTH, 4)], out), Err(TeeError::BadParameters));
+        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 513)], out), Err(TeeError::BadParameters));
         let small = st.obj_alloc(TYPE_AES, 128).unwrap();
-        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 42)], small), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 16)], 0x7777), Err(result::ERROR_BAD_STATE));
-        assert_eq!(st.derive_key(0x7777, &[], out), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 42)], small), Err(TeeError::BadParameters));
+        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 16)], 0x7777), Err(TeeError::BadState));
+        assert_eq!(st.derive_key(0x7777, &[], out), Err(TeeError::BadParameters));
         // A key of the wrong type, a second key: BAD_PARAMETERS at alloc.
         let g = st.obj_alloc(TYPE_GENERIC_SECRET, 128).unwrap();
-        assert_eq!(st.state_alloc(ALG_HKDF_SHA256_DERIVE_KEY, MODE_DERIVE, g, 0), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.state_alloc(ALG_HKDF_SHA256_DERIVE_KEY, MODE_DERIVE, g, 0), Err(TeeError::BadParameters));
         // The IKM type takes its own attribute, not TEE_ATTR_SECRET_VALUE.
         let ikm = st.obj_alloc(TYPE_HKDF_IKM, 256).unwrap();
         assert_eq!(
             st.obj_populate(ikm, &[bytes(crate::crypto::ATTR_SECRET_VALUE, &[1; 8])]),
-            Err(result::ERROR_ITEM_NOT_FOUND)
+            Err(TeeError::ItemNotFound)
         );
     }
 
@@ -265,7 +265,7 @@ mod tests {
             bytes(ATTR_GP_HKDF_INFO, &hex("f0f1f2f3f4f5f6f7f8f9")),
             value(ATTR_GP_KDF_KEY_SIZE, 42),
         ];
-        assert_eq!(st.derive_key(s, &attrs, out), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(st.derive_key(s, &attrs, out), Err(TeeError::NotSupported));
         attrs.push(value(ATTR_GP_HKDF_HASH_ALGORITHM, 4));
         st.derive_key(s, &attrs, out).unwrap();
         let want = hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
@@ -289,11 +289,11 @@ mod tests {
             st.obj_get_attr(out, crate::crypto::ATTR_SECRET_VALUE).unwrap(),
             &hex("4b007901b765489abead49d926f721d065a429c1")[..]
         );
-        assert_eq!(st.derive_key(s, &attrs[..2], out), Err(result::ERROR_BAD_PARAMETERS), "no length");
-        assert_eq!(st.derive_key(s, &[attrs[2].clone()], out), Err(result::ERROR_BAD_PARAMETERS), "no count");
+        assert_eq!(st.derive_key(s, &attrs[..2], out), Err(TeeError::BadParameters), "no length");
+        assert_eq!(st.derive_key(s, &[attrs[2].clone()], out), Err(TeeError::BadParameters), "no count");
         let many =
             [value(ATTR_PBKDF2_ITERATION_COUNT, (PBKDF2_MAX_WORK + 1) as u32), value(ATTR_PBKDF2_DKM_LENGTH, 20)];
-        assert_eq!(st.derive_key(s, &many, out), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(st.derive_key(s, &many, out), Err(TeeError::NotSupported));
     }
 
     /// The PBKDF2 bound counts output blocks too: 2^20 rounds are fine for
@@ -309,8 +309,8 @@ mod tests {
             st.derive_key(s, &[value(ATTR_PBKDF2_ITERATION_COUNT, count), value(ATTR_PBKDF2_DKM_LENGTH, len)], out)
         };
         assert_eq!(kdf::pbkdf2_work(HashKind::Sha1, 1 << 20, 512), 26 << 20);
-        assert_eq!(ask(&mut st, 1 << 20, 512), Err(result::ERROR_NOT_SUPPORTED));
-        assert_eq!(ask(&mut st, (PBKDF2_MAX_WORK / 26 + 1) as u32, 512), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(ask(&mut st, 1 << 20, 512), Err(TeeError::NotSupported));
+        assert_eq!(ask(&mut st, (PBKDF2_MAX_WORK / 26 + 1) as u32, 512), Err(TeeError::NotSupported));
         assert_eq!(ask(&mut st, 4, 512), Ok(()));
         // Rounds pass preemption points (one per 256 and per block).
         let before = crate::thread::preempt::points();

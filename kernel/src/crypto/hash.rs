@@ -5,7 +5,7 @@ extern crate alloc;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::ops::{AesCmac, HashKind, Mac};
 use super::state::Engine;
@@ -13,7 +13,7 @@ use super::{CryptoState, main_alg};
 
 impl CryptoState {
     /// `HASH_INIT`: (re)starts a digest or MAC.
-    pub fn hash_init(&mut self, h: u32) -> Result<(), u32> {
+    pub fn hash_init(&mut self, h: u32) -> Result<(), TeeError> {
         let s = self.state(h)?;
         let engine = match &s.engine {
             Engine::Digest(d) => {
@@ -23,10 +23,10 @@ impl CryptoState {
             }
             Engine::Mac(kind, _) => Engine::Mac(*kind, Some(Mac::new(*kind, self.key_of(s.key1)?))),
             Engine::Cmac(_) => {
-                Engine::Cmac(Some(Box::new(AesCmac::new(self.key_of(s.key1)?).ok_or(result::ERROR_BAD_PARAMETERS)?)))
+                Engine::Cmac(Some(Box::new(AesCmac::new(self.key_of(s.key1)?).ok_or(TeeError::BadParameters)?)))
             }
             Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
-                return Err(result::ERROR_BAD_PARAMETERS);
+                return Err(TeeError::BadParameters);
             }
         };
         let s = self.state_mut(h)?;
@@ -36,38 +36,38 @@ impl CryptoState {
     }
 
     /// `HASH_UPDATE` (after the chunk was copied in).
-    pub fn hash_update(&mut self, h: u32, chunk: &[u8]) -> Result<(), u32> {
+    pub fn hash_update(&mut self, h: u32, chunk: &[u8]) -> Result<(), TeeError> {
         let s = self.state_mut(h)?;
         if !s.initialized {
-            return Err(result::ERROR_BAD_STATE);
+            return Err(TeeError::BadState);
         }
         match &mut s.engine {
             Engine::Digest(d) => d.update(chunk),
             Engine::Mac(_, Some(m)) => m.update(chunk),
             Engine::Cmac(Some(m)) => m.update(chunk),
-            _ => return Err(result::ERROR_BAD_PARAMETERS),
+            _ => return Err(TeeError::BadParameters),
         }
         Ok(())
     }
 
     /// The output size `HASH_FINAL` will produce, after its state checks.
-    pub fn hash_final_size(&self, h: u32) -> Result<usize, u32> {
+    pub fn hash_final_size(&self, h: u32) -> Result<usize, TeeError> {
         let s = self.state(h)?;
         if !s.initialized {
-            return Err(result::ERROR_BAD_STATE);
+            return Err(TeeError::BadState);
         }
         match &s.engine {
             Engine::Digest(_) | Engine::Mac(..) => {
-                HashKind::from_main(main_alg(s.algo)).map(HashKind::size).ok_or(result::ERROR_BAD_PARAMETERS)
+                HashKind::from_main(main_alg(s.algo)).map(HashKind::size).ok_or(TeeError::BadParameters)
             }
             Engine::Cmac(_) => Ok(16),
-            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => Err(result::ERROR_BAD_PARAMETERS),
+            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => Err(TeeError::BadParameters),
         }
     }
 
     /// `HASH_FINAL`: the last chunk, then the digest or MAC (the context
     /// starts over, as after an init).
-    pub fn hash_final(&mut self, h: u32, chunk: &[u8]) -> Result<Vec<u8>, u32> {
+    pub fn hash_final(&mut self, h: u32, chunk: &[u8]) -> Result<Vec<u8>, TeeError> {
         self.hash_final_size(h)?;
         let s = self.state_mut(h)?;
         match &mut s.engine {
@@ -83,7 +83,7 @@ impl CryptoState {
                 m.update(chunk);
                 Ok(m.finalize_reset())
             }
-            _ => Err(result::ERROR_BAD_PARAMETERS),
+            _ => Err(TeeError::BadParameters),
         }
     }
 }
@@ -109,7 +109,7 @@ mod tests {
             st.state_free(s).unwrap();
         }
         let hk = secret_key(&mut st, TYPE_HMAC_SHA256, 1024, &[0; 24]);
-        assert_eq!(st.state_alloc(ALG_AES_CMAC, MODE_MAC, hk, 0), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.state_alloc(ALG_AES_CMAC, MODE_MAC, hk, 0), Err(TeeError::BadParameters));
         st.obj_close(hk).unwrap();
         assert!(st.is_empty());
     }

@@ -1,23 +1,24 @@
-//! The utee crypto service: GP transient objects and operation states of
-//! one TA instance, with upstream OP-TEE's semantics and error codes
-//! (`core/tee/tee_svc_cryp.c`, OP-TEE 4.x). [`CryptoState`] is pure (bytes
-//! in, bytes out); [`syscall`] moves the bytes between it and the TA.
+//! The crypto service: GP transient objects and operation states of one TA
+//! instance, with upstream OP-TEE's semantics and error codes
+//! (`core/tee/tee_svc_cryp.c`, OP-TEE 4.x). It is pure (bytes in, bytes
+//! out, `Result<T, TeeError>`) and knows nothing of system calls:
+//! `crate::syscall::cryp` moves the bytes between it and the TA.
 //!
-//! Handles are small non-zero `u32`s private to the instance; objects and
-//! states share one numbering, so a handle of the wrong kind is refused.
-//! Everything is freed with the instance (the `CryptoState` is dropped),
-//! and secret key bytes are wiped when an object is reset or dropped.
+//! Objects and states live in the instance's handle table
+//! ([`crate::handles`]) as [`Object`] and [`OpState`] entries, so a handle
+//! of the wrong kind is refused. Everything is freed with the instance (the
+//! table is dropped), and secret key bytes are wiped when an object is
+//! reset or dropped.
 //!
-//! This file holds the GP identifiers and the handle table; the syscall
-//! handlers are split by what they work on: `object` (transient objects),
-//! `state` (operation states), `hash`, `cipher` and `authenc` (the
-//! symmetric classes), [`derive`](mod@derive) and [`asym`]; [`ops`] has
-//! the primitives.
+//! This file holds the GP identifiers and the typed accessors; the calls
+//! are split by what they work on: `object` (transient objects), `state`
+//! (operation states), `hash`, `cipher` and `authenc` (the symmetric
+//! classes), [`derive`](mod@derive) and [`asym`]; [`ops`] has the
+//! primitives.
 
 extern crate alloc;
 
-use alloc::collections::BTreeMap;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 pub mod asym;
 mod authenc;
@@ -28,12 +29,13 @@ pub mod kdf;
 mod object;
 pub mod ops;
 mod state;
-pub mod syscall;
 #[cfg(test)]
 mod testing;
 
 pub use object::{Attr, Object};
-use state::OpState;
+pub use state::OpState;
+
+use crate::handles::{Entry, HandleTable, Kind};
 
 /// `TEE_TYPE_*` (`tee_api_defines.h`).
 pub use tee_abi::gp::object_type::AES as TYPE_AES;
@@ -68,9 +70,6 @@ pub use tee_abi::gp::alg::SHA256 as ALG_SHA256;
 pub use tee_abi::gp::alg::SHA384 as ALG_SHA384;
 pub use tee_abi::gp::alg::SHA512 as ALG_SHA512;
 
-/// `TEE_ERROR_MAC_INVALID`.
-pub use tee_abi::result::ERROR_MAC_INVALID;
-
 use tee_abi::gp::operation_class::AE as CLASS_AE;
 /// `TEE_OPERATION_*` classes (`TEE_ALG_GET_CLASS`: bits 28..31).
 use tee_abi::gp::operation_class::CIPHER as CLASS_CIPHER;
@@ -83,19 +82,19 @@ pub use tee_abi::gp::mode::DIGEST as MODE_DIGEST;
 pub use tee_abi::gp::mode::ENCRYPT as MODE_ENCRYPT;
 pub use tee_abi::gp::mode::MAC as MODE_MAC;
 
+/// `TEE_ATTR_FLAG_PUBLIC`.
+use tee_abi::gp::attr::FLAG_PUBLIC as ATTR_FLAG_PUBLIC;
 /// `TEE_ATTR_SECRET_VALUE`.
 pub use tee_abi::gp::attr::SECRET_VALUE as ATTR_SECRET_VALUE;
-/// `TEE_ATTR_FLAG_PUBLIC`.
-const ATTR_FLAG_PUBLIC: u32 = 1 << 28;
-/// `TEE_USAGE_EXTRACTABLE`.
-const USAGE_EXTRACTABLE: u32 = 0x1;
 /// `TEE_HANDLE_FLAG_INITIALIZED`.
 pub use tee_abi::gp::handle_flag::INITIALIZED as HANDLE_FLAG_INITIALIZED;
 /// `TEE_USAGE_DEFAULT` (upstream `tee_obj.h`).
 pub use tee_abi::gp::usage::DEFAULT as USAGE_DEFAULT;
+/// `TEE_USAGE_EXTRACTABLE`.
+use tee_abi::gp::usage::EXTRACTABLE as USAGE_EXTRACTABLE;
 
 /// Objects plus states one instance may hold (a bound on kernel heap use).
-pub const MAX_HANDLES: usize = 256;
+pub const MAX_HANDLES: usize = crate::handles::MAX_PER_AREA;
 
 fn class(algo: u32) -> u32 {
     algo >> 28
@@ -105,59 +104,41 @@ fn main_alg(algo: u32) -> u32 {
     algo & 0xff
 }
 
-/// One instance's transient objects and operation states.
-#[derive(Default)]
-pub struct CryptoState {
-    objects: BTreeMap<u32, Object>,
-    states: BTreeMap<u32, OpState>,
-    last: u32,
+/// The instance's handle table, where this service keeps its transient
+/// objects ([`Object`]) and operation states ([`OpState`]). The service's
+/// calls are methods on it (`object`, `state`, `hash`, ... below).
+pub type CryptoState = HandleTable;
+
+impl Entry for Object {
+    const KIND: Kind = Kind::CrypObject;
+}
+
+impl Entry for OpState {
+    const KIND: Kind = Kind::CrypState;
 }
 
 impl CryptoState {
-    /// An empty table.
-    pub const fn new() -> CryptoState {
-        CryptoState { objects: BTreeMap::new(), states: BTreeMap::new(), last: 0 }
-    }
-
-    /// Live handles (objects + states).
-    pub fn len(&self) -> usize {
-        self.objects.len() + self.states.len()
-    }
-
-    /// No live handle.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn new_handle(&mut self) -> Result<u32, u32> {
-        if self.len() >= MAX_HANDLES {
-            return Err(result::ERROR_OUT_OF_MEMORY);
-        }
-        loop {
-            self.last = self.last.wrapping_add(1);
-            let h = self.last;
-            if h != 0 && !self.objects.contains_key(&h) && !self.states.contains_key(&h) {
-                return Ok(h);
-            }
-        }
-    }
-
     /// `tee_obj_get`: an unknown object is BAD_STATE (OP-TEE 4.5).
-    fn obj(&self, h: u32) -> Result<&Object, u32> {
-        self.objects.get(&h).ok_or(result::ERROR_BAD_STATE)
+    fn obj(&self, h: u32) -> Result<&Object, TeeError> {
+        self.get::<Object>(h).ok_or(TeeError::BadState)
     }
 
-    fn obj_mut(&mut self, h: u32) -> Result<&mut Object, u32> {
-        self.objects.get_mut(&h).ok_or(result::ERROR_BAD_STATE)
+    fn obj_mut(&mut self, h: u32) -> Result<&mut Object, TeeError> {
+        self.get_mut::<Object>(h).ok_or(TeeError::BadState)
     }
 
     /// `tee_svc_cryp_get_state`: an unknown state is BAD_PARAMETERS.
-    fn state(&self, h: u32) -> Result<&OpState, u32> {
-        self.states.get(&h).ok_or(result::ERROR_BAD_PARAMETERS)
+    fn state(&self, h: u32) -> Result<&OpState, TeeError> {
+        self.get::<OpState>(h).ok_or(TeeError::BadParameters)
     }
 
-    fn state_mut(&mut self, h: u32) -> Result<&mut OpState, u32> {
-        self.states.get_mut(&h).ok_or(result::ERROR_BAD_PARAMETERS)
+    fn state_mut(&mut self, h: u32) -> Result<&mut OpState, TeeError> {
+        self.get_mut::<OpState>(h).ok_or(TeeError::BadParameters)
+    }
+
+    /// The algorithm of state `h`.
+    pub fn state_algo(&self, h: u32) -> Result<u32, TeeError> {
+        Ok(self.state(h)?.algo)
     }
 }
 
@@ -171,6 +152,6 @@ mod tests {
         for _ in 0..MAX_HANDLES {
             st.state_alloc(ALG_SHA1, MODE_DIGEST, 0, 0).unwrap();
         }
-        assert_eq!(st.obj_alloc(TYPE_AES, 128), Err(result::ERROR_OUT_OF_MEMORY));
+        assert_eq!(st.obj_alloc(TYPE_AES, 128), Err(TeeError::OutOfMemory));
     }
 }

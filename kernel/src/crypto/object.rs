@@ -6,7 +6,7 @@ extern crate alloc;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::{
     ATTR_FLAG_PUBLIC, ATTR_SECRET_VALUE, CryptoState, HANDLE_FLAG_INITIALIZED, TYPE_AES, TYPE_DATA, TYPE_DES,
@@ -44,10 +44,10 @@ fn secret_attr(obj_type: u32) -> u32 {
 }
 
 /// `check_key_size`: a multiple of the quanta, within [min, max].
-fn check_key_size(obj_type: u32, bits: u32) -> Result<usize, u32> {
-    let (quanta, min, max, alloc) = secret_props(obj_type).ok_or(result::ERROR_NOT_SUPPORTED)?;
+fn check_key_size(obj_type: u32, bits: u32) -> Result<usize, TeeError> {
+    let (quanta, min, max, alloc) = secret_props(obj_type).ok_or(TeeError::NotSupported)?;
     if !bits.is_multiple_of(quanta) || bits < min || bits > max {
-        return Err(result::ERROR_NOT_SUPPORTED);
+        return Err(TeeError::NotSupported);
     }
     Ok(alloc)
 }
@@ -130,63 +130,61 @@ impl Drop for Attr {
 
 impl CryptoState {
     /// `CRYP_OBJ_ALLOC`.
-    pub fn obj_alloc(&mut self, obj_type: u32, max_bits: u32) -> Result<u32, u32> {
+    pub fn obj_alloc(&mut self, obj_type: u32, max_bits: u32) -> Result<u32, TeeError> {
         if asym::is_asym_type(obj_type) {
             return self.asym_obj_alloc(obj_type, max_bits);
         }
         let capacity = if obj_type == TYPE_DATA {
             if max_bits != 0 {
-                return Err(result::ERROR_NOT_SUPPORTED);
+                return Err(TeeError::NotSupported);
             }
             0
         } else {
             check_key_size(obj_type, max_bits)?
         };
-        let h = self.new_handle()?;
-        self.objects.insert(h, Object::new(obj_type, max_bits, capacity));
-        Ok(h)
+        self.insert(Object::new(obj_type, max_bits, capacity))
     }
 
     /// `CRYP_OBJ_GET_INFO`.
-    pub fn obj_info(&self, h: u32) -> Result<[u8; 28], u32> {
+    pub fn obj_info(&self, h: u32) -> Result<[u8; 28], TeeError> {
         Ok(self.obj(h)?.info())
     }
 
     /// `CRYP_OBJ_RESTRICT_USAGE`.
-    pub fn obj_restrict_usage(&mut self, h: u32, usage: u32) -> Result<(), u32> {
+    pub fn obj_restrict_usage(&mut self, h: u32, usage: u32) -> Result<(), TeeError> {
         self.obj_mut(h)?.usage &= usage;
         Ok(())
     }
 
     /// `CRYP_OBJ_GET_ATTR` for a buffer attribute: the value, if readable.
-    pub fn obj_get_attr(&self, h: u32, attr_id: u32) -> Result<&[u8], u32> {
-        let o = self.obj(h).map_err(|_| result::ERROR_ITEM_NOT_FOUND)?;
+    pub fn obj_get_attr(&self, h: u32, attr_id: u32) -> Result<&[u8], TeeError> {
+        let o = self.obj(h).map_err(|_| TeeError::ItemNotFound)?;
         if !o.initialized() {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         if attr_id & ATTR_FLAG_PUBLIC == 0 && o.usage & USAGE_EXTRACTABLE == 0 {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         if secret_props(o.obj_type).is_none() {
-            return Err(result::ERROR_BAD_STATE);
+            return Err(TeeError::BadState);
         }
         if attr_id != secret_attr(o.obj_type) {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+            return Err(TeeError::ItemNotFound);
         }
         Ok(&o.secret)
     }
 
     /// `CRYP_OBJ_CLOSE`: an object in use by a state is not the TA's to close.
-    pub fn obj_close(&mut self, h: u32) -> Result<(), u32> {
+    pub fn obj_close(&mut self, h: u32) -> Result<(), TeeError> {
         if self.obj(h)?.busy {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+            return Err(TeeError::ItemNotFound);
         }
-        self.objects.remove(&h);
+        self.remove::<Object>(h);
         Ok(())
     }
 
     /// `CRYP_OBJ_RESET`: back to uninitialised, value wiped.
-    pub fn obj_reset(&mut self, h: u32) -> Result<(), u32> {
+    pub fn obj_reset(&mut self, h: u32) -> Result<(), TeeError> {
         let o = self.obj_mut(h)?;
         o.wipe();
         o.key_bits = 0;
@@ -196,36 +194,36 @@ impl CryptoState {
     }
 
     /// `CRYP_OBJ_POPULATE` after the attributes were copied in.
-    pub fn obj_populate(&mut self, h: u32, attrs: &[Attr]) -> Result<(), u32> {
+    pub fn obj_populate(&mut self, h: u32, attrs: &[Attr]) -> Result<(), TeeError> {
         let o = self.obj_mut(h)?;
         if o.initialized() {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         if asym::is_asym_type(o.obj_type) {
             return self.asym_populate(h, attrs);
         }
         if secret_props(o.obj_type).is_none() {
-            return Err(result::ERROR_NOT_IMPLEMENTED);
+            return Err(TeeError::NotImplemented);
         }
         // tee_svc_cryp_check_attr: exactly one TEE_ATTR_SECRET_VALUE.
         let mut found = false;
         for a in attrs {
             if a.id != secret_attr(o.obj_type) || found {
-                return Err(result::ERROR_ITEM_NOT_FOUND);
+                return Err(TeeError::ItemNotFound);
             }
             found = true;
         }
-        let Some(value) = attrs.first() else { return Err(result::ERROR_ITEM_NOT_FOUND) };
+        let Some(value) = attrs.first() else { return Err(TeeError::ItemNotFound) };
         if value.data.len() > o.capacity {
-            return Err(result::ERROR_SECURITY);
+            return Err(TeeError::Security);
         }
         let bits = value.data.len() as u64 * 8;
         if bits > u64::from(o.max_bits) {
-            return Err(result::ERROR_BAD_STATE);
+            return Err(TeeError::BadState);
         }
         // OP-TEE 4.5 also holds the value to the type's sizes.
         if check_key_size(o.obj_type, bits as u32).is_err() {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         o.wipe();
         o.secret.extend_from_slice(&value.data);
@@ -235,11 +233,11 @@ impl CryptoState {
     }
 
     /// `CRYP_OBJ_COPY`: the value of `src` into the uninitialised `dst`.
-    pub fn obj_copy(&mut self, dst: u32, src: u32) -> Result<(), u32> {
+    pub fn obj_copy(&mut self, dst: u32, src: u32) -> Result<(), TeeError> {
         let d = self.obj(dst)?;
         let s = self.obj(src)?;
         if !s.initialized() || d.initialized() {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         if d.obj_type != TYPE_DATA && (asym::is_asym_type(d.obj_type) || asym::is_asym_type(s.obj_type)) {
             return self.asym_copy(dst, src);
@@ -248,10 +246,10 @@ impl CryptoState {
             (Vec::new(), s.key_bits, s.usage)
         } else {
             if d.obj_type != s.obj_type {
-                return Err(result::ERROR_BAD_PARAMETERS);
+                return Err(TeeError::BadParameters);
             }
             if s.secret.len() > d.capacity {
-                return Err(result::ERROR_BAD_STATE);
+                return Err(TeeError::BadState);
             }
             (s.secret.clone(), s.key_bits, s.usage)
         };
@@ -271,10 +269,10 @@ impl CryptoState {
         key_bits: u32,
         attrs: &[Attr],
         random: &mut dyn FnMut(&mut [u8]),
-    ) -> Result<(), u32> {
+    ) -> Result<(), TeeError> {
         let o = self.obj_mut(h)?;
         if o.initialized() {
-            return Err(result::ERROR_BAD_STATE);
+            return Err(TeeError::BadState);
         }
         if asym::is_asym_type(o.obj_type) {
             return self.asym_generate(h, key_bits, attrs);
@@ -282,11 +280,11 @@ impl CryptoState {
         check_key_size(o.obj_type, key_bits)?;
         // Secret types take no generation attributes.
         if !attrs.is_empty() {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+            return Err(TeeError::ItemNotFound);
         }
         let bytes = (key_bits / 8) as usize;
         if bytes > o.capacity {
-            return Err(result::ERROR_EXCESS_DATA);
+            return Err(TeeError::ExcessData);
         }
         o.wipe();
         o.secret.resize(bytes, 0);
@@ -305,53 +303,53 @@ mod tests {
     #[test]
     fn object_life_cycle() {
         let mut st = CryptoState::new();
-        assert_eq!(st.obj_alloc(TYPE_AES, 100), Err(result::ERROR_NOT_SUPPORTED));
-        assert_eq!(st.obj_alloc(TYPE_AES, 512), Err(result::ERROR_NOT_SUPPORTED));
-        assert_eq!(st.obj_alloc(0x1234, 128), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(st.obj_alloc(TYPE_AES, 100), Err(TeeError::NotSupported));
+        assert_eq!(st.obj_alloc(TYPE_AES, 512), Err(TeeError::NotSupported));
+        assert_eq!(st.obj_alloc(0x1234, 128), Err(TeeError::NotSupported));
         let o = st.obj_alloc(TYPE_AES, 256).unwrap();
         let info = st.obj_info(o).unwrap();
         assert_eq!(&info[..4], &TYPE_AES.to_le_bytes());
         assert_eq!(&info[8..12], &256u32.to_le_bytes());
         assert_eq!(&info[24..], &[0; 4]);
-        assert_eq!(st.obj_populate(o, &[]), Err(result::ERROR_ITEM_NOT_FOUND));
+        assert_eq!(st.obj_populate(o, &[]), Err(TeeError::ItemNotFound));
         assert_eq!(
             st.obj_populate(o, &[Attr { id: 0xD000_0001, data: alloc::vec![0; 16] }]),
-            Err(result::ERROR_ITEM_NOT_FOUND)
+            Err(TeeError::ItemNotFound)
         );
-        assert_eq!(st.obj_populate(o, &secret(&[0; 33])), Err(result::ERROR_SECURITY));
+        assert_eq!(st.obj_populate(o, &secret(&[0; 33])), Err(TeeError::Security));
         st.obj_populate(o, &secret(&[7; 16])).unwrap();
-        assert_eq!(st.obj_populate(o, &secret(&[7; 16])), Err(result::ERROR_BAD_PARAMETERS), "already initialised");
+        assert_eq!(st.obj_populate(o, &secret(&[7; 16])), Err(TeeError::BadParameters), "already initialised");
         let info = st.obj_info(o).unwrap();
         assert_eq!(&info[4..8], &128u32.to_le_bytes());
         assert_eq!(&info[12..16], &USAGE_DEFAULT.to_le_bytes());
         assert_eq!(&info[24..], &HANDLE_FLAG_INITIALIZED.to_le_bytes());
         assert_eq!(st.obj_get_attr(o, ATTR_SECRET_VALUE).unwrap(), &[7; 16]);
         st.obj_restrict_usage(o, !USAGE_EXTRACTABLE).unwrap();
-        assert_eq!(st.obj_get_attr(o, ATTR_SECRET_VALUE), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.obj_get_attr(o, ATTR_SECRET_VALUE), Err(TeeError::BadParameters));
         st.obj_reset(o).unwrap();
         assert_eq!(&st.obj_info(o).unwrap()[24..], &[0; 4]);
-        assert_eq!(st.obj_get_attr(o, ATTR_SECRET_VALUE), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.obj_get_attr(o, ATTR_SECRET_VALUE), Err(TeeError::BadParameters));
         // max 128 bits but a 192-bit value: BAD_STATE.
         let small = st.obj_alloc(TYPE_AES, 128).unwrap();
-        assert_eq!(st.obj_populate(small, &secret(&[0; 24])), Err(result::ERROR_BAD_STATE));
+        assert_eq!(st.obj_populate(small, &secret(&[0; 24])), Err(TeeError::BadState));
         // Within the maximum but not an AES size: BAD_PARAMETERS.
-        assert_eq!(st.obj_populate(small, &secret(&[0; 8])), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.obj_populate(small, &secret(&[0; 8])), Err(TeeError::BadParameters));
         let h = st.obj_alloc(TYPE_HMAC_SHA256, 1024).unwrap();
-        assert_eq!(st.obj_populate(h, &secret(&[0; 20])), Err(result::ERROR_BAD_PARAMETERS), "below 192 bits");
+        assert_eq!(st.obj_populate(h, &secret(&[0; 20])), Err(TeeError::BadParameters), "below 192 bits");
         st.obj_close(h).unwrap();
         // Copy and generate.
         let g = st.obj_alloc(TYPE_GENERIC_SECRET, 256).unwrap();
         st.obj_generate_key(g, 256, &[], &mut |b| b.fill(0x5a)).unwrap();
         assert_eq!(st.obj_get_attr(g, ATTR_SECRET_VALUE).unwrap(), &[0x5a; 32]);
-        assert_eq!(st.obj_generate_key(g, 256, &[], &mut |_| {}), Err(result::ERROR_BAD_STATE));
+        assert_eq!(st.obj_generate_key(g, 256, &[], &mut |_| {}), Err(TeeError::BadState));
         let g2 = st.obj_alloc(TYPE_GENERIC_SECRET, 512).unwrap();
         st.obj_copy(g2, g).unwrap();
         assert_eq!(st.obj_get_attr(g2, ATTR_SECRET_VALUE).unwrap(), &[0x5a; 32]);
-        assert_eq!(st.obj_copy(o, g), Err(result::ERROR_BAD_PARAMETERS), "different types");
+        assert_eq!(st.obj_copy(o, g), Err(TeeError::BadParameters), "different types");
         for h in [o, small, g, g2] {
             st.obj_close(h).unwrap();
         }
-        assert_eq!(st.obj_close(o), Err(result::ERROR_BAD_STATE));
+        assert_eq!(st.obj_close(o), Err(TeeError::BadState));
         assert!(st.is_empty());
     }
 }

@@ -6,8 +6,9 @@
 extern crate alloc;
 
 use alloc::boxed::Box;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
+use super::Object;
 use super::ops::{Ae, AesCmac, Cipher, Hash, HashKind, Mac};
 use super::{
     ALG_AES_CBC_NOPAD, ALG_AES_CCM, ALG_AES_CMAC, ALG_AES_CTR, ALG_AES_CTS, ALG_AES_ECB_NOPAD, ALG_AES_GCM,
@@ -44,10 +45,10 @@ pub struct OpState {
 
 impl CryptoState {
     /// `tee_svc_cryp_check_key_type`.
-    fn check_key_type(&self, key: u32, algo: u32) -> Result<(), u32> {
+    fn check_key_type(&self, key: u32, algo: u32) -> Result<(), TeeError> {
         let o = self.obj(key)?;
         if o.busy {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         let wanted = match main_alg(algo) {
             _ if derive::key_type(algo).is_some() => derive::key_type(algo).unwrap_or_default(),
@@ -60,10 +61,10 @@ impl CryptoState {
             0x10 => TYPE_AES,
             0x11 => TYPE_DES,
             0x13 => TYPE_DES3,
-            _ => return Err(result::ERROR_BAD_PARAMETERS),
+            _ => return Err(TeeError::BadParameters),
         };
         if o.obj_type != wanted {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         Ok(())
     }
@@ -71,7 +72,7 @@ impl CryptoState {
     /// `CRYP_STATE_ALLOC`: the key objects become the state's (busy, freed
     /// with it). Call [`CryptoState::state_abandon`] if the handle cannot be
     /// handed to the TA.
-    pub fn state_alloc(&mut self, algo: u32, mode: u32, key1: u32, key2: u32) -> Result<u32, u32> {
+    pub fn state_alloc(&mut self, algo: u32, mode: u32, key1: u32, key2: u32) -> Result<u32, TeeError> {
         let algo = asym::translate_compat(algo);
         if asym::is_asym_algo(algo) {
             return self.asym_state_alloc(algo, mode, key1, key2);
@@ -87,65 +88,64 @@ impl CryptoState {
             CLASS_CIPHER => {
                 // XTS takes two keys (data, tweak), the others one.
                 if key1 == 0 || (key2 != 0) != (algo == ALG_AES_XTS) {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 if !matches!(algo, ALG_AES_ECB_NOPAD | ALG_AES_CBC_NOPAD | ALG_AES_CTR | ALG_AES_CTS | ALG_AES_XTS) {
-                    return Err(result::ERROR_NOT_IMPLEMENTED);
+                    return Err(TeeError::NotImplemented);
                 }
                 Engine::Cipher(None)
             }
             CLASS_MAC => {
                 if key1 == 0 || key2 != 0 {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 match (algo >> 8 & 0xff_ffff, hash) {
                     (0x30_0000, Some(kind)) => Engine::Mac(kind, None),
                     _ if algo == ALG_AES_CMAC => Engine::Cmac(None),
-                    _ => return Err(result::ERROR_NOT_IMPLEMENTED),
+                    _ => return Err(TeeError::NotImplemented),
                 }
             }
             CLASS_DIGEST => {
                 if key1 != 0 || key2 != 0 {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 match (algo >> 8 & 0xff_ffff, hash) {
                     (0x50_0000, Some(kind)) => Engine::Digest(Hash::new(kind)),
-                    _ => return Err(result::ERROR_NOT_IMPLEMENTED),
+                    _ => return Err(TeeError::NotImplemented),
                 }
             }
             CLASS_AE => {
                 if key1 == 0 || key2 != 0 {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 if algo != ALG_AES_GCM && algo != ALG_AES_CCM {
-                    return Err(result::ERROR_NOT_IMPLEMENTED);
+                    return Err(TeeError::NotImplemented);
                 }
                 Engine::Ae(None)
             }
             derive::CLASS_KEY_DERIVATION => {
                 if key1 == 0 || key2 != 0 {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 Engine::Derive
             }
-            _ => return Err(result::ERROR_NOT_SUPPORTED),
+            _ => return Err(TeeError::NotSupported),
         };
-        let h = self.new_handle()?;
+        let h = self.insert(OpState { algo, mode, key1, key2, initialized: false, engine })?;
         for k in [key1, key2] {
-            if let Some(o) = self.objects.get_mut(&k) {
+            if let Some(o) = self.get_mut::<Object>(k) {
                 o.busy = true;
             }
         }
-        self.states.insert(h, OpState { algo, mode, key1, key2, initialized: false, engine });
         Ok(h)
     }
 
     /// Undoes a [`CryptoState::state_alloc`] whose handle never reached the
     /// TA: the keys are the TA's again.
     pub fn state_abandon(&mut self, h: u32) {
-        if let Some(s) = self.states.remove(&h) {
+        if let Some(s) = self.remove::<OpState>(h) {
             for k in [s.key1, s.key2] {
-                if let Some(o) = self.objects.get_mut(&k) {
+                if let Some(o) = self.get_mut::<Object>(k) {
                     o.busy = false;
                 }
             }
@@ -153,12 +153,12 @@ impl CryptoState {
     }
 
     /// `CRYP_STATE_COPY`: same algorithm and mode; context and stage copied.
-    pub fn state_copy(&mut self, dst: u32, src: u32) -> Result<(), u32> {
+    pub fn state_copy(&mut self, dst: u32, src: u32) -> Result<(), TeeError> {
         self.state(dst)?;
         let s = self.state(src)?;
         let d = self.state(dst)?;
         if d.algo != s.algo || d.mode != s.mode {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         let (engine, initialized) = (s.engine.clone(), s.initialized);
         let d = self.state_mut(dst)?;
@@ -168,18 +168,18 @@ impl CryptoState {
     }
 
     /// `CRYP_STATE_FREE`: the state and its key objects.
-    pub fn state_free(&mut self, h: u32) -> Result<(), u32> {
-        let s = self.states.remove(&h).ok_or(result::ERROR_BAD_PARAMETERS)?;
-        self.objects.remove(&s.key1);
-        self.objects.remove(&s.key2);
+    pub fn state_free(&mut self, h: u32) -> Result<(), TeeError> {
+        let s = self.remove::<OpState>(h).ok_or(TeeError::BadParameters)?;
+        self.remove::<Object>(s.key1);
+        self.remove::<Object>(s.key2);
         Ok(())
     }
 
     /// The initialised key object of a state.
-    pub(super) fn key_of(&self, key: u32) -> Result<&[u8], u32> {
+    pub(super) fn key_of(&self, key: u32) -> Result<&[u8], TeeError> {
         let o = self.obj(key)?;
         if !o.initialized() {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         Ok(&o.secret)
     }
@@ -197,13 +197,13 @@ mod tests {
         let mut st = CryptoState::new();
         let k = secret_key(&mut st, TYPE_HMAC_SHA256, 1024, &[0xaa; 24]);
         let wrong = secret_key(&mut st, TYPE_HMAC_SHA1, 512, &[0xaa; 24]);
-        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, wrong, 0), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, 0, 0), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(st.state_alloc(ALG_SHA256, MODE_DIGEST, k, 0), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, wrong, 0), Err(TeeError::BadParameters));
+        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, 0, 0), Err(TeeError::BadParameters));
+        assert_eq!(st.state_alloc(ALG_SHA256, MODE_DIGEST, k, 0), Err(TeeError::BadParameters));
         let s = st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, k, 0).unwrap();
-        assert_eq!(st.obj_close(k), Err(result::ERROR_ITEM_NOT_FOUND), "busy");
-        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, k, 0), Err(result::ERROR_BAD_PARAMETERS), "busy");
-        assert_eq!(st.hash_update(s, b"x"), Err(result::ERROR_BAD_STATE), "not initialised");
+        assert_eq!(st.obj_close(k), Err(TeeError::ItemNotFound), "busy");
+        assert_eq!(st.state_alloc(ALG_HMAC_SHA256, MODE_MAC, k, 0), Err(TeeError::BadParameters), "busy");
+        assert_eq!(st.hash_update(s, b"x"), Err(TeeError::BadState), "not initialised");
         st.hash_init(s).unwrap();
         st.hash_update(s, b"what do ya want ").unwrap();
         assert_eq!(st.hash_final_size(s), Ok(32));
@@ -212,7 +212,7 @@ mod tests {
         direct.update(b"what do ya want for nothing?");
         assert_eq!(mac, direct.finalize_reset());
         st.state_free(s).unwrap();
-        assert_eq!(st.obj_info(k), Err(result::ERROR_BAD_STATE), "freed with the state");
+        assert_eq!(st.obj_info(k), Err(TeeError::BadState), "freed with the state");
         st.obj_close(wrong).unwrap();
         assert!(st.is_empty());
         // Abandoning gives the key back.
@@ -225,16 +225,16 @@ mod tests {
     #[test]
     fn digest_copy_and_errors() {
         let mut st = CryptoState::new();
-        assert_eq!(st.state_alloc(0x5000_0001, MODE_DIGEST, 0, 0), Err(result::ERROR_NOT_IMPLEMENTED), "MD5");
+        assert_eq!(st.state_alloc(0x5000_0001, MODE_DIGEST, 0, 0), Err(TeeError::NotImplemented), "MD5");
         let a = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
         let b = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
         let c = st.state_alloc(ALG_SHA1, MODE_DIGEST, 0, 0).unwrap();
-        assert_eq!(st.hash_final_size(a), Err(result::ERROR_BAD_STATE));
-        assert_eq!(st.cipher_init(a, &[]), Err(result::ERROR_BAD_STATE));
+        assert_eq!(st.hash_final_size(a), Err(TeeError::BadState));
+        assert_eq!(st.cipher_init(a, &[]), Err(TeeError::BadState));
         st.hash_init(a).unwrap();
         st.hash_update(a, b"ab").unwrap();
         st.state_copy(b, a).unwrap();
-        assert_eq!(st.state_copy(c, a), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.state_copy(c, a), Err(TeeError::BadParameters));
         let want = hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(st.hash_final(a, b"c").unwrap(), want);
         assert_eq!(st.hash_final(b, b"c").unwrap(), want);
@@ -243,7 +243,7 @@ mod tests {
         for h in [a, b, c] {
             st.state_free(h).unwrap();
         }
-        assert_eq!(st.state_free(a), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(st.state_free(a), Err(TeeError::BadParameters));
         assert!(st.is_empty());
     }
 }

@@ -1,5 +1,9 @@
-//! Memory management: translation tables and the address-space layout.
+//! Memory management: translation tables, the address-space layout, the
+//! kernel's own tables and the normal-world RAM range.
 
 pub mod attrs;
+#[cfg(target_os = "none")]
+pub mod kernel_map;
 pub mod layout;
+pub mod ns_ram;
 pub mod pagetable;

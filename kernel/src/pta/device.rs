@@ -2,11 +2,11 @@
 //! (`PTA_CMD_GET_DEVICES`) and when tee-supplicant starts
 //! (`PTA_CMD_GET_DEVICES_SUPP`): it lists TAs that want a TEE-bus device.
 
-use tee_abi::result;
+use tee_abi::result::{Origin, TEE_SUCCESS, TeeError};
 
 use crate::call_env::CallEnv;
 use crate::params::{ParamType, TaParam, TaParams};
-use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+use crate::session::{ClientIdentity, Outcome, Target, Uuid, tee_refusal};
 
 /// `PTA_DEVICE_UUID`.
 pub const UUID: Uuid = tee_abi::pta::DEVICE_UUID.to_octets();
@@ -23,33 +23,33 @@ pub struct DevicePta;
 impl Target for DevicePta {
     fn open_session(&self, _: &mut dyn CallEnv, _: &ClientIdentity, params: &mut TaParams) -> Result<u64, Outcome> {
         if params.types() != 0 {
-            return Err((result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE));
+            return Err(tee_refusal(TeeError::BadParameters));
         }
         Ok(0)
     }
 
     fn invoke(&self, _: &mut dyn CallEnv, _: u64, cmd: u32, params: &mut TaParams) -> Outcome {
-        let origin = result::ORIGIN_TRUSTED_APP;
+        let origin = Origin::TrustedApp.code();
         if !matches!(cmd, CMD_GET_DEVICES | CMD_GET_DEVICES_SUPP | CMD_GET_DEVICES_RPMB) {
-            return (result::ERROR_NOT_IMPLEMENTED, origin);
+            return (TeeError::NotImplemented.code(), origin);
         }
         if params.types() != ParamType::MemrefOutput as u32 {
-            return (result::ERROR_BAD_PARAMETERS, origin);
+            return (TeeError::BadParameters.code(), origin);
         }
         // No TA of ours asks for a TEE-bus device yet: the list is empty.
         let devices: &[Uuid] = &[];
         let TaParam::Memref { buf, size, .. } = &mut params.0[0] else {
-            return (result::ERROR_BAD_PARAMETERS, origin);
+            return (TeeError::BadParameters.code(), origin);
         };
         let needed = devices.len() * 16;
         *size = needed as u64;
         if buf.len() < needed {
-            return (result::ERROR_SHORT_BUFFER, origin);
+            return (TeeError::ShortBuffer.code(), origin);
         }
         for (i, d) in devices.iter().enumerate() {
             buf[i * 16..i * 16 + 16].copy_from_slice(d);
         }
-        (result::SUCCESS, origin)
+        (TEE_SUCCESS, origin)
     }
 
     fn close_session(&self, _: &mut dyn CallEnv, _: u64) {}

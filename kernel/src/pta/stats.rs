@@ -1,7 +1,7 @@
 //! Our statistics pseudo-TA: what the leak tests read (heap bytes in use,
 //! open sessions, registered shared-memory objects).
 
-use tee_abi::result;
+use tee_abi::result::{Origin, TEE_SUCCESS, TeeError};
 
 use crate::call_env::CallEnv;
 use crate::msg::Dir;
@@ -26,17 +26,17 @@ impl Target for StatsPta {
     }
 
     fn invoke(&self, _: &mut dyn CallEnv, _: u64, cmd: u32, params: &mut TaParams) -> Outcome {
-        let origin = result::ORIGIN_TRUSTED_APP;
+        let origin = Origin::TrustedApp.code();
         if cmd != CMD_KERNEL_STATS {
-            return (result::ERROR_NOT_IMPLEMENTED, origin);
+            return (TeeError::NotImplemented.code(), origin);
         }
         if params.types() != 0x22 {
-            return (result::ERROR_BAD_PARAMETERS, origin);
+            return (TeeError::BadParameters.code(), origin);
         }
         let s = SNAPSHOT.get().map_or([0; 4], |f| f());
         params.0[0] = TaParam::Value { dir: Dir::Out, a: s[0] as u32, b: s[1] as u32 };
         params.0[1] = TaParam::Value { dir: Dir::Out, a: s[2] as u32, b: s[3] as u32 };
-        (result::SUCCESS, origin)
+        (TEE_SUCCESS, origin)
     }
 
     fn close_session(&self, _: &mut dyn CallEnv, _: u64) {}

@@ -11,7 +11,7 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use tee_abi::msg::{RPC_CMD_FS, RPC_SHM_TYPE_APPL};
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
@@ -39,28 +39,52 @@ pub const NAME_MAX: usize = 350;
 /// codes (`ITEM_NOT_FOUND` for a missing file or the end of a directory).
 pub trait ReeFs {
     /// Opens an existing file; its descriptor.
-    fn open(&mut self, name: &str) -> Result<u64, u32>;
+    fn open(&mut self, name: &str) -> Result<u64, TeeError>;
     /// Creates (or truncates) a file, making missing parent directories.
-    fn create(&mut self, name: &str) -> Result<u64, u32>;
-    fn close(&mut self, fd: u64) -> Result<(), u32>;
+    fn create(&mut self, name: &str) -> Result<u64, TeeError>;
+    fn close(&mut self, fd: u64) -> Result<(), TeeError>;
     /// Reads up to `len` bytes at `offset` (fewer at the end of the file).
-    fn read(&mut self, fd: u64, offset: u64, len: usize) -> Result<Vec<u8>, u32>;
-    fn write(&mut self, fd: u64, offset: u64, data: &[u8]) -> Result<(), u32>;
-    fn truncate(&mut self, fd: u64, len: u64) -> Result<(), u32>;
-    fn remove(&mut self, name: &str) -> Result<(), u32>;
+    fn read(&mut self, fd: u64, offset: u64, len: usize) -> Result<Vec<u8>, TeeError>;
+    fn write(&mut self, fd: u64, offset: u64, data: &[u8]) -> Result<(), TeeError>;
+    fn truncate(&mut self, fd: u64, len: u64) -> Result<(), TeeError>;
+    fn remove(&mut self, name: &str) -> Result<(), TeeError>;
     /// Renames; without `overwrite` an existing `new` is `ACCESS_CONFLICT`.
     /// With it, tee-supplicant uses rename(2): atomic.
-    fn rename(&mut self, old: &str, new: &str, overwrite: bool) -> Result<(), u32>;
+    fn rename(&mut self, old: &str, new: &str, overwrite: bool) -> Result<(), TeeError>;
     /// Opens a directory (`ITEM_NOT_FOUND` if missing or empty).
-    fn opendir(&mut self, name: &str) -> Result<u64, u32>;
-    fn closedir(&mut self, handle: u64) -> Result<(), u32>;
+    fn opendir(&mut self, name: &str) -> Result<u64, TeeError>;
+    fn closedir(&mut self, handle: u64) -> Result<(), TeeError>;
     /// The next entry's name (`ITEM_NOT_FOUND` at the end).
-    fn readdir(&mut self, handle: u64) -> Result<String, u32>;
+    fn readdir(&mut self, handle: u64) -> Result<String, TeeError>;
 }
 
 /// [`ReeFs`] over `OPTEE_RPC_CMD_FS` requests to tee-supplicant.
 pub struct RpcFs<'a> {
     env: &'a mut dyn CallEnv,
+}
+
+/// An error from the RPC layer, which may still report raw `TEE_Result`s.
+pub trait RawError {
+    fn tee_error(self) -> TeeError;
+}
+
+impl RawError for u32 {
+    /// tee-supplicant's answer as an error; a 0 here would be a bug below
+    /// us and is not taken for success.
+    fn tee_error(self) -> TeeError {
+        TeeError::from_raw(self).err().unwrap_or(TeeError::Generic)
+    }
+}
+
+impl RawError for TeeError {
+    fn tee_error(self) -> TeeError {
+        self
+    }
+}
+
+/// `e` as a [`TeeError`].
+pub fn error_of(e: impl RawError) -> TeeError {
+    e.tee_error()
 }
 
 fn value(dir: Dir, a: u64, b: u64, c: u64) -> Param {
@@ -71,9 +95,9 @@ fn rmem(dir: Dir, shm: &RpcShm, size: u64) -> Param {
     Param::Rmem { dir, offs: 0, size, shm_ref: shm.cookie }
 }
 
-fn name_bytes(name: &str) -> Result<Vec<u8>, u32> {
+fn name_bytes(name: &str) -> Result<Vec<u8>, TeeError> {
     if name.len() + 1 > NAME_MAX || name.as_bytes().contains(&0) {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     let mut v = Vec::from(name.as_bytes());
     v.push(0);
@@ -87,7 +111,7 @@ impl<'a> RpcFs<'a> {
     }
 
     /// One FS request; the answer's parameters on success.
-    fn request(&mut self, params: Vec<Param>) -> Result<Vec<MsgParam>, u32> {
+    fn request(&mut self, params: Vec<Param>) -> Result<Vec<MsgParam>, TeeError> {
         let msg = MsgArg {
             cmd: RPC_CMD_FS,
             func: 0,
@@ -97,27 +121,31 @@ impl<'a> RpcFs<'a> {
             ret_origin: 0,
             params: params.into_iter().map(|param| MsgParam { meta: false, param }).collect(),
         };
-        let answer = rpc_cmd(self.env, &msg)?;
-        if answer.ret != result::SUCCESS {
-            return Err(answer.ret);
+        let answer = rpc_cmd(self.env, &msg).map_err(error_of)?;
+        if answer.ret != 0 {
+            return Err(error_of(answer.ret));
         }
         Ok(answer.params)
     }
 
     /// Runs `f` with an APPL buffer of `size` bytes (at least 1), freed after.
-    fn with_shm<T>(&mut self, size: usize, f: impl FnOnce(&mut Self, &RpcShm) -> Result<T, u32>) -> Result<T, u32> {
-        let shm = shm_alloc(self.env, RPC_SHM_TYPE_APPL, size.max(1) as u64)?;
+    fn with_shm<T>(
+        &mut self,
+        size: usize,
+        f: impl FnOnce(&mut Self, &RpcShm) -> Result<T, TeeError>,
+    ) -> Result<T, TeeError> {
+        let shm = shm_alloc(self.env, RPC_SHM_TYPE_APPL, size.max(1) as u64).map_err(error_of)?;
         let r = f(self, &shm);
         shm_free(self.env, RPC_SHM_TYPE_APPL, shm.cookie);
         r
     }
 
-    fn put(&mut self, shm: &RpcShm, at: u64, data: &[u8]) -> Result<(), u32> {
-        shm.shm.write(self.env.mem(), at, data).map_err(|_| result::ERROR_COMMUNICATION)
+    fn put(&mut self, shm: &RpcShm, at: u64, data: &[u8]) -> Result<(), TeeError> {
+        shm.shm.write(self.env.mem(), at, data).map_err(|_| TeeError::Communication)
     }
 
     /// OPEN / CREATE / OPENDIR: `[in] value(op)`, `[in] name`, `[out] value.a`.
-    fn named_handle(&mut self, op: u64, name: &str) -> Result<u64, u32> {
+    fn named_handle(&mut self, op: u64, name: &str) -> Result<u64, TeeError> {
         let n = name_bytes(name)?;
         self.with_shm(n.len(), |fs, shm| {
             fs.put(shm, 0, &n)?;
@@ -128,33 +156,33 @@ impl<'a> RpcFs<'a> {
             ])?;
             match back.get(2).map(|p| p.param) {
                 Some(Param::Value { v, .. }) => Ok(v[0]),
-                _ => Err(result::ERROR_COMMUNICATION),
+                _ => Err(TeeError::Communication),
             }
         })
     }
 }
 
-fn out_size(p: Option<&MsgParam>) -> Result<u64, u32> {
+fn out_size(p: Option<&MsgParam>) -> Result<u64, TeeError> {
     match p.map(|p| p.param) {
         Some(Param::Rmem { size, .. }) | Some(Param::Tmem { size, .. }) => Ok(size),
-        _ => Err(result::ERROR_COMMUNICATION),
+        _ => Err(TeeError::Communication),
     }
 }
 
 impl ReeFs for RpcFs<'_> {
-    fn open(&mut self, name: &str) -> Result<u64, u32> {
+    fn open(&mut self, name: &str) -> Result<u64, TeeError> {
         self.named_handle(op::OPEN, name)
     }
 
-    fn create(&mut self, name: &str) -> Result<u64, u32> {
+    fn create(&mut self, name: &str) -> Result<u64, TeeError> {
         self.named_handle(op::CREATE, name)
     }
 
-    fn close(&mut self, fd: u64) -> Result<(), u32> {
+    fn close(&mut self, fd: u64) -> Result<(), TeeError> {
         self.request(alloc::vec![value(Dir::In, op::CLOSE, fd, 0)]).map(|_| ())
     }
 
-    fn read(&mut self, fd: u64, offset: u64, len: usize) -> Result<Vec<u8>, u32> {
+    fn read(&mut self, fd: u64, offset: u64, len: usize) -> Result<Vec<u8>, TeeError> {
         if len == 0 {
             return Ok(Vec::new());
         }
@@ -163,15 +191,15 @@ impl ReeFs for RpcFs<'_> {
                 fs.request(alloc::vec![value(Dir::In, op::READ, fd, offset), rmem(Dir::Out, shm, len as u64)])?;
             let got = out_size(back.get(1))?;
             if got > len as u64 {
-                return Err(result::ERROR_COMMUNICATION);
+                return Err(TeeError::Communication);
             }
-            let mut data = crate::params::try_zeroed(got as usize)?;
-            shm.shm.read(fs.env.mem(), 0, &mut data).map_err(|_| result::ERROR_COMMUNICATION)?;
+            let mut data = crate::params::try_zeroed(got as usize).map_err(|_| TeeError::OutOfMemory)?;
+            shm.shm.read(fs.env.mem(), 0, &mut data).map_err(|_| TeeError::Communication)?;
             Ok(data)
         })
     }
 
-    fn write(&mut self, fd: u64, offset: u64, data: &[u8]) -> Result<(), u32> {
+    fn write(&mut self, fd: u64, offset: u64, data: &[u8]) -> Result<(), TeeError> {
         if data.is_empty() {
             return Ok(());
         }
@@ -182,11 +210,11 @@ impl ReeFs for RpcFs<'_> {
         })
     }
 
-    fn truncate(&mut self, fd: u64, len: u64) -> Result<(), u32> {
+    fn truncate(&mut self, fd: u64, len: u64) -> Result<(), TeeError> {
         self.request(alloc::vec![value(Dir::In, op::TRUNCATE, fd, len)]).map(|_| ())
     }
 
-    fn remove(&mut self, name: &str) -> Result<(), u32> {
+    fn remove(&mut self, name: &str) -> Result<(), TeeError> {
         let n = name_bytes(name)?;
         self.with_shm(n.len(), |fs, shm| {
             fs.put(shm, 0, &n)?;
@@ -194,7 +222,7 @@ impl ReeFs for RpcFs<'_> {
         })
     }
 
-    fn rename(&mut self, old: &str, new: &str, overwrite: bool) -> Result<(), u32> {
+    fn rename(&mut self, old: &str, new: &str, overwrite: bool) -> Result<(), TeeError> {
         let o = name_bytes(old)?;
         let n = name_bytes(new)?;
         // Both names in one buffer: the second at an offset.
@@ -210,26 +238,26 @@ impl ReeFs for RpcFs<'_> {
         })
     }
 
-    fn opendir(&mut self, name: &str) -> Result<u64, u32> {
+    fn opendir(&mut self, name: &str) -> Result<u64, TeeError> {
         self.named_handle(op::OPENDIR, name)
     }
 
-    fn closedir(&mut self, handle: u64) -> Result<(), u32> {
+    fn closedir(&mut self, handle: u64) -> Result<(), TeeError> {
         self.request(alloc::vec![value(Dir::In, op::CLOSEDIR, handle, 0)]).map(|_| ())
     }
 
-    fn readdir(&mut self, handle: u64) -> Result<String, u32> {
+    fn readdir(&mut self, handle: u64) -> Result<String, TeeError> {
         self.with_shm(NAME_MAX, |fs, shm| {
             let back =
                 fs.request(alloc::vec![value(Dir::In, op::READDIR, handle, 0), rmem(Dir::Out, shm, NAME_MAX as u64)])?;
             let got = out_size(back.get(1))?;
             if got == 0 || got > NAME_MAX as u64 {
-                return Err(result::ERROR_COMMUNICATION);
+                return Err(TeeError::Communication);
             }
             let mut raw = alloc::vec![0u8; got as usize];
-            shm.shm.read(fs.env.mem(), 0, &mut raw).map_err(|_| result::ERROR_COMMUNICATION)?;
+            shm.shm.read(fs.env.mem(), 0, &mut raw).map_err(|_| TeeError::Communication)?;
             let end = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
-            String::from_utf8(raw[..end].to_vec()).map_err(|_| result::ERROR_COMMUNICATION)
+            String::from_utf8(raw[..end].to_vec()).map_err(|_| TeeError::Communication)
         })
     }
 }

@@ -5,19 +5,18 @@
 //! - [`object`]: persistent objects as encrypted, authenticated files under a
 //!   per-TA directory, keys derived from a device key (a labelled development
 //!   secret: QEMU has no hardware unique key), atomic replacement.
-//! - [`syscall`]: utee syscalls 41..=53 and 24/28 on persistent handles.
+//! - [`state`]: the service's calls (open, create, read, write, enumerate,
+//!   ...) on the instance's handle table; `crate::syscall::storage` decodes
+//!   the TA's arguments for them.
 //!
 //! All of it is pure and tested on the host (an in-memory file system and a
 //! fake tee-supplicant behind a fake `CallEnv`).
 
 pub mod fs;
 pub mod object;
-pub mod syscall;
+pub mod state;
 
-pub use syscall::StorageState;
-
-/// `TEE_ERROR_STORAGE_NO_SPACE`.
-pub const ERROR_STORAGE_NO_SPACE: u32 = tee_abi::result::TeeError::StorageNoSpace.code();
+pub use state::StorageState;
 
 #[cfg(test)]
 mod tests;

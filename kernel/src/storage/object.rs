@@ -38,7 +38,7 @@ use alloc::vec::Vec;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
 
@@ -138,12 +138,12 @@ impl TaStore {
     }
 
     /// Encrypts `data` of object `id` into a complete file.
-    pub fn seal(&self, id: &[u8], generation: u64, data: &[u8], nonce: &[u8; 12]) -> Result<Vec<u8>, u32> {
+    pub fn seal(&self, id: &[u8], generation: u64, data: &[u8], nonce: &[u8; 12]) -> Result<Vec<u8>, TeeError> {
         if id.len() > MAX_ID || data.len() > MAX_DATA {
-            return Err(super::ERROR_STORAGE_NO_SPACE);
+            return Err(TeeError::StorageNoSpace);
         }
         let mut plain = Vec::new();
-        plain.try_reserve_exact(4 + id.len() + data.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+        plain.try_reserve_exact(4 + id.len() + data.len()).map_err(|_| TeeError::OutOfMemory)?;
         plain.extend_from_slice(&(id.len() as u32).to_le_bytes());
         plain.extend_from_slice(id);
         plain.extend_from_slice(data);
@@ -159,63 +159,67 @@ impl TaStore {
         let cipher = Aes256Gcm::new((&self.key).into());
         let body = cipher.encrypt(Nonce::from_slice(nonce), Payload { msg: &plain, aad: &aad });
         plain.iter_mut().for_each(|b| *b = 0);
-        let body = body.map_err(|_| result::ERROR_GENERIC)?;
+        let body = body.map_err(|_| TeeError::Generic)?;
         let mut file = Vec::new();
-        file.try_reserve_exact(HEADER + body.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+        file.try_reserve_exact(HEADER + body.len()).map_err(|_| TeeError::OutOfMemory)?;
         file.extend_from_slice(&header);
         file.extend_from_slice(&body);
         Ok(file)
     }
 
     /// Checks a file's header; the body length.
-    fn header(h: &[u8]) -> Result<(u64, u64), u32> {
+    fn header(h: &[u8]) -> Result<(u64, u64), TeeError> {
         if h.len() != HEADER || h[..4] != MAGIC || h[4..8] != VERSION.to_le_bytes() {
-            return Err(result::ERROR_CORRUPT_OBJECT);
+            return Err(TeeError::CorruptObject);
         }
         let generation = u64::from_le_bytes(h[8..16].try_into().unwrap_or_default());
         let body_len = u64::from_le_bytes(h[16..24].try_into().unwrap_or_default());
         if body_len < (4 + TAG) as u64 || body_len > (4 + MAX_ID + MAX_DATA + TAG) as u64 {
-            return Err(result::ERROR_CORRUPT_OBJECT);
+            return Err(TeeError::CorruptObject);
         }
         Ok((generation, body_len))
     }
 
     /// Decrypts a complete file stored under name tag `tag`.
-    pub fn open_file(&self, tag: &[u8; 32], file: &[u8]) -> Result<Stored, u32> {
+    pub fn open_file(&self, tag: &[u8; 32], file: &[u8]) -> Result<Stored, TeeError> {
         if file.len() < HEADER {
-            return Err(result::ERROR_CORRUPT_OBJECT);
+            return Err(TeeError::CorruptObject);
         }
         let (generation, body_len) = Self::header(&file[..HEADER])?;
         if (file.len() - HEADER) as u64 != body_len {
-            return Err(result::ERROR_CORRUPT_OBJECT);
+            return Err(TeeError::CorruptObject);
         }
         let mut aad = Vec::from(&file[..HEADER]);
         aad.extend_from_slice(tag);
         let cipher = Aes256Gcm::new((&self.key).into());
         let plain = cipher
             .decrypt(Nonce::from_slice(&file[24..36]), Payload { msg: &file[HEADER..], aad: &aad })
-            .map_err(|_| result::ERROR_CORRUPT_OBJECT)?;
+            .map_err(|_| TeeError::CorruptObject)?;
         let id_len = u32::from_le_bytes(plain[..4].try_into().unwrap_or_default()) as usize;
         if id_len > MAX_ID || 4 + id_len > plain.len() {
-            return Err(result::ERROR_CORRUPT_OBJECT);
+            return Err(TeeError::CorruptObject);
         }
         let id = plain[4..4 + id_len].to_vec();
         if self.tag(&id) != *tag {
-            return Err(result::ERROR_CORRUPT_OBJECT);
+            return Err(TeeError::CorruptObject);
         }
-        Ok(Stored { id, generation, data: crate::params::try_copy(&plain[4 + id_len..])? })
+        Ok(Stored {
+            id,
+            generation,
+            data: crate::params::try_copy(&plain[4 + id_len..]).map_err(|_| TeeError::OutOfMemory)?,
+        })
     }
 
     /// Reads and decrypts the file at `path` (name tag `tag`);
     /// `ITEM_NOT_FOUND` if there is none.
-    fn load_path(&self, fs: &mut dyn ReeFs, path: &str, tag: &[u8; 32]) -> Result<Stored, u32> {
+    fn load_path(&self, fs: &mut dyn ReeFs, path: &str, tag: &[u8; 32]) -> Result<Stored, TeeError> {
         let fd = fs.open(path)?;
-        let file = (|| -> Result<Vec<u8>, u32> {
+        let file = (|| -> Result<Vec<u8>, TeeError> {
             let h = fs.read(fd, 0, HEADER)?;
             let (_, body_len) = Self::header(&h)?;
             let body = fs.read(fd, HEADER as u64, body_len as usize)?;
             let mut file = h;
-            file.try_reserve_exact(body.len()).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+            file.try_reserve_exact(body.len()).map_err(|_| TeeError::OutOfMemory)?;
             file.extend_from_slice(&body);
             Ok(file)
         })();
@@ -224,18 +228,18 @@ impl TaStore {
     }
 
     /// Object `id`, or `ITEM_NOT_FOUND`.
-    pub fn load(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<Stored, u32> {
+    pub fn load(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<Stored, TeeError> {
         self.load_path(fs, &self.path(id), &self.tag(id))
     }
 
     /// Whether object `id` has a file.
-    pub fn exists(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<bool, u32> {
+    pub fn exists(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<bool, TeeError> {
         match fs.open(&self.path(id)) {
             Ok(fd) => {
                 let _ = fs.close(fd);
                 Ok(true)
             }
-            Err(result::ERROR_ITEM_NOT_FOUND) => Ok(false),
+            Err(TeeError::ItemNotFound) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -251,10 +255,10 @@ impl TaStore {
         data: &[u8],
         nonce: &[u8; 12],
         overwrite: bool,
-    ) -> Result<(), u32> {
+    ) -> Result<(), TeeError> {
         let path = self.path(id);
         if !overwrite && self.exists(fs, id)? {
-            return Err(result::ERROR_ACCESS_CONFLICT);
+            return Err(TeeError::AccessConflict);
         }
         let file = self.seal(id, generation, data, nonce)?;
         let tmp = alloc::format!("{path}.new");
@@ -271,7 +275,7 @@ impl TaStore {
     }
 
     /// Deletes object `id`.
-    pub fn remove(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<(), u32> {
+    pub fn remove(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<(), TeeError> {
         fs.remove(&self.path(id))
     }
 
@@ -285,17 +289,17 @@ impl TaStore {
         new: &[u8],
         obj: &Stored,
         nonce: &[u8; 12],
-    ) -> Result<(), u32> {
+    ) -> Result<(), TeeError> {
         self.commit(fs, new, obj.generation.wrapping_add(1), &obj.data, nonce, false)?;
         self.remove(fs, old)
     }
 
     /// Every object of this TA: (ID, data size, generation). Files that do
     /// not authenticate are skipped.
-    pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, u32> {
+    pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, TeeError> {
         let dir = match fs.opendir(&self.dir) {
             Ok(d) => d,
-            Err(result::ERROR_ITEM_NOT_FOUND) => return Ok(Vec::new()),
+            Err(TeeError::ItemNotFound) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
         let mut names = Vec::new();
@@ -306,7 +310,7 @@ impl TaStore {
                         names.push(n);
                     }
                 }
-                Err(result::ERROR_ITEM_NOT_FOUND) => break Ok(()),
+                Err(TeeError::ItemNotFound) => break Ok(()),
                 Err(e) => break Err(e),
             }
         };
@@ -327,9 +331,9 @@ impl TaStore {
 }
 
 /// Maps file-system failures of an update to GP storage errors.
-fn storage_error(e: u32) -> u32 {
+fn storage_error(e: TeeError) -> TeeError {
     match e {
-        super::ERROR_STORAGE_NO_SPACE | result::ERROR_OUT_OF_MEMORY => e,
-        _ => result::ERROR_GENERIC,
+        TeeError::StorageNoSpace | TeeError::OutOfMemory => e,
+        _ => TeeError::Generic,
     }
 }

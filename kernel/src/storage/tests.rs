@@ -8,7 +8,7 @@ extern crate std;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
 use super::object::{TaStore, device_key};
@@ -33,37 +33,37 @@ impl MemFs {
 }
 
 impl ReeFs for MemFs {
-    fn open(&mut self, name: &str) -> Result<u64, u32> {
+    fn open(&mut self, name: &str) -> Result<u64, TeeError> {
         if !self.files.contains_key(name) {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+            return Err(TeeError::ItemNotFound);
         }
         Ok(self.fd(name))
     }
-    fn create(&mut self, name: &str) -> Result<u64, u32> {
+    fn create(&mut self, name: &str) -> Result<u64, TeeError> {
         self.files.insert(name.to_string(), Vec::new());
         Ok(self.fd(name))
     }
-    fn close(&mut self, fd: u64) -> Result<(), u32> {
-        self.fds.remove(&fd).map(|_| ()).ok_or(result::ERROR_BAD_PARAMETERS)
+    fn close(&mut self, fd: u64) -> Result<(), TeeError> {
+        self.fds.remove(&fd).map(|_| ()).ok_or(TeeError::BadParameters)
     }
-    fn read(&mut self, fd: u64, offset: u64, len: usize) -> Result<Vec<u8>, u32> {
+    fn read(&mut self, fd: u64, offset: u64, len: usize) -> Result<Vec<u8>, TeeError> {
         let f = &self.files[&self.fds[&fd]];
         let s = (offset as usize).min(f.len());
         Ok(f[s..(s + len).min(f.len())].to_vec())
     }
-    fn write(&mut self, fd: u64, offset: u64, data: &[u8]) -> Result<(), u32> {
+    fn write(&mut self, fd: u64, offset: u64, data: &[u8]) -> Result<(), TeeError> {
         if let Some(n) = self.fail_write_in.as_mut() {
             if *n == 0 {
                 // Half the bytes reach the disk, then the machine dies.
                 let name = self.fds[&fd].clone();
                 let f = self.files.get_mut(&name).unwrap();
                 f.extend_from_slice(&data[..data.len() / 2]);
-                return Err(result::ERROR_GENERIC);
+                return Err(TeeError::Generic);
             }
             *n -= 1;
         }
         let name = self.fds[&fd].clone();
-        let f = self.files.get_mut(&name).ok_or(result::ERROR_ITEM_NOT_FOUND)?;
+        let f = self.files.get_mut(&name).ok_or(TeeError::ItemNotFound)?;
         let end = offset as usize + data.len();
         if f.len() < end {
             f.resize(end, 0);
@@ -71,23 +71,23 @@ impl ReeFs for MemFs {
         f[offset as usize..end].copy_from_slice(data);
         Ok(())
     }
-    fn truncate(&mut self, fd: u64, len: u64) -> Result<(), u32> {
+    fn truncate(&mut self, fd: u64, len: u64) -> Result<(), TeeError> {
         let name = self.fds[&fd].clone();
         self.files.get_mut(&name).unwrap().resize(len as usize, 0);
         Ok(())
     }
-    fn remove(&mut self, name: &str) -> Result<(), u32> {
-        self.files.remove(name).map(|_| ()).ok_or(result::ERROR_ITEM_NOT_FOUND)
+    fn remove(&mut self, name: &str) -> Result<(), TeeError> {
+        self.files.remove(name).map(|_| ()).ok_or(TeeError::ItemNotFound)
     }
-    fn rename(&mut self, old: &str, new: &str, overwrite: bool) -> Result<(), u32> {
+    fn rename(&mut self, old: &str, new: &str, overwrite: bool) -> Result<(), TeeError> {
         if !overwrite && self.files.contains_key(new) {
-            return Err(result::ERROR_ACCESS_CONFLICT);
+            return Err(TeeError::AccessConflict);
         }
-        let f = self.files.remove(old).ok_or(result::ERROR_ITEM_NOT_FOUND)?;
+        let f = self.files.remove(old).ok_or(TeeError::ItemNotFound)?;
         self.files.insert(new.to_string(), f);
         Ok(())
     }
-    fn opendir(&mut self, name: &str) -> Result<u64, u32> {
+    fn opendir(&mut self, name: &str) -> Result<u64, TeeError> {
         let prefix = alloc::format!("{name}/");
         let list: Vec<String> = self
             .files
@@ -97,18 +97,18 @@ impl ReeFs for MemFs {
             .map(|r| r.to_string())
             .collect();
         if list.is_empty() {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+            return Err(TeeError::ItemNotFound);
         }
         self.next += 1;
         self.dirs.insert(self.next, list);
         Ok(self.next)
     }
-    fn closedir(&mut self, handle: u64) -> Result<(), u32> {
-        self.dirs.remove(&handle).map(|_| ()).ok_or(result::ERROR_BAD_PARAMETERS)
+    fn closedir(&mut self, handle: u64) -> Result<(), TeeError> {
+        self.dirs.remove(&handle).map(|_| ()).ok_or(TeeError::BadParameters)
     }
-    fn readdir(&mut self, handle: u64) -> Result<String, u32> {
-        let d = self.dirs.get_mut(&handle).ok_or(result::ERROR_BAD_PARAMETERS)?;
-        if d.is_empty() { Err(result::ERROR_ITEM_NOT_FOUND) } else { Ok(d.remove(0)) }
+    fn readdir(&mut self, handle: u64) -> Result<String, TeeError> {
+        let d = self.dirs.get_mut(&handle).ok_or(TeeError::BadParameters)?;
+        if d.is_empty() { Err(TeeError::ItemNotFound) } else { Ok(d.remove(0)) }
     }
 }
 
@@ -130,11 +130,11 @@ fn device_key_is_stable_and_ta_keys_differ() {
 fn commit_load_overwrite_and_conflict() {
     let mut fs = MemFs::default();
     let s = TaStore::new(&device_key(), &UUID_A);
-    assert_eq!(s.load(&mut fs, b"obj").unwrap_err(), result::ERROR_ITEM_NOT_FOUND);
+    assert_eq!(s.load(&mut fs, b"obj").unwrap_err(), TeeError::ItemNotFound);
     s.commit(&mut fs, b"obj", 0, b"hello", &[1; 12], false).unwrap();
     let got = s.load(&mut fs, b"obj").unwrap();
     assert_eq!((got.id.as_slice(), got.data.as_slice(), got.generation), (&b"obj"[..], &b"hello"[..], 0));
-    assert_eq!(s.commit(&mut fs, b"obj", 0, b"x", &[2; 12], false), Err(result::ERROR_ACCESS_CONFLICT));
+    assert_eq!(s.commit(&mut fs, b"obj", 0, b"x", &[2; 12], false), Err(TeeError::AccessConflict));
     s.commit(&mut fs, b"obj", 1, b"world!", &[3; 12], true).unwrap();
     assert_eq!(s.load(&mut fs, b"obj").unwrap().data, b"world!");
     // The plaintext is nowhere in the file.
@@ -154,20 +154,20 @@ fn tampering_and_moving_files_is_detected() {
     for at in [60usize, 9] {
         let mut f = MemFs { files: fs.files.clone(), ..Default::default() };
         f.files.get_mut(&a.path(b"one")).unwrap()[at] ^= 1;
-        assert_eq!(a.load(&mut f, b"one").unwrap_err(), result::ERROR_CORRUPT_OBJECT, "byte {at}");
+        assert_eq!(a.load(&mut f, b"one").unwrap_err(), TeeError::CorruptObject, "byte {at}");
     }
     // "two"'s file put in place of "one".
     let mut f = MemFs { files: fs.files.clone(), ..Default::default() };
     let two = f.files[&a.path(b"two")].clone();
     f.files.insert(a.path(b"one"), two.clone());
-    assert_eq!(a.load(&mut f, b"one").unwrap_err(), result::ERROR_CORRUPT_OBJECT);
+    assert_eq!(a.load(&mut f, b"one").unwrap_err(), TeeError::CorruptObject);
     // TA A's file copied into TA B's directory under the same ID.
     f.files.insert(b.path(b"two"), two);
-    assert_eq!(b.load(&mut f, b"two").unwrap_err(), result::ERROR_CORRUPT_OBJECT);
+    assert_eq!(b.load(&mut f, b"two").unwrap_err(), TeeError::CorruptObject);
     // Truncated file.
     let mut f = MemFs { files: fs.files.clone(), ..Default::default() };
     f.files.get_mut(&a.path(b"one")).unwrap().truncate(50);
-    assert_eq!(a.load(&mut f, b"one").unwrap_err(), result::ERROR_CORRUPT_OBJECT);
+    assert_eq!(a.load(&mut f, b"one").unwrap_err(), TeeError::CorruptObject);
 }
 
 #[test]
@@ -201,9 +201,9 @@ fn list_and_rename() {
     l.sort();
     assert_eq!(l, [(b"x".to_vec(), 1), (b"y".to_vec(), 2)]);
     let x = a.load(&mut fs, b"x").unwrap();
-    assert_eq!(a.rename(&mut fs, b"x", b"y", &x, &[4; 12]), Err(result::ERROR_ACCESS_CONFLICT));
+    assert_eq!(a.rename(&mut fs, b"x", b"y", &x, &[4; 12]), Err(TeeError::AccessConflict));
     a.rename(&mut fs, b"x", b"w", &x, &[4; 12]).unwrap();
-    assert_eq!(a.load(&mut fs, b"x").unwrap_err(), result::ERROR_ITEM_NOT_FOUND);
+    assert_eq!(a.load(&mut fs, b"x").unwrap_err(), TeeError::ItemNotFound);
     assert_eq!(a.load(&mut fs, b"w").unwrap().data, b"1");
     assert_eq!(b.list(&mut fs).unwrap(), [(b"z".to_vec(), 3)]);
 }

@@ -12,3 +12,7 @@ pub mod preempt;
 pub mod runtime;
 pub mod stacks;
 pub mod ta_gate;
+
+/// Secure threads the kernel has and reports (`GET_THREAD_COUNT`); the
+/// linker script's `.thread_stacks` is sized by the same number.
+pub const THREAD_COUNT: usize = linker::KERNEL_THREADS;

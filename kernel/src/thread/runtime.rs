@@ -1,9 +1,15 @@
 //! The thread pool on the target: per-thread stacks and save areas, starting
-//! a yielding call on a free thread, RPC exits and `RETURN_FROM_RPC` resumes.
+//! a yielding call on a free thread, RPC exits and `RETURN_FROM_RPC` resumes,
+//! and running TA code at S-EL0 on the current thread.
+//!
+//! It knows neither what a call does nor what a TA run is: boot hands it the
+//! [`CallHandler`] that serves a yielding call ([`init`]), and each user-mode
+//! run brings its own [`UserExceptionHandler`].
 
 extern crate alloc;
 
 use core::cell::UnsafeCell;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use spin::Mutex;
@@ -15,13 +21,39 @@ use super::pool::{Pool, Suspension};
 use super::stacks::StackArray;
 use crate::arch::aarch64 as arch;
 use crate::arch::aarch64::thread::ThreadRegs;
-use crate::call_env::{ArgLocation, CallEnv};
+use crate::arch::aarch64::user::{UserEntry, UserFrame};
+use crate::call_env::{ArgLocation, CallEnv, CallEnvMut};
+use crate::fatal::halt;
+use crate::mm::kernel_map::kernel_root;
 use crate::shm::NsMemory;
-use crate::std_call::CallEnvMut;
 
 /// Number of threads (`GET_THREAD_COUNT`).
-pub const THREADS: usize = crate::boot::THREAD_COUNT as usize;
+pub const THREADS: usize = super::THREAD_COUNT;
 const NO_THREAD: usize = usize::MAX;
+
+/// Serves one yielding call on a pool thread: the SMC arguments in, the SMC
+/// result registers out (`std_call::handle` on the kernel's state).
+pub type CallHandler = fn(&mut dyn CallEnvMut, &[u64; 8]) -> [u64; 4];
+
+static CALL_HANDLER: spin::Once<CallHandler> = spin::Once::new();
+
+/// Sets what pool threads run for a yielding call; called once at cold boot,
+/// before the first call can arrive (later calls change nothing).
+pub fn init(handler: CallHandler) {
+    CALL_HANDLER.call_once(|| handler);
+}
+
+/// What a user-mode run does with the exceptions S-EL0 takes (system calls,
+/// faults, interrupts), except the FP/SIMD first-use trap `run_user` handles.
+pub trait UserExceptionHandler {
+    /// Handles one exception; true resumes the TA, false ends the run
+    /// (`frame.x[0]` then holds the exit value).
+    fn user_exception(&mut self, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool;
+}
+
+/// The handler of the user-mode run in progress on a thread. Its lifetime is
+/// erased: `run_user` clears it before the borrowed handler goes away.
+type UserRunPtr = NonNull<dyn UserExceptionHandler>;
 
 static POOL: Mutex<Pool<THREADS>> = Mutex::new(Pool::new());
 /// Thread running on each core, or `NO_THREAD`.
@@ -33,8 +65,8 @@ struct Slot {
     args: [u64; 8],
     /// `TTBR0_EL1` the thread runs with (0 = the kernel's own tables).
     ttbr0: u64,
-    /// The user-mode run in progress (`*mut UserRun`), or null.
-    user_run: *mut (),
+    /// The handler of the user-mode run in progress, if any.
+    user_run: Option<UserRunPtr>,
     /// Entry-point runs nested on this thread (TA-to-TA calls).
     nesting: Nesting,
     /// That run's FP/SIMD registers (see `thread::fpu`), or null.
@@ -51,7 +83,7 @@ static SLOTS: Slots = Slots(UnsafeCell::new(
             regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 },
             args: [0; 8],
             ttbr0: 0,
-            user_run: core::ptr::null_mut(),
+            user_run: None,
             nesting: Nesting::new(),
             fp: core::ptr::null_mut(),
         }
@@ -140,7 +172,11 @@ extern "C" fn thread_main(index: u64) -> ! {
         // Scoped: `exit` never returns, so anything alive at that point (the
         // RPC location's page list, for one) would never be freed.
         let mut env = ThreadEnv { rpc_arg: None, cancel: None };
-        crate::std_call::handle(crate::boot::state(), &mut env, &args)
+        match CALL_HANDLER.get() {
+            Some(serve) => serve(&mut env, &args),
+            // Boot sets the handler before the first call; never reached.
+            None => [smc::RETURN_ENOTAVAIL, 0, 0, 0],
+        }
     };
     fpu::before_normal_world();
     arch::thread::exit(out)
@@ -159,7 +195,7 @@ extern "C" fn kernel_thread_release() {
     if index != NO_THREAD
         && let Err(e) = POOL.lock().release(index)
     {
-        crate::boot::halt(format_args!("thread release out of protocol: {e:?}"));
+        halt(format_args!("thread release out of protocol: {e:?}"));
     }
 }
 
@@ -168,7 +204,7 @@ extern "C" fn kernel_thread_release() {
 #[unsafe(no_mangle)]
 extern "C" fn kernel_thread_left(index: u64) {
     if let Err(e) = POOL.lock().registers_saved(index as usize) {
-        crate::boot::halt(format_args!("thread leave out of protocol: {e:?}"));
+        halt(format_args!("thread leave out of protocol: {e:?}"));
     }
 }
 
@@ -196,12 +232,12 @@ fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
     // thread's own TTBR0 (in its slot) is restored when it resumes.
     // SAFETY: the slot belongs to this running thread.
     if unsafe { (*slot(index)).ttbr0 } != 0 {
-        arch::user::set_ttbr0(crate::boot::kernel_root());
+        arch::user::set_ttbr0(kernel_root());
     }
     // Not resumable yet: `thread_rpc_exit` saves the registers, leaves this
     // stack and only then calls `kernel_thread_left` (see `pool`).
     if let Err(e) = POOL.lock().begin_leave(index, core, why) {
-        crate::boot::halt(format_args!("thread leave out of protocol: {e:?}"));
+        halt(format_args!("thread leave out of protocol: {e:?}"));
     }
     // SAFETY: we are thread `index` on its own stack with exceptions masked;
     // its save area is ours until the normal world resumes it, which the
@@ -219,7 +255,7 @@ pub struct NsRam;
 
 impl NsMemory for NsRam {
     fn ram(&self) -> (u64, u64) {
-        crate::boot::ns_ram()
+        crate::mm::ns_ram::bounds()
     }
 
     fn read_unchecked(&self, pa: u64, buf: &mut [u8]) {
@@ -309,18 +345,24 @@ impl Drop for NestedRun {
 }
 
 /// Runs TA code with the translation tables at `root` until the entry point
-/// returns or the TA dies; returns the exit value.
-pub fn run_user(root: u64, run: &mut crate::user_ta::run::UserRun<'_>, entry: &arch::user::UserEntry) -> u64 {
+/// returns or the TA dies, `handler` serving its exceptions; returns the exit
+/// value.
+pub fn run_user(root: u64, handler: &mut dyn UserExceptionHandler, entry: &UserEntry) -> u64 {
     let me = current_slot();
     // This run's FP/SIMD registers, loaded on its first FP instruction.
     let mut fp = FpRegs::ZERO;
+    let handler: NonNull<dyn UserExceptionHandler + '_> = NonNull::from(handler);
+    // SAFETY: only the lifetime bound of the trait object changes. The
+    // pointer is stored in this thread's slot for the user-mode run only and
+    // replaced below, before `handler`'s borrow ends.
+    let handler: UserRunPtr = unsafe { core::mem::transmute(handler) };
     // A TA calling another TA nests runs on one thread: keep the caller's.
-    // SAFETY: the slot belongs to the running thread. `run` outlives the
-    // user-mode run, during which only this thread's exception handler uses
-    // the pointer.
+    // SAFETY: the slot belongs to the running thread. The handler outlives
+    // the user-mode run, during which only this thread's exception handler
+    // uses the pointer.
     let (outer_run, outer_ttbr0, outer_fp) = unsafe {
         let outer = ((*me).user_run, (*me).ttbr0, (*me).fp);
-        (*me).user_run = (run as *mut crate::user_ta::run::UserRun<'_>).cast();
+        (*me).user_run = Some(handler);
         (*me).ttbr0 = root;
         (*me).fp = &raw mut fp;
         outer
@@ -329,7 +371,7 @@ pub fn run_user(root: u64, run: &mut crate::user_ta::run::UserRun<'_>, entry: &a
     arch::user::set_ttbr0(root);
     // SAFETY: `root` maps the kernel (shared level-1 entries) and the TA.
     let exit = unsafe { arch::user::run(entry) };
-    arch::user::set_ttbr0(if outer_ttbr0 != 0 { outer_ttbr0 } else { crate::boot::kernel_root() });
+    arch::user::set_ttbr0(if outer_ttbr0 != 0 { outer_ttbr0 } else { kernel_root() });
     // The thread may have moved cores while the TA ran.
     fpu::end_run(&raw mut fp);
     let me = current_slot();
@@ -347,11 +389,10 @@ pub fn run_user(root: u64, run: &mut crate::user_ta::run::UserRun<'_>, entry: &a
 #[unsafe(no_mangle)]
 extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64, esr: u64, far: u64) -> u64 {
     let me = current_slot();
-    // SAFETY: set by `run_user` on this thread for the duration of the run.
-    let run = unsafe { (*me).user_run.cast::<crate::user_ta::run::UserRun<'static>>() };
-    if run.is_null() {
-        crate::boot::halt(format_args!("exception from EL0 outside a TA run"));
-    }
+    // SAFETY: the slot belongs to the running thread.
+    let Some(mut handler) = (unsafe { (*me).user_run }) else {
+        halt(format_args!("exception from EL0 outside a TA run"));
+    };
     if kind == arch::user::KIND_SYNC && esr >> 26 == arch::user::EC_FP_ACCESS {
         // The run's first FP/SIMD instruction (or its first since the core
         // was left or another run used FP): load its registers and retry.
@@ -360,8 +401,9 @@ extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64
         unsafe { fpu::give_to((*me).fp) };
         return 0;
     }
-    // SAFETY: non-null, points at the live UserRun of this thread.
-    let resume = crate::user_ta::run::handle_exception(unsafe { &mut *run }, frame, kind, esr, far);
+    // SAFETY: set by `run_user` on this thread to a handler that outlives
+    // the run; nothing else borrows it while the TA runs.
+    let resume = unsafe { handler.as_mut() }.user_exception(frame, kind, esr, far);
     u64::from(!resume)
 }
 

@@ -14,6 +14,7 @@
 //! A ↔ B calls above run one after the other. This module is that rule.
 
 use spin::Mutex;
+use tee_abi::result::TeeError;
 
 /// What a thread asking to run inside an instance must do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +104,7 @@ pub enum Refused {
     /// `TEE_ERROR_BUSY`: waiting would never end.
     Busy,
     /// Waiting failed (the RPC that sleeps returned this GP error).
-    Wait(u32),
+    Wait(TeeError),
 }
 
 /// Ownership of an instance, released (with the single-instance lock) on drop.
@@ -130,7 +131,7 @@ pub fn enter<'a>(
     busy: &'a BusyOwner,
     me: usize,
     single: bool,
-    mut sleep: impl FnMut() -> Result<(), u32>,
+    mut sleep: impl FnMut() -> Result<(), TeeError>,
 ) -> Result<GateGuard<'a>, Refused> {
     loop {
         let decision = {

@@ -5,6 +5,8 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+use tee_abi::result::TeeError;
+
 use crate::mm::pagetable::Perm;
 use crate::session::Uuid;
 use crate::ta::{self, TaError, TaImage, TaPublicKey};
@@ -39,13 +41,13 @@ pub struct Prepared {
     elf: Vec<u8>,
 }
 
-fn code(e: TaError) -> u32 {
-    u32::from(e.tee_error())
+fn code(e: TaError) -> TeeError {
+    crate::session::raw_error(u32::from(e.tee_error()))
 }
 
 /// Verifies `file` as the signed TA `uuid` with the kernel's built-in key and
 /// lays out its ELF.
-pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, u32> {
+pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, TeeError> {
     let uuid = tee_abi::uuid::Uuid::from_octets(*uuid);
     let (verified, image) = ta::prepare(file, &uuid, &TaPublicKey::BUILTIN, MAX_SPAN)
         .inspect_err(|e| log::warn!("TA {uuid} refused: {e:?}"))
@@ -74,14 +76,14 @@ pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, u32> {
         entry: image.entry(),
         stack_size: u64::from(image.head().stack_size),
         flags: image.head().flags,
-        elf: crate::params::try_copy(verified.image)?,
+        elf: crate::params::try_copy(verified.image).map_err(|_| TeeError::OutOfMemory)?,
     })
 }
 
 /// Copies the image into `buf` (mapped at `base`) and relocates it.
-pub fn load(p: &Prepared, base: u64, buf: &mut [u8]) -> Result<(), u32> {
+pub fn load(p: &Prepared, base: u64, buf: &mut [u8]) -> Result<(), TeeError> {
     let image = TaImage::parse(&p.elf, MAX_SPAN).map_err(code)?;
     let span = image.span();
-    let target = buf.get_mut(..span).ok_or(tee_abi::result::ERROR_OUT_OF_MEMORY)?;
+    let target = buf.get_mut(..span).ok_or(TeeError::OutOfMemory)?;
     image.load(base, target).map_err(code)
 }

@@ -1,5 +1,7 @@
 //! A loaded TA instance on the target: its address space, its sessions, and
-//! running its entry point at S-EL0.
+//! running its entry point at S-EL0. Which instance a session uses (the
+//! single-instance cache) is the TA manager's business (`ta_manager`), told
+//! through the [`InstanceOwner`] that loaded the instance.
 
 extern crate alloc;
 
@@ -9,17 +11,19 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
-use tee_abi::result;
+use tee_abi::result::{Origin, TeeError, TeeResult};
 
 use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, Sharing, UserRegions};
 use super::run::UserRun;
+use super::utee_params::{self, UteeParams};
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry};
 use crate::call_env::CallEnv;
 use crate::mm::layout::{self, TA_AREA_SPAN, TA_IMAGE_VA as IMAGE_VA, TA_PARAM_VA as PARAM_VA, TA_ZI_VA as ZI_VA};
 use crate::mm::pagetable::{Attrs, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
-use crate::session::{ClientIdentity, Outcome, Target, Uuid};
+use crate::session::{ClientIdentity, Outcome, Resolver, Target, Uuid, raw_error, tee_refusal};
+use crate::thread::runtime::{self as thread_runtime, UserExceptionHandler};
 use crate::thread::ta_gate;
 
 /// Translation tables per instance (image, stack, parameters and the
@@ -68,8 +72,18 @@ impl ZiMap {
 /// and the target's own session handle.
 pub(super) type TaSessions = Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>;
 
+/// What an instance needs from the TA manager that loaded it.
+pub trait InstanceOwner: Sync {
+    /// Finds what a UUID names, for the sessions this TA opens to others.
+    fn resolver(&self) -> Resolver;
+    /// The instance of single-instance TA `uuid` is gone (dead, or retired
+    /// with its last session): later sessions must load a fresh one.
+    fn forget(&self, uuid: &Uuid);
+}
+
 /// One instance of a user TA.
 pub struct Instance {
+    owner: &'static dyn InstanceOwner,
     uuid: Uuid,
     flags: u32,
     entry_va: u64,
@@ -98,29 +112,36 @@ pub struct Instance {
     pub(super) system_sessions: Mutex<BTreeSet<u32>>,
 }
 
-/// Single-instance TAs currently loaded.
-static SINGLE: Mutex<BTreeMap<Uuid, Arc<Instance>>> = Mutex::new(BTreeMap::new());
-
-/// The instance a session to `uuid` should use: the shared one for a
-/// single-instance TA, else a freshly loaded one.
-pub fn instance_for(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Arc<Instance>, Outcome> {
-    if let Some(existing) = SINGLE.lock().get(uuid)
-        && !existing.state.lock().dead
-    {
-        return Ok(existing.clone());
-    }
-    let file = super::store::fetch(env, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
-    let prepared = image::prepare(&file, uuid).map_err(|e| (e, result::ORIGIN_TEE))?;
-    drop(file);
-    let instance = Arc::new(Instance::load(uuid, &prepared).map_err(|e| (e, result::ORIGIN_TEE))?);
-    if instance.flags & FLAG_SINGLE_INSTANCE != 0 {
-        SINGLE.lock().insert(*uuid, instance.clone());
-    }
-    Ok(instance)
-}
-
 impl Instance {
-    fn load(uuid: &Uuid, p: &Prepared) -> Result<Instance, u32> {
+    /// Fetches TA `uuid` from the normal world's store, verifies it and
+    /// loads it into a fresh address space owned by `owner`.
+    pub fn fetch_and_load(
+        env: &mut dyn CallEnv,
+        uuid: &Uuid,
+        owner: &'static dyn InstanceOwner,
+    ) -> Result<Instance, Outcome> {
+        let file = super::store::fetch(env, uuid).map_err(tee_refusal)?;
+        let prepared = image::prepare(&file, uuid).map_err(tee_refusal)?;
+        drop(file);
+        Instance::load(uuid, &prepared, owner).map_err(tee_refusal)
+    }
+
+    /// Whether sessions share this one instance (`TA_FLAG_SINGLE_INSTANCE`).
+    pub fn is_single_instance(&self) -> bool {
+        self.flags & FLAG_SINGLE_INSTANCE != 0
+    }
+
+    /// Whether the TA died (panic or fault); a dead instance serves nothing.
+    pub fn is_dead(&self) -> bool {
+        self.state.lock().dead
+    }
+
+    /// The resolver for the sessions this TA opens to other TAs.
+    pub(super) fn resolver(&self) -> Resolver {
+        self.owner.resolver()
+    }
+
+    fn load(uuid: &Uuid, p: &Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, TeeError> {
         let mut image = PageBuf::new(p.span as usize)?;
         image::load(p, IMAGE_VA, image.as_mut_slice())?;
         let stack_len = p.stack_size.next_multiple_of(4096).max(4096);
@@ -129,7 +150,7 @@ impl Instance {
         let stack_va = IMAGE_VA + image.len() as u64 + 4096;
         // Image, guard page and stack share the image area.
         if stack_va + stack.len() as u64 > IMAGE_VA + TA_AREA_SPAN {
-            return Err(result::ERROR_OUT_OF_MEMORY);
+            return Err(TeeError::OutOfMemory);
         }
         let mut tables = PageBuf::new(TABLES * 4096)?;
         let root = tables.addr();
@@ -140,17 +161,17 @@ impl Instance {
             };
             // Not live yet: a failure below frees tables and memory together,
             // and no TLB ever saw them.
-            let mut pt = layout::start_ta_tables(pool, root, crate::boot::kernel_l1_entry);
+            let mut pt = layout::start_ta_tables(pool, root, crate::mm::kernel_map::kernel_l1_entry);
             for seg in p.segments.iter().filter(|seg| seg.len > 0) {
                 // Never map past the image's own pages (other heap memory).
                 if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
-                    return Err(result::ERROR_BAD_FORMAT);
+                    return Err(TeeError::BadFormat);
                 }
                 pt.map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
-                    .map_err(|_| result::ERROR_BAD_FORMAT)?;
+                    .map_err(|_| TeeError::BadFormat)?;
             }
             pt.map(stack_va, stack.addr(), stack.len() as u64, Attrs::user(Perm::ReadWrite))
-                .map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+                .map_err(|_| TeeError::OutOfMemory)?;
         }
         let mut regions = UserRegions::default();
         for seg in &p.segments {
@@ -171,6 +192,7 @@ impl Instance {
         });
         user::sync_icache();
         Ok(Instance {
+            owner,
             uuid: *uuid,
             flags: p.flags,
             entry_va: IMAGE_VA + p.entry,
@@ -194,7 +216,7 @@ impl Instance {
 
     fn mark_dead(&self) {
         self.state.lock().dead = true;
-        SINGLE.lock().remove(&self.uuid);
+        self.owner.forget(&self.uuid);
     }
 
     /// Runs the entry point with `func`; returns the TA's result.
@@ -204,47 +226,43 @@ impl Instance {
         // be parked in the normal world (RPC, preemption), so a waiter must
         // not spin here with interrupts masked: it sleeps in the normal
         // world between attempts.
-        let me = crate::thread::runtime::current_thread();
-        let single = self.flags & FLAG_SINGLE_INSTANCE != 0;
-        let sleep = || super::syscall::sleep_in_normal_world(env, 1);
+        let me = thread_runtime::current_thread();
+        let single = self.is_single_instance();
+        let sleep = || super::syscall::sleep_in_normal_world(env, 1).map_err(raw_error);
         let _busy = match ta_gate::enter(&ta_gate::TA_GATE, &self.run_owner, me, single, sleep) {
             Ok(guard) => guard,
-            Err(ta_gate::Refused::Busy) => return (result::ERROR_BUSY, result::ORIGIN_TEE),
-            Err(ta_gate::Refused::Wait(e)) => return (e, result::ORIGIN_TEE),
+            Err(ta_gate::Refused::Busy) => return tee_refusal(TeeError::Busy),
+            Err(ta_gate::Refused::Wait(e)) => return tee_refusal(e),
         };
         // TA-to-TA calls nest on this thread's stack: bounded as upstream.
-        let Ok(_nested) = crate::thread::runtime::enter_nested_run() else {
-            return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+        let Ok(_nested) = thread_runtime::enter_nested_run() else {
+            return tee_refusal(TeeError::OutOfMemory);
         };
         if self.state.lock().dead {
-            return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
+            return tee_refusal(TeeError::TargetDead);
         }
         // A TA-to-TA caller's memrefs are secure memory; a client's are not.
         let from_ta = self.clients.lock().get(&session).is_some_and(|c| c.login == tee_abi::msg::LOGIN_TRUSTED_APP);
         let sharing = if from_ta { Sharing::SharedSecure } else { Sharing::SharedNonSecure };
         // Memory references: page-aligned copies mapped for this run only.
         let mut mapped: Vec<(usize, PageBuf, u64)> = Vec::new();
-        let mut vals = [0u64; 8];
+        let mut block = UteeParams::for_params(params);
         let mut next_va = PARAM_VA;
         let mut regions = self.regions.clone();
         regions.0.extend(self.zi_maps.lock().iter().map(ZiMap::region));
         for (i, p) in params.0.iter().enumerate() {
             match p {
-                TaParam::Value { a, b, .. } => {
-                    vals[2 * i] = u64::from(*a);
-                    vals[2 * i + 1] = u64::from(*b);
-                }
-                TaParam::Memref { buf, size, dir, .. } if !buf.is_empty() => {
+                TaParam::Memref { buf, dir, .. } if !buf.is_empty() => {
                     let Ok(mut copy) = PageBuf::new(buf.len()) else {
                         self.unmap_params(mapped);
-                        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+                        return tee_refusal(TeeError::OutOfMemory);
                     };
                     copy.as_mut_slice()[..buf.len()].copy_from_slice(buf);
                     let perm = if dir.is_output() { Perm::ReadWrite } else { Perm::ReadOnly };
                     // All or nothing: on failure `copy` is not mapped at all.
                     if self.map_pages(next_va, &copy, perm).is_err() {
                         self.unmap_params(mapped);
-                        return (result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE);
+                        return tee_refusal(TeeError::OutOfMemory);
                     }
                     regions.0.push(Region {
                         va: next_va,
@@ -253,24 +271,17 @@ impl Instance {
                         writable: dir.is_output(),
                         sharing,
                     });
-                    vals[2 * i] = next_va;
-                    vals[2 * i + 1] = *size;
+                    block.set_memref_va(i, next_va);
                     let len = copy.len() as u64;
                     mapped.push((i, copy, next_va));
                     next_va += len + 4096;
                 }
-                TaParam::Memref { size, .. } => vals[2 * i + 1] = *size,
-                TaParam::None => {}
+                _ => {}
             }
         }
         // struct utee_params at the top of the stack, 128 bytes below it.
         let up = self.stack_top - 128;
-        let mut block = [0u8; 72];
-        block[..8].copy_from_slice(&u64::from(params.types()).to_le_bytes());
-        for (i, v) in vals.iter().enumerate() {
-            block[8 + 8 * i..16 + 8 * i].copy_from_slice(&v.to_le_bytes());
-        }
-        let _ = regions.write(up, &block);
+        let _ = regions.write(up, &block.to_bytes());
 
         let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
         let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
@@ -289,44 +300,29 @@ impl Instance {
             ta_sessions: &self.ta_sessions,
             next_ta_session: &self.next_session,
         };
-        let exit = crate::thread::runtime::run_user(self.root, &mut run, &entry);
+        let exit = thread_runtime::run_user(self.root, &mut run as &mut dyn UserExceptionHandler, &entry);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
-        if let Ok(back) = regions.read(up, 72) {
-            let word = |i: usize| u64::from_le_bytes(back[8 + 8 * i..16 + 8 * i].try_into().unwrap_or_default());
-            for (i, p) in params.0.iter_mut().enumerate() {
-                match p {
-                    TaParam::Value { dir, a, b } if dir.is_output() => {
-                        *a = word(2 * i) as u32;
-                        *b = word(2 * i + 1) as u32;
-                    }
-                    TaParam::Memref { dir, size, buf, .. } if dir.is_output() => {
-                        *size = word(2 * i + 1);
-                        if let Some((_, copy, _)) = mapped.iter().find(|(j, ..)| *j == i) {
-                            let n = (*size as usize).min(buf.len());
-                            buf[..n].copy_from_slice(&copy.as_slice()[..n]);
-                        }
-                    }
-                    _ => {}
-                }
-            }
+        if let Some(back) = regions.read(up, utee_params::SIZE as u64).ok().and_then(|b| UteeParams::from_bytes(&b)) {
+            back.copy_outputs(params, |i| mapped.iter().find(|(j, ..)| *j == i).map(|(_, copy, _)| copy.as_slice()));
         }
         self.unmap_params(mapped);
         if exit & EXIT_DEAD != 0 {
             self.mark_dead();
-            return (result::ERROR_TARGET_DEAD, result::ORIGIN_TEE);
+            return tee_refusal(TeeError::TargetDead);
         }
-        (exit as u32, result::ORIGIN_TRUSTED_APP)
+        // The TA's own result, whatever code it chose.
+        (exit as u32, Origin::TrustedApp.code())
     }
 
     /// Maps `buf` at `va` for the TA (all or nothing), inside one of its
     /// areas, visible to the table walker before the TA runs again.
-    fn map_pages(&self, va: u64, buf: &PageBuf, perm: Perm) -> Result<(), u32> {
+    fn map_pages(&self, va: u64, buf: &PageBuf, perm: Perm) -> TeeResult {
         let len = buf.len() as u64;
         if layout::ta_area_of(va, len).is_none() {
-            return Err(result::ERROR_OUT_OF_MEMORY);
+            return Err(TeeError::OutOfMemory);
         }
-        self.with_tables(|pt| pt.map(va, buf.addr(), len, Attrs::user(perm)).map_err(|_| result::ERROR_OUT_OF_MEMORY))?;
+        self.with_tables(|pt| pt.map(va, buf.addr(), len, Attrs::user(perm)).map_err(|_| TeeError::OutOfMemory))?;
         crate::arch::aarch64::tables_barrier();
         Ok(())
     }
@@ -335,7 +331,7 @@ impl Instance {
     /// the tables no longer map it (blocks included) and every TLB has
     /// dropped it. Should the tables disagree, the memory is leaked, never
     /// freed while it might still be mapped.
-    fn unmap_pages(&self, va: u64, buf: PageBuf) -> Result<(), u32> {
+    fn unmap_pages(&self, va: u64, buf: PageBuf) -> TeeResult {
         let len = buf.len() as u64;
         let unmapped = self.with_tables(|pt| {
             let r = pt.unmap(va, len);
@@ -343,7 +339,7 @@ impl Instance {
             crate::arch::aarch64::invalidate_tlb_all_cores();
             r.map_err(|e| {
                 log::error!("TA unmap {va:#x}+{len:#x} failed ({e:?}): leaking the memory");
-                result::ERROR_GENERIC
+                TeeError::Generic
             })
         });
         if unmapped.is_err() {
@@ -354,7 +350,7 @@ impl Instance {
 
     /// MAP_ZI: `len` zeroed bytes (whole pages) mapped read-write at the
     /// first free place of the ZI window, a guard page after each mapping.
-    pub(super) fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, u32> {
+    pub(super) fn map_zi(&self, len: u64, shareable: bool) -> Result<Region, TeeError> {
         let buf = PageBuf::new(len as usize)?;
         let size = buf.len() as u64;
         let mut maps = self.zi_maps.lock();
@@ -366,7 +362,7 @@ impl Instance {
             va = m.va + m.buf.len() as u64 + 4096;
         }
         if va + size > ZI_VA + TA_AREA_SPAN {
-            return Err(result::ERROR_OUT_OF_MEMORY);
+            return Err(TeeError::OutOfMemory);
         }
         // All or nothing: on failure `buf` is not mapped and may be freed.
         self.map_pages(va, &buf, Perm::ReadWrite)?;
@@ -379,12 +375,12 @@ impl Instance {
     }
 
     /// UNMAP: exactly one earlier MAP_ZI (`len` rounds up to its pages).
-    pub(super) fn unmap_zi(&self, va: u64, len: u64) -> Result<(), u32> {
+    pub(super) fn unmap_zi(&self, va: u64, len: u64) -> TeeResult {
         let mut maps = self.zi_maps.lock();
         let at = maps
             .iter()
             .position(|m| m.va == va && len.next_multiple_of(4096) == m.buf.len() as u64)
-            .ok_or(result::ERROR_BAD_PARAMETERS)?;
+            .ok_or(TeeError::BadParameters)?;
         let map = maps.remove(at);
         self.unmap_pages(map.va, map.buf)
     }
@@ -396,7 +392,7 @@ impl Instance {
         }
     }
 
-    fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, u32>) -> Result<R, u32> {
+    fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>) -> Result<R, TeeError> {
         let mut tables = self.tables.lock();
         let root = tables.addr();
         // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this
@@ -426,19 +422,19 @@ impl Target for Instance {
         {
             let state = self.state.lock();
             if state.dead {
-                return Err((result::ERROR_TARGET_DEAD, result::ORIGIN_TEE));
+                return Err(tee_refusal(TeeError::TargetDead));
             }
             if state.sessions > 0 && self.flags & FLAG_MULTI_SESSION == 0 {
-                return Err((result::ERROR_BUSY, result::ORIGIN_TEE));
+                return Err(tee_refusal(TeeError::Busy));
             }
             if state.sessions >= MAX_SESSIONS_PER_INSTANCE {
-                return Err((result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE));
+                return Err(tee_refusal(TeeError::OutOfMemory));
             }
         }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
         self.clients.lock().insert(u64::from(id), *client);
         let (ret, origin) = self.run(env, FUNC_OPEN_SESSION, u64::from(id), 0, params);
-        if ret != result::SUCCESS {
+        if TeeError::from_raw(ret).is_err() {
             self.clients.lock().remove(&u64::from(id));
             self.retire_if_unused();
             return Err((ret, origin));
@@ -471,7 +467,7 @@ impl Instance {
         let state = self.state.lock();
         if state.sessions == 0 && (self.flags & FLAG_KEEP_ALIVE == 0 || state.dead) {
             drop(state);
-            SINGLE.lock().remove(&self.uuid);
+            self.owner.forget(&self.uuid);
         }
     }
 }

@@ -6,7 +6,7 @@ extern crate alloc;
 
 use alloc::alloc::{Layout, alloc_zeroed, dealloc};
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 /// A zeroed, page-aligned kernel allocation (identity-mapped, so its address
 /// is also its physical address).
@@ -22,13 +22,13 @@ unsafe impl Sync for PageBuf {}
 
 impl PageBuf {
     /// Allocates `len` bytes rounded up to whole pages.
-    pub fn new(len: usize) -> Result<PageBuf, u32> {
+    pub fn new(len: usize) -> Result<PageBuf, TeeError> {
         let len = len.max(1).next_multiple_of(4096);
-        let layout = Layout::from_size_align(len, 4096).map_err(|_| result::ERROR_OUT_OF_MEMORY)?;
+        let layout = Layout::from_size_align(len, 4096).map_err(|_| TeeError::OutOfMemory)?;
         // SAFETY: the layout has a non-zero size.
         let ptr = unsafe { alloc_zeroed(layout) };
         if ptr.is_null() {
-            return Err(result::ERROR_OUT_OF_MEMORY);
+            return Err(TeeError::OutOfMemory);
         }
         Ok(PageBuf { ptr, len })
     }
@@ -116,30 +116,30 @@ pub struct UserRegions(pub Vec<Region>);
 impl UserRegions {
     /// The kernel address of `[va, va + len)` if one region holds all of it
     /// (and it is writable when `write`).
-    pub fn resolve(&self, va: u64, len: u64, write: bool) -> Result<u64, u32> {
-        let end = va.checked_add(len).ok_or(result::ERROR_ACCESS_DENIED)?;
+    pub fn resolve(&self, va: u64, len: u64, write: bool) -> Result<u64, TeeError> {
+        let end = va.checked_add(len).ok_or(TeeError::AccessDenied)?;
         self.0
             .iter()
             .find(|r| va >= r.va && end <= r.va + r.len && (r.writable || !write))
             .map(|r| r.kva + (va - r.va))
-            .ok_or(result::ERROR_ACCESS_DENIED)
+            .ok_or(TeeError::AccessDenied)
     }
 
     /// `TEE_CheckMemoryAccessRights` with upstream's rules
     /// (`vm_check_access_rights`): a wrapping range, contradictory
     /// SECURE|NONSECURE, shared memory without ANY_OWNER, the wrong world or
     /// a write to read-only memory are all ACCESS_DENIED. Nothing is accessed.
-    pub fn check_access_rights(&self, flags: u32, va: u64, len: u64) -> Result<(), u32> {
-        let end = va.checked_add(len).ok_or(result::ERROR_ACCESS_DENIED)?;
+    pub fn check_access_rights(&self, flags: u32, va: u64, len: u64) -> Result<(), TeeError> {
+        let end = va.checked_add(len).ok_or(TeeError::AccessDenied)?;
         if flags & access::NONSECURE != 0 && flags & access::SECURE != 0 {
-            return Err(result::ERROR_ACCESS_DENIED);
+            return Err(TeeError::AccessDenied);
         }
-        let region = self.0.iter().find(|r| va >= r.va && end <= r.va + r.len).ok_or(result::ERROR_ACCESS_DENIED)?;
+        let region = self.0.iter().find(|r| va >= r.va && end <= r.va + r.len).ok_or(TeeError::AccessDenied)?;
         let denied = (flags & access::ANY_OWNER == 0 && region.sharing != Sharing::Private)
             || (flags & access::NONSECURE != 0 && region.sharing != Sharing::SharedNonSecure)
             || (flags & access::SECURE != 0 && region.sharing == Sharing::SharedNonSecure)
             || (flags & access::WRITE != 0 && !region.writable);
-        if denied { Err(result::ERROR_ACCESS_DENIED) } else { Ok(()) }
+        if denied { Err(TeeError::AccessDenied) } else { Ok(()) }
     }
 
     /// Whether `[va, va + len)` lies wholly in one of the TA's private
@@ -150,12 +150,12 @@ impl UserRegions {
     }
 
     /// Copies `len` bytes from the TA.
-    pub fn read(&self, va: u64, len: u64) -> Result<Vec<u8>, u32> {
+    pub fn read(&self, va: u64, len: u64) -> Result<Vec<u8>, TeeError> {
         if len > crate::params::MAX_MEMREF {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         let kva = self.resolve(va, len, false)?;
-        let mut out = crate::params::try_zeroed(len as usize)?;
+        let mut out = crate::params::try_zeroed(len as usize).map_err(|_| TeeError::OutOfMemory)?;
         // SAFETY: `resolve` proved the range lies inside a live allocation of
         // this TA; the copy is private, so the TA cannot change it afterwards.
         unsafe { core::ptr::copy_nonoverlapping(kva as *const u8, out.as_mut_ptr(), out.len()) };
@@ -163,7 +163,7 @@ impl UserRegions {
     }
 
     /// Copies `data` to the TA.
-    pub fn write(&self, va: u64, data: &[u8]) -> Result<(), u32> {
+    pub fn write(&self, va: u64, data: &[u8]) -> Result<(), TeeError> {
         let kva = self.resolve(va, data.len() as u64, true)?;
         // SAFETY: `resolve` proved the range is writable TA memory we own.
         unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), kva as *mut u8, data.len()) };
@@ -182,11 +182,11 @@ mod tests {
             Region { va: 0x8000, len: 0x1000, kva: 0x20000, writable: true, sharing: Sharing::SharedNonSecure },
         ]);
         assert_eq!(r.resolve(0x1800, 0x100, false), Ok(0x9800));
-        assert_eq!(r.resolve(0x1800, 0x100, true), Err(result::ERROR_ACCESS_DENIED));
-        assert_eq!(r.resolve(0x2f00, 0x200, false), Err(result::ERROR_ACCESS_DENIED));
+        assert_eq!(r.resolve(0x1800, 0x100, true), Err(TeeError::AccessDenied));
+        assert_eq!(r.resolve(0x2f00, 0x200, false), Err(TeeError::AccessDenied));
         assert_eq!(r.resolve(0x8ff0, 0x10, true), Ok(0x20ff0));
-        assert_eq!(r.resolve(u64::MAX - 4, 8, false), Err(result::ERROR_ACCESS_DENIED));
-        assert_eq!(r.resolve(0x0e10_0000, 4, false), Err(result::ERROR_ACCESS_DENIED));
+        assert_eq!(r.resolve(u64::MAX - 4, 8, false), Err(TeeError::AccessDenied));
+        assert_eq!(r.resolve(0x0e10_0000, 4, false), Err(TeeError::AccessDenied));
     }
 
     #[test]
@@ -198,7 +198,7 @@ mod tests {
             Region { va: 0x8000, len: 0x1000, kva: 0x20000, writable: true, sharing: Sharing::SharedNonSecure },
             Region { va: 0xa000, len: 0x1000, kva: 0x30000, writable: false, sharing: Sharing::SharedSecure },
         ]);
-        let denied = Err(result::ERROR_ACCESS_DENIED);
+        let denied = Err(TeeError::AccessDenied);
         // Private memory: its own permissions, secure.
         assert_eq!(r.check_access_rights(READ, 0x1000, 16), Ok(()));
         assert_eq!(r.check_access_rights(WRITE, 0x1000, 16), denied);

@@ -8,6 +8,7 @@ pub mod property;
 pub mod store;
 pub mod syscall;
 pub mod system_pta;
+pub mod utee_params;
 
 #[cfg(target_os = "none")]
 pub mod image;

@@ -5,7 +5,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use crate::session::{ClientIdentity, Uuid};
 
@@ -61,7 +61,7 @@ const IMPLEMENTATION: &[(&str, PropType, &[u8])] = &[
 ];
 
 /// Property `index` of `set`: its name, type and value bytes.
-pub fn get(ctx: &PropContext, set: u32, index: u32) -> Result<(&'static str, PropType, Vec<u8>), u32> {
+pub fn get(ctx: &PropContext, set: u32, index: u32) -> Result<(&'static str, PropType, Vec<u8>), TeeError> {
     let i = index as usize;
     match set {
         PROPSET_CURRENT_CLIENT => match i {
@@ -72,7 +72,7 @@ pub fn get(ctx: &PropContext, set: u32, index: u32) -> Result<(&'static str, Pro
                 Ok(("gpd.client.identity", PropType::Identity, v))
             }
             1 => Ok(("gpd.client.endian", PropType::U32, 0u32.to_le_bytes().to_vec())),
-            _ => Err(result::ERROR_ITEM_NOT_FOUND),
+            _ => Err(TeeError::ItemNotFound),
         },
         PROPSET_CURRENT_TA => match i {
             0 => Ok((
@@ -80,22 +80,22 @@ pub fn get(ctx: &PropContext, set: u32, index: u32) -> Result<(&'static str, Pro
                 PropType::Uuid,
                 tee_abi::uuid::Uuid::from_octets(ctx.ta).to_struct_bytes().to_vec(),
             )),
-            _ => Err(result::ERROR_ITEM_NOT_FOUND),
+            _ => Err(TeeError::ItemNotFound),
         },
         PROPSET_TEE_IMPLEMENTATION => {
-            IMPLEMENTATION.get(i).map(|(name, ty, v)| (*name, *ty, v.to_vec())).ok_or(result::ERROR_ITEM_NOT_FOUND)
+            IMPLEMENTATION.get(i).map(|(name, ty, v)| (*name, *ty, v.to_vec())).ok_or(TeeError::ItemNotFound)
         }
-        _ => Err(result::ERROR_BAD_PARAMETERS),
+        _ => Err(TeeError::BadParameters),
     }
 }
 
 /// The index of property `name` in `set`.
-pub fn index_of(ctx: &PropContext, set: u32, name: &str) -> Result<u32, u32> {
+pub fn index_of(ctx: &PropContext, set: u32, name: &str) -> Result<u32, TeeError> {
     (0..)
         .map_while(|i| get(ctx, set, i).ok().map(|(n, ..)| (i, n)))
         .find(|(_, n)| *n == name)
         .map(|(i, _)| i)
-        .ok_or(result::ERROR_ITEM_NOT_FOUND)
+        .ok_or(TeeError::ItemNotFound)
 }
 
 #[cfg(test)]
@@ -124,10 +124,10 @@ mod tests {
         assert_eq!(index_of(&c, PROPSET_TEE_IMPLEMENTATION, "gpd.tee.cryptography.ecc"), Ok(5));
         assert_eq!(
             index_of(&c, PROPSET_TEE_IMPLEMENTATION, "org.trustedfirmware.optee.cpu.feat_memtag_implemented"),
-            Err(result::ERROR_ITEM_NOT_FOUND)
+            Err(TeeError::ItemNotFound)
         );
-        assert_eq!(get(&c, PROPSET_CURRENT_TA, 1).unwrap_err(), result::ERROR_ITEM_NOT_FOUND);
-        assert_eq!(get(&c, 7, 0).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+        assert_eq!(get(&c, PROPSET_CURRENT_TA, 1).unwrap_err(), TeeError::ItemNotFound);
+        assert_eq!(get(&c, 7, 0).unwrap_err(), TeeError::BadParameters);
         let (_, ty, v) = get(&c, PROPSET_CURRENT_CLIENT, 0).unwrap();
         assert_eq!((ty, v.len()), (PropType::Identity, 20));
     }

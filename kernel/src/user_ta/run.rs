@@ -9,7 +9,7 @@ use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
-use tee_abi::result;
+use tee_abi::result::{Origin, TeeError, TeeResult};
 
 use super::instance::{EXIT_DEAD, Instance, TaSessions};
 use super::memory::UserRegions;
@@ -19,7 +19,7 @@ use super::system_pta;
 use crate::arch::aarch64::user::{self, UserFrame};
 use crate::call_env::CallEnv;
 use crate::params::TaParams;
-use crate::session::{ClientIdentity, Outcome, Uuid};
+use crate::session::{ClientIdentity, Outcome, Uuid, raw_error, tee_refusal};
 
 /// The context of one user-mode run, reached from exception handlers.
 pub struct UserRun<'a> {
@@ -76,7 +76,7 @@ impl SyscallContext for UserRun<'_> {
         TA_TIME.lock().insert(self.ta, offset_ms);
     }
 
-    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
+    fn handles(&mut self) -> &mut crate::handles::HandleTable {
         self.crypto
     }
 
@@ -89,14 +89,14 @@ impl SyscallContext for UserRun<'_> {
         // gets OUT_OF_MEMORY instead of growing kernel tables without end.
         let open = self.instance.system_sessions.lock().len() + self.ta_sessions.lock().len();
         if open >= super::instance::MAX_SESSIONS_PER_INSTANCE {
-            return Err((result::ERROR_OUT_OF_MEMORY, result::ORIGIN_TEE));
+            return Err(tee_refusal(TeeError::OutOfMemory));
         }
         if *uuid == system_pta::UUID {
             let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
             self.instance.system_sessions.lock().insert(id);
             return Ok(id);
         }
-        let target = (crate::boot::state().resolver)(uuid, self.env)?;
+        let target = (self.instance.resolver())(uuid, self.env)?;
         let client = ClientIdentity { login: tee_abi::msg::LOGIN_TRUSTED_APP, uuid: self.ta };
         let handle = target.open_session(&mut DeadlineEnv::new(self.env, cancel_timeout_ms), &client, params)?;
         let id = self.next_ta_session.fetch_add(1, Ordering::Relaxed);
@@ -106,11 +106,11 @@ impl SyscallContext for UserRun<'_> {
 
     fn invoke_ta_session(&mut self, session: u32, cmd: u32, cancel_timeout_ms: u32, params: &mut TaParams) -> Outcome {
         if self.instance.system_sessions.lock().contains(&session) {
-            return (self.system_pta(cmd, params).err().unwrap_or(result::SUCCESS), result::ORIGIN_TRUSTED_APP);
+            return (TeeError::to_raw(self.system_pta(cmd, params)), Origin::TrustedApp.code());
         }
         // Cloned out: no lock is held while the other TA runs.
         let Some((target, handle)) = self.ta_sessions.lock().get(&session).cloned() else {
-            return (result::ERROR_BAD_PARAMETERS, result::ORIGIN_TEE);
+            return tee_refusal(TeeError::BadParameters);
         };
         target.invoke(&mut DeadlineEnv::new(self.env, cancel_timeout_ms), handle, cmd, params)
     }
@@ -120,7 +120,8 @@ impl SyscallContext for UserRun<'_> {
             return Ok(());
         }
         let removed = self.ta_sessions.lock().remove(&session);
-        let (target, handle) = removed.ok_or(result::ERROR_BAD_PARAMETERS)?;
+        // The syscall layer still takes raw codes.
+        let (target, handle) = removed.ok_or(TeeError::BadParameters.code())?;
         target.close_session(self.env, handle);
         Ok(())
     }
@@ -170,11 +171,11 @@ impl UserRun<'_> {
     /// The system PTA's MAP_ZI and UNMAP for this instance; the run's view
     /// of the TA's memory follows the change at once. ADD_RNG_ENTROPY
     /// touches no instance state.
-    fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> Result<(), u32> {
+    fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> TeeResult {
         if cmd == system_pta::CMD_ADD_RNG_ENTROPY {
-            return system_pta::add_rng_entropy(params);
+            return system_pta::add_rng_entropy(params).map_err(raw_error);
         }
-        match system_pta::decode(cmd, params)? {
+        match system_pta::decode(cmd, params).map_err(raw_error)? {
             system_pta::Request::MapZi { len, shareable } => {
                 let region = self.instance.map_zi(len, shareable)?;
                 self.regions.0.push(region);
@@ -193,9 +194,15 @@ impl UserRun<'_> {
 /// reboot, like upstream without RPMB).
 static TA_TIME: Mutex<BTreeMap<Uuid, i64>> = Mutex::new(BTreeMap::new());
 
+impl crate::thread::runtime::UserExceptionHandler for UserRun<'_> {
+    fn user_exception(&mut self, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
+        handle_exception(self, frame, kind, esr, far)
+    }
+}
+
 /// Handles an exception from EL0 for `run`: returns true to resume the TA,
 /// false when the run is over (`frame.x[0]` then holds the exit value).
-pub fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
+fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
     const EC_SVC64: u64 = 0x15;
     match kind {
         user::KIND_SYNC if esr >> 26 == EC_SVC64 => {

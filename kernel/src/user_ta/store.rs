@@ -5,11 +5,11 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use tee_abi::msg::*;
-use tee_abi::result;
+use tee_abi::result::{TEE_SUCCESS, TeeError};
 
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
-use crate::session::Uuid;
+use crate::session::{Uuid, raw_error};
 use crate::shm::SharedMem;
 
 /// Largest TA file accepted.
@@ -45,16 +45,16 @@ pub struct RpcShm {
 pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, u32> {
     let msg = rpc_msg(RPC_CMD_SHM_ALLOC, alloc::vec![Param::Value { dir: Dir::In, v: [kind, size, 8] }]);
     let answer = rpc_cmd(env, &msg)?;
-    if answer.ret != result::SUCCESS {
-        return Err(result::ERROR_OUT_OF_MEMORY);
+    if answer.ret != TEE_SUCCESS {
+        return Err(TeeError::OutOfMemory.code());
     }
     let Some(MsgParam { param: Param::Tmem { dir: Dir::Out, buf_ptr, size: got, shm_ref, noncontig }, .. }) =
         answer.params.first()
     else {
-        return Err(result::ERROR_OUT_OF_MEMORY);
+        return Err(TeeError::OutOfMemory.code());
     };
     if *got < size {
-        return Err(result::ERROR_OUT_OF_MEMORY);
+        return Err(TeeError::OutOfMemory.code());
     }
     let shm = if *noncontig {
         SharedMem::from_page_list(env.mem(), *buf_ptr, size)
@@ -65,7 +65,7 @@ pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, 
         Ok(shm) => Ok(RpcShm { cookie: *shm_ref, shm }),
         Err(_) => {
             shm_free(env, kind, *shm_ref);
-            Err(result::ERROR_OUT_OF_MEMORY)
+            Err(TeeError::OutOfMemory.code())
         }
     }
 }
@@ -78,35 +78,38 @@ pub fn shm_free(env: &mut dyn CallEnv, kind: u64, cookie: u64) {
 }
 
 /// Fetches the signed TA file for `uuid` into secure memory.
-pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, u32> {
+pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
     let query = rpc_msg(
         RPC_CMD_LOAD_TA,
         alloc::vec![uuid_value(uuid), Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false }],
     );
-    let answer = rpc_cmd(env, &query)?;
-    if answer.ret != result::SUCCESS {
-        return Err(result::ERROR_ITEM_NOT_FOUND);
+    let answer = rpc_cmd(env, &query).map_err(raw_error)?;
+    if answer.ret != TEE_SUCCESS {
+        return Err(TeeError::ItemNotFound);
     }
     let size = match answer.params.get(1).map(|p| p.param) {
         Some(Param::Tmem { size, .. }) | Some(Param::Rmem { size, .. }) => size,
-        _ => return Err(result::ERROR_ITEM_NOT_FOUND),
+        _ => return Err(TeeError::ItemNotFound),
     };
     if size == 0 || size > MAX_TA_FILE {
-        return Err(result::ERROR_BAD_FORMAT);
+        return Err(TeeError::BadFormat);
     }
-    let buffer = shm_alloc(env, RPC_SHM_TYPE_APPL, size)?;
+    let buffer = shm_alloc(env, RPC_SHM_TYPE_APPL, size).map_err(raw_error)?;
     let load = rpc_msg(
         RPC_CMD_LOAD_TA,
         alloc::vec![uuid_value(uuid), Param::Rmem { dir: Dir::Out, offs: 0, size, shm_ref: buffer.cookie }],
     );
-    let fetched = rpc_cmd(env, &load).and_then(|a| {
-        if a.ret != result::SUCCESS {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+    let fetched = rpc_cmd(env, &load).map_err(raw_error).and_then(|a| {
+        if a.ret != TEE_SUCCESS {
+            return Err(TeeError::ItemNotFound);
         }
-        let mut file = crate::params::try_zeroed(size as usize)?;
-        buffer.shm.read(env.mem(), 0, &mut file).map_err(|_| result::ERROR_COMMUNICATION)?;
+        let mut file = crate::params::try_zeroed(size as usize).map_err(|_| TeeError::OutOfMemory)?;
+        buffer.shm.read(env.mem(), 0, &mut file).map_err(|_| TeeError::Communication)?;
         Ok(file)
     });
     shm_free(env, RPC_SHM_TYPE_APPL, buffer.cookie);
     fetched
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,7 @@
 //! material (`rng::Source::Untrusted`).
 //! The other commands of upstream's system PTA are not implemented.
 
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use crate::msg::Dir;
 use crate::params::{TaParam, TaParams};
@@ -38,19 +38,19 @@ pub enum Request {
 
 /// Parameter `i` as a value of direction `want` (upstream compares the
 /// parameter types exactly).
-fn value(params: &TaParams, i: usize, want: Dir) -> Result<(u32, u32), u32> {
+fn value(params: &TaParams, i: usize, want: Dir) -> Result<(u32, u32), TeeError> {
     match &params.0[i] {
         TaParam::Value { dir, a, b } if *dir == want => Ok((*a, *b)),
-        _ => Err(result::ERROR_BAD_PARAMETERS),
+        _ => Err(TeeError::BadParameters),
     }
 }
 
-fn none(params: &TaParams, i: usize) -> Result<(), u32> {
-    if matches!(params.0[i], TaParam::None) { Ok(()) } else { Err(result::ERROR_BAD_PARAMETERS) }
+fn none(params: &TaParams, i: usize) -> Result<(), TeeError> {
+    if matches!(params.0[i], TaParam::None) { Ok(()) } else { Err(TeeError::BadParameters) }
 }
 
 /// Checks the parameter types and values as upstream does.
-pub fn decode(cmd: u32, params: &TaParams) -> Result<Request, u32> {
+pub fn decode(cmd: u32, params: &TaParams) -> Result<Request, TeeError> {
     match cmd {
         CMD_MAP_ZI => {
             let (len, flags) = value(params, 0, Dir::In)?;
@@ -59,11 +59,11 @@ pub fn decode(cmd: u32, params: &TaParams) -> Result<Request, u32> {
             let (pad_begin, pad_end) = value(params, 2, Dir::In)?;
             none(params, 3)?;
             if flags & !FLAG_SHAREABLE != 0 || len == 0 || u64::from(len) > MAX_MAP_BYTES {
-                return Err(result::ERROR_BAD_PARAMETERS);
+                return Err(TeeError::BadParameters);
             }
             // Placement requests are not supported: libutee never makes them.
             if (hint_hi, hint_lo, pad_begin, pad_end) != (0, 0, 0, 0) {
-                return Err(result::ERROR_NOT_SUPPORTED);
+                return Err(TeeError::NotSupported);
             }
             Ok(Request::MapZi { len: u64::from(len), shareable: flags & FLAG_SHAREABLE != 0 })
         }
@@ -75,28 +75,28 @@ pub fn decode(cmd: u32, params: &TaParams) -> Result<Request, u32> {
             // value0.b is reserved: upstream refuses anything but 0
             // (`system_unmap`, core/pta/system.c, 4.5.0).
             if reserved != 0 {
-                return Err(result::ERROR_BAD_PARAMETERS);
+                return Err(TeeError::BadParameters);
             }
             Ok(Request::Unmap { va: u64::from(hi) << 32 | u64::from(lo), len: u64::from(len) })
         }
-        _ => Err(result::ERROR_NOT_SUPPORTED),
+        _ => Err(TeeError::NotSupported),
     }
 }
 
 /// ADD_RNG_ENTROPY's input: exactly (MEMREF_INPUT, NONE, NONE, NONE), not
 /// NULL, not empty (upstream 4.5.0 `core/pta/system.c`, `system_rng_reseed`).
-pub fn entropy_input(params: &TaParams) -> Result<&[u8], u32> {
+pub fn entropy_input(params: &TaParams) -> Result<&[u8], TeeError> {
     (1..4).try_for_each(|i| none(params, i))?;
     match &params.0[0] {
         TaParam::Memref { dir: Dir::In, buf, size, .. } if *size != 0 && !buf.is_empty() => {
             Ok(&buf[..buf.len().min(usize::try_from(*size).unwrap_or(usize::MAX))])
         }
-        _ => Err(result::ERROR_BAD_PARAMETERS),
+        _ => Err(TeeError::BadParameters),
     }
 }
 
 /// Serves ADD_RNG_ENTROPY: mixed in, never trusted on its own.
-pub fn add_rng_entropy(params: &TaParams) -> Result<(), u32> {
+pub fn add_rng_entropy(params: &TaParams) -> Result<(), TeeError> {
     crate::rng::add_entropy(crate::rng::Source::Untrusted, entropy_input(params)?);
     Ok(())
 }
@@ -126,10 +126,10 @@ mod tests {
         assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 1, Dir::InOut)), Ok(Request::MapZi { len: 100, shareable: true }));
         assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 0, Dir::InOut)), Ok(Request::MapZi { len: 100, shareable: false }));
         // value1 must carry the address back; unknown flags, empty and huge maps are refused.
-        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 1, Dir::In)), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 2, Dir::InOut)), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(decode(CMD_MAP_ZI, &map_zi(0, 1, Dir::InOut)), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(decode(CMD_MAP_ZI, &map_zi(u32::MAX, 1, Dir::InOut)), Err(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 1, Dir::In)), Err(TeeError::BadParameters));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(100, 2, Dir::InOut)), Err(TeeError::BadParameters));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(0, 1, Dir::InOut)), Err(TeeError::BadParameters));
+        assert_eq!(decode(CMD_MAP_ZI, &map_zi(u32::MAX, 1, Dir::InOut)), Err(TeeError::BadParameters));
         let mut p = map_zi(100, 1, Dir::InOut);
         set_address(&mut p, 0x1_8000_2000);
         assert_eq!(p.0[1], v(Dir::InOut, 1, 0x8000_2000));
@@ -151,7 +151,7 @@ mod tests {
             TaParams([memref(Dir::In, b"x"), v(Dir::In, 0, 0), TaParam::None, TaParam::None]),
         ];
         for p in &bad {
-            assert_eq!(add_rng_entropy(p), Err(result::ERROR_BAD_PARAMETERS));
+            assert_eq!(add_rng_entropy(p), Err(TeeError::BadParameters));
         }
     }
 
@@ -160,7 +160,7 @@ mod tests {
         let p = TaParams([v(Dir::In, 4096, 0), v(Dir::In, 1, 0x8000_0000), TaParam::None, TaParam::None]);
         assert_eq!(decode(CMD_UNMAP, &p), Ok(Request::Unmap { va: 0x1_8000_0000, len: 4096 }));
         let reserved = TaParams([v(Dir::In, 4096, 1), v(Dir::In, 1, 0x8000_0000), TaParam::None, TaParam::None]);
-        assert_eq!(decode(CMD_UNMAP, &reserved), Err(result::ERROR_BAD_PARAMETERS));
-        assert_eq!(decode(7, &p), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(decode(CMD_UNMAP, &reserved), Err(TeeError::BadParameters));
+        assert_eq!(decode(7, &p), Err(TeeError::NotSupported));
     }
 }

@@ -10,7 +10,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 use zeroize::Zeroizing;
 
 use super::super::Attr;
@@ -117,9 +117,9 @@ impl TypeProps {
     }
 
     /// `check_key_size` (quanta 1 for every asymmetric type).
-    pub fn check_size(&self, bits: u32) -> Result<(), u32> {
+    pub fn check_size(&self, bits: u32) -> Result<(), TeeError> {
         if bits < self.min_bits || bits > self.max_bits {
-            return Err(result::ERROR_NOT_SUPPORTED);
+            return Err(TeeError::NotSupported);
         }
         Ok(())
     }
@@ -127,7 +127,7 @@ impl TypeProps {
     /// `tee_svc_cryp_check_attr`: every attribute known, none repeated,
     /// the required ones there and, on populate, the optional group whole
     /// or absent. `generate` selects the generate-key flags.
-    pub fn check_attrs(&self, attrs: &[Attr], generate: bool) -> Result<(), u32> {
+    pub fn check_attrs(&self, attrs: &[Attr], generate: bool) -> Result<(), TeeError> {
         let (required, optional) = if generate { (GEN_KEY_REQ, GEN_KEY_OPT) } else { (REQUIRED, OPTIONAL_GROUP) };
         let (mut req, mut opt, mut found) = (0u32, 0u32, 0u32);
         for (n, a) in self.attrs.iter().enumerate() {
@@ -138,17 +138,17 @@ impl TypeProps {
             }
         }
         for a in attrs {
-            let bit = 1 << self.index(a.id).ok_or(result::ERROR_ITEM_NOT_FOUND)?;
+            let bit = 1 << self.index(a.id).ok_or(TeeError::ItemNotFound)?;
             if found & bit != 0 || bit & (req | opt) == 0 {
-                return Err(result::ERROR_ITEM_NOT_FOUND);
+                return Err(TeeError::ItemNotFound);
             }
             found |= bit;
         }
         if found & req != req {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+            return Err(TeeError::ItemNotFound);
         }
         if !generate && found & opt != 0 && found & opt != opt {
-            return Err(result::ERROR_ITEM_NOT_FOUND);
+            return Err(TeeError::ItemNotFound);
         }
         Ok(())
     }
@@ -156,39 +156,39 @@ impl TypeProps {
     /// `tee_svc_cryp_obj_populate_type`: stores `attrs` into `key` and
     /// returns the key size the size-indicating attribute gives (0 if none
     /// was passed). `max_bits` is the object's maximum.
-    pub fn populate(&self, key: &mut AsymKey, attrs: &[Attr], max_bits: u32) -> Result<u32, u32> {
+    pub fn populate(&self, key: &mut AsymKey, attrs: &[Attr], max_bits: u32) -> Result<u32, TeeError> {
         let mut size = 0u32;
         for a in attrs {
-            let d = &self.attrs[self.index(a.id).ok_or(result::ERROR_ITEM_NOT_FOUND)?];
+            let d = &self.attrs[self.index(a.id).ok_or(TeeError::ItemNotFound)?];
             let stored = match d.kind {
                 // No asymmetric number is longer than the largest RSA
                 // modulus; refusing longer ones bounds the work a key
                 // costs later (upstream's bignums have that size too).
                 Kind::Bignum if strip(&a.data).len() > RSA_MAX_BITS as usize / 8 => {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 Kind::Bignum => strip(&a.data).to_vec(),
-                Kind::Value => a.data.get(..4).ok_or(result::ERROR_GENERIC)?.to_vec(),
+                Kind::Value => a.data.get(..4).ok_or(TeeError::Generic)?.to_vec(),
                 Kind::Bytes25519 => {
                     if a.data.len() != 32 {
-                        return Err(result::ERROR_SECURITY);
+                        return Err(TeeError::Security);
                     }
                     a.data.clone()
                 }
             };
             if d.flags & SIZE_INDICATOR != 0 {
                 if size != 0 {
-                    return Err(result::ERROR_BAD_STATE);
+                    return Err(TeeError::BadState);
                 }
                 size = if a.id == ATTR_ECC_CURVE {
                     curve_bits(u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]))?
                 } else {
-                    u32::try_from(a.data.len() * 8).map_err(|_| result::ERROR_BAD_STATE)?
+                    u32::try_from(a.data.len() * 8).map_err(|_| TeeError::BadState)?
                 };
                 if size > max_bits {
-                    return Err(result::ERROR_BAD_STATE);
+                    return Err(TeeError::BadState);
                 }
-                self.check_size(size).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+                self.check_size(size).map_err(|_| TeeError::BadParameters)?;
             }
             key.set(a.id, stored);
         }
@@ -196,9 +196,9 @@ impl TypeProps {
     }
 
     /// `CRYP_OBJ_GET_ATTR` once access was granted: the bytes to hand out.
-    pub fn get(&self, key: &AsymKey, id: u32) -> Result<Vec<u8>, u32> {
-        let d = &self.attrs[self.index(id).ok_or(result::ERROR_ITEM_NOT_FOUND)?];
-        let v = key.get(id).ok_or(result::ERROR_ITEM_NOT_FOUND)?;
+    pub fn get(&self, key: &AsymKey, id: u32) -> Result<Vec<u8>, TeeError> {
+        let d = &self.attrs[self.index(id).ok_or(TeeError::ItemNotFound)?];
+        let v = key.get(id).ok_or(TeeError::ItemNotFound)?;
         Ok(match d.kind {
             // `struct { u32 a, b }` with b = 0.
             Kind::Value => [v, &[0; 4]].concat(),
@@ -208,7 +208,7 @@ impl TypeProps {
 }
 
 /// `get_ec_key_size`.
-pub fn curve_bits(curve: u32) -> Result<u32, u32> {
+pub fn curve_bits(curve: u32) -> Result<u32, TeeError> {
     Ok(match curve {
         ECC_CURVE_NIST_P192 => 192,
         ECC_CURVE_NIST_P224 => 224,
@@ -216,7 +216,7 @@ pub fn curve_bits(curve: u32) -> Result<u32, u32> {
         ECC_CURVE_NIST_P384 => 384,
         ECC_CURVE_NIST_P521 => 521,
         ECC_CURVE_25519 | ECC_CURVE_SM2 => 256,
-        _ => return Err(result::ERROR_NOT_SUPPORTED),
+        _ => return Err(TeeError::NotSupported),
     })
 }
 
@@ -258,14 +258,14 @@ impl AsymKey {
     }
 
     /// Attribute `id` or BAD_PARAMETERS.
-    pub fn need(&self, id: u32) -> Result<&[u8], u32> {
-        self.get(id).ok_or(result::ERROR_BAD_PARAMETERS)
+    pub fn need(&self, id: u32) -> Result<&[u8], TeeError> {
+        self.get(id).ok_or(TeeError::BadParameters)
     }
 
     /// The curve of an ECC key.
-    pub fn curve(&self) -> Result<u32, u32> {
+    pub fn curve(&self) -> Result<u32, TeeError> {
         let v = self.need(ATTR_ECC_CURVE)?;
-        Ok(u32::from_le_bytes(v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?))
+        Ok(u32::from_le_bytes(v.try_into().map_err(|_| TeeError::BadParameters)?))
     }
 }
 
@@ -287,18 +287,18 @@ mod tests {
             attr(ATTR_RSA_PRIVATE_EXPONENT, &[3]),
         ];
         assert_eq!(rsa.check_attrs(&base, false), Ok(()));
-        assert_eq!(rsa.check_attrs(&base[..2], false), Err(result::ERROR_ITEM_NOT_FOUND), "missing d");
+        assert_eq!(rsa.check_attrs(&base[..2], false), Err(TeeError::ItemNotFound), "missing d");
         let mut partial = base.to_vec_attrs();
         partial.push(attr(ATTR_RSA_PRIME1, &[5]));
-        assert_eq!(rsa.check_attrs(&partial, false), Err(result::ERROR_ITEM_NOT_FOUND), "half an optional group");
+        assert_eq!(rsa.check_attrs(&partial, false), Err(TeeError::ItemNotFound), "half an optional group");
         let dup = [attr(ATTR_RSA_MODULUS, &[1]), attr(ATTR_RSA_MODULUS, &[1])];
-        assert_eq!(rsa.check_attrs(&dup, false), Err(result::ERROR_ITEM_NOT_FOUND));
+        assert_eq!(rsa.check_attrs(&dup, false), Err(TeeError::ItemNotFound));
         // Generation: only the public exponent may be given.
         assert_eq!(rsa.check_attrs(&[], true), Ok(()));
         assert_eq!(rsa.check_attrs(&base[1..2], true), Ok(()));
-        assert_eq!(rsa.check_attrs(&base[..1], true), Err(result::ERROR_ITEM_NOT_FOUND));
+        assert_eq!(rsa.check_attrs(&base[..1], true), Err(TeeError::ItemNotFound));
         let ecc = props(TYPE_ECDSA_KEYPAIR).unwrap();
-        assert_eq!(ecc.check_attrs(&[], true), Err(result::ERROR_ITEM_NOT_FOUND), "curve required");
+        assert_eq!(ecc.check_attrs(&[], true), Err(TeeError::ItemNotFound), "curve required");
         assert_eq!(ecc.check_attrs(&[attr(ATTR_ECC_CURVE, &[3, 0, 0, 0, 0, 0, 0, 0])], true), Ok(()));
     }
 
@@ -320,24 +320,24 @@ mod tests {
             attr(ATTR_ECC_PUBLIC_VALUE_Y, &[9]),
             attr(ATTR_ECC_CURVE, &[4, 0, 0, 0, 0, 0, 0, 0]),
         ];
-        assert_eq!(ecc.populate(&mut k, &attrs, 256), Err(result::ERROR_BAD_STATE), "P-384 above max 256");
+        assert_eq!(ecc.populate(&mut k, &attrs, 256), Err(TeeError::BadState), "P-384 above max 256");
         let mut k = AsymKey::default();
         assert_eq!(ecc.populate(&mut k, &attrs, 521), Ok(384));
         assert_eq!(ecc.get(&k, ATTR_ECC_PUBLIC_VALUE_X).unwrap(), vec![7], "leading zeros dropped");
         assert_eq!(ecc.get(&k, ATTR_ECC_CURVE).unwrap(), vec![4, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(ecc.get(&k, ATTR_RSA_MODULUS), Err(result::ERROR_ITEM_NOT_FOUND));
+        assert_eq!(ecc.get(&k, ATTR_RSA_MODULUS), Err(TeeError::ItemNotFound));
         let ed = props(TYPE_ED25519_PUBLIC_KEY).unwrap();
         assert_eq!(
             ed.populate(&mut AsymKey::default(), &[attr(ATTR_ED25519_PUBLIC_VALUE, &[0; 31])], 256),
-            Err(result::ERROR_SECURITY)
+            Err(TeeError::Security)
         );
         let rsa = props(TYPE_RSA_PUBLIC_KEY).unwrap();
         let small = [attr(ATTR_RSA_MODULUS, &[1; 16]), attr(ATTR_RSA_PUBLIC_EXPONENT, &[3])];
         assert_eq!(
             rsa.populate(&mut AsymKey::default(), &small, 2048),
-            Err(result::ERROR_BAD_PARAMETERS),
+            Err(TeeError::BadParameters),
             "128-bit modulus"
         );
-        assert_eq!(curve_bits(0x99), Err(result::ERROR_NOT_SUPPORTED));
+        assert_eq!(curve_bits(0x99), Err(TeeError::NotSupported));
     }
 }

@@ -11,16 +11,16 @@ use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::hazmat::ExpandedSecretKey;
 use sha2::{Digest, Sha512};
-use tee_abi::result;
+use tee_abi::result::TeeError;
 use zeroize::Zeroizing;
 
 use super::super::Attr;
 use super::attrs::{AsymKey, value_a, value_b};
 use super::*;
 
-fn key32(key: &AsymKey, id: u32) -> Result<Zeroizing<[u8; 32]>, u32> {
+fn key32(key: &AsymKey, id: u32) -> Result<Zeroizing<[u8; 32]>, TeeError> {
     let v = key.need(id)?;
-    Ok(Zeroizing::new(v.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?))
+    Ok(Zeroizing::new(v.try_into().map_err(|_| TeeError::BadParameters)?))
 }
 
 /// A fresh Ed25519 key pair (32-byte seed and public key).
@@ -51,26 +51,26 @@ struct Variant<'a> {
 /// `tee_svc_obj_ed25519_parse_params`: `TEE_ATTR_EDDSA_PREHASH` (a = 0
 /// or 1, b = 0) and at most one non-empty `TEE_ATTR_EDDSA_CTX` of up to
 /// 255 bytes; anything else is BAD_PARAMETERS.
-fn ed25519_variant(params: &[Attr]) -> Result<Variant<'_>, u32> {
+fn ed25519_variant(params: &[Attr]) -> Result<Variant<'_>, TeeError> {
     let mut v = Variant { prehash: false, context: None };
     for p in params {
         match p.id {
             ATTR_EDDSA_PREHASH => {
                 let (a, b) = (value_a(p), value_b(p));
                 if b != 0 || a > 1 {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 v.prehash = a == 1;
             }
             ATTR_EDDSA_CTX => {
                 if v.context.is_some() || p.data.len() > 255 {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
                 if !p.data.is_empty() {
                     v.context = Some(&p.data);
                 }
             }
-            _ => return Err(result::ERROR_BAD_PARAMETERS),
+            _ => return Err(TeeError::BadParameters),
         }
     }
     Ok(v)
@@ -113,10 +113,10 @@ impl Variant<'_> {
 
 /// `ASYMM_OPERATE` with `ED25519` in mode SIGN: the 64-byte signature of
 /// the whole message.
-pub fn ed25519_sign(key: &AsymKey, params: &[Attr], msg: &[u8], cap: usize) -> Result<Vec<u8>, (u32, usize)> {
+pub fn ed25519_sign(key: &AsymKey, params: &[Attr], msg: &[u8], cap: usize) -> Result<Vec<u8>, (TeeError, usize)> {
     let variant = ed25519_variant(params).map_err(|e| (e, 0))?;
     if cap < 64 {
-        return Err((result::ERROR_SHORT_BUFFER, 64));
+        return Err((TeeError::ShortBuffer, 64));
     }
     let seed = key32(key, ATTR_ED25519_PRIVATE_VALUE).map_err(|e| (e, 0))?;
     let sk = SigningKey::from_bytes(&seed);
@@ -134,11 +134,11 @@ pub fn ed25519_sign(key: &AsymKey, params: &[Attr], msg: &[u8], cap: usize) -> R
 
 /// `ASYMM_VERIFY` with `ED25519`: a signature not 64 bytes long is
 /// BAD_PARAMETERS, a wrong one SIGNATURE_INVALID.
-pub fn ed25519_verify(key: &AsymKey, params: &[Attr], msg: &[u8], sig: &[u8]) -> Result<(), u32> {
+pub fn ed25519_verify(key: &AsymKey, params: &[Attr], msg: &[u8], sig: &[u8]) -> Result<(), TeeError> {
     let variant = ed25519_variant(params)?;
-    let sig: [u8; 64] = sig.try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    let sig: [u8; 64] = sig.try_into().map_err(|_| TeeError::BadParameters)?;
     let public = key32(key, ATTR_ED25519_PUBLIC_VALUE)?;
-    let invalid = result::ERROR_SIGNATURE_INVALID;
+    let invalid = TeeError::SignatureInvalid;
     // [S]B = R + [k]A, checked as R == [S]B - [k]A.
     let a = CompressedEdwardsY(*public).decompress().ok_or(invalid)?;
     let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(sig[32..].try_into().map_err(|_| invalid)?))
@@ -152,18 +152,18 @@ pub fn ed25519_verify(key: &AsymKey, params: &[Attr], msg: &[u8], sig: &[u8]) ->
 /// `CRYP_DERIVE_KEY` with `X25519`: exactly one 32-byte
 /// `X25519_PUBLIC_VALUE`; an all-zero result (a low-order peer point,
 /// RFC 7748 section 6.1) is SECURITY.
-pub fn x25519_derive(key: &AsymKey, params: &[Attr]) -> Result<Zeroizing<Vec<u8>>, u32> {
+pub fn x25519_derive(key: &AsymKey, params: &[Attr]) -> Result<Zeroizing<Vec<u8>>, TeeError> {
     let [peer] = params else {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     };
     if peer.id != ATTR_X25519_PUBLIC_VALUE {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
-    let u: [u8; 32] = peer.data.as_slice().try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    let u: [u8; 32] = peer.data.as_slice().try_into().map_err(|_| TeeError::BadParameters)?;
     let k = key32(key, ATTR_X25519_PRIVATE_VALUE)?;
     let shared = Zeroizing::new(x25519_dalek::x25519(*k, u));
     if shared.iter().all(|&b| b == 0) {
-        return Err(result::ERROR_SECURITY);
+        return Err(TeeError::Security);
     }
     Ok(Zeroizing::new(shared.to_vec()))
 }
@@ -183,6 +183,6 @@ mod preemption_tests {
         let sig = ed25519_sign(&key, &[], &msg, 64).unwrap();
         ed25519_verify(&key, &[], &msg, &sig).unwrap();
         assert!(crate::thread::preempt::points() - before >= 3 * 16);
-        assert_eq!(ed25519_verify(&key, &[], &msg[1..], &sig), Err(result::ERROR_SIGNATURE_INVALID));
+        assert_eq!(ed25519_verify(&key, &[], &msg[1..], &sig), Err(TeeError::SignatureInvalid));
     }
 }

@@ -8,7 +8,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 use zeroize::Zeroizing;
 
 use super::super::Attr;
@@ -39,16 +39,16 @@ macro_rules! by_curve {
 }
 
 /// Bytes of a coordinate or scalar of `curve`.
-fn field_bytes(curve: u32) -> Result<usize, u32> {
+fn field_bytes(curve: u32) -> Result<usize, TeeError> {
     Ok((curve_bits(curve)? as usize).div_ceil(8))
 }
 
 /// `b` as a big-endian number of exactly `len` bytes (left-padded);
 /// BAD_PARAMETERS if it does not fit.
-fn fixed(b: &[u8], len: usize) -> Result<Zeroizing<Vec<u8>>, u32> {
+fn fixed(b: &[u8], len: usize) -> Result<Zeroizing<Vec<u8>>, TeeError> {
     let b = strip(b);
     if b.len() > len {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     let mut out = Zeroizing::new(alloc::vec![0u8; len]);
     out[len - b.len()..].copy_from_slice(b);
@@ -56,7 +56,7 @@ fn fixed(b: &[u8], len: usize) -> Result<Zeroizing<Vec<u8>>, u32> {
 }
 
 /// The SEC1 uncompressed encoding of the point (x, y).
-fn sec1_point(x: &[u8], y: &[u8], len: usize) -> Result<Vec<u8>, u32> {
+fn sec1_point(x: &[u8], y: &[u8], len: usize) -> Result<Vec<u8>, TeeError> {
     let mut p = alloc::vec![4u8];
     p.extend_from_slice(&fixed(x, len)?);
     p.extend_from_slice(&fixed(y, len)?);
@@ -79,11 +79,11 @@ fn curve_of_ecdsa(algo: u32) -> Option<u32> {
 }
 
 /// The key's curve, checked against the algorithm.
-fn checked_curve(algo: u32, key: &AsymKey) -> Result<u32, u32> {
+fn checked_curve(algo: u32, key: &AsymKey) -> Result<u32, TeeError> {
     let curve = key.curve()?;
     curve_bits(curve)?;
     if curve_of_ecdsa(algo) != Some(curve) {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     Ok(curve)
 }
@@ -100,12 +100,12 @@ fn prehash(digest: &[u8], len: usize) -> Vec<u8> {
 }
 
 /// A fresh key pair on the curve `key` names; `bits` must be its size.
-pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
+pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), TeeError> {
     let curve = key.curve()?;
     if curve_bits(curve)? != bits {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
-    let (d, point) = by_curve!(curve, return Err(result::ERROR_NOT_SUPPORTED), c => {
+    let (d, point) = by_curve!(curve, return Err(TeeError::NotSupported), c => {
         use c::elliptic_curve::sec1::ToEncodedPoint;
         let sk = c::SecretKey::random(&mut KernelRng);
         let point = sk.public_key().to_encoded_point(false).as_bytes().to_vec();
@@ -119,35 +119,35 @@ pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
 }
 
 /// `ASYMM_OPERATE` with `ECDSA_SHA*` in mode SIGN: `r || s`.
-pub fn sign(algo: u32, key: &AsymKey, digest: &[u8], cap: usize) -> Result<Vec<u8>, (u32, usize)> {
-    let plain = |e: u32| (e, 0);
+pub fn sign(algo: u32, key: &AsymKey, digest: &[u8], cap: usize) -> Result<Vec<u8>, (TeeError, usize)> {
+    let plain = |e: TeeError| (e, 0);
     let curve = checked_curve(algo, key).map_err(plain)?;
     let len = field_bytes(curve).map_err(plain)?;
     if cap < 2 * len {
-        return Err((result::ERROR_SHORT_BUFFER, 2 * len));
+        return Err((TeeError::ShortBuffer, 2 * len));
     }
     let d = fixed(key.need(ATTR_ECC_PRIVATE_VALUE).map_err(plain)?, len).map_err(plain)?;
     let z = prehash(digest, len);
-    by_curve!(curve, Err(plain(result::ERROR_NOT_SUPPORTED)), c => {
+    by_curve!(curve, Err(plain(TeeError::NotSupported)), c => {
         use c::ecdsa::signature::hazmat::RandomizedPrehashSigner;
-        let sk = c::ecdsa::SigningKey::from_slice(&d).map_err(|_| plain(result::ERROR_BAD_PARAMETERS))?;
-        let sig: c::ecdsa::Signature = sk.sign_prehash_with_rng(&mut KernelRng, &z).map_err(|_| plain(result::ERROR_GENERIC))?;
+        let sk = c::ecdsa::SigningKey::from_slice(&d).map_err(|_| plain(TeeError::BadParameters))?;
+        let sig: c::ecdsa::Signature = sk.sign_prehash_with_rng(&mut KernelRng, &z).map_err(|_| plain(TeeError::Generic))?;
         Ok(sig.to_bytes().to_vec())
     })
 }
 
 /// `ASYMM_VERIFY` with `ECDSA_SHA*`: a signature of the wrong size is
 /// BAD_PARAMETERS, a wrong one SIGNATURE_INVALID.
-pub fn verify(algo: u32, key: &AsymKey, digest: &[u8], sig: &[u8]) -> Result<(), u32> {
+pub fn verify(algo: u32, key: &AsymKey, digest: &[u8], sig: &[u8]) -> Result<(), TeeError> {
     let curve = checked_curve(algo, key)?;
     let len = field_bytes(curve)?;
     if sig.len() != 2 * len {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     let point = sec1_point(key.need(ATTR_ECC_PUBLIC_VALUE_X)?, key.need(ATTR_ECC_PUBLIC_VALUE_Y)?, len)?;
     let z = prehash(digest, len);
-    let invalid = result::ERROR_SIGNATURE_INVALID;
-    by_curve!(curve, Err(result::ERROR_NOT_SUPPORTED), c => {
+    let invalid = TeeError::SignatureInvalid;
+    by_curve!(curve, Err(TeeError::NotSupported), c => {
         use c::ecdsa::signature::hazmat::PrehashVerifier;
         let vk = c::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(|_| invalid)?;
         let sig = c::ecdsa::Signature::from_slice(sig).map_err(|_| invalid)?;
@@ -157,23 +157,23 @@ pub fn verify(algo: u32, key: &AsymKey, digest: &[u8], sig: &[u8]) -> Result<(),
 
 /// `CRYP_DERIVE_KEY` with `ECDH_DERIVE_SHARED_SECRET`: exactly the peer's
 /// X and Y, in that order; the shared secret is the x coordinate.
-pub fn derive(key: &AsymKey, params: &[Attr]) -> Result<Zeroizing<Vec<u8>>, u32> {
+pub fn derive(key: &AsymKey, params: &[Attr]) -> Result<Zeroizing<Vec<u8>>, TeeError> {
     let [x, y] = params else {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     };
     if x.id != ATTR_ECC_PUBLIC_VALUE_X || y.id != ATTR_ECC_PUBLIC_VALUE_Y {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     let curve = key.curve()?;
     if !matches!(curve, ECC_CURVE_NIST_P192..=ECC_CURVE_NIST_P521) {
-        return Err(result::ERROR_NOT_IMPLEMENTED);
+        return Err(TeeError::NotImplemented);
     }
     let len = field_bytes(curve)?;
     let point = sec1_point(&x.data, &y.data, len)?;
     let d = fixed(key.need(ATTR_ECC_PRIVATE_VALUE)?, len)?;
-    by_curve!(curve, Err(result::ERROR_NOT_SUPPORTED), c => {
-        let sk = c::SecretKey::from_slice(&d).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
-        let pk = c::PublicKey::from_sec1_bytes(&point).map_err(|_| result::ERROR_BAD_PARAMETERS)?;
+    by_curve!(curve, Err(TeeError::NotSupported), c => {
+        let sk = c::SecretKey::from_slice(&d).map_err(|_| TeeError::BadParameters)?;
+        let pk = c::PublicKey::from_sec1_bytes(&point).map_err(|_| TeeError::BadParameters)?;
         let shared = c::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine());
         Ok(Zeroizing::new(shared.raw_secret_bytes().to_vec()))
     })

@@ -12,7 +12,7 @@ extern crate alloc;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::state::{Engine, OpState};
 use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
@@ -23,7 +23,6 @@ pub mod ecc;
 pub mod prime;
 pub mod rng;
 pub mod rsa;
-pub mod syscall;
 
 pub use attrs::AsymKey;
 
@@ -140,18 +139,16 @@ fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
 
 impl CryptoState {
     /// `CRYP_OBJ_ALLOC` of an asymmetric type.
-    pub(super) fn asym_obj_alloc(&mut self, obj_type: u32, max_bits: u32) -> Result<u32, u32> {
-        let props = attrs::props(obj_type).ok_or(result::ERROR_NOT_SUPPORTED)?;
+    pub(super) fn asym_obj_alloc(&mut self, obj_type: u32, max_bits: u32) -> Result<u32, TeeError> {
+        let props = attrs::props(obj_type).ok_or(TeeError::NotSupported)?;
         props.check_size(max_bits)?;
-        let h = self.new_handle()?;
-        self.objects.insert(h, Object::new(obj_type, max_bits, 0));
-        Ok(h)
+        self.insert(Object::new(obj_type, max_bits, 0))
     }
 
     /// `CRYP_OBJ_POPULATE` of an (uninitialised) asymmetric object.
-    pub(super) fn asym_populate(&mut self, h: u32, attrs: &[Attr]) -> Result<(), u32> {
+    pub(super) fn asym_populate(&mut self, h: u32, attrs: &[Attr]) -> Result<(), TeeError> {
         let o = self.obj_mut(h)?;
-        let props = attrs::props(o.obj_type).ok_or(result::ERROR_NOT_IMPLEMENTED)?;
+        let props = attrs::props(o.obj_type).ok_or(TeeError::NotImplemented)?;
         props.check_attrs(attrs, false)?;
         let mut key = Box::<AsymKey>::default();
         let bits = props.populate(&mut key, attrs, o.max_bits)?;
@@ -163,34 +160,34 @@ impl CryptoState {
 
     /// `CRYP_OBJ_GET_ATTR`: the bytes of attribute `attr_id`, for every
     /// object type (secret values through [`CryptoState::obj_get_attr`]).
-    pub fn obj_get_attr_value(&self, h: u32, attr_id: u32) -> Result<Vec<u8>, u32> {
-        let o = self.obj(h).map_err(|_| result::ERROR_ITEM_NOT_FOUND)?;
+    pub fn obj_get_attr_value(&self, h: u32, attr_id: u32) -> Result<Vec<u8>, TeeError> {
+        let o = self.obj(h).map_err(|_| TeeError::ItemNotFound)?;
         if !is_asym_type(o.obj_type) {
             return self.obj_get_attr(h, attr_id).map(<[u8]>::to_vec);
         }
         if !o.initialized() {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         // A secret attribute only from an extractable key.
         if attr_id & super::ATTR_FLAG_PUBLIC == 0 && o.usage & super::USAGE_EXTRACTABLE == 0 {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
-        let props = attrs::props(o.obj_type).ok_or(result::ERROR_BAD_STATE)?;
-        let key = o.asym.as_deref().ok_or(result::ERROR_ITEM_NOT_FOUND)?;
+        let props = attrs::props(o.obj_type).ok_or(TeeError::BadState)?;
+        let key = o.asym.as_deref().ok_or(TeeError::ItemNotFound)?;
         props.get(key, attr_id)
     }
 
     /// `tee_obj_attr_copy_from` for asymmetric objects: same type, or
     /// the public half of the matching keypair.
-    pub(super) fn asym_copy(&mut self, dst: u32, src: u32) -> Result<(), u32> {
+    pub(super) fn asym_copy(&mut self, dst: u32, src: u32) -> Result<(), TeeError> {
         let s = self.obj(src)?;
         let d = self.obj(dst)?;
-        let dp = attrs::props(d.obj_type).ok_or(result::ERROR_BAD_STATE)?;
+        let dp = attrs::props(d.obj_type).ok_or(TeeError::BadState)?;
         let public_of = d.obj_type | 0x0100_0000;
         if s.obj_type != d.obj_type && (d.obj_type == public_of || s.obj_type != public_of) {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
-        let sk = s.asym.as_deref().ok_or(result::ERROR_BAD_PARAMETERS)?;
+        let sk = s.asym.as_deref().ok_or(TeeError::BadParameters)?;
         let mut key = Box::<AsymKey>::default();
         for a in dp.attrs {
             if let Some(v) = sk.get(a.id) {
@@ -207,12 +204,12 @@ impl CryptoState {
     }
 
     /// `CRYP_OBJ_GENERATE_KEY` of an asymmetric keypair.
-    pub(super) fn asym_generate(&mut self, h: u32, key_bits: u32, params: &[Attr]) -> Result<(), u32> {
+    pub(super) fn asym_generate(&mut self, h: u32, key_bits: u32, params: &[Attr]) -> Result<(), TeeError> {
         let o = self.obj_mut(h)?;
         if o.initialized() {
-            return Err(result::ERROR_BAD_STATE);
+            return Err(TeeError::BadState);
         }
-        let props = attrs::props(o.obj_type).ok_or(result::ERROR_NOT_SUPPORTED)?;
+        let props = attrs::props(o.obj_type).ok_or(TeeError::NotSupported)?;
         props.check_size(key_bits)?;
         props.check_attrs(params, true)?;
         let mut key = Box::<AsymKey>::default();
@@ -222,7 +219,7 @@ impl CryptoState {
             TYPE_ECDSA_KEYPAIR | TYPE_ECDH_KEYPAIR => ecc::generate(&mut key, key_bits)?,
             TYPE_ED25519_KEYPAIR => curve25519::ed25519_generate(&mut key),
             TYPE_X25519_KEYPAIR => curve25519::x25519_generate(&mut key),
-            _ => return Err(result::ERROR_BAD_FORMAT),
+            _ => return Err(TeeError::BadFormat),
         }
         o.asym = Some(key);
         o.key_bits = key_bits;
@@ -232,31 +229,30 @@ impl CryptoState {
 
     /// `CRYP_STATE_ALLOC` for an asymmetric algorithm (already passed
     /// through [`translate_compat`]).
-    pub(super) fn asym_state_alloc(&mut self, algo: u32, mode: u32, key1: u32, key2: u32) -> Result<u32, u32> {
+    pub(super) fn asym_state_alloc(&mut self, algo: u32, mode: u32, key1: u32, key2: u32) -> Result<u32, TeeError> {
         for k in [key1, key2] {
             if k != 0 {
                 let o = self.obj(k)?;
                 if o.busy || !key_type_fits(o.obj_type, algo, mode) {
-                    return Err(result::ERROR_BAD_PARAMETERS);
+                    return Err(TeeError::BadParameters);
                 }
             }
         }
         if key1 == 0 || key2 != 0 {
-            return Err(result::ERROR_BAD_PARAMETERS);
-        }
-        let h = self.new_handle()?;
-        if let Some(o) = self.objects.get_mut(&key1) {
-            o.busy = true;
+            return Err(TeeError::BadParameters);
         }
         // Derivations (ECDH, X25519) go through the derive dispatch.
         let engine = if algo >> 28 == 8 { Engine::Derive } else { Engine::Asym };
-        self.states.insert(h, OpState { algo, mode, key1, key2, initialized: false, engine });
+        let h = self.insert(OpState { algo, mode, key1, key2, initialized: false, engine })?;
+        if let Some(o) = self.get_mut::<Object>(key1) {
+            o.busy = true;
+        }
         Ok(h)
     }
 
     /// The algorithm, mode and initialised key of an asymmetric state;
     /// `uninit` is the code for a key not yet initialised.
-    fn asym_state(&self, h: u32, uninit: u32) -> Result<(u32, u32, &Object), u32> {
+    fn asym_state(&self, h: u32, uninit: TeeError) -> Result<(u32, u32, &Object), TeeError> {
         let s = self.state(h)?;
         let o = self.obj(s.key1)?;
         if !o.initialized() {
@@ -266,40 +262,40 @@ impl CryptoState {
     }
 
     /// The checks `ASYMM_OPERATE` makes before it reads anything.
-    pub fn asym_operate_ready(&self, h: u32) -> Result<(), u32> {
+    pub fn asym_operate_ready(&self, h: u32) -> Result<(), TeeError> {
         self.state(h).map(|_| ())
     }
 
     /// `ASYMM_OPERATE`: encrypt, decrypt or sign `src`; `cap` is the
     /// caller's output capacity. `Err((code, needed))` carries the size to
     /// report with SHORT_BUFFER.
-    pub fn asym_operate(&self, h: u32, params: &[Attr], src: &[u8], cap: usize) -> Result<Vec<u8>, (u32, usize)> {
-        let (algo, mode, o) = self.asym_state(h, result::ERROR_GENERIC).map_err(|e| (e, 0))?;
-        let key = o.asym.as_deref().ok_or((result::ERROR_GENERIC, 0))?;
+    pub fn asym_operate(&self, h: u32, params: &[Attr], src: &[u8], cap: usize) -> Result<Vec<u8>, (TeeError, usize)> {
+        let (algo, mode, o) = self.asym_state(h, TeeError::Generic).map_err(|e| (e, 0))?;
+        let key = o.asym.as_deref().ok_or((TeeError::Generic, 0))?;
         match main_alg(algo) {
             MAIN_RSA => rsa::operate(algo, mode, key, params, src, cap),
             MAIN_ECDSA if mode == MODE_SIGN => ecc::sign(algo, key, src, cap),
             MAIN_ED25519 if mode == MODE_SIGN => curve25519::ed25519_sign(key, params, src, cap),
-            _ => Err((result::ERROR_BAD_PARAMETERS, 0)),
+            _ => Err((TeeError::BadParameters, 0)),
         }
     }
 
     /// `ASYMM_VERIFY`: SIGNATURE_INVALID when `sig` does not verify.
-    pub fn asym_verify(&self, h: u32, params: &[Attr], data: &[u8], sig: &[u8]) -> Result<(), u32> {
-        let (algo, _, o) = self.asym_state(h, result::ERROR_BAD_PARAMETERS)?;
-        let key = o.asym.as_deref().ok_or(result::ERROR_BAD_PARAMETERS)?;
+    pub fn asym_verify(&self, h: u32, params: &[Attr], data: &[u8], sig: &[u8]) -> Result<(), TeeError> {
+        let (algo, _, o) = self.asym_state(h, TeeError::BadParameters)?;
+        let key = o.asym.as_deref().ok_or(TeeError::BadParameters)?;
         match main_alg(algo) {
             MAIN_RSA => rsa::verify(algo, key, params, data, sig),
             MAIN_ECDSA => ecc::verify(algo, key, data, sig),
             MAIN_ED25519 => curve25519::ed25519_verify(key, params, data, sig),
-            _ => Err(result::ERROR_NOT_SUPPORTED),
+            _ => Err(TeeError::NotSupported),
         }
     }
 
     /// The mode `ASYMM_VERIFY` needs, checked first.
-    pub fn asym_verify_ready(&self, h: u32) -> Result<(), u32> {
+    pub fn asym_verify_ready(&self, h: u32) -> Result<(), TeeError> {
         if self.state(h)?.mode != MODE_VERIFY {
-            return Err(result::ERROR_BAD_PARAMETERS);
+            return Err(TeeError::BadParameters);
         }
         Ok(())
     }
@@ -308,7 +304,7 @@ impl CryptoState {
 /// `CRYP_DERIVE_KEY` for ECDH and X25519: the shared secret of the
 /// state's key pair `key` and the peer's public key in `params`. `None`
 /// when `algo` is neither (the derive dispatch tries the KDFs then).
-pub fn derive_shared(algo: u32, key: &Object, params: &[Attr]) -> Option<Result<Vec<u8>, u32>> {
+pub fn derive_shared(algo: u32, key: &Object, params: &[Attr]) -> Option<Result<Vec<u8>, TeeError>> {
     let agree = |k: &AsymKey| {
         let mut secret =
             if algo == ALG_X25519 { curve25519::x25519_derive(k, params)? } else { ecc::derive(k, params)? };
@@ -317,7 +313,7 @@ pub fn derive_shared(algo: u32, key: &Object, params: &[Attr]) -> Option<Result<
     };
     match algo {
         ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 => {
-            Some(key.asym.as_deref().ok_or(result::ERROR_BAD_PARAMETERS).and_then(agree))
+            Some(key.asym.as_deref().ok_or(TeeError::BadParameters).and_then(agree))
         }
         _ => None,
     }

@@ -9,7 +9,7 @@ use ::rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use ::rsa::{BigUint, Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use alloc::string::String;
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::super::Attr;
@@ -114,21 +114,21 @@ pub fn scheme(algo: u32) -> Option<Scheme> {
 
 /// The modulus, if it is one the `rsa` crate can work with without
 /// panicking (its arithmetic assumes n > 1).
-fn modulus(key: &AsymKey) -> Result<BigUint, u32> {
+fn modulus(key: &AsymKey) -> Result<BigUint, TeeError> {
     let n = BigUint::from_bytes_be(key.need(ATTR_RSA_MODULUS)?);
     if n <= BigUint::from(1u32) || n.bits() > RSA_MAX_BITS as usize {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     Ok(n)
 }
 
-fn public_key(key: &AsymKey) -> Result<RsaPublicKey, u32> {
+fn public_key(key: &AsymKey) -> Result<RsaPublicKey, TeeError> {
     let n = modulus(key)?;
     let e = BigUint::from_bytes_be(key.need(ATTR_RSA_PUBLIC_EXPONENT)?);
-    RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS as usize).map_err(|_| result::ERROR_BAD_PARAMETERS)
+    RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS as usize).map_err(|_| TeeError::BadParameters)
 }
 
-fn private_key(key: &AsymKey) -> Result<RsaPrivateKey, u32> {
+fn private_key(key: &AsymKey) -> Result<RsaPrivateKey, TeeError> {
     let big = |id| key.need(id).map(BigUint::from_bytes_be);
     let primes = match (key.get(ATTR_RSA_PRIME1), key.get(ATTR_RSA_PRIME2)) {
         (Some(p), Some(q)) if !p.is_empty() => {
@@ -141,19 +141,18 @@ fn private_key(key: &AsymKey) -> Result<RsaPrivateKey, u32> {
     // Recovering the primes from (n, e, d) computes d e - 1: d = 0 would
     // underflow inside the crate.
     if d == BigUint::from(0u32) {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
-    RsaPrivateKey::from_components(n, big(ATTR_RSA_PUBLIC_EXPONENT)?, d, primes)
-        .map_err(|_| result::ERROR_BAD_PARAMETERS)
+    RsaPrivateKey::from_components(n, big(ATTR_RSA_PUBLIC_EXPONENT)?, d, primes).map_err(|_| TeeError::BadParameters)
 }
 
 /// `check_pub_rsa_key`: odd, and at least 65537 when it fits in 3 bytes.
-fn check_public_exponent(e: &[u8]) -> Result<(), u32> {
+fn check_public_exponent(e: &[u8]) -> Result<(), TeeError> {
     if e.is_empty() || e.len() > 32 || e[e.len() - 1] & 1 == 0 {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     if e.len() <= 3 && e.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) < 65537 {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     Ok(())
 }
@@ -164,13 +163,13 @@ fn check_public_exponent(e: &[u8]) -> Result<(), u32> {
 /// inverse there, as libtomcrypt's `rsa_make_key` computes it. The search
 /// passes preemption points ([`super::prime`]), so however many tries a
 /// TA-chosen `e` takes, interrupts do not wait for it.
-fn new_key(bits: usize, e: BigUint) -> Result<RsaPrivateKey, u32> {
+fn new_key(bits: usize, e: BigUint) -> Result<RsaPrivateKey, TeeError> {
     // The `rsa` crate takes public exponents up to 2^33 - 1 only (it
     // refused bigger ones after the whole search before): say so first.
     let e_bytes = e.to_bytes_be();
     let e64 = e_bytes.iter().fold(0u64, |v, &b| v << 8 | u64::from(b));
     if bits < 64 || e_bytes.len() > 8 || e64 > RsaPublicKey::MAX_PUB_EXPONENT {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     // A prime p with gcd(p - 1, e) = 1, drawn per prime: a TA's exponent
     // rich in small factors rejects most primes, never whole pairs.
@@ -189,7 +188,7 @@ fn new_key(bits: usize, e: BigUint) -> Result<RsaPrivateKey, u32> {
         match RsaPrivateKey::from_p_q(p, q, e.clone()) {
             Ok(k) if k.n().bits() == bits => return Ok(k),
             Ok(_) | Err(::rsa::Error::InvalidPrime) => crate::thread::preempt::point(),
-            Err(_) => return Err(result::ERROR_BAD_PARAMETERS),
+            Err(_) => return Err(TeeError::BadParameters),
         }
     }
 }
@@ -202,7 +201,7 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 }
 
 /// A `bits`-bit key pair (public exponent from `key` if set, else 65537).
-pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
+pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), TeeError> {
     let e = match key.get(ATTR_RSA_PUBLIC_EXPONENT) {
         Some(e) => {
             check_public_exponent(e)?;
@@ -212,7 +211,7 @@ pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
     };
     // libtomcrypt makes keys of whole bytes and checks the modulus size.
     if !bits.is_multiple_of(8) {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     let k = new_key(bits as usize, e)?;
     let [p, q] = [&k.primes()[0], &k.primes()[1]];
@@ -220,7 +219,7 @@ pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), u32> {
     let d = k.d();
     let mut dp = d % (p - &one);
     let mut dq = d % (q - &one);
-    let qinv = k.crt_coefficient().ok_or(result::ERROR_GENERIC)?;
+    let qinv = k.crt_coefficient().ok_or(TeeError::Generic)?;
     for (id, v) in [
         (ATTR_RSA_MODULUS, k.n()),
         (ATTR_RSA_PUBLIC_EXPONENT, k.e()),
@@ -251,7 +250,7 @@ fn salt_len(params: &[Attr], default: usize) -> usize {
 
 /// The OAEP label and MGF1 hash parameters (the first label ends the scan,
 /// as upstream's loop does).
-fn oaep_params(params: &[Attr], hash: Hash) -> Result<(Option<String>, Hash), u32> {
+fn oaep_params(params: &[Attr], hash: Hash) -> Result<(Option<String>, Hash), TeeError> {
     let mut mgf = None;
     for p in params {
         if p.id == ATTR_RSA_OAEP_LABEL {
@@ -259,12 +258,12 @@ fn oaep_params(params: &[Attr], hash: Hash) -> Result<(Option<String>, Hash), u3
                 break;
             }
             // The `rsa` crate takes labels as strings only.
-            let label = String::from_utf8(p.data.clone()).map_err(|_| result::ERROR_NOT_SUPPORTED)?;
+            let label = String::from_utf8(p.data.clone()).map_err(|_| TeeError::NotSupported)?;
             return Ok((Some(label), mgf.unwrap_or(hash)));
         }
         if p.id == ATTR_RSA_OAEP_MGF_HASH {
-            let v: [u8; 4] = p.data.as_slice().try_into().map_err(|_| result::ERROR_BAD_PARAMETERS)?;
-            mgf = Some(Hash::from_digest_alg(u32::from_le_bytes(v)).ok_or(result::ERROR_NOT_SUPPORTED)?);
+            let v: [u8; 4] = p.data.as_slice().try_into().map_err(|_| TeeError::BadParameters)?;
+            mgf = Some(Hash::from_digest_alg(u32::from_le_bytes(v)).ok_or(TeeError::NotSupported)?);
         }
     }
     Ok((None, mgf.unwrap_or(hash)))
@@ -285,16 +284,16 @@ pub fn operate(
     params: &[Attr],
     src: &[u8],
     cap: usize,
-) -> Result<Vec<u8>, (u32, usize)> {
-    let plain = |e: u32| (e, 0);
-    let scheme = scheme(algo).ok_or(plain(result::ERROR_BAD_PARAMETERS))?;
+) -> Result<Vec<u8>, (TeeError, usize)> {
+    let plain = |e: TeeError| (e, 0);
+    let scheme = scheme(algo).ok_or(plain(TeeError::BadParameters))?;
     let short = |needed: usize| {
-        if cap < needed { Err((result::ERROR_SHORT_BUFFER, needed)) } else { Ok(()) }
+        if cap < needed { Err((TeeError::ShortBuffer, needed)) } else { Ok(()) }
     };
     match (scheme, mode) {
         (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash), super::MODE_SIGN) => {
             if src.len() != hash.size() {
-                return Err(plain(result::ERROR_BAD_PARAMETERS));
+                return Err(plain(TeeError::BadParameters));
             }
             let k = private_key(key).map_err(plain)?;
             short(k.size())?;
@@ -307,25 +306,25 @@ pub fn operate(
                     by_hash!(hash, D => k.sign_with_rng(&mut KernelRng, Pkcs1v15Sign::new::<D>(), src))
                 }
             };
-            sig.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))
+            sig.map_err(|_| plain(TeeError::BadParameters))
         }
-        (Scheme::SsPkcs1v15(_) | Scheme::Pss(_), _) => Err(plain(result::ERROR_BAD_PARAMETERS)),
+        (Scheme::SsPkcs1v15(_) | Scheme::Pss(_), _) => Err(plain(TeeError::BadParameters)),
         (Scheme::NoPad, m) if m == super::super::MODE_ENCRYPT || m == super::super::MODE_DECRYPT => {
             let x = BigUint::from_bytes_be(src);
             let y = if m == super::super::MODE_ENCRYPT {
                 let k = public_key(key).map_err(plain)?;
                 if &x >= k.n() {
-                    return Err(plain(result::ERROR_BAD_PARAMETERS));
+                    return Err(plain(TeeError::BadParameters));
                 }
                 ::rsa::hazmat::rsa_encrypt(&k, &x)
             } else {
                 let k = private_key(key).map_err(plain)?;
                 if &x >= k.n() {
-                    return Err(plain(result::ERROR_BAD_PARAMETERS));
+                    return Err(plain(TeeError::BadParameters));
                 }
                 ::rsa::hazmat::rsa_decrypt_and_check(&k, Some(&mut KernelRng), &x)
             }
-            .map_err(|_| plain(result::ERROR_BAD_PARAMETERS))?;
+            .map_err(|_| plain(TeeError::BadParameters))?;
             // Leading zeros dropped, one kept for zero (as `rsadorep`).
             let out = Zeroizing::new(y.to_bytes_be());
             let out = if strip(&out).is_empty() { alloc::vec![0] } else { strip(&out).to_vec() };
@@ -342,7 +341,7 @@ pub fn operate(
                 }
                 _ => k.encrypt(&mut KernelRng, Pkcs1v15Encrypt, src),
             };
-            r.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))
+            r.map_err(|_| plain(TeeError::BadParameters))
         }
         (Scheme::EsPkcs1v15 | Scheme::Oaep(_), super::super::MODE_DECRYPT) => {
             let k = private_key(key).map_err(plain)?;
@@ -353,26 +352,26 @@ pub fn operate(
                 }
                 _ => k.decrypt_blinded(&mut KernelRng, Pkcs1v15Encrypt, src),
             };
-            let out = Zeroizing::new(r.map_err(|_| plain(result::ERROR_BAD_PARAMETERS))?);
+            let out = Zeroizing::new(r.map_err(|_| plain(TeeError::BadParameters))?);
             short(out.len())?;
             Ok(out.to_vec())
         }
-        _ => Err(plain(result::ERROR_BAD_PARAMETERS)),
+        _ => Err(plain(TeeError::BadParameters)),
     }
 }
 
 /// `ASYMM_VERIFY` for RSA signatures over a digest.
-pub fn verify(algo: u32, key: &AsymKey, params: &[Attr], digest: &[u8], sig: &[u8]) -> Result<(), u32> {
-    let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) = scheme(algo).ok_or(result::ERROR_NOT_SUPPORTED)? else {
-        return Err(result::ERROR_BAD_PARAMETERS);
+pub fn verify(algo: u32, key: &AsymKey, params: &[Attr], digest: &[u8], sig: &[u8]) -> Result<(), TeeError> {
+    let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) = scheme(algo).ok_or(TeeError::NotSupported)? else {
+        return Err(TeeError::BadParameters);
     };
     if digest.len() != hash.size() {
-        return Err(result::ERROR_BAD_PARAMETERS);
+        return Err(TeeError::BadParameters);
     }
     let salt = salt_len(params, hash.size());
     let k = public_key(key)?;
     if sig.len() != k.size() {
-        return Err(ERROR_SIGNATURE_INVALID);
+        return Err(TeeError::SignatureInvalid);
     }
     let r = match scheme(algo) {
         Some(Scheme::Pss(_)) => {
@@ -380,11 +379,8 @@ pub fn verify(algo: u32, key: &AsymKey, params: &[Attr], digest: &[u8], sig: &[u
         }
         _ => by_hash!(hash, D => k.verify(Pkcs1v15Sign::new::<D>(), digest, sig)),
     };
-    r.map_err(|_| ERROR_SIGNATURE_INVALID)
+    r.map_err(|_| TeeError::SignatureInvalid)
 }
-
-/// `TEE_ERROR_SIGNATURE_INVALID`.
-pub const ERROR_SIGNATURE_INVALID: u32 = result::ERROR_SIGNATURE_INVALID;
 
 #[cfg(test)]
 mod keygen_tests {
@@ -398,7 +394,7 @@ mod keygen_tests {
     fn generated_keys_are_consistent() {
         let mut key = AsymKey::default();
         key.set(ATTR_RSA_PUBLIC_EXPONENT, [&[0x80][..], &[0x11; 30], &[0x01]].concat());
-        assert_eq!(generate(&mut key, 512).err(), Some(result::ERROR_BAD_PARAMETERS));
+        assert_eq!(generate(&mut key, 512).err(), Some(TeeError::BadParameters));
         let rich = (3u64 * 5 * 7 * 11 * 13 * 17 * 19 * 23 * 29).to_be_bytes().to_vec();
         for (e, bits) in [(None, 512u32), (Some(rich), 520)] {
             let mut key = AsymKey::default();

@@ -6,7 +6,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::*;
 use crate::crypto::ops::tests::hex;
@@ -18,13 +18,13 @@ mod v {
     include!("../../../../qemu/runner/src/bin/tz-xtest/crypto_asym/vectors.rs");
 }
 
-const MODE_DERIVE: u32 = 6;
-const ALG_ECDSA_SHA256: u32 = 0x7000_3042;
-const ALG_ECDSA_SHA384: u32 = 0x7000_4042;
-const ALG_RSASSA_PKCS1_V1_5_SHA256: u32 = 0x7000_4830;
-const ALG_RSASSA_PSS_SHA256: u32 = 0x7041_4930;
-const ALG_OAEP_SHA1: u32 = 0x6021_0230;
-const ALG_RSA_NOPAD: u32 = 0x6000_0030;
+use tee_abi::gp::alg::ECDSA_SHA256 as ALG_ECDSA_SHA256;
+use tee_abi::gp::alg::ECDSA_SHA384 as ALG_ECDSA_SHA384;
+use tee_abi::gp::alg::RSA_NOPAD as ALG_RSA_NOPAD;
+use tee_abi::gp::alg::RSAES_PKCS1_OAEP_MGF1_SHA1 as ALG_OAEP_SHA1;
+use tee_abi::gp::alg::RSASSA_PKCS1_PSS_MGF1_SHA256 as ALG_RSASSA_PSS_SHA256;
+use tee_abi::gp::alg::RSASSA_PKCS1_V1_5_SHA256 as ALG_RSASSA_PKCS1_V1_5_SHA256;
+use tee_abi::gp::mode::DERIVE as MODE_DERIVE;
 
 fn r(id: u32, h: &str) -> Attr {
     Attr { id, data: hex(h) }
@@ -47,8 +47,8 @@ fn check_signature(st: &CryptoState, vs: u32, msg: &[u8], sig: &[u8], flip: usiz
     st.asym_verify(vs, &[], msg, sig).unwrap();
     let mut bad = sig.to_vec();
     bad[flip] ^= 1;
-    assert_eq!(st.asym_verify(vs, &[], msg, &bad), Err(result::ERROR_SIGNATURE_INVALID));
-    assert_eq!(st.asym_verify(vs, &[], msg, &bad[..sig.len() - 1]), Err(result::ERROR_BAD_PARAMETERS));
+    assert_eq!(st.asym_verify(vs, &[], msg, &bad), Err(TeeError::SignatureInvalid));
+    assert_eq!(st.asym_verify(vs, &[], msg, &bad[..sig.len() - 1]), Err(TeeError::BadParameters));
 }
 
 fn rsa_attrs(p: [&str; 8]) -> Vec<Attr> {
@@ -71,7 +71,7 @@ fn ed25519_rfc8032() {
         let mut st = CryptoState::new();
         let k = ed25519_keypair(&mut st, t[0], t[1]);
         let s = st.state_alloc(ALG_ED25519, MODE_SIGN, k, 0).unwrap();
-        assert_eq!(st.asym_operate(s, &[], &hex(t[2]), 63).unwrap_err(), (result::ERROR_SHORT_BUFFER, 64));
+        assert_eq!(st.asym_operate(s, &[], &hex(t[2]), 63).unwrap_err(), (TeeError::ShortBuffer, 64));
         assert_eq!(st.asym_operate(s, &[], &hex(t[2]), 64).unwrap(), hex(t[3]));
         let p = ed25519_public(&mut st, t[1]);
         let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, p, 0).unwrap();
@@ -93,20 +93,16 @@ fn ed25519ctx_and_ph_rfc8032() {
         let pk = ed25519_public(&mut st, t[1]);
         let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
         st.asym_verify(vs, &params, &hex(t[2]), &hex(sig)).unwrap();
-        assert_eq!(
-            st.asym_verify(vs, &[], &hex(t[2]), &hex(sig)),
-            Err(result::ERROR_SIGNATURE_INVALID),
-            "pure Ed25519"
-        );
+        assert_eq!(st.asym_verify(vs, &[], &hex(t[2]), &hex(sig)), Err(TeeError::SignatureInvalid), "pure Ed25519");
     }
     let mut st = CryptoState::new();
     let pk = ed25519_public(&mut st, c[1]);
     let vs = st.state_alloc(ALG_ED25519, MODE_VERIFY, pk, 0).unwrap();
     let two = [r(ATTR_EDDSA_CTX, "01"), r(ATTR_EDDSA_CTX, "02")];
-    assert_eq!(st.asym_verify(vs, &two, &hex(c[2]), &hex(c[4])), Err(result::ERROR_BAD_PARAMETERS), "two contexts");
+    assert_eq!(st.asym_verify(vs, &two, &hex(c[2]), &hex(c[4])), Err(TeeError::BadParameters), "two contexts");
     assert_eq!(
         st.asym_verify(vs, &[value(ATTR_EDDSA_PREHASH, 2)], &hex(c[2]), &hex(c[4])),
-        Err(result::ERROR_BAD_PARAMETERS)
+        Err(TeeError::BadParameters)
     );
 }
 
@@ -124,7 +120,7 @@ fn x25519_rfc7748_through_derive() {
     let out = st.obj_alloc(TYPE_GENERIC_SECRET, 256).unwrap();
     st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, t[3])], out).unwrap();
     assert_eq!(st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(), hex(t[4]));
-    assert_eq!(st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, &t[3][..62])], out), Err(result::ERROR_BAD_PARAMETERS));
+    assert_eq!(st.derive_key(s, &[r(ATTR_X25519_PUBLIC_VALUE, &t[3][..62])], out), Err(TeeError::BadParameters));
     // Bob's side gives the same K.
     let mut bob = AsymKey::default();
     bob.set(ATTR_X25519_PRIVATE_VALUE, hex(t[2]));
@@ -136,7 +132,7 @@ fn x25519_rfc7748_through_derive() {
     let base = alloc::format!("09{}", "00".repeat(31));
     let public = curve25519::x25519_derive(&g, &[r(ATTR_X25519_PUBLIC_VALUE, &base)]).unwrap();
     assert_eq!(&*public, g.get(ATTR_X25519_PUBLIC_VALUE).unwrap());
-    assert_eq!(st.obj_alloc(TYPE_X25519_PUBLIC_KEY, 256), Err(result::ERROR_NOT_SUPPORTED), "no such type in 4.5");
+    assert_eq!(st.obj_alloc(TYPE_X25519_PUBLIC_KEY, 256), Err(TeeError::NotSupported), "no such type in 4.5");
 }
 
 #[test]
@@ -157,20 +153,20 @@ fn ecdsa_cavp_and_roundtrip() {
     let kp = key(&mut st, TYPE_ECDSA_KEYPAIR, 521, &keypair_attrs);
     assert_eq!(&st.obj_info(kp).unwrap()[4..8], &256u32.to_le_bytes(), "size from the curve");
     let ss = st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, kp, 0).unwrap();
-    assert_eq!(st.asym_operate(ss, &[], &hex(t[3]), 10).unwrap_err(), (result::ERROR_SHORT_BUFFER, 64));
+    assert_eq!(st.asym_operate(ss, &[], &hex(t[3]), 10).unwrap_err(), (TeeError::ShortBuffer, 64));
     let mine = st.asym_operate(ss, &[], &hex(t[3]), 64).unwrap();
     st.asym_verify(vs, &[], &hex(t[3]), &mine).unwrap();
     // ECDSA_SHA384 goes with P-384 only.
     let kp2 = key(&mut st, TYPE_ECDSA_KEYPAIR, 521, &keypair_attrs);
     let s384 = st.state_alloc(ALG_ECDSA_SHA384, MODE_SIGN, kp2, 0).unwrap();
-    assert_eq!(st.asym_operate(s384, &[], &hex(t[3]), 96).unwrap_err().0, result::ERROR_BAD_PARAMETERS);
+    assert_eq!(st.asym_operate(s384, &[], &hex(t[3]), 96).unwrap_err().0, TeeError::BadParameters);
     // The deprecated ECDSA_P256 identifier is ECDSA_SHA256.
     let p2 = key(&mut st, TYPE_ECDSA_PUBLIC_KEY, 256, &pubkey.iter().map(Attr::clone).collect::<Vec<_>>());
     let old = st.state_alloc(0x7000_3041, MODE_VERIFY, p2, 0).unwrap();
     st.asym_verify(old, &[], &hex(t[3]), &sig).unwrap();
     // A public key cannot sign.
     let p3 = key(&mut st, TYPE_ECDSA_PUBLIC_KEY, 256, &pubkey.iter().map(Attr::clone).collect::<Vec<_>>());
-    assert_eq!(st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, p3, 0), Err(result::ERROR_BAD_PARAMETERS));
+    assert_eq!(st.state_alloc(ALG_ECDSA_SHA256, MODE_SIGN, p3, 0), Err(TeeError::BadParameters));
 }
 
 #[test]
@@ -212,7 +208,7 @@ fn ecdh_cavp_through_derive() {
         assert_eq!(st.obj_get_attr_value(out, ATTR_SECRET_VALUE).unwrap(), hex(t[5]));
         assert_eq!(
             st.derive_key(s, &[r(ATTR_ECC_PUBLIC_VALUE_Y, t[1]), r(ATTR_ECC_PUBLIC_VALUE_X, t[0])], out),
-            Err(result::ERROR_BAD_PARAMETERS)
+            Err(TeeError::BadParameters)
         );
     }
 }
@@ -225,21 +221,14 @@ fn rsa_published_vectors() {
     let s = st.state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, k, 0).unwrap();
     assert_eq!(
         st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 127).unwrap_err(),
-        (result::ERROR_SHORT_BUFFER, 128)
+        (TeeError::ShortBuffer, 128)
     );
     assert_eq!(st.asym_operate(s, &[], &hex(v::SIGGEN15_SHA256_DIGEST), 128).unwrap(), hex(v::SIGGEN15_SHA256_SIG));
-    assert_eq!(
-        st.asym_operate(s, &[], &[0; 20], 128).unwrap_err().0,
-        result::ERROR_BAD_PARAMETERS,
-        "not a SHA-256 digest"
-    );
+    assert_eq!(st.asym_operate(s, &[], &[0; 20], 128).unwrap_err().0, TeeError::BadParameters, "not a SHA-256 digest");
     let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(sg)[..2]);
     let vs = st.state_alloc(ALG_RSASSA_PKCS1_V1_5_SHA256, MODE_VERIFY, pk, 0).unwrap();
     st.asym_verify(vs, &[], &hex(v::SIGGEN15_SHA256_DIGEST), &hex(v::SIGGEN15_SHA256_SIG)).unwrap();
-    assert_eq!(
-        st.asym_verify(vs, &[], &hex(v::SIGGEN15_SHA256_DIGEST), &[1; 128]),
-        Err(result::ERROR_SIGNATURE_INVALID)
-    );
+    assert_eq!(st.asym_verify(vs, &[], &hex(v::SIGGEN15_SHA256_DIGEST), &[1; 128]), Err(TeeError::SignatureInvalid));
     // PSS with the published salt length 20.
     let pss = v::SIGGENPSS_KEY;
     let pk = key(&mut st, TYPE_RSA_PUBLIC_KEY, 1024, &rsa_attrs(pss)[..2]);
@@ -248,7 +237,7 @@ fn rsa_published_vectors() {
     st.asym_verify(vs, &salt20, &hex(v::SIGGENPSS_SHA256_DIGEST), &hex(v::SIGGENPSS_SHA256_SIG)).unwrap();
     assert_eq!(
         st.asym_verify(vs, &[], &hex(v::SIGGENPSS_SHA256_DIGEST), &hex(v::SIGGENPSS_SHA256_SIG)),
-        Err(result::ERROR_SIGNATURE_INVALID),
+        Err(TeeError::SignatureInvalid),
         "default salt length is the digest's"
     );
     // OAEP and PKCS#1 v1.5 decryption of the published ciphertexts.
@@ -264,8 +253,8 @@ fn rsa_published_vectors() {
         let e = st.state_alloc(algo, MODE_ENCRYPT, pk, 0).unwrap();
         let c = st.asym_operate(e, &[], b"roundtrip", 128).unwrap();
         assert_eq!(st.asym_operate(d, &[], &c, 128).unwrap(), b"roundtrip");
-        assert_eq!(st.asym_operate(d, &[], &c, 3).unwrap_err(), (result::ERROR_SHORT_BUFFER, 9));
-        assert_eq!(st.asym_operate(e, &[], &[0; 200], 128).unwrap_err().0, result::ERROR_BAD_PARAMETERS, "too long");
+        assert_eq!(st.asym_operate(d, &[], &c, 3).unwrap_err(), (TeeError::ShortBuffer, 9));
+        assert_eq!(st.asym_operate(e, &[], &[0; 200], 128).unwrap_err().0, TeeError::BadParameters, "too long");
     }
 }
 

@@ -4,7 +4,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use tee_abi::msg::{RPC_CMD_FS, RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, arg_size};
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::{MemFs, UUID_A};
 use crate::call_env::{ArgLocation, CallEnv};
@@ -147,7 +147,7 @@ impl FakeSupplicant {
                     }
                     other => panic!("unknown FS op {other}"),
                 };
-                msg.ret = r.err().unwrap_or(0);
+                msg.ret = r.err().map_or(0, TeeError::code);
             }
             other => panic!("unexpected RPC {other}"),
         }
@@ -181,10 +181,10 @@ fn rpc_fs_speaks_the_supplicant_protocol() {
         let mut fs = RpcFs::new(&mut env);
         s.commit(&mut fs, b"obj", 0, &[7u8; 70_000], &[1; 12], false).unwrap();
         assert_eq!(s.load(&mut fs, b"obj").unwrap().data, [7u8; 70_000]);
-        assert_eq!(s.commit(&mut fs, b"obj", 0, b"", &[1; 12], false), Err(result::ERROR_ACCESS_CONFLICT));
+        assert_eq!(s.commit(&mut fs, b"obj", 0, b"", &[1; 12], false), Err(TeeError::AccessConflict));
         assert_eq!(s.list(&mut fs).unwrap(), [(b"obj".to_vec(), 70_000)]);
         s.remove(&mut fs, b"obj").unwrap();
-        assert_eq!(s.load(&mut fs, b"obj").unwrap_err(), result::ERROR_ITEM_NOT_FOUND);
+        assert_eq!(s.load(&mut fs, b"obj").unwrap_err(), TeeError::ItemNotFound);
         assert!(s.list(&mut fs).unwrap().is_empty());
     }
     assert!(env.shms.is_empty(), "every APPL buffer freed");

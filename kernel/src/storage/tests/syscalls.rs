@@ -1,21 +1,23 @@
 //! The storage syscalls end to end through a fake `SyscallContext`.
 
-use tee_abi::result;
+use tee_abi::result::TeeError;
 
 use super::UUID_A;
 use super::rpc::FakeSupplicant;
 use crate::call_env::CallEnv;
-use crate::storage::syscall::*;
+use crate::handles::{HandleTable, Kind};
+use crate::storage::state::*;
+use crate::syscall::{Outcome, SyscallContext};
 use crate::user_ta::memory::{Region, Sharing, UserRegions};
 use crate::user_ta::property::PropContext;
-use crate::user_ta::syscall::{Outcome, SyscallContext};
+use tee_abi::syscall::Syscall;
 
 struct Ctx {
     regions: UserRegions,
     env: FakeSupplicant,
     ta: [u8; 16],
     storage: StorageState,
-    crypto: crate::crypto::CryptoState,
+    handles: HandleTable,
 }
 
 impl SyscallContext for Ctx {
@@ -45,13 +47,30 @@ impl SyscallContext for Ctx {
         None
     }
     fn set_ta_time_offset(&mut self, _: i64) {}
-    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
-        &mut self.crypto
+    fn handles(&mut self) -> &mut HandleTable {
+        &mut self.handles
     }
     fn storage(&mut self) -> Option<&mut StorageState> {
         Some(&mut self.storage)
     }
 }
+
+const STORAGE_OBJ_OPEN: u64 = Syscall::StorageObjOpen as u64;
+const STORAGE_OBJ_CREATE: u64 = Syscall::StorageObjCreate as u64;
+const STORAGE_OBJ_DEL: u64 = Syscall::StorageObjDel as u64;
+const STORAGE_OBJ_RENAME: u64 = Syscall::StorageObjRename as u64;
+const STORAGE_ENUM_ALLOC: u64 = Syscall::StorageEnumAlloc as u64;
+const STORAGE_ENUM_FREE: u64 = Syscall::StorageEnumFree as u64;
+const STORAGE_ENUM_START: u64 = Syscall::StorageEnumStart as u64;
+const STORAGE_ENUM_NEXT: u64 = Syscall::StorageEnumNext as u64;
+const STORAGE_OBJ_READ: u64 = Syscall::StorageObjRead as u64;
+const STORAGE_OBJ_WRITE: u64 = Syscall::StorageObjWrite as u64;
+const STORAGE_OBJ_TRUNC: u64 = Syscall::StorageObjTrunc as u64;
+const STORAGE_OBJ_SEEK: u64 = Syscall::StorageObjSeek as u64;
+const CRYP_OBJ_GET_INFO: u64 = Syscall::CrypObjGetInfo as u64;
+const CRYP_OBJ_CLOSE: u64 = Syscall::CrypObjClose as u64;
+const CRYP_OBJ_ALLOC: u64 = Syscall::CrypObjAlloc as u64;
+const CRYP_STATE_ALLOC: u64 = Syscall::CrypStateAlloc as u64;
 
 const VA: u64 = 0x10_0000;
 
@@ -67,15 +86,15 @@ fn ctx(backing: &mut [u8]) -> Ctx {
         env: FakeSupplicant::new(),
         ta: UUID_A,
         storage: StorageState::new(),
-        crypto: crate::crypto::CryptoState::new(),
+        handles: HandleTable::new(),
     }
 }
 
-fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> u32 {
+fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
     let mut a = [0u64; 8];
     a[..args.len()].copy_from_slice(args);
-    match crate::user_ta::syscall::dispatch(c, nr, a) {
-        Outcome::Return(r) => r as u32,
+    match crate::syscall::dispatch(c, nr, a) {
+        Outcome::Return(r) => TeeError::from_raw(r as u32),
         other => panic!("{other:?}"),
     }
 }
@@ -92,71 +111,156 @@ fn syscalls_end_to_end() {
     c.regions.write(id, b"key-1").unwrap();
     c.regions.write(data, b"0123456789").unwrap();
     let rw = u64::from(ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), result::ERROR_ITEM_NOT_FOUND);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 10, h]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), Err(TeeError::ItemNotFound));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 10, h]), Ok(()));
     let obj = u64::from(u32_at(&c, h));
-    assert!(is_storage_handle(obj));
+    assert_eq!(c.handles.kind(obj as u32), Some(Kind::PersistentObject));
     assert_eq!(
         sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw | 0x400, 0, data, 10, h]),
-        result::ERROR_ACCESS_CONFLICT,
+        Err(TeeError::AccessConflict),
         "open"
     );
     // seek 4, write "ab", read all back
-    assert_eq!(sys(&mut c, STORAGE_OBJ_SEEK, &[obj, 4, 0]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_SEEK, &[obj, 4, 0]), Ok(()));
     c.regions.write(data, b"ab").unwrap();
-    assert_eq!(sys(&mut c, STORAGE_OBJ_WRITE, &[obj, data, 2]), 0);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_SEEK, &[obj, 0, 0]), 0);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_READ, &[obj, out, 64, VA + 0x90]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_WRITE, &[obj, data, 2]), Ok(()));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_SEEK, &[obj, 0, 0]), Ok(()));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_READ, &[obj, out, 64, VA + 0x90]), Ok(()));
     assert_eq!(c.regions.read(out, 10).unwrap(), b"0123ab6789");
     assert_eq!(u32_at(&c, VA + 0x90), 10);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_TRUNC, &[obj, 3]), 0);
-    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[obj, out]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_TRUNC, &[obj, 3]), Ok(()));
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[obj, out]), Ok(()));
     assert_eq!(u32_at(&c, out + 16), 3, "data size");
     assert_eq!(u32_at(&c, out + 20), 10, "position stays");
-    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), 0);
-    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), result::ERROR_BAD_PARAMETERS);
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), Ok(()));
+    // Closed: no entry of any kind, so the crypto side answers, BAD_STATE
+    // as upstream's `tee_obj_get` (one object list for both kinds,
+    // `core/tee/tee_obj.c`, OP-TEE 4.5.0). The tag-sniffing dispatch this
+    // replaced said BAD_PARAMETERS.
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), Err(TeeError::BadState));
     // Without OVERWRITE: conflict; with: replaced.
-    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 2, 0]), result::ERROR_ACCESS_CONFLICT);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw | 0x400, 0, data, 2, 0]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 2, 0]), Err(TeeError::AccessConflict));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw | 0x400, 0, data, 2, 0]), Ok(()));
     // Unknown storage.
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[0x8000_0100, id, 5, rw, h]), result::ERROR_ITEM_NOT_FOUND);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[0x8000_0100, id, 5, rw, h]), Err(TeeError::ItemNotFound));
     // Read-only handle: write refused; two readers share.
     let ro = u64::from(ACCESS_READ | SHARE_READ);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[0x8000_0000, id, 5, ro, h]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[0x8000_0000, id, 5, ro, h]), Ok(()));
     let r1 = u64::from(u32_at(&c, h));
-    assert_eq!(sys(&mut c, STORAGE_OBJ_WRITE, &[r1, data, 1]), result::ERROR_ACCESS_CONFLICT);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, ro, h]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_WRITE, &[r1, data, 1]), Err(TeeError::AccessConflict));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, ro, h]), Ok(()));
     let r2 = u64::from(u32_at(&c, h));
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), result::ERROR_ACCESS_CONFLICT);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[r1]), result::ERROR_ACCESS_CONFLICT);
-    sys(&mut c, CRYP_OBJ_CLOSE, &[r1]);
-    sys(&mut c, CRYP_OBJ_CLOSE, &[r2]);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), Err(TeeError::AccessConflict));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[r1]), Err(TeeError::AccessConflict));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[r1]), Ok(()));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[r2]), Ok(()));
     // Rename, enumerate, delete.
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), Ok(()));
     let o = u64::from(u32_at(&c, h));
     c.regions.write(id + 0x40, b"key-2").unwrap();
-    assert_eq!(sys(&mut c, STORAGE_OBJ_RENAME, &[o, id + 0x40, 5]), 0);
-    assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), 0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_RENAME, &[o, id + 0x40, 5]), Ok(()));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Ok(()));
     let e = u64::from(u32_at(&c, h));
     assert_eq!(
         sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]),
-        result::ERROR_ITEM_NOT_FOUND,
+        Err(TeeError::ItemNotFound),
         "not started"
     );
-    assert_eq!(sys(&mut c, STORAGE_ENUM_START, &[e, 1]), 0);
-    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), 0);
+    assert_eq!(sys(&mut c, STORAGE_ENUM_START, &[e, 1]), Ok(()));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), Ok(()));
     assert_eq!(c.regions.read(out + 0x40, 5).unwrap(), b"key-2");
     assert_eq!(u32_at(&c, out + 0x100), 5);
     assert_eq!(u32_at(&c, out + 16), 2, "data size");
-    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), result::ERROR_ITEM_NOT_FOUND);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[o]), 0);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id + 0x40, 5, rw, h]), result::ERROR_ITEM_NOT_FOUND);
-    assert_eq!(sys(&mut c, STORAGE_ENUM_START, &[e, 1]), result::ERROR_ITEM_NOT_FOUND, "none left");
-    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[e]), 0);
+    assert_eq!(sys(&mut c, STORAGE_ENUM_NEXT, &[e, out, out + 0x40, out + 0x100]), Err(TeeError::ItemNotFound));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[o]), Ok(()));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id + 0x40, 5, rw, h]), Err(TeeError::ItemNotFound));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_START, &[e, 1]), Err(TeeError::ItemNotFound), "none left");
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[e]), Ok(()));
     assert!(c.storage.is_empty());
     // Bad arguments.
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 65, rw, h]), result::ERROR_BAD_PARAMETERS);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, 0x400, h]), result::ERROR_BAD_PARAMETERS);
-    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, 0x0e10_0000, 5, rw, h]), result::ERROR_ACCESS_DENIED);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 65, rw, h]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, 0x400, h]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, 0x0e10_0000, 5, rw, h]), Err(TeeError::AccessDenied));
     assert!(c.env.shms.is_empty());
+}
+
+/// CRYP_OBJ_GET_INFO (24) and CRYP_OBJ_CLOSE (28) go to the service that
+/// owns the handle's entry, whatever the handle's value: the handles of
+/// both services are small numbers from one table, so a dispatch on bits
+/// of the value (the old tag) would send the persistent ones to the
+/// crypto service.
+#[test]
+fn object_calls_dispatch_on_the_handle_kind() {
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut c = ctx(&mut mem);
+    let (id, data, out, h) = (VA, VA + 0x100, VA + 0x1000, VA + 0x80);
+    c.regions.write(id, b"key-1").unwrap();
+    let rw = u64::from(ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META);
+    let new = |c: &mut Ctx, nr: u64, args: &[u64]| {
+        assert_eq!(sys(c, nr, args), Ok(()), "syscall {nr}");
+        u64::from(u32_at(c, h))
+    };
+    let transient = new(&mut c, CRYP_OBJ_ALLOC, &[u64::from(crate::crypto::TYPE_AES), 128, h]);
+    let persistent = new(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 0, h]);
+    let enumerator = new(&mut c, STORAGE_ENUM_ALLOC, &[h]);
+    let state = new(&mut c, CRYP_STATE_ALLOC, &[u64::from(crate::crypto::ALG_SHA256), 5, 0, 0, h]);
+    let all = [transient, persistent, enumerator, state];
+    for (i, x) in all.iter().enumerate() {
+        assert_ne!(*x, 0);
+        assert!(!all[..i].contains(x), "handles are unique across kinds");
+    }
+    let kinds = all.map(|x| c.handles.kind(x as u32));
+    assert_eq!(
+        kinds,
+        [Some(Kind::CrypObject), Some(Kind::PersistentObject), Some(Kind::Enumerator), Some(Kind::CrypState)]
+    );
+    // GET_INFO: each object answers with its own type and flags.
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[transient, out]), Ok(()));
+    assert_eq!(u32_at(&c, out), crate::crypto::TYPE_AES);
+    assert_eq!(u32_at(&c, out + 24) & HANDLE_FLAG_PERSISTENT, 0);
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[persistent, out]), Ok(()));
+    assert_eq!(u32_at(&c, out), TYPE_DATA);
+    assert_ne!(u32_at(&c, out + 24) & HANDLE_FLAG_PERSISTENT, 0);
+    // An enumerator is the storage service's but no object; a state is no
+    // object at all (crypto: BAD_STATE, as upstream's `tee_obj_get`).
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[enumerator, out]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[state, out]), Err(TeeError::BadState));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[enumerator]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[state]), Err(TeeError::BadState));
+    assert_eq!(c.handles.len(), 4, "nothing closed by a call on the wrong kind");
+    // CLOSE frees each object in its own service; then the handles are stale.
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[transient]), Ok(()));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[persistent]), Ok(()));
+    assert!(c.storage.is_empty(), "the open object went with its last handle");
+    for stale in [transient, persistent] {
+        assert_eq!(c.handles.kind(stale as u32), None);
+        assert_eq!(sys(&mut c, CRYP_OBJ_GET_INFO, &[stale, out]), Err(TeeError::BadState));
+        assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[stale]), Err(TeeError::BadState));
+    }
+    // Wider than 32 bits is no handle, even if the low half is one.
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[enumerator | 1 << 32]), Err(TeeError::BadParameters));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[enumerator]), Ok(()));
+}
+
+/// Each service keeps its own bound in the shared table: a TA that fills
+/// the crypto side can still open storage handles, and the other way round.
+#[test]
+fn handle_bounds_are_per_service() {
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut c = ctx(&mut mem);
+    let h = VA + 0x80;
+    let aes = u64::from(crate::crypto::TYPE_AES);
+    for _ in 0..MAX_HANDLES {
+        assert_eq!(sys(&mut c, CRYP_OBJ_ALLOC, &[aes, 128, h]), Ok(()));
+    }
+    assert_eq!(sys(&mut c, CRYP_OBJ_ALLOC, &[aes, 128, h]), Err(TeeError::OutOfMemory));
+    for _ in 0..MAX_HANDLES {
+        assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Ok(()));
+    }
+    assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Err(TeeError::OutOfMemory));
+    // Freeing one makes room for one, of that service only.
+    let e = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[e]), Ok(()));
+    assert_eq!(sys(&mut c, CRYP_OBJ_ALLOC, &[aes, 128, h]), Err(TeeError::OutOfMemory));
+    assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Ok(()));
 }

@@ -102,9 +102,8 @@ fn enter_sleeps_until_free_and_the_guard_releases() {
     assert_eq!((*busy.lock(), gate.lock().owner()), (None, None));
     // A failing sleep (cancelled RPC, no memory) ends the wait.
     *busy.lock() = Some(T2);
-    let oom = tee_abi::result::TeeError::OutOfMemory.code();
-    let refused = enter(&gate, &busy, T1, false, || Err(oom)).err();
-    assert_eq!(refused, Some(Refused::Wait(oom)));
+    let refused = enter(&gate, &busy, T1, false, || Err(TeeError::OutOfMemory)).err();
+    assert_eq!(refused, Some(Refused::Wait(TeeError::OutOfMemory)));
     assert_eq!(enter(&gate, &busy, T2, false, || Ok(())).err(), Some(Refused::Busy));
     *busy.lock() = None;
     let single = enter(&gate, &busy, T1, true, || Ok(())).ok().unwrap();

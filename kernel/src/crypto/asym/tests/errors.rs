@@ -19,11 +19,11 @@ fn attributes_copy_and_access() {
     let p = st.obj_alloc(TYPE_ECDSA_PUBLIC_KEY, 256).unwrap();
     st.obj_copy(p, k).unwrap();
     assert_eq!(st.obj_get_attr_value(p, ATTR_ECC_PUBLIC_VALUE_X).unwrap(), hex(t[1]));
-    assert_eq!(st.obj_get_attr_value(p, ATTR_ECC_PRIVATE_VALUE), Err(result::ERROR_ITEM_NOT_FOUND));
+    assert_eq!(st.obj_get_attr_value(p, ATTR_ECC_PRIVATE_VALUE), Err(TeeError::ItemNotFound));
     let back = st.obj_alloc(TYPE_ECDSA_KEYPAIR, 256).unwrap();
-    assert_eq!(st.obj_copy(back, p), Err(result::ERROR_BAD_PARAMETERS), "keypair from a public key");
+    assert_eq!(st.obj_copy(back, p), Err(TeeError::BadParameters), "keypair from a public key");
     st.obj_restrict_usage(k, 0).unwrap();
-    assert_eq!(st.obj_get_attr_value(k, ATTR_ECC_PRIVATE_VALUE), Err(result::ERROR_BAD_PARAMETERS));
+    assert_eq!(st.obj_get_attr_value(k, ATTR_ECC_PRIVATE_VALUE), Err(TeeError::BadParameters));
     assert_eq!(
         st.obj_get_attr_value(k, ATTR_ECC_PUBLIC_VALUE_X).unwrap(),
         hex(t[1]),
@@ -31,11 +31,8 @@ fn attributes_copy_and_access() {
     );
     // Generation: the curve is required, the size must be the curve's.
     let g = st.obj_alloc(TYPE_ECDH_KEYPAIR, 384).unwrap();
-    assert_eq!(st.obj_generate_key(g, 256, &[], &mut |_| {}), Err(result::ERROR_ITEM_NOT_FOUND));
-    assert_eq!(
-        st.obj_generate_key(g, 384, &[value(ATTR_ECC_CURVE, 3)], &mut |_| {}),
-        Err(result::ERROR_BAD_PARAMETERS)
-    );
+    assert_eq!(st.obj_generate_key(g, 256, &[], &mut |_| {}), Err(TeeError::ItemNotFound));
+    assert_eq!(st.obj_generate_key(g, 384, &[value(ATTR_ECC_CURVE, 3)], &mut |_| {}), Err(TeeError::BadParameters));
     st.obj_generate_key(g, 384, &[value(ATTR_ECC_CURVE, 4)], &mut |_| {}).unwrap();
     assert!(st.obj_get_attr_value(g, ATTR_ECC_PRIVATE_VALUE).unwrap().len() <= 48);
     let ed = st.obj_alloc(TYPE_ED25519_KEYPAIR, 256).unwrap();
@@ -45,11 +42,11 @@ fn attributes_copy_and_access() {
     let rk = st.obj_alloc(TYPE_RSA_KEYPAIR, 512).unwrap();
     assert_eq!(
         st.obj_generate_key(rk, 512, &[r(ATTR_RSA_PUBLIC_EXPONENT, "010000")], &mut |_| {}),
-        Err(result::ERROR_BAD_PARAMETERS)
+        Err(TeeError::BadParameters)
     );
     assert_eq!(
         st.obj_generate_key(rk, 512, &[r(ATTR_RSA_PUBLIC_EXPONENT, "03")], &mut |_| {}),
-        Err(result::ERROR_BAD_PARAMETERS)
+        Err(TeeError::BadParameters)
     );
 }
 
@@ -126,7 +123,7 @@ fn garbage_keys_are_errors() {
         &[r(ATTR_ECC_PUBLIC_VALUE_X, "01"), r(ATTR_ECC_PUBLIC_VALUE_Y, "02"), c.clone()],
     );
     let s = st.state_alloc(ALG_ECDSA_SHA256, MODE_VERIFY, p, 0).unwrap();
-    assert_eq!(st.asym_verify(s, &[], &[1; 32], &[1; 64]), Err(result::ERROR_SIGNATURE_INVALID));
+    assert_eq!(st.asym_verify(s, &[], &[1; 32], &[1; 64]), Err(TeeError::SignatureInvalid));
     // Ed25519: a public key that is no point.
     let p = key(&mut st, TYPE_ED25519_PUBLIC_KEY, 256, &[r(ATTR_ED25519_PUBLIC_VALUE, odd)]);
     let s = st.state_alloc(ALG_ED25519, MODE_VERIFY, p, 0).unwrap();

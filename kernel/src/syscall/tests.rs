@@ -1,12 +1,28 @@
 //! Host tests of the utee syscall table through a fake syscall context.
 
+use tee_abi::result::TeeError;
+use tee_abi::syscall::Syscall;
+
+use super::ta_session::{read_utee_params, write_utee_params};
 use super::*;
 use crate::call_env::ArgLocation;
+use crate::params::TaParam;
 use crate::session::ClientIdentity;
 use crate::shm::NsMemory;
 use crate::shm::tests::FakeRam;
 use crate::user_ta::memory::{Region, Sharing, access};
 
+const RETURN: u64 = Syscall::Return as u64;
+const PANIC: u64 = Syscall::Panic as u64;
+const CHECK_ACCESS_RIGHTS: u64 = Syscall::CheckAccessRights as u64;
+const GET_CANCELLATION_FLAG: u64 = Syscall::GetCancellationFlag as u64;
+const UNMASK_CANCELLATION: u64 = Syscall::UnmaskCancellation as u64;
+const WAIT: u64 = Syscall::Wait as u64;
+const GET_TIME: u64 = Syscall::GetTime as u64;
+const SET_TA_TIME: u64 = Syscall::SetTaTime as u64;
+const GET_PROPERTY: u64 = Syscall::GetProperty as u64;
+const GET_PROPERTY_NAME_TO_INDEX: u64 = Syscall::GetPropertyNameToIndex as u64;
+const RANDOM_NUMBER_GENERATE: u64 = Syscall::CrypRandomNumberGenerate as u64;
 const ACCESS_READ: u64 = access::READ as u64;
 const ACCESS_WRITE: u64 = access::WRITE as u64;
 
@@ -16,7 +32,7 @@ struct Fake {
     offset: Option<i64>,
     mask: bool,
     cancel: bool,
-    crypto: crate::crypto::CryptoState,
+    handles: crate::handles::HandleTable,
 }
 
 impl CallEnv for Fake {
@@ -60,8 +76,8 @@ impl SyscallContext for Fake {
     fn set_ta_time_offset(&mut self, offset_ms: i64) {
         self.offset = Some(offset_ms);
     }
-    fn crypto(&mut self) -> &mut crate::crypto::CryptoState {
-        &mut self.crypto
+    fn handles(&mut self) -> &mut crate::handles::HandleTable {
+        &mut self.handles
     }
 }
 
@@ -80,7 +96,7 @@ fn fake(backing: &mut [u8]) -> Fake {
         offset: None,
         mask: true,
         cancel: false,
-        crypto: crate::crypto::CryptoState::new(),
+        handles: crate::handles::HandleTable::new(),
     }
 }
 
@@ -96,14 +112,14 @@ fn return_and_panic_end_the_run() {
     let mut f = fake(&mut mem);
     assert_eq!(call(&mut f, RETURN, &[0x1234]), Outcome::Exit(0x1234));
     assert_eq!(call(&mut f, PANIC, &[7]), Outcome::Panic(7));
-    assert_eq!(call(&mut f, 9999, &[]), Outcome::Return(u64::from(result::ERROR_NOT_SUPPORTED)));
+    assert_eq!(call(&mut f, 9999, &[]), Outcome::Return(u64::from(TeeError::NotSupported.code())));
 }
 
 #[test]
 fn pointers_outside_the_ta_are_refused() {
     let mut mem = [0u8; 4096];
     let mut f = fake(&mut mem);
-    let denied = Outcome::Return(u64::from(result::ERROR_ACCESS_DENIED));
+    let denied = Outcome::Return(u64::from(TeeError::AccessDenied.code()));
     assert_eq!(call(&mut f, GET_TIME, &[0, 0x0e10_0000]), denied);
     assert_eq!(call(&mut f, GET_TIME, &[0, 0x1ffc]), denied, "straddles the end");
     assert_eq!(call(&mut f, RANDOM_NUMBER_GENERATE, &[0x1000, 0x2000]), denied);
@@ -111,7 +127,7 @@ fn pointers_outside_the_ta_are_refused() {
     assert_eq!(call(&mut f, CHECK_ACCESS_RIGHTS, &[ACCESS_READ, 0x4000, 16]), denied);
     assert_eq!(
         call(&mut f, CHECK_ACCESS_RIGHTS, &[1 << 8, 0x1000, 16]),
-        Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS))
+        Outcome::Return(u64::from(TeeError::BadParameters.code()))
     );
 }
 
@@ -122,10 +138,10 @@ fn wait_ends_early_when_cancelled_and_unmasked() {
     f.cancel = true;
     // Masked (the default): the cancel is not seen; the wait runs (its RPC
     // fails here because the fake has no RPC buffer).
-    assert_eq!(call(&mut f, WAIT, &[50]), Outcome::Return(u64::from(result::ERROR_COMMUNICATION)));
+    assert_eq!(call(&mut f, WAIT, &[50]), Outcome::Return(u64::from(TeeError::Communication.code())));
     assert_eq!(call(&mut f, UNMASK_CANCELLATION, &[0x1000]), Outcome::Return(0));
     assert_eq!(f.regions.read(0x1000, 4).unwrap(), [1, 0, 0, 0], "was masked");
-    assert_eq!(call(&mut f, WAIT, &[u64::from(u32::MAX)]), Outcome::Return(u64::from(result::ERROR_CANCEL)));
+    assert_eq!(call(&mut f, WAIT, &[u64::from(u32::MAX)]), Outcome::Return(u64::from(TeeError::Cancel.code())));
     assert_eq!(call(&mut f, GET_CANCELLATION_FLAG, &[0x1004]), Outcome::Return(0));
     assert_eq!(f.regions.read(0x1004, 4).unwrap(), [1, 0, 0, 0]);
 }
@@ -171,27 +187,27 @@ fn ta_to_ta_parameters_are_checked_and_copied_back() {
     // library bounces it first), nor is a NULL memref with a size.
     up[24..32].copy_from_slice(&0x1100u64.to_le_bytes());
     f.regions.write(0x1000, &up).unwrap();
-    assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+    assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), TeeError::BadParameters);
     up[24..32].copy_from_slice(&0u64.to_le_bytes());
     f.regions.write(0x1000, &up).unwrap();
-    assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), result::ERROR_BAD_PARAMETERS);
+    assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), TeeError::BadParameters);
     // A memref into memory the caller does not own is refused.
     up[24..32].copy_from_slice(&0x0e10_0000u64.to_le_bytes());
     f.regions.write(0x1000, &up).unwrap();
-    assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), result::ERROR_ACCESS_DENIED);
+    assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), TeeError::AccessDenied);
 }
 
 #[test]
 fn ta_persistent_time_round_trip() {
     let mut mem = [0u8; 4096];
     let mut f = fake(&mut mem);
-    assert_eq!(call(&mut f, GET_TIME, &[1, 0x1000]), Outcome::Return(u64::from(result::ERROR_TIME_NOT_SET)));
+    assert_eq!(call(&mut f, GET_TIME, &[1, 0x1000]), Outcome::Return(u64::from(TeeError::TimeNotSet.code())));
     f.regions.write(0x1010, &[10, 0, 0, 0, 0xf4, 1, 0, 0]).unwrap(); // 10 s 500 ms
     assert_eq!(call(&mut f, SET_TA_TIME, &[0x1010]), Outcome::Return(0));
     assert_eq!(call(&mut f, GET_TIME, &[1, 0x1000]), Outcome::Return(0));
     assert_eq!(f.regions.read(0x1000, 8).unwrap(), [10, 0, 0, 0, 0xf4, 1, 0, 0]);
     f.regions.write(0x1010, &[0, 0, 0, 0, 0xe8, 3, 0, 0]).unwrap(); // 1000 ms: invalid
-    assert_eq!(call(&mut f, SET_TA_TIME, &[0x1010]), Outcome::Return(u64::from(result::ERROR_BAD_PARAMETERS)));
+    assert_eq!(call(&mut f, SET_TA_TIME, &[0x1010]), Outcome::Return(u64::from(TeeError::BadParameters.code())));
 }
 
 #[test]
@@ -206,7 +222,7 @@ fn properties_with_short_buffers() {
     f.regions.write(0x1300, &4u32.to_le_bytes()).unwrap();
     assert_eq!(
         call(&mut f, GET_PROPERTY, &[0xffff_ffff, 0, 0, 0, 0x1400, 0x1300, 0x1304]),
-        Outcome::Return(u64::from(result::ERROR_SHORT_BUFFER))
+        Outcome::Return(u64::from(TeeError::ShortBuffer.code()))
     );
     assert_eq!(f.regions.read(0x1300, 4).unwrap(), [16, 0, 0, 0]);
 }

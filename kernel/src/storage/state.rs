@@ -1,0 +1,484 @@
+//! The storage service's calls: open, create, delete, rename, read, write,
+//! truncate, seek and enumerate persistent objects, with the checks and
+//! error codes of upstream's `core/tee/tee_svc_storage.c` (OP-TEE 4.5.0).
+//! No user memory here: `crate::syscall::storage` decodes the arguments.
+//!
+//! Handles ([`ObjectHandle`], [`Enumerator`]) live in the instance's handle
+//! table; each holds the object ID, its `TEE_DATA_FLAG_*` and its
+//! position. The data of an open object lives once per instance in
+//! [`StorageState`] (all handles on it see every write). Every change is
+//! committed to the REE file before the call returns.
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use tee_abi::result::TeeError;
+
+use super::fs::ReeFs;
+use super::object::{MAX_DATA, Stored, TaStore};
+use crate::handles::{Entry, HandleTable, Kind};
+
+/// `TEE_STORAGE_PRIVATE`.
+pub const STORAGE_PRIVATE: u64 = 1;
+/// `TEE_STORAGE_PRIVATE_REE`.
+pub const STORAGE_PRIVATE_REE: u64 = 0x8000_0000;
+
+/// `TEE_DATA_MAX_POSITION`.
+pub use tee_abi::gp::DATA_MAX_POSITION;
+pub use tee_abi::gp::data_flag::ACCESS_READ;
+pub use tee_abi::gp::data_flag::ACCESS_WRITE;
+pub use tee_abi::gp::data_flag::ACCESS_WRITE_META;
+pub use tee_abi::gp::data_flag::OVERWRITE;
+pub use tee_abi::gp::data_flag::SHARE_READ;
+pub use tee_abi::gp::data_flag::SHARE_WRITE;
+/// `TEE_HANDLE_FLAG_INITIALIZED`.
+pub use tee_abi::gp::handle_flag::INITIALIZED as HANDLE_FLAG_INITIALIZED;
+/// `TEE_HANDLE_FLAG_PERSISTENT`.
+pub use tee_abi::gp::handle_flag::PERSISTENT as HANDLE_FLAG_PERSISTENT;
+/// `TEE_TYPE_DATA`.
+pub use tee_abi::gp::object_type::DATA as TYPE_DATA;
+/// Persistent handles plus enumerators one instance may hold.
+pub const MAX_HANDLES: usize = crate::handles::MAX_PER_AREA;
+
+/// The flags `STORAGE_OBJ_OPEN` accepts.
+pub const OPEN_FLAGS: u32 = ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META | SHARE_READ | SHARE_WRITE;
+
+/// A handle on an open persistent object.
+pub struct ObjectHandle {
+    id: Vec<u8>,
+    flags: u32,
+    pos: u64,
+}
+
+impl Entry for ObjectHandle {
+    const KIND: Kind = Kind::PersistentObject;
+}
+
+/// The objects an enumeration saw when it started: ID and data size.
+type Snapshot = Vec<(Vec<u8>, usize)>;
+
+/// A persistent-object enumerator: `None` until started; then the
+/// snapshot and the next index.
+#[derive(Default)]
+pub struct Enumerator(Option<(Snapshot, usize)>);
+
+impl Entry for Enumerator {
+    const KIND: Kind = Kind::Enumerator;
+}
+
+struct OpenObject {
+    data: Vec<u8>,
+    generation: u64,
+    handles: usize,
+}
+
+/// One instance's open persistent objects (their data, shared by every
+/// handle on them).
+#[derive(Default)]
+pub struct StorageState {
+    objects: BTreeMap<Vec<u8>, OpenObject>,
+}
+
+/// A storage ID this kernel serves.
+pub fn storage_ok(id: u64) -> Result<(), TeeError> {
+    match id {
+        STORAGE_PRIVATE | STORAGE_PRIVATE_REE => Ok(()),
+        _ => Err(TeeError::ItemNotFound),
+    }
+}
+
+/// `struct utee_object_info` of a persistent object.
+pub fn info_bytes(data_size: u32, data_pos: u32, handle_flags: u32) -> [u8; 28] {
+    let mut out = [0u8; 28];
+    // type, object size, max object size, usage, data size, position, flags
+    for (i, v) in [TYPE_DATA, 0, 0, 0xFFFF_FFFF, data_size, data_pos, handle_flags].iter().enumerate() {
+        out[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+fn object_handle(handles: &HandleTable, h: u32) -> Result<&ObjectHandle, TeeError> {
+    handles.get::<ObjectHandle>(h).ok_or(TeeError::BadParameters)
+}
+
+fn enumerator(handles: &mut HandleTable, h: u32) -> Result<&mut Enumerator, TeeError> {
+    handles.get_mut::<Enumerator>(h).ok_or(TeeError::BadParameters)
+}
+
+fn is_open(handles: &HandleTable, id: &[u8]) -> bool {
+    handles.iter::<ObjectHandle>().any(|(_, o)| o.id == id)
+}
+
+/// A copy sized by a TA: OUT_OF_MEMORY rather than an abort.
+fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, TeeError> {
+    crate::params::try_copy(bytes).map_err(|_| TeeError::OutOfMemory)
+}
+
+impl StorageState {
+    /// No open object.
+    pub const fn new() -> StorageState {
+        StorageState { objects: BTreeMap::new() }
+    }
+
+    /// Objects open (not handles).
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// No open object.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// upstream `tee_pobj_check_access`: a second handle on an object needs
+    /// compatible sharing with every handle already open on it.
+    fn check_share(handles: &HandleTable, id: &[u8], flags: u32) -> Result<(), TeeError> {
+        for (_, o) in handles.iter::<ObjectHandle>().filter(|(_, o)| o.id == id) {
+            let (of, nf) = (o.flags, flags);
+            if (of | nf) & ACCESS_WRITE_META != 0 {
+                return Err(TeeError::AccessConflict);
+            }
+            if (of | nf) & ACCESS_READ != 0 && (of & nf & SHARE_READ) == 0 {
+                return Err(TeeError::AccessConflict);
+            }
+            if (of | nf) & ACCESS_WRITE != 0 && (of & nf & SHARE_WRITE) == 0 {
+                return Err(TeeError::AccessConflict);
+            }
+        }
+        Ok(())
+    }
+
+    fn add_handle(
+        &mut self,
+        handles: &mut HandleTable,
+        id: Vec<u8>,
+        flags: u32,
+        data: Vec<u8>,
+        generation: u64,
+    ) -> Result<u32, TeeError> {
+        let h = handles.insert(ObjectHandle { id: id.clone(), flags, pos: 0 })?;
+        let o = self.objects.entry(id).or_insert(OpenObject { data, generation, handles: 0 });
+        o.handles += 1;
+        Ok(h)
+    }
+
+    /// `CRYP_OBJ_CLOSE` on a persistent object.
+    pub fn close(&mut self, handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
+        let o = handles.remove::<ObjectHandle>(h).ok_or(TeeError::BadParameters)?;
+        if let Some(obj) = self.objects.get_mut(&o.id) {
+            obj.handles -= 1;
+            if obj.handles == 0 {
+                self.objects.remove(&o.id);
+            }
+        }
+        Ok(())
+    }
+
+    /// `CRYP_OBJ_GET_INFO` on a persistent object.
+    pub fn info(&self, handles: &HandleTable, h: u32) -> Result<[u8; 28], TeeError> {
+        let o = object_handle(handles, h)?;
+        let size = self.objects.get(&o.id).map_or(0, |d| d.data.len());
+        Ok(info_bytes(size as u32, o.pos as u32, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags))
+    }
+
+    /// `STORAGE_OBJ_OPEN` of object `id` (flags already checked).
+    pub fn open(
+        &mut self,
+        handles: &mut HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        id: Vec<u8>,
+        flags: u32,
+    ) -> Result<u32, TeeError> {
+        Self::check_share(handles, &id, flags)?;
+        let (data, generation) = if let Some(o) = self.objects.get(&id) {
+            (try_copy(&o.data)?, o.generation)
+        } else {
+            let s = store.load(fs, &id)?;
+            (s.data, s.generation)
+        };
+        self.add_handle(handles, id, flags, data, generation)
+    }
+
+    /// Upstream: creating an object some handle has open is a conflict,
+    /// OVERWRITE or not (checked before the initial data is read).
+    pub fn create_check(handles: &HandleTable, id: &[u8]) -> Result<(), TeeError> {
+        if is_open(handles, id) { Err(TeeError::AccessConflict) } else { Ok(()) }
+    }
+
+    /// `STORAGE_OBJ_CREATE` of object `id` with `data`; a handle on it when
+    /// `want_handle`. `from_attrs`: attributes from a transient object,
+    /// which this kernel does not take yet (TEE_TYPE_DATA only).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create(
+        &mut self,
+        handles: &mut HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        id: Vec<u8>,
+        flags: u32,
+        data: Vec<u8>,
+        from_attrs: bool,
+        nonce: &[u8; 12],
+        want_handle: bool,
+    ) -> Result<Option<u32>, TeeError> {
+        if data.len() > MAX_DATA {
+            return Err(TeeError::StorageNoSpace);
+        }
+        if from_attrs {
+            return Err(TeeError::NotSupported);
+        }
+        store.commit(fs, &id, 0, &data, nonce, flags & OVERWRITE != 0)?;
+        if !want_handle {
+            return Ok(None);
+        }
+        self.add_handle(handles, id, flags, data, 0).map(Some)
+    }
+
+    /// `STORAGE_OBJ_DEL`: close and delete.
+    pub fn delete(
+        &mut self,
+        handles: &mut HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        h: u32,
+    ) -> Result<(), TeeError> {
+        let o = object_handle(handles, h)?;
+        if o.flags & ACCESS_WRITE_META == 0 {
+            return Err(TeeError::AccessConflict);
+        }
+        let id = o.id.clone();
+        let r = store.remove(fs, &id);
+        self.close(handles, h)?;
+        r
+    }
+
+    /// Checks a rename of handle `h` may go ahead (before the new ID is
+    /// read, as upstream).
+    pub fn rename_check(handles: &HandleTable, h: u32) -> Result<(), TeeError> {
+        if object_handle(handles, h)?.flags & ACCESS_WRITE_META == 0 {
+            return Err(TeeError::BadState);
+        }
+        Ok(())
+    }
+
+    /// `STORAGE_OBJ_RENAME` of handle `h`'s object to `new`.
+    pub fn rename(
+        &mut self,
+        handles: &mut HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        h: u32,
+        new: Vec<u8>,
+        nonce: &[u8; 12],
+    ) -> Result<(), TeeError> {
+        Self::rename_check(handles, h)?;
+        let old = object_handle(handles, h)?.id.clone();
+        if is_open(handles, &new) {
+            return Err(TeeError::AccessConflict);
+        }
+        let obj = self.objects.get(&old).ok_or(TeeError::BadState)?;
+        let stored = Stored { id: old.clone(), generation: obj.generation, data: try_copy(&obj.data)? };
+        store.rename(fs, &old, &new, &stored, nonce)?;
+        // WRITE_META is exclusive: this handle is the only one on the object.
+        if let Some(mut moved) = self.objects.remove(&old) {
+            moved.generation = moved.generation.wrapping_add(1);
+            self.objects.insert(new.clone(), moved);
+        }
+        if let Some(o) = handles.get_mut::<ObjectHandle>(h) {
+            o.id = new;
+        }
+        Ok(())
+    }
+
+    /// Checks handle `h` may be read: its position after reading `len`.
+    pub fn read_check(handles: &HandleTable, h: u32, len: u64) -> Result<(), TeeError> {
+        let o = object_handle(handles, h)?;
+        if o.flags & ACCESS_READ == 0 {
+            return Err(TeeError::AccessConflict);
+        }
+        o.pos.checked_add(len).ok_or(TeeError::Overflow)?;
+        Ok(())
+    }
+
+    /// `STORAGE_OBJ_READ`: up to `len` bytes at the position, handed to
+    /// `out` (which copies them to the TA); the position moves on only
+    /// when `out` succeeds.
+    pub fn read(
+        &self,
+        handles: &mut HandleTable,
+        h: u32,
+        len: u64,
+        out: &mut dyn FnMut(&[u8]) -> Result<(), TeeError>,
+    ) -> Result<(), TeeError> {
+        Self::read_check(handles, h, len)?;
+        let o = object_handle(handles, h)?;
+        let data = &self.objects.get(&o.id).ok_or(TeeError::BadState)?.data;
+        let start = (o.pos as usize).min(data.len());
+        let n = (data.len() - start).min(len as usize);
+        out(&data[start..start + n])?;
+        if let Some(o) = handles.get_mut::<ObjectHandle>(h) {
+            o.pos += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Commits new content for handle `h`'s object.
+    fn commit(
+        &mut self,
+        handles: &HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        h: u32,
+        data: Vec<u8>,
+        nonce: &[u8; 12],
+    ) -> Result<(), TeeError> {
+        let id = object_handle(handles, h)?.id.clone();
+        let generation = self.objects.get(&id).ok_or(TeeError::BadState)?.generation.wrapping_add(1);
+        store.commit(fs, &id, generation, &data, nonce, true)?;
+        if let Some(o) = self.objects.get_mut(&id) {
+            o.data = data;
+            o.generation = generation;
+        }
+        Ok(())
+    }
+
+    /// Checks handle `h` may be written with `len` bytes at its position
+    /// (before the bytes are read in); the end position.
+    pub fn write_check(handles: &HandleTable, h: u32, len: u64) -> Result<u64, TeeError> {
+        let o = object_handle(handles, h)?;
+        if o.flags & ACCESS_WRITE == 0 {
+            return Err(TeeError::AccessConflict);
+        }
+        o.pos.checked_add(len).ok_or(TeeError::Overflow)
+    }
+
+    /// `STORAGE_OBJ_WRITE`: `chunk` at the position; a gap past the end
+    /// reads as zeros.
+    pub fn write(
+        &mut self,
+        handles: &mut HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        h: u32,
+        chunk: &[u8],
+        nonce: &[u8; 12],
+    ) -> Result<(), TeeError> {
+        let end = Self::write_check(handles, h, chunk.len() as u64)?;
+        if end > DATA_MAX_POSITION {
+            return Err(TeeError::Overflow);
+        }
+        if end as usize > MAX_DATA {
+            return Err(TeeError::StorageNoSpace);
+        }
+        let o = object_handle(handles, h)?;
+        let pos = o.pos;
+        let mut data = try_copy(&self.objects.get(&o.id).ok_or(TeeError::BadState)?.data)?;
+        if (data.len() as u64) < end {
+            crate::params::try_resize(&mut data, end as usize).map_err(|_| TeeError::OutOfMemory)?;
+        }
+        data[pos as usize..end as usize].copy_from_slice(chunk);
+        self.commit(handles, fs, store, h, data, nonce)?;
+        if let Some(o) = handles.get_mut::<ObjectHandle>(h) {
+            o.pos = end;
+        }
+        Ok(())
+    }
+
+    /// `STORAGE_OBJ_TRUNC`: shrinks or zero-extends; the position stays.
+    pub fn truncate(
+        &mut self,
+        handles: &mut HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        h: u32,
+        len: u64,
+        nonce: &[u8; 12],
+    ) -> Result<(), TeeError> {
+        let o = object_handle(handles, h)?;
+        if o.flags & ACCESS_WRITE == 0 {
+            return Err(TeeError::AccessConflict);
+        }
+        if len as usize > MAX_DATA {
+            return Err(TeeError::StorageNoSpace);
+        }
+        let mut data = try_copy(&self.objects.get(&o.id).ok_or(TeeError::BadState)?.data)?;
+        crate::params::try_resize(&mut data, len as usize).map_err(|_| TeeError::OutOfMemory)?;
+        self.commit(handles, fs, store, h, data, nonce)
+    }
+
+    /// `STORAGE_OBJ_SEEK` `(offset, whence)`: SET 0, CUR 1, END 2; below 0
+    /// clamps to 0.
+    pub fn seek(&self, handles: &mut HandleTable, h: u32, offset: i32, whence: u64) -> Result<(), TeeError> {
+        let o = object_handle(handles, h)?;
+        let size = self.objects.get(&o.id).map_or(0, |d| d.data.len()) as i64;
+        let base = match whence {
+            0 => 0,
+            1 => o.pos as i64,
+            2 => size,
+            _ => return Err(TeeError::BadParameters),
+        };
+        let new = (base + i64::from(offset)).max(0) as u64;
+        if new > DATA_MAX_POSITION {
+            return Err(TeeError::BadParameters);
+        }
+        if let Some(o) = handles.get_mut::<ObjectHandle>(h) {
+            o.pos = new;
+        }
+        Ok(())
+    }
+}
+
+/// `STORAGE_ENUM_ALLOC`.
+pub fn enum_alloc(handles: &mut HandleTable) -> Result<u32, TeeError> {
+    handles.insert(Enumerator::default())
+}
+
+/// `STORAGE_ENUM_FREE`.
+pub fn enum_free(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
+    handles.remove::<Enumerator>(h).map(|_| ()).ok_or(TeeError::BadParameters)
+}
+
+/// `STORAGE_ENUM_RESET`.
+pub fn enum_reset(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
+    enumerator(handles, h)?.0 = None;
+    Ok(())
+}
+
+/// `STORAGE_ENUM_START` on storage `storage_id`: a snapshot of the TA's
+/// objects; ITEM_NOT_FOUND when there are none.
+pub fn enum_start(
+    handles: &mut HandleTable,
+    fs: &mut dyn ReeFs,
+    store: &TaStore,
+    h: u32,
+    storage_id: u64,
+) -> Result<(), TeeError> {
+    enum_reset(handles, h)?;
+    storage_ok(storage_id)?;
+    let list = store.list(fs)?;
+    if list.is_empty() {
+        return Err(TeeError::ItemNotFound);
+    }
+    enumerator(handles, h)?.0 = Some((list, 0));
+    Ok(())
+}
+
+/// Checks `h` is an enumerator.
+pub fn enum_check(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
+    enumerator(handles, h).map(|_| ())
+}
+
+/// `STORAGE_ENUM_NEXT`: the next object's ID and size.
+pub fn enum_next(handles: &mut HandleTable, h: u32) -> Result<(Vec<u8>, usize), TeeError> {
+    let Some((list, next)) = &mut enumerator(handles, h)?.0 else {
+        return Err(TeeError::ItemNotFound);
+    };
+    let Some((id, size)) = list.get(*next) else {
+        return Err(TeeError::ItemNotFound);
+    };
+    let found = (try_copy(id)?, *size);
+    *next += 1;
+    Ok(found)
+}

@@ -1,0 +1,228 @@
+//! The storage syscalls 41..=53 (`TEE_SCN_STORAGE_*`) and, on persistent
+//! handles, 24 (`CRYP_OBJ_GET_INFO`) and 28 (`CRYP_OBJ_CLOSE`): argument
+//! order, checks and error codes as upstream's `core/tee/tee_svc_storage.c`
+//! (OP-TEE 4.5.0). The work is the storage service's
+//! (`crate::storage::state`).
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use tee_abi::result::TeeError;
+
+use super::{SyscallContext, handle, write_u32, write_u64};
+use crate::handles::{HandleTable, Kind};
+use crate::storage::fs::RpcFs;
+use crate::storage::object::{MAX_ID, TaStore, device_key};
+use crate::storage::state::{
+    self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes, storage_ok,
+};
+
+/// Whether handle `h` is one of the storage service's (24/28 go there).
+pub(super) fn is_storage_kind(ctx: &mut dyn SyscallContext, h: u64) -> bool {
+    matches!(ctx.handles().kind(handle(h)), Some(Kind::PersistentObject | Kind::Enumerator))
+}
+
+/// Runs `f` with the instance's open objects and handles out of the
+/// context, so that RPCs and user copies can borrow the context; both are
+/// put back whatever happens. NOT_SUPPORTED without secure storage.
+fn with_storage(
+    ctx: &mut dyn SyscallContext,
+    f: impl FnOnce(&mut dyn SyscallContext, &mut StorageState, &mut HandleTable) -> Result<(), TeeError>,
+) -> Result<(), TeeError> {
+    let Some(slot) = ctx.storage() else {
+        return Err(TeeError::NotSupported);
+    };
+    let mut st = core::mem::take(slot);
+    let mut handles = core::mem::take(ctx.handles());
+    let r = f(ctx, &mut st, &mut handles);
+    *ctx.handles() = handles;
+    if let Some(slot) = ctx.storage() {
+        *slot = st;
+    }
+    r
+}
+
+fn store_of(ctx: &dyn SyscallContext) -> TaStore {
+    TaStore::new(&device_key(), &ctx.properties().ta)
+}
+
+fn read_in(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, TeeError> {
+    if len == 0 { Ok(Vec::new()) } else { ctx.regions().read(va, len) }
+}
+
+fn read_id(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, TeeError> {
+    if len > MAX_ID as u64 {
+        return Err(TeeError::BadParameters);
+    }
+    read_in(ctx, va, len)
+}
+
+fn nonce(ctx: &mut dyn SyscallContext) -> [u8; 12] {
+    let mut n = [0u8; 12];
+    ctx.random(&mut n);
+    n
+}
+
+/// `(obj, struct utee_object_info *)` on a persistent handle.
+pub(super) fn obj_get_info(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        let info = st.info(handles, handle(a[0]))?;
+        ctx.regions().write(a[1], &info)
+    })
+}
+
+/// `(obj)` on a persistent handle.
+pub(super) fn obj_close(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |_, st, handles| st.close(handles, handle(a[0])))
+}
+
+/// `(storage_id, obj_id, obj_id_len, flags, u32 *obj)`.
+pub(super) fn open(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        if a[3] & !u64::from(OPEN_FLAGS) != 0 {
+            return Err(TeeError::BadParameters);
+        }
+        storage_ok(a[0])?;
+        let id = read_id(ctx, a[1], a[2])?;
+        let store = store_of(ctx);
+        let h = st.open(handles, &mut RpcFs::new(ctx.env()), &store, id, a[3] as u32)?;
+        write_u32(ctx, a[4], h).inspect_err(|_| {
+            let _ = st.close(handles, h);
+        })
+    })
+}
+
+/// `(storage_id, obj_id, obj_id_len, flags, attr_obj, data, data_len, u32 *obj)`.
+pub(super) fn create(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        if a[3] & !u64::from(OPEN_FLAGS | OVERWRITE) != 0 {
+            return Err(TeeError::BadParameters);
+        }
+        storage_ok(a[0])?;
+        let id = read_id(ctx, a[1], a[2])?;
+        StorageState::create_check(handles, &id)?;
+        if a[6] != 0 && a[5] == 0 {
+            return Err(TeeError::BadParameters);
+        }
+        let data = read_in(ctx, a[5], a[6])?;
+        let n = nonce(ctx);
+        let store = store_of(ctx);
+        let fs = &mut RpcFs::new(ctx.env());
+        let Some(h) = st.create(handles, fs, &store, id, a[3] as u32, data, a[4] != 0, &n, a[7] != 0)? else {
+            return Ok(());
+        };
+        write_u32(ctx, a[7], h).inspect_err(|_| {
+            let _ = st.close(handles, h);
+        })
+    })
+}
+
+/// `(obj)`: close and delete.
+pub(super) fn delete(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        let store = store_of(ctx);
+        st.delete(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]))
+    })
+}
+
+/// `(obj, new_id, new_id_len)`.
+pub(super) fn rename(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        if a[2] > MAX_ID as u64 {
+            return Err(TeeError::BadParameters);
+        }
+        let h = handle(a[0]);
+        StorageState::rename_check(handles, h)?;
+        let new = read_in(ctx, a[1], a[2])?;
+        let n = nonce(ctx);
+        let store = store_of(ctx);
+        st.rename(handles, &mut RpcFs::new(ctx.env()), &store, h, new, &n)
+    })
+}
+
+/// `(u32 *enum)`.
+pub(super) fn enum_alloc(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, _, handles| {
+        let h = state::enum_alloc(handles)?;
+        write_u32(ctx, a[0], h).inspect_err(|_| {
+            let _ = state::enum_free(handles, h);
+        })
+    })
+}
+
+/// `(enum)`.
+pub(super) fn enum_free(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |_, _, handles| state::enum_free(handles, handle(a[0])))
+}
+
+/// `(enum)`.
+pub(super) fn enum_reset(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |_, _, handles| state::enum_reset(handles, handle(a[0])))
+}
+
+/// `(enum, storage_id)`.
+pub(super) fn enum_start(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, _, handles| {
+        let store = store_of(ctx);
+        state::enum_start(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]), a[1])
+    })
+}
+
+/// `(enum, struct utee_object_info *info, obj_id, u64 *obj_id_len)`.
+pub(super) fn enum_next(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, _, handles| {
+        let h = handle(a[0]);
+        state::enum_check(handles, h)?;
+        ctx.regions().resolve(a[1], 28, true)?;
+        ctx.regions().resolve(a[2], MAX_ID as u64, true)?;
+        let (id, size) = state::enum_next(handles, h)?;
+        ctx.regions().write(a[1], &info_bytes(size as u32, 0, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED))?;
+        if !id.is_empty() {
+            ctx.regions().write(a[2], &id)?;
+        }
+        write_u64(ctx, a[3], id.len() as u64)
+    })
+}
+
+/// `(obj, buf, len, u64 *count)`.
+pub(super) fn read(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        let h = handle(a[0]);
+        StorageState::read_check(handles, h, a[2])?;
+        if a[2] != 0 {
+            ctx.regions().resolve(a[1], a[2], true)?;
+        }
+        st.read(handles, h, a[2], &mut |bytes| {
+            if !bytes.is_empty() {
+                ctx.regions().write(a[1], bytes)?;
+            }
+            write_u64(ctx, a[3], bytes.len() as u64)
+        })
+    })
+}
+
+/// `(obj, buf, len)`: at the position; a gap past the end reads as zeros.
+pub(super) fn write(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        let h = handle(a[0]);
+        StorageState::write_check(handles, h, a[2])?;
+        let chunk = read_in(ctx, a[1], a[2])?;
+        let n = nonce(ctx);
+        let store = store_of(ctx);
+        st.write(handles, &mut RpcFs::new(ctx.env()), &store, h, &chunk, &n)
+    })
+}
+
+/// `(obj, len)`: shrinks or zero-extends; the position stays.
+pub(super) fn truncate(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        let n = nonce(ctx);
+        let store = store_of(ctx);
+        st.truncate(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]), a[1], &n)
+    })
+}
+
+/// `(obj, offset as i32, whence)`.
+pub(super) fn seek(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |_, st, handles| st.seek(handles, handle(a[0]), a[1] as u32 as i32, a[2]))
+}

@@ -12,11 +12,7 @@ use crate::params::{Params, RawParams};
 use crate::uuid::flags;
 
 /// `UTEE_ENTRY_FUNC_*`: what the kernel asks `__ta_entry` to do (in `x0`).
-pub mod func {
-    pub const OPEN_SESSION: usize = 0;
-    pub const CLOSE_SESSION: usize = 1;
-    pub const INVOKE_COMMAND: usize = 2;
-}
+pub use tee_abi::utee::entry_func as func;
 
 /// A trusted application: the GP entry points, with an instance object
 /// (`Self`) and a per-session object ([`TrustedApp::Session`]).

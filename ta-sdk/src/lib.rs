@@ -65,6 +65,8 @@ pub mod uuid;
 pub use entry::TrustedApp;
 pub use error::{TEE_SUCCESS, TeeError, TeeResult};
 pub use params::{Memref, Param, ParamType, Params, Value};
+/// The contract crate, for the numbers ta-sdk does not wrap (e.g. `tee_abi::pta`).
+pub use tee_abi;
 pub use uuid::{TaHead, Uuid, flags};
 
 /// `TEE_Panic`: kills this TA instance (its clients get
@@ -85,7 +87,7 @@ pub fn random_bytes(buf: &mut [u8]) {
 ///
 /// ```ignore
 /// ta_sdk::ta! {
-///     uuid: "8aaaf200-2450-11e4-abe2-0002a5d5c51b",  // checked at build time
+///     uuid: "8aaaf200-2450-11e4-abe2-0002a5d5c51b",  // checked at build time (or a `Uuid` constant)
 ///     flags: SINGLE_INSTANCE | MULTI_SESSION,        // names from ta_sdk::flags (NONE for none)
 ///     stack: 4096,                                   // bytes; ta_head gets stack + 2048
 ///     heap: 32768,                                   // bytes of static heap
@@ -101,11 +103,23 @@ macro_rules! ta {
         heap: $heap:expr,
         impl: $ty:ty $(,)?
     ) => {
+        $crate::ta! {
+            uuid: $crate::Uuid::must($uuid),
+            flags: $($flag)|+,
+            stack: $stack,
+            heap: $heap,
+            impl: $ty,
+        }
+    };
+    (
+        uuid: $uuid:expr,
+        flags: $($flag:ident)|+,
+        stack: $stack:expr,
+        heap: $heap:expr,
+        impl: $ty:ty $(,)?
+    ) => {
         const _: () = {
-            const UUID: $crate::Uuid = match $crate::Uuid::parse($uuid) {
-                Ok(u) => u,
-                Err(_) => panic!("ta!: malformed uuid"),
-            };
+            const UUID: $crate::Uuid = $uuid;
             const FLAGS: u32 = 0 $(| $crate::flags::$flag)+;
             const _: () = assert!(FLAGS & !$crate::flags::MASK == 0, "ta!: flag bits outside TA_FLAGS_MASK");
 

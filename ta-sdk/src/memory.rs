@@ -12,17 +12,8 @@
 
 use crate::error::TeeResult;
 
-/// `TEE_MEMORY_ACCESS_*`.
-pub mod access {
-    pub const READ: u32 = 0x1;
-    pub const WRITE: u32 = 0x2;
-    /// The range may be shared with the client or another TA.
-    pub const ANY_OWNER: u32 = 0x4;
-    /// OP-TEE extension: the range must be normal-world memory.
-    pub const NONSECURE: u32 = 0x1000_0000;
-    /// OP-TEE extension: the range must be secure memory.
-    pub const SECURE: u32 = 0x2000_0000;
-}
+/// `TEE_MEMORY_ACCESS_*` (and OP-TEE's `NONSECURE`/`SECURE`).
+pub use tee_abi::gp::memory_access as access;
 
 /// Checks `len` bytes at address `addr` (any address: nothing is accessed).
 pub fn check(flags: u32, addr: usize, len: usize) -> TeeResult {

@@ -15,56 +15,12 @@
 //!     p.memref_output(1)?.write(&reversed) // Err(ShortBuffer) tells the client the size needed
 //! }
 //! ```
+/// `struct utee_params`: what the kernel writes at the top of the TA stack
+/// (tee-abi's [`tee_abi::utee::UteeParams`]).
+pub use tee_abi::utee::UteeParams as RawParams;
+pub use tee_abi::utee::{NUM_PARAMS, ParamType};
+
 use crate::error::{TeeError, TeeResult};
-
-/// `TEE_NUM_PARAMS`.
-pub const NUM_PARAMS: usize = 4;
-
-/// `TEE_PARAM_TYPE_*`.
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamType {
-    None = 0,
-    ValueInput = 1,
-    ValueOutput = 2,
-    ValueInout = 3,
-    MemrefInput = 5,
-    MemrefOutput = 6,
-    MemrefInout = 7,
-}
-
-impl ParamType {
-    /// The type for a 4-bit code; `None` for the undefined codes 4, 8..15.
-    pub const fn from_nibble(n: u8) -> Option<ParamType> {
-        Some(match n {
-            0 => ParamType::None,
-            1 => ParamType::ValueInput,
-            2 => ParamType::ValueOutput,
-            3 => ParamType::ValueInout,
-            5 => ParamType::MemrefInput,
-            6 => ParamType::MemrefOutput,
-            7 => ParamType::MemrefInout,
-            _ => return None,
-        })
-    }
-
-    /// `TEE_PARAM_TYPES(t0, t1, t2, t3)`.
-    pub const fn pack(t: [ParamType; NUM_PARAMS]) -> u32 {
-        (t[0] as u32) | (t[1] as u32) << 4 | (t[2] as u32) << 8 | (t[3] as u32) << 12
-    }
-
-    const fn is_memref(self) -> bool {
-        matches!(self, ParamType::MemrefInput | ParamType::MemrefOutput | ParamType::MemrefInout)
-    }
-}
-
-/// `struct utee_params`: what the kernel writes at the top of the TA stack.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RawParams {
-    pub types: u64,
-    pub vals: [u64; 2 * NUM_PARAMS],
-}
 
 /// A value parameter (`TEE_Param.value`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -15,26 +15,19 @@
 use crate::error::{TeeError, TeeResult};
 use crate::sys;
 use crate::uuid::Uuid;
+use tee_abi::gp::propset;
 
 /// The property sets (`TEE_PROPSET_*` pseudo-handles).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PropSet {
-    TeeImplementation = 0xFFFF_FFFD,
-    CurrentClient = 0xFFFF_FFFE,
-    CurrentTa = 0xFFFF_FFFF,
+    TeeImplementation = propset::TEE_IMPLEMENTATION,
+    CurrentClient = propset::CURRENT_CLIENT,
+    CurrentTa = propset::CURRENT_TA,
 }
 
 /// `USER_TA_PROP_TYPE_*`.
-pub mod prop_type {
-    pub const BOOL: u32 = 0;
-    pub const U32: u32 = 1;
-    pub const UUID: u32 = 2;
-    pub const IDENTITY: u32 = 3;
-    pub const STRING: u32 = 4;
-    pub const BINARY_BLOCK: u32 = 5;
-    pub const U64: u32 = 6;
-}
+pub use tee_abi::utee::prop_type;
 
 /// `TEE_Identity`: the client's login method and UUID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,10 +39,8 @@ pub struct Identity {
 /// Properties the TA library serves itself, as upstream's libutee does
 /// (`tee_api_property.c`), so that a TA sees them on any OP-TEE-compatible
 /// kernel: (set, name, U32 value).
-const LIBRARY_PROPERTIES: [(PropSet, &str, u32); 1] = [
-    // GP TEE Internal Core API 1.3.1: major << 24 | minor << 16 | maintenance << 8.
-    (PropSet::TeeImplementation, "gpd.tee.internalCore.version", 0x0103_0100),
-];
+const LIBRARY_PROPERTIES: [(PropSet, &str, u32); 1] =
+    [(PropSet::TeeImplementation, "gpd.tee.internalCore.version", tee_abi::gp::CORE_API_VERSION)];
 
 /// The raw value of property `name` of `set` copied into `buf`: returns its
 /// type and length (`ShortBuffer` if `buf` is too small).

@@ -23,22 +23,13 @@ use crate::error::{TeeError, TeeResult};
 use crate::sys;
 pub use crate::sys::cryp::ObjectInfo;
 
-/// `TEE_DATA_FLAG_*`.
-pub mod flags {
-    pub const ACCESS_READ: u32 = 0x1;
-    pub const ACCESS_WRITE: u32 = 0x2;
-    pub const ACCESS_WRITE_META: u32 = 0x4;
-    pub const SHARE_READ: u32 = 0x10;
-    pub const SHARE_WRITE: u32 = 0x20;
-    /// Create: replace an existing object instead of `ACCESS_CONFLICT`.
-    pub const OVERWRITE: u32 = 0x400;
-}
-
-/// `TEE_OBJECT_ID_MAX_LEN`.
-pub const MAX_ID_LEN: usize = 64;
-
 /// `TEE_DATA_MAX_POSITION`: the largest data position of an object.
-pub const DATA_MAX_POSITION: u64 = 0xFFFF_FFFF;
+pub use tee_abi::gp::DATA_MAX_POSITION;
+/// `TEE_OBJECT_ID_MAX_LEN`.
+pub use tee_abi::gp::OBJECT_ID_MAX_LEN as MAX_ID_LEN;
+/// `TEE_DATA_FLAG_*`.
+pub use tee_abi::gp::data_flag as flags;
+use tee_abi::gp::{storage_id, whence};
 
 /// Storage IDs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,19 +46,20 @@ impl Storage {
     /// The storage ID number.
     pub const fn id(self) -> u32 {
         match self {
-            Storage::Private => 1,
-            Storage::PrivateRee => 0x8000_0000,
+            Storage::Private => storage_id::PRIVATE,
+            Storage::PrivateRee => storage_id::PRIVATE_REE,
             Storage::Other(n) => n,
         }
     }
 }
 
 /// `TEE_Whence`.
+#[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Whence {
-    Set = 0,
-    Cur = 1,
-    End = 2,
+    Set = whence::SET,
+    Cur = whence::CUR,
+    End = whence::END,
 }
 
 /// An open persistent object; closed on drop.

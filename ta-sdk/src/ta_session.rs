@@ -146,7 +146,7 @@ impl Bounce {
 }
 
 /// `TEE_TIMEOUT_INFINITE`.
-pub const TIMEOUT_INFINITE: u32 = 0xffff_ffff;
+pub use tee_abi::gp::TIMEOUT_INFINITE;
 
 /// An open session to another TA; closed on drop.
 #[derive(Debug)]

@@ -84,7 +84,7 @@ mod tests {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
             let text = std::fs::read_to_string(e.path().join("Makefile")).unwrap();
             let uuid = makefile_binary(&text).unwrap();
-            assert!(crate::sign::uuid_octets(&uuid).is_ok(), "{uuid}");
+            assert!(tee_abi::uuid::Uuid::parse(&uuid).is_ok(), "{uuid}");
         }
     }
 }

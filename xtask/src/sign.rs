@@ -21,6 +21,7 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
+use tee_abi::uuid::Uuid;
 
 pub use tee_abi::shdr::{
     SHDR_BOOTSTRAP_TA, SHDR_MAGIC, SHDR_SIZE, Shdr, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256 as ALG_RSA_PSS_SHA256,
@@ -54,32 +55,6 @@ impl Algo {
             _ => None,
         }
     }
-}
-
-/// Parses a UUID string into its RFC 4122 octets (the form `shdr_bootstrap_ta`
-/// and the Linux client ioctls use).
-pub fn uuid_octets(s: &str) -> Result<[u8; 16]> {
-    let hex: String = s.chars().filter(|&c| c != '-').collect();
-    let dashes: Vec<usize> = s.char_indices().filter(|&(_, c)| c == '-').map(|(i, _)| i).collect();
-    ensure!(s.len() == 36 && dashes == [8, 13, 18, 23] && hex.len() == 32, "malformed UUID {s:?}");
-    let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).with_context(|| format!("malformed UUID {s:?}"))?;
-    }
-    Ok(out)
-}
-
-/// Formats RFC 4122 octets as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
-pub fn uuid_string(o: &[u8; 16]) -> String {
-    let h: Vec<String> = o.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        h[0..4].concat(),
-        h[4..6].concat(),
-        h[6..8].concat(),
-        h[8..10].concat(),
-        h[10..16].concat()
-    )
 }
 
 /// Reads an RSA private key from PEM: PKCS#1 (`RSA PRIVATE KEY`, like
@@ -340,7 +315,7 @@ pub fn strip_elf(elf: &[u8]) -> Result<Vec<u8>> {
 
 /// `cargo xtask sign-ta`: strip `elf`, sign it for `uuid` with `key`, write `out`.
 pub fn sign_ta_command(elf: &Path, uuid: &str, key: &Path, out: &Path, ta_version: u32, algo: Algo) -> Result<()> {
-    let uuid = uuid_octets(uuid)?;
+    let uuid = Uuid::parse(uuid).with_context(|| format!("UUID {uuid:?}"))?.to_octets();
     let key = load_private_key(key)?;
     let raw = std::fs::read(elf).with_context(|| format!("reading {}", elf.display()))?;
     let image = strip_elf(&raw).with_context(|| format!("stripping {}", elf.display()))?;
@@ -354,7 +329,7 @@ pub fn sign_ta_command(elf: &Path, uuid: &str, key: &Path, out: &Path, ta_versio
         image.len(),
         out.display(),
         signed.len(),
-        uuid_string(&v.uuid),
+        Uuid::from_octets(v.uuid),
         v.ta_version,
         v.algo,
         key.size() * 8
@@ -409,20 +384,10 @@ mod tests {
     }
 
     #[test]
-    fn uuid_forms() {
-        let o = uuid_octets(HELLO).unwrap();
-        assert_eq!(o, [0x8a, 0xaa, 0xf2, 0x00, 0x24, 0x50, 0x11, 0xe4, 0xab, 0xe2, 0x00, 0x02, 0xa5, 0xd5, 0xc5, 0x1b]);
-        assert_eq!(uuid_string(&o), HELLO);
-        assert!(uuid_octets("8aaaf200-2450-11e4-abe2-0002a5d5c51").is_err());
-        assert!(uuid_octets("8aaaf2002-450-11e4-abe2-0002a5d5c51b").is_err());
-        assert!(uuid_octets("8aaaf200-2450-11e4-abe2-0002a5d5c5zz").is_err());
-    }
-
-    #[test]
     fn signed_layout_and_verification() {
         let key = test_key();
         let image = b"\x7fELF not really an elf".to_vec();
-        let uuid = uuid_octets(HELLO).unwrap();
+        let uuid = Uuid::must(HELLO).to_octets();
         for algo in [Algo::Pss, Algo::Pkcs1v15] {
             let ta = sign(&image, &uuid, 7, key, algo).unwrap();
             assert_eq!(ta.len(), 20 + 32 + 256 + 20 + image.len());

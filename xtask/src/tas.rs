@@ -14,6 +14,9 @@ use goblin::elf::header::{ELFOSABI_NONE, EM_AARCH64, ET_DYN};
 use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD, PT_TLS};
 use goblin::elf::section_header::{SHF_ALLOC, SHT_DYNSYM, SHT_GNU_HASH, SHT_HASH, SHT_REL, SHT_RELA};
 
+use proto::loading;
+use tee_abi::uuid::Uuid;
+
 use crate::sign;
 
 /// The TAs' target: no FP/SIMD, like the rest of the secure world.
@@ -22,20 +25,13 @@ pub const TA_TARGET: &str = "aarch64-unknown-none-softfloat";
 pub const GUEST_TARGET: &str = "aarch64-unknown-linux-musl";
 /// Signed TAs go to `target/tz/ta/<key name>/<uuid>.ta`.
 const TA_OUT: &str = "target/tz/ta";
-/// A TA file that must be refused: hello_world signed, for this UUID, with a
-/// key the trusted OS does not trust (the suite's test 1002).
-pub const BAD_SIGNATURE_UUID: &str = "347aee43-b98a-449b-abb6-11678aa70734";
-/// The TA whose image the bad-signature file carries (hello_world).
-const BAD_SIGNATURE_IMAGE_OF: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
-/// hello_world's image validly signed (trusted key) for this other UUID: the
-/// control that a re-signed copy loads (the signed UUID is what counts).
-pub const RESIGNED_UUID: &str = "5b0c64f1-8e2d-4c7a-b3f9-0a6d1e7c2b58";
-/// hello_world's image validly signed for this UUID, then one byte of the
-/// image flipped: loading it must fail with `TEE_ERROR_SECURITY`.
-pub const FLIPPED_BYTE_UUID: &str = "d2e4a8c1-39b7-4f06-8e5a-71c3b9f04d26";
-/// hello_world's image validly signed for this UUID, then the file cut
-/// short by [`TRUNCATE_BY`] bytes: loading it must fail.
-pub const TRUNCATED_UUID: &str = "a71f3e92-6c48-4b1d-95e0-2f8b7d4c6a13";
+// The loading tests' files (suite test 1002) are hello_world's image under
+// the UUIDs of `proto::loading`: BAD_SIGNATURE signed with a key the trusted
+// OS does not trust; RESIGNED validly signed (it loads: the signed UUID is
+// what counts); FLIPPED_BYTE with one image byte flipped after signing;
+// TRUNCATED cut short by `TRUNCATE_BY` bytes.
+/// The TA whose image the loading tests' files carry.
+const DAMAGED_IMAGE_OF: Uuid = proto::hello_world::UUID;
 /// How many bytes the truncated file lacks.
 const TRUNCATE_BY: usize = 100;
 
@@ -52,8 +48,8 @@ const DT_RELR: u64 = 36;
 /// What [`check_ta_elf`] read from a TA's `ta_head`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaHead {
-    /// RFC 4122 octets of `ta_head.uuid`.
-    pub uuid: [u8; 16],
+    /// `ta_head.uuid`.
+    pub uuid: Uuid,
     pub stack_size: u32,
     pub flags: u32,
 }
@@ -147,11 +143,7 @@ pub fn check_ta_elf(bytes: &[u8]) -> Result<TaHead> {
     let at = usize::try_from(seg.p_offset + ta_head.st_value - seg.p_vaddr)?;
     let raw = bytes.get(at..at + 32).context("ta_head past the end of the file")?;
     let le32 = |o: usize| u32::from_le_bytes(raw[o..o + 4].try_into().unwrap());
-    let mut uuid = [0u8; 16];
-    uuid[..4].copy_from_slice(&le32(0).to_be_bytes());
-    uuid[4..6].copy_from_slice(&u16::from_le_bytes([raw[4], raw[5]]).to_be_bytes());
-    uuid[6..8].copy_from_slice(&u16::from_le_bytes([raw[6], raw[7]]).to_be_bytes());
-    uuid[8..].copy_from_slice(&raw[8..16]);
+    let uuid = Uuid::from_struct_bytes(raw[..16].try_into().unwrap());
     let head = TaHead { uuid, stack_size: le32(16), flags: le32(20) };
     let depr_entry = u64::from_le_bytes(raw[24..32].try_into().unwrap());
     ensure!(depr_entry == u64::MAX, "ta_head.depr_entry {depr_entry:#x}: legacy TA layout");
@@ -194,7 +186,7 @@ fn cargo_build_executables(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> 
 /// A built TA: its name, UUID (from `ta_head`) and stripped image.
 pub struct TaImage {
     pub name: String,
-    pub uuid: [u8; 16],
+    pub uuid: Uuid,
     pub image: Vec<u8>,
 }
 
@@ -210,7 +202,7 @@ pub fn build_ta_images(root: &Path) -> Result<Vec<TaImage>> {
         let image = sign::strip_elf(&raw).with_context(|| format!("stripping {name}"))?;
         check_ta_elf(&image).with_context(|| format!("TA {name} after stripping"))?;
         if let Some(other) = out.iter().find(|t| t.uuid == head.uuid) {
-            bail!("TAs {} and {name} share UUID {}", other.name, sign::uuid_string(&head.uuid));
+            bail!("TAs {} and {name} share UUID {}", other.name, head.uuid);
         }
         out.push(TaImage { name, uuid: head.uuid, image });
     }
@@ -244,41 +236,39 @@ pub fn build_tas(root: &Path, key: &Path) -> Result<Vec<(String, PathBuf)>> {
     let out_dir = root.join(TA_OUT).join(key_name(key)?);
     let mut out = BTreeMap::new();
     for ta in build_ta_images(root)? {
-        let uuid = sign::uuid_string(&ta.uuid);
-        let path = out_dir.join(format!("{uuid}.ta"));
-        sign_to(&path, &ta.image, &ta.uuid, &private)?;
-        out.insert(uuid, path);
+        let path = out_dir.join(format!("{}.ta", ta.uuid));
+        sign_to(&path, &ta.image, &ta.uuid.to_octets(), &private)?;
+        out.insert(ta.uuid.to_string(), path);
     }
     Ok(out.into_iter().collect())
 }
 
-/// The [`BAD_SIGNATURE_UUID`] file: the image of `signed` (a `.ta` signed
+/// The `proto::loading::BAD_SIGNATURE` file: the image of `signed` (a `.ta` signed
 /// with `key`) signed again, for that UUID, with `untrusted`.
 fn bad_signature_ta(root: &Path, signed: &Path, key: &Path, untrusted: &Path) -> Result<PathBuf> {
     let bytes = std::fs::read(signed).with_context(|| format!("reading {}", signed.display()))?;
     let ta = sign::verify(&bytes, &sign::load_private_key(key)?.to_public_key())?;
-    let uuid = sign::uuid_octets(BAD_SIGNATURE_UUID)?;
-    let path =
-        root.join(TA_OUT).join(format!("untrusted-{}", key_name(untrusted)?)).join(format!("{BAD_SIGNATURE_UUID}.ta"));
-    sign_to(&path, ta.image, &uuid, &sign::load_private_key(untrusted)?)?;
+    let uuid = loading::BAD_SIGNATURE;
+    let path = root.join(TA_OUT).join(format!("untrusted-{}", key_name(untrusted)?)).join(format!("{uuid}.ta"));
+    sign_to(&path, ta.image, &uuid.to_octets(), &sign::load_private_key(untrusted)?)?;
     Ok(path)
 }
 
 /// The damaged copies of hello_world's image (`signed`, a `.ta` signed with
-/// `key`), each signed with `key` for its own UUID: [`RESIGNED_UUID`]
-/// intact, [`FLIPPED_BYTE_UUID`] with one image byte flipped (after
-/// signing), [`TRUNCATED_UUID`] cut short. Returns (UUID, file) pairs.
-fn damaged_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(&'static str, PathBuf)>> {
+/// `key`), each signed with `key` for its own UUID: `loading::RESIGNED`
+/// intact, `loading::FLIPPED_BYTE` with one image byte flipped (after
+/// signing), `loading::TRUNCATED` cut short. Returns (UUID, file) pairs.
+fn damaged_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(Uuid, PathBuf)>> {
     let private = sign::load_private_key(key)?;
     let bytes = std::fs::read(signed).with_context(|| format!("reading {}", signed.display()))?;
     let ta = sign::verify(&bytes, &private.to_public_key())?;
     let image = ta.image.to_vec();
     let dir = root.join(TA_OUT).join(format!("damaged-{}", key_name(key)?));
     let mut out = Vec::new();
-    for uuid in [RESIGNED_UUID, FLIPPED_BYTE_UUID, TRUNCATED_UUID] {
+    for uuid in [loading::RESIGNED, loading::FLIPPED_BYTE, loading::TRUNCATED] {
         let path = dir.join(format!("{uuid}.ta"));
-        let octets = sign::uuid_octets(uuid)?;
-        if uuid == RESIGNED_UUID {
+        let octets = uuid.to_octets();
+        if uuid == loading::RESIGNED {
             sign_to(&path, &image, &octets, &private)?;
         } else {
             // Signed intact once (cached, like every signed TA), then damaged
@@ -289,7 +279,7 @@ fn damaged_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(&'static s
             let mut file = std::fs::read(&intact).with_context(|| format!("reading {}", intact.display()))?;
             // The image is the tail of the file: flip a byte in its middle,
             // or cut the tail off.
-            if uuid == FLIPPED_BYTE_UUID {
+            if uuid == loading::FLIPPED_BYTE {
                 let at = file.len() - image.len() / 2;
                 file[at] ^= 0x01;
             } else {
@@ -329,8 +319,8 @@ fn sign_c_tas(root: &Path, devkit: &Path, key: &Path) -> Result<Vec<(String, Pat
     for ta in crate::cta::build_c_tas(root, devkit)? {
         let image = std::fs::read(&ta.image).with_context(|| format!("reading {}", ta.image.display()))?;
         let path = out_dir.join(format!("{}.ta", ta.uuid));
-        sign_to(&path, &image, &sign::uuid_octets(&ta.uuid)?, &private)
-            .with_context(|| format!("signing C TA {}", ta.name))?;
+        let uuid = Uuid::parse(&ta.uuid).with_context(|| format!("C TA {}: UUID {:?}", ta.name, ta.uuid))?;
+        sign_to(&path, &image, &uuid.to_octets(), &private).with_context(|| format!("signing C TA {}", ta.name))?;
         out.push((ta.uuid, path));
     }
     Ok(out)
@@ -339,7 +329,7 @@ fn sign_c_tas(root: &Path, devkit: &Path, key: &Path) -> Result<Vec<(String, Pat
 /// The initramfs entries for TAs signed with `key` (the key the trusted OS
 /// trusts), the C TAs of `tas/c/`, and the guest test programs:
 /// `/lib/optee_armtz/<uuid>.ta`, one
-/// more `.ta` signed with `untrusted` ([`BAD_SIGNATURE_UUID`]), the damaged
+/// more `.ta` signed with `untrusted` (`loading::BAD_SIGNATURE`), the damaged
 /// copies of [`damaged_tas`],
 /// `/usr/bin/<program>` and the `/etc/tz/tests.d` wrappers of
 /// `qemu/runner/tests.d`.
@@ -347,7 +337,8 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
     let mut extra = Vec::new();
     let mut tas = build_tas(root, key)?;
     tas.extend(sign_c_tas(root, devkit, key)?);
-    let (_, hello) = tas.iter().find(|(uuid, _)| uuid == BAD_SIGNATURE_IMAGE_OF).context("no hello_world TA")?;
+    let hello_uuid = DAMAGED_IMAGE_OF.to_string();
+    let (_, hello) = tas.iter().find(|(uuid, _)| *uuid == hello_uuid).context("no hello_world TA")?;
     let bad = bad_signature_ta(root, hello, key, untrusted)?;
     for (uuid, path) in damaged_tas(root, hello, key)? {
         extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));
@@ -355,7 +346,7 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
     for (uuid, path) in tas {
         extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));
     }
-    extra.push((format!("lib/optee_armtz/{BAD_SIGNATURE_UUID}.ta"), bad));
+    extra.push((format!("lib/optee_armtz/{}.ta", loading::BAD_SIGNATURE), bad));
     for (name, path) in build_guest_programs(root)? {
         extra.push((format!("usr/bin/{name}"), path));
     }

@@ -350,8 +350,8 @@ mod tests {
         );
         assert_eq!(parse_tztest("TZTEST PASS 4001.3 sha256-abc"), Some(GuestVerdict::Pass("4001.3-sha256-abc".into())));
         assert_eq!(
-            parse_tztest("TZTEST FAIL 1002.1 open-missing got 0xffff0008"),
-            Some(GuestVerdict::Fail("1002.1-open-missing".into(), "got 0xffff0008"))
+            parse_tztest("TZTEST FAIL 1002.1 open-missing got 0x00001234"),
+            Some(GuestVerdict::Fail("1002.1-open-missing".into(), "got 0x00001234"))
         );
         assert_eq!(parse_tztest("TZTEST DONE"), Some(GuestVerdict::Done));
         assert_eq!(parse_tztest("* 4001 digests"), None);

@@ -104,7 +104,52 @@ impl TeeError {
         if code == TEE_SUCCESS {
             return Ok(());
         }
-        Err(ALL.iter().copied().find(|e| e.code() == code).unwrap_or(TeeError::Generic))
+        Err(TeeError::from_code(code).unwrap_or(TeeError::Generic))
+    }
+
+    /// The error a `TEE_Result` number names, if this enum knows it (unlike
+    /// [`TeeError::from_raw`], no fallback to [`TeeError::Generic`]).
+    pub fn from_code(code: u32) -> Option<TeeError> {
+        ALL.iter().copied().find(|e| e.code() == code)
+    }
+
+    /// The GP name, `TEE_ERROR_*` (the Client API spells it `TEEC_ERROR_*`).
+    pub const fn name(self) -> &'static str {
+        use TeeError::*;
+        match self {
+            CorruptObject => "TEE_ERROR_CORRUPT_OBJECT",
+            CorruptObject2 => "TEE_ERROR_CORRUPT_OBJECT_2",
+            StorageNotAvailable => "TEE_ERROR_STORAGE_NOT_AVAILABLE",
+            StorageNotAvailable2 => "TEE_ERROR_STORAGE_NOT_AVAILABLE_2",
+            UnsupportedVersion => "TEE_ERROR_UNSUPPORTED_VERSION",
+            CiphertextInvalid => "TEE_ERROR_CIPHERTEXT_INVALID",
+            Generic => "TEE_ERROR_GENERIC",
+            AccessDenied => "TEE_ERROR_ACCESS_DENIED",
+            Cancel => "TEE_ERROR_CANCEL",
+            AccessConflict => "TEE_ERROR_ACCESS_CONFLICT",
+            ExcessData => "TEE_ERROR_EXCESS_DATA",
+            BadFormat => "TEE_ERROR_BAD_FORMAT",
+            BadParameters => "TEE_ERROR_BAD_PARAMETERS",
+            BadState => "TEE_ERROR_BAD_STATE",
+            ItemNotFound => "TEE_ERROR_ITEM_NOT_FOUND",
+            NotImplemented => "TEE_ERROR_NOT_IMPLEMENTED",
+            NotSupported => "TEE_ERROR_NOT_SUPPORTED",
+            NoData => "TEE_ERROR_NO_DATA",
+            OutOfMemory => "TEE_ERROR_OUT_OF_MEMORY",
+            Busy => "TEE_ERROR_BUSY",
+            Communication => "TEE_ERROR_COMMUNICATION",
+            Security => "TEE_ERROR_SECURITY",
+            ShortBuffer => "TEE_ERROR_SHORT_BUFFER",
+            ExternalCancel => "TEE_ERROR_EXTERNAL_CANCEL",
+            Timeout => "TEE_ERROR_TIMEOUT",
+            Overflow => "TEE_ERROR_OVERFLOW",
+            TargetDead => "TEE_ERROR_TARGET_DEAD",
+            StorageNoSpace => "TEE_ERROR_STORAGE_NO_SPACE",
+            MacInvalid => "TEE_ERROR_MAC_INVALID",
+            SignatureInvalid => "TEE_ERROR_SIGNATURE_INVALID",
+            TimeNotSet => "TEE_ERROR_TIME_NOT_SET",
+            TimeNeedsReset => "TEE_ERROR_TIME_NEEDS_RESET",
+        }
     }
 
     /// Folds a result back into a `TEE_Result` number.
@@ -113,6 +158,12 @@ impl TeeError {
             Ok(()) => TEE_SUCCESS,
             Err(e) => e.code(),
         }
+    }
+}
+
+impl From<TeeError> for u32 {
+    fn from(e: TeeError) -> u32 {
+        e.code()
     }
 }
 
@@ -140,6 +191,17 @@ impl Origin {
     /// The `ret_origin` value.
     pub const fn code(self) -> u32 {
         self as u32
+    }
+
+    /// The origin a `ret_origin` value names, if it is one of the four.
+    pub const fn from_code(code: u32) -> Option<Origin> {
+        Some(match code {
+            1 => Origin::Api,
+            2 => Origin::Comms,
+            3 => Origin::Tee,
+            4 => Origin::TrustedApp,
+            _ => return None,
+        })
     }
 }
 
@@ -169,6 +231,11 @@ impl Outcome {
     }
 }
 
+// Deprecated migration aid: the raw-number names below are derived from the
+// enums (no number is written twice) and only serve code not yet moved to
+// `TeeError`/`Origin`/`Outcome`. Outside the kernel nothing uses them any
+// more; delete them once the kernel's last users (syscall and SMC layers) are
+// converted.
 /// `TEE_ORIGIN_API`.
 pub const ORIGIN_API: u32 = Origin::Api.code();
 /// `TEE_ORIGIN_COMMS`.
@@ -261,6 +328,26 @@ mod tests {
     }
 
     #[test]
+    fn names_are_the_gp_names() {
+        assert_eq!(TeeError::ItemNotFound.name(), "TEE_ERROR_ITEM_NOT_FOUND");
+        assert_eq!(TeeError::CorruptObject2.name(), "TEE_ERROR_CORRUPT_OBJECT_2");
+        assert_eq!(TeeError::MacInvalid.name(), "TEE_ERROR_MAC_INVALID");
+        for (i, a) in ALL.iter().enumerate() {
+            assert!(a.name().starts_with("TEE_ERROR_"));
+            assert!(ALL[i + 1..].iter().all(|b| a.name() != b.name()));
+        }
+    }
+
+    #[test]
+    fn origins() {
+        for o in [Origin::Api, Origin::Comms, Origin::Tee, Origin::TrustedApp] {
+            assert_eq!(Origin::from_code(o.code()), Some(o));
+        }
+        assert_eq!(Origin::from_code(0), None);
+        assert_eq!(Origin::TrustedApp.code(), 4);
+    }
+
+    #[test]
     fn raw_round_trip() {
         assert_eq!(TeeError::from_raw(0), Ok(()));
         for e in ALL {
@@ -268,6 +355,8 @@ mod tests {
             assert_eq!(TeeError::to_raw(Err(e)), e.code());
         }
         assert_eq!(TeeError::from_raw(0x1234), Err(TeeError::Generic));
+        assert_eq!(TeeError::from_code(0x1234), None);
+        assert_eq!(TeeError::from_code(0xFFFF_3024), Some(TeeError::TargetDead));
         // No duplicates in the table.
         for (i, a) in ALL.iter().enumerate() {
             assert!(ALL[i + 1..].iter().all(|b| a != b));

@@ -136,6 +136,26 @@ impl core::fmt::Display for Uuid {
     }
 }
 
+impl core::str::FromStr for Uuid {
+    type Err = UuidError;
+
+    /// [`Uuid::parse`], for `"...".parse::<Uuid>()`.
+    fn from_str(s: &str) -> Result<Uuid, UuidError> {
+        Uuid::parse(s)
+    }
+}
+
+impl core::fmt::Display for UuidError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            UuidError::Length => "malformed UUID: not 36 characters",
+            UuidError::Syntax => "malformed UUID: not xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex",
+        })
+    }
+}
+
+impl core::error::Error for UuidError {}
+
 /// `TA_FRAMEWORK_STACK_SIZE`: what libutee adds to the TA's own stack size in
 /// `ta_head.stack_size`; kept for compatibility with what upstream reserves.
 pub const FRAMEWORK_STACK_SIZE: u32 = 2048;
@@ -201,6 +221,8 @@ pub mod flags {
     pub const SECURE_DATA_PATH: u32 = 1 << 5;
     /// May use the cache maintenance syscall.
     pub const CACHE_MAINTENANCE: u32 = 1 << 7;
+    /// Sessions may run concurrently (upstream: not enforced for user TAs).
+    pub const CONCURRENT: u32 = 1 << 8;
     /// Listed by the device PTA (enumerated without tee-supplicant).
     pub const DEVICE_ENUM: u32 = 1 << 9;
     /// Listed by the device PTA once tee-supplicant runs.
@@ -253,6 +275,8 @@ mod tests {
         assert_eq!(Uuid::parse("8aaaf200-2450-11e4-abe2-0002a5d5c51"), Err(UuidError::Length));
         assert_eq!(Uuid::parse("8aaaf200x2450-11e4-abe2-0002a5d5c51b"), Err(UuidError::Syntax));
         assert_eq!(Uuid::parse("8aaaf200-2450-11e4-abe2-0002a5d5c51g"), Err(UuidError::Syntax));
+        assert_eq!("8aaaf200-2450-11e4-abe2-0002a5d5c5zz".parse::<Uuid>(), Err(UuidError::Syntax));
+        assert_eq!(HELLO.parse::<Uuid>(), Uuid::parse(HELLO));
     }
 
     #[test]

@@ -17,39 +17,39 @@ use super::ops::HashKind;
 use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 
 /// `TEE_OPERATION_KEY_DERIVATION` (`TEE_ALG_GET_CLASS`).
-pub const CLASS_KEY_DERIVATION: u32 = 8;
+pub use tee_abi::gp::operation_class::KEY_DERIVATION as CLASS_KEY_DERIVATION;
 
-/// `TEE_ALG_HKDF_<hash>_DERIVE_KEY`: `0x800010C0 | main hash << 12`.
-pub const ALG_HKDF_SHA1_DERIVE_KEY: u32 = 0x8000_20C0;
-pub const ALG_HKDF_SHA256_DERIVE_KEY: u32 = 0x8000_40C0;
 /// GP 1.3's `TEE_ALG_HKDF`: the hash from `TEE_ATTR_HKDF_HASH_ALGORITHM`,
 /// read as upstream reads it (a main-hash number; no usable default).
-pub const ALG_HKDF: u32 = 0x8000_0047;
-/// `TEE_ALG_SHA256`, GP's default hash for `TEE_ALG_HKDF`.
-const ALG_SHA256: u32 = 0x5000_0004;
+pub use tee_abi::gp::alg::HKDF as ALG_HKDF;
+/// `TEE_ALG_HKDF_<hash>_DERIVE_KEY`: `0x800010C0 | main hash << 12`.
+pub use tee_abi::gp::alg::HKDF_SHA1_DERIVE_KEY as ALG_HKDF_SHA1_DERIVE_KEY;
+pub use tee_abi::gp::alg::HKDF_SHA256_DERIVE_KEY as ALG_HKDF_SHA256_DERIVE_KEY;
 /// `TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY`.
-pub const ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY: u32 = 0x8000_20C2;
+pub use tee_abi::gp::alg::PBKDF2_HMAC_SHA1_DERIVE_KEY as ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY;
+/// `TEE_ALG_SHA256`, GP's default hash for `TEE_ALG_HKDF`.
+use tee_abi::gp::alg::SHA256 as ALG_SHA256;
 
+pub use tee_abi::gp::attr::HKDF_IKM as ATTR_HKDF_IKM;
+pub use tee_abi::gp::attr::PBKDF2_PASSWORD as ATTR_PBKDF2_PASSWORD;
 /// The key object types of the KDFs and the attribute holding each one's
 /// value (populate takes that attribute, not `TEE_ATTR_SECRET_VALUE`).
-pub const TYPE_HKDF_IKM: u32 = 0xA100_00C0;
-pub const TYPE_PBKDF2_PASSWORD: u32 = 0xA100_00C2;
-pub const ATTR_HKDF_IKM: u32 = 0xC000_01C0;
-pub const ATTR_PBKDF2_PASSWORD: u32 = 0xC000_01C2;
+pub use tee_abi::gp::object_type::HKDF_IKM as TYPE_HKDF_IKM;
+pub use tee_abi::gp::object_type::PBKDF2_PASSWORD as TYPE_PBKDF2_PASSWORD;
 
+use tee_abi::gp::attr::HKDF_HASH_ALGORITHM as ATTR_GP_HKDF_HASH_ALGORITHM;
+use tee_abi::gp::attr::HKDF_INFO as ATTR_GP_HKDF_INFO;
+pub use tee_abi::gp::attr::HKDF_OKM_LENGTH as ATTR_HKDF_OKM_LENGTH;
+use tee_abi::gp::attr::HKDF_SALT as ATTR_GP_HKDF_SALT;
+use tee_abi::gp::attr::KDF_KEY_SIZE as ATTR_GP_KDF_KEY_SIZE;
+pub use tee_abi::gp::attr::OPTEE_HKDF_INFO as ATTR_HKDF_INFO;
 /// HKDF parameters: OP-TEE's IDs and GP 1.3's, both taken.
-pub const ATTR_HKDF_SALT: u32 = 0xD000_02C0;
-pub const ATTR_HKDF_INFO: u32 = 0xD000_03C0;
-pub const ATTR_HKDF_OKM_LENGTH: u32 = 0xF000_04C0;
-const ATTR_GP_HKDF_SALT: u32 = 0xD000_0946;
-const ATTR_GP_HKDF_INFO: u32 = 0xD000_0A46;
-const ATTR_GP_HKDF_HASH_ALGORITHM: u32 = 0xF000_0B46;
-const ATTR_GP_KDF_KEY_SIZE: u32 = 0xF000_0C46;
+pub use tee_abi::gp::attr::OPTEE_HKDF_SALT as ATTR_HKDF_SALT;
 
+pub use tee_abi::gp::attr::PBKDF2_DKM_LENGTH as ATTR_PBKDF2_DKM_LENGTH;
+pub use tee_abi::gp::attr::PBKDF2_ITERATION_COUNT as ATTR_PBKDF2_ITERATION_COUNT;
 /// PBKDF2 parameters.
-pub const ATTR_PBKDF2_SALT: u32 = 0xD000_02C2;
-pub const ATTR_PBKDF2_ITERATION_COUNT: u32 = 0xF000_03C2;
-pub const ATTR_PBKDF2_DKM_LENGTH: u32 = 0xF000_04C2;
+pub use tee_abi::gp::attr::PBKDF2_SALT as ATTR_PBKDF2_SALT;
 
 /// More PBKDF2 work than this, in HMAC computations (rounds times output
 /// blocks, [`kdf::pbkdf2_work`]), is refused (NOT_SUPPORTED). The rounds
@@ -211,7 +211,7 @@ mod tests {
     use crate::crypto::{TYPE_AES, TYPE_GENERIC_SECRET};
     use alloc::vec;
 
-    const MODE_DERIVE: u32 = 6;
+    use tee_abi::gp::mode::DERIVE as MODE_DERIVE;
 
     /// A derive state over a key of `ty` holding `value` in `attr`.
     fn state(st: &mut CryptoState, algo: u32, ty: u32, attr: u32, value: &[u8]) -> u32 {

@@ -38,60 +38,60 @@ pub use state::OpState;
 use crate::handles::{Entry, HandleTable, Kind};
 
 /// `TEE_TYPE_*` (`tee_api_defines.h`).
-pub const TYPE_AES: u32 = 0xA000_0010;
-pub const TYPE_DES: u32 = 0xA000_0011;
-pub const TYPE_DES3: u32 = 0xA000_0013;
-pub const TYPE_HMAC_MD5: u32 = 0xA000_0001;
-pub const TYPE_HMAC_SHA1: u32 = 0xA000_0002;
-pub const TYPE_HMAC_SHA224: u32 = 0xA000_0003;
-pub const TYPE_HMAC_SHA256: u32 = 0xA000_0004;
-pub const TYPE_HMAC_SHA384: u32 = 0xA000_0005;
-pub const TYPE_HMAC_SHA512: u32 = 0xA000_0006;
-pub const TYPE_GENERIC_SECRET: u32 = 0xA000_0000;
-pub const TYPE_DATA: u32 = 0xA000_00BF;
+pub use tee_abi::gp::object_type::AES as TYPE_AES;
+pub use tee_abi::gp::object_type::DATA as TYPE_DATA;
+pub use tee_abi::gp::object_type::DES as TYPE_DES;
+pub use tee_abi::gp::object_type::DES3 as TYPE_DES3;
+pub use tee_abi::gp::object_type::GENERIC_SECRET as TYPE_GENERIC_SECRET;
+pub use tee_abi::gp::object_type::HMAC_MD5 as TYPE_HMAC_MD5;
+pub use tee_abi::gp::object_type::HMAC_SHA1 as TYPE_HMAC_SHA1;
+pub use tee_abi::gp::object_type::HMAC_SHA224 as TYPE_HMAC_SHA224;
+pub use tee_abi::gp::object_type::HMAC_SHA256 as TYPE_HMAC_SHA256;
+pub use tee_abi::gp::object_type::HMAC_SHA384 as TYPE_HMAC_SHA384;
+pub use tee_abi::gp::object_type::HMAC_SHA512 as TYPE_HMAC_SHA512;
 
+pub use tee_abi::gp::alg::AES_CBC_NOPAD as ALG_AES_CBC_NOPAD;
+pub use tee_abi::gp::alg::AES_CCM as ALG_AES_CCM;
+pub use tee_abi::gp::alg::AES_CMAC as ALG_AES_CMAC;
+pub use tee_abi::gp::alg::AES_CTR as ALG_AES_CTR;
+pub use tee_abi::gp::alg::AES_CTS as ALG_AES_CTS;
 /// `TEE_ALG_*` handled here.
-pub const ALG_AES_ECB_NOPAD: u32 = 0x1000_0010;
-pub const ALG_AES_CBC_NOPAD: u32 = 0x1000_0110;
-pub const ALG_AES_CTR: u32 = 0x1000_0210;
-pub const ALG_SHA1: u32 = 0x5000_0002;
-pub const ALG_SHA224: u32 = 0x5000_0003;
-pub const ALG_SHA256: u32 = 0x5000_0004;
-pub const ALG_SHA384: u32 = 0x5000_0005;
-pub const ALG_SHA512: u32 = 0x5000_0006;
-pub const ALG_HMAC_SHA1: u32 = 0x3000_0002;
-pub const ALG_HMAC_SHA224: u32 = 0x3000_0003;
-pub const ALG_HMAC_SHA256: u32 = 0x3000_0004;
-pub const ALG_HMAC_SHA384: u32 = 0x3000_0005;
-pub const ALG_HMAC_SHA512: u32 = 0x3000_0006;
-pub const ALG_AES_CMAC: u32 = 0x3000_0610;
-pub const ALG_AES_GCM: u32 = 0x4000_0810;
-pub const ALG_AES_CTS: u32 = 0x1000_0310;
-pub const ALG_AES_XTS: u32 = 0x1000_0410;
-pub const ALG_AES_CCM: u32 = 0x4000_0710;
+pub use tee_abi::gp::alg::AES_ECB_NOPAD as ALG_AES_ECB_NOPAD;
+pub use tee_abi::gp::alg::AES_GCM as ALG_AES_GCM;
+pub use tee_abi::gp::alg::AES_XTS as ALG_AES_XTS;
+pub use tee_abi::gp::alg::HMAC_SHA1 as ALG_HMAC_SHA1;
+pub use tee_abi::gp::alg::HMAC_SHA224 as ALG_HMAC_SHA224;
+pub use tee_abi::gp::alg::HMAC_SHA256 as ALG_HMAC_SHA256;
+pub use tee_abi::gp::alg::HMAC_SHA384 as ALG_HMAC_SHA384;
+pub use tee_abi::gp::alg::HMAC_SHA512 as ALG_HMAC_SHA512;
+pub use tee_abi::gp::alg::SHA1 as ALG_SHA1;
+pub use tee_abi::gp::alg::SHA224 as ALG_SHA224;
+pub use tee_abi::gp::alg::SHA256 as ALG_SHA256;
+pub use tee_abi::gp::alg::SHA384 as ALG_SHA384;
+pub use tee_abi::gp::alg::SHA512 as ALG_SHA512;
 
+use tee_abi::gp::operation_class::AE as CLASS_AE;
 /// `TEE_OPERATION_*` classes (`TEE_ALG_GET_CLASS`: bits 28..31).
-const CLASS_CIPHER: u32 = 1;
-const CLASS_MAC: u32 = 3;
-const CLASS_AE: u32 = 4;
-const CLASS_DIGEST: u32 = 5;
+use tee_abi::gp::operation_class::CIPHER as CLASS_CIPHER;
+use tee_abi::gp::operation_class::DIGEST as CLASS_DIGEST;
+use tee_abi::gp::operation_class::MAC as CLASS_MAC;
 
+pub use tee_abi::gp::mode::DECRYPT as MODE_DECRYPT;
+pub use tee_abi::gp::mode::DIGEST as MODE_DIGEST;
 /// `TEE_MODE_*`.
-pub const MODE_ENCRYPT: u32 = 0;
-pub const MODE_DECRYPT: u32 = 1;
-pub const MODE_MAC: u32 = 4;
-pub const MODE_DIGEST: u32 = 5;
+pub use tee_abi::gp::mode::ENCRYPT as MODE_ENCRYPT;
+pub use tee_abi::gp::mode::MAC as MODE_MAC;
 
-/// `TEE_ATTR_SECRET_VALUE`.
-pub const ATTR_SECRET_VALUE: u32 = 0xC000_0000;
 /// `TEE_ATTR_FLAG_PUBLIC`.
-const ATTR_FLAG_PUBLIC: u32 = 1 << 28;
-/// `TEE_USAGE_EXTRACTABLE`.
-const USAGE_EXTRACTABLE: u32 = 0x1;
-/// `TEE_USAGE_DEFAULT` (upstream `tee_obj.h`).
-pub const USAGE_DEFAULT: u32 = 0xFFFF_FFFF;
+use tee_abi::gp::attr::FLAG_PUBLIC as ATTR_FLAG_PUBLIC;
+/// `TEE_ATTR_SECRET_VALUE`.
+pub use tee_abi::gp::attr::SECRET_VALUE as ATTR_SECRET_VALUE;
 /// `TEE_HANDLE_FLAG_INITIALIZED`.
-pub const HANDLE_FLAG_INITIALIZED: u32 = 0x0002_0000;
+pub use tee_abi::gp::handle_flag::INITIALIZED as HANDLE_FLAG_INITIALIZED;
+/// `TEE_USAGE_DEFAULT` (upstream `tee_obj.h`).
+pub use tee_abi::gp::usage::DEFAULT as USAGE_DEFAULT;
+/// `TEE_USAGE_EXTRACTABLE`.
+use tee_abi::gp::usage::EXTRACTABLE as USAGE_EXTRACTABLE;
 
 /// Objects plus states one instance may hold (a bound on kernel heap use).
 pub const MAX_HANDLES: usize = crate::handles::MAX_PER_AREA;

@@ -9,7 +9,7 @@ use crate::params::{ParamType, TaParam, TaParams};
 use crate::session::{ClientIdentity, Outcome, Target, Uuid, tee_refusal};
 
 /// `PTA_DEVICE_UUID`.
-pub const UUID: Uuid = super::uuid("7011a688-ddde-4053-a5a9-7b3c4ddf13b8");
+pub const UUID: Uuid = tee_abi::pta::DEVICE_UUID.to_octets();
 /// `PTA_CMD_GET_DEVICES`.
 pub const CMD_GET_DEVICES: u32 = 0;
 /// `PTA_CMD_GET_DEVICES_SUPP`.

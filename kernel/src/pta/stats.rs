@@ -9,7 +9,7 @@ use crate::params::{TaParam, TaParams};
 use crate::session::{ClientIdentity, Outcome, Target, Uuid};
 
 /// Our own UUID for it (not an upstream one).
-pub const UUID: Uuid = super::uuid("c0a7b1e2-74d5-4e6f-9a18-5f3b2d0c9e41");
+pub const UUID: Uuid = tee_abi::pta::STATS_UUID.to_octets();
 /// Command: `[0] VALUE_OUTPUT a = heap bytes in use, b = open sessions;
 /// [1] VALUE_OUTPUT a = registered shared-memory objects, b = heap size`.
 pub const CMD_KERNEL_STATS: u32 = 0;

@@ -24,20 +24,20 @@ pub const STORAGE_PRIVATE: u64 = 1;
 /// `TEE_STORAGE_PRIVATE_REE`.
 pub const STORAGE_PRIVATE_REE: u64 = 0x8000_0000;
 
-pub const ACCESS_READ: u32 = 0x1;
-pub const ACCESS_WRITE: u32 = 0x2;
-pub const ACCESS_WRITE_META: u32 = 0x4;
-pub const SHARE_READ: u32 = 0x10;
-pub const SHARE_WRITE: u32 = 0x20;
-pub const OVERWRITE: u32 = 0x400;
-/// `TEE_HANDLE_FLAG_PERSISTENT`.
-pub const HANDLE_FLAG_PERSISTENT: u32 = 0x1_0000;
-/// `TEE_HANDLE_FLAG_INITIALIZED`.
-pub const HANDLE_FLAG_INITIALIZED: u32 = 0x2_0000;
-/// `TEE_TYPE_DATA`.
-pub const TYPE_DATA: u32 = 0xA000_00BF;
 /// `TEE_DATA_MAX_POSITION`.
-pub const DATA_MAX_POSITION: u64 = 0xFFFF_FFFF;
+pub use tee_abi::gp::DATA_MAX_POSITION;
+pub use tee_abi::gp::data_flag::ACCESS_READ;
+pub use tee_abi::gp::data_flag::ACCESS_WRITE;
+pub use tee_abi::gp::data_flag::ACCESS_WRITE_META;
+pub use tee_abi::gp::data_flag::OVERWRITE;
+pub use tee_abi::gp::data_flag::SHARE_READ;
+pub use tee_abi::gp::data_flag::SHARE_WRITE;
+/// `TEE_HANDLE_FLAG_INITIALIZED`.
+pub use tee_abi::gp::handle_flag::INITIALIZED as HANDLE_FLAG_INITIALIZED;
+/// `TEE_HANDLE_FLAG_PERSISTENT`.
+pub use tee_abi::gp::handle_flag::PERSISTENT as HANDLE_FLAG_PERSISTENT;
+/// `TEE_TYPE_DATA`.
+pub use tee_abi::gp::object_type::DATA as TYPE_DATA;
 /// Persistent handles plus enumerators one instance may hold.
 pub const MAX_HANDLES: usize = crate::handles::MAX_PER_AREA;
 

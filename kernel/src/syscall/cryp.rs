@@ -19,7 +19,7 @@ use crate::thread::preempt;
 /// `struct utee_attribute`: `a`, `b` (u64), `attribute_id` (u32), padding.
 const UTEE_ATTRIBUTE_SIZE: u64 = 24;
 /// `TEE_ATTR_FLAG_VALUE`.
-const ATTR_FLAG_VALUE: u32 = 1 << 29;
+use tee_abi::gp::attr::FLAG_VALUE as ATTR_FLAG_VALUE;
 
 /// Upstream's access check of an empty range walks the pages from
 /// `rounddown(va)` while below `va`: none for a page-aligned `va` (NULL

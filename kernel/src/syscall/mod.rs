@@ -41,7 +41,7 @@ pub enum Outcome {
 }
 
 /// `TEE_TIMEOUT_INFINITE`: no cancellation-request timeout.
-pub const TIMEOUT_INFINITE: u32 = 0xffff_ffff;
+pub use tee_abi::gp::TIMEOUT_INFINITE;
 
 /// Per-call state a system call may read or change: the instance's memory,
 /// handles and storage, the call's environment and identities.

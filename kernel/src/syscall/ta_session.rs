@@ -108,7 +108,7 @@ fn open_raw(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<u32, TeeError>
     let raw = ctx.regions().read(a[0], 16)?;
     let mut s = [0u8; 16];
     s.copy_from_slice(&raw);
-    let uuid = crate::ta::TeeUuid::from_le_struct(s).to_octets();
+    let uuid = tee_abi::uuid::Uuid::from_struct_bytes(s).to_octets();
     let (mut params, refs) = read_utee_params(ctx.regions(), a[2])?;
     let (ret, origin, session) = match ctx.open_ta_session(&uuid, a[1] as u32, &mut params) {
         Ok(session) => (0, Origin::TrustedApp.code(), session),

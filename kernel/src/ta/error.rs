@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use super::tee_result::TeeError;
+use tee_abi::result::TeeError;
 
 /// A reason for refusing a TA image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

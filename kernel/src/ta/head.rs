@@ -2,41 +2,20 @@
 //! TA flags (optee_os 4.5.0 `lib/libutee/include/user_ta_header.h`).
 
 use super::error::TaError;
-use super::uuid::TeeUuid;
+use tee_abi::uuid::{Uuid, flags};
 
 /// Size of `struct ta_head`.
 pub const TA_HEAD_SIZE: usize = 32;
-/// `TA_FLAG_SINGLE_INSTANCE`.
-pub const TA_FLAG_SINGLE_INSTANCE: u32 = 1 << 2;
-/// `TA_FLAG_MULTI_SESSION`.
-pub const TA_FLAG_MULTI_SESSION: u32 = 1 << 3;
-/// `TA_FLAG_INSTANCE_KEEP_ALIVE`.
-pub const TA_FLAG_INSTANCE_KEEP_ALIVE: u32 = 1 << 4;
-/// `TA_FLAG_SECURE_DATA_PATH`.
-pub const TA_FLAG_SECURE_DATA_PATH: u32 = 1 << 5;
-/// `TA_FLAG_CACHE_MAINTENANCE`.
-pub const TA_FLAG_CACHE_MAINTENANCE: u32 = 1 << 7;
-/// `TA_FLAG_CONCURRENT`.
-pub const TA_FLAG_CONCURRENT: u32 = 1 << 8;
-/// `TA_FLAG_DEVICE_ENUM`.
-pub const TA_FLAG_DEVICE_ENUM: u32 = 1 << 9;
-/// `TA_FLAG_DEVICE_ENUM_SUPP`.
-pub const TA_FLAG_DEVICE_ENUM_SUPP: u32 = 1 << 10;
-/// `TA_FLAG_DONT_CLOSE_HANDLE_ON_CORRUPT_OBJECT`.
-pub const TA_FLAG_DONT_CLOSE_HANDLE_ON_CORRUPT_OBJECT: u32 = 1 << 11;
-/// `TA_FLAG_DEVICE_ENUM_TEE_STORAGE_PRIVATE`.
-pub const TA_FLAG_DEVICE_ENUM_TEE_STORAGE_PRIVATE: u32 = 1 << 12;
-/// `TA_FLAG_INSTANCE_KEEP_CRASHED`.
-pub const TA_FLAG_INSTANCE_KEEP_CRASHED: u32 = 1 << 13;
-/// `TA_FLAGS_MASK` as of OP-TEE 4.7 (`GENMASK_32(13, 0)`).
-pub const TA_FLAGS_MASK: u32 = 0x3FFF;
+/// `TA_FLAGS_MASK` as of OP-TEE 4.7 (`GENMASK_32(13, 0)`); the flag bits are
+/// [`tee_abi::uuid::flags`].
+pub const TA_FLAGS_MASK: u32 = flags::MASK;
 
 /// A decoded and checked `struct ta_head`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaHead {
     /// The TA's UUID as the TA claims it (not checked: the signed bootstrap
     /// UUID is what binds file and UUID, as in OP-TEE 4.x).
-    pub uuid: TeeUuid,
+    pub uuid: Uuid,
     /// Stack size in bytes (`TA_STACK_SIZE` + 2048 framework bytes).
     pub stack_size: u32,
     /// `TA_FLAG_*` bits, all within [`TA_FLAGS_MASK`].
@@ -53,7 +32,7 @@ impl TaHead {
         let b: &[u8; TA_HEAD_SIZE] = b.get(..TA_HEAD_SIZE).and_then(|s| s.try_into().ok()).ok_or(TaError::BadTaHead)?;
         let mut u = [0u8; 16];
         u.copy_from_slice(&b[..16]);
-        let uuid = TeeUuid::from_le_struct(u);
+        let uuid = Uuid::from_struct_bytes(u);
         let stack_size = u32::from_le_bytes([b[16], b[17], b[18], b[19]]);
         let flags = u32::from_le_bytes([b[20], b[21], b[22], b[23]]);
         let depr_entry = u64::from_le_bytes([b[24], b[25], b[26], b[27], b[28], b[29], b[30], b[31]]);
@@ -68,17 +47,17 @@ impl TaHead {
 
     /// Returns whether one instance serves all sessions.
     pub const fn single_instance(&self) -> bool {
-        self.flags & TA_FLAG_SINGLE_INSTANCE != 0
+        self.flags & flags::SINGLE_INSTANCE != 0
     }
 
     /// Returns whether a single instance may hold several sessions.
     pub const fn multi_session(&self) -> bool {
-        self.flags & TA_FLAG_MULTI_SESSION != 0
+        self.flags & flags::MULTI_SESSION != 0
     }
 
     /// Returns whether the instance outlives its last session.
     pub const fn keep_alive(&self) -> bool {
-        self.flags & TA_FLAG_INSTANCE_KEEP_ALIVE != 0
+        self.flags & flags::INSTANCE_KEEP_ALIVE != 0
     }
 }
 
@@ -108,7 +87,7 @@ mod tests {
     #[test]
     fn accepts_every_defined_flag() {
         assert!(TaHead::parse(&raw(TA_FLAGS_MASK, u64::MAX)).is_ok());
-        assert_eq!(TA_FLAG_INSTANCE_KEEP_CRASHED | (TA_FLAG_INSTANCE_KEEP_CRASHED - 1), TA_FLAGS_MASK);
+        assert_eq!(flags::INSTANCE_KEEP_CRASHED | (flags::INSTANCE_KEEP_CRASHED - 1), TA_FLAGS_MASK);
     }
 
     #[test]
@@ -120,7 +99,7 @@ mod tests {
     #[test]
     fn refuses_legacy_entry() {
         assert_eq!(TaHead::parse(&raw(0, 0x20)), Err(TaError::LegacyTa));
-        assert_eq!(TaError::LegacyTa.tee_error().code(), 0xFFFF000A);
+        assert_eq!(TaError::LegacyTa.tee_error(), tee_abi::result::TeeError::NotSupported);
     }
 
     #[test]

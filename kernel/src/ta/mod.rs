@@ -19,8 +19,6 @@ pub mod error;
 pub mod head;
 pub mod reloc;
 pub mod shdr;
-pub mod tee_result;
-pub mod uuid;
 
 #[cfg(test)]
 mod tests;
@@ -29,8 +27,8 @@ pub use elf::{Perms, Segment, TaImage};
 pub use error::TaError;
 pub use head::TaHead;
 pub use shdr::{TaPublicKey, VerifiedTa};
-pub use tee_result::TeeError;
-pub use uuid::TeeUuid;
+pub use tee_abi::result::TeeError;
+pub use tee_abi::uuid::Uuid;
 
 /// Verifies `file` as the TA `uuid` with `key`, then validates its ELF.
 ///
@@ -40,7 +38,7 @@ pub use uuid::TeeUuid;
 /// another TA's identity.
 pub fn prepare<'a>(
     file: &'a [u8],
-    uuid: &TeeUuid,
+    uuid: &Uuid,
     key: &TaPublicKey<'_>,
     max_span: usize,
 ) -> Result<(VerifiedTa<'a>, TaImage<'a>), TaError> {

@@ -21,7 +21,7 @@ use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
 use sha2::{Digest, Sha256};
 
 use super::error::TaError;
-use super::uuid::TeeUuid;
+use tee_abi::uuid::Uuid;
 
 pub use tee_abi::shdr::{
     BOOTSTRAP_SIZE, SHDR_BOOTSTRAP_TA, SHDR_ENCRYPTED_TA, SHDR_MAGIC, SHDR_SIZE, SHDR_SUBKEY, SHDR_TA, Shdr,
@@ -99,7 +99,7 @@ impl TaPublicKey<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BootstrapTa {
     /// The UUID the image is signed for.
-    pub uuid: TeeUuid,
+    pub uuid: Uuid,
     /// `ta_version` (anti-rollback counter; not enforced here).
     pub ta_version: u32,
 }
@@ -123,7 +123,7 @@ pub struct VerifiedTa<'a> {
 /// (AES-GCM with a device key; a chain walk with `subkey_ver.db`).
 /// Anti-rollback (`ta_ver.db`) is the caller's business: see
 /// [`BootstrapTa::ta_version`].
-pub fn verify<'a>(file: &'a [u8], uuid: &TeeUuid, key: &TaPublicKey<'_>) -> Result<VerifiedTa<'a>, TaError> {
+pub fn verify<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<VerifiedTa<'a>, TaError> {
     // shdr_alloc_and_copy + shdr_verify_signature.
     let shdr = Shdr::parse(file).ok_or(TaError::Truncated)?;
     let hdr_end = shdr.size();
@@ -158,7 +158,7 @@ pub fn verify<'a>(file: &'a [u8], uuid: &TeeUuid, key: &TaPublicKey<'_>) -> Resu
             let bs = file.get(offs..end).ok_or(TaError::Truncated)?;
             let mut octets = [0u8; 16];
             octets.copy_from_slice(bs.get(..16).ok_or(TaError::Truncated)?);
-            let bs_uuid = TeeUuid::from_octets(octets);
+            let bs_uuid = Uuid::from_octets(octets);
             if bs_uuid != *uuid {
                 return Err(TaError::UuidMismatch);
             }

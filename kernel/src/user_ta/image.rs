@@ -9,7 +9,7 @@ use tee_abi::result::TeeError;
 
 use crate::mm::pagetable::Perm;
 use crate::session::Uuid;
-use crate::ta::{self, TaError, TaImage, TaPublicKey, TeeUuid};
+use crate::ta::{self, TaError, TaImage, TaPublicKey};
 
 /// Largest image span a TA may have.
 pub const MAX_SPAN: usize = 4 << 20;
@@ -48,8 +48,9 @@ fn code(e: TaError) -> TeeError {
 /// Verifies `file` as the signed TA `uuid` with the kernel's built-in key and
 /// lays out its ELF.
 pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, TeeError> {
-    let (verified, image) = ta::prepare(file, &TeeUuid::from_octets(*uuid), &TaPublicKey::BUILTIN, MAX_SPAN)
-        .inspect_err(|e| log::warn!("TA {} refused: {e:?}", crate::session::fmt_uuid(uuid)))
+    let uuid = tee_abi::uuid::Uuid::from_octets(*uuid);
+    let (verified, image) = ta::prepare(file, &uuid, &TaPublicKey::BUILTIN, MAX_SPAN)
+        .inspect_err(|e| log::warn!("TA {uuid} refused: {e:?}"))
         .map_err(code)?;
     let mut segments: Vec<Segment> = Vec::new();
     for s in image.segments() {

@@ -40,16 +40,6 @@ pub struct PropContext {
     pub ta: Uuid,
 }
 
-/// `TEE_UUID` struct bytes (little-endian fields) from RFC 4122 octets.
-pub fn uuid_struct(o: &Uuid) -> [u8; 16] {
-    let mut s = [0u8; 16];
-    s[0..4].copy_from_slice(&u32::from_be_bytes([o[0], o[1], o[2], o[3]]).to_le_bytes());
-    s[4..6].copy_from_slice(&u16::from_be_bytes([o[4], o[5]]).to_le_bytes());
-    s[6..8].copy_from_slice(&u16::from_be_bytes([o[6], o[7]]).to_le_bytes());
-    s[8..16].copy_from_slice(&o[8..16]);
-    s
-}
-
 const IMPLEMENTATION: &[(&str, PropType, &[u8])] = &[
     ("gpd.tee.apiversion", PropType::String, b"1.3.1\0"),
     ("gpd.tee.description", PropType::String, b"tz: memory-safe OP-TEE-compatible TEE\0"),
@@ -78,14 +68,18 @@ pub fn get(ctx: &PropContext, set: u32, index: u32) -> Result<(&'static str, Pro
             0 => {
                 let mut v = Vec::with_capacity(20);
                 v.extend_from_slice(&ctx.client.login.to_le_bytes());
-                v.extend_from_slice(&uuid_struct(&ctx.client.uuid));
+                v.extend_from_slice(&tee_abi::uuid::Uuid::from_octets(ctx.client.uuid).to_struct_bytes());
                 Ok(("gpd.client.identity", PropType::Identity, v))
             }
             1 => Ok(("gpd.client.endian", PropType::U32, 0u32.to_le_bytes().to_vec())),
             _ => Err(TeeError::ItemNotFound),
         },
         PROPSET_CURRENT_TA => match i {
-            0 => Ok(("gpd.ta.appID", PropType::Uuid, uuid_struct(&ctx.ta).to_vec())),
+            0 => Ok((
+                "gpd.ta.appID",
+                PropType::Uuid,
+                tee_abi::uuid::Uuid::from_octets(ctx.ta).to_struct_bytes().to_vec(),
+            )),
             _ => Err(TeeError::ItemNotFound),
         },
         PROPSET_TEE_IMPLEMENTATION => {

@@ -14,7 +14,7 @@ use crate::params::{TaParam, TaParams};
 use crate::session::Uuid;
 
 /// `PTA_SYSTEM_UUID`.
-pub const UUID: Uuid = crate::pta::uuid("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc");
+pub const UUID: Uuid = tee_abi::pta::SYSTEM_UUID.to_octets();
 /// `PTA_SYSTEM_ADD_RNG_ENTROPY`: in: memref0, the entropy.
 pub const CMD_ADD_RNG_ENTROPY: u32 = 0;
 /// `PTA_SYSTEM_MAP_ZI`: in: value0 (bytes, flags), in/out: value1 (VA

@@ -45,72 +45,10 @@ use super::{State, TransientObject};
 use crate::error::{TeeError, TeeResult};
 use crate::sys::cryp::{self as sys, Attribute};
 use crate::sys::cryp_asym;
+use tee_abi::gp::mode;
 
-/// `TEE_TYPE_*` of the asymmetric keys.
-pub mod object_type {
-    pub const RSA_PUBLIC_KEY: u32 = 0xA000_0030;
-    pub const RSA_KEYPAIR: u32 = 0xA100_0030;
-    pub const ECDSA_PUBLIC_KEY: u32 = 0xA000_0041;
-    pub const ECDSA_KEYPAIR: u32 = 0xA100_0041;
-    pub const ECDH_PUBLIC_KEY: u32 = 0xA000_0042;
-    pub const ECDH_KEYPAIR: u32 = 0xA100_0042;
-    pub const ED25519_PUBLIC_KEY: u32 = 0xA000_0043;
-    pub const ED25519_KEYPAIR: u32 = 0xA100_0043;
-    pub const X25519_PUBLIC_KEY: u32 = 0xA000_0044;
-    pub const X25519_KEYPAIR: u32 = 0xA100_0044;
-}
-
-/// `TEE_ATTR_*` of the asymmetric keys and operations.
-pub mod attr {
-    pub const RSA_MODULUS: u32 = 0xD000_0130;
-    pub const RSA_PUBLIC_EXPONENT: u32 = 0xD000_0230;
-    pub const RSA_PRIVATE_EXPONENT: u32 = 0xC000_0330;
-    pub const RSA_PRIME1: u32 = 0xC000_0430;
-    pub const RSA_PRIME2: u32 = 0xC000_0530;
-    pub const RSA_EXPONENT1: u32 = 0xC000_0630;
-    pub const RSA_EXPONENT2: u32 = 0xC000_0730;
-    pub const RSA_COEFFICIENT: u32 = 0xC000_0830;
-    pub const RSA_OAEP_LABEL: u32 = 0xD000_0930;
-    pub const RSA_OAEP_MGF_HASH: u32 = 0xD000_0931;
-    pub const RSA_PSS_SALT_LENGTH: u32 = 0xF000_0A30;
-    pub const ECC_PUBLIC_VALUE_X: u32 = 0xD000_0141;
-    pub const ECC_PUBLIC_VALUE_Y: u32 = 0xD000_0241;
-    pub const ECC_PRIVATE_VALUE: u32 = 0xC000_0341;
-    pub const ECC_CURVE: u32 = 0xF000_0441;
-    pub const EDDSA_CTX: u32 = 0xD000_0643;
-    pub const ED25519_PUBLIC_VALUE: u32 = 0xD000_0743;
-    pub const ED25519_PRIVATE_VALUE: u32 = 0xC000_0843;
-    pub const X25519_PUBLIC_VALUE: u32 = 0xD000_0944;
-    pub const X25519_PRIVATE_VALUE: u32 = 0xC000_0A44;
-    pub const EDDSA_PREHASH: u32 = 0xF000_0004;
-    /// `TEE_ATTR_FLAG_VALUE`: the attribute is two `u32`s, not a buffer.
-    pub const FLAG_VALUE: u32 = 1 << 29;
-}
-
-/// `TEE_ECC_CURVE_*`.
-pub mod ecc_curve {
-    pub const NIST_P256: u32 = 3;
-    pub const NIST_P384: u32 = 4;
-    pub const NIST_P521: u32 = 5;
-}
-
-/// `TEE_ALG_*` of the asymmetric algorithms.
-pub mod alg {
-    pub const RSA_NOPAD: u32 = 0x6000_0030;
-    pub const RSAES_PKCS1_V1_5: u32 = 0x6000_0130;
-    pub const RSAES_PKCS1_OAEP_MGF1_SHA1: u32 = 0x6021_0230;
-    pub const RSAES_PKCS1_OAEP_MGF1_SHA256: u32 = 0x6041_0230;
-    pub const RSASSA_PKCS1_V1_5_SHA1: u32 = 0x7000_2830;
-    pub const RSASSA_PKCS1_V1_5_SHA256: u32 = 0x7000_4830;
-    pub const RSASSA_PKCS1_PSS_MGF1_SHA1: u32 = 0x7021_2930;
-    pub const RSASSA_PKCS1_PSS_MGF1_SHA256: u32 = 0x7041_4930;
-    pub const ECDSA_SHA256: u32 = 0x7000_3042;
-    pub const ECDSA_SHA384: u32 = 0x7000_4042;
-    pub const ECDSA_SHA512: u32 = 0x7000_5042;
-    pub const ED25519: u32 = 0x7000_6043;
-    pub const ECDH_DERIVE_SHARED_SECRET: u32 = 0x8000_0042;
-    pub const X25519: u32 = 0x8000_0044;
-}
+/// The GP identifiers of the asymmetric keys and algorithms ([`tee_abi::gp`]).
+pub use tee_abi::gp::{alg, attr, ecc_curve, object_type};
 
 /// What an [`AsymmetricOperation`] does (`TEE_MODE_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,16 +63,13 @@ impl AsymMode {
     /// `TEE_MODE_*`.
     pub const fn id(self) -> u32 {
         match self {
-            AsymMode::Encrypt => 0,
-            AsymMode::Decrypt => 1,
-            AsymMode::Sign => 2,
-            AsymMode::Verify => 3,
+            AsymMode::Encrypt => mode::ENCRYPT,
+            AsymMode::Decrypt => mode::DECRYPT,
+            AsymMode::Sign => mode::SIGN,
+            AsymMode::Verify => mode::VERIFY,
         }
     }
 }
-
-/// `TEE_MODE_DERIVE`.
-const MODE_DERIVE: u32 = 6;
 
 /// An error from an operation that writes output: with `ShortBuffer`,
 /// `needed` is the output size the TEE asks for.
@@ -248,7 +183,7 @@ pub struct KeyDerivation {
 impl KeyDerivation {
     /// `TEE_AllocateOperation(algorithm, TEE_MODE_DERIVE)` with `key`.
     pub fn new(algorithm: u32, key: TransientObject) -> TeeResult<KeyDerivation> {
-        Ok(KeyDerivation { state: State::alloc(algorithm, MODE_DERIVE, Some(key))? })
+        Ok(KeyDerivation { state: State::alloc(algorithm, mode::DERIVE, Some(key))? })
     }
 
     /// Derives into the (secret-value) object `derived`; `params` carry the

@@ -6,7 +6,7 @@ use crate::error::{TeeError, TeeResult};
 use crate::sys::cryp as sys;
 
 /// `TEE_ALG_AES_GCM`.
-pub const ALG_AES_GCM: u32 = 0x4000_0810;
+pub use tee_abi::gp::alg::AES_GCM as ALG_AES_GCM;
 
 /// An AES cipher (`TEE_CipherInit` / `TEE_CipherUpdate` / `TEE_CipherDoFinal`).
 #[derive(Debug)]

@@ -22,24 +22,21 @@ use super::{Algorithm, State, TransientObject, object_type};
 use crate::error::TeeResult;
 use crate::sys::cryp::{self as sys, Attribute};
 
-/// `TEE_MODE_DERIVE`.
-pub const MODE_DERIVE: u32 = 6;
-/// `TEE_TYPE_HKDF_IKM`, `TEE_TYPE_PBKDF2_PASSWORD`.
-pub const TYPE_HKDF_IKM: u32 = 0xA100_00C0;
-pub const TYPE_PBKDF2_PASSWORD: u32 = 0xA100_00C2;
-/// The attributes holding their values.
-pub const ATTR_HKDF_IKM: u32 = 0xC000_01C0;
-pub const ATTR_PBKDF2_PASSWORD: u32 = 0xC000_01C2;
-/// HKDF parameters (OP-TEE's IDs).
-pub const ATTR_HKDF_SALT: u32 = 0xD000_02C0;
-pub const ATTR_HKDF_INFO: u32 = 0xD000_03C0;
-pub const ATTR_HKDF_OKM_LENGTH: u32 = 0xF000_04C0;
-/// PBKDF2 parameters.
-pub const ATTR_PBKDF2_SALT: u32 = 0xD000_02C2;
-pub const ATTR_PBKDF2_ITERATION_COUNT: u32 = 0xF000_03C2;
-pub const ATTR_PBKDF2_DKM_LENGTH: u32 = 0xF000_04C2;
+// OP-TEE's KDF extensions, under the names TAs of this crate use (the
+// numbers are tee_abi::gp's).
 /// `TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY`.
-pub const ALG_PBKDF2_HMAC_SHA1: u32 = 0x8000_20C2;
+pub use tee_abi::gp::alg::PBKDF2_HMAC_SHA1_DERIVE_KEY as ALG_PBKDF2_HMAC_SHA1;
+/// The attributes holding their values, and the parameters (OP-TEE's IDs).
+pub use tee_abi::gp::attr::{
+    HKDF_IKM as ATTR_HKDF_IKM, HKDF_OKM_LENGTH as ATTR_HKDF_OKM_LENGTH, OPTEE_HKDF_INFO as ATTR_HKDF_INFO,
+    OPTEE_HKDF_SALT as ATTR_HKDF_SALT, PBKDF2_DKM_LENGTH as ATTR_PBKDF2_DKM_LENGTH,
+    PBKDF2_ITERATION_COUNT as ATTR_PBKDF2_ITERATION_COUNT, PBKDF2_PASSWORD as ATTR_PBKDF2_PASSWORD,
+    PBKDF2_SALT as ATTR_PBKDF2_SALT,
+};
+/// `TEE_MODE_DERIVE`.
+pub use tee_abi::gp::mode::DERIVE as MODE_DERIVE;
+/// `TEE_TYPE_HKDF_IKM`, `TEE_TYPE_PBKDF2_PASSWORD`.
+pub use tee_abi::gp::object_type::{HKDF_IKM as TYPE_HKDF_IKM, PBKDF2_PASSWORD as TYPE_PBKDF2_PASSWORD};
 
 /// Largest derived key OP-TEE makes (its KDF key objects hold 512 bytes).
 pub const MAX_DERIVED_BYTES: usize = 512;
@@ -47,7 +44,13 @@ pub const MAX_DERIVED_BYTES: usize = 512;
 impl Algorithm {
     /// `TEE_ALG_HKDF_<hash>_DERIVE_KEY`.
     pub const fn hkdf_id(self) -> u32 {
-        0x8000_00C0 | self.index_const() << 12
+        match self {
+            Algorithm::Sha1 => tee_abi::gp::alg::HKDF_SHA1_DERIVE_KEY,
+            Algorithm::Sha224 => tee_abi::gp::alg::HKDF_SHA224_DERIVE_KEY,
+            Algorithm::Sha256 => tee_abi::gp::alg::HKDF_SHA256_DERIVE_KEY,
+            Algorithm::Sha384 => tee_abi::gp::alg::HKDF_SHA384_DERIVE_KEY,
+            Algorithm::Sha512 => tee_abi::gp::alg::HKDF_SHA512_DERIVE_KEY,
+        }
     }
 }
 

@@ -48,7 +48,7 @@ impl Digest {
 }
 
 /// `TEE_ALG_AES_CMAC`.
-pub const ALG_AES_CMAC: u32 = 0x3000_0610;
+pub use tee_abi::gp::alg::AES_CMAC as ALG_AES_CMAC;
 
 /// A MAC (`TEE_MACInit` / `TEE_MACUpdate` / `TEE_MACComputeFinal`): HMAC
 /// over a hash ([`Mac::new`]) or AES-CMAC ([`Mac::aes_cmac`]).

@@ -43,28 +43,12 @@ use crate::sys::cryp as sys;
 pub use crate::sys::cryp::ObjectInfo;
 
 /// `TEE_ATTR_SECRET_VALUE`.
-pub const ATTR_SECRET_VALUE: u32 = 0xC000_0000;
+pub use tee_abi::gp::attr::SECRET_VALUE as ATTR_SECRET_VALUE;
 /// `TEE_HANDLE_FLAG_INITIALIZED`.
-pub const HANDLE_FLAG_INITIALIZED: u32 = 0x0002_0000;
-
-/// `TEE_TYPE_*` of the secret-value objects.
-pub mod object_type {
-    pub const AES: u32 = 0xA000_0010;
-    pub const HMAC_SHA1: u32 = 0xA000_0002;
-    pub const HMAC_SHA224: u32 = 0xA000_0003;
-    pub const HMAC_SHA256: u32 = 0xA000_0004;
-    pub const HMAC_SHA384: u32 = 0xA000_0005;
-    pub const HMAC_SHA512: u32 = 0xA000_0006;
-    pub const GENERIC_SECRET: u32 = 0xA000_0000;
-}
-
-/// `TEE_MODE_*`.
-pub mod mode {
-    pub const ENCRYPT: u32 = 0;
-    pub const DECRYPT: u32 = 1;
-    pub const MAC: u32 = 4;
-    pub const DIGEST: u32 = 5;
-}
+pub use tee_abi::gp::handle_flag::INITIALIZED as HANDLE_FLAG_INITIALIZED;
+/// The GP identifiers (`TEE_ALG_*`, `TEE_ATTR_*`, `TEE_TYPE_*`, ...): the
+/// contract's [`tee_abi::gp`].
+pub use tee_abi::gp::{alg, attr, ecc_curve, handle_flag, mode, object_type, operation_class, usage};
 
 /// A hash function: the digest algorithm, and the HMAC built on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,22 +71,30 @@ impl Algorithm {
 
     /// `TEE_ALG_SHA*`.
     pub const fn digest_id(self) -> u32 {
-        0x5000_0000 | self.index_const()
+        match self {
+            Algorithm::Sha1 => alg::SHA1,
+            Algorithm::Sha224 => alg::SHA224,
+            Algorithm::Sha256 => alg::SHA256,
+            Algorithm::Sha384 => alg::SHA384,
+            Algorithm::Sha512 => alg::SHA512,
+        }
     }
 
     /// `TEE_ALG_HMAC_SHA*`.
     pub const fn hmac_id(self) -> u32 {
-        0x3000_0000 | self.index_const()
+        match self {
+            Algorithm::Sha1 => alg::HMAC_SHA1,
+            Algorithm::Sha224 => alg::HMAC_SHA224,
+            Algorithm::Sha256 => alg::HMAC_SHA256,
+            Algorithm::Sha384 => alg::HMAC_SHA384,
+            Algorithm::Sha512 => alg::HMAC_SHA512,
+        }
     }
 
+    /// The hash's number in GP's algorithm IDs (the low byte of
+    /// `TEE_ALG_SHA*`, SHA-1 = 2).
     const fn index_const(self) -> u32 {
-        match self {
-            Algorithm::Sha1 => 2,
-            Algorithm::Sha224 => 3,
-            Algorithm::Sha256 => 4,
-            Algorithm::Sha384 => 5,
-            Algorithm::Sha512 => 6,
-        }
+        self.digest_id() & 0xff
     }
 
     /// The algorithm whose `TEE_ALG_SHA*` or `TEE_ALG_HMAC_SHA*` is `id`.
@@ -113,7 +105,13 @@ impl Algorithm {
 
     /// `TEE_TYPE_HMAC_SHA*`: the key object type of its HMAC.
     pub const fn hmac_key_type(self) -> u32 {
-        0xA000_0000 | self.index_const()
+        match self {
+            Algorithm::Sha1 => object_type::HMAC_SHA1,
+            Algorithm::Sha224 => object_type::HMAC_SHA224,
+            Algorithm::Sha256 => object_type::HMAC_SHA256,
+            Algorithm::Sha384 => object_type::HMAC_SHA384,
+            Algorithm::Sha512 => object_type::HMAC_SHA512,
+        }
     }
 
     /// The largest HMAC key OP-TEE takes for it, in bits.
@@ -163,11 +161,11 @@ impl CipherAlgorithm {
     /// `TEE_ALG_AES_*`.
     pub const fn id(self) -> u32 {
         match self {
-            CipherAlgorithm::AesEcbNoPad => 0x1000_0010,
-            CipherAlgorithm::AesCbcNoPad => 0x1000_0110,
-            CipherAlgorithm::AesCtr => 0x1000_0210,
-            CipherAlgorithm::AesCts => 0x1000_0310,
-            CipherAlgorithm::AesXts => 0x1000_0410,
+            CipherAlgorithm::AesEcbNoPad => alg::AES_ECB_NOPAD,
+            CipherAlgorithm::AesCbcNoPad => alg::AES_CBC_NOPAD,
+            CipherAlgorithm::AesCtr => alg::AES_CTR,
+            CipherAlgorithm::AesCts => alg::AES_CTS,
+            CipherAlgorithm::AesXts => alg::AES_XTS,
         }
     }
 

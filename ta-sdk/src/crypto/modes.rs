@@ -34,7 +34,7 @@ use crate::error::TeeResult;
 use crate::sys::cryp as sys;
 
 /// `TEE_ALG_AES_CCM`.
-pub const ALG_AES_CCM: u32 = 0x4000_0710;
+pub use tee_abi::gp::alg::AES_CCM as ALG_AES_CCM;
 
 impl Cipher {
     /// AES-XTS with the data key `key1`, the tweak key `key2` (both 16 or

@@ -5,44 +5,9 @@
 
 use super::arch::svc;
 use crate::error::{TeeError, TeeResult};
+use tee_abi::syscall::Syscall;
 
-/// Syscall numbers (`tee_syscall_numbers.h`).
-pub mod nr {
-    pub const CRYP_STATE_ALLOC: usize = 15;
-    pub const CRYP_STATE_COPY: usize = 16;
-    pub const CRYP_STATE_FREE: usize = 17;
-    pub const HASH_INIT: usize = 18;
-    pub const HASH_UPDATE: usize = 19;
-    pub const HASH_FINAL: usize = 20;
-    pub const CIPHER_INIT: usize = 21;
-    pub const CIPHER_UPDATE: usize = 22;
-    pub const CIPHER_FINAL: usize = 23;
-    pub const CRYP_OBJ_GET_INFO: usize = 24;
-    pub const CRYP_OBJ_RESTRICT_USAGE: usize = 25;
-    pub const CRYP_OBJ_GET_ATTR: usize = 26;
-    pub const CRYP_OBJ_ALLOC: usize = 27;
-    pub const CRYP_OBJ_CLOSE: usize = 28;
-    pub const CRYP_OBJ_RESET: usize = 29;
-    pub const CRYP_OBJ_POPULATE: usize = 30;
-    pub const CRYP_OBJ_COPY: usize = 31;
-    pub const CRYP_DERIVE_KEY: usize = 32;
-    pub const AUTHENC_INIT: usize = 34;
-    pub const AUTHENC_UPDATE_AAD: usize = 35;
-    pub const AUTHENC_UPDATE_PAYLOAD: usize = 36;
-    pub const AUTHENC_ENC_FINAL: usize = 37;
-    pub const AUTHENC_DEC_FINAL: usize = 38;
-    pub const CRYP_OBJ_GENERATE_KEY: usize = 54;
-}
-
-/// `struct utee_attribute` (24 bytes).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct UteeAttribute {
-    a: u64,
-    b: u64,
-    attribute_id: u32,
-    _pad: u32,
-}
+use tee_abi::utee::UteeAttribute;
 
 /// An attribute for populate / generate-key: a buffer or two values.
 #[derive(Clone, Copy, Debug)]
@@ -64,9 +29,9 @@ pub(super) fn raw_attrs(attrs: &[Attribute<'_>]) -> TeeResult<([UteeAttribute; M
     for (r, a) in raw.iter_mut().zip(attrs) {
         *r = match *a {
             Attribute::Ref(id, buf) => {
-                UteeAttribute { a: addr(buf) as u64, b: buf.len() as u64, attribute_id: id, _pad: 0 }
+                UteeAttribute { a: addr(buf) as u64, b: buf.len() as u64, attribute_id: id, pad: 0 }
             }
-            Attribute::Value(id, a, b) => UteeAttribute { a: a.into(), b: b.into(), attribute_id: id, _pad: 0 },
+            Attribute::Value(id, a, b) => UteeAttribute { a: a.into(), b: b.into(), attribute_id: id, pad: 0 },
         };
     }
     Ok((raw, attrs.len()))
@@ -97,7 +62,7 @@ pub(super) fn addr_mut(buf: &mut [u8]) -> usize {
     if buf.is_empty() { 0 } else { buf.as_mut_ptr() as usize }
 }
 
-pub(super) fn call(nr: usize, a: [usize; 8]) -> TeeResult {
+pub(super) fn call(nr: Syscall, a: [usize; 8]) -> TeeResult {
     // SAFETY: only reached from the wrappers below, each of which passes
     // integers or pointers into borrows that outlive the call, with their
     // lengths, as syscall `nr` expects.
@@ -107,18 +72,18 @@ pub(super) fn call(nr: usize, a: [usize; 8]) -> TeeResult {
 /// `_utee_cryp_obj_alloc(type, max_key_size, &obj)`.
 pub fn cryp_obj_alloc(obj_type: u32, max_bits: u32) -> TeeResult<u32> {
     let mut h: u32 = 0;
-    call(nr::CRYP_OBJ_ALLOC, [obj_type as usize, max_bits as usize, &raw mut h as usize, 0, 0, 0, 0, 0]).map(|()| h)
+    call(Syscall::CrypObjAlloc, [obj_type as usize, max_bits as usize, &raw mut h as usize, 0, 0, 0, 0, 0]).map(|()| h)
 }
 
 /// `_utee_cryp_obj_get_info(obj, &info)`.
 pub fn cryp_obj_get_info(obj: u32) -> TeeResult<ObjectInfo> {
     let mut info = ObjectInfo::default();
-    call(nr::CRYP_OBJ_GET_INFO, [obj as usize, &raw mut info as usize, 0, 0, 0, 0, 0, 0]).map(|()| info)
+    call(Syscall::CrypObjGetInfo, [obj as usize, &raw mut info as usize, 0, 0, 0, 0, 0, 0]).map(|()| info)
 }
 
 /// `_utee_cryp_obj_restrict_usage(obj, usage)`.
 pub fn cryp_obj_restrict_usage(obj: u32, usage: u32) -> TeeResult {
-    call(nr::CRYP_OBJ_RESTRICT_USAGE, [obj as usize, usage as usize, 0, 0, 0, 0, 0, 0])
+    call(Syscall::CrypObjRestrictUsage, [obj as usize, usage as usize, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_obj_get_attr(obj, id, buf, &size)`: the bytes written, or
@@ -126,7 +91,7 @@ pub fn cryp_obj_restrict_usage(obj: u32, usage: u32) -> TeeResult {
 pub fn cryp_obj_get_attr(obj: u32, attr_id: u32, buf: &mut [u8]) -> (TeeResult, usize) {
     let mut size = buf.len() as u64;
     let r = call(
-        nr::CRYP_OBJ_GET_ATTR,
+        Syscall::CrypObjGetAttr,
         [obj as usize, attr_id as usize, addr_mut(buf), &raw mut size as usize, 0, 0, 0, 0],
     );
     (r, size as usize)
@@ -134,36 +99,36 @@ pub fn cryp_obj_get_attr(obj: u32, attr_id: u32, buf: &mut [u8]) -> (TeeResult, 
 
 /// `_utee_cryp_obj_close(obj)`.
 pub fn cryp_obj_close(obj: u32) -> TeeResult {
-    call(nr::CRYP_OBJ_CLOSE, [obj as usize, 0, 0, 0, 0, 0, 0, 0])
+    call(Syscall::CrypObjClose, [obj as usize, 0, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_obj_reset(obj)`.
 pub fn cryp_obj_reset(obj: u32) -> TeeResult {
-    call(nr::CRYP_OBJ_RESET, [obj as usize, 0, 0, 0, 0, 0, 0, 0])
+    call(Syscall::CrypObjReset, [obj as usize, 0, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_obj_populate(obj, attrs, count)`.
 pub fn cryp_obj_populate(obj: u32, attrs: &[Attribute<'_>]) -> TeeResult {
     let (raw, n) = raw_attrs(attrs)?;
-    call(nr::CRYP_OBJ_POPULATE, [obj as usize, raw.as_ptr() as usize, n, 0, 0, 0, 0, 0])
+    call(Syscall::CrypObjPopulate, [obj as usize, raw.as_ptr() as usize, n, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_obj_copy(dst, src)`.
 pub fn cryp_obj_copy(dst: u32, src: u32) -> TeeResult {
-    call(nr::CRYP_OBJ_COPY, [dst as usize, src as usize, 0, 0, 0, 0, 0, 0])
+    call(Syscall::CrypObjCopy, [dst as usize, src as usize, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_obj_generate_key(obj, key_size, params, count)`.
 pub fn cryp_obj_generate_key(obj: u32, key_bits: u32, attrs: &[Attribute<'_>]) -> TeeResult {
     let (raw, n) = raw_attrs(attrs)?;
-    call(nr::CRYP_OBJ_GENERATE_KEY, [obj as usize, key_bits as usize, raw.as_ptr() as usize, n, 0, 0, 0, 0])
+    call(Syscall::CrypObjGenerateKey, [obj as usize, key_bits as usize, raw.as_ptr() as usize, n, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_derive_key(state, params, count, derived_obj)`: derives
 /// into the object `derived` with the key of `state` and `attrs`.
 pub fn cryp_derive_key(state: u32, attrs: &[Attribute<'_>], derived: u32) -> TeeResult {
     let (raw, n) = raw_attrs(attrs)?;
-    call(nr::CRYP_DERIVE_KEY, [state as usize, raw.as_ptr() as usize, n, derived as usize, 0, 0, 0, 0])
+    call(Syscall::CrypDeriveKey, [state as usize, raw.as_ptr() as usize, n, derived as usize, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_state_alloc(algo, mode, key1, key2, &state)`. Key objects
@@ -171,7 +136,7 @@ pub fn cryp_derive_key(state: u32, attrs: &[Attribute<'_>], derived: u32) -> Tee
 pub fn cryp_state_alloc(algo: u32, mode: u32, key1: u32, key2: u32) -> TeeResult<u32> {
     let mut h: u32 = 0;
     call(
-        nr::CRYP_STATE_ALLOC,
+        Syscall::CrypStateAlloc,
         [algo as usize, mode as usize, key1 as usize, key2 as usize, &raw mut h as usize, 0, 0, 0],
     )
     .map(|()| h)
@@ -179,39 +144,41 @@ pub fn cryp_state_alloc(algo: u32, mode: u32, key1: u32, key2: u32) -> TeeResult
 
 /// `_utee_cryp_state_copy(dst, src)`.
 pub fn cryp_state_copy(dst: u32, src: u32) -> TeeResult {
-    call(nr::CRYP_STATE_COPY, [dst as usize, src as usize, 0, 0, 0, 0, 0, 0])
+    call(Syscall::CrypStateCopy, [dst as usize, src as usize, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_cryp_state_free(state)`.
 pub fn cryp_state_free(state: u32) -> TeeResult {
-    call(nr::CRYP_STATE_FREE, [state as usize, 0, 0, 0, 0, 0, 0, 0])
+    call(Syscall::CrypStateFree, [state as usize, 0, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_hash_init(state, iv, iv_len)`.
 pub fn hash_init(state: u32, iv: &[u8]) -> TeeResult {
-    call(nr::HASH_INIT, [state as usize, addr(iv), iv.len(), 0, 0, 0, 0, 0])
+    call(Syscall::HashInit, [state as usize, addr(iv), iv.len(), 0, 0, 0, 0, 0])
 }
 
 /// `_utee_hash_update(state, chunk, len)`.
 pub fn hash_update(state: u32, chunk: &[u8]) -> TeeResult {
-    call(nr::HASH_UPDATE, [state as usize, addr(chunk), chunk.len(), 0, 0, 0, 0, 0])
+    call(Syscall::HashUpdate, [state as usize, addr(chunk), chunk.len(), 0, 0, 0, 0, 0])
 }
 
 /// `_utee_hash_final(state, chunk, len, hash, &hash_len)`: the bytes
 /// written, or `(ShortBuffer, needed)`.
 pub fn hash_final(state: u32, chunk: &[u8], out: &mut [u8]) -> (TeeResult, usize) {
     let mut len = out.len() as u64;
-    let r =
-        call(nr::HASH_FINAL, [state as usize, addr(chunk), chunk.len(), addr_mut(out), &raw mut len as usize, 0, 0, 0]);
+    let r = call(
+        Syscall::HashFinal,
+        [state as usize, addr(chunk), chunk.len(), addr_mut(out), &raw mut len as usize, 0, 0, 0],
+    );
     (r, len as usize)
 }
 
 /// `_utee_cipher_init(state, iv, iv_len)`.
 pub fn cipher_init(state: u32, iv: &[u8]) -> TeeResult {
-    call(nr::CIPHER_INIT, [state as usize, addr(iv), iv.len(), 0, 0, 0, 0, 0])
+    call(Syscall::CipherInit, [state as usize, addr(iv), iv.len(), 0, 0, 0, 0, 0])
 }
 
-fn cipher(nr: usize, state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
+fn cipher(nr: Syscall, state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
     let mut len = dst.len() as u64;
     let r = call(nr, [state as usize, addr(src), src.len(), addr_mut(dst), &raw mut len as usize, 0, 0, 0]);
     (r, len as usize)
@@ -220,29 +187,29 @@ fn cipher(nr: usize, state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usiz
 /// `_utee_cipher_update(state, src, len, dst, &dst_len)`: bytes written,
 /// or `(ShortBuffer, needed)`.
 pub fn cipher_update(state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
-    cipher(nr::CIPHER_UPDATE, state, src, dst)
+    cipher(Syscall::CipherUpdate, state, src, dst)
 }
 
 /// `_utee_cipher_final(state, src, len, dst, &dst_len)`.
 pub fn cipher_final(state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
-    cipher(nr::CIPHER_FINAL, state, src, dst)
+    cipher(Syscall::CipherFinal, state, src, dst)
 }
 
 /// `_utee_authenc_init(state, nonce, nonce_len, tag_len, aad_len,
 /// payload_len)`: `tag_len` in bytes.
 pub fn authenc_init(state: u32, nonce: &[u8], tag_len: usize, aad_len: usize, payload_len: usize) -> TeeResult {
-    call(nr::AUTHENC_INIT, [state as usize, addr(nonce), nonce.len(), tag_len, aad_len, payload_len, 0, 0])
+    call(Syscall::AuthencInit, [state as usize, addr(nonce), nonce.len(), tag_len, aad_len, payload_len, 0, 0])
 }
 
 /// `_utee_authenc_update_aad(state, aad, aad_len)`.
 pub fn authenc_update_aad(state: u32, aad: &[u8]) -> TeeResult {
-    call(nr::AUTHENC_UPDATE_AAD, [state as usize, addr(aad), aad.len(), 0, 0, 0, 0, 0])
+    call(Syscall::AuthencUpdateAad, [state as usize, addr(aad), aad.len(), 0, 0, 0, 0, 0])
 }
 
 /// `_utee_authenc_update_payload(state, src, len, dst, &dst_len)`: bytes
 /// written, or `(ShortBuffer, needed)`.
 pub fn authenc_update_payload(state: u32, src: &[u8], dst: &mut [u8]) -> (TeeResult, usize) {
-    cipher(nr::AUTHENC_UPDATE_PAYLOAD, state, src, dst)
+    cipher(Syscall::AuthencUpdatePayload, state, src, dst)
 }
 
 /// `_utee_authenc_enc_final(state, src, len, dst, &dst_len, tag, &tag_len)`:
@@ -251,7 +218,7 @@ pub fn authenc_enc_final(state: u32, src: &[u8], dst: &mut [u8], tag: &mut [u8])
     let mut len = dst.len() as u64;
     let mut tag_len = tag.len() as u64;
     let r = call(
-        nr::AUTHENC_ENC_FINAL,
+        Syscall::AuthencEncFinal,
         [
             state as usize,
             addr(src),
@@ -271,7 +238,7 @@ pub fn authenc_enc_final(state: u32, src: &[u8], dst: &mut [u8], tag: &mut [u8])
 pub fn authenc_dec_final(state: u32, src: &[u8], dst: &mut [u8], tag: &[u8]) -> (TeeResult, usize) {
     let mut len = dst.len() as u64;
     let r = call(
-        nr::AUTHENC_DEC_FINAL,
+        Syscall::AuthencDecFinal,
         [state as usize, addr(src), src.len(), addr_mut(dst), &raw mut len as usize, addr(tag), tag.len(), 0],
     );
     (r, len as usize)

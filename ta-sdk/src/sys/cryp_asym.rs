@@ -5,12 +5,7 @@
 
 use super::cryp::{Attribute, addr_mut, call, raw_attrs};
 use crate::error::TeeResult;
-
-/// Syscall numbers (`tee_syscall_numbers.h`).
-pub mod nr {
-    pub const ASYMM_OPERATE: usize = 39;
-    pub const ASYMM_VERIFY: usize = 40;
-}
+use tee_abi::syscall::Syscall;
 
 /// The address of a message or signature for the kernel: never NULL, even
 /// when empty. OP-TEE's Ed25519 refuses a NULL message (BAD_PARAMETERS)
@@ -39,7 +34,7 @@ pub fn asymm_operate(state: u32, params: &[Attribute<'_>], src: &[u8], dst: &mut
         &raw mut len as usize,
         0,
     ];
-    let r = call(nr::ASYMM_OPERATE, args);
+    let r = call(Syscall::AsymmOperate, args);
     (r, len as usize)
 }
 
@@ -58,5 +53,5 @@ pub fn asymm_verify(state: u32, params: &[Attribute<'_>], data: &[u8], sig: &[u8
         sig.len(),
         0,
     ];
-    call(nr::ASYMM_VERIFY, args)
+    call(Syscall::AsymmVerify, args)
 }

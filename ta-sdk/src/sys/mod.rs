@@ -9,6 +9,8 @@
 //! pointer against the TA's mappings anyway. Off target (host unit tests) the
 //! syscalls are stubs that panic.
 
+use tee_abi::syscall::Syscall;
+
 use crate::error::{TeeError, TeeResult};
 
 pub mod cryp;
@@ -20,26 +22,11 @@ pub mod simd;
 pub mod storage;
 pub mod ta_session;
 
-/// `TEE_SCN_*` numbers used here (OP-TEE `tee_syscall_numbers.h`).
-pub mod nr {
-    pub const RETURN: usize = 0;
-    pub const LOG: usize = 1;
-    pub const PANIC: usize = 2;
-    pub const GET_PROPERTY: usize = 3;
-    pub const GET_PROPERTY_NAME_TO_INDEX: usize = 4;
-    pub const CHECK_ACCESS_RIGHTS: usize = 8;
-    pub const GET_CANCELLATION_FLAG: usize = 9;
-    pub const UNMASK_CANCELLATION: usize = 10;
-    pub const MASK_CANCELLATION: usize = 11;
-    pub const WAIT: usize = 12;
-    pub const GET_TIME: usize = 13;
-    pub const SET_TA_TIME: usize = 14;
-    pub const CRYP_RANDOM_NUMBER_GENERATE: usize = 33;
-}
-
 #[cfg(all(target_arch = "aarch64", target_os = "none"))]
 mod arch {
     use core::arch::asm;
+
+    use super::Syscall;
 
     /// One syscall with up to eight arguments.
     ///
@@ -47,7 +34,7 @@ mod arch {
     /// The arguments must be what syscall `nr` expects; every pointer among
     /// them must be valid for the accesses the kernel makes for that call.
     #[inline(always)]
-    pub(super) unsafe fn svc(nr: usize, a: [usize; 8]) -> u32 {
+    pub(super) unsafe fn svc(nr: Syscall, a: [usize; 8]) -> u32 {
         let ret: usize;
         // SAFETY: `svc #0` traps to the kernel, which follows the AAPCS64 call
         // convention towards us (clobber_abi("C")); the caller vouches for
@@ -55,7 +42,7 @@ mod arch {
         unsafe {
             asm!(
                 "svc #0",
-                in("x8") nr,
+                in("x8") nr as usize,
                 inlateout("x0") a[0] => ret,
                 in("x1") a[1], in("x2") a[2], in("x3") a[3],
                 in("x4") a[4], in("x5") a[5], in("x6") a[6], in("x7") a[7],
@@ -71,7 +58,7 @@ mod arch {
     #[inline(always)]
     pub(super) fn utee_return(ret: u32) -> ! {
         // SAFETY: syscall 0 takes one integer and does not return to the TA.
-        unsafe { asm!("svc #0", in("x8") super::nr::RETURN, in("x0") ret as usize, options(noreturn, nostack)) }
+        unsafe { asm!("svc #0", in("x8") Syscall::Return as usize, in("x0") ret as usize, options(noreturn, nostack)) }
     }
 
     /// `_utee_panic(code)`: like libutee, pushes the frame record `{x29,
@@ -87,7 +74,7 @@ mod arch {
                 "stp x29, x30, [sp, #-16]!",
                 "mov x1, sp",
                 "svc #0",
-                in("x8") super::nr::PANIC,
+                in("x8") Syscall::Panic as usize,
                 in("x0") code as usize,
                 options(noreturn),
             )
@@ -114,12 +101,14 @@ mod arch {
 
 #[cfg(not(all(target_arch = "aarch64", target_os = "none")))]
 mod arch {
+    use super::Syscall;
+
     /// Host stand-in: there is no TEE kernel to call.
     ///
     /// # Safety
     /// Never actually unsafe; `unsafe` mirrors the target signature.
-    pub(super) unsafe fn svc(nr: usize, _a: [usize; 8]) -> u32 {
-        panic!("utee syscall {nr} called outside a TA (host build)")
+    pub(super) unsafe fn svc(nr: Syscall, _a: [usize; 8]) -> u32 {
+        panic!("utee syscall {nr:?} called outside a TA (host build)")
     }
 
     pub(super) fn utee_return(ret: u32) -> ! {
@@ -164,7 +153,7 @@ pub fn utee_return(ret: u32) -> ! {
 /// kernel is built with TA tracing).
 pub fn log(msg: &[u8]) {
     // SAFETY: (buf, len) describe `msg`, which the kernel only reads.
-    unsafe { arch::svc(nr::LOG, [msg.as_ptr() as usize, msg.len(), 0, 0, 0, 0, 0, 0]) };
+    unsafe { arch::svc(Syscall::Log, [msg.as_ptr() as usize, msg.len(), 0, 0, 0, 0, 0, 0]) };
 }
 
 /// `_utee_panic` (syscall 2): kill this TA instance; its clients see
@@ -208,7 +197,7 @@ pub fn get_property(
     // what the kernel is told.
     let ret = unsafe {
         arch::svc(
-            nr::GET_PROPERTY,
+            Syscall::GetProperty,
             [
                 prop_set as usize,
                 index as usize,
@@ -238,7 +227,7 @@ pub fn get_property_name_to_index(prop_set: u32, name: &str) -> TeeResult<u32> {
     // libutee passes it); `index` is a live u32 the kernel writes.
     let ret = unsafe {
         arch::svc(
-            nr::GET_PROPERTY_NAME_TO_INDEX,
+            Syscall::GetPropertyNameToIndex,
             [prop_set as usize, buf.as_ptr() as usize, name.len() + 1, &raw mut index as usize, 0, 0, 0, 0],
         )
     };
@@ -258,15 +247,16 @@ pub struct TeeTime {
 pub fn get_time(category: u32) -> (TeeResult, TeeTime) {
     let mut t = TeeTime::default();
     // SAFETY: `t` is a live 8-byte `TEE_Time` the kernel writes.
-    let ret = unsafe { arch::svc(nr::GET_TIME, [category as usize, &raw mut t as usize, 0, 0, 0, 0, 0, 0]) };
+    let ret = unsafe { arch::svc(Syscall::GetTime, [category as usize, &raw mut t as usize, 0, 0, 0, 0, 0, 0]) };
     (TeeError::from_raw(ret), t)
 }
 
 /// `_utee_cryp_random_number_generate` (syscall 33): fill `buf`.
 pub fn random_number_generate(buf: &mut [u8]) -> TeeResult {
     // SAFETY: (buf, len) describe an exclusive borrow the kernel writes.
-    let ret =
-        unsafe { arch::svc(nr::CRYP_RANDOM_NUMBER_GENERATE, [buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0, 0, 0, 0]) };
+    let ret = unsafe {
+        arch::svc(Syscall::CrypRandomNumberGenerate, [buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0, 0, 0, 0])
+    };
     TeeError::from_raw(ret)
 }
 

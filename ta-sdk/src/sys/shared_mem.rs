@@ -9,18 +9,15 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use super::ta_session;
 use crate::error::{TeeError, TeeResult};
 use crate::params::RawParams;
-use crate::uuid::Uuid;
+
+use tee_abi::pta::{SYSTEM_CMD_MAP_ZI as CMD_MAP_ZI, SYSTEM_CMD_UNMAP as CMD_UNMAP};
+use tee_abi::utee::ParamType;
 
 /// `PTA_SYSTEM_UUID` as a `TEE_UUID` in memory.
-const SYSTEM_PTA: [u8; 16] = match Uuid::parse("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc") {
-    Ok(uuid) => uuid.to_struct_bytes(),
-    Err(_) => panic!("PTA_SYSTEM_UUID"),
-};
-const CMD_MAP_ZI: u32 = 2;
-const CMD_UNMAP: u32 = 3;
-const FLAG_SHAREABLE: u64 = 1;
-const VALUE_INPUT: u64 = 1;
-const VALUE_INOUT: u64 = 3;
+const SYSTEM_PTA: [u8; 16] = tee_abi::pta::SYSTEM_UUID.to_struct_bytes();
+const FLAG_SHAREABLE: u64 = tee_abi::pta::SYSTEM_MAP_FLAG_SHAREABLE as u64;
+const VALUE_INPUT: u64 = ParamType::ValueInput as u64;
+const VALUE_INOUT: u64 = ParamType::ValueInout as u64;
 
 /// The session to the system PTA, opened on first use and kept (0: none).
 static SESSION: AtomicU32 = AtomicU32::new(0);

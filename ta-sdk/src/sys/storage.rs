@@ -8,25 +8,9 @@
 use super::arch::svc;
 use super::cryp::ObjectInfo;
 use crate::error::{TeeError, TeeResult};
+use tee_abi::syscall::Syscall;
 
-/// Syscall numbers (`tee_syscall_numbers.h`).
-pub mod nr {
-    pub const STORAGE_OBJ_OPEN: usize = 41;
-    pub const STORAGE_OBJ_CREATE: usize = 42;
-    pub const STORAGE_OBJ_DEL: usize = 43;
-    pub const STORAGE_OBJ_RENAME: usize = 44;
-    pub const STORAGE_ENUM_ALLOC: usize = 45;
-    pub const STORAGE_ENUM_FREE: usize = 46;
-    pub const STORAGE_ENUM_RESET: usize = 47;
-    pub const STORAGE_ENUM_START: usize = 48;
-    pub const STORAGE_ENUM_NEXT: usize = 49;
-    pub const STORAGE_OBJ_READ: usize = 50;
-    pub const STORAGE_OBJ_WRITE: usize = 51;
-    pub const STORAGE_OBJ_TRUNC: usize = 52;
-    pub const STORAGE_OBJ_SEEK: usize = 53;
-}
-
-fn call(nr: usize, a: [usize; 8]) -> TeeResult {
+fn call(nr: Syscall, a: [usize; 8]) -> TeeResult {
     // SAFETY: only reached from the wrappers below, each of which passes
     // integers or pointers into borrows that outlive the call, with their
     // lengths, as syscall `nr` expects.
@@ -37,7 +21,7 @@ fn call(nr: usize, a: [usize; 8]) -> TeeResult {
 pub fn obj_open(storage_id: u32, id: &[u8], flags: u32) -> TeeResult<u32> {
     let mut h: u32 = 0;
     call(
-        nr::STORAGE_OBJ_OPEN,
+        Syscall::StorageObjOpen,
         [storage_id as usize, id.as_ptr() as usize, id.len(), flags as usize, &raw mut h as usize, 0, 0, 0],
     )
     .map(|()| h)
@@ -48,7 +32,7 @@ pub fn obj_open(storage_id: u32, id: &[u8], flags: u32) -> TeeResult<u32> {
 pub fn obj_create(storage_id: u32, id: &[u8], flags: u32, data: &[u8]) -> TeeResult<u32> {
     let mut h: u32 = 0;
     call(
-        nr::STORAGE_OBJ_CREATE,
+        Syscall::StorageObjCreate,
         [
             storage_id as usize,
             id.as_ptr() as usize,
@@ -65,33 +49,33 @@ pub fn obj_create(storage_id: u32, id: &[u8], flags: u32, data: &[u8]) -> TeeRes
 
 /// `_utee_storage_obj_del(obj)`: closes and deletes.
 pub fn obj_del(obj: u32) -> TeeResult {
-    call(nr::STORAGE_OBJ_DEL, [obj as usize, 0, 0, 0, 0, 0, 0, 0])
+    call(Syscall::StorageObjDel, [obj as usize, 0, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_storage_obj_rename(obj, new_id, new_id_len)`.
 pub fn obj_rename(obj: u32, new_id: &[u8]) -> TeeResult {
-    call(nr::STORAGE_OBJ_RENAME, [obj as usize, new_id.as_ptr() as usize, new_id.len(), 0, 0, 0, 0, 0])
+    call(Syscall::StorageObjRename, [obj as usize, new_id.as_ptr() as usize, new_id.len(), 0, 0, 0, 0, 0])
 }
 
 /// `_utee_storage_alloc_enum(&enum)`.
 pub fn enum_alloc() -> TeeResult<u32> {
     let mut h: u32 = 0;
-    call(nr::STORAGE_ENUM_ALLOC, [&raw mut h as usize, 0, 0, 0, 0, 0, 0, 0]).map(|()| h)
+    call(Syscall::StorageEnumAlloc, [&raw mut h as usize, 0, 0, 0, 0, 0, 0, 0]).map(|()| h)
 }
 
 /// `_utee_storage_free_enum(enum)`.
 pub fn enum_free(e: u32) -> TeeResult {
-    call(nr::STORAGE_ENUM_FREE, [e as usize, 0, 0, 0, 0, 0, 0, 0])
+    call(Syscall::StorageEnumFree, [e as usize, 0, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_storage_reset_enum(enum)`.
 pub fn enum_reset(e: u32) -> TeeResult {
-    call(nr::STORAGE_ENUM_RESET, [e as usize, 0, 0, 0, 0, 0, 0, 0])
+    call(Syscall::StorageEnumReset, [e as usize, 0, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_storage_start_enum(enum, storage_id)`.
 pub fn enum_start(e: u32, storage_id: u32) -> TeeResult {
-    call(nr::STORAGE_ENUM_START, [e as usize, storage_id as usize, 0, 0, 0, 0, 0, 0])
+    call(Syscall::StorageEnumStart, [e as usize, storage_id as usize, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_storage_next_enum(enum, &info, id, &id_len)`: `id` must hold 64
@@ -100,7 +84,7 @@ pub fn enum_next(e: u32, id: &mut [u8; 64]) -> TeeResult<(ObjectInfo, usize)> {
     let mut info = ObjectInfo::default();
     let mut len: u64 = id.len() as u64;
     call(
-        nr::STORAGE_ENUM_NEXT,
+        Syscall::StorageEnumNext,
         [e as usize, &raw mut info as usize, id.as_mut_ptr() as usize, &raw mut len as usize, 0, 0, 0, 0],
     )
     .map(|()| (info, len.min(64) as usize))
@@ -110,7 +94,7 @@ pub fn enum_next(e: u32, id: &mut [u8; 64]) -> TeeResult<(ObjectInfo, usize)> {
 pub fn obj_read(obj: u32, buf: &mut [u8]) -> TeeResult<usize> {
     let mut count: u64 = 0;
     call(
-        nr::STORAGE_OBJ_READ,
+        Syscall::StorageObjRead,
         [obj as usize, buf.as_mut_ptr() as usize, buf.len(), &raw mut count as usize, 0, 0, 0, 0],
     )
     .map(|()| (count as usize).min(buf.len()))
@@ -118,15 +102,15 @@ pub fn obj_read(obj: u32, buf: &mut [u8]) -> TeeResult<usize> {
 
 /// `_utee_storage_obj_write(obj, buf, len)`.
 pub fn obj_write(obj: u32, data: &[u8]) -> TeeResult {
-    call(nr::STORAGE_OBJ_WRITE, [obj as usize, data.as_ptr() as usize, data.len(), 0, 0, 0, 0, 0])
+    call(Syscall::StorageObjWrite, [obj as usize, data.as_ptr() as usize, data.len(), 0, 0, 0, 0, 0])
 }
 
 /// `_utee_storage_obj_trunc(obj, len)`.
 pub fn obj_trunc(obj: u32, len: usize) -> TeeResult {
-    call(nr::STORAGE_OBJ_TRUNC, [obj as usize, len, 0, 0, 0, 0, 0, 0])
+    call(Syscall::StorageObjTrunc, [obj as usize, len, 0, 0, 0, 0, 0, 0])
 }
 
 /// `_utee_storage_obj_seek(obj, offset, whence)`.
 pub fn obj_seek(obj: u32, offset: i32, whence: u32) -> TeeResult {
-    call(nr::STORAGE_OBJ_SEEK, [obj as usize, offset as isize as usize, whence as usize, 0, 0, 0, 0, 0])
+    call(Syscall::StorageObjSeek, [obj as usize, offset as isize as usize, whence as usize, 0, 0, 0, 0, 0])
 }

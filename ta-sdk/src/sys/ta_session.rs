@@ -3,12 +3,10 @@
 use super::arch::svc;
 use crate::error::{TeeError, TeeResult};
 use crate::params::RawParams;
+use tee_abi::syscall::Syscall;
 
-const OPEN_TA_SESSION: usize = 5;
-const CLOSE_TA_SESSION: usize = 6;
-const INVOKE_TA_COMMAND: usize = 7;
 /// `TEE_TIMEOUT_INFINITE`: no cancellation timeout.
-const NO_TIMEOUT: usize = 0xffff_ffff;
+const NO_TIMEOUT: usize = tee_abi::gp::TIMEOUT_INFINITE as usize;
 
 /// Opens a session to `uuid` (a `TEE_UUID` struct); returns (session, origin).
 pub fn open(uuid: &[u8; 16], params: &mut RawParams) -> (TeeResult<u32>, u32) {
@@ -17,7 +15,7 @@ pub fn open(uuid: &[u8; 16], params: &mut RawParams) -> (TeeResult<u32>, u32) {
     // for the kernel's reads and writes during the call.
     let ret = unsafe {
         svc(
-            OPEN_TA_SESSION,
+            Syscall::OpenTaSession,
             [
                 uuid.as_ptr() as usize,
                 NO_TIMEOUT,
@@ -46,7 +44,7 @@ pub fn invoke_with_timeout(session: u32, cmd: u32, timeout_ms: u32, params: &mut
     // SAFETY: as for `open`.
     let ret = unsafe {
         svc(
-            INVOKE_TA_COMMAND,
+            Syscall::InvokeTaCommand,
             [
                 session as usize,
                 timeout_ms as usize,
@@ -65,5 +63,5 @@ pub fn invoke_with_timeout(session: u32, cmd: u32, timeout_ms: u32, params: &mut
 /// Closes `session`.
 pub fn close(session: u32) {
     // SAFETY: no pointers; an unknown handle is answered with an error.
-    let _ = unsafe { svc(CLOSE_TA_SESSION, [session as usize, 0, 0, 0, 0, 0, 0, 0]) };
+    let _ = unsafe { svc(Syscall::CloseTaSession, [session as usize, 0, 0, 0, 0, 0, 0, 0]) };
 }

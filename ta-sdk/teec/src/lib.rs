@@ -23,57 +23,18 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
-use std::str::FromStr;
 
 pub mod uapi;
 
 use uapi::{IoctlParam, Mapping, attr};
 
-/// `TEEC_SUCCESS`.
-pub const TEEC_SUCCESS: u32 = 0;
-/// `TEEC_ERROR_GENERIC`.
-pub const TEEC_ERROR_GENERIC: u32 = 0xFFFF_0000;
-/// `TEEC_ERROR_ACCESS_DENIED`.
-pub const TEEC_ERROR_ACCESS_DENIED: u32 = 0xFFFF_0001;
-/// `TEEC_ERROR_CANCEL`.
-pub const TEEC_ERROR_CANCEL: u32 = 0xFFFF_0002;
-/// `TEEC_ERROR_BAD_FORMAT`.
-pub const TEEC_ERROR_BAD_FORMAT: u32 = 0xFFFF_0005;
-/// `TEEC_ERROR_BAD_PARAMETERS`.
-pub const TEEC_ERROR_BAD_PARAMETERS: u32 = 0xFFFF_0006;
-/// `TEEC_ERROR_BAD_STATE`.
-pub const TEEC_ERROR_BAD_STATE: u32 = 0xFFFF_0007;
-/// `TEEC_ERROR_ITEM_NOT_FOUND`.
-pub const TEEC_ERROR_ITEM_NOT_FOUND: u32 = 0xFFFF_0008;
-/// `TEEC_ERROR_NOT_IMPLEMENTED`.
-pub const TEEC_ERROR_NOT_IMPLEMENTED: u32 = 0xFFFF_0009;
-/// `TEEC_ERROR_NOT_SUPPORTED`.
-pub const TEEC_ERROR_NOT_SUPPORTED: u32 = 0xFFFF_000A;
-/// `TEEC_ERROR_NO_DATA`.
-pub const TEEC_ERROR_NO_DATA: u32 = 0xFFFF_000B;
-/// `TEEC_ERROR_OUT_OF_MEMORY`.
-pub const TEEC_ERROR_OUT_OF_MEMORY: u32 = 0xFFFF_000C;
-/// `TEEC_ERROR_BUSY`.
-pub const TEEC_ERROR_BUSY: u32 = 0xFFFF_000D;
-/// `TEEC_ERROR_COMMUNICATION`.
-pub const TEEC_ERROR_COMMUNICATION: u32 = 0xFFFF_000E;
-/// `TEEC_ERROR_SECURITY`.
-pub const TEEC_ERROR_SECURITY: u32 = 0xFFFF_000F;
-/// `TEEC_ERROR_SHORT_BUFFER`.
-pub const TEEC_ERROR_SHORT_BUFFER: u32 = 0xFFFF_0010;
-/// `TEEC_ERROR_TARGET_DEAD`.
-pub const TEEC_ERROR_TARGET_DEAD: u32 = 0xFFFF_3024;
+use tee_abi::gp::login;
+pub use tee_abi::result::{Origin, TeeError};
+pub use tee_abi::uuid::{Uuid, UuidError};
 
-/// `TEEC_ORIGIN_API`: the client library.
-pub const TEEC_ORIGIN_API: u32 = 1;
-/// `TEEC_ORIGIN_COMMS`: the driver or the path to the TEE.
-pub const TEEC_ORIGIN_COMMS: u32 = 2;
-/// `TEEC_ORIGIN_TEE`: the TEE itself.
-pub const TEEC_ORIGIN_TEE: u32 = 3;
-/// `TEEC_ORIGIN_TRUSTED_APP`: the TA.
-pub const TEEC_ORIGIN_TRUSTED_APP: u32 = 4;
-
-/// A failed TEEC call: `TEEC_Result` and `returnOrigin`.
+/// A failed TEEC call: `TEEC_Result` and `returnOrigin`, as the driver
+/// reports them (raw, so that a TA's own codes survive); the numbers are
+/// tee-abi's [`TeeError`] and [`Origin`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TeecError {
     pub code: u32,
@@ -81,52 +42,65 @@ pub struct TeecError {
 }
 
 impl TeecError {
-    fn api(code: u32) -> TeecError {
-        TeecError { code, origin: TEEC_ORIGIN_API }
+    /// `error` reported by `origin`.
+    pub const fn new(error: TeeError, origin: Origin) -> TeecError {
+        TeecError { code: error.code(), origin: origin.code() }
+    }
+
+    fn api(error: TeeError) -> TeecError {
+        TeecError::new(error, Origin::Api)
     }
 
     /// A failed ioctl, mapped as libteec does.
     fn comms(e: &io::Error) -> TeecError {
-        let code = match e.raw_os_error() {
-            Some(libc::ENOMEM) => TEEC_ERROR_OUT_OF_MEMORY,
-            Some(libc::EINVAL) => TEEC_ERROR_BAD_PARAMETERS,
-            _ => TEEC_ERROR_GENERIC,
+        let error = match e.raw_os_error() {
+            Some(libc::ENOMEM) => TeeError::OutOfMemory,
+            Some(libc::EINVAL) => TeeError::BadParameters,
+            _ => TeeError::Generic,
         };
-        TeecError { code, origin: TEEC_ORIGIN_COMMS }
+        TeecError::new(error, Origin::Comms)
     }
 
-    /// The GP name of the code, if it is one of the common ones.
-    pub fn name(&self) -> Option<&'static str> {
-        Some(match self.code {
-            TEEC_ERROR_GENERIC => "TEEC_ERROR_GENERIC",
-            TEEC_ERROR_ACCESS_DENIED => "TEEC_ERROR_ACCESS_DENIED",
-            TEEC_ERROR_CANCEL => "TEEC_ERROR_CANCEL",
-            TEEC_ERROR_BAD_FORMAT => "TEEC_ERROR_BAD_FORMAT",
-            TEEC_ERROR_BAD_PARAMETERS => "TEEC_ERROR_BAD_PARAMETERS",
-            TEEC_ERROR_BAD_STATE => "TEEC_ERROR_BAD_STATE",
-            TEEC_ERROR_ITEM_NOT_FOUND => "TEEC_ERROR_ITEM_NOT_FOUND",
-            TEEC_ERROR_NOT_IMPLEMENTED => "TEEC_ERROR_NOT_IMPLEMENTED",
-            TEEC_ERROR_NOT_SUPPORTED => "TEEC_ERROR_NOT_SUPPORTED",
-            TEEC_ERROR_NO_DATA => "TEEC_ERROR_NO_DATA",
-            TEEC_ERROR_OUT_OF_MEMORY => "TEEC_ERROR_OUT_OF_MEMORY",
-            TEEC_ERROR_BUSY => "TEEC_ERROR_BUSY",
-            TEEC_ERROR_COMMUNICATION => "TEEC_ERROR_COMMUNICATION",
-            TEEC_ERROR_SECURITY => "TEEC_ERROR_SECURITY",
-            TEEC_ERROR_SHORT_BUFFER => "TEEC_ERROR_SHORT_BUFFER",
-            TEEC_ERROR_TARGET_DEAD => "TEEC_ERROR_TARGET_DEAD",
-            _ => return None,
-        })
+    /// The driver's `(ret, ret_origin)`: `Ok` for `TEEC_SUCCESS`.
+    fn check(ret: u32, ret_origin: u32) -> Result<(), TeecError> {
+        if ret == tee_abi::result::TEE_SUCCESS { Ok(()) } else { Err(TeecError { code: ret, origin: ret_origin }) }
+    }
+
+    /// Whether the code is `error` (whatever the origin).
+    pub fn is(&self, error: TeeError) -> bool {
+        self.code == error.code()
+    }
+
+    /// Whether the code is `error` and the TA itself returned it.
+    pub fn is_from_ta(&self, error: TeeError) -> bool {
+        self.is(error) && self.origin == Origin::TrustedApp.code()
+    }
+
+    /// The code as a GP error, if it is one tee-abi knows.
+    pub fn error(&self) -> Option<TeeError> {
+        TeeError::from_code(self.code)
+    }
+
+    /// The origin, if it is one of the four GP ones.
+    pub fn origin(&self) -> Option<Origin> {
+        Origin::from_code(self.origin)
+    }
+
+    /// The Client API name of the code (`TEEC_ERROR_*`), if it is a GP one.
+    pub fn name(&self) -> Option<String> {
+        // tee-abi holds the Internal Core API names, `TEE_ERROR_*`.
+        self.error().map(|e| format!("TEEC_{}", &e.name()["TEE_".len()..]))
     }
 }
 
 impl fmt::Display for TeecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let origin = match self.origin {
-            TEEC_ORIGIN_API => "api",
-            TEEC_ORIGIN_COMMS => "comms",
-            TEEC_ORIGIN_TEE => "tee",
-            TEEC_ORIGIN_TRUSTED_APP => "ta",
-            _ => "?",
+        let origin = match self.origin() {
+            Some(Origin::Api) => "api",
+            Some(Origin::Comms) => "comms",
+            Some(Origin::Tee) => "tee",
+            Some(Origin::TrustedApp) => "ta",
+            None => "?",
         };
         write!(f, "{:#010x}", self.code)?;
         if let Some(name) = self.name() {
@@ -138,66 +112,16 @@ impl fmt::Display for TeecError {
 
 impl std::error::Error for TeecError {}
 
-/// `TEEC_UUID` as its 16 RFC 4122 octets (the form the ioctls carry).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct Uuid(pub [u8; 16]);
-
-/// A malformed UUID string.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UuidParseError(pub String);
-
-impl fmt::Display for UuidParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "malformed UUID {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UuidParseError {}
-
-impl FromStr for Uuid {
-    type Err = UuidParseError;
-
-    fn from_str(s: &str) -> Result<Uuid, UuidParseError> {
-        let err = || UuidParseError(s.to_owned());
-        let b = s.as_bytes();
-        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
-            return Err(err());
-        }
-        let hex: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
-        if hex.len() != 32 {
-            return Err(err());
-        }
-        let mut out = [0u8; 16];
-        for (i, o) in out.iter_mut().enumerate() {
-            let pair = std::str::from_utf8(&hex[2 * i..2 * i + 2]).map_err(|_| err())?;
-            *o = u8::from_str_radix(pair, 16).map_err(|_| err())?;
-        }
-        Ok(Uuid(out))
-    }
-}
-
-impl fmt::Display for Uuid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
 /// `TEEC_LOGIN_*`.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Login {
-    Public = 0,
-    User = 1,
-    Group = 2,
-    Application = 4,
-    UserApplication = 5,
-    GroupApplication = 6,
+    Public = login::PUBLIC,
+    User = login::USER,
+    Group = login::GROUP,
+    Application = login::APPLICATION,
+    UserApplication = login::APPLICATION_USER,
+    GroupApplication = login::APPLICATION_GROUP,
 }
 
 /// An open `/dev/teeN`: `TEEC_Context`.
@@ -216,7 +140,7 @@ impl Context {
                 return Ok(ctx);
             }
         }
-        Err(TeecError { code: TEEC_ERROR_ITEM_NOT_FOUND, origin: TEEC_ORIGIN_COMMS })
+        Err(TeecError::new(TeeError::ItemNotFound, Origin::Comms))
     }
 
     /// Opens a given TEE device; it must be GP-capable.
@@ -225,7 +149,7 @@ impl Context {
         let mut version = uapi::VersionData::default();
         uapi::ioctl(dev.as_fd(), uapi::TEE_IOC_VERSION, &mut version).map_err(|e| TeecError::comms(&e))?;
         if version.gen_caps & uapi::TEE_GEN_CAP_GP == 0 {
-            return Err(TeecError { code: TEEC_ERROR_NOT_SUPPORTED, origin: TEEC_ORIGIN_COMMS });
+            return Err(TeecError::new(TeeError::NotSupported, Origin::Comms));
         }
         Ok(Context { dev, version })
     }
@@ -256,7 +180,7 @@ impl Context {
         params: &mut [Param<'_>; 4],
     ) -> Result<Session<'_>, TeecError> {
         let mut arg = uapi::OpenSessionArg {
-            uuid: uuid.0,
+            uuid: uuid.to_octets(),
             clnt_login: login as u32,
             num_params: uapi::NUM_PARAMS as u32,
             params: encode(params)?,
@@ -264,9 +188,7 @@ impl Context {
         };
         uapi::ioctl_buf(self.dev.as_fd(), uapi::TEE_IOC_OPEN_SESSION, &mut arg).map_err(|e| TeecError::comms(&e))?;
         decode(params, &arg.params);
-        if arg.ret != TEEC_SUCCESS {
-            return Err(TeecError { code: arg.ret, origin: arg.ret_origin });
-        }
+        TeecError::check(arg.ret, arg.ret_origin)?;
         Ok(Session { ctx: self, id: arg.session })
     }
 }
@@ -310,9 +232,7 @@ impl Session<'_> {
         };
         uapi::ioctl_buf(self.ctx.dev.as_fd(), uapi::TEE_IOC_INVOKE, &mut arg).map_err(|e| TeecError::comms(&e))?;
         decode(params, &arg.params);
-        if arg.ret != TEEC_SUCCESS {
-            return Err(TeecError { code: arg.ret, origin: arg.ret_origin });
-        }
+        TeecError::check(arg.ret, arg.ret_origin)?;
         Ok(())
     }
 }
@@ -348,9 +268,7 @@ impl Session<'_> {
             return Err(TeecError::comms(&std::io::Error::from_raw_os_error(-rc as i32)));
         }
         decode(params, &arg.params);
-        if arg.ret != TEEC_SUCCESS {
-            return Err(TeecError { code: arg.ret, origin: arg.ret_origin });
-        }
+        TeecError::check(arg.ret, arg.ret_origin)?;
         Ok(())
     }
 }
@@ -376,7 +294,7 @@ impl SharedMemory {
     /// (`TEE_IOC_SHM_ALLOC`), mapped into this process.
     pub fn alloc(ctx: &Context, size: usize) -> Result<SharedMemory, TeecError> {
         if size == 0 {
-            return Err(TeecError::api(TEEC_ERROR_BAD_PARAMETERS));
+            return Err(TeecError::api(TeeError::BadParameters));
         }
         let mut data = uapi::ShmAllocData { size: size as u64, ..Default::default() };
         let fd = uapi::ioctl_new_fd(ctx.dev.as_fd(), uapi::TEE_IOC_SHM_ALLOC, &mut data)
@@ -389,7 +307,7 @@ impl SharedMemory {
     /// page-aligned process memory (`TEE_IOC_SHM_REGISTER`).
     pub fn register(ctx: &Context, size: usize) -> Result<SharedMemory, TeecError> {
         if size == 0 {
-            return Err(TeecError::api(TEEC_ERROR_BAD_PARAMETERS));
+            return Err(TeecError::api(TeeError::BadParameters));
         }
         let map = Mapping::anonymous(size).map_err(|e| TeecError::comms(&e))?;
         let mut data = uapi::ShmRegisterData { addr: map.addr(), length: size as u64, ..Default::default() };
@@ -484,7 +402,7 @@ impl<'a> Param<'a> {
 fn memref(ty: u64, shm: &SharedMemory, offset: usize, size: usize) -> Result<IoctlParam, TeecError> {
     match offset.checked_add(size) {
         Some(end) if end <= shm.len() => {}
-        _ => return Err(TeecError::api(TEEC_ERROR_BAD_PARAMETERS)),
+        _ => return Err(TeecError::api(TeeError::BadParameters)),
     }
     Ok(IoctlParam { attr: ty, a: offset as u64, b: size as u64, c: shm.id() as u32 as u64 })
 }
@@ -527,8 +445,9 @@ mod tests {
     fn uuid_parse_and_display() {
         let s = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
         let u: Uuid = s.parse().unwrap();
-        assert_eq!(u.0[..4], [0x8a, 0xaa, 0xf2, 0x00]);
-        assert_eq!(u.0[15], 0x1b);
+        // The ioctls carry the RFC 4122 octets.
+        assert_eq!(u.to_octets()[..4], [0x8a, 0xaa, 0xf2, 0x00]);
+        assert_eq!(u.to_octets()[15], 0x1b);
         assert_eq!(u.to_string(), s);
         assert!("8aaaf200-2450-11e4-abe2-0002a5d5c51".parse::<Uuid>().is_err());
         assert!("8aaaf200x2450-11e4-abe2-0002a5d5c51b".parse::<Uuid>().is_err());
@@ -560,7 +479,15 @@ mod tests {
 
     #[test]
     fn error_display() {
-        let e = TeecError { code: TEEC_ERROR_ITEM_NOT_FOUND, origin: TEEC_ORIGIN_TEE };
+        let e = TeecError::new(TeeError::ItemNotFound, Origin::Tee);
         assert_eq!(e.to_string(), "0xffff0008 TEEC_ERROR_ITEM_NOT_FOUND (origin tee 3)");
+        assert!(e.is(TeeError::ItemNotFound) && !e.is_from_ta(TeeError::ItemNotFound));
+        let ta = TeecError { code: 0x1234, origin: 4 };
+        assert_eq!(ta.to_string(), "0x00001234 (origin ta 4)");
+        assert_eq!(TeecError::check(0, 3), Ok(()));
+        assert_eq!(
+            TeecError::check(TeeError::TargetDead.code(), 4).unwrap_err().name().as_deref(),
+            Some("TEEC_ERROR_TARGET_DEAD")
+        );
     }
 }

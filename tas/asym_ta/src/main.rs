@@ -31,16 +31,12 @@ extern crate alloc;
 
 use alloc::vec;
 use alloc::vec::Vec;
+use proto::asym_ta::{CMD_DERIVE, CMD_GENERATE, CMD_GET_ATTR, CMD_OPERATE};
 use ta_sdk::crypto::TransientObject;
 use ta_sdk::crypto::asym::{AsymMode, AsymmetricOperation, KeyDerivation, OutputError, attr};
 use ta_sdk::crypto::object_type;
 use ta_sdk::sys::cryp::Attribute;
 use ta_sdk::{ParamType as T, Params, TeeError, TeeResult, TrustedApp};
-
-const CMD_OPERATE: u32 = 0;
-const CMD_GENERATE: u32 = 1;
-const CMD_DERIVE: u32 = 2;
-const CMD_GET_ATTR: u32 = 3;
 
 /// The parameters of OPERATE (but verify) and GENERATE: a value, two
 /// input buffers, an output buffer.
@@ -201,7 +197,7 @@ impl TrustedApp for AsymTa {
 }
 
 ta_sdk::ta! {
-    uuid: "2d753212-0ad1-4ede-9cf1-53795d482d83",
+    uuid: proto::asym_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 16384,
     heap: 131072,

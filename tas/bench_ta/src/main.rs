@@ -26,18 +26,10 @@
 extern crate alloc;
 
 use alloc::vec;
+use proto::bench_ta::{CMD_AES128_CBC_1MIB, CMD_NULL, CMD_SHA256_1MIB, CMD_STORAGE_64K};
 use ta_sdk::crypto::{Algorithm, Cipher, CipherAlgorithm, Digest, Mode};
 use ta_sdk::storage::{PersistentObject, Storage, flags};
 use ta_sdk::{Params, TeeError, TeeResult, TrustedApp};
-
-/// Does nothing.
-const CMD_NULL: u32 = 0;
-/// SHA-256 over 1 MiB.
-const CMD_SHA256_1MIB: u32 = 1;
-/// AES-128-CBC encryption of 1 MiB.
-const CMD_AES128_CBC_1MIB: u32 = 2;
-/// 64 KiB persistent object written, closed, reopened, read back, deleted.
-const CMD_STORAGE_64K: u32 = 3;
 
 /// Bytes per digest/cipher update.
 const CHUNK: usize = 64 * 1024;
@@ -117,7 +109,7 @@ impl TrustedApp for BenchTa {
 }
 
 ta_sdk::ta! {
-    uuid: "e3b7c2d4-5f16-4a8e-9c07-b1d2f3a4c5e6",
+    uuid: proto::bench_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION | INSTANCE_KEEP_ALIVE,
     stack: 4096,
     heap: 262144,

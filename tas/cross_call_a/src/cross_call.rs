@@ -19,8 +19,7 @@ fn no_params() -> [CallParam<'static>; 4] {
 }
 
 /// Serves command `cmd` of a TA whose peer is `peer`.
-pub fn invoke(peer: &str, cmd: u32, params: &mut Params<'_>) -> TeeResult {
-    let peer = Uuid::parse(peer).map_err(|_| TeeError::BadParameters)?;
+pub fn invoke(peer: &Uuid, cmd: u32, params: &mut Params<'_>) -> TeeResult {
     match cmd {
         0 => {
             params.expect([ParamType::ValueInput, NONE, NONE, NONE])?;
@@ -28,11 +27,11 @@ pub fn invoke(peer: &str, cmd: u32, params: &mut Params<'_>) -> TeeResult {
             if value.a > 0 {
                 ta_sdk::time::wait(value.a)?;
             }
-            let session = TaSession::open(&peer)?;
+            let session = TaSession::open(peer)?;
             session.invoke(value.b, &mut no_params())
         }
         1 => Ok(()),
-        3 => TaSession::open(&peer).map(drop),
+        3 => TaSession::open(peer).map(drop),
         _ => Err(TeeError::NotSupported),
     }
 }

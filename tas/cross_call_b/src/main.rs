@@ -11,7 +11,7 @@ mod cross_call;
 
 use ta_sdk::{Params, TeeResult, TrustedApp};
 
-const PEER: &str = "3b2797ee-0460-4b74-a990-3758590a6c8d";
+const PEER: ta_sdk::Uuid = proto::cross_call::A_UUID;
 
 struct CrossCall;
 
@@ -27,14 +27,14 @@ impl TrustedApp for CrossCall {
     }
 
     fn invoke(&mut self, _session: &mut (), cmd: u32, params: &mut Params<'_>) -> TeeResult {
-        cross_call::invoke(PEER, cmd, params)
+        cross_call::invoke(&PEER, cmd, params)
     }
 
     fn close_session(&mut self, _session: ()) {}
 }
 
 ta_sdk::ta! {
-    uuid: "6f047466-b27e-4d5e-a128-0cb8e7b3b57a",
+    uuid: proto::cross_call::B_UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 8192,
     heap: 16384,

@@ -1,7 +1,7 @@
 //! `CMD_DERIVE` and the checks of key derivation's error codes.
 
 use ta_sdk::crypto::derive::*;
-use ta_sdk::crypto::{ATTR_SECRET_VALUE, Algorithm, HANDLE_FLAG_INITIALIZED, TransientObject, object_type};
+use ta_sdk::crypto::{ATTR_SECRET_VALUE, Algorithm, HANDLE_FLAG_INITIALIZED, TransientObject, alg, attr, object_type};
 use ta_sdk::sys::cryp::{self as sys, Attribute};
 use ta_sdk::{ParamType as T, Params, TeeError, TeeResult};
 
@@ -74,27 +74,20 @@ pub fn check_hkdf() -> Result<(), Step> {
     // again, its first 4 bytes.
     let ikm = ok(21, TransientObject::allocate(TYPE_HKDF_IKM, 176))?;
     ok(22, ikm.populate(&[Attribute::Ref(ATTR_HKDF_IKM, &[0x0b; 22])]))?;
-    let gp = ok(23, Derivation::new(ALG_GP_HKDF, ikm))?;
+    let gp = ok(23, Derivation::new(alg::HKDF, ikm))?;
     let salt: [u8; 13] = core::array::from_fn(|i| i as u8);
     let info: [u8; 10] = core::array::from_fn(|i| 0xf0 + i as u8);
     let out = secret_out(24, 256)?;
     let attrs = [
-        Attribute::Ref(ATTR_GP_HKDF_SALT, &salt),
-        Attribute::Ref(ATTR_GP_HKDF_INFO, &info),
-        Attribute::Value(ATTR_GP_KDF_KEY_SIZE, 4, 0),
+        Attribute::Ref(attr::HKDF_SALT, &salt),
+        Attribute::Ref(attr::HKDF_INFO, &info),
+        Attribute::Value(attr::KDF_KEY_SIZE, 4, 0),
     ];
     expect(25, gp.derive(&attrs, &out), Err(TeeError::NotSupported))?;
-    let hash = Attribute::Value(ATTR_GP_HKDF_HASH_ALGORITHM, 4, 0);
+    let hash = Attribute::Value(attr::HKDF_HASH_ALGORITHM, 4, 0);
     ok(26, gp.derive(&[attrs[0], attrs[1], attrs[2], hash], &out))?;
     that(27, ok(28, out.buffer_attribute(ATTR_SECRET_VALUE, &mut buf))? == 4 && buf[..4] == [0x3c, 0xb2, 0x5f, 0x25])
 }
-
-/// GP 1.3's `TEE_ALG_HKDF` and its attributes (`tee_api_defines.h`).
-const ALG_GP_HKDF: u32 = 0x8000_0047;
-const ATTR_GP_HKDF_SALT: u32 = 0xD000_0946;
-const ATTR_GP_HKDF_INFO: u32 = 0xD000_0A46;
-const ATTR_GP_KDF_KEY_SIZE: u32 = 0xF000_0C46;
-const ATTR_GP_HKDF_HASH_ALGORITHM: u32 = 0xF000_0B46;
 
 /// PBKDF2: length and count required.
 pub fn check_pbkdf2() -> Result<(), Step> {

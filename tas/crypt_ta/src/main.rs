@@ -37,44 +37,17 @@ mod kdf;
 mod modes;
 
 use alloc::vec;
+use proto::crypt_ta::{
+    CHECK_BAD_STATE, CHECK_BLOCK_SIZE, CHECK_BUSY_KEY, CHECK_CCM, CHECK_CTS, CHECK_GENERIC_SECRET, CHECK_HKDF,
+    CHECK_KEY_TYPES, CHECK_OBJECT_INFO, CHECK_OBJECT_SIZES, CHECK_PBKDF2, CHECK_STATE_COPY, CHECK_XTS,
+};
+use proto::crypt_ta::{CMD_CCM, CMD_CHECK, CMD_CIPHER, CMD_CMAC, CMD_DERIVE, CMD_DIGEST, CMD_GCM, CMD_HMAC, CMD_XTS};
 use ta_sdk::crypto::{
     ATTR_SECRET_VALUE, AeCipher, Algorithm, Cipher, CipherAlgorithm, Digest, HANDLE_FLAG_INITIALIZED, Mac, Mode,
-    TransientObject, mode, object_type,
+    TransientObject, alg, attr, mode, object_type, usage,
 };
 use ta_sdk::sys::cryp::{self as sys, Attribute};
 use ta_sdk::{ParamType as T, Params, TeeError, TeeResult, TrustedApp};
-
-const CMD_DIGEST: u32 = 0;
-const CMD_HMAC: u32 = 1;
-const CMD_CIPHER: u32 = 2;
-const CMD_CHECK: u32 = 3;
-const CMD_CMAC: u32 = 4;
-const CMD_GCM: u32 = 5;
-const CMD_XTS: u32 = 6;
-const CMD_CCM: u32 = 7;
-const CMD_DERIVE: u32 = 8;
-
-/// Checks of `CMD_CHECK`.
-const CHECK_BAD_STATE: u32 = 0;
-const CHECK_OBJECT_INFO: u32 = 1;
-const CHECK_BUSY_KEY: u32 = 2;
-const CHECK_STATE_COPY: u32 = 3;
-const CHECK_KEY_TYPES: u32 = 4;
-const CHECK_BLOCK_SIZE: u32 = 5;
-const CHECK_OBJECT_SIZES: u32 = 6;
-const CHECK_GENERIC_SECRET: u32 = 7;
-const CHECK_XTS: u32 = 8;
-const CHECK_CTS: u32 = 9;
-const CHECK_CCM: u32 = 10;
-const CHECK_HKDF: u32 = 11;
-const CHECK_PBKDF2: u32 = 12;
-
-/// `TEE_ALG_AES_ECB_NOPAD` etc. for the raw-syscall checks.
-const ALG_AES_ECB: u32 = 0x1000_0010;
-/// `TEE_ATTR_RSA_MODULUS`: an attribute no secret object has.
-const ATTR_RSA_MODULUS: u32 = 0xD000_0130;
-/// `TEE_USAGE_DEFAULT`.
-const USAGE_DEFAULT: u32 = 0xFFFF_FFFF;
 
 struct CryptTa;
 
@@ -239,7 +212,7 @@ fn check(which: u32) -> Result<(), Step> {
             expect(3, sys::hash_final(st, b"abc", &mut out).0, Err(TeeError::BadState))?;
             ok(4, sys::cryp_state_free(st))?;
             let k = aes_key(5)?;
-            let st = ok(6, sys::cryp_state_alloc(ALG_AES_ECB, mode::ENCRYPT, k.handle(), 0))?;
+            let st = ok(6, sys::cryp_state_alloc(alg::AES_ECB_NOPAD, mode::ENCRYPT, k.handle(), 0))?;
             core::mem::forget(k); // the state owns it now
             let mut dst = [0u8; 16];
             expect(7, sys::cipher_update(st, &[0; 16], &mut dst).0, Err(TeeError::BadState))?;
@@ -256,7 +229,7 @@ fn check(which: u32) -> Result<(), Step> {
             that(
                 3,
                 (i.object_type, i.object_size, i.max_object_size, i.object_usage, i.handle_flags)
-                    == (object_type::AES, 0, 256, USAGE_DEFAULT, 0),
+                    == (object_type::AES, 0, 256, usage::DEFAULT, 0),
             )?;
             ok(4, o.populate(&[Attribute::Ref(ATTR_SECRET_VALUE, &[1; 24])]))?;
             let i = ok(5, o.info())?;
@@ -280,12 +253,12 @@ fn check(which: u32) -> Result<(), Step> {
         CHECK_BUSY_KEY => {
             let k = aes_key(1)?;
             let h = k.handle();
-            let st = ok(2, sys::cryp_state_alloc(ALG_AES_ECB, mode::ENCRYPT, h, 0))?;
+            let st = ok(2, sys::cryp_state_alloc(alg::AES_ECB_NOPAD, mode::ENCRYPT, h, 0))?;
             core::mem::forget(k);
             expect(3, sys::cryp_obj_close(h), Err(TeeError::ItemNotFound))?;
             expect(
                 4,
-                sys::cryp_state_alloc(ALG_AES_ECB, mode::DECRYPT, h, 0).map(|_| ()),
+                sys::cryp_state_alloc(alg::AES_ECB_NOPAD, mode::DECRYPT, h, 0).map(|_| ()),
                 Err(TeeError::BadParameters),
             )?;
             ok(5, sys::cryp_state_free(st))?;
@@ -317,8 +290,8 @@ fn check(which: u32) -> Result<(), Step> {
             bad.check(2, sys::cryp_state_alloc(Algorithm::Sha256.hmac_id(), mode::MAC, k.handle(), 0))?;
             bad.check(3, sys::cryp_state_alloc(Algorithm::Sha1.digest_id(), mode::DIGEST, k.handle(), 0))?;
             bad.check(4, sys::cryp_state_alloc(Algorithm::Sha1.hmac_id(), mode::MAC, 0, 0))?;
-            bad.check(5, sys::cryp_state_alloc(ALG_AES_ECB, mode::ENCRYPT, k.handle(), 0))?;
-            bad.check(6, sys::cryp_state_alloc(ALG_AES_ECB, mode::ENCRYPT, 0, 0))?;
+            bad.check(5, sys::cryp_state_alloc(alg::AES_ECB_NOPAD, mode::ENCRYPT, k.handle(), 0))?;
+            bad.check(6, sys::cryp_state_alloc(alg::AES_ECB_NOPAD, mode::ENCRYPT, 0, 0))?;
             // The right one works (and the key is then the state's).
             let st = ok(7, sys::cryp_state_alloc(Algorithm::Sha1.hmac_id(), mode::MAC, k.handle(), 0))?;
             core::mem::forget(k);
@@ -345,7 +318,7 @@ fn check(which: u32) -> Result<(), Step> {
             expect(6, small.populate(&[Attribute::Ref(ATTR_SECRET_VALUE, &[0; 24])]), Err(TeeError::BadState))?;
             let big = ok(7, TransientObject::allocate(object_type::AES, 256))?;
             expect(8, big.populate(&[Attribute::Ref(ATTR_SECRET_VALUE, &[0; 33])]), Err(TeeError::Security))?;
-            expect(9, big.populate(&[Attribute::Ref(ATTR_RSA_MODULUS, &[0; 16])]), Err(TeeError::ItemNotFound))?;
+            expect(9, big.populate(&[Attribute::Ref(attr::RSA_MODULUS, &[0; 16])]), Err(TeeError::ItemNotFound))?;
             expect(10, big.populate(&[]), Err(TeeError::ItemNotFound))?;
             // Values are held to the type's sizes too: HMAC-SHA-256 keys
             // from 192 bits, AES keys of 128/192/256 bits.
@@ -402,7 +375,7 @@ impl BadParams {
 }
 
 ta_sdk::ta! {
-    uuid: "84739e5a-93fa-4426-b930-4ab7fd9117c4",
+    uuid: proto::crypt_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 8192,
     heap: 65536,

@@ -18,12 +18,11 @@
 #![no_std]
 #![no_main]
 
+use proto::fp_ta::CMD_HOLD;
 use ta_sdk::simd::{self, SimdRegs};
 use ta_sdk::ta_session::{CallParam, TaSession};
-use ta_sdk::{ParamType, Params, TeeResult, TrustedApp, Uuid};
+use ta_sdk::{ParamType, Params, TeeResult, TrustedApp};
 
-const CMD_HOLD: u32 = 0;
-const SELF_UUID: &str = "8c234927-7e34-45a6-ba09-d08bd7e7d9bd";
 /// Iterations of the spin between checks (a few ms of guest time).
 const SPIN: u32 = 200_000;
 
@@ -72,8 +71,7 @@ fn hold(seed: u32, rounds: u32, wait_ms: u32, nested: bool) -> TeeResult<(u32, u
             check(&mine, &mut changed, &mut checks);
         }
         if round == 0 && nested {
-            let uuid = Uuid::parse(SELF_UUID).map_err(|_| ta_sdk::TeeError::BadParameters)?;
-            let other = TaSession::open(&uuid)?;
+            let other = TaSession::open(&proto::fp_ta::UUID)?;
             check(&mine, &mut changed, &mut checks);
             let mut params = [
                 CallParam::ValueIn { a: seed.wrapping_add(1000), b: 2 },
@@ -126,7 +124,7 @@ impl TrustedApp for FpTa {
 }
 
 ta_sdk::ta! {
-    uuid: "8c234927-7e34-45a6-ba09-d08bd7e7d9bd",
+    uuid: proto::fp_ta::UUID,
     flags: MULTI_SESSION,
     stack: 8192,
     heap: 16384,

@@ -7,12 +7,8 @@
 #![no_std]
 #![no_main]
 
+use proto::hello_world::{CMD_DEC_VALUE, CMD_INC_VALUE};
 use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
-
-/// `TA_HELLO_WORLD_CMD_INC_VALUE`.
-const CMD_INC_VALUE: u32 = 0;
-/// `TA_HELLO_WORLD_CMD_DEC_VALUE`.
-const CMD_DEC_VALUE: u32 = 1;
 
 const TYPES: [ParamType; 4] = [ParamType::ValueInout, ParamType::None, ParamType::None, ParamType::None];
 
@@ -51,7 +47,7 @@ impl TrustedApp for HelloWorld {
 }
 
 ta_sdk::ta! {
-    uuid: "8aaaf200-2450-11e4-abe2-0002a5d5c51b",
+    uuid: proto::hello_world::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 4096,
     heap: 32768,

@@ -28,24 +28,14 @@
 #![no_std]
 #![no_main]
 
+use proto::mm_attack_ta::{
+    CMD_MAP_ZI_CYCLES, CMD_MEMREF_ENDS, CMD_MEMREF_INVERT, CMD_PING, CMD_SPACER, CMD_TOUCH_AFTER_UNMAP, pattern,
+};
 use ta_sdk::sys::shared_mem::SharedMapping;
 use ta_sdk::{Params, TeeError, TeeResult, TrustedApp};
 
-const CMD_PING: u32 = 0;
-const CMD_TOUCH_AFTER_UNMAP: u32 = 1;
-const CMD_MAP_ZI_CYCLES: u32 = 2;
-const CMD_MEMREF_INVERT: u32 = 3;
-const CMD_SPACER: u32 = 4;
-const CMD_MEMREF_ENDS: u32 = 5;
-
 /// Sizes one MAP_ZI cycle goes through.
 const CYCLE_SIZES: [usize; 6] = [2 << 20, 4096, 4 << 20, 3 * 4096, 8 << 20, (2 << 20) + 4096];
-
-/// The byte at offset `i` of a test buffer (the client computes the same):
-/// differs between neighbouring bytes and between pages.
-fn pattern(i: usize, seed: u32) -> u8 {
-    (i as u8).wrapping_mul(31) ^ (i >> 12) as u8 ^ seed as u8
-}
 
 struct MmAttackTa;
 
@@ -174,7 +164,7 @@ fn read_unmapped_word(addr: usize) -> u32 {
 }
 
 ta_sdk::ta! {
-    uuid: "b5311d21-55ce-45a1-98b0-7dcb8bd62fc6",
+    uuid: proto::mm_attack_ta::UUID,
     flags: MULTI_SESSION,
     stack: 8192,
     heap: 8192,

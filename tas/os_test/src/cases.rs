@@ -3,14 +3,13 @@
 //! is reported as `BadState`, an unexpected value as `Generic`.
 
 use alloc::vec;
+use ta_sdk::TeeError;
 use ta_sdk::memory::{self, access};
 use ta_sdk::property::{self, PropSet, prop_type};
 use ta_sdk::time::{self, Category, TeeTime};
-use ta_sdk::{TeeError, Uuid};
 
 type Check = Result<(), (u32, TeeError)>;
 
-const OWN_UUID: &str = "1859c538-cea6-446a-a347-de402cf42252";
 /// Where the trusted OS itself lives on QEMU virt (ours and upstream).
 const SECURE_KERNEL_ADDRESS: usize = 0x0e10_0000;
 /// A read-only constant: lands in the TA's read-only segment.
@@ -73,7 +72,7 @@ pub fn run(case: u32, arg: u32, shared: Option<&[u8]>) -> Check {
 
 fn ta_app_id() -> Check {
     let id = property::get_uuid(PropSet::CurrentTa, "gpd.ta.appID").map_err(step(1))?;
-    ensure(2, Some(id) == Uuid::parse(OWN_UUID).ok())
+    ensure(2, id == proto::os_test::UUID)
 }
 
 fn tee_device_id() -> Check {

@@ -17,13 +17,10 @@ extern crate alloc;
 
 mod cases;
 
+use proto::os_test::{CMD_CLIENT_LOGIN, CMD_OPEN_VALUE, CMD_RUN_CASE, CMD_WAIT_CANCELLABLE};
 use ta_sdk::property::{self, PropSet};
 use ta_sdk::{ParamType as T, Params, TeeError, TeeResult, TrustedApp, cancel, time};
 
-const CMD_RUN_CASE: u32 = 0;
-const CMD_WAIT_CANCELLABLE: u32 = 1;
-const CMD_CLIENT_LOGIN: u32 = 2;
-const CMD_OPEN_VALUE: u32 = 3;
 /// Longest wait a client may ask for (ms).
 const WAIT_MAX_MS: u32 = 30_000;
 
@@ -95,7 +92,7 @@ impl TrustedApp for OsTest {
 }
 
 ta_sdk::ta! {
-    uuid: "1859c538-cea6-446a-a347-de402cf42252",
+    uuid: proto::os_test::UUID,
     flags: MULTI_SESSION,
     stack: 8192,
     heap: 65536,

@@ -14,12 +14,8 @@
 #![no_std]
 #![no_main]
 
+use proto::panic_ta::{CMD_PANIC, CMD_PING, CMD_READ_KERNEL, CMD_RUST_PANIC};
 use ta_sdk::{Param, Params, TeeError, TeeResult, TrustedApp};
-
-const CMD_PANIC: u32 = 0;
-const CMD_READ_KERNEL: u32 = 1;
-const CMD_RUST_PANIC: u32 = 2;
-const CMD_PING: u32 = 3;
 
 /// The trusted OS's load address on QEMU virt (both ours and upstream).
 const KERNEL_ADDR: usize = 0x0e10_0000;
@@ -66,7 +62,7 @@ fn read_kernel_word() -> u32 {
 }
 
 ta_sdk::ta! {
-    uuid: "6e8f3bb2-3406-40f7-a3b9-368262e2884e",
+    uuid: proto::panic_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 4096,
     heap: 8192,

@@ -23,18 +23,12 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
+use proto::params_ta::{CMD_ADD, CMD_BUSY_LOOP, CMD_REVERSE, CMD_SELF_TEST, CMD_UPPER};
 use ta_sdk::property::{self, PropSet};
-use ta_sdk::{ParamType as T, Params, TeeError, TeeResult, TrustedApp, Uuid};
+use ta_sdk::{ParamType as T, Params, TeeError, TeeResult, TrustedApp};
 
-const CMD_REVERSE: u32 = 0;
-const CMD_UPPER: u32 = 1;
-const CMD_ADD: u32 = 2;
-const CMD_SELF_TEST: u32 = 3;
-const CMD_BUSY_LOOP: u32 = 4;
 /// Longest busy loop a client may ask for (ms).
 const BUSY_LOOP_MAX_MS: u32 = 10_000;
-
-const OWN_UUID: &str = "fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e";
 
 struct ParamsTa;
 
@@ -167,7 +161,7 @@ fn self_test() -> Result<(), (u32, TeeError)> {
 
     // 1: gpd.ta.appID is this TA's UUID.
     let app_id = property::get_uuid(PropSet::CurrentTa, "gpd.ta.appID").map_err(step(1))?;
-    check(1, Some(app_id) == Uuid::parse(OWN_UUID).ok())?;
+    check(1, app_id == proto::params_ta::UUID)?;
     // 2: the client logged in as PUBLIC (login 0).
     let who = property::get_identity(PropSet::CurrentClient, "gpd.client.identity").map_err(step(2))?;
     check(2, who.login == 0)?;
@@ -198,7 +192,7 @@ fn self_test() -> Result<(), (u32, TeeError)> {
 }
 
 ta_sdk::ta! {
-    uuid: "fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e",
+    uuid: proto::params_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 8192,
     heap: 65536,

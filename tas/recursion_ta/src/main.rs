@@ -18,21 +18,14 @@
 #![no_std]
 #![no_main]
 
+use proto::recursion_ta::{CMD_RECURSE, CMD_TPIDR_GET};
 use ta_sdk::sys::{set_thread_pointer, thread_pointer};
 use ta_sdk::ta_session::{CallParam, TaSession};
-use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp, Uuid};
-
-const ME: &str = "9971ef47-63ad-4a67-bd7f-9dde64bda093";
-const CMD_RECURSE: u32 = 0;
-const CMD_TPIDR_GET: u32 = 2;
+use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
 
 const NONE: ParamType = ParamType::None;
 
 struct Recursion;
-
-fn me() -> TeeResult<Uuid> {
-    Uuid::parse(ME).map_err(|_| TeeError::BadParameters)
-}
 
 fn join(a: u32, b: u32) -> u64 {
     u64::from(b) << 32 | u64::from(a)
@@ -47,7 +40,7 @@ fn recurse(remaining: u32) -> TeeResult<(u32, u32)> {
     if remaining == 0 {
         return Ok((1, 0));
     }
-    let next = match TaSession::open(&me()?) {
+    let next = match TaSession::open(&proto::recursion_ta::UUID) {
         Ok(session) => session,
         Err(e) => return Ok((1, e.code())),
     };
@@ -98,7 +91,7 @@ impl TrustedApp for Recursion {
                 params.expect([ParamType::ValueInout, ParamType::ValueOutput, NONE, NONE])?;
                 let value = params.value_inout(0)?;
                 set_thread_pointer(join(value.a, value.b));
-                let callee = TaSession::open(&me()?)?;
+                let callee = TaSession::open(&proto::recursion_ta::UUID)?;
                 let mut args = [CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None, CallParam::None];
                 callee.invoke(CMD_TPIDR_GET, &mut args)?;
                 let CallParam::ValueOut { a, b } = args[0] else { return Err(TeeError::Generic) };
@@ -115,7 +108,7 @@ impl TrustedApp for Recursion {
 }
 
 ta_sdk::ta! {
-    uuid: "9971ef47-63ad-4a67-bd7f-9dde64bda093",
+    uuid: proto::recursion_ta::UUID,
     flags: NONE,
     stack: 8192,
     heap: 16384,

@@ -10,18 +10,10 @@
 #![no_std]
 #![no_main]
 
+use proto::rng_ta::{CMD_ADD_ENTROPY, CMD_GENERATE};
 use ta_sdk::ta_session::{CallParam, TaSession};
-use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp, Uuid};
+use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
 
-const CMD_GENERATE: u32 = 0;
-const CMD_ADD_ENTROPY: u32 = 1;
-/// `PTA_SYSTEM_UUID` and `PTA_SYSTEM_ADD_RNG_ENTROPY` (upstream's
-/// lib/libutee/include/pta_system.h).
-const SYSTEM_PTA: Uuid = match Uuid::parse("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc") {
-    Ok(u) => u,
-    Err(_) => panic!("PTA_SYSTEM_UUID"),
-};
-const PTA_SYSTEM_ADD_RNG_ENTROPY: u32 = 0;
 const MAX_SAMPLE: usize = 256;
 
 struct RngTa;
@@ -50,9 +42,9 @@ impl TrustedApp for RngTa {
             CMD_ADD_ENTROPY => {
                 params.expect([ParamType::MemrefInput, ParamType::None, ParamType::None, ParamType::None])?;
                 let input = params.memref_input(0)?;
-                let system = TaSession::open(&SYSTEM_PTA)?;
+                let system = TaSession::open(&ta_sdk::tee_abi::pta::SYSTEM_UUID)?;
                 let mut args = [CallParam::MemrefIn(input), CallParam::None, CallParam::None, CallParam::None];
-                system.invoke(PTA_SYSTEM_ADD_RNG_ENTROPY, &mut args)
+                system.invoke(ta_sdk::tee_abi::pta::SYSTEM_CMD_ADD_RNG_ENTROPY, &mut args)
             }
             _ => Err(TeeError::NotSupported),
         }
@@ -62,7 +54,7 @@ impl TrustedApp for RngTa {
 }
 
 ta_sdk::ta! {
-    uuid: "cf04a61d-1dc2-44af-ad76-3a6e7ed8097f",
+    uuid: proto::rng_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 4096,
     heap: 16384,

@@ -7,7 +7,7 @@
 mod cases;
 
 ta_sdk::ta! {
-    uuid: "ee81bdd8-3a3a-40df-8a88-df60f1271c2f",
+    uuid: proto::storage_ta::UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 8192,
     heap: 524288,

@@ -7,7 +7,7 @@
 mod cases;
 
 ta_sdk::ta! {
-    uuid: "078b7b0f-0491-4c52-a0f8-2e1c7dcf03e3",
+    uuid: proto::storage_ta::PEER_UUID,
     flags: SINGLE_INSTANCE | MULTI_SESSION,
     stack: 8192,
     heap: 524288,

@@ -24,26 +24,18 @@ extern crate alloc;
 
 use alloc::vec;
 
+use proto::os_test::{
+    CASE_TA_SHARED_SECURE as OS_CASE_TA_SHARED_SECURE, CMD_RUN_CASE as OS_CMD_RUN_CASE,
+    CMD_WAIT_CANCELLABLE as OS_CMD_WAIT_CANCELLABLE,
+};
+use proto::params_ta::CMD_REVERSE as PARAMS_CMD_REVERSE;
+use proto::ta2ta::NOBODY;
 use ta_sdk::ta_session::{CallParam, TaSession};
-use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp, Uuid};
-
-const HELLO: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
-const PARAMS_TA: &str = "fbb98045-b1b8-4d22-bc1c-0dedbfb33a5e";
-const PARAMS_CMD_REVERSE: u32 = 0;
-const OS_TEST: &str = "1859c538-cea6-446a-a347-de402cf42252";
-const OS_CMD_RUN_CASE: u32 = 0;
-const OS_CMD_WAIT_CANCELLABLE: u32 = 1;
-/// os_test's check that memref 1 is another TA's (shared, secure) memory.
-const OS_CASE_TA_SHARED_SECURE: u32 = 16;
-const NOBODY: &str = "00000000-1111-2222-3333-444444444444";
+use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
 
 const NONE: ParamType = ParamType::None;
 
 struct TaToTa;
-
-fn uuid(s: &str) -> TeeResult<Uuid> {
-    Uuid::parse(s).map_err(|_| TeeError::BadParameters)
-}
 
 impl TrustedApp for TaToTa {
     type Session = ();
@@ -61,7 +53,7 @@ impl TrustedApp for TaToTa {
             0 => {
                 params.expect([ParamType::ValueInout, NONE, NONE, NONE])?;
                 let value = params.value_inout(0)?;
-                let hello = TaSession::open(&uuid(HELLO)?)?;
+                let hello = TaSession::open(&proto::hello_world::UUID)?;
                 let mut args = [
                     CallParam::ValueInOut { a: value.a, b: value.b },
                     CallParam::None,
@@ -76,7 +68,7 @@ impl TrustedApp for TaToTa {
             }
             1 => {
                 params.expect([ParamType::ValueOutput, NONE, NONE, NONE])?;
-                let code = match TaSession::open(&uuid(NOBODY)?) {
+                let code = match TaSession::open(&NOBODY) {
                     Ok(_) => 0,
                     Err(e) => TeeError::to_raw(Err(e)),
                 };
@@ -97,7 +89,7 @@ impl TrustedApp for TaToTa {
                 params.expect([ParamType::MemrefInput, ParamType::MemrefOutput, NONE, NONE])?;
                 let input = params.memref_input(0)?.to_vec();
                 let out = params.memref_output(1)?;
-                let callee = TaSession::open(&uuid(PARAMS_TA)?)?;
+                let callee = TaSession::open(&proto::params_ta::UUID)?;
                 let mut args = [
                     CallParam::MemrefIn(&input),
                     CallParam::MemrefOut(out.buffer(), 0),
@@ -129,7 +121,7 @@ impl TrustedApp for TaToTa {
 /// Step-numbered checks of memrefs passed from this TA to others.
 fn memrefs_between_tas() -> Result<(), (u32, TeeError)> {
     let step = |n: u32| move |e: TeeError| (n, e);
-    let reverser = TaSession::open(&uuid(PARAMS_TA).map_err(step(1))?).map_err(step(1))?;
+    let reverser = TaSession::open(&proto::params_ta::UUID).map_err(step(1))?;
     // 2: a stack buffer in, a heap buffer out.
     let input: [u8; 11] = *b"hello, tees";
     let mut output = vec![0u8; 32];
@@ -152,7 +144,7 @@ fn memrefs_between_tas() -> Result<(), (u32, TeeError)> {
         return Err((5, TeeError::Generic));
     }
     // 6: the callee sees our memref as shared, secure memory.
-    let checker = TaSession::open(&uuid(OS_TEST).map_err(step(6))?).map_err(step(6))?;
+    let checker = TaSession::open(&proto::os_test::UUID).map_err(step(6))?;
     let mut args = [
         CallParam::ValueIn { a: OS_CASE_TA_SHARED_SECURE, b: 0 },
         CallParam::MemrefIn(&input),
@@ -167,7 +159,7 @@ fn memrefs_between_tas() -> Result<(), (u32, TeeError)> {
 
 /// A cancellation-request timeout ends the callee's unmasked wait.
 fn cancel_timeout() -> Result<(), (u32, TeeError)> {
-    let waiter = TaSession::open(&uuid(OS_TEST).map_err(|e| (1, e))?).map_err(|e| (1, e))?;
+    let waiter = TaSession::open(&proto::os_test::UUID).map_err(|e| (1, e))?;
     let wait = |ms: u32, timeout: u32| {
         let mut args =
             [CallParam::ValueIn { a: ms, b: 0 }, CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None];
@@ -182,7 +174,7 @@ fn cancel_timeout() -> Result<(), (u32, TeeError)> {
 }
 
 ta_sdk::ta! {
-    uuid: "5f1d6c3a-8e27-4b09-a4d1-2c7b9e0f1a36",
+    uuid: proto::ta2ta::UUID,
     flags: MULTI_SESSION,
     stack: 8192,
     heap: 32768,

@@ -26,60 +26,60 @@ pub mod rsa;
 
 pub use attrs::AsymKey;
 
+pub use tee_abi::gp::object_type::ECDH_KEYPAIR as TYPE_ECDH_KEYPAIR;
+pub use tee_abi::gp::object_type::ECDH_PUBLIC_KEY as TYPE_ECDH_PUBLIC_KEY;
+pub use tee_abi::gp::object_type::ECDSA_KEYPAIR as TYPE_ECDSA_KEYPAIR;
+pub use tee_abi::gp::object_type::ECDSA_PUBLIC_KEY as TYPE_ECDSA_PUBLIC_KEY;
+pub use tee_abi::gp::object_type::ED25519_KEYPAIR as TYPE_ED25519_KEYPAIR;
+pub use tee_abi::gp::object_type::ED25519_PUBLIC_KEY as TYPE_ED25519_PUBLIC_KEY;
+pub use tee_abi::gp::object_type::RSA_KEYPAIR as TYPE_RSA_KEYPAIR;
 /// `TEE_TYPE_*` (`tee_api_defines.h`).
-pub const TYPE_RSA_PUBLIC_KEY: u32 = 0xA000_0030;
-pub const TYPE_RSA_KEYPAIR: u32 = 0xA100_0030;
-pub const TYPE_ECDSA_PUBLIC_KEY: u32 = 0xA000_0041;
-pub const TYPE_ECDSA_KEYPAIR: u32 = 0xA100_0041;
-pub const TYPE_ECDH_PUBLIC_KEY: u32 = 0xA000_0042;
-pub const TYPE_ECDH_KEYPAIR: u32 = 0xA100_0042;
-pub const TYPE_ED25519_PUBLIC_KEY: u32 = 0xA000_0043;
-pub const TYPE_ED25519_KEYPAIR: u32 = 0xA100_0043;
-pub const TYPE_X25519_PUBLIC_KEY: u32 = 0xA000_0044;
-pub const TYPE_X25519_KEYPAIR: u32 = 0xA100_0044;
+pub use tee_abi::gp::object_type::RSA_PUBLIC_KEY as TYPE_RSA_PUBLIC_KEY;
+pub use tee_abi::gp::object_type::X25519_KEYPAIR as TYPE_X25519_KEYPAIR;
+pub use tee_abi::gp::object_type::X25519_PUBLIC_KEY as TYPE_X25519_PUBLIC_KEY;
 
+pub use tee_abi::gp::attr::ECC_CURVE as ATTR_ECC_CURVE;
+pub use tee_abi::gp::attr::ECC_PRIVATE_VALUE as ATTR_ECC_PRIVATE_VALUE;
+pub use tee_abi::gp::attr::ECC_PUBLIC_VALUE_X as ATTR_ECC_PUBLIC_VALUE_X;
+pub use tee_abi::gp::attr::ECC_PUBLIC_VALUE_Y as ATTR_ECC_PUBLIC_VALUE_Y;
+pub use tee_abi::gp::attr::ED25519_PRIVATE_VALUE as ATTR_ED25519_PRIVATE_VALUE;
+pub use tee_abi::gp::attr::ED25519_PUBLIC_VALUE as ATTR_ED25519_PUBLIC_VALUE;
+pub use tee_abi::gp::attr::EDDSA_CTX as ATTR_EDDSA_CTX;
+pub use tee_abi::gp::attr::EDDSA_PREHASH as ATTR_EDDSA_PREHASH;
+pub use tee_abi::gp::attr::RSA_COEFFICIENT as ATTR_RSA_COEFFICIENT;
+pub use tee_abi::gp::attr::RSA_EXPONENT1 as ATTR_RSA_EXPONENT1;
+pub use tee_abi::gp::attr::RSA_EXPONENT2 as ATTR_RSA_EXPONENT2;
 /// `TEE_ATTR_*`.
-pub const ATTR_RSA_MODULUS: u32 = 0xD000_0130;
-pub const ATTR_RSA_PUBLIC_EXPONENT: u32 = 0xD000_0230;
-pub const ATTR_RSA_PRIVATE_EXPONENT: u32 = 0xC000_0330;
-pub const ATTR_RSA_PRIME1: u32 = 0xC000_0430;
-pub const ATTR_RSA_PRIME2: u32 = 0xC000_0530;
-pub const ATTR_RSA_EXPONENT1: u32 = 0xC000_0630;
-pub const ATTR_RSA_EXPONENT2: u32 = 0xC000_0730;
-pub const ATTR_RSA_COEFFICIENT: u32 = 0xC000_0830;
-pub const ATTR_RSA_OAEP_LABEL: u32 = 0xD000_0930;
-pub const ATTR_RSA_OAEP_MGF_HASH: u32 = 0xD000_0931;
-pub const ATTR_RSA_PSS_SALT_LENGTH: u32 = 0xF000_0A30;
-pub const ATTR_ECC_PUBLIC_VALUE_X: u32 = 0xD000_0141;
-pub const ATTR_ECC_PUBLIC_VALUE_Y: u32 = 0xD000_0241;
-pub const ATTR_ECC_PRIVATE_VALUE: u32 = 0xC000_0341;
-pub const ATTR_ECC_CURVE: u32 = 0xF000_0441;
-pub const ATTR_EDDSA_CTX: u32 = 0xD000_0643;
-pub const ATTR_ED25519_PUBLIC_VALUE: u32 = 0xD000_0743;
-pub const ATTR_ED25519_PRIVATE_VALUE: u32 = 0xC000_0843;
-pub const ATTR_X25519_PUBLIC_VALUE: u32 = 0xD000_0944;
-pub const ATTR_X25519_PRIVATE_VALUE: u32 = 0xC000_0A44;
-pub const ATTR_EDDSA_PREHASH: u32 = 0xF000_0004;
+pub use tee_abi::gp::attr::RSA_MODULUS as ATTR_RSA_MODULUS;
+pub use tee_abi::gp::attr::RSA_OAEP_LABEL as ATTR_RSA_OAEP_LABEL;
+pub use tee_abi::gp::attr::RSA_OAEP_MGF_HASH as ATTR_RSA_OAEP_MGF_HASH;
+pub use tee_abi::gp::attr::RSA_PRIME1 as ATTR_RSA_PRIME1;
+pub use tee_abi::gp::attr::RSA_PRIME2 as ATTR_RSA_PRIME2;
+pub use tee_abi::gp::attr::RSA_PRIVATE_EXPONENT as ATTR_RSA_PRIVATE_EXPONENT;
+pub use tee_abi::gp::attr::RSA_PSS_SALT_LENGTH as ATTR_RSA_PSS_SALT_LENGTH;
+pub use tee_abi::gp::attr::RSA_PUBLIC_EXPONENT as ATTR_RSA_PUBLIC_EXPONENT;
+pub use tee_abi::gp::attr::X25519_PRIVATE_VALUE as ATTR_X25519_PRIVATE_VALUE;
+pub use tee_abi::gp::attr::X25519_PUBLIC_VALUE as ATTR_X25519_PUBLIC_VALUE;
 
+pub use tee_abi::gp::ecc_curve::CURVE_25519 as ECC_CURVE_25519;
 /// `TEE_ECC_CURVE_*`.
-pub const ECC_CURVE_NIST_P192: u32 = 1;
-pub const ECC_CURVE_NIST_P224: u32 = 2;
-pub const ECC_CURVE_NIST_P256: u32 = 3;
-pub const ECC_CURVE_NIST_P384: u32 = 4;
-pub const ECC_CURVE_NIST_P521: u32 = 5;
-pub const ECC_CURVE_25519: u32 = 0x300;
-pub const ECC_CURVE_SM2: u32 = 0x400;
+pub use tee_abi::gp::ecc_curve::NIST_P192 as ECC_CURVE_NIST_P192;
+pub use tee_abi::gp::ecc_curve::NIST_P224 as ECC_CURVE_NIST_P224;
+pub use tee_abi::gp::ecc_curve::NIST_P256 as ECC_CURVE_NIST_P256;
+pub use tee_abi::gp::ecc_curve::NIST_P384 as ECC_CURVE_NIST_P384;
+pub use tee_abi::gp::ecc_curve::NIST_P521 as ECC_CURVE_NIST_P521;
+pub use tee_abi::gp::ecc_curve::SM2 as ECC_CURVE_SM2;
 
+pub use tee_abi::gp::alg::ECDH_DERIVE_SHARED_SECRET as ALG_ECDH_DERIVE_SHARED_SECRET;
+pub use tee_abi::gp::alg::ED25519 as ALG_ED25519;
 /// `TEE_ALG_*` of the asymmetric algorithms.
-pub const ALG_RSA_NOPAD: u32 = 0x6000_0030;
-pub const ALG_RSAES_PKCS1_V1_5: u32 = 0x6000_0130;
-pub const ALG_ECDH_DERIVE_SHARED_SECRET: u32 = 0x8000_0042;
-pub const ALG_ED25519: u32 = 0x7000_6043;
-pub const ALG_X25519: u32 = 0x8000_0044;
+pub use tee_abi::gp::alg::RSA_NOPAD as ALG_RSA_NOPAD;
+pub use tee_abi::gp::alg::RSAES_PKCS1_V1_5 as ALG_RSAES_PKCS1_V1_5;
+pub use tee_abi::gp::alg::X25519 as ALG_X25519;
 
 /// `TEE_MODE_*` beyond the symmetric ones.
-pub const MODE_SIGN: u32 = 2;
-pub const MODE_VERIFY: u32 = 3;
+pub use tee_abi::gp::mode::SIGN as MODE_SIGN;
+pub use tee_abi::gp::mode::VERIFY as MODE_VERIFY;
 
 /// `TEE_MAIN_ALGO_*` of the asymmetric families.
 const MAIN_RSA: u32 = 0x30;

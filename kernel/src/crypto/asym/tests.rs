@@ -18,13 +18,13 @@ mod v {
     include!("../../../../qemu/runner/src/bin/tz-xtest/crypto_asym/vectors.rs");
 }
 
-const MODE_DERIVE: u32 = 6;
-const ALG_ECDSA_SHA256: u32 = 0x7000_3042;
-const ALG_ECDSA_SHA384: u32 = 0x7000_4042;
-const ALG_RSASSA_PKCS1_V1_5_SHA256: u32 = 0x7000_4830;
-const ALG_RSASSA_PSS_SHA256: u32 = 0x7041_4930;
-const ALG_OAEP_SHA1: u32 = 0x6021_0230;
-const ALG_RSA_NOPAD: u32 = 0x6000_0030;
+use tee_abi::gp::alg::ECDSA_SHA256 as ALG_ECDSA_SHA256;
+use tee_abi::gp::alg::ECDSA_SHA384 as ALG_ECDSA_SHA384;
+use tee_abi::gp::alg::RSA_NOPAD as ALG_RSA_NOPAD;
+use tee_abi::gp::alg::RSAES_PKCS1_OAEP_MGF1_SHA1 as ALG_OAEP_SHA1;
+use tee_abi::gp::alg::RSASSA_PKCS1_PSS_MGF1_SHA256 as ALG_RSASSA_PSS_SHA256;
+use tee_abi::gp::alg::RSASSA_PKCS1_V1_5_SHA256 as ALG_RSASSA_PKCS1_V1_5_SHA256;
+use tee_abi::gp::mode::DERIVE as MODE_DERIVE;
 
 fn r(id: u32, h: &str) -> Attr {
     Attr { id, data: hex(h) }

@@ -51,7 +51,7 @@ fn load_checks_base_and_buffer() {
     assert_eq!(img.load(!0xfff, &mut mem), Err(TaError::BadLoadBase));
     let mut short = vec![0; img.span() - 1];
     assert_eq!(img.load(BASE, &mut short), Err(TaError::BadBufferSize));
-    assert_eq!(TaError::BadBufferSize.tee_error().code(), 0xFFFF0006);
+    assert_eq!(TaError::BadBufferSize.tee_error(), crate::ta::TeeError::BadParameters);
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn unreadable_segment_is_not_supported() {
     let mut spec = ElfSpec::minimal();
     spec.segs[1].flags = PF_X;
     assert_eq!(err(&spec), TaError::UnreadableSegment);
-    assert_eq!(TaError::UnreadableSegment.tee_error().code(), 0xFFFF000A);
+    assert_eq!(TaError::UnreadableSegment.tee_error(), crate::ta::TeeError::NotSupported);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn span_is_bounded() {
     spec.segs[2].memsz = 64 << 20;
     spec.meta_vaddr = (64 << 20) + 0x3000;
     assert_eq!(err(&spec), TaError::TooLarge);
-    assert_eq!(TaError::TooLarge.tee_error().code(), 0xFFFF000C);
+    assert_eq!(TaError::TooLarge.tee_error(), crate::ta::TeeError::OutOfMemory);
 }
 
 #[test]

@@ -106,5 +106,5 @@ fn prepare_binds_legacy_images_through_ta_head() {
 fn signed_garbage_is_a_bad_format() {
     let file = sign(b"not an elf", key_a(), Signing::default());
     let r = prepare(&file, &HELLO_UUID, &key_a().public(), DEFAULT_MAX_SPAN);
-    assert_eq!(r.unwrap_err().tee_error().code(), 0xFFFF0005);
+    assert_eq!(r.unwrap_err().tee_error(), crate::ta::TeeError::BadFormat);
 }

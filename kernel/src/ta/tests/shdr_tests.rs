@@ -2,7 +2,6 @@
 
 use super::support::*;
 use crate::ta::shdr::*;
-use crate::ta::tee_result::{TEE_ERROR_NOT_SUPPORTED, TEE_ERROR_SECURITY};
 use crate::ta::{TaError, TeeError};
 
 fn verify_a(file: &[u8]) -> Result<VerifiedTa<'_>, TaError> {
@@ -73,7 +72,7 @@ fn any_flipped_byte_is_a_security_error() {
         bad[at] ^= 1;
         let got = verify_a(&bad).unwrap_err();
         assert_eq!(got, want, "byte {at}");
-        assert_eq!(got.tee_error().code(), TEE_ERROR_SECURITY, "byte {at}");
+        assert_eq!(got.tee_error(), TeeError::Security, "byte {at}");
     }
 }
 
@@ -126,7 +125,7 @@ fn encrypted_and_subkey_images_are_not_supported() {
         let file = sign(FIXTURE_PIE, key_a(), Signing { img_type: ty, ..Signing::default() });
         let err = verify_a(&file).unwrap_err();
         assert_eq!(err, want);
-        assert_eq!(err.tee_error().code(), TEE_ERROR_NOT_SUPPORTED);
+        assert_eq!(err.tee_error(), TeeError::NotSupported);
     }
 }
 

@@ -15,26 +15,16 @@ use crate::ta::shdr::{
     SHDR_BOOTSTRAP_TA, SHDR_MAGIC, SHDR_TA, Shdr, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256,
     TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TaPublicKey,
 };
-use crate::ta::uuid::TeeUuid;
+use tee_abi::uuid::Uuid;
 
 pub const FIXTURE_PIE: &[u8] = include_bytes!("../testdata/fixture_pie.elf");
 pub const FIXTURE_SHARED: &[u8] = include_bytes!("../testdata/fixture_shared.elf");
 
 /// The UUID in the fixtures' `ta_head` (optee_examples' hello_world).
-pub const HELLO_UUID: TeeUuid = TeeUuid {
-    time_low: 0x8aaa_f200,
-    time_mid: 0x2450,
-    time_hi_and_version: 0x11e4,
-    clock_seq_and_node: [0xab, 0xe2, 0x00, 0x02, 0xa5, 0xd5, 0xc5, 0x1b],
-};
+pub const HELLO_UUID: Uuid = Uuid::must("8aaaf200-2450-11e4-abe2-0002a5d5c51b");
 
 /// A UUID nobody signs for.
-pub const OTHER_UUID: TeeUuid = TeeUuid {
-    time_low: 0x7e0a_0900,
-    time_mid: 0x586b,
-    time_hi_and_version: 0x11e5,
-    clock_seq_and_node: [0x93, 0x1f, 0x00, 0x02, 0xa5, 0xd5, 0xc5, 0x1b],
-};
+pub const OTHER_UUID: Uuid = Uuid::must("7e0a0900-586b-11e5-931f-0002a5d5c51b");
 
 /// A test key with its public half as big-endian bytes.
 pub struct TestKey {
@@ -71,7 +61,7 @@ pub fn key_b() -> &'static TestKey {
 pub struct Signing {
     pub algo: u32,
     pub img_type: u32,
-    pub uuid: TeeUuid,
+    pub uuid: Uuid,
     pub ta_version: u32,
 }
 

@@ -20,22 +20,13 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 
-use crate::ta::{TaError, TaPublicKey, TeeUuid, prepare};
+use crate::ta::{TaError, TaPublicKey, Uuid, prepare};
 
 fn public_key(pem: &str) -> RsaPublicKey {
     RsaPublicKey::from_public_key_pem(pem)
         .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem).map(|k| k.to_public_key()))
         .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem).map(|k| k.to_public_key()))
         .expect("TZ_UPSTREAM_TA_KEY: not an RSA key in PEM")
-}
-
-fn uuid_from_file_name(name: &str) -> Option<TeeUuid> {
-    let hex: String = name.strip_suffix(".ta")?.chars().filter(|&c| c != '-').collect();
-    let mut o = [0u8; 16];
-    for (i, b) in o.iter_mut().enumerate() {
-        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(TeeUuid::from_octets(o))
 }
 
 #[test]
@@ -54,7 +45,7 @@ fn upstream_tas_load() {
     let mut loaded = 0;
     for name in &names {
         let file = fs::read(format!("{dir}/{name}")).unwrap();
-        let uuid = uuid_from_file_name(name).expect("file name is not <uuid>.ta");
+        let uuid = name.strip_suffix(".ta").and_then(|n| Uuid::parse(n).ok()).expect("file name is not <uuid>.ta");
         match prepare(&file, &uuid, &key, 16 << 20) {
             Ok((_, img)) => {
                 let mut mem = std::vec![0u8; img.span()];

@@ -24,11 +24,8 @@
 
 use std::time::Instant;
 
-use teec::{Context, Login, Param, Uuid};
-use tz_runner::{
-    BENCH_CMD_AES128_CBC_1MIB, BENCH_CMD_NULL, BENCH_CMD_SHA256_1MIB, BENCH_CMD_STORAGE_64K, BENCH_TA_UUID,
-    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID,
-};
+use proto::{bench_ta, hello_world};
+use teec::{Context, Login, Param};
 
 /// Runs `op` once as a warm-up, then `n` times; ns per operation.
 fn time(n: u32, mut op: impl FnMut(u32) -> Result<(), String>) -> Result<f64, String> {
@@ -47,10 +44,6 @@ fn bench(name: &str, n: u32, op: impl FnMut(u32) -> Result<(), String>) {
     }
 }
 
-fn parse(uuid: &str) -> Uuid {
-    uuid.parse().expect("a constant UUID")
-}
-
 fn main() {
     let ctx = match Context::new() {
         Ok(c) => c,
@@ -59,13 +52,13 @@ fn main() {
             return;
         }
     };
-    let hello = parse(HELLO_WORLD_UUID);
-    let bench_ta = parse(BENCH_TA_UUID);
+    let hello = hello_world::UUID;
+    let bench_ta = bench_ta::UUID;
 
     match ctx.open_session(&hello, Login::Public) {
         Ok(mut s) => bench("invoke-null", 1000, |i| {
             let mut p = [Param::ValueInout { a: i, b: 0 }, Param::None, Param::None, Param::None];
-            s.invoke(HELLO_CMD_INC_VALUE, &mut p).map_err(|e| e.to_string())
+            s.invoke(hello_world::CMD_INC_VALUE, &mut p).map_err(|e| e.to_string())
         }),
         Err(e) => println!("BENCH-ERROR invoke-null open: {e}"),
     }
@@ -74,15 +67,15 @@ fn main() {
         Ok(mut keep) => {
             bench("invoke-null-quiet", 1000, |_| {
                 let mut p = [Param::None, Param::None, Param::None, Param::None];
-                keep.invoke(BENCH_CMD_NULL, &mut p).map_err(|e| e.to_string())
+                keep.invoke(bench_ta::CMD_NULL, &mut p).map_err(|e| e.to_string())
             });
             bench("open-close-warm", 200, |_| {
                 ctx.open_session(&bench_ta, Login::Public).map(drop).map_err(|e| e.to_string())
             });
             for (name, cmd, n) in [
-                ("sha256-1mib", BENCH_CMD_SHA256_1MIB, 10),
-                ("aes128-cbc-1mib", BENCH_CMD_AES128_CBC_1MIB, 10),
-                ("storage-64k-write-read", BENCH_CMD_STORAGE_64K, 10),
+                ("sha256-1mib", bench_ta::CMD_SHA256_1MIB, 10),
+                ("aes128-cbc-1mib", bench_ta::CMD_AES128_CBC_1MIB, 10),
+                ("storage-64k-write-read", bench_ta::CMD_STORAGE_64K, 10),
             ] {
                 bench(name, n, |_| {
                     let mut p = [Param::None, Param::None, Param::None, Param::None];

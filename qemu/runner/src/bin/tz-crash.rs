@@ -20,12 +20,10 @@
 //! - `storage-crash-writable-after`: all objects can be rewritten with a new
 //!   generation and read back.
 
-use teec::{Context, Login, Param, Session, Uuid};
+use proto::storage_ta;
+use teec::{Context, Login, Param, Session};
 use tz_runner::Report;
 
-const STORAGE_TA_UUID: &str = "ee81bdd8-3a3a-40df-8a88-df60f1271c2f";
-const CMD_CRASH_WRITE: u32 = 4;
-const CMD_CRASH_VERIFY: u32 = 5;
 const OBJECTS: u32 = 8;
 /// tee-supplicant's REE FS directory (the crash test's disk is mounted there).
 const REE_FS_DIR: &str = "/var/lib/optee-client/data/tee";
@@ -40,13 +38,12 @@ fn call(s: &mut Session<'_>, cmd: u32, a: u32, b: u32) -> Result<(u32, u32), Str
 }
 
 fn open(ctx: &Context) -> Result<Session<'_>, String> {
-    let uuid: Uuid = STORAGE_TA_UUID.parse().map_err(|e| format!("{e}"))?;
-    ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open session: {e}"))
+    ctx.open_session(&storage_ta::UUID, Login::Public).map_err(|e| format!("open session: {e}"))
 }
 
 fn write_generation(s: &mut Session<'_>, generation: u32) -> Result<(), String> {
     for i in 0..OBJECTS {
-        match call(s, CMD_CRASH_WRITE, generation, i)? {
+        match call(s, storage_ta::CMD_CRASH_WRITE, generation, i)? {
             (0, _) => {}
             (step, code) => return Err(format!("object {i} generation {generation}: step {step} {code:#010x}")),
         }
@@ -77,7 +74,9 @@ type Verdict = Result<u32, (u32, u32)>;
 /// Each object's verdict.
 fn verify_all(s: &mut Session<'_>) -> Result<Vec<Verdict>, String> {
     (0..OBJECTS)
-        .map(|i| call(s, CMD_CRASH_VERIFY, i, 0).map(|(step, v)| if step == 0 { Ok(v) } else { Err((step, v)) }))
+        .map(|i| {
+            call(s, storage_ta::CMD_CRASH_VERIFY, i, 0).map(|(step, v)| if step == 0 { Ok(v) } else { Err((step, v)) })
+        })
         .collect()
 }
 

@@ -11,18 +11,16 @@
 //!   Linux booted with (`/sys/firmware/fdt`) has `/secure-chosen`'s
 //!   `rng-seed` or `kaslr-seed`, while `/secure-chosen` itself is there.
 
+use proto::rng_ta;
 use teec::{Context, Login, Param, SharedMemory};
-use tz_runner::{Report, to_hex, uuid};
+use tz_runner::{Report, to_hex};
 
-const RNG_TA_UUID: &str = "cf04a61d-1dc2-44af-ad76-3a6e7ed8097f";
-const CMD_GENERATE: u32 = 0;
-const CMD_ADD_ENTROPY: u32 = 1;
 const SEEDS: [&str; 2] = ["rng-seed", "kaslr-seed"];
 
 fn draw(session: &mut teec::Session<'_>, ctx: &Context) -> Result<Vec<u8>, String> {
     let mut shm = SharedMemory::alloc(ctx, 32).map_err(|e| format!("shm: {e}"))?;
     let mut params = [Param::output(&mut shm), Param::None, Param::None, Param::None];
-    session.invoke(CMD_GENERATE, &mut params).map_err(|e| format!("GENERATE: {e}"))?;
+    session.invoke(rng_ta::CMD_GENERATE, &mut params).map_err(|e| format!("GENERATE: {e}"))?;
     Ok(shm.as_slice().to_vec())
 }
 
@@ -30,7 +28,7 @@ fn add_entropy(session: &mut teec::Session<'_>, ctx: &Context) -> Result<(), Str
     let mut shm = SharedMemory::alloc(ctx, 16).map_err(|e| format!("shm: {e}"))?;
     shm.as_mut_slice().copy_from_slice(b"normal-world 123");
     let mut params = [Param::input(&shm), Param::None, Param::None, Param::None];
-    session.invoke(CMD_ADD_ENTROPY, &mut params).map_err(|e| format!("ADD_ENTROPY: {e}"))
+    session.invoke(rng_ta::CMD_ADD_ENTROPY, &mut params).map_err(|e| format!("ADD_ENTROPY: {e}"))
 }
 
 /// Names of the properties of the root's child `node` in the FDT `blob`
@@ -100,7 +98,7 @@ fn main() {
     let mut report = Report::default();
     let result = (|| -> Result<(), String> {
         let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-        let mut session = ctx.open_session(&uuid(RNG_TA_UUID)?, Login::Public).map_err(|e| format!("open: {e}"))?;
+        let mut session = ctx.open_session(&rng_ta::UUID, Login::Public).map_err(|e| format!("open: {e}"))?;
         let first = draw(&mut session, &ctx)?;
         println!("TZRNG SAMPLE {}", to_hex(&first));
         let second = draw(&mut session, &ctx)?;

@@ -14,20 +14,18 @@
 //!   contexts with several sessions each work interleaved; sessions open
 //!   and close repeatedly.
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ORIGIN_TRUSTED_APP};
-use tz_runner::{HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_REVERSE, PARAMS_TA_UUID, Report, uuid};
+use teec::{Context, Login, Origin, Param, Session, SharedMemory, Uuid};
+use tz_runner::Report;
 
-use crate::os::OS_TEST_UUID;
+use proto::{hello_world, os_test, params_ta};
 
-const OS_CMD_CLIENT_LOGIN: u32 = 2;
-const OS_CMD_OPEN_VALUE: u32 = 3;
 /// `TEE_IMPL_ID_OPTEE`.
 const TEE_IMPL_ID_OPTEE: u32 = 1;
 
 type R = Result<(), String>;
 
-fn open<'c>(ctx: &'c Context, id: &str, login: Login) -> Result<Session<'c>, String> {
-    ctx.open_session(&uuid(id)?, login).map_err(|e| format!("open {id}: {e}"))
+fn open<'c>(ctx: &'c Context, id: &Uuid, login: Login) -> Result<Session<'c>, String> {
+    ctx.open_session(id, login).map_err(|e| format!("open {id}: {e}"))
 }
 
 /// A byte pattern that shows reversal and offsets.
@@ -47,7 +45,7 @@ fn reverse_roundtrip(
     input.as_mut_slice()[..len].copy_from_slice(&data);
     let mut output = make(ctx, len).map_err(|e| format!("{len} B output: {e}"))?;
     let mut params = [Param::input(&input), Param::output(&mut output), Param::None, Param::None];
-    s.invoke(PARAMS_CMD_REVERSE, &mut params).map_err(|e| format!("{len} B: {e}"))?;
+    s.invoke(params_ta::CMD_REVERSE, &mut params).map_err(|e| format!("{len} B: {e}"))?;
     let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
     let want: Vec<u8> = data.iter().rev().copied().collect();
     if size != len || output.as_slice()[..len] != want[..] {
@@ -79,7 +77,7 @@ fn partial_memrefs(ctx: &Context, s: &mut Session<'_>) -> R {
         Param::None,
         Param::None,
     ];
-    s.invoke(PARAMS_CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
+    s.invoke(params_ta::CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
     let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
     let mut want = [0xee; 32];
     want[4..20].copy_from_slice(&pattern(64)[8..24].iter().rev().copied().collect::<Vec<_>>());
@@ -96,7 +94,7 @@ fn empty_input(ctx: &Context, s: &mut Session<'_>) -> R {
     let mut output = SharedMemory::alloc(ctx, 16).map_err(|e| format!("alloc: {e}"))?;
     let mut params =
         [Param::MemrefInput { shm: &input, offset: 0, size: 0 }, Param::output(&mut output), Param::None, Param::None];
-    s.invoke(PARAMS_CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
+    s.invoke(params_ta::CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
     match params[1] {
         Param::MemrefOutput { size: 0, .. } => Ok(()),
         Param::MemrefOutput { size, .. } => Err(format!("output size {size}, want 0")),
@@ -115,8 +113,8 @@ fn out_of_bounds(ctx: &Context, s: &mut Session<'_>) -> R {
         Param::None,
         Param::None,
     ];
-    match s.invoke(PARAMS_CMD_REVERSE, &mut params) {
-        Err(e) if e.origin != TEEC_ORIGIN_TRUSTED_APP => Ok(()),
+    match s.invoke(params_ta::CMD_REVERSE, &mut params) {
+        Err(e) if e.origin() != Some(Origin::TrustedApp) => Ok(()),
         other => Err(format!("got {other:?}, want a refusal before the TA")),
     }
 }
@@ -135,13 +133,12 @@ fn version(ctx: &Context) -> R {
 /// An open-session VALUE_INOUT of 41 comes back as 42, and the TA kept it.
 fn open_session_values(ctx: &Context) -> R {
     let mut params = [Param::ValueInout { a: 41, b: 0 }, Param::None, Param::None, Param::None];
-    let mut s =
-        ctx.open_session_with(&uuid(OS_TEST_UUID)?, Login::Public, &mut params).map_err(|e| format!("open: {e}"))?;
+    let mut s = ctx.open_session_with(&os_test::UUID, Login::Public, &mut params).map_err(|e| format!("open: {e}"))?;
     if !matches!(params[0], Param::ValueInout { a: 42, .. }) {
         return Err(format!("open-session value came back as {:?}", params[0]));
     }
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
-    s.invoke(OS_CMD_OPEN_VALUE, &mut params).map_err(|e| format!("invoke: {e}"))?;
+    s.invoke(os_test::CMD_OPEN_VALUE, &mut params).map_err(|e| format!("invoke: {e}"))?;
     match params[0] {
         Param::ValueOutput { a: 42, .. } => Ok(()),
         Param::ValueOutput { a, .. } => Err(format!("TA kept {a}, want 42")),
@@ -151,9 +148,9 @@ fn open_session_values(ctx: &Context) -> R {
 
 /// The TA sees the login method the client chose.
 fn login(ctx: &Context, method: Login) -> R {
-    let mut s = open(ctx, OS_TEST_UUID, method)?;
+    let mut s = open(ctx, &os_test::UUID, method)?;
     let mut params = [Param::ValueOutput { a: 0xdead, b: 0 }, Param::None, Param::None, Param::None];
-    s.invoke(OS_CMD_CLIENT_LOGIN, &mut params).map_err(|e| format!("invoke: {e}"))?;
+    s.invoke(os_test::CMD_CLIENT_LOGIN, &mut params).map_err(|e| format!("invoke: {e}"))?;
     match params[0] {
         Param::ValueOutput { a, .. } if a == method as u32 => Ok(()),
         Param::ValueOutput { a, .. } => Err(format!("TA saw login {a:#x}, want {:#x}", method as u32)),
@@ -163,7 +160,7 @@ fn login(ctx: &Context, method: Login) -> R {
 
 fn inc(s: &mut Session<'_>, a: u32) -> R {
     let mut params = [Param::ValueInout { a, b: 0 }, Param::None, Param::None, Param::None];
-    s.invoke(HELLO_CMD_INC_VALUE, &mut params).map_err(|e| format!("inc: {e}"))?;
+    s.invoke(hello_world::CMD_INC_VALUE, &mut params).map_err(|e| format!("inc: {e}"))?;
     match params[0] {
         Param::ValueInout { a: got, .. } if got == a + 1 => Ok(()),
         Param::ValueInout { a: got, .. } => Err(format!("inc {a} gave {got}")),
@@ -178,7 +175,7 @@ fn many_contexts() -> R {
     let mut sessions = Vec::new();
     for ctx in &contexts {
         for _ in 0..2 {
-            sessions.push(open(ctx, HELLO_WORLD_UUID, Login::Public)?);
+            sessions.push(open(ctx, &hello_world::UUID, Login::Public)?);
         }
     }
     let mut ids: Vec<u32> = sessions.iter().map(Session::id).collect();
@@ -198,7 +195,7 @@ fn many_contexts() -> R {
 /// 50 open/invoke/close cycles in one context.
 fn reopen(ctx: &Context) -> R {
     for i in 0..50 {
-        let mut s = open(ctx, HELLO_WORLD_UUID, Login::Public)?;
+        let mut s = open(ctx, &hello_world::UUID, Login::Public)?;
         inc(&mut s, i)?;
     }
     Ok(())
@@ -214,7 +211,7 @@ pub fn run(report: &mut Report) {
         }
     };
     report.test(5002, "shared memory: sizes, registered memory, partial and bad memrefs");
-    match open(&ctx, PARAMS_TA_UUID, Login::Public) {
+    match open(&ctx, &params_ta::UUID, Login::Public) {
         Ok(mut s) => {
             report.case("shm-alloc-1b-to-1mib", alloc_sizes(&ctx, &mut s));
             report.case("shm-register-1b-to-1mib", register_sizes(&ctx, &mut s));

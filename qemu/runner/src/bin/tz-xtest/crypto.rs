@@ -37,23 +37,10 @@ mod kdf;
 mod latency;
 mod modes;
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
-use tz_runner::{Report, hex, to_hex, uuid};
-
-/// `tas/crypt_ta`.
-const CRYPT_TA_UUID: &str = "84739e5a-93fa-4426-b930-4ab7fd9117c4";
-const CMD_DIGEST: u32 = 0;
-const CMD_HMAC: u32 = 1;
-const CMD_CIPHER: u32 = 2;
-const CMD_CHECK: u32 = 3;
-const CMD_CMAC: u32 = 4;
-const CMD_GCM: u32 = 5;
-/// `TEE_ERROR_MAC_INVALID`.
-const TEE_ERROR_MAC_INVALID: u32 = 0xffff_3071;
-
-const ALG_AES_ECB: u32 = 0x1000_0010;
-const ALG_AES_CBC: u32 = 0x1000_0110;
-const ALG_AES_CTR: u32 = 0x1000_0210;
+use proto::crypt_ta;
+use tee_abi::gp::alg;
+use teec::{Context, Login, Origin, Param, Session, SharedMemory, TeeError};
+use tz_runner::{Report, hex, to_hex};
 
 type R = Result<(), String>;
 
@@ -112,11 +99,11 @@ fn want_bytes(got: Result<Vec<u8>, (u32, u32, usize)>, want: &[u8]) -> R {
 }
 
 fn digest(ctx: &Context, s: &mut Session<'_>, alg: u32, chunk: u32, msg: &[u8], want: &str) -> R {
-    want_bytes(call(ctx, s, CMD_DIGEST, (alg, chunk), &[msg], 64)?, &hex(want))
+    want_bytes(call(ctx, s, crypt_ta::CMD_DIGEST, (alg, chunk), &[msg], 64)?, &hex(want))
 }
 
 fn hmac(ctx: &Context, s: &mut Session<'_>, alg: u32, key: &[u8], msg: &[u8], want: &str) -> R {
-    want_bytes(call(ctx, s, CMD_HMAC, (alg, 0), &[key, msg], 64)?, &hex(want))
+    want_bytes(call(ctx, s, crypt_ta::CMD_HMAC, (alg, 0), &[key, msg], 64)?, &hex(want))
 }
 
 /// `(alg, mode)`: mode 0 encrypt / 1 decrypt; `chunk` bytes per update before the final.
@@ -133,14 +120,14 @@ fn cipher(
     let mut key_iv = key.clone();
     key_iv.extend(hex(iv));
     let b = mode | (key.len() as u32) << 8 | chunk << 16;
-    want_bytes(call(ctx, s, CMD_CIPHER, (alg, b), &[&key_iv, input], input.len())?, want)
+    want_bytes(call(ctx, s, crypt_ta::CMD_CIPHER, (alg, b), &[&key_iv, input], input.len())?, want)
 }
 
 /// AES-CMAC of `msg` under `key`, in `chunk`-byte updates.
 fn cmac(ctx: &Context, s: &mut Session<'_>, key: &[u8], msg: &[u8], chunk: u32, want: &str) -> R {
     let mut key_msg = key.to_vec();
     key_msg.extend_from_slice(msg);
-    want_bytes(call(ctx, s, CMD_CMAC, (chunk, key.len() as u32), &[&key_msg], 16)?, &hex(want))
+    want_bytes(call(ctx, s, crypt_ta::CMD_CMAC, (chunk, key.len() as u32), &[&key_msg], 16)?, &hex(want))
 }
 
 /// What the TA wrote, or (code, origin, size reported).
@@ -149,7 +136,7 @@ type TaOutput = Result<Vec<u8>, (u32, u32, usize)>;
 /// A GCM test case: name, key, IV, plaintext, AAD, ciphertext, tag.
 type GcmCase = (&'static str, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, &'static str);
 
-/// AES-GCM through `CMD_GCM` with 16-byte tags, the payload in 16-byte
+/// AES-GCM through `crypt_ta::CMD_GCM` with 16-byte tags, the payload in 16-byte
 /// updates: the TA's output (ciphertext ‖ tag, or plaintext) or the error.
 fn gcm(
     ctx: &Context,
@@ -166,19 +153,24 @@ fn gcm(
     let a = u32::from(decrypt) | (key.len() as u32) << 8 | (nonce.len() as u32) << 16 | 16 << 24;
     let b = aad.len() as u32 | 16 << 16;
     let out = if decrypt { input.len() - 16 } else { input.len() + 16 };
-    call(ctx, s, CMD_GCM, (a, b), &[&kna, input], out)
+    call(ctx, s, crypt_ta::CMD_GCM, (a, b), &[&kna, input], out)
+}
+
+/// Whether a TA answer's `(code, origin)` is `error` from the TA itself.
+fn from_ta(code: u32, origin: u32, error: TeeError) -> bool {
+    code == error.code() && origin == Origin::TrustedApp.code()
 }
 
 fn short_buffer(got: Result<Vec<u8>, (u32, u32, usize)>, needed: usize) -> R {
     match got {
-        Err((TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP, n)) if n == needed => Ok(()),
+        Err((code, origin, n)) if from_ta(code, origin, TeeError::ShortBuffer) && n == needed => Ok(()),
         other => Err(format!("got {other:?}, want SHORT_BUFFER from the TA with size {needed}")),
     }
 }
 
 fn check(s: &mut Session<'_>, which: u32) -> R {
     let mut params = [Param::ValueInout { a: which, b: 0 }, Param::None, Param::None, Param::None];
-    let result = s.invoke(CMD_CHECK, &mut params);
+    let result = s.invoke(crypt_ta::CMD_CHECK, &mut params);
     tz_runner::stepped(result, &params[0])
 }
 
@@ -198,28 +190,28 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     let m448: &[u8] = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     // FIPS 180-4 examples.
     let sha: [(&str, u32, &str, &str); 5] = [
-        ("sha1", 0x5000_0002, "a9993e364706816aba3e25717850c26c9cd0d89d", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"),
+        ("sha1", alg::SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"),
         (
             "sha224",
-            0x5000_0003,
+            alg::SHA224,
             "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7",
             "75388b16512776cc5dba5da1fd890150b0c6455cb4f58b1952522525",
         ),
         (
             "sha256",
-            0x5000_0004,
+            alg::SHA256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
         ),
         (
             "sha384",
-            0x5000_0005,
+            alg::SHA384,
             "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
             "3391fdddfc8dc7393707a65b1b4709397cf8b1d162af05abfe8f450de5f36bc6b0455a8520bc4e6f5fe95b1fe3c8452b",
         ),
         (
             "sha512",
-            0x5000_0006,
+            alg::SHA512,
             "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
             "204a8fc6dda82f0a0ced7beb8e08a41657c16ef468b228a8279be331a703c33596fd15c13b1b07f9aa1d3bea57789ca031ad85c7a71dd70354ec631238ca3445",
         ),
@@ -231,7 +223,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     }
     report.case(
         "crypto-digest-short-buffer",
-        call(ctx, s, CMD_DIGEST, (0x5000_0004, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)),
+        call(ctx, s, crypt_ta::CMD_DIGEST, (alg::SHA256, 0), &[b"abc"], 16).and_then(|r| short_buffer(r, 32)),
     );
 
     report.test(4002, "HMAC: RFC 4231");
@@ -245,22 +237,29 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     let d7: &[u8] = b"This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.";
     report.case(
         "crypto-hmac-sha256-rfc4231-4",
-        hmac(ctx, s, 0x3000_0004, &k4, &[0xcd; 50], "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"),
+        hmac(
+            ctx,
+            s,
+            alg::HMAC_SHA256,
+            &k4,
+            &[0xcd; 50],
+            "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
+        ),
     );
     report.case(
         "crypto-hmac-sha256-rfc4231-6",
-        hmac(ctx, s, 0x3000_0004, &k6, d6, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+        hmac(ctx, s, alg::HMAC_SHA256, &k6, d6, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
     );
     report.case(
         "crypto-hmac-sha256-rfc4231-7",
-        hmac(ctx, s, 0x3000_0004, &k6, d7, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
+        hmac(ctx, s, alg::HMAC_SHA256, &k6, d7, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
     );
     report.case(
         "crypto-hmac-sha512-rfc4231-6",
         hmac(
             ctx,
             s,
-            0x3000_0006,
+            alg::HMAC_SHA512,
             &k6,
             d6,
             "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598",
@@ -271,7 +270,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         hmac(
             ctx,
             s,
-            0x3000_0006,
+            alg::HMAC_SHA512,
             &k6,
             d7,
             "e37b6a775dc87dbaa4dfa9f96e5e3ffddebd71f8867289865df5a32d20cdc944b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58",
@@ -281,8 +280,15 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     // BAD_PARAMETERS.
     report.case(
         "crypto-hmac-short-key-refused",
-        (|| match call(ctx, s, CMD_HMAC, (0x3000_0004, 0), &[b"Jefe", b"what do ya want for nothing?"], 64)? {
-            Err((0xffff_0006, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
+        (|| match call(
+            ctx,
+            s,
+            crypt_ta::CMD_HMAC,
+            (alg::HMAC_SHA256, 0),
+            &[b"Jefe", b"what do ya want for nothing?"],
+            64,
+        )? {
+            Err((code, origin, _)) if from_ta(code, origin, TeeError::BadParameters) => Ok(()),
             other => Err(format!("got {other:?}, want BAD_PARAMETERS from the TA")),
         })(),
     );
@@ -293,30 +299,30 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     let aes: [(&str, u32, &str, &str, &str); 6] = [
         (
             "aes128-ecb",
-            ALG_AES_ECB,
+            alg::AES_ECB_NOPAD,
             KEY128,
             "",
             "3ad77bb40d7a3660a89ecaf32466ef97 f5d3d58503b9699de785895a96fdbaaf 43b1cd7f598ece23881b00e3ed030688 7b0c785e27e8ad3f8223207104725dd4",
         ),
         (
             "aes256-ecb",
-            ALG_AES_ECB,
+            alg::AES_ECB_NOPAD,
             KEY256,
             "",
             "f3eed1bdb5d2a03c064b5a7e3db181f8 591ccb10d410ed26dc5ba74a31362870 b6ed21b99ca6f4f9f153e7b1beafed1d 23304b7a39f9f3ff067d8d8f9e24ecc7",
         ),
-        ("aes128-cbc", ALG_AES_CBC, KEY128, IV_CBC, CBC128),
+        ("aes128-cbc", alg::AES_CBC_NOPAD, KEY128, IV_CBC, CBC128),
         (
             "aes256-cbc",
-            ALG_AES_CBC,
+            alg::AES_CBC_NOPAD,
             KEY256,
             IV_CBC,
             "f58c4c04d6e5f1ba779eabfb5f7bfbd6 9cfc4e967edb808d679f777bc6702c7d 39f23369a9d9bacfa530e26304231461 b2eb05e2c39be9fcda6c19078c6a9d1b",
         ),
-        ("aes128-ctr", ALG_AES_CTR, KEY128, IV_CTR, CTR128),
+        ("aes128-ctr", alg::AES_CTR, KEY128, IV_CTR, CTR128),
         (
             "aes256-ctr",
-            ALG_AES_CTR,
+            alg::AES_CTR,
             KEY256,
             IV_CTR,
             "601ec313775789a5b7a7f504bbf3d228 f443e3ca4d62b59aca84e990cacaf5c5 2b0930daa23de94ce87017ba2d84988d dfc9c58db67aada613c2dd08457941a6",
@@ -328,12 +334,12 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     // F.2.2 CBC-AES128.Decrypt, all in the final call.
     report.case(
         "crypto-aes128-cbc-decrypt-sp800-38a",
-        cipher(ctx, s, (ALG_AES_CBC, 1), (KEY128, IV_CBC), &hex(CBC128), 0, &plain),
+        cipher(ctx, s, (alg::AES_CBC_NOPAD, 1), (KEY128, IV_CBC), &hex(CBC128), 0, &plain),
     );
     // F.5.1 in 7-byte updates: CTR keeps its place in the keystream.
     report.case(
         "crypto-aes128-ctr-odd-chunks",
-        cipher(ctx, s, (ALG_AES_CTR, 0), (KEY128, IV_CTR), &plain, 7, &hex(CTR128)),
+        cipher(ctx, s, (alg::AES_CTR, 0), (KEY128, IV_CTR), &plain, 7, &hex(CTR128)),
     );
     // A 32-byte output for 64 bytes (all in the final): SHORT_BUFFER, 64 needed.
     report.case(
@@ -341,7 +347,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         (|| {
             let mut key_iv = hex(KEY128);
             key_iv.extend(hex(IV_CBC));
-            short_buffer(call(ctx, s, CMD_CIPHER, (ALG_AES_CBC, 16 << 8), &[&key_iv, &plain], 32)?, 64)
+            short_buffer(call(ctx, s, crypt_ta::CMD_CIPHER, (alg::AES_CBC_NOPAD, 16 << 8), &[&key_iv, &plain], 32)?, 64)
         })(),
     );
 
@@ -408,7 +414,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
             t[15] ^= 0x01;
             ct.extend(t);
             match gcm(ctx, s, true, key, iv, aad, &ct)? {
-                Err((TEE_ERROR_MAC_INVALID, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
+                Err((code, origin, _)) if from_ta(code, origin, TeeError::MacInvalid) => Ok(()),
                 other => Err(format!("got {other:?}, want MAC_INVALID from the TA")),
             }
         })(),
@@ -439,10 +445,7 @@ fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
 const CASE_COUNT: usize = 10 + 1 + 6 + 6 + 3 + 4 + 7 + 8 + modes::CASES + kdf::CASES + ae_tags::CASES + latency::CASES;
 
 pub fn run(report: &mut Report) {
-    let session = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid = uuid(CRYPT_TA_UUID)?;
-        Ok((ctx, uuid))
-    });
+    let session = Context::new().map_err(|e| format!("context: {e}")).map(|ctx| (ctx, crypt_ta::UUID));
     match session {
         Ok((ctx, uuid)) => match ctx.open_session(&uuid, Login::Public) {
             Ok(mut s) => cases(&ctx, &mut s, report),

@@ -29,77 +29,41 @@ mod vectors;
 
 use std::time::Instant;
 
-use teec::{Context, Login, Param, Session, SharedMemory, Uuid};
+use proto::asym_ta;
+use teec::{Context, Login, Param, Session, SharedMemory, TeeError};
 use tz_runner::{Report, hex, to_hex};
 use vectors as v;
 
-/// `tas/asym_ta`.
-const ASYM_TA_UUID: &str = "2d753212-0ad1-4ede-9cf1-53795d482d83";
-const CMD_OPERATE: u32 = 0;
-const CMD_GENERATE: u32 = 1;
-const CMD_DERIVE: u32 = 2;
-const CMD_GET_ATTR: u32 = 3;
+// The GP identifiers under the short names these tests use.
+use tee_abi::gp::alg::{
+    ECDH_DERIVE_SHARED_SECRET as ECDH, ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, ED25519, RSA_NOPAD,
+    RSAES_PKCS1_OAEP_MGF1_SHA1 as RSAES_OAEP_SHA1, RSAES_PKCS1_OAEP_MGF1_SHA256 as RSAES_OAEP_SHA256, RSAES_PKCS1_V1_5,
+    RSASSA_PKCS1_PSS_MGF1_SHA256 as RSASSA_PSS_SHA256, RSASSA_PKCS1_V1_5_SHA1, RSASSA_PKCS1_V1_5_SHA256, X25519,
+};
+use tee_abi::gp::attr::{
+    ECC_CURVE, ECC_PRIVATE_VALUE as ECC_D, ECC_PUBLIC_VALUE_X as ECC_X, ECC_PUBLIC_VALUE_Y as ECC_Y,
+    ED25519_PRIVATE_VALUE as ED25519_PRIVATE, ED25519_PUBLIC_VALUE as ED25519_PUBLIC, EDDSA_CTX, EDDSA_PREHASH,
+    RSA_MODULUS, RSA_PRIVATE_EXPONENT, RSA_PSS_SALT_LENGTH, RSA_PUBLIC_EXPONENT,
+    X25519_PRIVATE_VALUE as X25519_PRIVATE, X25519_PUBLIC_VALUE as X25519_PUBLIC,
+};
+use tee_abi::gp::ecc_curve::{NIST_P256 as P256, NIST_P384 as P384, NIST_P521 as P521};
+use tee_abi::gp::mode::{DECRYPT as MODE_DECRYPT, ENCRYPT as MODE_ENCRYPT, SIGN as MODE_SIGN, VERIFY as MODE_VERIFY};
+use tee_abi::gp::object_type::{
+    ECDH_KEYPAIR, ECDSA_KEYPAIR, ECDSA_PUBLIC_KEY, ED25519_KEYPAIR, ED25519_PUBLIC_KEY, RSA_KEYPAIR, RSA_PUBLIC_KEY,
+    X25519_KEYPAIR, X25519_PUBLIC_KEY,
+};
 
-const MODE_ENCRYPT: u32 = 0;
-const MODE_DECRYPT: u32 = 1;
-const MODE_SIGN: u32 = 2;
-const MODE_VERIFY: u32 = 3;
-
-const SHORT_BUFFER: u32 = 0xFFFF_0010;
-const BAD_PARAMETERS: u32 = 0xFFFF_0006;
-const ITEM_NOT_FOUND: u32 = 0xFFFF_0008;
-const NOT_SUPPORTED: u32 = 0xFFFF_000A;
-const SECURITY: u32 = 0xFFFF_000F;
-const SIGNATURE_INVALID: u32 = 0xFFFF_3072;
-
-const RSA_PUBLIC_KEY: u32 = 0xA000_0030;
-const RSA_KEYPAIR: u32 = 0xA100_0030;
-const ECDSA_PUBLIC_KEY: u32 = 0xA000_0041;
-const ECDSA_KEYPAIR: u32 = 0xA100_0041;
-const ECDH_KEYPAIR: u32 = 0xA100_0042;
-const ED25519_PUBLIC_KEY: u32 = 0xA000_0043;
-const ED25519_KEYPAIR: u32 = 0xA100_0043;
-const X25519_PUBLIC_KEY: u32 = 0xA000_0044;
-const X25519_KEYPAIR: u32 = 0xA100_0044;
-
-const RSA_MODULUS: u32 = 0xD000_0130;
-const RSA_PUBLIC_EXPONENT: u32 = 0xD000_0230;
-const RSA_PRIVATE_EXPONENT: u32 = 0xC000_0330;
-const RSA_PSS_SALT_LENGTH: u32 = 0xF000_0A30;
-const ECC_X: u32 = 0xD000_0141;
-const ECC_Y: u32 = 0xD000_0241;
-const ECC_D: u32 = 0xC000_0341;
-const ECC_CURVE: u32 = 0xF000_0441;
-const ED25519_PUBLIC: u32 = 0xD000_0743;
-const ED25519_PRIVATE: u32 = 0xC000_0843;
-const X25519_PUBLIC: u32 = 0xD000_0944;
-const EDDSA_CTX: u32 = 0xD000_0643;
-const EDDSA_PREHASH: u32 = 0xF000_0004;
-const X25519_PRIVATE: u32 = 0xC000_0A44;
+/// The attribute IDs of an RSA key pair: modulus, exponents, CRT values.
 const RSA_IDS: [u32; 8] = [
     RSA_MODULUS,
     RSA_PUBLIC_EXPONENT,
     RSA_PRIVATE_EXPONENT,
-    0xC000_0430,
-    0xC000_0530,
-    0xC000_0630,
-    0xC000_0730,
-    0xC000_0830,
+    tee_abi::gp::attr::RSA_PRIME1,
+    tee_abi::gp::attr::RSA_PRIME2,
+    tee_abi::gp::attr::RSA_EXPONENT1,
+    tee_abi::gp::attr::RSA_EXPONENT2,
+    tee_abi::gp::attr::RSA_COEFFICIENT,
 ];
-
-const RSASSA_PKCS1_V1_5_SHA1: u32 = 0x7000_2830;
-const RSASSA_PKCS1_V1_5_SHA256: u32 = 0x7000_4830;
-const RSASSA_PSS_SHA256: u32 = 0x7041_4930;
-const RSAES_PKCS1_V1_5: u32 = 0x6000_0130;
-const RSAES_OAEP_SHA1: u32 = 0x6021_0230;
-const RSAES_OAEP_SHA256: u32 = 0x6041_0230;
-const RSA_NOPAD: u32 = 0x6000_0030;
-const ECDSA_SHA256: u32 = 0x7000_3042;
-const ECDSA_SHA384: u32 = 0x7000_4042;
-const ECDSA_SHA512: u32 = 0x7000_5042;
-const ED25519: u32 = 0x7000_6043;
-const ECDH: u32 = 0x8000_0042;
-const X25519: u32 = 0x8000_0044;
 
 type R = Result<(), String>;
 /// What the TA answered: the output bytes, or the code and the size the
@@ -203,17 +167,17 @@ impl Ta<'_, '_> {
 
     /// Encrypt, decrypt or sign `data` with `algo` and the key `key_spec`.
     fn operate(&mut self, algo: u32, mode: u32, key_spec: &[u8], data: &[u8], cap: usize) -> Result<Answer, String> {
-        self.call(CMD_OPERATE, (algo, mode), key_spec, P::Mem(data), P::Out(cap))
+        self.call(asym_ta::CMD_OPERATE, (algo, mode), key_spec, P::Mem(data), P::Out(cap))
     }
 
     fn verify(&mut self, algo: u32, key_spec: &[u8], data: &[u8], sig: &[u8]) -> Result<Answer, String> {
-        self.call(CMD_OPERATE, (algo, MODE_VERIFY), key_spec, P::Mem(data), P::Mem(sig))
+        self.call(asym_ta::CMD_OPERATE, (algo, MODE_VERIFY), key_spec, P::Mem(data), P::Mem(sig))
     }
 
     /// A generated key's attributes `ids`, in order.
     fn generate(&mut self, ty: u32, bits: u32, params: &[A], ids: &[u32]) -> Result<Result<Vec<Vec<u8>>, u32>, String> {
         let idb: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
-        Ok(match self.call(CMD_GENERATE, (ty, bits), &list(params), P::Mem(&idb), P::Out(8192))? {
+        Ok(match self.call(asym_ta::CMD_GENERATE, (ty, bits), &list(params), P::Mem(&idb), P::Out(8192))? {
             Ok(out) => {
                 let mut vals = Vec::new();
                 let mut rest = &out[..];
@@ -229,7 +193,7 @@ impl Ta<'_, '_> {
     }
 
     fn derive(&mut self, algo: u32, key_spec: &[u8]) -> Result<Answer, String> {
-        self.call(CMD_DERIVE, (algo, 1024), key_spec, P::None, P::Out(256))
+        self.call(asym_ta::CMD_DERIVE, (algo, 1024), key_spec, P::None, P::Out(256))
     }
 
     /// Attribute `id` of the key (usage restricted to `usage`, copied into
@@ -242,7 +206,7 @@ impl Ta<'_, '_> {
         copy: (u32, u32),
         cap: usize,
     ) -> Result<Answer, String> {
-        self.call(CMD_GET_ATTR, (id, usage), key_spec, P::Val(copy.0, copy.1), P::Out(cap))
+        self.call(asym_ta::CMD_GET_ATTR, (id, usage), key_spec, P::Val(copy.0, copy.1), P::Out(cap))
     }
 }
 
@@ -258,16 +222,16 @@ fn want_ok(got: Answer) -> R {
     got.map(|_| ()).map_err(|(code, _)| format!("error {code:#010x}"))
 }
 
-fn want_err(got: Answer, code: u32) -> R {
+fn want_err(got: Answer, want: TeeError) -> R {
     match got {
-        Err((c, _)) if c == code => Ok(()),
-        other => Err(format!("got {:?}, want {code:#010x}", other.map(|b| to_hex(&b)))),
+        Err((c, _)) if c == want.code() => Ok(()),
+        other => Err(format!("got {:?}, want {want}", other.map(|b| to_hex(&b)))),
     }
 }
 
 fn want_short(got: Answer, needed: usize) -> R {
     match got {
-        Err((SHORT_BUFFER, n)) if n == needed => Ok(()),
+        Err((c, n)) if c == TeeError::ShortBuffer.code() && n == needed => Ok(()),
         other => Err(format!("got {:?}, want SHORT_BUFFER with size {needed}", other.map(|b| to_hex(&b)))),
     }
 }
@@ -289,7 +253,7 @@ pub fn run(report: &mut Report) {
         Ok(c) => c,
         Err(e) => return report.case("asym-open-session", Err(format!("context: {e}"))),
     };
-    let uuid: Uuid = ASYM_TA_UUID.parse().expect("valid UUID");
+    let uuid = asym_ta::UUID;
     match ctx.open_session(&uuid, Login::Public) {
         Ok(mut s) => {
             let mut ta = Ta { ctx: &ctx, s: &mut s };

@@ -18,13 +18,10 @@
 //!   memref: all 80 succeed with the right answer (ours queues the bounce
 //!   buffers; upstream maps the memory).
 
-use teec::{
-    Context, Login, Param, SharedMemory, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ERROR_OUT_OF_MEMORY,
-};
-use tz_runner::{
-    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS,
-    STATS_PTA_UUID, on_threads_with_session, tee_from_cmdline, uuid,
-};
+use proto::{hello_world, params_ta};
+use tee_abi::pta;
+use teec::{Context, Login, Param, SharedMemory, TeeError};
+use tz_runner::{Report, on_threads_with_session, tee_from_cmdline};
 
 const MIB: usize = 1 << 20;
 /// Loop caps: well past both kernels' refusals, short of a runaway.
@@ -36,7 +33,7 @@ const BIG: usize = 2 * MIB;
 
 fn inc(session: &mut teec::Session<'_>, a: u32) -> Result<(), String> {
     let mut params = [Param::ValueInout { a, b: 0 }, Param::None, Param::None, Param::None];
-    session.invoke(HELLO_CMD_INC_VALUE, &mut params).map_err(|e| format!("INC {a}: {e}"))?;
+    session.invoke(hello_world::CMD_INC_VALUE, &mut params).map_err(|e| format!("INC {a}: {e}"))?;
     match params[0] {
         Param::ValueInout { a: got, .. } if got == a.wrapping_add(1) => Ok(()),
         ref p => Err(format!("INC {a} gave {p:?}")),
@@ -49,9 +46,9 @@ fn stats_session<'c>(ctx: &'c Context, tee: Option<&str>) -> Result<Option<teec:
     if tee == Some("upstream") {
         return Ok(None);
     }
-    match ctx.open_session(&uuid(STATS_PTA_UUID)?, Login::Public) {
+    match ctx.open_session(&pta::STATS_UUID, Login::Public) {
         Ok(s) => Ok(Some(s)),
-        Err(e) if e.code == TEEC_ERROR_ITEM_NOT_FOUND && tee.is_none() => Ok(None),
+        Err(e) if e.is(TeeError::ItemNotFound) && tee.is_none() => Ok(None),
         Err(e) => Err(format!("stats PTA: open: {e}")),
     }
 }
@@ -60,7 +57,7 @@ fn stats_session<'c>(ctx: &'c Context, tee: Option<&str>) -> Result<Option<teec:
 fn stats(pta: &mut Option<teec::Session<'_>>) -> Result<Option<[u32; 3]>, String> {
     let Some(pta) = pta else { return Ok(None) };
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-    pta.invoke(STATS_CMD_KERNEL_STATS, &mut params).map_err(|e| format!("stats: {e}"))?;
+    pta.invoke(pta::STATS_CMD_KERNEL_STATS, &mut params).map_err(|e| format!("stats: {e}"))?;
     match params {
         [Param::ValueOutput { a: heap, b: sessions }, Param::ValueOutput { a: shm, .. }, ..] => {
             Ok(Some([heap, sessions, shm]))
@@ -85,7 +82,7 @@ fn other_client() -> Result<Context, String> {
 }
 
 fn register_until_refused(size: usize, tee: Option<&str>) -> Result<(), String> {
-    let hello = uuid(HELLO_WORLD_UUID)?;
+    let hello = hello_world::UUID;
     let other = other_client()?;
     let mut witness = other.open_session(&hello, Login::Public).map_err(|e| format!("other client: open: {e}"))?;
     inc(&mut witness, 1)?;
@@ -103,7 +100,7 @@ fn register_until_refused(size: usize, tee: Option<&str>) -> Result<(), String> 
         }
     };
     println!("tz-exhaustion: {} registrations of {} MiB accepted, then {refused}", held.len(), size / MIB);
-    if refused.code != TEEC_ERROR_BAD_PARAMETERS {
+    if !refused.is(TeeError::BadParameters) {
         return Err(format!("refused with {refused}, want BAD_PARAMETERS (EINVAL)"));
     }
     inc(&mut witness, 2).map_err(|e| format!("other client after the refusal: {e}"))?;
@@ -116,7 +113,7 @@ fn register_until_refused(size: usize, tee: Option<&str>) -> Result<(), String> 
 }
 
 fn sessions_until_refused(tee: Option<&str>) -> Result<(), String> {
-    let hello = uuid(HELLO_WORLD_UUID)?;
+    let hello = hello_world::UUID;
     let other = other_client()?;
     let mut witness = other.open_session(&hello, Login::Public).map_err(|e| format!("other client: open: {e}"))?;
     inc(&mut witness, 1)?;
@@ -134,7 +131,7 @@ fn sessions_until_refused(tee: Option<&str>) -> Result<(), String> {
         }
     };
     println!("tz-exhaustion: {} sessions on hello_world, then {refused}", sessions.len() + 1);
-    if refused.code != TEEC_ERROR_OUT_OF_MEMORY {
+    if !refused.is(TeeError::OutOfMemory) {
         return Err(format!("refused with {refused}, want OUT_OF_MEMORY"));
     }
     inc(&mut witness, 2).map_err(|e| format!("other client after the refusal: {e}"))?;
@@ -149,13 +146,13 @@ fn sessions_until_refused(tee: Option<&str>) -> Result<(), String> {
 }
 
 fn big_memrefs() -> Result<(), String> {
-    on_threads_with_session(THREADS, &uuid(PARAMS_TA_UUID)?, |t, ctx, session| {
+    on_threads_with_session(THREADS, &params_ta::UUID, |t, ctx, session| {
         let mut shm = SharedMemory::register(ctx, BIG).map_err(|e| format!("thread {t}: register: {e}"))?;
         for call in 0..CALLS {
             let letter = b'a' + ((t * CALLS + call) % 26) as u8;
             shm.as_mut_slice().fill(letter);
             let mut params = [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-            session.invoke(PARAMS_CMD_UPPER, &mut params).map_err(|e| format!("thread {t}, call {call}: {e}"))?;
+            session.invoke(params_ta::CMD_UPPER, &mut params).map_err(|e| format!("thread {t}, call {call}: {e}"))?;
             match params {
                 [Param::MemrefInout { size: BIG, .. }, Param::ValueOutput { a, b }, ..]
                     if a as usize == BIG && b as usize == BIG => {}

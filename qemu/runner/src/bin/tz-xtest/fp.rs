@@ -12,17 +12,11 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use proto::{fp_c_ta, fp_ta};
 use teec::{Context, Login, Param};
 use tz_runner::simd::{SYS_IOCTL, SYS_SCHED_YIELD, SimdState, syscall_holding};
-use tz_runner::{Report, online_cpus, pin_to_cpu, tee_from_cmdline, uuid};
+use tz_runner::{Report, online_cpus, pin_to_cpu, tee_from_cmdline};
 
-/// `tas/c/fp_c_ta`: a C TA built with upstream's TA dev kit and GCC.
-const FP_C_TA_UUID: &str = "d958c6ae-d5c3-4cf9-b3e3-cc8096f6b680";
-const FP_C_CMD_DOUBLE: u32 = 0;
-const FP_C_CMD_NEON_SUM: u32 = 1;
-/// `tas/fp_ta`.
-const FP_TA_UUID: &str = "8c234927-7e34-45a6-ba09-d08bd7e7d9bd";
-const FP_CMD_HOLD: u32 = 0;
 /// How long the isolation run hammers.
 const HAMMER: Duration = Duration::from_secs(3);
 /// Bound on opening the hammer threads' sessions.
@@ -40,7 +34,7 @@ struct Held {
 /// HOLD(seed, rounds, wait_ms, nested).
 fn hold(session: &mut teec::Session<'_>, seed: u32, rounds: u32, wait_ms: u32, nested: bool) -> Result<Held, String> {
     let mut params = hold_params(seed, rounds, wait_ms, nested);
-    session.invoke(FP_CMD_HOLD, &mut params).map_err(|e| format!("HOLD: {e}"))?;
+    session.invoke(fp_ta::CMD_HOLD, &mut params).map_err(|e| format!("HOLD: {e}"))?;
     Ok(held(&params))
 }
 
@@ -74,7 +68,7 @@ fn inheritance_checked() -> bool {
 
 fn ta_keeps_its_registers() -> Result<(), String> {
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-    let mut session = ctx.open_session(&uuid(FP_TA_UUID)?, Login::Public).map_err(|e| format!("open: {e}"))?;
+    let mut session = ctx.open_session(&fp_ta::UUID, Login::Public).map_err(|e| format!("open: {e}"))?;
     let Held { changed, checks, inherited } = hold(&mut session, 1, 20, 20, true)?;
     if inherited != 0 && inheritance_checked() {
         return Err(format!("the run started with {inherited} non-zero register(s)"));
@@ -121,9 +115,7 @@ impl Phase {
 fn hammer(cpu: usize, tally: &Tally, phase: &Phase) -> Result<(), String> {
     let ctx = pin_to_cpu(cpu).and_then(|()| Context::new().map_err(|e| format!("context: {e}")));
     let session = match &ctx {
-        Ok(ctx) => {
-            uuid(FP_TA_UUID).and_then(|id| ctx.open_session(&id, Login::Public).map_err(|e| format!("open: {e}")))
-        }
+        Ok(ctx) => ctx.open_session(&fp_ta::UUID, Login::Public).map_err(|e| format!("open: {e}")),
         Err(e) => Err(e.clone()),
     };
     phase.ready.fetch_add(1, Ordering::AcqRel);
@@ -138,7 +130,7 @@ fn hammer(cpu: usize, tally: &Tally, phase: &Phase) -> Result<(), String> {
         let mut after = SimdState::ZERO;
         // Every fourth call waits (an RPC), every eighth nests a TA run.
         let mut params = hold_params(seed, 1, u32::from(i.is_multiple_of(4)), i.is_multiple_of(8));
-        let result = session.invoke_with_raw_ioctl(FP_CMD_HOLD, &mut params, |fd, request, arg| {
+        let result = session.invoke_with_raw_ioctl(fp_ta::CMD_HOLD, &mut params, |fd, request, arg| {
             // SAFETY: `arg` is the tee_ioctl_buf_data teec built for
             // TEE_IOC_INVOKE on this session's descriptor.
             unsafe { syscall_holding(SYS_IOCTL, [fd as u64, request, arg as u64], &before, &mut after) }
@@ -234,14 +226,14 @@ fn c_ta_step(session: &mut teec::Session<'_>, cmd: u32, a: u32) -> Result<(u32, 
 /// computes in double, command 1 sums in a NEON loop.
 fn devkit_c_ta() -> Result<(), String> {
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-    let mut session = ctx.open_session(&uuid(FP_C_TA_UUID)?, Login::Public).map_err(|e| format!("open: {e}"))?;
+    let mut session = ctx.open_session(&fp_c_ta::UUID, Login::Public).map_err(|e| format!("open: {e}"))?;
     // 10 * 1.5 + 0.25 = 15.25; 10 / 3 * 1000 = 3333.33.
-    let (a, b) = c_ta_step(&mut session, FP_C_CMD_DOUBLE, 10)?;
+    let (a, b) = c_ta_step(&mut session, fp_c_ta::CMD_DOUBLE, 10)?;
     if (a, b) != (15, 3333) {
         return Err(format!("double: got ({a}, {b}), want (15, 3333)"));
     }
     for n in [4, 64, 4096] {
-        let (neon, scalar) = c_ta_step(&mut session, FP_C_CMD_NEON_SUM, n)?;
+        let (neon, scalar) = c_ta_step(&mut session, fp_c_ta::CMD_NEON_SUM, n)?;
         let want = n * (n - 1) / 2;
         if neon != want || scalar != want {
             return Err(format!("NEON sum of 0..{n}: NEON {neon}, scalar {scalar}, want {want}"));

@@ -2,8 +2,9 @@
 //! DEC 43 → 42, and check that a wrong parameter type and an unknown command
 //! are refused as upstream's TA refuses them.
 
-use teec::{Context, Login, Param, TEEC_ERROR_BAD_PARAMETERS, TEEC_ERROR_NOT_SUPPORTED, TEEC_ORIGIN_TRUSTED_APP};
-use tz_runner::{HELLO_CMD_DEC_VALUE, HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, Report, uuid};
+use proto::hello_world;
+use teec::{Context, Login, Param, TeeError};
+use tz_runner::Report;
 
 fn step(session: &mut teec::Session<'_>, cmd: u32, input: u32, want: u32) -> Result<(), String> {
     let mut params = [Param::ValueInout { a: input, b: 0 }, Param::None, Param::None, Param::None];
@@ -19,25 +20,25 @@ fn expect_refusal(
     session: &mut teec::Session<'_>,
     cmd: u32,
     mut params: [Param<'_>; 4],
-    code: u32,
+    want: TeeError,
 ) -> Result<(), String> {
     match session.invoke(cmd, &mut params) {
-        Err(e) if e.code == code && e.origin == TEEC_ORIGIN_TRUSTED_APP => Ok(()),
-        Err(e) => Err(format!("cmd {cmd}: got {e}, want {code:#010x} from the TA")),
-        Ok(()) => Err(format!("cmd {cmd}: succeeded, want {code:#010x}")),
+        Err(e) if e.is_from_ta(want) => Ok(()),
+        Err(e) => Err(format!("cmd {cmd}: got {e}, want {want} from the TA")),
+        Ok(()) => Err(format!("cmd {cmd}: succeeded, want {want}")),
     }
 }
 
 fn inc_dec() -> Result<(), String> {
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-    let uuid = uuid(HELLO_WORLD_UUID)?;
+    let uuid = hello_world::UUID;
     let mut session = ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open session: {e}"))?;
-    step(&mut session, HELLO_CMD_INC_VALUE, 42, 43)?;
-    step(&mut session, HELLO_CMD_DEC_VALUE, 43, 42)?;
+    step(&mut session, hello_world::CMD_INC_VALUE, 42, 43)?;
+    step(&mut session, hello_world::CMD_DEC_VALUE, 43, 42)?;
     let value_input = [Param::ValueInput { a: 1, b: 0 }, Param::None, Param::None, Param::None];
-    expect_refusal(&mut session, HELLO_CMD_INC_VALUE, value_input, TEEC_ERROR_BAD_PARAMETERS)?;
+    expect_refusal(&mut session, hello_world::CMD_INC_VALUE, value_input, TeeError::BadParameters)?;
     let inout = [Param::ValueInout { a: 1, b: 0 }, Param::None, Param::None, Param::None];
-    expect_refusal(&mut session, 7, inout, TEEC_ERROR_NOT_SUPPORTED)?;
+    expect_refusal(&mut session, 7, inout, TeeError::NotSupported)?;
     Ok(())
 }
 

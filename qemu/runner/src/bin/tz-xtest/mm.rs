@@ -18,13 +18,9 @@
 //!   mapping for a kernel that uses them) must be unmapped like any other,
 //!   so every call succeeds.
 
-use teec::{
-    Context, Login, Param, SharedMemory, TEEC_ERROR_SECURITY, TEEC_ERROR_TARGET_DEAD, TEEC_ORIGIN_TRUSTED_APP, Uuid,
-};
-use tz_runner::{
-    MM_ATTACK_TA_UUID, MM_CMD_MAP_ZI_CYCLES, MM_CMD_MEMREF_ENDS, MM_CMD_MEMREF_INVERT, MM_CMD_PING, MM_CMD_SPACER,
-    MM_CMD_TOUCH_AFTER_UNMAP, Report, mm_pattern, stepped, uuid,
-};
+use proto::mm_attack_ta;
+use teec::{Context, Login, Param, SharedMemory, TeeError, Uuid};
+use tz_runner::{Report, stepped};
 
 const MIB: usize = 1 << 20;
 const CYCLE_ROUNDS: u32 = 20;
@@ -39,12 +35,12 @@ fn none() -> [Param<'static>; 4] {
 /// MAP_ZI `len`, UNMAP, touch: the instance must die, a new one must work.
 fn touch_after_unmap(ctx: &Context, ta: &Uuid, len: usize) -> Result<(), String> {
     let mut session = ctx.open_session(ta, Login::Public).map_err(|e| format!("open session: {e}"))?;
-    session.invoke(MM_CMD_PING, &mut none()).map_err(|e| format!("ping before: {e}"))?;
+    session.invoke(mm_attack_ta::CMD_PING, &mut none()).map_err(|e| format!("ping before: {e}"))?;
     let mut params =
         [Param::ValueInput { a: len as u32, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-    match session.invoke(MM_CMD_TOUCH_AFTER_UNMAP, &mut params) {
-        Err(e) if e.code == TEEC_ERROR_TARGET_DEAD => {}
-        Err(e) if e.code == TEEC_ERROR_SECURITY && e.origin == TEEC_ORIGIN_TRUSTED_APP => {
+    match session.invoke(mm_attack_ta::CMD_TOUCH_AFTER_UNMAP, &mut params) {
+        Err(e) if e.is(TeeError::TargetDead) => {}
+        Err(e) if e.is_from_ta(TeeError::Security) => {
             let Param::ValueOutput { a, .. } = params[1] else { unreachable!() };
             return Err(format!("the TA read {a:#010x} from its range after UNMAP"));
         }
@@ -53,14 +49,14 @@ fn touch_after_unmap(ctx: &Context, ta: &Uuid, len: usize) -> Result<(), String>
     }
     drop(session);
     let mut fresh = ctx.open_session(ta, Login::Public).map_err(|e| format!("reopen after death: {e}"))?;
-    fresh.invoke(MM_CMD_PING, &mut none()).map_err(|e| format!("ping after reopen: {e}"))
+    fresh.invoke(mm_attack_ta::CMD_PING, &mut none()).map_err(|e| format!("ping after reopen: {e}"))
 }
 
 fn map_zi_cycles(ctx: &Context, ta: &Uuid) -> Result<(), String> {
     let mut session = ctx.open_session(ta, Login::Public).map_err(|e| format!("open session: {e}"))?;
     let mut params =
         [Param::ValueInput { a: CYCLE_ROUNDS, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-    match session.invoke(MM_CMD_MAP_ZI_CYCLES, &mut params) {
+    match session.invoke(mm_attack_ta::CMD_MAP_ZI_CYCLES, &mut params) {
         Ok(()) => Ok(()),
         Err(e) => {
             let Param::ValueOutput { a: round, b: size } = params[1] else { unreachable!() };
@@ -77,16 +73,17 @@ fn memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
         for len in [2 * MIB, 3 * MIB] {
             let seed = round * 7 + len as u32 / MIB as u32;
             let mut shm = SharedMemory::register(ctx, len).map_err(|e| format!("register {len:#x}: {e}"))?;
-            shm.as_mut_slice().iter_mut().enumerate().for_each(|(i, b)| *b = mm_pattern(i, seed));
+            shm.as_mut_slice().iter_mut().enumerate().for_each(|(i, b)| *b = mm_attack_ta::pattern(i, seed));
             let mut params = [Param::inout(&mut shm), Param::ValueInput { a: seed, b: 0 }, Param::None, Param::None];
             session
-                .invoke(MM_CMD_MEMREF_INVERT, &mut params)
+                .invoke(mm_attack_ta::CMD_MEMREF_INVERT, &mut params)
                 .map_err(|e| format!("round {round}, {len:#x} bytes: {e}"))?;
-            if let Some(i) = shm.as_slice().iter().enumerate().position(|(i, b)| *b != !mm_pattern(i, seed)) {
+            if let Some(i) = shm.as_slice().iter().enumerate().position(|(i, b)| *b != !mm_attack_ta::pattern(i, seed))
+            {
                 return Err(format!(
                     "round {round}, {len:#x} bytes: byte {i:#x} is {:#04x}, want {:#04x}",
                     shm.as_slice()[i],
-                    !mm_pattern(i, seed)
+                    !mm_attack_ta::pattern(i, seed)
                 ));
             }
         }
@@ -96,7 +93,7 @@ fn memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
 
 fn spacer(session: &mut teec::Session<'_>, len: usize) -> Result<(), String> {
     let mut params = [Param::ValueInput { a: len as u32, b: 0 }, Param::None, Param::None, Param::None];
-    session.invoke(MM_CMD_SPACER, &mut params).map_err(|e| format!("spacer of {len:#x} bytes: {e}"))
+    session.invoke(mm_attack_ta::CMD_SPACER, &mut params).map_err(|e| format!("spacer of {len:#x} bytes: {e}"))
 }
 
 fn shifted_memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
@@ -107,15 +104,15 @@ fn shifted_memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
         spacer(&mut session, 2 * MIB + k as usize * 4096)?;
         let ends = [0, len - 1];
         for i in ends {
-            shm.as_mut_slice()[i] = mm_pattern(i, k);
+            shm.as_mut_slice()[i] = mm_attack_ta::pattern(i, k);
         }
         let mut params = [Param::inout(&mut shm), Param::ValueInput { a: k, b: 0 }, Param::None, Param::None];
-        session.invoke(MM_CMD_MEMREF_ENDS, &mut params).map_err(|e| format!("shift {k} pages: {e}"))?;
-        if let Some(i) = ends.into_iter().find(|&i| shm.as_slice()[i] != !mm_pattern(i, k)) {
+        session.invoke(mm_attack_ta::CMD_MEMREF_ENDS, &mut params).map_err(|e| format!("shift {k} pages: {e}"))?;
+        if let Some(i) = ends.into_iter().find(|&i| shm.as_slice()[i] != !mm_attack_ta::pattern(i, k)) {
             return Err(format!(
                 "shift {k} pages: byte {i:#x} is {:#04x}, want {:#04x}",
                 shm.as_slice()[i],
-                !mm_pattern(i, k)
+                !mm_attack_ta::pattern(i, k)
             ));
         }
     }
@@ -123,7 +120,7 @@ fn shifted_memrefs(ctx: &Context, ta: &Uuid) -> Result<(), String> {
 }
 
 pub fn run(report: &mut Report) {
-    let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| Ok((ctx, uuid(MM_ATTACK_TA_UUID)?)));
+    let setup = Context::new().map_err(|e| format!("context: {e}")).map(|ctx| (ctx, mm_attack_ta::UUID));
     let with = |f: &dyn Fn(&Context, &Uuid) -> Result<(), String>| match &setup {
         Ok((ctx, ta)) => f(ctx, ta),
         Err(e) => Err(e.clone()),

@@ -1,18 +1,13 @@
 //! Tests 1006-1009 through `tas/os_test`: properties, time, memory access
-//! rights and cancellation, each check run inside the TA (`CMD_RUN_CASE`,
+//! rights and cancellation, each check run inside the TA (`os_test::CMD_RUN_CASE`,
 //! see `tas/os_test/src/cases.rs`), which reports the failing step and the
 //! `TEE_Result` it saw there.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use teec::{Context, Login, Param, Session, SharedMemory};
-use tz_runner::{Report, stepped, uuid};
-
-pub const OS_TEST_UUID: &str = "1859c538-cea6-446a-a347-de402cf42252";
-const CMD_RUN_CASE: u32 = 0;
-const CMD_WAIT_CANCELLABLE: u32 = 1;
-/// `TEE_ERROR_CANCEL`.
-const TEE_ERROR_CANCEL: u32 = 0xffff_0002;
+use proto::os_test;
+use teec::{Context, Login, Param, Session, SharedMemory, TeeError};
+use tz_runner::{Report, stepped};
 
 type R = Result<(), String>;
 
@@ -70,7 +65,7 @@ fn run_case(ctx: &Context, s: &mut Session<'_>, case: u32) -> R {
         Param::ValueOutput { a: 0, b: 0 },
         Param::None,
     ];
-    let result = s.invoke(CMD_RUN_CASE, &mut params);
+    let result = s.invoke(os_test::CMD_RUN_CASE, &mut params);
     stepped(result, &params[2])
 }
 
@@ -79,7 +74,7 @@ fn run_case(ctx: &Context, s: &mut Session<'_>, case: u32) -> R {
 /// sleeps out the whole wait in the normal world and reports the
 /// cancellation at its end; ours ends the wait early.)
 fn wait_cancelled(ctx: &Context) -> R {
-    let uuid = uuid(OS_TEST_UUID)?;
+    let uuid = os_test::UUID;
     let mut s = ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open: {e}"))?;
     let session = s.id();
     const CANCEL_ID: u32 = 0x1009;
@@ -91,7 +86,7 @@ fn wait_cancelled(ctx: &Context) -> R {
         });
         let mut params =
             [Param::ValueInput { a: 2_000, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-        let r = s.invoke_cancellable(CMD_WAIT_CANCELLABLE, &mut params, CANCEL_ID);
+        let r = s.invoke_cancellable(os_test::CMD_WAIT_CANCELLABLE, &mut params, CANCEL_ID);
         let flag = match params[1] {
             Param::ValueOutput { a, .. } => a,
             _ => 0,
@@ -100,17 +95,17 @@ fn wait_cancelled(ctx: &Context) -> R {
     });
     let elapsed = t0.elapsed();
     match result {
-        Err(TEE_ERROR_CANCEL) if elapsed < Duration::from_secs(7) && flag == 1 => Ok(()),
+        Err(code) if code == TeeError::Cancel.code() && elapsed < Duration::from_secs(7) && flag == 1 => Ok(()),
         other => Err(format!("got {other:x?} after {elapsed:?} (flag {flag}), want CANCEL with the flag set")),
     }
 }
 
 /// The same wait, never cancelled, but short: it completes with success.
 fn wait_uncancelled(ctx: &Context) -> R {
-    let uuid = uuid(OS_TEST_UUID)?;
+    let uuid = os_test::UUID;
     let mut s = ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open: {e}"))?;
     let mut params = [Param::ValueInput { a: 50, b: 0 }, Param::ValueOutput { a: 7, b: 0 }, Param::None, Param::None];
-    s.invoke(CMD_WAIT_CANCELLABLE, &mut params).map_err(|e| e.to_string())?;
+    s.invoke(os_test::CMD_WAIT_CANCELLABLE, &mut params).map_err(|e| e.to_string())?;
     match params[1] {
         Param::ValueOutput { a: 0, .. } => Ok(()),
         Param::ValueOutput { a, .. } => Err(format!("cancellation flag {a} without a request")),
@@ -119,10 +114,7 @@ fn wait_uncancelled(ctx: &Context) -> R {
 }
 
 pub fn run(report: &mut Report) {
-    let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid = uuid(OS_TEST_UUID)?;
-        Ok((ctx, uuid))
-    });
+    let setup = Context::new().map_err(|e| format!("context: {e}")).map(|ctx| (ctx, os_test::UUID));
     let (ctx, uuid) = match setup {
         Ok(x) => x,
         Err(e) => {

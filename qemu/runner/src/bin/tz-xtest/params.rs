@@ -9,10 +9,9 @@
 //! - `ta-value-session-state`: value in/out and per-session state (heap) across calls;
 //! - `ta-sdk-syscalls`: the TA's own checks of properties, time, random, heap.
 
-use teec::{Context, Login, Param, Session, SharedMemory, TEEC_ERROR_SHORT_BUFFER, TEEC_ORIGIN_TRUSTED_APP};
-use tz_runner::{
-    PARAMS_CMD_ADD, PARAMS_CMD_REVERSE, PARAMS_CMD_SELF_TEST, PARAMS_CMD_UPPER, PARAMS_TA_UUID, Report, uuid,
-};
+use proto::params_ta;
+use teec::{Context, Login, Param, Session, SharedMemory, TeeError};
+use tz_runner::Report;
 
 type R = Result<(), String>;
 
@@ -27,7 +26,7 @@ fn registered(ctx: &Context, s: &mut Session<'_>) -> R {
         Param::None,
         Param::None,
     ];
-    s.invoke(PARAMS_CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
+    s.invoke(params_ta::CMD_REVERSE, &mut params).map_err(|e| format!("reverse: {e}"))?;
     let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
     let want = b"dlrow ,olleh";
     if size != want.len() || &output.as_slice()[..size] != want {
@@ -41,8 +40,8 @@ fn short_buffer(ctx: &Context, s: &mut Session<'_>) -> R {
     input.as_mut_slice().copy_from_slice(b"0123456789");
     let mut output = SharedMemory::register(ctx, 4).map_err(|e| format!("register: {e}"))?;
     let mut params = [Param::input(&input), Param::output(&mut output), Param::None, Param::None];
-    match s.invoke(PARAMS_CMD_REVERSE, &mut params) {
-        Err(e) if e.code == TEEC_ERROR_SHORT_BUFFER && e.origin == TEEC_ORIGIN_TRUSTED_APP => {}
+    match s.invoke(params_ta::CMD_REVERSE, &mut params) {
+        Err(e) if e.is_from_ta(TeeError::ShortBuffer) => {}
         other => return Err(format!("got {other:?}, want SHORT_BUFFER from the TA")),
     }
     match params[1] {
@@ -57,7 +56,7 @@ fn inout_alloc(ctx: &Context, s: &mut Session<'_>) -> R {
     shm.as_mut_slice().fill(0);
     shm.as_mut_slice()[..9].copy_from_slice(b"abc-Def-g");
     let mut params = [Param::inout(&mut shm), Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-    s.invoke(PARAMS_CMD_UPPER, &mut params).map_err(|e| format!("upper: {e}"))?;
+    s.invoke(params_ta::CMD_UPPER, &mut params).map_err(|e| format!("upper: {e}"))?;
     let (Param::MemrefInout { size, .. }, Param::ValueOutput { a, b }) = (&params[0], &params[1]) else {
         unreachable!()
     };
@@ -74,7 +73,7 @@ fn inout_alloc(ctx: &Context, s: &mut Session<'_>) -> R {
 fn values(s: &mut Session<'_>) -> R {
     for (i, (a, b, want)) in [(1u32, 2u32, 3u32), (u32::MAX, 2, 1)].into_iter().enumerate() {
         let mut params = [Param::ValueInput { a, b }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-        s.invoke(PARAMS_CMD_ADD, &mut params).map_err(|e| format!("add: {e}"))?;
+        s.invoke(params_ta::CMD_ADD, &mut params).map_err(|e| format!("add: {e}"))?;
         match params[1] {
             Param::ValueOutput { a, b } if a == want && b == i as u32 + 1 => {}
             Param::ValueOutput { a, b } => {
@@ -88,7 +87,7 @@ fn values(s: &mut Session<'_>) -> R {
 
 fn self_test(s: &mut Session<'_>) -> R {
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
-    match s.invoke(PARAMS_CMD_SELF_TEST, &mut params) {
+    match s.invoke(params_ta::CMD_SELF_TEST, &mut params) {
         Ok(()) => Ok(()),
         Err(e) => match params[0] {
             Param::ValueOutput { a, b } => Err(format!("{e}: step {a} failed with {b:#010x}")),
@@ -107,10 +106,7 @@ const CASES: [&str; 5] = [
 
 pub fn run(report: &mut Report) {
     report.test(5001, "parameters: registered and temporary memrefs, values");
-    let setup = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-        let uuid = uuid(PARAMS_TA_UUID)?;
-        Ok((ctx, uuid))
-    });
+    let setup = Context::new().map_err(|e| format!("context: {e}")).map(|ctx| (ctx, params_ta::UUID));
     let (ctx, uuid) = match setup {
         Ok(x) => x,
         Err(e) => {

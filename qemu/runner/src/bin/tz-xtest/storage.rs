@@ -5,16 +5,9 @@
 //! `storage-ta-separation` and `storage-persists-across-instances` use the
 //! `mark` object of both TAs (commands 1-3) across sessions.
 
-use teec::{Context, Login, Param, Session};
+use proto::storage_ta;
+use teec::{Context, Login, Param, Session, TeeError, Uuid};
 use tz_runner::Report;
-
-const STORAGE_TA_UUID: &str = "ee81bdd8-3a3a-40df-8a88-df60f1271c2f";
-const STORAGE_PEER_TA_UUID: &str = "078b7b0f-0491-4c52-a0f8-2e1c7dcf03e3";
-const CMD_RUN_CASE: u32 = 0;
-const CMD_PUT_MARK: u32 = 1;
-const CMD_GET_MARK: u32 = 2;
-const CMD_DEL_MARK: u32 = 3;
-const TEE_ERROR_ITEM_NOT_FOUND: u32 = 0xFFFF_0008;
 
 /// (case name, case number in the TA).
 const CASES: [(&str, u32); 10] = [
@@ -50,20 +43,19 @@ fn call(session: &mut Session<'_>, cmd: u32, arg: u32) -> Result<(u32, u32), Str
     }
 }
 
-fn open<'c>(ctx: &'c Context, uuid: &str) -> Result<Session<'c>, String> {
-    let uuid = tz_runner::uuid(uuid)?;
-    ctx.open_session(&uuid, Login::Public).map_err(|e| format!("open session: {e}"))
+fn open<'c>(ctx: &'c Context, uuid: &Uuid) -> Result<Session<'c>, String> {
+    ctx.open_session(uuid, Login::Public).map_err(|e| format!("open session: {e}"))
 }
 
 fn case(ctx: &Context, n: u32) -> Result<(), String> {
-    let mut s = open(ctx, STORAGE_TA_UUID)?;
-    match call(&mut s, CMD_RUN_CASE, n)? {
+    let mut s = open(ctx, &storage_ta::UUID)?;
+    match call(&mut s, storage_ta::CMD_RUN_CASE, n)? {
         (0, _) => Ok(()),
         (step, code) => Err(format!("case {n} failed at step {step} with {code:#010x}")),
     }
 }
 
-fn mark(ctx: &Context, uuid: &str, cmd: u32, arg: u32) -> Result<(u32, u32), String> {
+fn mark(ctx: &Context, uuid: &Uuid, cmd: u32, arg: u32) -> Result<(u32, u32), String> {
     // A session per call: the instance goes away in between (no keep-alive),
     // so what is read back came from the file, not from instance memory.
     let mut s = open(ctx, uuid)?;
@@ -71,21 +63,21 @@ fn mark(ctx: &Context, uuid: &str, cmd: u32, arg: u32) -> Result<(u32, u32), Str
 }
 
 fn separation(ctx: &Context) -> Result<(), String> {
-    for uuid in [STORAGE_TA_UUID, STORAGE_PEER_TA_UUID] {
-        mark(ctx, uuid, CMD_DEL_MARK, 0)?;
+    for uuid in [storage_ta::UUID, storage_ta::PEER_UUID] {
+        mark(ctx, &uuid, storage_ta::CMD_DEL_MARK, 0)?;
     }
-    if mark(ctx, STORAGE_TA_UUID, CMD_PUT_MARK, 0xA1)? != (0, 0) {
+    if mark(ctx, &storage_ta::UUID, storage_ta::CMD_PUT_MARK, 0xA1)? != (0, 0) {
         return Err("TA 1 could not write its mark".into());
     }
-    match mark(ctx, STORAGE_PEER_TA_UUID, CMD_GET_MARK, 0)? {
-        (1, TEE_ERROR_ITEM_NOT_FOUND) => {}
+    match mark(ctx, &storage_ta::PEER_UUID, storage_ta::CMD_GET_MARK, 0)? {
+        (1, code) if code == TeeError::ItemNotFound.code() => {}
         other => return Err(format!("the peer TA sees TA 1's object: {other:x?}")),
     }
-    if mark(ctx, STORAGE_PEER_TA_UUID, CMD_PUT_MARK, 0xB2)? != (0, 0) {
+    if mark(ctx, &storage_ta::PEER_UUID, storage_ta::CMD_PUT_MARK, 0xB2)? != (0, 0) {
         return Err("peer TA could not write its mark".into());
     }
-    let a = mark(ctx, STORAGE_TA_UUID, CMD_GET_MARK, 0)?;
-    let b = mark(ctx, STORAGE_PEER_TA_UUID, CMD_GET_MARK, 0)?;
+    let a = mark(ctx, &storage_ta::UUID, storage_ta::CMD_GET_MARK, 0)?;
+    let b = mark(ctx, &storage_ta::PEER_UUID, storage_ta::CMD_GET_MARK, 0)?;
     if a != (0, 0xA1) || b != (0, 0xB2) {
         return Err(format!("same object ID, two TAs: got {a:x?} and {b:x?}, want (0, a1) and (0, b2)"));
     }
@@ -93,15 +85,15 @@ fn separation(ctx: &Context) -> Result<(), String> {
 }
 
 fn persists(ctx: &Context) -> Result<(), String> {
-    mark(ctx, STORAGE_TA_UUID, CMD_PUT_MARK, 0x5C)?;
-    let got = mark(ctx, STORAGE_TA_UUID, CMD_GET_MARK, 0)?;
-    mark(ctx, STORAGE_TA_UUID, CMD_DEL_MARK, 0)?;
-    mark(ctx, STORAGE_PEER_TA_UUID, CMD_DEL_MARK, 0)?;
-    let gone = mark(ctx, STORAGE_TA_UUID, CMD_GET_MARK, 0)?;
+    mark(ctx, &storage_ta::UUID, storage_ta::CMD_PUT_MARK, 0x5C)?;
+    let got = mark(ctx, &storage_ta::UUID, storage_ta::CMD_GET_MARK, 0)?;
+    mark(ctx, &storage_ta::UUID, storage_ta::CMD_DEL_MARK, 0)?;
+    mark(ctx, &storage_ta::PEER_UUID, storage_ta::CMD_DEL_MARK, 0)?;
+    let gone = mark(ctx, &storage_ta::UUID, storage_ta::CMD_GET_MARK, 0)?;
     if got != (0, 0x5C) {
         return Err(format!("read back {got:x?} in a new instance, want (0, 5c)"));
     }
-    if gone != (1, TEE_ERROR_ITEM_NOT_FOUND) {
+    if gone != (1, TeeError::ItemNotFound.code()) {
         return Err(format!("after delete: {gone:x?}, want ITEM_NOT_FOUND"));
     }
     Ok(())

@@ -20,11 +20,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use teec::{Context, Login, Param, TEEC_ERROR_ITEM_NOT_FOUND, Uuid};
-use tz_runner::{
-    HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID, PARAMS_CMD_BUSY_LOOP, PARAMS_TA_UUID, Report, STATS_CMD_KERNEL_STATS,
-    STATS_PTA_UUID, on_threads_with_session, pin_to_cpu, tee_from_cmdline, uuid,
-};
+use proto::{hello_world, params_ta};
+use tee_abi::pta;
+use teec::{Context, Login, Param, TeeError, Uuid};
+use tz_runner::{Report, on_threads_with_session, pin_to_cpu, tee_from_cmdline};
 
 const LEAK_CYCLES: u32 = 1000;
 const THREADS: u32 = 8;
@@ -36,7 +35,7 @@ const MIN_TICKS: u32 = 50;
 /// INC `a` on `session`, checking the answer.
 fn inc(session: &mut teec::Session<'_>, a: u32) -> Result<(), String> {
     let mut params = [Param::ValueInout { a, b: 0 }, Param::None, Param::None, Param::None];
-    session.invoke(HELLO_CMD_INC_VALUE, &mut params).map_err(|e| format!("INC {a}: {e}"))?;
+    session.invoke(hello_world::CMD_INC_VALUE, &mut params).map_err(|e| format!("INC {a}: {e}"))?;
     match params[0] {
         Param::ValueInout { a: got, .. } if got == a.wrapping_add(1) => Ok(()),
         ref p => Err(format!("INC {a} gave {p:?}")),
@@ -52,7 +51,7 @@ fn cycle(ctx: &Context, hello: &Uuid, i: u32) -> Result<(), String> {
 /// (heap bytes in use, open sessions, shm objects, heap size).
 fn stats(session: &mut teec::Session<'_>) -> Result<[u32; 4], String> {
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-    session.invoke(STATS_CMD_KERNEL_STATS, &mut params).map_err(|e| format!("stats: {e}"))?;
+    session.invoke(pta::STATS_CMD_KERNEL_STATS, &mut params).map_err(|e| format!("stats: {e}"))?;
     match params {
         [Param::ValueOutput { a: heap, b: sessions }, Param::ValueOutput { a: shm, b: size }, ..] => {
             Ok([heap, sessions, shm, size])
@@ -70,17 +69,13 @@ fn no_leak(tee: Option<&str>) -> Option<Result<(), String>> {
         Ok(c) => c,
         Err(e) => return Some(Err(format!("context: {e}"))),
     };
-    let stats_uuid = match uuid(STATS_PTA_UUID) {
-        Ok(u) => u,
-        Err(e) => return Some(Err(e)),
-    };
-    let mut pta = match ctx.open_session(&stats_uuid, Login::Public) {
+    let mut pta = match ctx.open_session(&pta::STATS_UUID, Login::Public) {
         Ok(s) => s,
-        Err(e) if e.code == TEEC_ERROR_ITEM_NOT_FOUND && tee.is_none() => return None,
+        Err(e) if e.is(TeeError::ItemNotFound) && tee.is_none() => return None,
         Err(e) => return Some(Err(format!("stats PTA: open: {e}"))),
     };
     Some((|| {
-        let hello = uuid(HELLO_WORLD_UUID)?;
+        let hello = hello_world::UUID;
         cycle(&ctx, &hello, 0)?;
         let before = stats(&mut pta)?;
         for i in 1..=LEAK_CYCLES {
@@ -125,7 +120,7 @@ fn diagnose(ctx: &Context, hello: &Uuid, pta: &mut teec::Session<'_>) -> Result<
 }
 
 fn concurrent() -> Result<(), String> {
-    on_threads_with_session(THREADS as usize, &uuid(HELLO_WORLD_UUID)?, |t, _ctx, session| {
+    on_threads_with_session(THREADS as usize, &hello_world::UUID, |t, _ctx, session| {
         let t = t as u32;
         for i in 0..INVOKES_PER_THREAD {
             inc(session, t * 1000 + i).map_err(|e| format!("thread {t}, invoke {i}: {e}"))?;
@@ -137,8 +132,7 @@ fn concurrent() -> Result<(), String> {
 fn busy_loop_linux_alive() -> Result<(), String> {
     pin_to_cpu(0)?;
     let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
-    let mut session =
-        ctx.open_session(&uuid(PARAMS_TA_UUID)?, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
+    let mut session = ctx.open_session(&params_ta::UUID, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
     let ticks = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let ticker = {
@@ -158,7 +152,7 @@ fn busy_loop_linux_alive() -> Result<(), String> {
     let start = Instant::now();
     let mut params =
         [Param::ValueInput { a: BUSY_MS, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-    let call = session.invoke(PARAMS_CMD_BUSY_LOOP, &mut params);
+    let call = session.invoke(params_ta::CMD_BUSY_LOOP, &mut params);
     let took = start.elapsed();
     let during = ticks.load(Ordering::Relaxed) - t0;
     stop.store(true, Ordering::Relaxed);

@@ -8,11 +8,9 @@
 //! call into os_test with a 200 ms cancellation-request timeout ends its
 //! 2 s wait with CANCEL).
 
-use teec::{Context, Login, Param, Session, SharedMemory, Uuid};
+use proto::ta2ta;
+use teec::{Context, Login, Param, Session, SharedMemory, TeeError};
 use tz_runner::Report;
-
-const TA2TA_UUID: &str = "5f1d6c3a-8e27-4b09-a4d1-2c7b9e0f1a36";
-const TEE_ERROR_ITEM_NOT_FOUND: u32 = 0xffff_0008;
 
 type R = Result<(), String>;
 
@@ -29,7 +27,7 @@ fn missing(s: &mut Session<'_>) -> R {
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
     s.invoke(1, &mut params).map_err(|e| format!("invoke: {e}"))?;
     match params[0] {
-        Param::ValueOutput { a: TEE_ERROR_ITEM_NOT_FOUND, .. } => Ok(()),
+        Param::ValueOutput { a, .. } if a == TeeError::ItemNotFound.code() => Ok(()),
         ref other => Err(format!("got {other:?}, want ITEM_NOT_FOUND")),
     }
 }
@@ -65,7 +63,7 @@ pub fn run(report: &mut Report) {
             return;
         }
     };
-    let uuid: Uuid = TA2TA_UUID.parse().expect("valid UUID");
+    let uuid = ta2ta::UUID;
     match ctx.open_session(&uuid, Login::Public) {
         Ok(mut s) => {
             report.case("ta-to-ta-hello-inc", hello_inc(&mut s));

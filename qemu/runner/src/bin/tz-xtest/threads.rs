@@ -29,39 +29,25 @@
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 
-use teec::{Context, Login, Param, Session};
+use proto::{cross_call, hello_world, recursion_ta};
+use teec::{Context, Login, Param, Session, TeeError, Uuid};
 use tz_runner::Report;
 
-const RECURSION_UUID: &str = "9971ef47-63ad-4a67-bd7f-9dde64bda093";
-const CROSS_A_UUID: &str = "3b2797ee-0460-4b74-a990-3758590a6c8d";
-const CROSS_B_UUID: &str = "6f047466-b27e-4d5e-a128-0cb8e7b3b57a";
-const HELLO_UUID: &str = "8aaaf200-2450-11e4-abe2-0002a5d5c51b";
-
-const CMD_RECURSE: u32 = 0;
-const CMD_TPIDR_SET_GET: u32 = 1;
-const CMD_TPIDR_GET: u32 = 2;
-const CMD_TPIDR_NESTED: u32 = 3;
-const CMD_CALL_PEER: u32 = 0;
-const CMD_PING: u32 = 1;
-const CMD_OPEN_PEER: u32 = 3;
-
-const TEE_ERROR_OUT_OF_MEMORY: u32 = 0xffff_000c;
-const TEE_ERROR_BUSY: u32 = 0xffff_000d;
 /// Upstream's `CFG_CORE_MAX_SYSCALL_RECURSION` default: entry-point runs
 /// nested on one thread, the client's own included.
 const MAX_NESTING: u32 = 4;
 
 type R = Result<(), String>;
 
-fn open<'c>(ctx: &'c Context, uuid: &str) -> Result<Session<'c>, String> {
-    ctx.open_session(&tz_runner::uuid(uuid)?, Login::Public).map_err(|e| format!("open {uuid}: {e}"))
+fn open<'c>(ctx: &'c Context, uuid: &Uuid) -> Result<Session<'c>, String> {
+    ctx.open_session(uuid, Login::Public).map_err(|e| format!("open {uuid}: {e}"))
 }
 
 /// RECURSE with `depth`: (instances that ran, the error that stopped it).
 fn recurse(ctx: &Context, depth: u32) -> Result<(u32, u32), String> {
-    let mut s = open(ctx, RECURSION_UUID)?;
+    let mut s = open(ctx, &recursion_ta::UUID)?;
     let mut params = [Param::ValueInout { a: depth, b: 0 }, Param::None, Param::None, Param::None];
-    s.invoke(CMD_RECURSE, &mut params).map_err(|e| format!("invoke: {e}"))?;
+    s.invoke(recursion_ta::CMD_RECURSE, &mut params).map_err(|e| format!("invoke: {e}"))?;
     let Param::ValueInout { a, b } = params[0] else { unreachable!() };
     Ok((a, b))
 }
@@ -72,7 +58,7 @@ fn expect_recursion(ctx: &Context, depth: u32, want: (u32, u32)) -> R {
 }
 
 fn hello_inc(ctx: &Context) -> R {
-    let mut s = open(ctx, HELLO_UUID)?;
+    let mut s = open(ctx, &hello_world::UUID)?;
     let mut params = [Param::ValueInout { a: 1, b: 0 }, Param::None, Param::None, Param::None];
     s.invoke(0, &mut params).map_err(|e| format!("hello invoke: {e}"))?;
     match params[0] {
@@ -86,9 +72,12 @@ fn nesting(report: &mut Report, ctx: &Context) {
     report.case("ta-to-ta-nesting-within-limit", expect_recursion(ctx, MAX_NESTING - 1, (MAX_NESTING, 0)));
     report.case(
         "ta-to-ta-nesting-limit-out-of-memory",
-        expect_recursion(ctx, MAX_NESTING, (MAX_NESTING, TEE_ERROR_OUT_OF_MEMORY)),
+        expect_recursion(ctx, MAX_NESTING, (MAX_NESTING, TeeError::OutOfMemory.code())),
     );
-    report.case("ta-to-ta-deep-recursion-refused", expect_recursion(ctx, 40, (MAX_NESTING, TEE_ERROR_OUT_OF_MEMORY)));
+    report.case(
+        "ta-to-ta-deep-recursion-refused",
+        expect_recursion(ctx, 40, (MAX_NESTING, TeeError::OutOfMemory.code())),
+    );
     report.case("kernel-up-after-nesting", hello_inc(ctx).and_then(|()| expect_recursion(ctx, 0, (1, 0))));
 }
 
@@ -103,14 +92,14 @@ fn join(a: u32, b: u32) -> u64 {
 fn tpidr_set_get(s: &mut Session<'_>, value: u64) -> Result<u64, String> {
     let (a, b) = split(value);
     let mut params = [Param::ValueInout { a, b }, Param::None, Param::None, Param::None];
-    s.invoke(CMD_TPIDR_SET_GET, &mut params).map_err(|e| format!("invoke: {e}"))?;
+    s.invoke(recursion_ta::CMD_TPIDR_SET_GET, &mut params).map_err(|e| format!("invoke: {e}"))?;
     let Param::ValueInout { a, b } = params[0] else { unreachable!() };
     Ok(join(a, b))
 }
 
 fn tpidr_get(s: &mut Session<'_>) -> Result<u64, String> {
     let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
-    s.invoke(CMD_TPIDR_GET, &mut params).map_err(|e| format!("invoke: {e}"))?;
+    s.invoke(recursion_ta::CMD_TPIDR_GET, &mut params).map_err(|e| format!("invoke: {e}"))?;
     let Param::ValueOutput { a, b } = params[0] else { unreachable!() };
     Ok(join(a, b))
 }
@@ -119,7 +108,7 @@ fn tpidr_get(s: &mut Session<'_>) -> Result<u64, String> {
 fn tpidr_nested(s: &mut Session<'_>, value: u64) -> Result<(u64, u64), String> {
     let (a, b) = split(value);
     let mut params = [Param::ValueInout { a, b }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-    s.invoke(CMD_TPIDR_NESTED, &mut params).map_err(|e| format!("invoke: {e}"))?;
+    s.invoke(recursion_ta::CMD_TPIDR_NESTED, &mut params).map_err(|e| format!("invoke: {e}"))?;
     let (Param::ValueInout { a, b }, Param::ValueOutput { a: a1, b: b1 }) = (&params[0], &params[1]) else {
         unreachable!()
     };
@@ -152,7 +141,7 @@ fn tpidr(report: &mut Report) {
                     Ok(c) => c,
                     Err(e) => return fail(format!("context: {e}")),
                 };
-                let (mut one, mut two) = match (open(&ctx, RECURSION_UUID), open(&ctx, RECURSION_UUID)) {
+                let (mut one, mut two) = match (open(&ctx, &recursion_ta::UUID), open(&ctx, &recursion_ta::UUID)) {
                     (Ok(a), Ok(b)) => (a, b),
                     (Err(e), _) | (_, Err(e)) => return fail(e),
                 };
@@ -196,17 +185,17 @@ fn tpidr(report: &mut Report) {
 /// peer's `peer_cmd`); the invoke's result code (0 for success).
 fn call_peer(s: &mut Session<'_>, wait_ms: u32, peer_cmd: u32) -> u32 {
     let mut params = [Param::ValueInput { a: wait_ms, b: peer_cmd }, Param::None, Param::None, Param::None];
-    match s.invoke(CMD_CALL_PEER, &mut params) {
+    match s.invoke(cross_call::CMD_CALL_PEER, &mut params) {
         Ok(()) => 0,
         Err(e) => e.code,
     }
 }
 
 fn cycle_one_thread(ctx: &Context) -> R {
-    let mut a = open(ctx, CROSS_A_UUID)?;
+    let mut a = open(ctx, &cross_call::A_UUID)?;
     // A opens B, B opens a session to A, which this thread is running.
-    let code = call_peer(&mut a, 0, CMD_OPEN_PEER);
-    if code == TEE_ERROR_BUSY { Ok(()) } else { Err(format!("A → B → A gave {code:#x}, want BUSY")) }
+    let code = call_peer(&mut a, 0, cross_call::CMD_OPEN_PEER);
+    if code == TeeError::Busy.code() { Ok(()) } else { Err(format!("A → B → A gave {code:#x}, want BUSY")) }
 }
 
 /// Client thread 1 has A call B while client thread 2 has B call A (each
@@ -214,14 +203,14 @@ fn cycle_one_thread(ctx: &Context) -> R {
 fn cross_two_threads() -> R {
     let barrier = Arc::new(Barrier::new(2));
     let (tx, rx) = mpsc::channel();
-    for (me, name) in [(CROSS_A_UUID, "A → B"), (CROSS_B_UUID, "B → A")] {
+    for (me, name) in [(cross_call::A_UUID, "A → B"), (cross_call::B_UUID, "B → A")] {
         let (barrier, tx) = (barrier.clone(), tx.clone());
         // Detached: if the kernel deadlocks, the test still reports.
         std::thread::spawn(move || {
             let result = Context::new().map_err(|e| format!("context: {e}")).and_then(|ctx| {
-                let mut s = open(&ctx, me)?;
+                let mut s = open(&ctx, &me)?;
                 barrier.wait();
-                Ok(call_peer(&mut s, 300, CMD_PING))
+                Ok(call_peer(&mut s, 300, cross_call::CMD_PING))
             });
             let _ = tx.send((name, result));
         });
@@ -241,10 +230,10 @@ fn cross_two_threads() -> R {
 }
 
 fn kernel_up_after(ctx: &Context) -> R {
-    for uuid in [CROSS_A_UUID, CROSS_B_UUID] {
-        let mut s = open(ctx, uuid)?;
+    for uuid in [cross_call::A_UUID, cross_call::B_UUID] {
+        let mut s = open(ctx, &uuid)?;
         let mut params = [Param::None, Param::None, Param::None, Param::None];
-        s.invoke(CMD_PING, &mut params).map_err(|e| format!("{uuid} ping: {e}"))?;
+        s.invoke(cross_call::CMD_PING, &mut params).map_err(|e| format!("{uuid} ping: {e}"))?;
     }
     hello_inc(ctx)
 }

@@ -9,12 +9,11 @@
 //! - `crypto-aes-ccm-tag-<n>`: CCM takes 4..=16 even (SP 800-38C, checked
 //!   by the TEE core), NOT_SUPPORTED otherwise.
 
-use teec::{Context, Session, TEEC_ERROR_NOT_SUPPORTED, TEEC_ORIGIN_TRUSTED_APP};
+use teec::{Context, Session, TeeError};
 use tz_runner::{Report, hex, to_hex};
 
-use super::{CMD_GCM, R, TaOutput, call};
-
-const CMD_CCM: u32 = 7;
+use super::{R, TaOutput, call};
+use proto::crypt_ta;
 
 /// Cases reported here.
 pub const CASES: usize = 2 * 17;
@@ -27,7 +26,7 @@ const PLAIN: &str = "00000000000000000000000000000000";
 const CIPHER: &str = "0388dace60b6a392f328c2b971b2fe78";
 const TAG: &str = "ab6e47d42cec13bdf53a67b21257bddf";
 
-/// `cmd` (`CMD_GCM` or `CMD_CCM`) with `tag_len`-byte tags, no AAD, the
+/// `cmd` (`crypt_ta::CMD_GCM` or `crypt_ta::CMD_CCM`) with `tag_len`-byte tags, no AAD, the
 /// payload in the final.
 fn ae(
     ctx: &Context,
@@ -48,7 +47,7 @@ fn ae(
 
 fn refused(got: TaOutput, what: &str) -> R {
     match got {
-        Err((TEEC_ERROR_NOT_SUPPORTED, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
+        Err((code, origin, _)) if super::from_ta(code, origin, TeeError::NotSupported) => Ok(()),
         other => Err(format!("{what}: got {other:?}, want NOT_SUPPORTED from the TA")),
     }
 }
@@ -58,14 +57,14 @@ fn refused(got: TaOutput, what: &str) -> R {
 fn gcm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
     let (iv, p) = (hex(IV), hex(PLAIN));
     let ct = [hex(CIPHER), hex(TAG)[..n].to_vec()].concat();
-    let enc = ae(ctx, s, CMD_GCM, false, &iv, n, &p)?;
-    let dec = ae(ctx, s, CMD_GCM, true, &iv, n, &ct)?;
+    let enc = ae(ctx, s, crypt_ta::CMD_GCM, false, &iv, n, &p)?;
+    let dec = ae(ctx, s, crypt_ta::CMD_GCM, true, &iv, n, &ct)?;
     if !(12..=16).contains(&n) {
         refused(enc, "encrypt")?;
         // A forged ciphertext with the (empty or short) tag of its length.
         let mut forged = ct.clone();
         forged[0] ^= 0xff;
-        refused(ae(ctx, s, CMD_GCM, true, &iv, n, &forged)?, "decrypt forged")?;
+        refused(ae(ctx, s, crypt_ta::CMD_GCM, true, &iv, n, &forged)?, "decrypt forged")?;
         return refused(dec, "decrypt");
     }
     match (enc, dec) {
@@ -78,17 +77,17 @@ fn gcm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
 /// both refused.
 fn ccm_tag(ctx: &Context, s: &mut Session<'_>, n: usize) -> R {
     let (nonce, p) = ([0x11u8; 13], hex(PLAIN));
-    let enc = ae(ctx, s, CMD_CCM, false, &nonce, n, &p)?;
+    let enc = ae(ctx, s, crypt_ta::CMD_CCM, false, &nonce, n, &p)?;
     if !((4..=16).contains(&n) && n.is_multiple_of(2)) {
         refused(enc, "encrypt")?;
         let ct = [hex(CIPHER), vec![0; n]].concat();
-        return refused(ae(ctx, s, CMD_CCM, true, &nonce, n, &ct)?, "decrypt");
+        return refused(ae(ctx, s, crypt_ta::CMD_CCM, true, &nonce, n, &ct)?, "decrypt");
     }
     let ct = enc.map_err(|e| format!("encrypt: {e:?}"))?;
     if ct.len() != p.len() + n {
         return Err(format!("encrypt gave {} bytes, want {}", ct.len(), p.len() + n));
     }
-    match ae(ctx, s, CMD_CCM, true, &nonce, n, &ct)? {
+    match ae(ctx, s, crypt_ta::CMD_CCM, true, &nonce, n, &ct)? {
         Ok(d) if d == p => Ok(()),
         other => Err(format!("decrypt: got {other:?}")),
     }

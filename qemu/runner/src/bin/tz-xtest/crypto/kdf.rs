@@ -1,5 +1,5 @@
 //! Tests 4009 (HKDF) and 4012 (PBKDF2) through `tas/crypt_ta`'s
-//! `CMD_DERIVE` (syscall 32, OP-TEE's extension algorithms), with
+//! `crypt_ta::CMD_DERIVE` (syscall 32, OP-TEE's extension algorithms), with
 //! published known-answer vectors and upstream's error codes.
 //!
 //! - 4009 `crypto-hkdf-rfc5869-{1,2,3,4,7}`: RFC 5869 appendix A test
@@ -19,19 +19,13 @@ use teec::{Context, Session};
 use tz_runner::Report;
 
 use super::{R, call, check, hex, want_bytes};
-
-const CMD_DERIVE: u32 = 8;
-const CHECK_HKDF: u32 = 11;
-const CHECK_PBKDF2: u32 = 12;
-/// `TEE_ALG_HKDF_SHA1_DERIVE_KEY`, `_SHA256_`, `TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY`.
-const ALG_HKDF_SHA1: u32 = 0x8000_20C0;
-const ALG_HKDF_SHA256: u32 = 0x8000_40C0;
-const ALG_PBKDF2_SHA1: u32 = 0x8000_20C2;
+use proto::crypt_ta;
+use tee_abi::gp::alg;
 
 /// Cases reported here.
 pub const CASES: usize = 6 + 6;
 
-/// What `CMD_DERIVE` takes besides the algorithm.
+/// What `crypt_ta::CMD_DERIVE` takes besides the algorithm.
 struct Input<'a> {
     key: &'a [u8],
     salt: &'a [u8],
@@ -42,14 +36,14 @@ struct Input<'a> {
 fn derive(ctx: &Context, s: &mut Session<'_>, algo: u32, input: Input<'_>, want: &[u8]) -> R {
     let Input { key, salt, rounds, info } = input;
     let extra = [&(salt.len() as u32).to_le_bytes()[..], &rounds.to_le_bytes(), salt, info].concat();
-    want_bytes(call(ctx, s, CMD_DERIVE, (algo, want.len() as u32), &[key, &extra], want.len())?, want)
+    want_bytes(call(ctx, s, crypt_ta::CMD_DERIVE, (algo, want.len() as u32), &[key, &extra], want.len())?, want)
 }
 
 /// RFC 5869 appendix A: (case, algorithm, IKM, salt, info, OKM).
 const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     (
         1,
-        ALG_HKDF_SHA256,
+        alg::HKDF_SHA256_DERIVE_KEY,
         "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
         "000102030405060708090a0b0c",
         "f0f1f2f3f4f5f6f7f8f9",
@@ -57,7 +51,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         2,
-        ALG_HKDF_SHA256,
+        alg::HKDF_SHA256_DERIVE_KEY,
         "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
          202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f",
         "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f
@@ -69,7 +63,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         3,
-        ALG_HKDF_SHA256,
+        alg::HKDF_SHA256_DERIVE_KEY,
         "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
         "",
         "",
@@ -77,7 +71,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         4,
-        ALG_HKDF_SHA1,
+        alg::HKDF_SHA1_DERIVE_KEY,
         "0b0b0b0b0b0b0b0b0b0b0b",
         "000102030405060708090a0b0c",
         "f0f1f2f3f4f5f6f7f8f9",
@@ -85,7 +79,7 @@ const HKDF: [(u32, u32, &str, &str, &str, &str); 5] = [
     ),
     (
         7,
-        ALG_HKDF_SHA1,
+        alg::HKDF_SHA1_DERIVE_KEY,
         "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c",
         "",
         "",
@@ -117,14 +111,20 @@ pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
             derive(ctx, s, algo, Input { key: &hex(ikm), salt: &hex(salt), rounds: 0, info: &hex(info) }, &hex(okm)),
         );
     }
-    report.case("crypto-check-hkdf", check(s, CHECK_HKDF));
+    report.case("crypto-check-hkdf", check(s, crypt_ta::CHECK_HKDF));
 
     report.test(4012, "PBKDF2-HMAC-SHA1: RFC 6070");
     for (name, password, salt, rounds, want) in PBKDF2 {
         report.case(
             &format!("crypto-pbkdf2-sha1-rfc6070-{name}"),
-            derive(ctx, s, ALG_PBKDF2_SHA1, Input { key: password, salt, rounds, info: &[] }, &hex(want)),
+            derive(
+                ctx,
+                s,
+                alg::PBKDF2_HMAC_SHA1_DERIVE_KEY,
+                Input { key: password, salt, rounds, info: &[] },
+                &hex(want),
+            ),
         );
     }
-    report.case("crypto-check-pbkdf2", check(s, CHECK_PBKDF2));
+    report.case("crypto-check-pbkdf2", check(s, crypt_ta::CHECK_PBKDF2));
 }

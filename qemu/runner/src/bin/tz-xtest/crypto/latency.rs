@@ -28,9 +28,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use teec::{Context, Login, Param, Session};
-use tz_runner::{PARAMS_CMD_BUSY_LOOP, PARAMS_TA_UUID, Report, pin_to_cpu, uuid};
+use tz_runner::{Report, pin_to_cpu};
 
-use super::{CMD_DIGEST, R, shm_with};
+use super::{R, shm_with};
+use proto::{asym_ta, crypt_ta, params_ta};
+use tee_abi::gp::{alg, attr, object_type};
 
 /// Cases reported here.
 pub const CASES: usize = 4;
@@ -41,16 +43,6 @@ const MAX_GAP: Duration = Duration::from_millis(1000);
 const TICK: Duration = Duration::from_millis(1);
 /// CPU both threads run on.
 const CPU: usize = 0;
-
-const ASYM_TA_UUID: &str = "2d753212-0ad1-4ede-9cf1-53795d482d83";
-/// `tas/asym_ta`'s `CMD_GENERATE`, `TEE_TYPE_RSA_KEYPAIR`, `TEE_ATTR_RSA_MODULUS`.
-const ASYM_CMD_GENERATE: u32 = 1;
-const TYPE_RSA_KEYPAIR: u32 = 0xA100_0030;
-const ATTR_RSA_MODULUS: u32 = 0xD000_0130;
-/// `tas/crypt_ta`'s `CMD_DERIVE`, `TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY`, `TEE_ALG_SHA256`.
-const CRYPT_CMD_DERIVE: u32 = 8;
-const ALG_PBKDF2_SHA1: u32 = 0x8000_20C2;
-const ALG_SHA256: u32 = 0x5000_0004;
 
 /// Makes the calling thread real-time (SCHED_FIFO) so that it runs as
 /// soon as its timer fires; best effort (the gap then includes waiting
@@ -133,18 +125,18 @@ fn invoke(s: &mut Session<'_>, cmd: u32, params: &mut [Param<'_>; 4]) -> R {
 }
 
 fn rsa4096_keygen(ctx: &Context) -> R {
-    let mut s = ctx.open_session(&uuid(ASYM_TA_UUID)?, Login::Public).map_err(|e| format!("open asym_ta: {e}"))?;
+    let mut s = ctx.open_session(&asym_ta::UUID, Login::Public).map_err(|e| format!("open asym_ta: {e}"))?;
     let no_params = shm_with(ctx, &0u32.to_le_bytes())?;
-    let ids = shm_with(ctx, &ATTR_RSA_MODULUS.to_le_bytes())?;
+    let ids = shm_with(ctx, &attr::RSA_MODULUS.to_le_bytes())?;
     let mut out = SharedMemoryOut::new(ctx, 1024)?;
     measure("rsa4096-keygen", || {
         let mut p = [
-            Param::ValueInput { a: TYPE_RSA_KEYPAIR, b: 4096 },
+            Param::ValueInput { a: object_type::RSA_KEYPAIR, b: 4096 },
             Param::input(&no_params),
             Param::input(&ids),
             Param::output(&mut out.0),
         ];
-        invoke(&mut s, ASYM_CMD_GENERATE, &mut p)
+        invoke(&mut s, asym_ta::CMD_GENERATE, &mut p)
     })
 }
 
@@ -154,12 +146,12 @@ fn pbkdf2(ctx: &Context, s: &mut Session<'_>) -> R {
     let mut out = SharedMemoryOut::new(ctx, 20)?;
     measure("pbkdf2-256k", || {
         let mut p = [
-            Param::ValueInput { a: ALG_PBKDF2_SHA1, b: 20 },
+            Param::ValueInput { a: alg::PBKDF2_HMAC_SHA1_DERIVE_KEY, b: 20 },
             Param::input(&password),
             Param::input(&extra),
             Param::output(&mut out.0),
         ];
-        invoke(s, CRYPT_CMD_DERIVE, &mut p)
+        invoke(s, crypt_ta::CMD_DERIVE, &mut p)
     })
 }
 
@@ -168,16 +160,16 @@ fn sha256_2mib(ctx: &Context, s: &mut Session<'_>) -> R {
     let mut out = SharedMemoryOut::new(ctx, 32)?;
     measure("sha256-2mib", || {
         let mut p =
-            [Param::ValueInput { a: ALG_SHA256, b: 0 }, Param::input(&msg), Param::output(&mut out.0), Param::None];
-        invoke(s, CMD_DIGEST, &mut p)
+            [Param::ValueInput { a: alg::SHA256, b: 0 }, Param::input(&msg), Param::output(&mut out.0), Param::None];
+        invoke(s, crypt_ta::CMD_DIGEST, &mut p)
     })
 }
 
 fn baseline(ctx: &Context) -> R {
-    let mut s = ctx.open_session(&uuid(PARAMS_TA_UUID)?, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
+    let mut s = ctx.open_session(&params_ta::UUID, Login::Public).map_err(|e| format!("open params_ta: {e}"))?;
     measure("baseline-ta-busy-loop", || {
         let mut p = [Param::ValueInput { a: 2000, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
-        invoke(&mut s, PARAMS_CMD_BUSY_LOOP, &mut p)
+        invoke(&mut s, params_ta::CMD_BUSY_LOOP, &mut p)
     })
 }
 

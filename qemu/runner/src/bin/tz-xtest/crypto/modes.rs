@@ -21,17 +21,12 @@
 //!   18 bytes (NOT_SUPPORTED), AAD and payload beyond or short of the
 //!   lengths given at init (BAD_STATE), a short tag buffer, an empty tag.
 
-use teec::{Context, Session, TEEC_ORIGIN_TRUSTED_APP};
+use teec::{Context, Session, TeeError};
 use tz_runner::Report;
 
-use super::{CMD_CIPHER, R, TEE_ERROR_MAC_INVALID, TaOutput, call, check, hex, want_bytes};
-
-const CMD_XTS: u32 = 6;
-const CMD_CCM: u32 = 7;
-const ALG_AES_CTS: u32 = 0x1000_0310;
-const CHECK_XTS: u32 = 8;
-const CHECK_CTS: u32 = 9;
-const CHECK_CCM: u32 = 10;
+use super::{R, TaOutput, call, check, from_ta, hex, want_bytes};
+use proto::crypt_ta;
+use tee_abi::gp::alg;
 
 /// Cases reported here.
 pub const CASES: usize = 8 + 8 + 10;
@@ -70,7 +65,7 @@ fn xts(ctx: &Context, s: &mut Session<'_>, decrypt: bool, v: &(u32, &str, &str, 
     let keys: Vec<u8> = [hex(k1), hex(k2), hex(tweak)].concat();
     let (input, want) = if decrypt { (hex(c), hex(p)) } else { (hex(p), hex(c)) };
     let a = u32::from(decrypt) | (hex(k1).len() as u32) << 8 | chunk << 16;
-    want_bytes(call(ctx, s, CMD_XTS, (a, 0), &[&keys, &input], input.len())?, &want)
+    want_bytes(call(ctx, s, crypt_ta::CMD_XTS, (a, 0), &[&keys, &input], input.len())?, &want)
 }
 
 /// RFC 3962 appendix B: AES-128 key "chicken teriyaki", IV 0, prefixes of
@@ -94,7 +89,7 @@ fn cts(ctx: &Context, s: &mut Session<'_>, mode: u32, input: &[u8], chunk: u32, 
     let mut key_iv = hex(CTS_KEY);
     key_iv.extend([0u8; 16]);
     let b = mode | 16 << 8 | chunk << 16;
-    want_bytes(call(ctx, s, CMD_CIPHER, (ALG_AES_CTS, b), &[&key_iv, input], input.len())?, want)
+    want_bytes(call(ctx, s, crypt_ta::CMD_CIPHER, (alg::AES_CTS, b), &[&key_iv, input], input.len())?, want)
 }
 
 /// (name, key, nonce, AAD, plaintext, ciphertext, tag): NIST SP 800-38C
@@ -141,14 +136,14 @@ struct CcmParams<'a> {
     tag_len: usize,
 }
 
-/// AES-CCM through `CMD_CCM`, the payload in 5-byte updates: ciphertext ‖
+/// AES-CCM through `crypt_ta::CMD_CCM`, the payload in 5-byte updates: ciphertext ‖
 /// tag or plaintext, or the error.
 fn ccm(ctx: &Context, s: &mut Session<'_>, decrypt: bool, m: &CcmParams<'_>, input: &[u8]) -> Result<TaOutput, String> {
     let kna = [m.key, m.nonce, m.aad].concat();
     let a = u32::from(decrypt) | (m.key.len() as u32) << 8 | (m.nonce.len() as u32) << 16 | 5 << 24;
     let b = m.aad.len() as u32 | (m.tag_len as u32) << 16;
     let out = if decrypt { input.len() - m.tag_len } else { input.len() + m.tag_len };
-    call(ctx, s, CMD_CCM, (a, b), &[&kna, input], out)
+    call(ctx, s, crypt_ta::CMD_CCM, (a, b), &[&kna, input], out)
 }
 
 pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
@@ -159,7 +154,7 @@ pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         report.case(&format!("crypto-aes128-xts-ieee1619-{}", v.0), xts(ctx, s, false, v, chunk));
     }
     report.case("crypto-aes128-xts-ieee1619-18-dec", xts(ctx, s, true, &XTS[5], 0));
-    report.case("crypto-check-xts", check(s, CHECK_XTS));
+    report.case("crypto-check-xts", check(s, crypt_ta::CHECK_XTS));
 
     report.test(4007, "AES-CTS: RFC 3962 (CBC-CS3)");
     let plain = hex(CTS_PLAIN);
@@ -168,7 +163,7 @@ pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
         report.case(&format!("crypto-aes128-cts-rfc3962-{len}"), cts(ctx, s, 0, &plain[..len], chunk, &hex(want)));
     }
     report.case("crypto-aes128-cts-rfc3962-47-dec", cts(ctx, s, 1, &hex(CTS[3].1), 0, &plain[..47]));
-    report.case("crypto-check-cts", check(s, CHECK_CTS));
+    report.case("crypto-check-cts", check(s, crypt_ta::CHECK_CTS));
 
     report.test(4008, "AES-CCM: NIST SP 800-38C, RFC 3610");
     for (name, k, n, a, p, c, t) in CCM {
@@ -190,10 +185,10 @@ pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
             *ct.last_mut().unwrap_or(&mut 0) ^= 0x01;
             let (k, n, a) = (hex(k), hex(n), hex(a));
             match ccm(ctx, s, true, &CcmParams { key: &k, nonce: &n, aad: &a, tag_len: 8 }, &ct)? {
-                Err((TEE_ERROR_MAC_INVALID, TEEC_ORIGIN_TRUSTED_APP, _)) => Ok(()),
+                Err((code, origin, _)) if from_ta(code, origin, TeeError::MacInvalid) => Ok(()),
                 other => Err(format!("got {other:?}, want MAC_INVALID from the TA")),
             }
         })(),
     );
-    report.case("crypto-check-ccm", check(s, CHECK_CCM));
+    report.case("crypto-check-ccm", check(s, crypt_ta::CHECK_CCM));
 }

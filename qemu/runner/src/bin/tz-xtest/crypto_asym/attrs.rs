@@ -4,10 +4,6 @@
 use super::rsa::siggen15;
 use super::*;
 
-/// `TEE_ECC_CURVE_NIST_P256`, `TEE_ECC_CURVE_NIST_P521`.
-const P256: u32 = 3;
-const P521: u32 = 5;
-
 pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.test(4029, "asymmetric key attributes: access rules, copies, sizes");
     let kp = spec(RSA_KEYPAIR, 1024, &siggen15(), &[]);
@@ -22,13 +18,14 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     );
     report.case(
         "attr-private-exponent-of-public-key-absent",
-        ta.get_attr(RSA_PRIVATE_EXPONENT, u32::MAX, &public, (0, 0), 512).and_then(|a| want_err(a, ITEM_NOT_FOUND)),
+        ta.get_attr(RSA_PRIVATE_EXPONENT, u32::MAX, &public, (0, 0), 512)
+            .and_then(|a| want_err(a, TeeError::ItemNotFound)),
     );
     // TEE_USAGE_EXTRACTABLE (bit 0) cleared: secret attributes refused,
     // public ones still readable.
     report.case(
         "attr-secret-of-non-extractable-key",
-        ta.get_attr(RSA_PRIVATE_EXPONENT, !1, &kp, (0, 0), 512).and_then(|a| want_err(a, BAD_PARAMETERS)),
+        ta.get_attr(RSA_PRIVATE_EXPONENT, !1, &kp, (0, 0), 512).and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "attr-public-of-non-extractable-key",
@@ -41,17 +38,18 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     );
     report.case(
         "attr-copy-keypair-from-public-refused",
-        ta.get_attr(RSA_MODULUS, u32::MAX, &public, (RSA_KEYPAIR, 1024), 512).and_then(|a| want_err(a, BAD_PARAMETERS)),
+        ta.get_attr(RSA_MODULUS, u32::MAX, &public, (RSA_KEYPAIR, 1024), 512)
+            .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "attr-rsa-keypair-missing-private-exponent",
         ta.get_attr(RSA_MODULUS, u32::MAX, &spec(RSA_KEYPAIR, 1024, &siggen15()[..2], &[]), (0, 0), 512)
-            .and_then(|a| want_err(a, ITEM_NOT_FOUND)),
+            .and_then(|a| want_err(a, TeeError::ItemNotFound)),
     );
     report.case(
         "attr-rsa-modulus-above-max-size",
         ta.get_attr(RSA_MODULUS, u32::MAX, &spec(RSA_PUBLIC_KEY, 512, &siggen15()[..2], &[]), (0, 0), 512)
-            .and_then(|a| want_err(a, 0xFFFF_0007)),
+            .and_then(|a| want_err(a, TeeError::BadState)),
     );
     report.case(
         "attr-ecc-copy-public-drops-private",
@@ -62,7 +60,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
             (ECDSA_PUBLIC_KEY, 256),
             66,
         )
-        .and_then(|a| want_err(a, ITEM_NOT_FOUND)),
+        .and_then(|a| want_err(a, TeeError::ItemNotFound)),
     );
     report.case(
         "attr-ecc-bignum-leading-zeros-dropped",

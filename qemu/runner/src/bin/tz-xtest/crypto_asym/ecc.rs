@@ -2,10 +2,6 @@
 
 use super::*;
 
-const P256: u32 = 3;
-const P384: u32 = 4;
-const P521: u32 = 5;
-
 pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.test(4024, "ECDSA: NIST CAVP 186-4 SigGen (P-256, P-384, P-521)");
     let curves = [
@@ -38,15 +34,15 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     bad[40] ^= 0x01;
     report.case(
         "ecdsa-bad-signature-invalid",
-        ta.verify(ECDSA_SHA256, &public, &hex(t[3]), &bad).and_then(|a| want_err(a, SIGNATURE_INVALID)),
+        ta.verify(ECDSA_SHA256, &public, &hex(t[3]), &bad).and_then(|a| want_err(a, TeeError::SignatureInvalid)),
     );
     report.case(
         "ecdsa-other-digest-invalid",
-        ta.verify(ECDSA_SHA256, &public, &[0x11; 32], &sig).and_then(|a| want_err(a, SIGNATURE_INVALID)),
+        ta.verify(ECDSA_SHA256, &public, &[0x11; 32], &sig).and_then(|a| want_err(a, TeeError::SignatureInvalid)),
     );
     report.case(
         "ecdsa-signature-length-bad-parameters",
-        ta.verify(ECDSA_SHA256, &public, &hex(t[3]), &sig[..63]).and_then(|a| want_err(a, BAD_PARAMETERS)),
+        ta.verify(ECDSA_SHA256, &public, &hex(t[3]), &sig[..63]).and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "ecdsa-sign-short-buffer",
@@ -59,11 +55,11 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     );
     report.case(
         "ecdsa-algorithm-curve-mismatch",
-        ta.operate(ECDSA_SHA384, MODE_SIGN, &kp, &hex(t[3]), 132).and_then(|a| want_err(a, BAD_PARAMETERS)),
+        ta.operate(ECDSA_SHA384, MODE_SIGN, &kp, &hex(t[3]), 132).and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "ecdsa-public-key-cannot-sign",
-        ta.operate(ECDSA_SHA256, MODE_SIGN, &public, &hex(t[3]), 64).and_then(|a| want_err(a, BAD_PARAMETERS)),
+        ta.operate(ECDSA_SHA256, MODE_SIGN, &public, &hex(t[3]), 64).and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "ecdsa-rsa-key-refused",
@@ -73,15 +69,18 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
             &hex(t[3]),
             &sig,
         )
-        .and_then(|a| want_err(a, BAD_PARAMETERS)),
+        .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "ecdsa-ecdh-key-refused",
         ta.verify(ECDSA_SHA256, &spec(ECDH_KEYPAIR, 256, &ecc_keypair(t[0], t[1], t[2], P256), &[]), &hex(t[3]), &sig)
-            .and_then(|a| want_err(a, BAD_PARAMETERS)),
+            .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     // The deprecated __OPTEE_ALG_ECDSA_P256 is taken as ECDSA_SHA256.
-    report.case("ecdsa-legacy-p256-id", ta.verify(0x7000_3041, &public, &hex(t[3]), &sig).and_then(want_ok));
+    report.case(
+        "ecdsa-legacy-p256-id",
+        ta.verify(tee_abi::gp::alg::OPTEE_LEGACY_ECDSA_P256, &public, &hex(t[3]), &sig).and_then(want_ok),
+    );
 
     report.test(4025, "ECC key generation");
     for (name, curve, algo, bits) in [("p256", P256, ECDSA_SHA256, 256u32), ("p521", P521, ECDSA_SHA512, 521)] {
@@ -102,14 +101,14 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
             })(),
         );
     }
-    let gen_err = |r: Result<Result<Vec<Vec<u8>>, u32>, String>, want: u32| match r? {
-        Err(c) if c == want => Ok(()),
-        other => Err(format!("got {other:?}, want {want:#010x}")),
+    let gen_err = |r: Result<Result<Vec<Vec<u8>>, u32>, String>, want: TeeError| match r? {
+        Err(c) if c == want.code() => Ok(()),
+        other => Err(format!("got {other:?}, want {want}")),
     };
-    report.case("ecc-keygen-curve-required", gen_err(ta.generate(ECDH_KEYPAIR, 256, &[], &[]), ITEM_NOT_FOUND));
+    report.case("ecc-keygen-curve-required", gen_err(ta.generate(ECDH_KEYPAIR, 256, &[], &[]), TeeError::ItemNotFound));
     report.case(
         "ecc-keygen-size-not-the-curves",
-        gen_err(ta.generate(ECDH_KEYPAIR, 384, &[A::V(ECC_CURVE, P256)], &[]), BAD_PARAMETERS),
+        gen_err(ta.generate(ECDH_KEYPAIR, 384, &[A::V(ECC_CURVE, P256)], &[]), TeeError::BadParameters),
     );
 
     report.test(4026, "ECDH: NIST CAVP KAS ECC CDH primitive");
@@ -126,7 +125,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
         ("ecdh-ecdsa-key-refused", ECDSA_KEYPAIR, [r(ECC_X, t[0]), r(ECC_Y, t[1])]),
     ] {
         let key = spec(key_type, 256, &ecc_keypair(t[2], t[3], t[4], P256), &peer);
-        report.case(name, ta.derive(ECDH, &key).and_then(|a| want_err(a, BAD_PARAMETERS)));
+        report.case(name, ta.derive(ECDH, &key).and_then(|a| want_err(a, TeeError::BadParameters)));
     }
 
     report.test(4027, "Ed25519: RFC 8032 section 7.1");
@@ -146,14 +145,14 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
         spec(ED25519_PUBLIC_KEY, 256, &[r(ED25519_PUBLIC, c[1])], &[r(EDDSA_CTX, "01"), r(EDDSA_CTX, "02")]);
     report.case(
         "ed25519-two-contexts-bad-parameters",
-        ta.verify(ED25519, &two_contexts, &hex(c[2]), &hex(c[4])).and_then(|a| want_err(a, BAD_PARAMETERS)),
+        ta.verify(ED25519, &two_contexts, &hex(c[2]), &hex(c[4])).and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     let t = v::ED25519_TEST2;
     let kp = spec(ED25519_KEYPAIR, 256, &[r(ED25519_PRIVATE, t[0]), r(ED25519_PUBLIC, t[1])], &[]);
     let public = spec(ED25519_PUBLIC_KEY, 256, &[r(ED25519_PUBLIC, t[1])], &[]);
     report.case(
         "ed25519-other-message-invalid",
-        ta.verify(ED25519, &public, b"s", &hex(t[3])).and_then(|a| want_err(a, SIGNATURE_INVALID)),
+        ta.verify(ED25519, &public, b"s", &hex(t[3])).and_then(|a| want_err(a, TeeError::SignatureInvalid)),
     );
     report.case(
         "ed25519-sign-short-buffer",
@@ -167,7 +166,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
             &hex(t[2]),
             &hex(t[3]),
         )
-        .and_then(|a| want_err(a, SECURITY)),
+        .and_then(|a| want_err(a, TeeError::Security)),
     );
     report.case(
         "ed25519-keygen-sign-verify",
@@ -192,12 +191,12 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.case("x25519-rfc7748-bob", ta.derive(X25519, &bob).and_then(|a| want_bytes(a, &hex(t[4]))));
     let short =
         spec(X25519_KEYPAIR, 256, &[r(X25519_PRIVATE, t[0]), r(X25519_PUBLIC, t[1])], &[r(X25519_PUBLIC, &t[3][..62])]);
-    report.case("x25519-peer-key-size", ta.derive(X25519, &short).and_then(|a| want_err(a, BAD_PARAMETERS)));
+    report.case("x25519-peer-key-size", ta.derive(X25519, &short).and_then(|a| want_err(a, TeeError::BadParameters)));
     // OP-TEE 4.5 has no TEE_TYPE_X25519_PUBLIC_KEY object.
     report.case(
         "x25519-public-key-type-not-supported",
         ta.get_attr(X25519_PUBLIC, u32::MAX, &spec(X25519_PUBLIC_KEY, 256, &[r(X25519_PUBLIC, t[1])], &[]), (0, 0), 32)
-            .and_then(|a| want_err(a, NOT_SUPPORTED)),
+            .and_then(|a| want_err(a, TeeError::NotSupported)),
     );
     report.case(
         "x25519-keygen-agreement",

@@ -37,7 +37,8 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     bad[100] ^= 0x10;
     report.case(
         "rsa-pkcs1v15-bad-signature-invalid",
-        ta.verify(RSASSA_PKCS1_V1_5_SHA256, &public, &digest, &bad).and_then(|a| want_err(a, SIGNATURE_INVALID)),
+        ta.verify(RSASSA_PKCS1_V1_5_SHA256, &public, &digest, &bad)
+            .and_then(|a| want_err(a, TeeError::SignatureInvalid)),
     );
     report.case(
         "rsa-sign-short-buffer",
@@ -46,12 +47,12 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.case(
         "rsa-sign-digest-length-bad-parameters",
         ta.operate(RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, &kp, &digest[..20], 128)
-            .and_then(|a| want_err(a, BAD_PARAMETERS)),
+            .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "rsa-public-key-cannot-sign",
         ta.operate(RSASSA_PKCS1_V1_5_SHA256, MODE_SIGN, &public, &digest, 128)
-            .and_then(|a| want_err(a, BAD_PARAMETERS)),
+            .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
 
     report.test(4021, "RSASSA-PSS: NIST CAVP SigGenPSS_186-2, sign/verify round trips");
@@ -67,7 +68,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     );
     report.case(
         "rsa-pss-default-salt-is-digest-length",
-        ta.verify(RSASSA_PSS_SHA256, &public, &digest, &sig).and_then(|a| want_err(a, SIGNATURE_INVALID)),
+        ta.verify(RSASSA_PSS_SHA256, &public, &digest, &sig).and_then(|a| want_err(a, TeeError::SignatureInvalid)),
     );
     report.case(
         "rsa-pss-sha256-sign-verify",
@@ -131,12 +132,12 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.case(
         "rsa-encrypt-message-too-long",
         ta.operate(RSAES_PKCS1_V1_5, MODE_ENCRYPT, &public, &[0x55; 118], 128)
-            .and_then(|a| want_err(a, BAD_PARAMETERS)),
+            .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "rsa-decrypt-bad-padding",
         ta.operate(RSAES_OAEP_SHA1, MODE_DECRYPT, &kp, &hex(v::PKCS1V15_1_1_CT), 128)
-            .and_then(|a| want_err(a, BAD_PARAMETERS)),
+            .and_then(|a| want_err(a, TeeError::BadParameters)),
     );
     report.case(
         "rsa-nopad-roundtrip",
@@ -179,7 +180,7 @@ pub(super) fn cases(ta: &mut Ta<'_, '_>, report: &mut Report) {
     report.case(
         "rsa-keygen-even-exponent-refused",
         ta.generate(RSA_KEYPAIR, 1024, &[A::R(RSA_PUBLIC_EXPONENT, vec![1, 0, 0])], &[]).and_then(|r| match r {
-            Err(BAD_PARAMETERS) => Ok(()),
+            Err(code) if code == TeeError::BadParameters.code() => Ok(()),
             other => Err(format!("got {other:?}, want BAD_PARAMETERS")),
         }),
     );

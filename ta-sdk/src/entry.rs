@@ -1,6 +1,6 @@
 //! The TA entry points: the [`TrustedApp`] trait and the dispatcher behind
 //! `__ta_entry` (OP-TEE entry convention: optee_os 4.5.0
-//! `lib/libutee/arch/arm/user_ta_entry.c`, `ta/user_ta_header.c`).
+//! `lib/libutee/user_ta_entry.c`, `ta/user_ta_header.c`).
 //!
 //! Like libutee, the first OPEN_SESSION of an instance creates it
 //! ([`TrustedApp::create`]), and the close of its last session destroys it

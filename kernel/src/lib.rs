@@ -20,6 +20,7 @@ pub mod fatal;
 pub mod handles;
 #[allow(unsafe_code)] // the global allocator: `GlobalAlloc` and the linker-reserved region.
 pub mod heap;
+pub mod huk;
 pub mod mm;
 pub mod msg;
 pub mod params;

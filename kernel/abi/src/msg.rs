@@ -88,6 +88,30 @@ pub const RPC_CMD_SUSPEND: u32 = 5;
 pub const RPC_CMD_SHM_ALLOC: u32 = 6;
 /// RPC: `OPTEE_RPC_CMD_SHM_FREE`.
 pub const RPC_CMD_SHM_FREE: u32 = 7;
+/// RPC: `OPTEE_RPC_CMD_SOCKET` (optee_os 4.5.0 `core/include/optee_rpc_cmd.h`).
+pub const RPC_CMD_SOCKET: u32 = 10;
+
+/// `OPTEE_RPC_SOCKET_*`: the sub-commands of [`RPC_CMD_SOCKET`] in
+/// `value[0].a` (`value[0].b` is the TA instance, `value[0].c` the handle),
+/// as optee_client's `tee-supplicant/src/tee_socket.c` (4.5.0) serves them.
+pub mod rpc_socket {
+    /// `[in] value0 (OPEN, instance)`, `[in] value1 (port, protocol, IP
+    /// version)`, `[in] memref2 (server, NUL terminated)`, `[out] value3.a`.
+    pub const OPEN: u64 = 0;
+    /// `[in] value0 (CLOSE, instance, handle)`.
+    pub const CLOSE: u64 = 1;
+    /// `[in] value0 (CLOSE_ALL, instance)`.
+    pub const CLOSE_ALL: u64 = 2;
+    /// `[in] value0`, `[in] memref1`, `[in/out] value2 (timeout; bytes sent)`.
+    pub const SEND: u64 = 3;
+    /// `[in] value0`, `[out] memref1`, `[in] value2.a (timeout)`.
+    pub const RECV: u64 = 4;
+    /// `[in] value0`, `[in/out] memref1`, `[in] value2.a (command)`.
+    pub const IOCTL: u64 = 5;
+    /// `OPTEE_RPC_SOCKET_TIMEOUT_BLOCKING`.
+    pub const TIMEOUT_BLOCKING: u32 = 0xffff_ffff;
+}
+
 /// `OPTEE_RPC_SHM_TYPE_APPL`: memory the supplicant can see.
 pub const RPC_SHM_TYPE_APPL: u64 = 0;
 /// `OPTEE_RPC_SHM_TYPE_KERNEL`.
@@ -101,3 +125,17 @@ pub const RPC_FUNC_FREE: u64 = 0xffff_0002;
 pub const RPC_FUNC_FOREIGN_INTR: u64 = 0xffff_0004;
 /// `OPTEE_SMC_RETURN_RPC_CMD`.
 pub const RPC_FUNC_CMD: u64 = 0xffff_0005;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pinned against optee_os 4.5.0 `core/include/optee_rpc_cmd.h`.
+    #[test]
+    fn socket_rpc_numbers() {
+        assert_eq!(RPC_CMD_SOCKET, 10);
+        use rpc_socket::*;
+        assert_eq!([OPEN, CLOSE, CLOSE_ALL, SEND, RECV, IOCTL], [0, 1, 2, 3, 4, 5]);
+        assert_eq!(TIMEOUT_BLOCKING, u32::MAX);
+    }
+}

@@ -1,7 +1,9 @@
 //! The pseudo-TAs' UUIDs and command IDs: upstream's system PTA (optee_os
-//! 4.5.0 `lib/libutee/include/pta_system.h`) and device-enumeration PTA
-//! (`core/include/pta_device.h`, the Linux driver's `optee/device.c`), and our
-//! own statistics PTA (no upstream counterpart; the guest suite reads it).
+//! 4.5.0 `lib/libutee/include/pta_system.h`), device-enumeration PTA
+//! (`core/include/pta_device.h`, the Linux driver's `optee/device.c`) and
+//! socket PTA (`lib/libutee/include/pta_socket.h`, the GP socket error codes
+//! of `lib/libutee/include/__tee_isocket_defines.h`), and our own statistics
+//! PTA (no upstream counterpart; the guest suite reads it).
 
 use crate::uuid::Uuid;
 
@@ -9,6 +11,16 @@ use crate::uuid::Uuid;
 pub const SYSTEM_UUID: Uuid = Uuid::must("3a2f8978-5dc0-11e8-9c2d-fa7ae01bbebc");
 /// `PTA_SYSTEM_ADD_RNG_ENTROPY`: in: memref0, the entropy.
 pub const SYSTEM_CMD_ADD_RNG_ENTROPY: u32 = 0;
+/// `PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY`: in: memref0, extra data (at most
+/// [`TA_DERIVED_EXTRA_DATA_MAX_SIZE`] bytes); out: memref1, the key
+/// ([`TA_DERIVED_KEY_MIN_SIZE`]..=[`TA_DERIVED_KEY_MAX_SIZE`] bytes).
+pub const SYSTEM_CMD_DERIVE_TA_UNIQUE_KEY: u32 = 1;
+/// `TA_DERIVED_KEY_MIN_SIZE`.
+pub const TA_DERIVED_KEY_MIN_SIZE: usize = 16;
+/// `TA_DERIVED_KEY_MAX_SIZE`.
+pub const TA_DERIVED_KEY_MAX_SIZE: usize = 32;
+/// `TA_DERIVED_EXTRA_DATA_MAX_SIZE`.
+pub const TA_DERIVED_EXTRA_DATA_MAX_SIZE: usize = 1024;
 /// `PTA_SYSTEM_MAP_ZI`.
 pub const SYSTEM_CMD_MAP_ZI: u32 = 2;
 /// `PTA_SYSTEM_UNMAP`.
@@ -18,6 +30,34 @@ pub const SYSTEM_MAP_FLAG_SHAREABLE: u32 = 1;
 
 /// `PTA_DEVICE_UUID`.
 pub const DEVICE_UUID: Uuid = Uuid::must("7011a688-ddde-4053-a5a9-7b3c4ddf13b8");
+
+/// `PTA_SOCKET_UUID`: the GP socket API's transport (libutee's
+/// `tee_socket_pta.c` opens one session per TA instance).
+pub const SOCKET_UUID: Uuid = Uuid::must("3b996a7d-2c2b-4a49-a896-e1fb5766d2f4");
+/// `PTA_SOCKET_OPEN`: in: value0 (IP version, port), memref0 (server, NUL
+/// terminated), value2.a (protocol); out: value3.a (handle).
+pub const SOCKET_CMD_OPEN: u32 = 1;
+/// `PTA_SOCKET_CLOSE`: in: value0.a (handle).
+pub const SOCKET_CMD_CLOSE: u32 = 2;
+/// `PTA_SOCKET_SEND`: in: value0 (handle, timeout ms), memref1 (data); out:
+/// value2.a (bytes sent).
+pub const SOCKET_CMD_SEND: u32 = 3;
+/// `PTA_SOCKET_RECV`: in: value0 (handle, timeout ms); out: memref1.
+pub const SOCKET_CMD_RECV: u32 = 4;
+/// `PTA_SOCKET_IOCTL`: in: value0 (handle, command); in/out: memref1.
+pub const SOCKET_CMD_IOCTL: u32 = 5;
+
+/// The GP socket API's error codes (`TEE_ISOCKET_ERROR_*`), which
+/// tee-supplicant returns and the socket PTA passes through unchanged.
+pub mod isocket_error {
+    pub const PROTOCOL: u32 = 0xF100_7001;
+    pub const REMOTE_CLOSED: u32 = 0xF100_7002;
+    pub const TIMEOUT: u32 = 0xF100_7003;
+    pub const OUT_OF_RESOURCES: u32 = 0xF100_7004;
+    pub const LARGE_BUFFER: u32 = 0xF100_7005;
+    pub const WARNING_PROTOCOL: u32 = 0xF100_7006;
+    pub const HOSTNAME: u32 = 0xF100_7007;
+}
 
 /// Our statistics PTA (not an upstream one).
 pub const STATS_UUID: Uuid = Uuid::must("c0a7b1e2-74d5-4e6f-9a18-5f3b2d0c9e41");
@@ -37,5 +77,20 @@ mod tests {
         assert_eq!(DEVICE_UUID.time_hi_and_version, 0x4053);
         assert_ne!(STATS_UUID, SYSTEM_UUID);
         assert_ne!(STATS_UUID, DEVICE_UUID);
+        assert_eq!(SOCKET_UUID.time_low, 0x3b99_6a7d);
+        assert_eq!(SOCKET_UUID.time_hi_and_version, 0x4a49);
+        assert_eq!(SOCKET_UUID.clock_seq_and_node, [0xa8, 0x96, 0xe1, 0xfb, 0x57, 0x66, 0xd2, 0xf4]);
+    }
+
+    #[test]
+    fn upstream_pta_commands_and_limits() {
+        assert_eq!(SYSTEM_CMD_DERIVE_TA_UNIQUE_KEY, 1);
+        assert_eq!((TA_DERIVED_KEY_MIN_SIZE, TA_DERIVED_KEY_MAX_SIZE, TA_DERIVED_EXTRA_DATA_MAX_SIZE), (16, 32, 1024));
+        assert_eq!(
+            [SOCKET_CMD_OPEN, SOCKET_CMD_CLOSE, SOCKET_CMD_SEND, SOCKET_CMD_RECV, SOCKET_CMD_IOCTL],
+            [1, 2, 3, 4, 5]
+        );
+        assert_eq!(isocket_error::TIMEOUT, 0xF100_7003);
+        assert_eq!(isocket_error::HOSTNAME, 0xF100_7007);
     }
 }

@@ -1,5 +1,5 @@
 //! Pseudo-TAs: services inside the kernel reached with `OPEN_SESSION` like
-//! any TA.
+//! any TA (the socket PTA by TAs only).
 
 extern crate alloc;
 
@@ -8,12 +8,16 @@ use alloc::sync::Arc;
 use crate::session::{Target, Uuid};
 
 pub mod device;
+pub mod socket;
+pub mod socket_rpc;
 pub mod stats;
 
 /// The pseudo-TA with this UUID, if there is one.
 pub fn find(uuid: &Uuid) -> Option<Arc<dyn Target>> {
     if *uuid == device::UUID {
         Some(Arc::new(device::DevicePta))
+    } else if *uuid == socket::UUID {
+        Some(Arc::new(socket::SocketPta))
     } else if *uuid == stats::UUID {
         Some(Arc::new(stats::StatsPta))
     } else {

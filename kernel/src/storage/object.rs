@@ -2,10 +2,10 @@
 //! authenticated, replaced atomically.
 //!
 //! Keys. QEMU `virt` has no hardware unique key (no fuse, no OTP, no
-//! secure-only key store), so the device key is derived from
-//! [`DEV_HUK_SECRET`], a DEVELOPMENT secret built into the kernel source:
-//! anyone with the source can decrypt the files. A real platform replaces
-//! [`device_key`] with a key derived from its hardware unique key. Each TA
+//! secure-only key store), so the device key is derived from the platform
+//! hook [`crate::huk::hardware_unique_key`], on QEMU a DEVELOPMENT secret
+//! built into the kernel source: anyone with the source can decrypt the
+//! files. A real platform replaces that hook with its own key. Each TA
 //! gets its own keys: `HKDF-SHA256(ikm = device key, info = "tz storage v1"
 //! || TA UUID)` → 32 bytes AES-256-GCM key + 32 bytes name key.
 //!
@@ -42,10 +42,6 @@ use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
 
-/// The development stand-in for a hardware unique key. NOT SECRET.
-pub const DEV_HUK_SECRET: &[u8] = b"tz DEVELOPMENT hardware-unique-key stand-in: QEMU virt has no HUK. \
-Public in the source tree; replace with a key derived from the platform's HUK on real hardware.";
-
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"TZSO";
 /// File format version.
@@ -59,9 +55,9 @@ pub const MAX_ID: usize = 64;
 /// Largest data stream kept (a bound on kernel heap use per open object).
 pub const MAX_DATA: usize = 1 << 20;
 
-/// The device key: `HKDF-SHA256(salt = "tz device key v1", ikm = DEV_HUK_SECRET)`.
+/// The device key: `HKDF-SHA256(salt = "tz device key v1", ikm = HUK)`.
 pub fn device_key() -> [u8; 32] {
-    let hk = Hkdf::<Sha256>::new(Some(b"tz device key v1"), DEV_HUK_SECRET);
+    let hk = Hkdf::<Sha256>::new(Some(b"tz device key v1"), crate::huk::hardware_unique_key().as_slice());
     let mut k = [0u8; 32];
     // 32 bytes never exceed HKDF's output limit.
     let _ = hk.expand(b"device key", &mut k);

@@ -88,15 +88,18 @@ pub trait SyscallContext {
     }
     /// Invokes a command on a session this TA opened, with a cancellation
     /// timeout as for [`SyscallContext::open_ta_session`]; the callee's raw
-    /// `(TEE_Result, origin)`.
+    /// `(TEE_Result, origin)`. `memref_ranges` are the TA's own `(address,
+    /// size)` of each memref parameter (the system PTA checks where a
+    /// derived key would go).
     fn invoke_ta_session(
         &mut self,
         session: u32,
         cmd: u32,
         cancel_timeout_ms: u32,
         params: &mut TaParams,
+        memref_ranges: &[(u64, u64); 4],
     ) -> (u32, u32) {
-        let _ = (session, cmd, cancel_timeout_ms, params);
+        let _ = (session, cmd, cancel_timeout_ms, params, memref_ranges);
         (TeeError::NotSupported.code(), tee_abi::result::Origin::Tee.code())
     }
     /// Closes a session this TA opened (a raw `TEE_Result` on error).

@@ -129,7 +129,7 @@ pub(super) fn invoke(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> u32 {
 
 fn invoke_raw(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<u32, TeeError> {
     let (mut params, refs) = read_utee_params(ctx.regions(), a[3])?;
-    let (ret, origin) = ctx.invoke_ta_session(a[0] as u32, a[2] as u32, a[1] as u32, &mut params);
+    let (ret, origin) = ctx.invoke_ta_session(a[0] as u32, a[2] as u32, a[1] as u32, &mut params, &refs);
     write_utee_params(ctx.regions(), a[3], &params, &refs)?;
     if a[4] != 0 {
         write_u32(ctx, a[4], origin)?;

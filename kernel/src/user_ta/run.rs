@@ -104,8 +104,18 @@ impl SyscallContext for UserRun<'_> {
         Ok(id)
     }
 
-    fn invoke_ta_session(&mut self, session: u32, cmd: u32, cancel_timeout_ms: u32, params: &mut TaParams) -> Outcome {
+    fn invoke_ta_session(
+        &mut self,
+        session: u32,
+        cmd: u32,
+        cancel_timeout_ms: u32,
+        params: &mut TaParams,
+        memref_ranges: &[(u64, u64); 4],
+    ) -> Outcome {
         if self.instance.system_sessions.lock().contains(&session) {
+            if cmd == system_pta::CMD_DERIVE_TA_UNIQUE_KEY {
+                return (TeeError::to_raw(self.derive_ta_unique_key(params, memref_ranges)), Origin::TrustedApp.code());
+            }
             return (TeeError::to_raw(self.system_pta(cmd, params)), Origin::TrustedApp.code());
         }
         // Cloned out: no lock is held while the other TA runs.
@@ -187,6 +197,19 @@ impl UserRun<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl UserRun<'_> {
+    /// The system PTA's DERIVE_TA_UNIQUE_KEY: the key may only go to secure
+    /// memory (upstream checks WRITE | ANY_OWNER | SECURE on the buffer), so
+    /// a memref the TA's normal-world client passed is refused.
+    fn derive_ta_unique_key(&mut self, params: &mut TaParams, memref_ranges: &[(u64, u64); 4]) -> TeeResult {
+        use super::memory::access;
+        let (va, len) = memref_ranges[1];
+        let secure =
+            self.regions.check_access_rights(access::WRITE | access::ANY_OWNER | access::SECURE, va, len).is_ok();
+        system_pta::derive_ta_unique_key(&self.ta, params, secure)
     }
 }
 

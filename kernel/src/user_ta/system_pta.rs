@@ -4,7 +4,8 @@
 //! the shareable bounce buffers of TA-to-TA memrefs. It is served inside the
 //! calling instance, whose address space it changes (`Instance::map_zi`).
 //! ADD_RNG_ENTROPY mixes the TA's bytes into the kernel RNG as untrusted
-//! material (`rng::Source::Untrusted`).
+//! material (`rng::Source::Untrusted`). DERIVE_TA_UNIQUE_KEY gives a TA a
+//! key of its own derived from the hardware unique key (`crate::huk`).
 //! The other commands of upstream's system PTA are not implemented.
 
 use tee_abi::result::TeeError;
@@ -17,6 +18,8 @@ use crate::session::Uuid;
 pub const UUID: Uuid = tee_abi::pta::SYSTEM_UUID.to_octets();
 /// `PTA_SYSTEM_ADD_RNG_ENTROPY`: in: memref0, the entropy.
 pub const CMD_ADD_RNG_ENTROPY: u32 = 0;
+/// `PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY`.
+pub const CMD_DERIVE_TA_UNIQUE_KEY: u32 = tee_abi::pta::SYSTEM_CMD_DERIVE_TA_UNIQUE_KEY;
 /// `PTA_SYSTEM_MAP_ZI`: in: value0 (bytes, flags), in/out: value1 (VA
 /// high, low; 0 = anywhere), in: value2 (padding before, after).
 pub const CMD_MAP_ZI: u32 = 2;
@@ -101,6 +104,42 @@ pub fn add_rng_entropy(params: &TaParams) -> Result<(), TeeError> {
     Ok(())
 }
 
+/// Serves DERIVE_TA_UNIQUE_KEY for TA `ta` as upstream 4.5.0 does
+/// (`core/pta/system.c`, `system_derive_ta_unique_key`): exactly
+/// (MEMREF_INPUT, MEMREF_OUTPUT, NONE, NONE); extra data of at most 1024
+/// bytes and a key of 16 to 32 bytes, else BAD_PARAMETERS; a key buffer
+/// that is not secure memory (`key_buffer_secure` false: the TA passed on
+/// its normal-world client's buffer) is SECURITY. The key is the HUK
+/// subkey for `UNIQUE_TA` over the TA's `TEE_UUID` (its in-memory layout,
+/// as upstream hashes it) followed by the extra data.
+pub fn derive_ta_unique_key(ta: &Uuid, params: &mut TaParams, key_buffer_secure: bool) -> Result<(), TeeError> {
+    use tee_abi::pta::{TA_DERIVED_EXTRA_DATA_MAX_SIZE, TA_DERIVED_KEY_MAX_SIZE, TA_DERIVED_KEY_MIN_SIZE};
+    (2..4).try_for_each(|i| none(params, i))?;
+    let [extra_param, key_param, ..] = &mut params.0;
+    let (
+        TaParam::Memref { dir: Dir::In, buf: extra, size: extra_size, .. },
+        TaParam::Memref { dir: Dir::Out, buf: key, size: key_size, .. },
+    ) = (extra_param, key_param)
+    else {
+        return Err(TeeError::BadParameters);
+    };
+    let (extra_len, key_len) =
+        (usize::try_from(*extra_size).unwrap_or(usize::MAX), usize::try_from(*key_size).unwrap_or(usize::MAX));
+    if extra_len > TA_DERIVED_EXTRA_DATA_MAX_SIZE
+        || !(TA_DERIVED_KEY_MIN_SIZE..=TA_DERIVED_KEY_MAX_SIZE).contains(&key_len)
+    {
+        return Err(TeeError::BadParameters);
+    }
+    if !key_buffer_secure {
+        return Err(TeeError::Security);
+    }
+    let (Some(extra), Some(out)) = (extra.get(..extra_len), key.get_mut(..key_len)) else {
+        return Err(TeeError::BadParameters);
+    };
+    let uuid = tee_abi::uuid::Uuid::from_octets(*ta).to_struct_bytes();
+    crate::huk::derive_subkey(crate::huk::SubkeyUsage::UniqueTa, &[&uuid, extra], out)
+}
+
 /// Writes the mapped address into MAP_ZI's value1.
 pub fn set_address(params: &mut TaParams, va: u64) {
     if let TaParam::Value { a, b, .. } = &mut params.0[1] {
@@ -153,6 +192,63 @@ mod tests {
         for p in &bad {
             assert_eq!(add_rng_entropy(p), Err(TeeError::BadParameters));
         }
+    }
+
+    fn derive(extra: &[u8], key_len: usize) -> TaParams {
+        TaParams([memref(Dir::In, extra), memref(Dir::Out, &alloc::vec![0; key_len]), TaParam::None, TaParam::None])
+    }
+
+    fn key_of(p: &TaParams) -> alloc::vec::Vec<u8> {
+        let TaParam::Memref { buf, .. } = &p.0[1] else { panic!("memref") };
+        buf.clone()
+    }
+
+    const TA_A: Uuid = [1; 16];
+    const TA_B: Uuid = [2; 16];
+
+    #[test]
+    fn derived_ta_keys_are_stable_and_separate_tas_and_extra_data() {
+        let mut a1 = derive(b"", 32);
+        let mut a2 = derive(b"", 32);
+        derive_ta_unique_key(&TA_A, &mut a1, true).unwrap();
+        derive_ta_unique_key(&TA_A, &mut a2, true).unwrap();
+        assert_eq!(key_of(&a1), key_of(&a2));
+        assert_ne!(key_of(&a1), [0; 32]);
+        let mut b = derive(b"", 32);
+        derive_ta_unique_key(&TA_B, &mut b, true).unwrap();
+        assert_ne!(key_of(&a1), key_of(&b), "another TA, another key");
+        let mut extra = derive(b"My dummy data", 32);
+        derive_ta_unique_key(&TA_A, &mut extra, true).unwrap();
+        assert_ne!(key_of(&a1), key_of(&extra));
+        // The exact construction: HUK subkey UNIQUE_TA over TEE_UUID || extra.
+        let mut want = [0u8; 32];
+        let uuid = tee_abi::uuid::Uuid::from_octets(TA_A).to_struct_bytes();
+        crate::huk::derive_subkey(crate::huk::SubkeyUsage::UniqueTa, &[&uuid, b"My dummy data"], &mut want).unwrap();
+        assert_eq!(key_of(&extra), want);
+    }
+
+    #[test]
+    fn derive_ta_unique_key_limits_are_upstreams() {
+        for len in 0..64 {
+            let mut p = derive(b"x", len);
+            let r = derive_ta_unique_key(&TA_A, &mut p, true);
+            assert_eq!(r.is_ok(), (16..=32).contains(&len), "key length {len}");
+            if r.is_err() {
+                assert_eq!(r, Err(TeeError::BadParameters));
+            }
+        }
+        assert_eq!(derive_ta_unique_key(&TA_A, &mut derive(&[0; 1024], 16), true), Ok(()));
+        assert_eq!(derive_ta_unique_key(&TA_A, &mut derive(&[0; 1025], 16), true), Err(TeeError::BadParameters));
+        // Sizes are checked before where the key would go.
+        assert_eq!(derive_ta_unique_key(&TA_A, &mut derive(b"", 33), false), Err(TeeError::BadParameters));
+        let mut ns = derive(&[0; 32], 32);
+        assert_eq!(derive_ta_unique_key(&TA_A, &mut ns, false), Err(TeeError::Security));
+        assert_eq!(key_of(&ns), [0; 32], "nothing is written for the normal world");
+        let mut wrong = derive(b"", 32);
+        wrong.0[2] = v(Dir::In, 0, 0);
+        assert_eq!(derive_ta_unique_key(&TA_A, &mut wrong, true), Err(TeeError::BadParameters));
+        let mut swapped = TaParams([memref(Dir::Out, b""), memref(Dir::In, &[0; 32]), TaParam::None, TaParam::None]);
+        assert_eq!(derive_ta_unique_key(&TA_A, &mut swapped, true), Err(TeeError::BadParameters));
     }
 
     #[test]

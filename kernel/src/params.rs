@@ -194,9 +194,12 @@ impl TaParams {
         })
     }
 
-    /// Writes outputs back into `params` and into normal-world memory.
-    /// Memory is written only when the reported size fits the buffer (a
-    /// larger size is the short-buffer answer and is only reported).
+    /// Writes outputs back into `params` and into normal-world memory:
+    /// the reported size, and the first `min(size, buffer)` bytes. A size
+    /// past the buffer is a short-buffer answer or a truncation (a UDP
+    /// datagram larger than the buffer fills it and reports its length,
+    /// GP TEE_iSocket); upstream's TA writes the client's memory in place,
+    /// so what fits is visible either way.
     pub fn copy_out(&self, params: &mut [MsgParam], mem: &dyn NsMemory) -> Result<(), TeeError> {
         for (p, msg) in self.0.iter().zip(params.iter_mut()) {
             match (p, &mut msg.param) {
@@ -208,15 +211,13 @@ impl TaParams {
                     TaParam::Memref { dir, buf, size, source },
                     Param::Rmem { size: msg_size, .. } | Param::Tmem { size: msg_size, .. },
                 ) if dir.is_output() => {
-                    if *size <= buf.len() as u64 {
-                        let data = &buf[..*size as usize];
-                        match source {
-                            NsBuffer::Registered { shm, offs, .. } => shm.write(mem, *offs, data),
-                            NsBuffer::Physical(pa) => mem.write(*pa, data),
-                            NsBuffer::Null => Ok(()),
-                        }
-                        .map_err(|_| TeeError::BadParameters)?;
+                    let data = &buf[..(*size).min(buf.len() as u64) as usize];
+                    match source {
+                        NsBuffer::Registered { shm, offs, .. } => shm.write(mem, *offs, data),
+                        NsBuffer::Physical(pa) => mem.write(*pa, data),
+                        NsBuffer::Null => Ok(()),
                     }
+                    .map_err(|_| TeeError::BadParameters)?;
                     *msg_size = *size;
                 }
                 _ => {}
@@ -296,6 +297,29 @@ mod tests {
         ram.read(0x4000_1000, &mut back).unwrap();
         assert_eq!(&back, b"HEYlo");
         reg.unregister(9).unwrap();
+    }
+
+    /// A truncated datagram: the TA filled the 4-byte buffer and reports
+    /// the datagram's 9 bytes; the client sees both (upstream's TA writes
+    /// the client's memory in place).
+    #[test]
+    fn a_size_past_the_buffer_still_writes_what_fits() {
+        let ram = FakeRam::new(16 << 10);
+        let mut reg = ShmRegistry::new();
+        let mut msg = [MsgParam {
+            meta: false,
+            param: Param::Tmem { dir: Dir::Out, buf_ptr: 0x4000_2000, size: 4, shm_ref: 0, noncontig: false },
+        }];
+        let mut p = TaParams::copy_in(&msg, &ram, &mut reg).unwrap();
+        if let TaParam::Memref { buf, size, .. } = &mut p.0[0] {
+            buf.copy_from_slice(b"trun");
+            *size = 9;
+        }
+        p.copy_out(&mut msg, &ram).unwrap();
+        assert!(matches!(msg[0].param, Param::Tmem { size: 9, .. }));
+        let mut back = [0u8; 5];
+        ram.read(0x4000_2000, &mut back).unwrap();
+        assert_eq!(&back, b"trun\0", "the bytes after the buffer are untouched");
     }
 
     #[test]

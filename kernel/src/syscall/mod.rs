@@ -102,6 +102,12 @@ pub trait SyscallContext {
         let _ = (session, cmd, cancel_timeout_ms, params, memref_ranges);
         (TeeError::NotSupported.code(), tee_abi::result::Origin::Tee.code())
     }
+    /// Whether `session` (one this TA opened) is with a pseudo-TA, which
+    /// checks its memrefs itself (see `ta_session::invoke`).
+    fn is_pseudo_ta_session(&self, session: u32) -> bool {
+        let _ = session;
+        false
+    }
     /// Closes a session this TA opened (a raw `TEE_Result` on error).
     fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
         let _ = session;

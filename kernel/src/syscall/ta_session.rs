@@ -79,9 +79,13 @@ pub(super) fn write_utee_params(
                 raw[at + 8..at + 16].copy_from_slice(&u64::from(*b).to_le_bytes());
             }
             TaParam::Memref { dir, buf, size, .. } if dir.is_output() => {
+                // What fits is written even for a size past the buffer
+                // (a short buffer or a truncated datagram): upstream's
+                // callee writes the caller's memory in place.
                 let (buf_va, len) = refs[i];
-                if *size <= len && buf_va != 0 {
-                    regions.write(buf_va, &buf[..*size as usize])?;
+                let fits = (*size).min(len).min(buf.len() as u64) as usize;
+                if buf_va != 0 {
+                    regions.write(buf_va, &buf[..fits])?;
                 }
                 raw[at + 8..at + 16].copy_from_slice(&size.to_le_bytes());
             }
@@ -128,7 +132,21 @@ pub(super) fn invoke(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> u32 {
 }
 
 fn invoke_raw(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<u32, TeeError> {
-    let (mut params, refs) = read_utee_params(ctx.regions(), a[3])?;
+    let (mut params, refs) = match read_utee_params(ctx.regions(), a[3]) {
+        Ok(read) => read,
+        // A pseudo-TA borrows its caller's mapping (upstream 4.5.0
+        // `tee_svc_copy_param`) and reaches the memrefs itself after its
+        // own checks: a memref it cannot reach is its error (origin
+        // TRUSTED_APP), not a TEE refusal, which libutee turns into a panic.
+        // The `utee_params` block itself is still the TEE's to check.
+        Err(e) if ctx.is_pseudo_ta_session(a[0] as u32) && ctx.regions().resolve(a[3], 72, true).is_ok() => {
+            if a[4] != 0 {
+                write_u32(ctx, a[4], Origin::TrustedApp.code())?;
+            }
+            return Ok(e.code());
+        }
+        Err(e) => return Err(e),
+    };
     let (ret, origin) = ctx.invoke_ta_session(a[0] as u32, a[2] as u32, a[1] as u32, &mut params, &refs);
     write_utee_params(ctx.regions(), a[3], &params, &refs)?;
     if a[4] != 0 {

@@ -33,6 +33,8 @@ struct Fake {
     mask: bool,
     cancel: bool,
     handles: crate::handles::HandleTable,
+    /// A session with a pseudo-TA.
+    pseudo_session: Option<u32>,
 }
 
 impl CallEnv for Fake {
@@ -79,6 +81,9 @@ impl SyscallContext for Fake {
     fn handles(&mut self) -> &mut crate::handles::HandleTable {
         &mut self.handles
     }
+    fn is_pseudo_ta_session(&self, session: u32) -> bool {
+        self.pseudo_session == Some(session)
+    }
 }
 
 /// A TA with 4 KiB of writable memory at 0x1000 backed by a host buffer.
@@ -97,6 +102,7 @@ fn fake(backing: &mut [u8]) -> Fake {
         mask: true,
         cancel: false,
         handles: crate::handles::HandleTable::new(),
+        pseudo_session: None,
     }
 }
 
@@ -183,6 +189,15 @@ fn ta_to_ta_parameters_are_checked_and_copied_back() {
     assert_eq!(back[8..16], 70u64.to_le_bytes());
     assert_eq!(back[32..40], 2u64.to_le_bytes());
     assert_eq!(f.regions.read(0x8100, 4).unwrap(), b"Xbcd");
+    // A size past the buffer (a truncated datagram from the socket PTA):
+    // reported, and the buffer holds what the callee wrote.
+    if let TaParam::Memref { buf, size, .. } = &mut p.0[1] {
+        buf.copy_from_slice(b"WXYZ");
+        *size = 9;
+    }
+    write_utee_params(&f.regions, 0x1000, &p, &refs).unwrap();
+    assert_eq!(f.regions.read(0x1000, 72).unwrap()[32..40], 9u64.to_le_bytes());
+    assert_eq!(f.regions.read(0x8100, 5).unwrap(), b"WXYZ\0");
     // The caller's private memory is not exposed (as upstream: its
     // library bounces it first), nor is a NULL memref with a size.
     up[24..32].copy_from_slice(&0x1100u64.to_le_bytes());
@@ -195,6 +210,31 @@ fn ta_to_ta_parameters_are_checked_and_copied_back() {
     up[24..32].copy_from_slice(&0x0e10_0000u64.to_le_bytes());
     f.regions.write(0x1000, &up).unwrap();
     assert_eq!(read_utee_params(&f.regions, 0x1000).unwrap_err(), TeeError::AccessDenied);
+}
+
+/// Upstream's pseudo-TAs borrow the caller's mapping and reach memrefs
+/// themselves: one they cannot reach is their error (origin TRUSTED_APP),
+/// which libutee returns instead of panicking on a TEE refusal.
+#[test]
+fn unreachable_memrefs_to_a_pseudo_ta_are_its_error() {
+    const INVOKE: u64 = Syscall::InvokeTaCommand as u64;
+    let mut mem = [0u8; 4096];
+    let mut f = fake(&mut mem);
+    f.pseudo_session = Some(5);
+    // utee_params at 0x1000: [0] MEMREF_INPUT of 1025 bytes at 0x1f00 (past the TA's memory).
+    let mut up = [0u8; 72];
+    up[..8].copy_from_slice(&5u64.to_le_bytes());
+    up[8..16].copy_from_slice(&0x1f00u64.to_le_bytes());
+    up[16..24].copy_from_slice(&1025u64.to_le_bytes());
+    f.regions.write(0x1000, &up).unwrap();
+    f.regions.write(0x1100, &[0xff; 4]).unwrap();
+    let denied = Outcome::Return(u64::from(TeeError::AccessDenied.code()));
+    assert_eq!(call(&mut f, INVOKE, &[5, 0, 1, 0x1000, 0x1100]), denied);
+    assert_eq!(f.regions.read(0x1100, 4).unwrap(), tee_abi::result::Origin::TrustedApp.code().to_le_bytes());
+    // Another TA's session: the TEE refuses, no origin is written.
+    f.regions.write(0x1100, &[0xff; 4]).unwrap();
+    assert_eq!(call(&mut f, INVOKE, &[6, 0, 1, 0x1000, 0x1100]), denied);
+    assert_eq!(f.regions.read(0x1100, 4).unwrap(), [0xff; 4]);
 }
 
 #[test]

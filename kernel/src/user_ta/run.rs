@@ -125,6 +125,10 @@ impl SyscallContext for UserRun<'_> {
         target.invoke(&mut DeadlineEnv::new(self.env, cancel_timeout_ms), handle, cmd, params)
     }
 
+    fn is_pseudo_ta_session(&self, session: u32) -> bool {
+        self.instance.system_sessions.lock().contains(&session)
+    }
+
     fn close_ta_session(&mut self, session: u32) -> Result<(), u32> {
         if self.instance.system_sessions.lock().remove(&session) {
             return Ok(());

@@ -112,6 +112,13 @@ pub mod rpc_socket {
     pub const TIMEOUT_BLOCKING: u32 = 0xffff_ffff;
 }
 
+/// RPC: `OPTEE_RPC_CMD_SUPP_PLUGIN` (optee_os 4.5.0 `core/include/optee_rpc_cmd.h`):
+/// `[in] value0 (INVOKE, uuid word 0, word 1)`, `[in] value1 (word 2, word 3,
+/// cmd)`, `[in/out] value2 (sub-command; output length)`, `[in/out] memref3`.
+pub const RPC_CMD_SUPP_PLUGIN: u32 = 12;
+/// `OPTEE_RPC_SUPP_PLUGIN_INVOKE`.
+pub const RPC_SUPP_PLUGIN_INVOKE: u64 = 0;
+
 /// `OPTEE_RPC_SHM_TYPE_APPL`: memory the supplicant can see.
 pub const RPC_SHM_TYPE_APPL: u64 = 0;
 /// `OPTEE_RPC_SHM_TYPE_KERNEL`.
@@ -137,5 +144,6 @@ mod tests {
         use rpc_socket::*;
         assert_eq!([OPEN, CLOSE, CLOSE_ALL, SEND, RECV, IOCTL], [0, 1, 2, 3, 4, 5]);
         assert_eq!(TIMEOUT_BLOCKING, u32::MAX);
+        assert_eq!((RPC_CMD_SUPP_PLUGIN, RPC_SUPP_PLUGIN_INVOKE), (12, 0));
     }
 }

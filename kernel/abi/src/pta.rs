@@ -25,6 +25,10 @@ pub const TA_DERIVED_EXTRA_DATA_MAX_SIZE: usize = 1024;
 pub const SYSTEM_CMD_MAP_ZI: u32 = 2;
 /// `PTA_SYSTEM_UNMAP`.
 pub const SYSTEM_CMD_UNMAP: u32 = 3;
+/// `PTA_SYSTEM_SUPP_PLUGIN_INVOKE`: in: memref0 (the plugin's `TEE_UUID`),
+/// value1 (command, sub-command); in/out: memref2 (data); out: value3.a
+/// (the plugin's output length).
+pub const SYSTEM_CMD_SUPP_PLUGIN_INVOKE: u32 = 13;
 /// `PTA_SYSTEM_MAP_FLAG_SHAREABLE`: MAP_ZI memory the TA may pass to others.
 pub const SYSTEM_MAP_FLAG_SHAREABLE: u32 = 1;
 
@@ -85,6 +89,7 @@ mod tests {
     #[test]
     fn upstream_pta_commands_and_limits() {
         assert_eq!(SYSTEM_CMD_DERIVE_TA_UNIQUE_KEY, 1);
+        assert_eq!(SYSTEM_CMD_SUPP_PLUGIN_INVOKE, 13);
         assert_eq!((TA_DERIVED_KEY_MIN_SIZE, TA_DERIVED_KEY_MAX_SIZE, TA_DERIVED_EXTRA_DATA_MAX_SIZE), (16, 32, 1024));
         assert_eq!(
             [SOCKET_CMD_OPEN, SOCKET_CMD_CLOSE, SOCKET_CMD_SEND, SOCKET_CMD_RECV, SOCKET_CMD_IOCTL],

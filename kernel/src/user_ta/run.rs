@@ -116,6 +116,10 @@ impl SyscallContext for UserRun<'_> {
             if cmd == system_pta::CMD_DERIVE_TA_UNIQUE_KEY {
                 return (TeeError::to_raw(self.derive_ta_unique_key(params, memref_ranges)), Origin::TrustedApp.code());
             }
+            if cmd == system_pta::CMD_SUPP_PLUGIN_INVOKE {
+                let result = super::supp_plugin::invoke(&mut DeadlineEnv::new(self.env, cancel_timeout_ms), params);
+                return (TeeError::to_raw(result), Origin::TrustedApp.code());
+            }
             return (TeeError::to_raw(self.system_pta(cmd, params)), Origin::TrustedApp.code());
         }
         // Cloned out: no lock is held while the other TA runs.

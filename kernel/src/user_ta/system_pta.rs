@@ -6,6 +6,7 @@
 //! ADD_RNG_ENTROPY mixes the TA's bytes into the kernel RNG as untrusted
 //! material (`rng::Source::Untrusted`). DERIVE_TA_UNIQUE_KEY gives a TA a
 //! key of its own derived from the hardware unique key (`crate::huk`).
+//! SUPP_PLUGIN_INVOKE calls a tee-supplicant plugin (`super::supp_plugin`).
 //! The other commands of upstream's system PTA are not implemented.
 
 use tee_abi::result::TeeError;
@@ -20,6 +21,8 @@ pub const UUID: Uuid = tee_abi::pta::SYSTEM_UUID.to_octets();
 pub const CMD_ADD_RNG_ENTROPY: u32 = 0;
 /// `PTA_SYSTEM_DERIVE_TA_UNIQUE_KEY`.
 pub const CMD_DERIVE_TA_UNIQUE_KEY: u32 = tee_abi::pta::SYSTEM_CMD_DERIVE_TA_UNIQUE_KEY;
+/// `PTA_SYSTEM_SUPP_PLUGIN_INVOKE`.
+pub const CMD_SUPP_PLUGIN_INVOKE: u32 = tee_abi::pta::SYSTEM_CMD_SUPP_PLUGIN_INVOKE;
 /// `PTA_SYSTEM_MAP_ZI`: in: value0 (bytes, flags), in/out: value1 (VA
 /// high, low; 0 = anywhere), in: value2 (padding before, after).
 pub const CMD_MAP_ZI: u32 = 2;

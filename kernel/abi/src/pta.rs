@@ -51,6 +51,17 @@ pub const SOCKET_CMD_RECV: u32 = 4;
 /// `PTA_SOCKET_IOCTL`: in: value0 (handle, command); in/out: memref1.
 pub const SOCKET_CMD_IOCTL: u32 = 5;
 
+/// `TEE_IP_VERSION_DC` / `_4` / `_6` (`__tee_ipsocket.h`): OPEN's value0.a.
+pub mod ip_version {
+    pub const DONT_CARE: u32 = 0;
+    pub const V4: u32 = 1;
+    pub const V6: u32 = 2;
+}
+/// `TEE_ISOCKET_PROTOCOLID_TCP` (`__tee_tcpsocket_defines.h`): OPEN's value2.a.
+pub const ISOCKET_PROTOCOLID_TCP: u32 = 0x65;
+/// `TEE_ISOCKET_PROTOCOLID_UDP` (`__tee_udpsocket_defines.h`).
+pub const ISOCKET_PROTOCOLID_UDP: u32 = 0x66;
+
 /// The GP socket API's error codes (`TEE_ISOCKET_ERROR_*`), which
 /// tee-supplicant returns and the socket PTA passes through unchanged.
 pub mod isocket_error {
@@ -96,6 +107,8 @@ mod tests {
             [1, 2, 3, 4, 5]
         );
         assert_eq!(isocket_error::TIMEOUT, 0xF100_7003);
+        assert_eq!((ip_version::DONT_CARE, ip_version::V4, ip_version::V6), (0, 1, 2));
+        assert_eq!((ISOCKET_PROTOCOLID_TCP, ISOCKET_PROTOCOLID_UDP), (0x65, 0x66));
         assert_eq!(isocket_error::HOSTNAME, 0xF100_7007);
     }
 }

@@ -171,6 +171,26 @@ pub mod rng_ta {
     pub const CMD_ADD_ENTROPY: u32 = 1;
 }
 
+/// `tas/pta_client`: the socket PTA and the system PTA's key derivation as
+/// a TA uses them.
+pub mod pta_client {
+    use super::Uuid;
+    pub const UUID: Uuid = Uuid::must("6a1c2e4f-9b3d-4e57-8f10-2d4c6b8a0e93");
+    /// VALUE_INPUT a = TCP port on 127.0.0.1; MEMREF_INPUT data (at most
+    /// [`MAX_ECHO`] bytes); MEMREF_OUTPUT: what came back.
+    pub const CMD_TCP_ECHO: u32 = 0;
+    /// MEMREF_INPUT extra data; MEMREF_OUTPUT key: DERIVE_TA_UNIQUE_KEY into
+    /// the TA's own memory, then copied to the client.
+    pub const CMD_DERIVE_KEY: u32 = 1;
+    /// As [`CMD_DERIVE_KEY`], but the client's output buffer is passed on to
+    /// the system PTA (non-secure memory: SECURITY).
+    pub const CMD_DERIVE_KEY_INTO_CLIENT: u32 = 2;
+    /// Largest echo.
+    pub const MAX_ECHO: usize = 4096;
+    /// Largest extra data the TA passes on (past the PTA's 1024).
+    pub const MAX_EXTRA: usize = 1100;
+}
+
 /// `tas/storage_ta` (two TAs from one crate: the main one and a peer with
 /// its own private storage).
 pub mod storage_ta {
@@ -255,6 +275,7 @@ mod tests {
             fp_ta::UUID,
             fp_c_ta::UUID,
             rng_ta::UUID,
+            pta_client::UUID,
             storage_ta::UUID,
             storage_ta::PEER_UUID,
             ta2ta::UUID,

@@ -5,7 +5,9 @@
 //! - 1000: OS and TA basics (TA loading and signatures, panics, TA-to-TA,
 //!   properties and time, many sessions and threads, resource exhaustion,
 //!   TA-to-TA nesting, registers between TAs, cross-thread TA calls);
-//! - 4000: crypto, with known-answer vectors from NIST and the RFCs;
+//! - 2000: sockets (the socket PTA through a TA);
+//! - 4000: crypto, with known-answer vectors from NIST and the RFCs, and
+//!   TA unique keys;
 //! - 5000: the client API and shared memory;
 //! - 6000: secure storage.
 //!
@@ -23,6 +25,7 @@ mod hello;
 mod mm;
 mod os;
 mod params;
+mod pta_services;
 mod storage;
 mod stress;
 mod ta2ta;
@@ -47,8 +50,10 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, threads::run),
     (1000, fp::run),
     (1000, mm::run),
+    (2000, pta_services::run_sockets),
     (4000, crypto::run),
     (4000, crypto_asym::run),
+    (4000, pta_services::run_keys),
     (5000, params::run),
     (5000, client_api::run),
     (6000, storage::run),
@@ -56,8 +61,8 @@ const SUITE: &[(u32, TestRunner)] = &[
 
 const USAGE: &str = "usage: tz-xtest [GROUP...]\n\
     Runs the project's suite against the trusted OS that booted; with GROUPs\n\
-    (1000 OS and TA basics, 4000 crypto, 5000 client API and shared memory,\n\
-    6000 storage) only those. Prints one TZTEST line per case and ends with\n\
+    (1000 OS and TA basics, 2000 sockets, 4000 crypto, 5000 client API and\n\
+    shared memory, 6000 storage) only those. Prints one TZTEST line per case and ends with\n\
     `tz-xtest: N passed, N failed`; exit status 0 when every case passed.";
 
 /// The groups named on the command line; `Err` carries what to print and the

@@ -1,0 +1,167 @@
+//! The socket PTA and the system PTA's key derivation as a TA uses them
+//! (`tz-xtest` 2001 and 4011), on ours and on upstream OP-TEE alike.
+//!
+//! UUID `6a1c2e4f-9b3d-4e57-8f10-2d4c6b8a0e93`:
+//! - 0 `TCP_ECHO` (VALUE_INPUT a = port, MEMREF_INPUT data, MEMREF_OUTPUT):
+//!   connects to 127.0.0.1:port through the socket PTA (`PTA_SOCKET_OPEN`,
+//!   TCP), sends the data, receives as many bytes back, closes;
+//! - 1 `DERIVE_KEY` (MEMREF_INPUT extra data, MEMREF_OUTPUT key): the system
+//!   PTA's `DERIVE_TA_UNIQUE_KEY` into the TA's own memory, copied out;
+//! - 2 `DERIVE_KEY_INTO_CLIENT`: the same with the client's (non-secure)
+//!   output buffer handed to the PTA, which must refuse it.
+//!
+//! Errors of the PTAs come back as they are; other parameter types →
+//! BAD_PARAMETERS; other commands → NOT_SUPPORTED.
+#![no_std]
+#![no_main]
+
+use proto::pta_client::{CMD_DERIVE_KEY, CMD_DERIVE_KEY_INTO_CLIENT, CMD_TCP_ECHO, MAX_ECHO, MAX_EXTRA};
+use ta_sdk::ta_session::{CallParam, TaSession};
+use ta_sdk::tee_abi::pta;
+use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
+
+/// Milliseconds each socket operation may take.
+const TIMEOUT_MS: u32 = 5000;
+
+struct PtaClient;
+
+/// A TCP connection through the socket PTA; closed on drop.
+struct TcpSocket<'s> {
+    pta: &'s TaSession,
+    handle: u32,
+}
+
+impl<'s> TcpSocket<'s> {
+    fn connect(pta: &'s TaSession, port: u32) -> TeeResult<TcpSocket<'s>> {
+        let mut p = [
+            CallParam::ValueIn { a: pta::ip_version::V4, b: port },
+            CallParam::MemrefIn(b"127.0.0.1\0"),
+            CallParam::ValueIn { a: pta::ISOCKET_PROTOCOLID_TCP, b: 0 },
+            CallParam::ValueOut { a: 0, b: 0 },
+        ];
+        pta.invoke(pta::SOCKET_CMD_OPEN, &mut p)?;
+        let CallParam::ValueOut { a: handle, .. } = p[3] else { return Err(TeeError::Generic) };
+        Ok(TcpSocket { pta, handle })
+    }
+
+    fn send(&self, data: &[u8]) -> TeeResult<usize> {
+        let mut p = [
+            CallParam::ValueIn { a: self.handle, b: TIMEOUT_MS },
+            CallParam::MemrefIn(data),
+            CallParam::ValueOut { a: 0, b: 0 },
+            CallParam::None,
+        ];
+        self.pta.invoke(pta::SOCKET_CMD_SEND, &mut p)?;
+        let CallParam::ValueOut { a: sent, .. } = p[2] else { return Err(TeeError::Generic) };
+        Ok(sent as usize)
+    }
+
+    fn recv(&self, buf: &mut [u8]) -> TeeResult<usize> {
+        let mut p = [
+            CallParam::ValueIn { a: self.handle, b: TIMEOUT_MS },
+            CallParam::MemrefOut(buf, 0),
+            CallParam::None,
+            CallParam::None,
+        ];
+        self.pta.invoke(pta::SOCKET_CMD_RECV, &mut p)?;
+        let CallParam::MemrefOut(_, got) = p[1] else { return Err(TeeError::Generic) };
+        Ok(got)
+    }
+}
+
+impl Drop for TcpSocket<'_> {
+    fn drop(&mut self) {
+        let mut p = [CallParam::ValueIn { a: self.handle, b: 0 }, CallParam::None, CallParam::None, CallParam::None];
+        let _ = self.pta.invoke(pta::SOCKET_CMD_CLOSE, &mut p);
+    }
+}
+
+fn tcp_echo(params: &mut Params<'_>) -> TeeResult {
+    params.expect([ParamType::ValueInput, ParamType::MemrefInput, ParamType::MemrefOutput, ParamType::None])?;
+    let port = params.value_input(0)?.a;
+    let mut data = [0u8; MAX_ECHO];
+    let input = params.memref_input(1)?;
+    let len = input.len();
+    if len > MAX_ECHO {
+        return Err(TeeError::BadParameters);
+    }
+    data[..len].copy_from_slice(input);
+    let pta = TaSession::open(&pta::SOCKET_UUID)?;
+    let socket = TcpSocket::connect(&pta, port)?;
+    let mut sent = 0;
+    while sent < len {
+        sent += socket.send(&data[sent..len])?;
+    }
+    let mut echo = [0u8; MAX_ECHO];
+    let mut got = 0;
+    while got < len {
+        let n = socket.recv(&mut echo[got..len])?;
+        if n == 0 {
+            break;
+        }
+        got += n.min(len - got);
+    }
+    drop(socket);
+    params.memref_output(2)?.write(&echo[..got])
+}
+
+fn derive_key(params: &mut Params<'_>, into_client: bool) -> TeeResult {
+    params.expect([ParamType::MemrefInput, ParamType::MemrefOutput, ParamType::None, ParamType::None])?;
+    let mut extra = [0u8; MAX_EXTRA];
+    let input = params.memref_input(0)?;
+    let extra_len = input.len();
+    extra.get_mut(..extra_len).ok_or(TeeError::BadParameters)?.copy_from_slice(input);
+    let system = TaSession::open(&pta::SYSTEM_UUID)?;
+    let out = params.memref_output(1)?;
+    if into_client {
+        let mut p = [
+            CallParam::MemrefIn(&extra[..extra_len]),
+            CallParam::MemrefOut(out.buffer(), 0),
+            CallParam::None,
+            CallParam::None,
+        ];
+        return system.invoke(pta::SYSTEM_CMD_DERIVE_TA_UNIQUE_KEY, &mut p);
+    }
+    // The key is asked for with the client's size (limits included).
+    let mut key = [0u8; 64];
+    let key_len = out.capacity().min(key.len());
+    let mut p = [
+        CallParam::MemrefIn(&extra[..extra_len]),
+        CallParam::MemrefOut(&mut key[..key_len], 0),
+        CallParam::None,
+        CallParam::None,
+    ];
+    system.invoke(pta::SYSTEM_CMD_DERIVE_TA_UNIQUE_KEY, &mut p)?;
+    out.write(&key[..key_len])
+}
+
+impl TrustedApp for PtaClient {
+    type Session = ();
+
+    fn create() -> TeeResult<Self> {
+        Ok(PtaClient)
+    }
+
+    fn open_session(&mut self, _params: &mut Params<'_>) -> TeeResult<()> {
+        Ok(())
+    }
+
+    fn invoke(&mut self, _session: &mut (), cmd: u32, params: &mut Params<'_>) -> TeeResult {
+        match cmd {
+            CMD_TCP_ECHO => tcp_echo(params),
+            CMD_DERIVE_KEY => derive_key(params, false),
+            CMD_DERIVE_KEY_INTO_CLIENT => derive_key(params, true),
+            _ => Err(TeeError::NotSupported),
+        }
+    }
+
+    fn close_session(&mut self, _session: ()) {}
+}
+
+ta_sdk::ta! {
+    uuid: proto::pta_client::UUID,
+    flags: MULTI_SESSION,
+    stack: 16384,
+    heap: 16384,
+    impl: PtaClient,
+}

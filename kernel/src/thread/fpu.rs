@@ -143,7 +143,7 @@ impl CoreFp {
     }
 }
 
-#[cfg(any(target_os = "none", test))]
+#[cfg(target_os = "none")]
 mod target {
     use core::cell::UnsafeCell;
 
@@ -207,7 +207,7 @@ mod target {
     }
 }
 
-#[cfg(any(target_os = "none", test))]
+#[cfg(target_os = "none")]
 pub use target::{before_normal_world, end_run, give_to, trap_until_used};
 
 #[cfg(test)]

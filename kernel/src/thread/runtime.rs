@@ -15,7 +15,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 use tee_abi::smc;
 
-use super::fpu::{self, FpRegs};
+#[cfg(target_os = "none")]
+use super::fpu;
+use super::fpu::FpRegs;
 use super::nesting::{Nesting, NestingLimit};
 use super::pool::{Pool, Suspension};
 #[cfg(target_os = "none")]
@@ -23,6 +25,9 @@ use super::stacks::StackArray;
 use crate::arch::aarch64 as arch;
 use crate::arch::aarch64::thread::ThreadRegs;
 use crate::arch::aarch64::user::{UserEntry, UserFrame};
+// Host test builds: the same lazy switching over the arch fake's unit.
+#[cfg(not(target_os = "none"))]
+use crate::arch::fake::fpu::lazy as fpu;
 use crate::call_env::{ArgLocation, CallEnv, CallEnvMut};
 use crate::fatal::halt;
 use crate::mm::kernel_map::kernel_root;

@@ -10,10 +10,10 @@ pub mod syscall;
 pub mod system_pta;
 pub mod utee_params;
 
-#[cfg(target_os = "none")]
+#[cfg(any(target_os = "none", test))]
 pub mod image;
-#[cfg(target_os = "none")]
+#[cfg(any(target_os = "none", test))]
 #[allow(unsafe_code)] // views its page-table `PageBuf` as 4 KiB tables (two casts).
 pub mod instance;
-#[cfg(target_os = "none")]
+#[cfg(any(target_os = "none", test))]
 pub mod run;

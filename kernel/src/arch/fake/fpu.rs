@@ -69,3 +69,75 @@ pub fn normal_world(core: usize) -> FpRegs {
 pub fn set_normal_world(core: usize, regs: FpRegs) {
     UNITS.lock().unwrap_or_else(|e| e.into_inner())[core].live = regs;
 }
+
+/// Always true on the host (the target's kernel code runs fully masked).
+pub fn interrupts_masked() -> bool {
+    true
+}
+
+/// The lazy FP switching of `thread::fpu` ([`CoreFp`], one per core) over
+/// this fake unit: what `thread::fpu`'s target glue is to the hardware, with
+/// the same four entry points the runtime calls.
+pub mod lazy {
+    use std::sync::{Mutex, MutexGuard};
+
+    use super::{FpAccess, FpRegs};
+    use crate::thread::fpu::{CoreFp, FpUnit};
+
+    struct Fake;
+
+    impl FpUnit for Fake {
+        fn set_access(&mut self, access: FpAccess) {
+            super::set_access(access);
+        }
+        fn save(&mut self, into: &mut FpRegs) {
+            // SAFETY: none needed on the host (access is checked).
+            unsafe { super::save(into) }
+        }
+        fn restore(&mut self, from: &FpRegs) {
+            // SAFETY: as for `save`.
+            unsafe { super::restore(from) }
+        }
+    }
+
+    struct PerCore([CoreFp; linker::MAX_CORES]);
+    // SAFETY: the `owner` pointers a `CoreFp` holds are only dereferenced by
+    // its own methods, under the mutex, with the validity `give_to`'s
+    // contract guarantees (as on the target, where each core's entry is
+    // static and touched only by that core).
+    unsafe impl Send for PerCore {}
+    static CORES: Mutex<PerCore> = Mutex::new(PerCore([const { CoreFp::new() }; linker::MAX_CORES]));
+
+    fn cores() -> MutexGuard<'static, PerCore> {
+        CORES.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn this_core(f: impl FnOnce(&mut CoreFp)) {
+        f(&mut cores().0[super::core_index()]);
+    }
+
+    /// See `CoreFp::trap_until_used`.
+    pub fn trap_until_used() {
+        this_core(|c| c.trap_until_used(&mut Fake));
+    }
+
+    /// See `CoreFp::give_to`.
+    ///
+    /// # Safety
+    ///
+    /// As for `CoreFp::give_to`.
+    pub unsafe fn give_to(run: *mut FpRegs) {
+        // SAFETY: forwarded contract.
+        this_core(|c| unsafe { c.give_to(&mut Fake, run) });
+    }
+
+    /// See `CoreFp::end_run`.
+    pub fn end_run(run: *mut FpRegs) {
+        this_core(|c| c.end_run(&mut Fake, run));
+    }
+
+    /// See `CoreFp::before_normal_world`.
+    pub fn before_normal_world() {
+        this_core(|c| c.before_normal_world(&mut Fake));
+    }
+}

@@ -10,10 +10,10 @@ pub mod syscall;
 pub mod system_pta;
 pub mod utee_params;
 
-#[cfg(any(target_os = "none", test))]
+#[cfg(target_os = "none")]
 pub mod image;
-#[cfg(any(target_os = "none", test))]
+#[cfg(target_os = "none")]
 #[allow(unsafe_code)] // views its page-table `PageBuf` as 4 KiB tables (two casts).
 pub mod instance;
-#[cfg(any(target_os = "none", test))]
+#[cfg(target_os = "none")]
 pub mod run;

@@ -45,6 +45,9 @@ pub struct UserEntry {
     pub sp: u64,
     /// PSTATE.
     pub spsr: u64,
+    /// `TPIDR_EL0` the run starts with (mirrors the field the target's
+    /// `UserEntry` is getting for libutee's TLS pointer).
+    pub tpidr: u64,
 }
 
 /// As on the target.

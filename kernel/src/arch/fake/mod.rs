@@ -9,6 +9,11 @@
 //! a test-installed script (`user`) that raises exceptions into the
 //! runtime's EL0 exception entry; FP/SIMD is a per-core register file that
 //! checks the trapping rules (`fpu`).
+//!
+//! A failed assertion on a pool thread (in a call handler or a TA script)
+//! aborts the test binary after printing its message: it cannot unwind out
+//! of the runtime's `extern "C"` thread function. Assertions on the test
+//! thread fail just their test.
 
 pub mod fpu;
 pub mod thread;

@@ -13,7 +13,29 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use tee_abi::smc;
 
-static STOPPED: AtomicBool = AtomicBool::new(false);
+/// The secure world's stop flag (one per kernel; a type so host tests can
+/// exercise it without stopping the process-wide one other tests rely on).
+struct StopFlag(AtomicBool);
+
+impl StopFlag {
+    const fn new() -> StopFlag {
+        StopFlag(AtomicBool::new(false))
+    }
+
+    fn stop(&self) -> bool {
+        !self.0.swap(true, Ordering::AcqRel)
+    }
+
+    fn stopped(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+
+    fn refuse_if_stopped(&self) -> Option<[u64; 4]> {
+        self.stopped().then_some(STOPPED_RETURN)
+    }
+}
+
+static STOPPED: StopFlag = StopFlag::new();
 
 /// What every SMC gets once the secure world stopped.
 pub const STOPPED_RETURN: [u64; 4] = [smc::RETURN_ENOTAVAIL, 0, 0, 0];
@@ -21,17 +43,17 @@ pub const STOPPED_RETURN: [u64; 4] = [smc::RETURN_ENOTAVAIL, 0, 0, 0];
 /// Marks the secure world stopped; true when this call did it (the first
 /// panic), false when it already was.
 pub fn stop() -> bool {
-    !STOPPED.swap(true, Ordering::AcqRel)
+    STOPPED.stop()
 }
 
 /// True once a kernel panic stopped the secure world.
 pub fn stopped() -> bool {
-    STOPPED.load(Ordering::Acquire)
+    STOPPED.stopped()
 }
 
 /// The answer to an SMC: `None` to serve it, or the error once stopped.
 pub fn refuse_if_stopped() -> Option<[u64; 4]> {
-    stopped().then_some(STOPPED_RETURN)
+    STOPPED.refuse_if_stopped()
 }
 
 /// Logs a condition the kernel cannot go on from (a broken boot, a thread
@@ -44,16 +66,26 @@ pub fn halt(args: core::fmt::Arguments<'_>) -> ! {
     }
 }
 
+/// Host test builds: a protocol violation fails the test that caused it.
+#[cfg(all(not(target_os = "none"), test))]
+pub fn halt(args: core::fmt::Arguments<'_>) -> ! {
+    panic!("fatal: {args}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_panic_stops_every_later_call() {
-        // The flag is process-wide: this is the only test that sets it.
-        assert_eq!(refuse_if_stopped(), None);
-        assert!(stop());
-        assert!(!stop(), "a second panic is not the first");
-        assert_eq!(refuse_if_stopped(), Some([smc::RETURN_ENOTAVAIL, 0, 0, 0]));
+        // A flag of its own: stopping the process-wide one would make the
+        // thread runtime's host tests (whose threads are then never
+        // released) depend on test order.
+        let flag = StopFlag::new();
+        assert_eq!(flag.refuse_if_stopped(), None);
+        assert!(flag.stop());
+        assert!(!flag.stop(), "a second panic is not the first");
+        assert_eq!(flag.refuse_if_stopped(), Some([smc::RETURN_ENOTAVAIL, 0, 0, 0]));
+        assert!(!stopped(), "the kernel's own flag is untouched");
     }
 }

@@ -2,7 +2,7 @@
 //! kernel's own tables and the normal-world RAM range.
 
 pub mod attrs;
-#[cfg(target_os = "none")]
+#[cfg(any(target_os = "none", test))]
 pub mod kernel_map;
 pub mod layout;
 pub mod ns_ram;

@@ -7,7 +7,7 @@ pub mod fpu;
 pub mod nesting;
 pub mod pool;
 pub mod preempt;
-#[cfg(target_os = "none")]
+#[cfg(any(target_os = "none", test))]
 #[allow(unsafe_code)] // thread slots, entry points (`no_mangle`), stack switches, NS memory copies.
 pub mod runtime;
 pub mod stacks;

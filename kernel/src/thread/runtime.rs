@@ -15,13 +15,19 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 use tee_abi::smc;
 
-use super::fpu::{self, FpRegs};
+#[cfg(target_os = "none")]
+use super::fpu;
+use super::fpu::FpRegs;
 use super::nesting::{Nesting, NestingLimit};
 use super::pool::{Pool, Suspension};
+#[cfg(target_os = "none")]
 use super::stacks::StackArray;
 use crate::arch::aarch64 as arch;
 use crate::arch::aarch64::thread::ThreadRegs;
 use crate::arch::aarch64::user::{UserEntry, UserFrame};
+// Host test builds: the same lazy switching over the arch fake's unit.
+#[cfg(not(target_os = "none"))]
+use crate::arch::fake::fpu::lazy as fpu;
 use crate::call_env::{ArgLocation, CallEnv, CallEnvMut};
 use crate::fatal::halt;
 use crate::mm::kernel_map::kernel_root;
@@ -80,7 +86,7 @@ unsafe impl Sync for Slots {}
 static SLOTS: Slots = Slots(UnsafeCell::new(
     [const {
         Slot {
-            regs: ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 },
+            regs: ThreadRegs::EMPTY,
             args: [0; 8],
             ttbr0: 0,
             user_run: None,
@@ -90,6 +96,7 @@ static SLOTS: Slots = Slots(UnsafeCell::new(
     }; THREADS],
 ));
 
+#[cfg(target_os = "none")]
 unsafe extern "C" {
     static __stacks_start: u8;
     static __stacks_end: u8;
@@ -100,6 +107,7 @@ unsafe extern "C" {
 /// The per-core stacks (`.stacks`) and the pool threads' (`.thread_stacks`),
 /// each above an unmapped guard page (`thread::stacks`). Stack `i` of the
 /// second array is used only by thread `i`, which runs on one core at a time.
+#[cfg(target_os = "none")]
 pub fn stack_arrays() -> [StackArray; 2] {
     let guard = linker::STACK_GUARD_SIZE;
     let cores = StackArray {
@@ -125,8 +133,15 @@ fn slot(index: usize) -> *mut Slot {
     unsafe { (SLOTS.0.get() as *mut Slot).add(index) }
 }
 
+#[cfg(target_os = "none")]
 fn stack_top(index: usize) -> u64 {
     stack_arrays()[1].top(index)
+}
+
+/// The arch fake gives each pool thread an OS thread (and stack) of its own.
+#[cfg(not(target_os = "none"))]
+fn stack_top(_index: usize) -> u64 {
+    0
 }
 
 /// A yielding SMC arrived on this core (temporary stack): start a new call on
@@ -253,8 +268,10 @@ pub fn all_free() -> bool {
 }
 
 /// Normal-world RAM, identity-mapped (non-secure) by the kernel's tables.
+#[cfg(target_os = "none")]
 pub struct NsRam;
 
+#[cfg(target_os = "none")]
 impl NsMemory for NsRam {
     fn ram(&self) -> (u64, u64) {
         crate::mm::ns_ram::bounds()
@@ -274,6 +291,16 @@ impl NsMemory for NsRam {
     }
 }
 
+/// Host test builds: the normal world's RAM pool threads see (a fake).
+#[cfg(not(target_os = "none"))]
+static HOST_NS_RAM: std::sync::OnceLock<&'static (dyn NsMemory + Sync)> = std::sync::OnceLock::new();
+
+/// Host test builds: sets the fake normal-world RAM (once per process).
+#[cfg(not(target_os = "none"))]
+pub fn set_host_ns_ram(ram: &'static (dyn NsMemory + Sync)) {
+    HOST_NS_RAM.get_or_init(|| ram);
+}
+
 /// The environment of a call served by a pool thread.
 struct ThreadEnv {
     rpc_arg: Option<ArgLocation>,
@@ -281,8 +308,14 @@ struct ThreadEnv {
 }
 
 impl CallEnv for ThreadEnv {
+    #[cfg(target_os = "none")]
     fn mem(&self) -> &dyn NsMemory {
         &NsRam
+    }
+
+    #[cfg(not(target_os = "none"))]
+    fn mem(&self) -> &dyn NsMemory {
+        *HOST_NS_RAM.get().expect("host test without normal-world RAM (set_host_ns_ram)")
     }
 
     fn rpc_arg(&self) -> Option<&ArgLocation> {
@@ -423,3 +456,6 @@ extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64
 pub fn current_thread() -> usize {
     CURRENT[arch::core_index()].load(Ordering::Acquire)
 }
+
+#[cfg(test)]
+mod tests;

@@ -102,6 +102,11 @@ thread_exit:
     call_done = const tee_abi::opteed::RETURN_CALL_DONE,
 );
 
+impl ThreadRegs {
+    /// Nothing saved yet.
+    pub const EMPTY: ThreadRegs = ThreadRegs { x19_x30: [0; 12], sp: 0, out: 0 };
+}
+
 const _: () = assert!(offset_of!(ThreadRegs, out) == offset_of!(ThreadRegs, sp) + 8);
 
 unsafe extern "C" {

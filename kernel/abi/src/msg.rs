@@ -88,6 +88,11 @@ pub const RPC_CMD_SUSPEND: u32 = 5;
 pub const RPC_CMD_SHM_ALLOC: u32 = 6;
 /// RPC: `OPTEE_RPC_CMD_SHM_FREE`.
 pub const RPC_CMD_SHM_FREE: u32 = 7;
+/// RPC: `OPTEE_RPC_CMD_SUPP_PLUGIN` (optee_os 4.5.0
+/// `core/include/optee_rpc_cmd.h`): a tee-supplicant plugin call.
+pub const RPC_CMD_SUPP_PLUGIN: u32 = 12;
+/// `OPTEE_RPC_SUPP_PLUGIN_INVOKE`: value[0].a of a SUPP_PLUGIN request.
+pub const RPC_SUPP_PLUGIN_INVOKE: u64 = 0;
 /// `OPTEE_RPC_SHM_TYPE_APPL`: memory the supplicant can see.
 pub const RPC_SHM_TYPE_APPL: u64 = 0;
 /// `OPTEE_RPC_SHM_TYPE_KERNEL`.
@@ -101,3 +106,15 @@ pub const RPC_FUNC_FREE: u64 = 0xffff_0002;
 pub const RPC_FUNC_FOREIGN_INTR: u64 = 0xffff_0004;
 /// `OPTEE_SMC_RETURN_RPC_CMD`.
 pub const RPC_FUNC_CMD: u64 = 0xffff_0005;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rpc_command_numbers_match_optee_rpc_cmd_h() {
+        assert_eq!((RPC_CMD_LOAD_TA, RPC_CMD_FS, RPC_CMD_GET_TIME, RPC_CMD_SUSPEND), (0, 2, 3, 5));
+        assert_eq!((RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_CMD_SUPP_PLUGIN), (6, 7, 12));
+        assert_eq!(RPC_SUPP_PLUGIN_INVOKE, 0);
+    }
+}

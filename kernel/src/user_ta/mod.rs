@@ -6,6 +6,7 @@
 pub mod memory;
 pub mod property;
 pub mod store;
+pub mod supp_plugin;
 pub mod syscall;
 pub mod system_pta;
 pub mod utee_params;

@@ -170,10 +170,13 @@ impl CallEnv for DeadlineEnv<'_> {
 impl UserRun<'_> {
     /// The system PTA's MAP_ZI and UNMAP for this instance; the run's view
     /// of the TA's memory follows the change at once. ADD_RNG_ENTROPY
-    /// touches no instance state.
+    /// and SUPP_PLUGIN_INVOKE touch no instance state.
     fn system_pta(&mut self, cmd: u32, params: &mut TaParams) -> TeeResult {
         if cmd == system_pta::CMD_ADD_RNG_ENTROPY {
             return system_pta::add_rng_entropy(params).map_err(raw_error);
+        }
+        if cmd == tee_abi::pta::SYSTEM_CMD_SUPP_PLUGIN_INVOKE {
+            return super::supp_plugin::invoke(self.env, params).map_err(raw_error);
         }
         match system_pta::decode(cmd, params).map_err(raw_error)? {
             system_pta::Request::MapZi { len, shareable } => {

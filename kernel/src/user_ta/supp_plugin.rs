@@ -50,7 +50,9 @@ pub fn decode(params: &TaParams) -> Result<Request, TeeError> {
 
 /// The octets as the four little-endian words the request carries.
 fn words(uuid: &[u8; 16]) -> [u64; 4] {
-    core::array::from_fn(|i| u64::from(u32::from_le_bytes([uuid[4 * i], uuid[4 * i + 1], uuid[4 * i + 2], uuid[4 * i + 3]])))
+    core::array::from_fn(|i| {
+        u64::from(u32::from_le_bytes([uuid[4 * i], uuid[4 * i + 1], uuid[4 * i + 2], uuid[4 * i + 3]]))
+    })
 }
 
 fn request(req: &Request, data: Param) -> MsgArg {

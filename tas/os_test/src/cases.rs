@@ -240,7 +240,8 @@ fn supp_plugin() -> Check {
         let mut values = [0u8; 8];
         values[..4].copy_from_slice(&20u32.to_le_bytes());
         values[4..].copy_from_slice(&10u32.to_le_bytes());
-        let written = plugin_call(&sys, &plugin, TEST_PLUGIN_CMD_PASS_VALUES, u32::from(op), &mut values).map_err(step(2))?;
+        let written =
+            plugin_call(&sys, &plugin, TEST_PLUGIN_CMD_PASS_VALUES, u32::from(op), &mut values).map_err(step(2))?;
         ensure(3, written == 4 && values[..4] == want.to_le_bytes())?;
     }
     let mut array = [0u8; 64];

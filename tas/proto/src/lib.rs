@@ -117,6 +117,13 @@ pub mod os_test {
     pub use tee_abi::pta::{SYSTEM_CMD_SUPP_PLUGIN_INVOKE, SYSTEM_UUID};
 }
 
+/// Upstream's invoke-tests pseudo-TA (ours implements it too): its UUID
+/// and commands, for the suite's 1001 group of cases.
+pub mod invoke_tests_pta {
+    pub use tee_abi::pta::INVOKE_TESTS_UUID as UUID;
+    pub use tee_abi::pta::invoke_tests::*;
+}
+
 /// `tas/crypt_ta`: digests, MACs, ciphers, AE, KDFs.
 pub mod crypt_ta {
     use super::Uuid;

@@ -18,9 +18,8 @@ const ARG_PA: u64 = 0x4000_0000;
 const SHM_BASE: u64 = 0x4001_0000;
 /// A plugin UUID as a TA holds it (`TEE_UUID` in memory, little-endian
 /// fields): f07bfc66-958c-4a15-99c0-260e4e7375dd.
-const PLUGIN: [u8; 16] = [
-    0x66, 0xfc, 0x7b, 0xf0, 0x8c, 0x95, 0x15, 0x4a, 0x99, 0xc0, 0x26, 0x0e, 0x4e, 0x73, 0x75, 0xdd,
-];
+const PLUGIN: [u8; 16] =
+    [0x66, 0xfc, 0x7b, 0xf0, 0x8c, 0x95, 0x15, 0x4a, 0x99, 0xc0, 0x26, 0x0e, 0x4e, 0x73, 0x75, 0xdd];
 
 struct Supplicant {
     ram: FakeRam,
@@ -48,8 +47,13 @@ impl Supplicant {
                 let Param::Value { v, .. } = msg.params[0].param else { panic!("value") };
                 self.next_cookie += 1;
                 self.shms.insert(self.next_cookie, (SHM_BASE, v[1]));
-                msg.params[0].param =
-                    Param::Tmem { dir: Dir::Out, buf_ptr: SHM_BASE, size: v[1], shm_ref: self.next_cookie, noncontig: false };
+                msg.params[0].param = Param::Tmem {
+                    dir: Dir::Out,
+                    buf_ptr: SHM_BASE,
+                    size: v[1],
+                    shm_ref: self.next_cookie,
+                    noncontig: false,
+                };
                 msg.ret = 0;
             }
             RPC_CMD_SHM_FREE => {
@@ -64,8 +68,11 @@ impl Supplicant {
 
     /// optee_client's `plugin_process` checks, then the test plugin.
     fn plugin(&mut self, msg: &mut MsgArg) {
-        let (Param::Value { dir: Dir::In, v: v0 }, Param::Value { dir: Dir::In, v: v1 }, Param::Value { dir: Dir::InOut, v: v2 }) =
-            (msg.params[0].param, msg.params[1].param, msg.params[2].param)
+        let (
+            Param::Value { dir: Dir::In, v: v0 },
+            Param::Value { dir: Dir::In, v: v1 },
+            Param::Value { dir: Dir::InOut, v: v2 },
+        ) = (msg.params[0].param, msg.params[1].param, msg.params[2].param)
         else {
             panic!("value layout")
         };

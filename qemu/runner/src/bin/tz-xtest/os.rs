@@ -1,7 +1,7 @@
 //! Tests 1006-1009 and 1033 through `tas/os_test`: properties, time, memory
-//! access rights, cancellation and tee-supplicant plugins, each check run inside the TA (`os_test::CMD_RUN_CASE`,
-//! see `tas/os_test/src/cases.rs`), which reports the failing step and the
-//! `TEE_Result` it saw there.
+//! access rights, cancellation and tee-supplicant plugins, each check run
+//! inside the TA (`os_test::CMD_RUN_CASE`, see `tas/os_test/src/cases.rs`),
+//! which reports the failing step and the `TEE_Result` it saw there.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

@@ -10,9 +10,9 @@
 //!   on the real REE file system;
 //! - `pta-rw-mutex-counts`: a writer holds the lock alone; a reader reports
 //!   itself among the holders;
-//! - `pta-memref-null`: MEMREF_NULL refuses an empty memref that is not
-//!   NULL (one into registered memory): the PTA sees a real, empty buffer.
-//!   (Upstream's xtest 1025 checks the NULL one is accepted.)
+//! - `pta-memref-null`: MEMREF_NULL accepts an empty memref into registered
+//!   memory (a pseudo-TA sees every empty memref as NULL, unlike a user TA:
+//!   test 5004) and refuses a 1-byte one.
 
 use proto::invoke_tests_pta as pta;
 use teec::{Context, Login, Param, Session, SharedMemory};
@@ -76,9 +76,11 @@ fn mutex(s: &mut Session<'_>) -> R {
 fn memref_null(ctx: &Context, s: &mut Session<'_>) -> R {
     let mut shm = SharedMemory::register(ctx, 64).map_err(|e| format!("register: {e}"))?;
     let mut p = [Param::MemrefInout { shm: &mut shm, offset: 0, size: 0 }, Param::None, Param::None, Param::None];
+    s.invoke(pta::CMD_MEMREF_NULL, &mut p).map_err(|e| format!("an empty memref: {e}"))?;
+    let mut p = [Param::MemrefInout { shm: &mut shm, offset: 0, size: 1 }, Param::None, Param::None, Param::None];
     match s.invoke(pta::CMD_MEMREF_NULL, &mut p) {
         Err(e) if e.code == teec::TeeError::BadParameters.code() => Ok(()),
-        other => Err(format!("an empty non-NULL memref gave {other:?}, want BAD_PARAMETERS")),
+        other => Err(format!("a 1-byte memref gave {other:?}, want BAD_PARAMETERS")),
     }
 }
 

@@ -125,6 +125,18 @@ pub enum TaParam {
 }
 
 impl TaParam {
+    /// Whether the TA gets an address for this parameter: a memory
+    /// reference with bytes, or an empty one into real normal-world memory.
+    /// Only a NULL reference reaches the TA as NULL; an empty one is a
+    /// valid, non-NULL buffer of size 0, as on upstream (optee_test 4.5.0
+    /// xtest 1025 and 1016 check `buffer != NULL && size == 0`).
+    pub fn is_addressable_memref(&self) -> bool {
+        match self {
+            TaParam::Memref { buf, source, .. } => !buf.is_empty() || *source != NsBuffer::Null,
+            _ => false,
+        }
+    }
+
     /// The GP type of this parameter.
     pub fn param_type(&self) -> ParamType {
         match self {
@@ -320,6 +332,27 @@ mod tests {
         let mut back = [0u8; 5];
         ram.read(0x4000_2000, &mut back).unwrap();
         assert_eq!(&back, b"trun\0", "the bytes after the buffer are untouched");
+    }
+
+    #[test]
+    fn an_empty_reference_into_shared_memory_is_not_null() {
+        let ram = FakeRam::new(4 * 4096);
+        let mut reg = ShmRegistry::new();
+        reg.register(9, SharedMem::from_pages(alloc::vec![0x4000_1000], 0, 4096).unwrap()).unwrap();
+        let msg = [
+            MsgParam { meta: false, param: Param::Rmem { dir: Dir::In, offs: 0, size: 0, shm_ref: 9 } },
+            MsgParam {
+                meta: false,
+                param: Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false },
+            },
+            MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 0, size: 8, shm_ref: 9 } },
+            MsgParam { meta: false, param: Param::Value { dir: Dir::In, v: [0; 3] } },
+        ];
+        let p = TaParams::copy_in(&msg, &ram, &mut reg).unwrap();
+        let addressable: alloc::vec::Vec<bool> = p.0.iter().map(TaParam::is_addressable_memref).collect();
+        // Empty but registered: an address; NULL: none; sized: one; a value: none.
+        assert_eq!(addressable, [true, false, true, false]);
+        p.release(&mut reg);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use alloc::sync::Arc;
 use crate::session::{Target, Uuid};
 
 pub mod device;
+pub mod invoke_tests;
 pub mod socket;
 pub mod socket_rpc;
 pub mod stats;
@@ -20,6 +21,8 @@ pub fn find(uuid: &Uuid) -> Option<Arc<dyn Target>> {
         Some(Arc::new(socket::SocketPta))
     } else if *uuid == stats::UUID {
         Some(Arc::new(stats::StatsPta))
+    } else if *uuid == invoke_tests::UUID {
+        Some(Arc::new(invoke_tests::InvokeTestsPta))
     } else {
         None
     }

@@ -252,7 +252,7 @@ impl Instance {
         regions.0.extend(self.zi_maps.lock().iter().map(ZiMap::region));
         for (i, p) in params.0.iter().enumerate() {
             match p {
-                TaParam::Memref { buf, dir, .. } if !buf.is_empty() => {
+                TaParam::Memref { buf, dir, .. } if p.is_addressable_memref() => {
                     let Ok(mut copy) = PageBuf::new(buf.len()) else {
                         self.unmap_params(mapped);
                         return tee_refusal(TeeError::OutOfMemory);

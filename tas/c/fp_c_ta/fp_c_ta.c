@@ -8,6 +8,10 @@
  *   snprintf call with a double argument.
  * Command 1 (VALUE_INOUT): a = n <= 4096; a = sum of 0..n-1 computed four
  *   lanes at a time with NEON (vaddq_u32), b = the same sum in scalar code.
+ * Command 2 (MEMREF_INPUT, MEMREF_OUTPUT, NONE, NONE): success when both
+ *   memrefs are empty but not NULL (a client's 0-byte reference into shared
+ *   memory is a mapped, non-NULL buffer, as upstream's xtest 1025 expects of
+ *   its os_test TA); BAD_PARAMETERS otherwise.
  */
 #include <arm_neon.h>
 #include <stdio.h>
@@ -16,6 +20,7 @@
 
 #define CMD_DOUBLE	0
 #define CMD_NEON_SUM	1
+#define CMD_EMPTY_MEMREFS	2
 #define MAX_N		4096
 
 TEE_Result TA_CreateEntryPoint(void)
@@ -80,6 +85,16 @@ static TEE_Result do_neon_sum(TEE_Param params[4])
 TEE_Result TA_InvokeCommandEntryPoint(void *session, uint32_t cmd, uint32_t types, TEE_Param params[4])
 {
 	(void)session;
+	if (cmd == CMD_EMPTY_MEMREFS) {
+		if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
+					     TEE_PARAM_TYPE_MEMREF_OUTPUT,
+					     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+			return TEE_ERROR_BAD_PARAMETERS;
+		if (!params[0].memref.buffer || params[0].memref.size ||
+		    !params[1].memref.buffer || params[1].memref.size)
+			return TEE_ERROR_BAD_PARAMETERS;
+		return TEE_SUCCESS;
+	}
 	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_NONE,
 				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;

@@ -6,6 +6,7 @@ use alloc::vec;
 use ta_sdk::TeeError;
 use ta_sdk::memory::{self, access};
 use ta_sdk::property::{self, PropSet, prop_type};
+use ta_sdk::ta_session::{CallParam, TaSession};
 use ta_sdk::time::{self, Category, TeeTime};
 
 type Check = Result<(), (u32, TeeError)>;
@@ -66,6 +67,7 @@ pub fn run(case: u32, arg: u32, shared: Option<&[u8]>) -> Check {
         14 => refused(1, memory::check(access::READ, usize::MAX - 7, 64), TeeError::AccessDenied),
         15 => shared_buffer(shared),
         16 => ta_shared_buffer(shared),
+        proto::os_test::CASE_SUPP_PLUGIN => supp_plugin(),
         _ => Err((0, TeeError::NotSupported)),
     }
 }
@@ -208,4 +210,44 @@ fn ta_shared_buffer(shared: Option<&[u8]>) -> Check {
     refused(2, memory::check_slice(access::READ, buf), TeeError::AccessDenied)?;
     memory::check_slice(access::READ | access::ANY_OWNER | access::SECURE, buf).map_err(step(3))?;
     refused(4, memory::check_slice(access::READ | access::ANY_OWNER | access::NONSECURE, buf), TeeError::AccessDenied)
+}
+
+/// One SUPP_PLUGIN_INVOKE of the system PTA: (plugin, cmd, sub_cmd, data);
+/// the length the plugin wrote.
+fn plugin_call(sys: &TaSession, plugin: &[u8; 16], cmd: u32, sub_cmd: u32, data: &mut [u8]) -> Result<u32, TeeError> {
+    let mut params = [
+        CallParam::MemrefIn(plugin),
+        CallParam::ValueIn { a: cmd, b: sub_cmd },
+        CallParam::MemrefInOut(data, 0),
+        CallParam::ValueOut { a: 0, b: 0 },
+    ];
+    sys.invoke(proto::os_test::SYSTEM_CMD_SUPP_PLUGIN_INVOKE, &mut params)?;
+    match params[3] {
+        CallParam::ValueOut { a, .. } => Ok(a),
+        _ => Err(TeeError::Generic),
+    }
+}
+
+/// tee-supplicant's test plugin through the system PTA (what upstream's
+/// `tee_invoke_supp_plugin` does): 20 + 10 = 30 and 20 - 10 = 10 with
+/// 4 bytes written back, its fixed array, and an unknown plugin is
+/// ITEM_NOT_FOUND.
+fn supp_plugin() -> Check {
+    use proto::os_test::{TEST_PLUGIN, TEST_PLUGIN_CMD_GET_ARR, TEST_PLUGIN_CMD_PASS_VALUES};
+    let sys = TaSession::open(&proto::os_test::SYSTEM_UUID).map_err(step(1))?;
+    let plugin = TEST_PLUGIN.to_struct_bytes();
+    for (op, want) in [(b'+', 30u32), (b'-', 10)] {
+        let mut values = [0u8; 8];
+        values[..4].copy_from_slice(&20u32.to_le_bytes());
+        values[4..].copy_from_slice(&10u32.to_le_bytes());
+        let written =
+            plugin_call(&sys, &plugin, TEST_PLUGIN_CMD_PASS_VALUES, u32::from(op), &mut values).map_err(step(2))?;
+        ensure(3, written == 4 && values[..4] == want.to_le_bytes())?;
+    }
+    let mut array = [0u8; 64];
+    let written = plugin_call(&sys, &plugin, TEST_PLUGIN_CMD_GET_ARR, 0, &mut array).map_err(step(4))?;
+    let expected = b"Array from plugin\0";
+    ensure(5, written as usize == expected.len() && array[..expected.len()] == expected[..])?;
+    let mut data = [0u8; 32];
+    refused(6, plugin_call(&sys, &[0; 16], TEST_PLUGIN_CMD_PASS_VALUES, 0, &mut data), TeeError::ItemNotFound)
 }

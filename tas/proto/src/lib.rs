@@ -104,6 +104,24 @@ pub mod os_test {
     pub const CMD_OPEN_VALUE: u32 = 3;
     /// [`CMD_RUN_CASE`] case: memref 1 is another TA's (shared, secure) memory.
     pub const CASE_TA_SHARED_SECURE: u32 = 16;
+    /// [`CMD_RUN_CASE`] case: the system PTA's SUPP_PLUGIN_INVOKE reaches
+    /// upstream's test plugin in tee-supplicant.
+    pub const CASE_SUPP_PLUGIN: u32 = 17;
+    /// Upstream's tee-supplicant test plugin (optee_test 4.5.0
+    /// `host/supp_plugin/include/test_supp_plugin.h`), installed with xtest.
+    pub const TEST_PLUGIN: Uuid = Uuid::must("f07bfc66-958c-4a15-99c0-260e4e7375dd");
+    /// Its commands: `TEST_PLUGIN_CMD_PASS_VALUES`, `TEST_PLUGIN_CMD_GET_ARR`.
+    pub const TEST_PLUGIN_CMD_PASS_VALUES: u32 = 1;
+    pub const TEST_PLUGIN_CMD_GET_ARR: u32 = 3;
+    /// The system PTA the case calls.
+    pub use tee_abi::pta::{SYSTEM_CMD_SUPP_PLUGIN_INVOKE, SYSTEM_UUID};
+}
+
+/// Upstream's invoke-tests pseudo-TA (ours implements it too): its UUID
+/// and commands, for the suite's 1001 group of cases.
+pub mod invoke_tests_pta {
+    pub use tee_abi::pta::INVOKE_TESTS_UUID as UUID;
+    pub use tee_abi::pta::invoke_tests::*;
 }
 
 /// `tas/crypt_ta`: digests, MACs, ciphers, AE, KDFs.
@@ -161,6 +179,8 @@ pub mod fp_c_ta {
     pub const UUID: Uuid = Uuid::must("d958c6ae-d5c3-4cf9-b3e3-cc8096f6b680");
     pub const CMD_DOUBLE: u32 = 0;
     pub const CMD_NEON_SUM: u32 = 1;
+    /// (MEMREF_INPUT, MEMREF_OUTPUT): success when both are empty, not NULL.
+    pub const CMD_EMPTY_MEMREFS: u32 = 2;
 }
 
 /// `tas/rng_ta`: the RNG syscall and the system PTA's entropy command.

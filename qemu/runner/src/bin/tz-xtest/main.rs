@@ -2,7 +2,7 @@
 //! trusted OS booted (ours or upstream OP-TEE). Tests are numbered and
 //! grouped like upstream's xtest:
 //!
-//! - 1000: OS and TA basics (TA loading and signatures, panics, TA-to-TA,
+//! - 1000: OS and TA basics (the invoke-tests pseudo-TA, TA loading and signatures, panics, TA-to-TA,
 //!   properties and time, many sessions and threads, resource exhaustion,
 //!   TA-to-TA nesting, registers between TAs, cross-thread TA calls);
 //! - 2000: sockets (the socket PTA through a TA);
@@ -22,6 +22,7 @@ mod crypto_asym;
 mod exhaustion;
 mod fp;
 mod hello;
+mod invoke_tests;
 mod mm;
 mod os;
 mod params;
@@ -41,6 +42,7 @@ type TestRunner = fn(&mut Report);
 /// The suite, in run order: (group, runner of its tests).
 const SUITE: &[(u32, TestRunner)] = &[
     (1000, hello::run),
+    (1000, invoke_tests::run),
     (1000, ta_loading::run),
     (1000, ta_panic::run),
     (1000, ta2ta::run),

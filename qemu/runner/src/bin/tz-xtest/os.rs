@@ -1,7 +1,7 @@
-//! Tests 1006-1009 through `tas/os_test`: properties, time, memory access
-//! rights and cancellation, each check run inside the TA (`os_test::CMD_RUN_CASE`,
-//! see `tas/os_test/src/cases.rs`), which reports the failing step and the
-//! `TEE_Result` it saw there.
+//! Tests 1006-1009 and 1033 through `tas/os_test`: properties, time, memory
+//! access rights, cancellation and tee-supplicant plugins, each check run
+//! inside the TA (`os_test::CMD_RUN_CASE`, see `tas/os_test/src/cases.rs`),
+//! which reports the failing step and the `TEE_Result` it saw there.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -134,6 +134,12 @@ pub fn run(report: &mut Report) {
             report.case(name, result);
         }
     }
+    report.test(1033, "tee-supplicant plugins through the system PTA");
+    let result = match &mut session {
+        Ok(s) => run_case(&ctx, s, os_test::CASE_SUPP_PLUGIN),
+        Err(e) => Err(e.clone()),
+    };
+    report.case("supp-plugin-values-array-unknown", result);
     drop(session);
     report.test(1009, "cancellation: TEE_Wait cancelled by the client");
     report.case("cancel-wait-returns-cancel", wait_cancelled(&ctx));

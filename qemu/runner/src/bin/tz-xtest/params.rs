@@ -7,9 +7,12 @@
 //! - `ta-memref-inout-alloc`: a driver-allocated in/out buffer changed in
 //!   place, its new size and a value output back;
 //! - `ta-value-session-state`: value in/out and per-session state (heap) across calls;
-//! - `ta-sdk-syscalls`: the TA's own checks of properties, time, random, heap.
+//! - `ta-sdk-syscalls`: the TA's own checks of properties, time, random, heap;
+//! - 5004 `memref-empty-not-null` (C TA): a 0-byte memref into shared memory
+//!   reaches the TA as a non-NULL buffer of size 0 (upstream's xtest 1025
+//!   and 1016 rely on it).
 
-use proto::params_ta;
+use proto::{fp_c_ta, params_ta};
 use teec::{Context, Login, Param, Session, SharedMemory, TeeError};
 use tz_runner::Report;
 
@@ -104,7 +107,29 @@ const CASES: [&str; 5] = [
     "ta-sdk-syscalls",
 ];
 
+/// Empty input and output memrefs of a registered buffer: the C TA
+/// (libutee's view) must see non-NULL buffers of size 0.
+fn empty_memrefs_not_null(ctx: &Context) -> R {
+    let mut s = ctx.open_session(&fp_c_ta::UUID, Login::Public).map_err(|e| format!("open: {e}"))?;
+    let input = SharedMemory::register(ctx, 64).map_err(|e| format!("register: {e}"))?;
+    let mut output = SharedMemory::register(ctx, 64).map_err(|e| format!("register: {e}"))?;
+    let mut params = [
+        Param::MemrefInput { shm: &input, offset: 0, size: 0 },
+        Param::MemrefOutput { shm: &mut output, offset: 0, size: 0 },
+        Param::None,
+        Param::None,
+    ];
+    s.invoke(fp_c_ta::CMD_EMPTY_MEMREFS, &mut params).map_err(|e| format!("the TA saw a NULL or sized buffer: {e}"))
+}
+
 pub fn run(report: &mut Report) {
+    run_5001(report);
+    report.test(5004, "parameters: an empty memref is not a NULL one");
+    let ctx = Context::new().map_err(|e| format!("context: {e}"));
+    report.case("memref-empty-not-null", ctx.and_then(|ctx| empty_memrefs_not_null(&ctx)));
+}
+
+fn run_5001(report: &mut Report) {
     report.test(5001, "parameters: registered and temporary memrefs, values");
     let setup = Context::new().map_err(|e| format!("context: {e}")).map(|ctx| (ctx, params_ta::UUID));
     let (ctx, uuid) = match setup {

@@ -98,7 +98,7 @@ pub(super) fn hash_final(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(
         return Err(TeeError::ShortBuffer);
     }
     let chunk = if a[2] != 0 { hash_all_but_last(ctx, st, a[1], a[2])? } else { Vec::new() };
-    let out = ctx.handles().hash_final(st, &chunk)?;
+    let out = ctx.handles().hash_final(st, &chunk, usize::try_from(capacity).map_err(|_| TeeError::BadParameters)?)?;
     ctx.regions().write(a[3], &out)?;
     write_u64(ctx, a[4], out.len() as u64)
 }

@@ -20,6 +20,7 @@ use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 pub mod attrs;
 pub mod curve25519;
 pub mod ecc;
+mod ecc_generic;
 pub mod prime;
 pub mod rng;
 pub mod rsa;
@@ -118,7 +119,7 @@ fn main_alg(algo: u32) -> u32 {
 
 /// Whether `algo` (after [`translate_compat`]) is handled here.
 pub fn is_asym_algo(algo: u32) -> bool {
-    let class = algo >> 28;
+    let class = if algo == rsa::ALG_RSASSA_PKCS1_V1_5_NA1 { 7 } else { algo >> 28 };
     matches!(class, 6..=8) && matches!(main_alg(algo), MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
 }
 

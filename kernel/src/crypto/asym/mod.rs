@@ -19,6 +19,7 @@ use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 
 pub mod attrs;
 pub mod curve25519;
+pub mod dh;
 pub mod ecc;
 mod ecc_generic;
 pub mod prime;
@@ -84,6 +85,7 @@ pub use tee_abi::gp::mode::VERIFY as MODE_VERIFY;
 
 /// `TEE_MAIN_ALGO_*` of the asymmetric families.
 const MAIN_RSA: u32 = 0x30;
+const MAIN_DH: u32 = 0x32;
 const MAIN_ECDSA: u32 = 0x41;
 const MAIN_ECDH: u32 = 0x42;
 const MAIN_ED25519: u32 = 0x43;
@@ -93,7 +95,7 @@ const MAIN_X25519: u32 = 0x44;
 /// (including `X25519_PUBLIC_KEY`, which upstream 4.5 refuses to
 /// allocate: [`attrs::props`] has no row for it).
 pub fn is_asym_type(obj_type: u32) -> bool {
-    matches!(obj_type & 0xff, MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+    matches!(obj_type & 0xff, MAIN_RSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
         && obj_type >> 24 & 0xfe == 0xA0
 }
 
@@ -120,7 +122,7 @@ fn main_alg(algo: u32) -> u32 {
 /// Whether `algo` (after [`translate_compat`]) is handled here.
 pub fn is_asym_algo(algo: u32) -> bool {
     let class = if algo == rsa::ALG_RSASSA_PKCS1_V1_5_NA1 { 7 } else { algo >> 28 };
-    matches!(class, 6..=8) && matches!(main_alg(algo), MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+    matches!(class, 6..=8) && matches!(main_alg(algo), MAIN_RSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
 }
 
 /// `tee_svc_cryp_check_key_type` for the asymmetric families.
@@ -131,6 +133,7 @@ fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
         }
         MAIN_ECDSA => (TYPE_ECDSA_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ECDSA_PUBLIC_KEY)),
         MAIN_ECDH => (TYPE_ECDH_KEYPAIR, None),
+        MAIN_DH => (tee_abi::gp::object_type::DH_KEYPAIR, None),
         MAIN_ED25519 => (TYPE_ED25519_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ED25519_PUBLIC_KEY)),
         MAIN_X25519 => (TYPE_X25519_KEYPAIR, None),
         _ => return false,
@@ -219,6 +222,7 @@ impl CryptoState {
             TYPE_RSA_KEYPAIR => rsa::generate(&mut key, key_bits)?,
             TYPE_ECDSA_KEYPAIR | TYPE_ECDH_KEYPAIR => ecc::generate(&mut key, key_bits)?,
             TYPE_ED25519_KEYPAIR => curve25519::ed25519_generate(&mut key),
+            tee_abi::gp::object_type::DH_KEYPAIR => dh::generate(&mut key, key_bits)?,
             TYPE_X25519_KEYPAIR => curve25519::x25519_generate(&mut key),
             _ => return Err(TeeError::BadFormat),
         }
@@ -307,13 +311,16 @@ impl CryptoState {
 /// when `algo` is neither (the derive dispatch tries the KDFs then).
 pub fn derive_shared(algo: u32, key: &Object, params: &[Attr]) -> Option<Result<Vec<u8>, TeeError>> {
     let agree = |k: &AsymKey| {
-        let mut secret =
-            if algo == ALG_X25519 { curve25519::x25519_derive(k, params)? } else { ecc::derive(k, params)? };
+        let mut secret = match algo {
+            ALG_X25519 => curve25519::x25519_derive(k, params)?,
+            tee_abi::gp::alg::DH_DERIVE_SHARED_SECRET => dh::derive(k, params)?,
+            _ => ecc::derive(k, params)?,
+        };
         // Moved out; the emptied Zeroizing wipes nothing more.
         Ok(core::mem::take(&mut *secret))
     };
     match algo {
-        ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 => {
+        ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 | tee_abi::gp::alg::DH_DERIVE_SHARED_SECRET => {
             Some(key.asym.as_deref().ok_or(TeeError::BadParameters).and_then(agree))
         }
         _ => None,

@@ -9,7 +9,7 @@ extern crate alloc;
 use alloc::vec::Vec;
 use hmac::Hmac;
 use sha3::Digest as _;
-use sha3::digest::{ExtendableOutputReset, Update as _};
+use sha3::digest::{ExtendableOutput, Update as _, XofReader};
 use tee_abi::result::TeeError;
 
 /// A digest of this file, by `TEE_ALG_GET_MAIN_ALG` / the SHAKE IDs.
@@ -66,8 +66,11 @@ pub enum ExtHash {
     Sha3_256(sha3::Sha3_256),
     Sha3_384(sha3::Sha3_384),
     Sha3_512(sha3::Sha3_512),
-    Shake128(sha3::Shake128),
-    Shake256(sha3::Shake256),
+    /// SHAKE absorbs until the first output is taken, then squeezes on
+    /// across calls (`TEE_DigestExtractOutput` then `TEE_DigestDoFinal`
+    /// continue one output stream) until HASH_INIT starts over.
+    Shake128(sha3::Shake128, Option<sha3::Shake128Reader>),
+    Shake256(sha3::Shake256, Option<sha3::Shake256Reader>),
 }
 
 impl ExtHash {
@@ -79,8 +82,8 @@ impl ExtHash {
             ExtKind::Sha3_256 => ExtHash::Sha3_256(sha3::Sha3_256::new()),
             ExtKind::Sha3_384 => ExtHash::Sha3_384(sha3::Sha3_384::new()),
             ExtKind::Sha3_512 => ExtHash::Sha3_512(sha3::Sha3_512::new()),
-            ExtKind::Shake128 => ExtHash::Shake128(sha3::Shake128::default()),
-            ExtKind::Shake256 => ExtHash::Shake256(sha3::Shake256::default()),
+            ExtKind::Shake128 => ExtHash::Shake128(sha3::Shake128::default(), None),
+            ExtKind::Shake256 => ExtHash::Shake256(sha3::Shake256::default(), None),
         }
     }
 
@@ -93,13 +96,15 @@ impl ExtHash {
             ExtHash::Sha3_256(h) => sha3::Digest::update(h, data),
             ExtHash::Sha3_384(h) => sha3::Digest::update(h, data),
             ExtHash::Sha3_512(h) => sha3::Digest::update(h, data),
-            ExtHash::Shake128(h) => h.update(data),
-            ExtHash::Shake256(h) => h.update(data),
+            ExtHash::Shake128(h, None) => h.update(data),
+            ExtHash::Shake256(h, None) => h.update(data),
+            // Input after output started is not part of the stream.
+            ExtHash::Shake128(_, Some(_)) | ExtHash::Shake256(_, Some(_)) => {}
         })
     }
 
-    /// The digest (for SHAKE: `xof_len` bytes of output); the state
-    /// starts over. OUT_OF_MEMORY if the output cannot be allocated.
+    /// The digest, and the state starts over; for SHAKE the next `xof_len`
+    /// bytes of output. OUT_OF_MEMORY if the output cannot be allocated.
     pub fn finalize_reset(&mut self, xof_len: usize) -> Result<Vec<u8>, TeeError> {
         Ok(match self {
             ExtHash::Md5(h) => h.finalize_reset().to_vec(),
@@ -108,8 +113,8 @@ impl ExtHash {
             ExtHash::Sha3_256(h) => h.finalize_reset().to_vec(),
             ExtHash::Sha3_384(h) => h.finalize_reset().to_vec(),
             ExtHash::Sha3_512(h) => h.finalize_reset().to_vec(),
-            ExtHash::Shake128(h) => xof(xof_len, |o| h.finalize_xof_reset_into(o))?,
-            ExtHash::Shake256(h) => xof(xof_len, |o| h.finalize_xof_reset_into(o))?,
+            ExtHash::Shake128(h, r) => xof(xof_len, |o| r.get_or_insert_with(|| h.clone().finalize_xof()).read(o))?,
+            ExtHash::Shake256(h, r) => xof(xof_len, |o| r.get_or_insert_with(|| h.clone().finalize_xof()).read(o))?,
         })
     }
 }
@@ -186,9 +191,18 @@ mod tests {
         h.update(&msg[..msg.len() / 2]);
         h.update(&msg[msg.len() / 2..]);
         let out = h.finalize_reset(xof_len).unwrap();
-        // Starts over.
-        h.update(msg);
-        assert_eq!(h.finalize_reset(xof_len).unwrap(), out);
+        if kind.size().is_some() {
+            // Starts over.
+            h.update(msg);
+            assert_eq!(h.finalize_reset(xof_len).unwrap(), out);
+        } else {
+            // Squeezes on: two outputs are one stream.
+            let mut whole = ExtHash::new(kind);
+            whole.update(msg);
+            let both = whole.finalize_reset(2 * xof_len).unwrap();
+            assert_eq!(both[..xof_len], out[..]);
+            assert_eq!(h.finalize_reset(xof_len).unwrap(), both[xof_len..]);
+        }
         out
     }
 

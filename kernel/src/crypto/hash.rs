@@ -73,7 +73,9 @@ impl CryptoState {
             // SHAKE: as long as the caller's buffer (`is_xof_algo`).
             Engine::ExtDigest(kind, _) | Engine::ExtMac(kind, _) => Ok(kind.size().unwrap_or(0)),
             Engine::CbcMac(m) => Ok(m.block_size()),
-            Engine::Cipher(_) | Engine::ExtCipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => Err(TeeError::BadParameters),
+            Engine::Cipher(_) | Engine::ExtCipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
+                Err(TeeError::BadParameters)
+            }
         }
     }
 

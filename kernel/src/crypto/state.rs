@@ -252,7 +252,11 @@ mod tests {
     #[test]
     fn digest_copy_and_errors() {
         let mut st = CryptoState::new();
-        assert_eq!(st.state_alloc(0x5000_0007 | 0x10, MODE_DIGEST, 0, 0), Err(TeeError::NotImplemented), "no digest 0x17");
+        assert_eq!(
+            st.state_alloc(0x5000_0007 | 0x10, MODE_DIGEST, 0, 0),
+            Err(TeeError::NotImplemented),
+            "no digest 0x17"
+        );
         let a = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
         let b = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
         let c = st.state_alloc(ALG_SHA1, MODE_DIGEST, 0, 0).unwrap();

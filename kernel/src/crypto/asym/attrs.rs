@@ -95,7 +95,12 @@ pub const RSA_MAX_BITS: u32 = 4096;
 /// `TEE_TYPE_X25519_PUBLIC_KEY`: allocating one is NOT_SUPPORTED there
 /// too, and X25519 peers' keys travel as derive parameters.
 pub const TYPES: [TypeProps; 10] = [
-    TypeProps { obj_type: tee_abi::gp::object_type::DH_KEYPAIR, min_bits: 256, max_bits: 2048, attrs: &super::dh::DH_KEYPAIR },
+    TypeProps {
+        obj_type: tee_abi::gp::object_type::DH_KEYPAIR,
+        min_bits: 256,
+        max_bits: 2048,
+        attrs: &super::dh::DH_KEYPAIR,
+    },
     TypeProps { obj_type: TYPE_RSA_PUBLIC_KEY, min_bits: 256, max_bits: RSA_MAX_BITS, attrs: &RSA_PUBLIC },
     TypeProps { obj_type: TYPE_RSA_KEYPAIR, min_bits: 256, max_bits: RSA_MAX_BITS, attrs: &RSA_KEYPAIR },
     TypeProps { obj_type: TYPE_ECDSA_PUBLIC_KEY, min_bits: 192, max_bits: 521, attrs: &ECC_PUBLIC },

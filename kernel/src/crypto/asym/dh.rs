@@ -116,13 +116,15 @@ mod tests {
         generate(&mut b, 1024).unwrap();
         let mut c = b.clone();
         generate(&mut c, 1024).unwrap();
-        let pub_of = |k: &AsymKey| Attr { id: attr::DH_PUBLIC_VALUE, data: k.get(attr::DH_PUBLIC_VALUE).unwrap().to_vec() };
+        let pub_of =
+            |k: &AsymKey| Attr { id: attr::DH_PUBLIC_VALUE, data: k.get(attr::DH_PUBLIC_VALUE).unwrap().to_vec() };
         assert_eq!(derive(&b, &[pub_of(&c)]).unwrap(), derive(&c, &[pub_of(&b)]).unwrap());
         assert_eq!(generate(&mut b.clone(), 2048), Err(TeeError::BadParameters), "size is p's");
         // Parameter checks.
         // With g as the peer the secret is g^x mod p.
         let peer = Attr { id: attr::DH_PUBLIC_VALUE, data: hex(G) };
-        let want = BigUint::from_bytes_be(&hex(G)).modpow(&BigUint::from_bytes_be(&hex(XA)), &BigUint::from_bytes_be(&hex(P)));
+        let want =
+            BigUint::from_bytes_be(&hex(G)).modpow(&BigUint::from_bytes_be(&hex(XA)), &BigUint::from_bytes_be(&hex(P)));
         assert_eq!(derive(&a, &[peer]).unwrap().to_vec(), want.to_bytes_be());
         let wrong = Attr { id: attr::DH_PRIME, data: hex(G) };
         assert_eq!(derive(&a, &[wrong]).err(), Some(TeeError::BadParameters));

@@ -13,14 +13,21 @@ use elliptic_curve::generic_array::ArrayLength;
 use elliptic_curve::ops::Invert;
 use elliptic_curve::sec1::{FromEncodedPoint, ModulusSize, ToEncodedPoint};
 use elliptic_curve::subtle::CtOption;
-use elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize, NonZeroScalar, PrimeCurve, PublicKey, Scalar, SecretKey};
+use elliptic_curve::{
+    AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize, NonZeroScalar, PrimeCurve, PublicKey, Scalar, SecretKey,
+};
 use tee_abi::result::TeeError;
 use zeroize::Zeroizing;
 
 use super::rng::KernelRng;
 
 /// What the generic functions need of a curve.
-pub trait Curve: PrimeCurve + CurveArithmetic<AffinePoint: FromEncodedPoint<Self> + ToEncodedPoint<Self>, Scalar: Invert<Output = CtOption<Scalar<Self>>>>
+pub trait Curve:
+    PrimeCurve
+    + CurveArithmetic<
+        AffinePoint: FromEncodedPoint<Self> + ToEncodedPoint<Self>,
+        Scalar: Invert<Output = CtOption<Scalar<Self>>>,
+    >
 where
     FieldBytesSize<Self>: ModulusSize,
     SignatureSize<Self>: ArrayLength<u8>,
@@ -100,12 +107,10 @@ mod tests {
     #[test]
     fn p192_rfc6979_verifies() {
         let d = hex("6fab034934e4c0fc9ae67f5b5659a9d7d1fefd187ee09fd4");
-        let point = hex(
-            "04ac2c77f529f91689fea0ea5efec7f210d8eea0b9e047ed563bc723e57670bd4887ebc732c523063d0a7c957bc97c1c43",
-        );
-        let sig = hex(
-            "4b0b8ce98a92866a2820e20aa6b75b56382e0f9bfd5ecb55ccdb006926ea9565cbadc840829d8c384e06de1f1e381b85",
-        );
+        let point =
+            hex("04ac2c77f529f91689fea0ea5efec7f210d8eea0b9e047ed563bc723e57670bd4887ebc732c523063d0a7c957bc97c1c43");
+        let sig =
+            hex("4b0b8ce98a92866a2820e20aa6b75b56382e0f9bfd5ecb55ccdb006926ea9565cbadc840829d8c384e06de1f1e381b85");
         let z = sha2::Sha256::digest(b"sample");
         assert_eq!(verify::<p192::NistP192>(&point, &z[..24], &sig), Ok(()));
         let mut bad = z;
@@ -115,9 +120,8 @@ mod tests {
         let ours = sign::<p192::NistP192>(&d, &z[..24]).unwrap();
         assert_eq!(verify::<p192::NistP192>(&point, &z[..24], &ours), Ok(()));
         // d * G is the published point: ECDH with G as the peer.
-        let g = hex(
-            "04188da80eb03090f67cbf20eb43a18800f4ff0afd82ff101207192b95ffc8da78631011ed6b24cdd573f977a11e794811",
-        );
+        let g =
+            hex("04188da80eb03090f67cbf20eb43a18800f4ff0afd82ff101207192b95ffc8da78631011ed6b24cdd573f977a11e794811");
         assert_eq!(&ecdh::<p192::NistP192>(&d, &g).unwrap()[..], &point[1..25]);
     }
 
@@ -126,7 +130,9 @@ mod tests {
     #[test]
     fn p224_agrees_and_signs() {
         let d = hex("f220266e1105bfe3083e03ec7a3a654651f45e37167e88600bf257c1");
-        let g = hex("04b70e0cbd6bb4bf7f321390b94a03c1d356c21122343280d6115c1d21bd376388b5f723fb4c22dfe6cd4375a05a07476444d5819985007e34");
+        let g = hex(
+            "04b70e0cbd6bb4bf7f321390b94a03c1d356c21122343280d6115c1d21bd376388b5f723fb4c22dfe6cd4375a05a07476444d5819985007e34",
+        );
         let x = ecdh::<p224::NistP224>(&d, &g).unwrap();
         assert_eq!(&x[..], &hex("00cf08da5ad719e42707fa431292dea11244d64fc51610d94b130d6c")[..]);
         let (da, pa) = generate::<p224::NistP224>();

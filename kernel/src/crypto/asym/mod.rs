@@ -122,7 +122,8 @@ fn main_alg(algo: u32) -> u32 {
 /// Whether `algo` (after [`translate_compat`]) is handled here.
 pub fn is_asym_algo(algo: u32) -> bool {
     let class = if algo == rsa::ALG_RSASSA_PKCS1_V1_5_NA1 { 7 } else { algo >> 28 };
-    matches!(class, 6..=8) && matches!(main_alg(algo), MAIN_RSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+    matches!(class, 6..=8)
+        && matches!(main_alg(algo), MAIN_RSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
 }
 
 /// `tee_svc_cryp_check_key_type` for the asymmetric families.

@@ -85,7 +85,11 @@ enum Chain {
     Cbc(Vec<u8>),
     /// The big-endian counter block, the keystream block and how much of
     /// it is used.
-    Ctr { counter: Vec<u8>, stream: Vec<u8>, used: usize },
+    Ctr {
+        counter: Vec<u8>,
+        stream: Vec<u8>,
+        used: usize,
+    },
 }
 
 /// DES, 3DES or SM4 in ECB or CBC (no padding), or SM4 in CTR.
@@ -222,7 +226,13 @@ impl CbcMac {
     pub fn restarted(&self, key: &[u8]) -> Result<CbcMac, TeeError> {
         let cipher = BlockCipher::new(self.algo, key)?;
         let bs = cipher.block_size();
-        Ok(CbcMac { algo: self.algo, cipher: Some(cipher), digest: alloc::vec![0; bs], pending: Vec::new(), computed: false })
+        Ok(CbcMac {
+            algo: self.algo,
+            cipher: Some(cipher),
+            digest: alloc::vec![0; bs],
+            pending: Vec::new(),
+            computed: false,
+        })
     }
 
     /// The MAC's size: one block (AES 16, DES/3DES 8).

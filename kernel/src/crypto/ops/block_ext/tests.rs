@@ -52,7 +52,13 @@ fn tdes_sp800_67() {
 #[test]
 fn sm4_gbt32907() {
     let k = "0123456789abcdeffedcba9876543210";
-    run(alg::SM4_ECB_NOPAD, k, "", &alloc::format!("{k}{k}"), "681edf34d206965e86b3e94f536e4246681edf34d206965e86b3e94f536e4246");
+    run(
+        alg::SM4_ECB_NOPAD,
+        k,
+        "",
+        &alloc::format!("{k}{k}"),
+        "681edf34d206965e86b3e94f536e4246681edf34d206965e86b3e94f536e4246",
+    );
     // CTR: the keystream is the encrypted counter blocks (2^128 wrap).
     let iv = "ffffffffffffffffffffffffffffffff";
     let mut ks = hex(&alloc::format!("{iv}00000000000000000000000000000000"));

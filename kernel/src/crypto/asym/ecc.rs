@@ -151,7 +151,7 @@ pub fn sign(algo: u32, key: &AsymKey, digest: &[u8], cap: usize) -> Result<Vec<u
     by_curve!(curve, Err(plain(TeeError::NotSupported)), c => {
         use c::ecdsa::signature::hazmat::RandomizedPrehashSigner;
         let sk = c::ecdsa::SigningKey::from_slice(&d).map_err(|_| plain(TeeError::BadParameters))?;
-        let sig: c::ecdsa::Signature = sk.sign_prehash_with_rng(&mut KernelRng, &z).map_err(|_| plain(TeeError::Generic))?;
+        let sig: c::ecdsa::Signature = sk.sign_prehash_with_rng(&mut KernelRng, z).map_err(|_| plain(TeeError::Generic))?;
         Ok(sig.to_bytes().to_vec())
     })
 }

@@ -17,8 +17,10 @@ use tee_abi::result::TeeError;
 use super::block::Aes;
 use crate::thread::preempt;
 
-/// A keyed block cipher with 8- or 16-byte blocks.
+/// A keyed block cipher with 8- or 16-byte blocks. Its owners live
+/// boxed in the operation state, so the variants' sizes may differ.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum BlockCipher {
     Des(des::Des),
     Tdes2(des::TdesEde2),

@@ -7,6 +7,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
+use super::ops::block_ext::Des3Cmac;
 use super::ops::digest_ext::{ExtHash, ExtHmac};
 use super::ops::{AesCmac, HashKind, Mac};
 use super::state::Engine;
@@ -30,6 +31,7 @@ impl CryptoState {
             Engine::ExtMac(kind, _) => {
                 Engine::ExtMac(*kind, Some(ExtHmac::new(*kind, self.key_of(s.key1)?).ok_or(TeeError::BadParameters)?))
             }
+            Engine::Des3Cmac(_) => Engine::Des3Cmac(Some(Box::new(Des3Cmac::new(self.key_of(s.key1)?)?))),
             Engine::CbcMac(m) => Engine::CbcMac(Box::new(m.restarted(self.key_of(s.key1)?)?)),
             Engine::Cipher(_) | Engine::ExtCipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
                 return Err(TeeError::BadParameters);
@@ -54,6 +56,7 @@ impl CryptoState {
             Engine::ExtDigest(_, d) => d.update(chunk),
             Engine::ExtMac(_, Some(m)) => m.update(chunk),
             Engine::CbcMac(m) => m.update(chunk)?,
+            Engine::Des3Cmac(Some(m)) => m.update(chunk),
             _ => return Err(TeeError::BadParameters),
         }
         Ok(())
@@ -73,6 +76,7 @@ impl CryptoState {
             // SHAKE: as long as the caller's buffer (`is_xof_algo`).
             Engine::ExtDigest(kind, _) | Engine::ExtMac(kind, _) => Ok(kind.size().unwrap_or(0)),
             Engine::CbcMac(m) => Ok(m.block_size()),
+            Engine::Des3Cmac(_) => Ok(8),
             Engine::Cipher(_) | Engine::ExtCipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
                 Err(TeeError::BadParameters)
             }
@@ -109,6 +113,10 @@ impl CryptoState {
             Engine::CbcMac(m) => {
                 m.update(chunk)?;
                 m.finalize()
+            }
+            Engine::Des3Cmac(Some(m)) => {
+                m.update(chunk);
+                Ok(m.finalize_reset())
             }
             _ => Err(TeeError::BadParameters),
         }

@@ -9,7 +9,7 @@ use alloc::boxed::Box;
 use tee_abi::result::TeeError;
 
 use super::Object;
-use super::ops::block_ext::{self, CbcMac, ExtCipher};
+use super::ops::block_ext::{self, CbcMac, Des3Cmac, ExtCipher};
 use super::ops::digest_ext::{ExtHash, ExtHmac, ExtKind};
 use super::ops::{Ae, AesCmac, Cipher, Hash, HashKind, Mac};
 use super::{
@@ -33,6 +33,8 @@ pub(super) enum Engine {
     ExtCipher(Option<Box<ExtCipher>>),
     /// CBC-MAC over AES, DES or 3DES (`ops::block_ext`).
     CbcMac(Box<CbcMac>),
+    /// OP-TEE's 3DES-CMAC; `None` until HASH_INIT.
+    Des3Cmac(Option<Box<Des3Cmac>>),
     Cmac(Option<Box<AesCmac>>),
     /// AES-GCM or AES-CCM; `None` until AUTHENC_INIT and again after a
     /// final.
@@ -100,7 +102,9 @@ impl CryptoState {
             self.check_key_type(key2, algo)?;
         }
         let hash = HashKind::from_main(main_alg(algo));
-        let engine = match class(algo) {
+        // `__tee_alg_get_class`: DES3_CMAC is a MAC despite its top nibble.
+        let cls = if algo == tee_abi::gp::alg::DES3_CMAC { CLASS_MAC } else { class(algo) };
+        let engine = match cls {
             CLASS_CIPHER => {
                 // XTS takes two keys (data, tweak), the others one.
                 if key1 == 0 || (key2 != 0) != (algo == ALG_AES_XTS) {
@@ -125,6 +129,7 @@ impl CryptoState {
                     (0x30_0000, Some(kind)) => Engine::Mac(kind, None),
                     _ if algo == ALG_AES_CMAC => Engine::Cmac(None),
                     _ if block_ext::is_cbc_mac(algo) => Engine::CbcMac(Box::new(CbcMac::unkeyed(algo))),
+                    _ if algo == tee_abi::gp::alg::DES3_CMAC => Engine::Des3Cmac(None),
                     (0x30_0000, None) if ExtKind::from_algo(algo).is_some() => {
                         Engine::ExtMac(ExtKind::from_algo(algo).ok_or(TeeError::NotImplemented)?, None)
                     }

@@ -104,6 +104,9 @@ pub mod alg {
     pub const SM2_DSA_SM3: u32 = 0x7000_6045;
     pub const SM2_KEP: u32 = 0x6000_0045;
     pub const SM2_PKE: u32 = 0x8000_0046;
+    /// OP-TEE's 3DES-CMAC (`tee_api_defines_extensions.h`; class MAC
+    /// despite the top nibble, `__tee_alg_get_class` in `utee_defines.h`).
+    pub const DES3_CMAC: u32 = 0xF000_0613;
     pub const CONCAT_KDF_SHA1_DERIVE_KEY: u32 = 0x8000_20C1;
     pub const CONCAT_KDF_SHA224_DERIVE_KEY: u32 = 0x8000_30C1;
     pub const CONCAT_KDF_SHA256_DERIVE_KEY: u32 = 0x8000_40C1;
@@ -270,6 +273,7 @@ mod tests {
             (SM2_DSA_SM3, 0x7000_6045),
             (SM2_KEP, 0x6000_0045),
             (SM2_PKE, 0x8000_0046),
+            (DES3_CMAC, 0xF000_0613),
             (CONCAT_KDF_SHA512_DERIVE_KEY, 0x8000_60C1),
         ];
         for (got, want) in pinned {

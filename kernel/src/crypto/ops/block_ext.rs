@@ -288,6 +288,43 @@ impl CbcMac {
     }
 }
 
+/// OP-TEE's `TEE_ALG_DES3_CMAC`: CMAC (NIST SP 800-38B) over two- or
+/// three-key triple DES (RustCrypto `cmac` over `des`).
+#[derive(Clone)]
+pub enum Des3Cmac {
+    Two(cmac::Cmac<des::TdesEde2>),
+    Three(cmac::Cmac<des::TdesEde3>),
+}
+
+impl Des3Cmac {
+    /// BAD_PARAMETERS unless `key` is 16 or 24 bytes.
+    pub fn new(key: &[u8]) -> Result<Des3Cmac, TeeError> {
+        let bad = |_| TeeError::BadParameters;
+        Ok(match key.len() {
+            16 => Des3Cmac::Two(<cmac::Cmac<des::TdesEde2> as KeyInit>::new_from_slice(key).map_err(bad)?),
+            24 => Des3Cmac::Three(<cmac::Cmac<des::TdesEde3> as KeyInit>::new_from_slice(key).map_err(bad)?),
+            _ => return Err(TeeError::BadParameters),
+        })
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        use cmac::Mac as _;
+        preempt::chunked(data, |data| match self {
+            Des3Cmac::Two(m) => m.update(data),
+            Des3Cmac::Three(m) => m.update(data),
+        })
+    }
+
+    /// The 8-byte MAC; starts over with the same key.
+    pub fn finalize_reset(&mut self) -> Vec<u8> {
+        use cmac::Mac as _;
+        match self {
+            Des3Cmac::Two(m) => m.finalize_reset().into_bytes().to_vec(),
+            Des3Cmac::Three(m) => m.finalize_reset().into_bytes().to_vec(),
+        }
+    }
+}
+
 impl Drop for CbcMac {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.digest);

@@ -105,3 +105,16 @@ fn cbc_mac_sp800_38a() {
     }
     assert_eq!(CbcMac::unkeyed(alg::DES_CBC_MAC_NOPAD).update(b"x"), Err(TeeError::BadState));
 }
+
+/// NIST SP 800-38B appendix D.4 (three-key TDEA): the empty message and
+/// the 8-byte one.
+#[test]
+fn des3_cmac_sp800_38b() {
+    let key = hex("8aa83bf8cbda10620bc1bf19fbb6cd58bc313d4a371ca8b5");
+    let mut m = Des3Cmac::new(&key).unwrap();
+    assert_eq!(m.finalize_reset(), hex("b7a688e122ffaf95"));
+    m.update(&hex("6bc1bee2"));
+    m.update(&hex("2e409f96"));
+    assert_eq!(m.finalize_reset(), hex("8e8f293136283797"));
+    assert!(Des3Cmac::new(&[0; 8]).is_err());
+}

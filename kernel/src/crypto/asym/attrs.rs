@@ -94,7 +94,19 @@ pub const RSA_MAX_BITS: u32 = 4096;
 /// The asymmetric rows of upstream's table. OP-TEE 4.5 has no row for
 /// `TEE_TYPE_X25519_PUBLIC_KEY`: allocating one is NOT_SUPPORTED there
 /// too, and X25519 peers' keys travel as derive parameters.
-pub const TYPES: [TypeProps; 10] = [
+pub const TYPES: [TypeProps; 12] = [
+    TypeProps {
+        obj_type: tee_abi::gp::object_type::DSA_PUBLIC_KEY,
+        min_bits: 512,
+        max_bits: 3072,
+        attrs: &super::dsa::DSA_PUBLIC,
+    },
+    TypeProps {
+        obj_type: tee_abi::gp::object_type::DSA_KEYPAIR,
+        min_bits: 512,
+        max_bits: 3072,
+        attrs: &super::dsa::DSA_KEYPAIR,
+    },
     TypeProps {
         obj_type: tee_abi::gp::object_type::DH_KEYPAIR,
         min_bits: 256,
@@ -122,9 +134,11 @@ impl TypeProps {
         self.attrs.iter().position(|a| a.id == id)
     }
 
-    /// `check_key_size` (quanta 1 for every asymmetric type).
+    /// `check_key_size` (quanta 64 for DSA, 1 for the other asymmetric
+    /// types).
     pub fn check_size(&self, bits: u32) -> Result<(), TeeError> {
-        if bits < self.min_bits || bits > self.max_bits {
+        let quanta = if self.obj_type & 0xff == 0x31 { 64 } else { 1 };
+        if bits < self.min_bits || bits > self.max_bits || !bits.is_multiple_of(quanta) {
             return Err(TeeError::NotSupported);
         }
         Ok(())

@@ -20,6 +20,7 @@ use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 pub mod attrs;
 pub mod curve25519;
 pub mod dh;
+pub mod dsa;
 pub mod ecc;
 mod ecc_generic;
 pub mod prime;
@@ -85,6 +86,7 @@ pub use tee_abi::gp::mode::VERIFY as MODE_VERIFY;
 
 /// `TEE_MAIN_ALGO_*` of the asymmetric families.
 const MAIN_RSA: u32 = 0x30;
+const MAIN_DSA: u32 = 0x31;
 const MAIN_DH: u32 = 0x32;
 const MAIN_ECDSA: u32 = 0x41;
 const MAIN_ECDH: u32 = 0x42;
@@ -95,7 +97,7 @@ const MAIN_X25519: u32 = 0x44;
 /// (including `X25519_PUBLIC_KEY`, which upstream 4.5 refuses to
 /// allocate: [`attrs::props`] has no row for it).
 pub fn is_asym_type(obj_type: u32) -> bool {
-    matches!(obj_type & 0xff, MAIN_RSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+    matches!(obj_type & 0xff, MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
         && obj_type >> 24 & 0xfe == 0xA0
 }
 
@@ -123,7 +125,7 @@ fn main_alg(algo: u32) -> u32 {
 pub fn is_asym_algo(algo: u32) -> bool {
     let class = if algo == rsa::ALG_RSASSA_PKCS1_V1_5_NA1 { 7 } else { algo >> 28 };
     matches!(class, 6..=8)
-        && matches!(main_alg(algo), MAIN_RSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+        && matches!(main_alg(algo), MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
 }
 
 /// `tee_svc_cryp_check_key_type` for the asymmetric families.
@@ -135,6 +137,10 @@ fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
         MAIN_ECDSA => (TYPE_ECDSA_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ECDSA_PUBLIC_KEY)),
         MAIN_ECDH => (TYPE_ECDH_KEYPAIR, None),
         MAIN_DH => (tee_abi::gp::object_type::DH_KEYPAIR, None),
+        MAIN_DSA => (
+            tee_abi::gp::object_type::DSA_KEYPAIR,
+            (mode == MODE_VERIFY).then_some(tee_abi::gp::object_type::DSA_PUBLIC_KEY),
+        ),
         MAIN_ED25519 => (TYPE_ED25519_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ED25519_PUBLIC_KEY)),
         MAIN_X25519 => (TYPE_X25519_KEYPAIR, None),
         _ => return false,
@@ -224,6 +230,7 @@ impl CryptoState {
             TYPE_ECDSA_KEYPAIR | TYPE_ECDH_KEYPAIR => ecc::generate(&mut key, key_bits)?,
             TYPE_ED25519_KEYPAIR => curve25519::ed25519_generate(&mut key),
             tee_abi::gp::object_type::DH_KEYPAIR => dh::generate(&mut key, key_bits)?,
+            tee_abi::gp::object_type::DSA_KEYPAIR => dsa::generate(&mut key, key_bits)?,
             TYPE_X25519_KEYPAIR => curve25519::x25519_generate(&mut key),
             _ => return Err(TeeError::BadFormat),
         }
@@ -281,6 +288,7 @@ impl CryptoState {
         match main_alg(algo) {
             MAIN_RSA => rsa::operate(algo, mode, key, params, src, cap),
             MAIN_ECDSA if mode == MODE_SIGN => ecc::sign(algo, key, src, cap),
+            MAIN_DSA if mode == MODE_SIGN => dsa::sign(algo, key, src, cap),
             MAIN_ED25519 if mode == MODE_SIGN => curve25519::ed25519_sign(key, params, src, cap),
             _ => Err((TeeError::BadParameters, 0)),
         }
@@ -293,6 +301,7 @@ impl CryptoState {
         match main_alg(algo) {
             MAIN_RSA => rsa::verify(algo, key, params, data, sig),
             MAIN_ECDSA => ecc::verify(algo, key, data, sig),
+            MAIN_DSA => dsa::verify(algo, key, data, sig),
             MAIN_ED25519 => curve25519::ed25519_verify(key, params, data, sig),
             _ => Err(TeeError::NotSupported),
         }

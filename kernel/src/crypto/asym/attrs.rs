@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 
 use super::super::Attr;
 use super::*;
+use tee_abi::gp::object_type;
 
 /// `TEE_TYPE_ATTR_*` flags of one attribute of a type.
 pub const REQUIRED: u8 = 1 << 1;
@@ -94,7 +95,13 @@ pub const RSA_MAX_BITS: u32 = 4096;
 /// The asymmetric rows of upstream's table. OP-TEE 4.5 has no row for
 /// `TEE_TYPE_X25519_PUBLIC_KEY`: allocating one is NOT_SUPPORTED there
 /// too, and X25519 peers' keys travel as derive parameters.
-pub const TYPES: [TypeProps; 12] = [
+pub const TYPES: [TypeProps; 18] = [
+    TypeProps { obj_type: object_type::SM2_DSA_PUBLIC_KEY, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_PUBLIC },
+    TypeProps { obj_type: object_type::SM2_DSA_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_KEYPAIR },
+    TypeProps { obj_type: object_type::SM2_PKE_PUBLIC_KEY, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_PUBLIC },
+    TypeProps { obj_type: object_type::SM2_PKE_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_KEYPAIR },
+    TypeProps { obj_type: object_type::SM2_KEP_PUBLIC_KEY, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_PUBLIC },
+    TypeProps { obj_type: object_type::SM2_KEP_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_KEYPAIR },
     TypeProps {
         obj_type: tee_abi::gp::object_type::DSA_PUBLIC_KEY,
         min_bits: 512,

@@ -26,6 +26,7 @@ mod ecc_generic;
 pub mod prime;
 pub mod rng;
 pub mod rsa;
+pub mod sm2;
 
 pub use attrs::AsymKey;
 
@@ -92,13 +93,18 @@ const MAIN_ECDSA: u32 = 0x41;
 const MAIN_ECDH: u32 = 0x42;
 const MAIN_ED25519: u32 = 0x43;
 const MAIN_X25519: u32 = 0x44;
+/// `TEE_MAIN_ALGO_SM2_*` (`utee_defines.h`, 4.5.0).
+const MAIN_SM2_DSA: u32 = 0x45;
+const MAIN_SM2_PKE: u32 = 0x47;
 
 /// Whether `obj_type` is one of the asymmetric types handled here
 /// (including `X25519_PUBLIC_KEY`, which upstream 4.5 refuses to
 /// allocate: [`attrs::props`] has no row for it).
 pub fn is_asym_type(obj_type: u32) -> bool {
-    matches!(obj_type & 0xff, MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
-        && obj_type >> 24 & 0xfe == 0xA0
+    matches!(
+        obj_type & 0xff,
+        MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519 | 0x45..=0x47
+    ) && obj_type >> 24 & 0xfe == 0xA0
 }
 
 /// `translate_compat_algo`: the deprecated `__OPTEE_ALG_ECDSA_P*` and
@@ -116,6 +122,7 @@ pub fn translate_compat(algo: u32) -> u32 {
 /// low byte (0x42) is ECDH's.
 fn main_alg(algo: u32) -> u32 {
     match algo {
+        tee_abi::gp::alg::SM2_PKE => MAIN_SM2_PKE,
         0x7000_1042..=0x7000_5042 if algo & 0x0fff == 0x042 => MAIN_ECDSA,
         _ => algo & 0xff,
     }
@@ -125,7 +132,13 @@ fn main_alg(algo: u32) -> u32 {
 pub fn is_asym_algo(algo: u32) -> bool {
     let class = if algo == rsa::ALG_RSASSA_PKCS1_V1_5_NA1 { 7 } else { algo >> 28 };
     matches!(class, 6..=8)
-        && matches!(main_alg(algo), MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+        && matches!(
+            main_alg(algo),
+            MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519 | MAIN_SM2_DSA
+        )
+        && algo != tee_abi::gp::alg::SM2_KEP
+        // GP's HKDF shares SM2_PKE's low byte (0x47).
+        || algo == tee_abi::gp::alg::SM2_PKE
 }
 
 /// `tee_svc_cryp_check_key_type` for the asymmetric families.
@@ -137,6 +150,11 @@ fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
         MAIN_ECDSA => (TYPE_ECDSA_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ECDSA_PUBLIC_KEY)),
         MAIN_ECDH => (TYPE_ECDH_KEYPAIR, None),
         MAIN_DH => (tee_abi::gp::object_type::DH_KEYPAIR, None),
+        // Upstream: the public key alone for encrypt and verify.
+        MAIN_SM2_PKE if mode == super::MODE_ENCRYPT => (tee_abi::gp::object_type::SM2_PKE_PUBLIC_KEY, None),
+        MAIN_SM2_PKE => (tee_abi::gp::object_type::SM2_PKE_KEYPAIR, None),
+        MAIN_SM2_DSA if mode == MODE_VERIFY => (tee_abi::gp::object_type::SM2_DSA_PUBLIC_KEY, None),
+        MAIN_SM2_DSA => (tee_abi::gp::object_type::SM2_DSA_KEYPAIR, None),
         MAIN_DSA => (
             tee_abi::gp::object_type::DSA_KEYPAIR,
             (mode == MODE_VERIFY).then_some(tee_abi::gp::object_type::DSA_PUBLIC_KEY),
@@ -231,6 +249,9 @@ impl CryptoState {
             TYPE_ED25519_KEYPAIR => curve25519::ed25519_generate(&mut key),
             tee_abi::gp::object_type::DH_KEYPAIR => dh::generate(&mut key, key_bits)?,
             tee_abi::gp::object_type::DSA_KEYPAIR => dsa::generate(&mut key, key_bits)?,
+            tee_abi::gp::object_type::SM2_DSA_KEYPAIR
+            | tee_abi::gp::object_type::SM2_PKE_KEYPAIR
+            | tee_abi::gp::object_type::SM2_KEP_KEYPAIR => sm2::generate(&mut key),
             TYPE_X25519_KEYPAIR => curve25519::x25519_generate(&mut key),
             _ => return Err(TeeError::BadFormat),
         }
@@ -255,7 +276,8 @@ impl CryptoState {
             return Err(TeeError::BadParameters);
         }
         // Derivations (ECDH, X25519) go through the derive dispatch.
-        let engine = if algo >> 28 == 8 { Engine::Derive } else { Engine::Asym };
+        let derives = algo >> 28 == 8 && algo != tee_abi::gp::alg::SM2_PKE;
+        let engine = if derives { Engine::Derive } else { Engine::Asym };
         let h = self.insert(OpState { algo, mode, key1, key2, initialized: false, engine })?;
         if let Some(o) = self.get_mut::<Object>(key1) {
             o.busy = true;
@@ -289,6 +311,9 @@ impl CryptoState {
             MAIN_RSA => rsa::operate(algo, mode, key, params, src, cap),
             MAIN_ECDSA if mode == MODE_SIGN => ecc::sign(algo, key, src, cap),
             MAIN_DSA if mode == MODE_SIGN => dsa::sign(algo, key, src, cap),
+            MAIN_SM2_DSA if mode == MODE_SIGN => sm2::sign(key, src, cap),
+            MAIN_SM2_PKE if mode == super::MODE_ENCRYPT => sm2::encrypt(key, src, cap),
+            MAIN_SM2_PKE if mode == super::MODE_DECRYPT => sm2::decrypt(key, src, cap),
             MAIN_ED25519 if mode == MODE_SIGN => curve25519::ed25519_sign(key, params, src, cap),
             _ => Err((TeeError::BadParameters, 0)),
         }
@@ -302,6 +327,7 @@ impl CryptoState {
             MAIN_RSA => rsa::verify(algo, key, params, data, sig),
             MAIN_ECDSA => ecc::verify(algo, key, data, sig),
             MAIN_DSA => dsa::verify(algo, key, data, sig),
+            MAIN_SM2_DSA => sm2::verify(key, data, sig),
             MAIN_ED25519 => curve25519::ed25519_verify(key, params, data, sig),
             _ => Err(TeeError::NotSupported),
         }

@@ -27,6 +27,7 @@ pub mod prime;
 pub mod rng;
 pub mod rsa;
 pub mod sm2;
+pub mod sm2_kep;
 
 pub use attrs::AsymKey;
 
@@ -95,6 +96,7 @@ const MAIN_ED25519: u32 = 0x43;
 const MAIN_X25519: u32 = 0x44;
 /// `TEE_MAIN_ALGO_SM2_*` (`utee_defines.h`, 4.5.0).
 const MAIN_SM2_DSA: u32 = 0x45;
+const MAIN_SM2_KEP: u32 = 0x46;
 const MAIN_SM2_PKE: u32 = 0x47;
 
 /// Whether `obj_type` is one of the asymmetric types handled here
@@ -123,6 +125,7 @@ pub fn translate_compat(algo: u32) -> u32 {
 fn main_alg(algo: u32) -> u32 {
     match algo {
         tee_abi::gp::alg::SM2_PKE => MAIN_SM2_PKE,
+        tee_abi::gp::alg::SM2_KEP => MAIN_SM2_KEP,
         0x7000_1042..=0x7000_5042 if algo & 0x0fff == 0x042 => MAIN_ECDSA,
         _ => algo & 0xff,
     }
@@ -136,9 +139,9 @@ pub fn is_asym_algo(algo: u32) -> bool {
             main_alg(algo),
             MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519 | MAIN_SM2_DSA
         )
-        && algo != tee_abi::gp::alg::SM2_KEP
         // GP's HKDF shares SM2_PKE's low byte (0x47).
         || algo == tee_abi::gp::alg::SM2_PKE
+        || algo == tee_abi::gp::alg::SM2_KEP
 }
 
 /// `tee_svc_cryp_check_key_type` for the asymmetric families.
@@ -155,6 +158,7 @@ fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
         MAIN_SM2_PKE => (tee_abi::gp::object_type::SM2_PKE_KEYPAIR, None),
         MAIN_SM2_DSA if mode == MODE_VERIFY => (tee_abi::gp::object_type::SM2_DSA_PUBLIC_KEY, None),
         MAIN_SM2_DSA => (tee_abi::gp::object_type::SM2_DSA_KEYPAIR, None),
+        MAIN_SM2_KEP => (tee_abi::gp::object_type::SM2_KEP_KEYPAIR, Some(tee_abi::gp::object_type::SM2_KEP_PUBLIC_KEY)),
         MAIN_DSA => (
             tee_abi::gp::object_type::DSA_KEYPAIR,
             (mode == MODE_VERIFY).then_some(tee_abi::gp::object_type::DSA_PUBLIC_KEY),
@@ -272,15 +276,21 @@ impl CryptoState {
                 }
             }
         }
-        if key1 == 0 || key2 != 0 {
+        // SM2 KEP takes our key pair and our ephemeral one (upstream
+        // `syscall_cryp_state_alloc`), the others one key.
+        let kep = algo == tee_abi::gp::alg::SM2_KEP;
+        if key1 == 0 || (key2 != 0) != kep {
             return Err(TeeError::BadParameters);
         }
-        // Derivations (ECDH, X25519) go through the derive dispatch.
-        let derives = algo >> 28 == 8 && algo != tee_abi::gp::alg::SM2_PKE;
+        // Derivations (ECDH, X25519, DH, SM2 KEP) go through the derive
+        // dispatch.
+        let derives = (algo >> 28 == 8 && algo != tee_abi::gp::alg::SM2_PKE) || kep;
         let engine = if derives { Engine::Derive } else { Engine::Asym };
         let h = self.insert(OpState { algo, mode, key1, key2, initialized: false, engine })?;
-        if let Some(o) = self.get_mut::<Object>(key1) {
-            o.busy = true;
+        for k in [key1, key2] {
+            if let Some(o) = self.get_mut::<Object>(k) {
+                o.busy = true;
+            }
         }
         Ok(h)
     }

@@ -6,6 +6,7 @@ extern crate alloc;
 use alloc::boxed::Box;
 use tee_abi::result::TeeError;
 
+use super::ops::block_ext::ExtCipher;
 use super::ops::{Cipher, CipherError};
 use super::state::Engine;
 use super::{CLASS_CIPHER, CryptoState, MODE_DECRYPT, MODE_ENCRYPT, class};
@@ -26,9 +27,13 @@ impl CryptoState {
             MODE_DECRYPT => false,
             _ => return Err(TeeError::BadParameters),
         };
-        let c = Cipher::new(s.algo, encrypt, key, key2, iv).map_err(cipher_code)?;
+        let engine = if matches!(s.engine, Engine::ExtCipher(_)) {
+            Engine::ExtCipher(Some(Box::new(ExtCipher::new(s.algo, encrypt, key, iv)?)))
+        } else {
+            Engine::Cipher(Some(Box::new(Cipher::new(s.algo, encrypt, key, key2, iv).map_err(cipher_code)?)))
+        };
         let s = self.state_mut(h)?;
-        s.engine = Engine::Cipher(Some(Box::new(c)));
+        s.engine = engine;
         s.initialized = true;
         Ok(())
     }
@@ -60,8 +65,11 @@ impl CryptoState {
         if s.mode != MODE_ENCRYPT && s.mode != MODE_DECRYPT {
             return Err(TeeError::BadParameters);
         }
-        let Engine::Cipher(Some(c)) = &mut s.engine else { return Err(TeeError::BadParameters) };
-        c.update(data, last).map_err(cipher_code)
+        match &mut s.engine {
+            Engine::Cipher(Some(c)) => c.update(data, last).map_err(cipher_code),
+            Engine::ExtCipher(Some(c)) => c.update(data),
+            _ => Err(TeeError::BadParameters),
+        }
     }
 }
 

@@ -191,7 +191,18 @@ impl CryptoState {
         if secret_props(self.obj(derived)?.obj_type).is_none() {
             return Err(TeeError::NotSupported);
         }
-        let secret = derive_secret(algo, key, attrs)?;
+        let secret = if algo == tee_abi::gp::alg::SM2_KEP {
+            // Our ephemeral key pair is the state's second key; the key
+            // is as many bytes as the output's maximum size in bits
+            // (upstream's `out_len = so->info.maxObjectSize`).
+            let eph = self.obj(s.key2)?.asym.as_deref().ok_or(TeeError::BadParameters)?;
+            let mine = key.asym.as_deref().ok_or(TeeError::BadParameters)?;
+            let out_len = self.obj(derived)?.max_bits as usize;
+            let mut k = super::asym::sm2_kep::derive(mine, eph, attrs, out_len)?;
+            core::mem::take(&mut *k)
+        } else {
+            derive_secret(algo, key, attrs)?
+        };
         if secret.len() > capacity {
             return Err(TeeError::BadParameters);
         }

@@ -7,6 +7,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
+use super::ops::block_ext::Des3Cmac;
+use super::ops::digest_ext::{ExtHash, ExtHmac};
 use super::ops::{AesCmac, HashKind, Mac};
 use super::state::Engine;
 use super::{CryptoState, main_alg};
@@ -25,7 +27,13 @@ impl CryptoState {
             Engine::Cmac(_) => {
                 Engine::Cmac(Some(Box::new(AesCmac::new(self.key_of(s.key1)?).ok_or(TeeError::BadParameters)?)))
             }
-            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
+            Engine::ExtDigest(kind, _) => Engine::ExtDigest(*kind, ExtHash::new(*kind)),
+            Engine::ExtMac(kind, _) => {
+                Engine::ExtMac(*kind, Some(ExtHmac::new(*kind, self.key_of(s.key1)?).ok_or(TeeError::BadParameters)?))
+            }
+            Engine::Des3Cmac(_) => Engine::Des3Cmac(Some(Box::new(Des3Cmac::new(self.key_of(s.key1)?)?))),
+            Engine::CbcMac(m) => Engine::CbcMac(Box::new(m.restarted(self.key_of(s.key1)?)?)),
+            Engine::Cipher(_) | Engine::ExtCipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
                 return Err(TeeError::BadParameters);
             }
         };
@@ -45,6 +53,10 @@ impl CryptoState {
             Engine::Digest(d) => d.update(chunk),
             Engine::Mac(_, Some(m)) => m.update(chunk),
             Engine::Cmac(Some(m)) => m.update(chunk),
+            Engine::ExtDigest(_, d) => d.update(chunk),
+            Engine::ExtMac(_, Some(m)) => m.update(chunk),
+            Engine::CbcMac(m) => m.update(chunk)?,
+            Engine::Des3Cmac(Some(m)) => m.update(chunk),
             _ => return Err(TeeError::BadParameters),
         }
         Ok(())
@@ -61,13 +73,20 @@ impl CryptoState {
                 HashKind::from_main(main_alg(s.algo)).map(HashKind::size).ok_or(TeeError::BadParameters)
             }
             Engine::Cmac(_) => Ok(16),
-            Engine::Cipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => Err(TeeError::BadParameters),
+            // SHAKE: as long as the caller's buffer (`is_xof_algo`).
+            Engine::ExtDigest(kind, _) | Engine::ExtMac(kind, _) => Ok(kind.size().unwrap_or(0)),
+            Engine::CbcMac(m) => Ok(m.block_size()),
+            Engine::Des3Cmac(_) => Ok(8),
+            Engine::Cipher(_) | Engine::ExtCipher(_) | Engine::Ae(_) | Engine::Derive | Engine::Asym => {
+                Err(TeeError::BadParameters)
+            }
         }
     }
 
     /// `HASH_FINAL`: the last chunk, then the digest or MAC (the context
     /// starts over, as after an init).
-    pub fn hash_final(&mut self, h: u32, chunk: &[u8]) -> Result<Vec<u8>, TeeError> {
+    /// `capacity` is the caller's buffer: the length of a SHAKE output.
+    pub fn hash_final(&mut self, h: u32, chunk: &[u8], capacity: usize) -> Result<Vec<u8>, TeeError> {
         self.hash_final_size(h)?;
         let s = self.state_mut(h)?;
         match &mut s.engine {
@@ -80,6 +99,22 @@ impl CryptoState {
                 Ok(m.finalize_reset())
             }
             Engine::Cmac(Some(m)) => {
+                m.update(chunk);
+                Ok(m.finalize_reset())
+            }
+            Engine::ExtDigest(_, d) => {
+                d.update(chunk);
+                d.finalize_reset(capacity)
+            }
+            Engine::ExtMac(_, Some(m)) => {
+                m.update(chunk);
+                Ok(m.finalize_reset())
+            }
+            Engine::CbcMac(m) => {
+                m.update(chunk)?;
+                m.finalize()
+            }
+            Engine::Des3Cmac(Some(m)) => {
                 m.update(chunk);
                 Ok(m.finalize_reset())
             }
@@ -105,7 +140,7 @@ mod tests {
             st.hash_init(s).unwrap();
             st.hash_update(s, &plain[..len / 2]).unwrap();
             assert_eq!(st.hash_final_size(s), Ok(16));
-            assert_eq!(st.hash_final(s, &plain[len / 2..len]).unwrap(), hex(want));
+            assert_eq!(st.hash_final(s, &plain[len / 2..len], 0).unwrap(), hex(want));
             st.state_free(s).unwrap();
         }
         let hk = secret_key(&mut st, TYPE_HMAC_SHA256, 1024, &[0; 24]);

@@ -16,7 +16,7 @@ use super::{
 
 /// Upstream's `tee_cryp_obj_props[]` for the secret-value types:
 /// (type, quanta, min bits, max bits, bytes reserved for the value).
-const SECRET_TYPES: [(u32, u32, u32, u32, usize); 12] = [
+const SECRET_TYPES: [(u32, u32, u32, u32, usize); 18] = [
     (TYPE_AES, 64, 128, 256, 32),
     (TYPE_DES, 64, 64, 64, 8),
     (TYPE_DES3, 64, 128, 192, 24),
@@ -26,6 +26,12 @@ const SECRET_TYPES: [(u32, u32, u32, u32, usize); 12] = [
     (TYPE_HMAC_SHA256, 8, 192, 1024, 128),
     (TYPE_HMAC_SHA384, 8, 256, 1024, 128),
     (TYPE_HMAC_SHA512, 8, 256, 1024, 128),
+    (tee_abi::gp::object_type::SM4, 128, 128, 128, 16),
+    (tee_abi::gp::object_type::HMAC_SHA3_224, 8, 192, 1024, 128),
+    (tee_abi::gp::object_type::HMAC_SHA3_256, 8, 256, 1024, 128),
+    (tee_abi::gp::object_type::HMAC_SHA3_384, 8, 256, 1024, 128),
+    (tee_abi::gp::object_type::HMAC_SHA3_512, 8, 256, 1024, 128),
+    (tee_abi::gp::object_type::HMAC_SM3, 8, 80, 1024, 64),
     (TYPE_GENERIC_SECRET, 8, 0, 4096, 512),
     (derive::TYPE_HKDF_IKM, 8, 0, 4096, 512),
     (derive::TYPE_PBKDF2_PASSWORD, 8, 0, 4096, 512),
@@ -43,8 +49,16 @@ fn secret_attr(obj_type: u32) -> u32 {
     derive::secret_attr(obj_type).unwrap_or(ATTR_SECRET_VALUE)
 }
 
-/// `check_key_size`: a multiple of the quanta, within [min, max].
+/// `is_gp_legacy_des_key_size` (CFG_COMPAT_GP10_DES, on upstream's
+/// default): GP 1.0 sized DES keys without their parity bits.
+fn legacy_des_size(obj_type: u32, bits: u32) -> bool {
+    (obj_type == TYPE_DES && bits == 56) || (obj_type == TYPE_DES3 && (bits == 112 || bits == 168))
+}
+
+/// `check_key_size`: a multiple of the quanta, within [min, max]; a
+/// legacy DES size gets its parity bits back first.
 fn check_key_size(obj_type: u32, bits: u32) -> Result<usize, TeeError> {
+    let bits = if legacy_des_size(obj_type, bits) { bits + bits / 7 } else { bits };
     let (quanta, min, max, alloc) = secret_props(obj_type).ok_or(TeeError::NotSupported)?;
     if !bits.is_multiple_of(quanta) || bits < min || bits > max {
         return Err(TeeError::NotSupported);
@@ -217,7 +231,11 @@ impl CryptoState {
         if value.data.len() > o.capacity {
             return Err(TeeError::Security);
         }
-        let bits = value.data.len() as u64 * 8;
+        let mut bits = value.data.len() as u64 * 8;
+        let legacy = legacy_des_size(o.obj_type, o.max_bits);
+        if legacy {
+            bits -= bits / 8;
+        }
         if bits > u64::from(o.max_bits) {
             return Err(TeeError::BadState);
         }
@@ -227,7 +245,9 @@ impl CryptoState {
         }
         o.wipe();
         o.secret.extend_from_slice(&value.data);
-        o.key_bits = bits as u32;
+        // Upstream takes the parity bits off a legacy size once more
+        // after the size check (`tee_svc_cryp_obj_populate_type`, 4.5.0).
+        o.key_bits = if legacy { bits as u32 - bits as u32 / 8 } else { bits as u32 };
         o.flags |= HANDLE_FLAG_INITIALIZED;
         Ok(())
     }

@@ -9,6 +9,8 @@ use alloc::boxed::Box;
 use tee_abi::result::TeeError;
 
 use super::Object;
+use super::ops::block_ext::{self, CbcMac, Des3Cmac, ExtCipher};
+use super::ops::digest_ext::{ExtHash, ExtHmac, ExtKind};
 use super::ops::{Ae, AesCmac, Cipher, Hash, HashKind, Mac};
 use super::{
     ALG_AES_CBC_NOPAD, ALG_AES_CCM, ALG_AES_CMAC, ALG_AES_CTR, ALG_AES_CTS, ALG_AES_ECB_NOPAD, ALG_AES_GCM,
@@ -22,7 +24,17 @@ use super::{
 pub(super) enum Engine {
     Digest(Hash),
     Mac(HashKind, Option<Mac>),
+    /// MD5, SM3, SHA-3 and SHAKE (`ops::digest_ext`).
+    ExtDigest(ExtKind, ExtHash),
+    /// HMAC over MD5, SM3 or SHA-3; `None` until HASH_INIT.
+    ExtMac(ExtKind, Option<ExtHmac>),
     Cipher(Option<Box<Cipher>>),
+    /// DES, 3DES and SM4 (`ops::block_ext`); `None` until CIPHER_INIT.
+    ExtCipher(Option<Box<ExtCipher>>),
+    /// CBC-MAC over AES, DES or 3DES (`ops::block_ext`).
+    CbcMac(Box<CbcMac>),
+    /// OP-TEE's 3DES-CMAC; `None` until HASH_INIT.
+    Des3Cmac(Option<Box<Des3Cmac>>),
     Cmac(Option<Box<AesCmac>>),
     /// AES-GCM or AES-CCM; `None` until AUTHENC_INIT and again after a
     /// final.
@@ -58,9 +70,15 @@ impl CryptoState {
             0x04 => TYPE_HMAC_SHA256,
             0x05 => TYPE_HMAC_SHA384,
             0x06 => TYPE_HMAC_SHA512,
+            0x07 => tee_abi::gp::object_type::HMAC_SM3,
+            0x08 => tee_abi::gp::object_type::HMAC_SHA3_224,
+            0x09 => tee_abi::gp::object_type::HMAC_SHA3_256,
+            0x0A => tee_abi::gp::object_type::HMAC_SHA3_384,
+            0x0B => tee_abi::gp::object_type::HMAC_SHA3_512,
             0x10 => TYPE_AES,
             0x11 => TYPE_DES,
             0x13 => TYPE_DES3,
+            0x14 => tee_abi::gp::object_type::SM4,
             _ => return Err(TeeError::BadParameters),
         };
         if o.obj_type != wanted {
@@ -84,16 +102,24 @@ impl CryptoState {
             self.check_key_type(key2, algo)?;
         }
         let hash = HashKind::from_main(main_alg(algo));
-        let engine = match class(algo) {
+        // `__tee_alg_get_class`: DES3_CMAC is a MAC despite its top nibble.
+        let cls = if algo == tee_abi::gp::alg::DES3_CMAC { CLASS_MAC } else { class(algo) };
+        let engine = match cls {
             CLASS_CIPHER => {
                 // XTS takes two keys (data, tweak), the others one.
                 if key1 == 0 || (key2 != 0) != (algo == ALG_AES_XTS) {
                     return Err(TeeError::BadParameters);
                 }
-                if !matches!(algo, ALG_AES_ECB_NOPAD | ALG_AES_CBC_NOPAD | ALG_AES_CTR | ALG_AES_CTS | ALG_AES_XTS) {
+                if block_ext::is_ext_cipher(algo) {
+                    Engine::ExtCipher(None)
+                } else if matches!(
+                    algo,
+                    ALG_AES_ECB_NOPAD | ALG_AES_CBC_NOPAD | ALG_AES_CTR | ALG_AES_CTS | ALG_AES_XTS
+                ) {
+                    Engine::Cipher(None)
+                } else {
                     return Err(TeeError::NotImplemented);
                 }
-                Engine::Cipher(None)
             }
             CLASS_MAC => {
                 if key1 == 0 || key2 != 0 {
@@ -102,6 +128,11 @@ impl CryptoState {
                 match (algo >> 8 & 0xff_ffff, hash) {
                     (0x30_0000, Some(kind)) => Engine::Mac(kind, None),
                     _ if algo == ALG_AES_CMAC => Engine::Cmac(None),
+                    _ if block_ext::is_cbc_mac(algo) => Engine::CbcMac(Box::new(CbcMac::unkeyed(algo))),
+                    _ if algo == tee_abi::gp::alg::DES3_CMAC => Engine::Des3Cmac(None),
+                    (0x30_0000, None) if ExtKind::from_algo(algo).is_some() => {
+                        Engine::ExtMac(ExtKind::from_algo(algo).ok_or(TeeError::NotImplemented)?, None)
+                    }
                     _ => return Err(TeeError::NotImplemented),
                 }
             }
@@ -109,8 +140,9 @@ impl CryptoState {
                 if key1 != 0 || key2 != 0 {
                     return Err(TeeError::BadParameters);
                 }
-                match (algo >> 8 & 0xff_ffff, hash) {
-                    (0x50_0000, Some(kind)) => Engine::Digest(Hash::new(kind)),
+                match (algo >> 8 & 0xff_ffff, hash, ExtKind::from_algo(algo)) {
+                    (0x50_0000, Some(kind), _) => Engine::Digest(Hash::new(kind)),
+                    (_, _, Some(kind)) => Engine::ExtDigest(kind, ExtHash::new(kind)),
                     _ => return Err(TeeError::NotImplemented),
                 }
             }
@@ -207,7 +239,7 @@ mod tests {
         st.hash_init(s).unwrap();
         st.hash_update(s, b"what do ya want ").unwrap();
         assert_eq!(st.hash_final_size(s), Ok(32));
-        let mac = st.hash_final(s, b"for nothing?").unwrap();
+        let mac = st.hash_final(s, b"for nothing?", 0).unwrap();
         let mut direct = Mac::new(HashKind::Sha256, &[0xaa; 24]);
         direct.update(b"what do ya want for nothing?");
         assert_eq!(mac, direct.finalize_reset());
@@ -225,7 +257,11 @@ mod tests {
     #[test]
     fn digest_copy_and_errors() {
         let mut st = CryptoState::new();
-        assert_eq!(st.state_alloc(0x5000_0001, MODE_DIGEST, 0, 0), Err(TeeError::NotImplemented), "MD5");
+        assert_eq!(
+            st.state_alloc(0x5000_0007 | 0x10, MODE_DIGEST, 0, 0),
+            Err(TeeError::NotImplemented),
+            "no digest 0x17"
+        );
         let a = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
         let b = st.state_alloc(ALG_SHA256, MODE_DIGEST, 0, 0).unwrap();
         let c = st.state_alloc(ALG_SHA1, MODE_DIGEST, 0, 0).unwrap();
@@ -236,10 +272,10 @@ mod tests {
         st.state_copy(b, a).unwrap();
         assert_eq!(st.state_copy(c, a), Err(TeeError::BadParameters));
         let want = hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assert_eq!(st.hash_final(a, b"c").unwrap(), want);
-        assert_eq!(st.hash_final(b, b"c").unwrap(), want);
+        assert_eq!(st.hash_final(a, b"c", 0).unwrap(), want);
+        assert_eq!(st.hash_final(b, b"c", 0).unwrap(), want);
         // After a final the digest starts over.
-        assert_eq!(st.hash_final(a, b"abc").unwrap(), want);
+        assert_eq!(st.hash_final(a, b"abc", 0).unwrap(), want);
         for h in [a, b, c] {
             st.state_free(h).unwrap();
         }

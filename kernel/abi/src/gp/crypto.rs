@@ -69,6 +69,49 @@ pub mod alg {
     pub const HKDF_SHA512_DERIVE_KEY: u32 = 0x8000_60C0;
     /// OP-TEE's PBKDF2 (`tee_api_defines_extensions.h`).
     pub const PBKDF2_HMAC_SHA1_DERIVE_KEY: u32 = 0x8000_20C2;
+
+    // The rest of OP-TEE 4.5.0's list (`tee_api_defines.h`,
+    // `tee_api_defines_extensions.h`): DES, SM4, CBC-MAC, SHA-3, SM2/3,
+    // DSA, DH and the Concat KDF.
+    pub const AES_CBC_MAC_PKCS5: u32 = 0x3000_0510;
+    pub const DES_ECB_NOPAD: u32 = 0x1000_0011;
+    pub const DES_CBC_NOPAD: u32 = 0x1000_0111;
+    pub const DES_CBC_MAC_NOPAD: u32 = 0x3000_0111;
+    pub const DES_CBC_MAC_PKCS5: u32 = 0x3000_0511;
+    pub const DES3_ECB_NOPAD: u32 = 0x1000_0013;
+    pub const DES3_CBC_NOPAD: u32 = 0x1000_0113;
+    pub const DES3_CBC_MAC_NOPAD: u32 = 0x3000_0113;
+    pub const DES3_CBC_MAC_PKCS5: u32 = 0x3000_0513;
+    pub const SM4_ECB_NOPAD: u32 = 0x1000_0014;
+    pub const SM4_CBC_NOPAD: u32 = 0x1000_0114;
+    pub const SM4_CTR: u32 = 0x1000_0214;
+    pub const SM3: u32 = 0x5000_0007;
+    pub const SHA3_224: u32 = 0x5000_0008;
+    pub const SHA3_256: u32 = 0x5000_0009;
+    pub const SHA3_384: u32 = 0x5000_000A;
+    pub const SHA3_512: u32 = 0x5000_000B;
+    pub const SHAKE128: u32 = 0x5000_0101;
+    pub const SHAKE256: u32 = 0x5000_0102;
+    pub const HMAC_SM3: u32 = 0x3000_0007;
+    pub const HMAC_SHA3_224: u32 = 0x3000_0008;
+    pub const HMAC_SHA3_256: u32 = 0x3000_0009;
+    pub const HMAC_SHA3_384: u32 = 0x3000_000A;
+    pub const HMAC_SHA3_512: u32 = 0x3000_000B;
+    pub const DSA_SHA1: u32 = 0x7000_2131;
+    pub const DSA_SHA224: u32 = 0x7000_3131;
+    pub const DSA_SHA256: u32 = 0x7000_4131;
+    pub const DH_DERIVE_SHARED_SECRET: u32 = 0x8000_0032;
+    pub const SM2_DSA_SM3: u32 = 0x7000_6045;
+    pub const SM2_KEP: u32 = 0x6000_0045;
+    pub const SM2_PKE: u32 = 0x8000_0046;
+    /// OP-TEE's 3DES-CMAC (`tee_api_defines_extensions.h`; class MAC
+    /// despite the top nibble, `__tee_alg_get_class` in `utee_defines.h`).
+    pub const DES3_CMAC: u32 = 0xF000_0613;
+    pub const CONCAT_KDF_SHA1_DERIVE_KEY: u32 = 0x8000_20C1;
+    pub const CONCAT_KDF_SHA224_DERIVE_KEY: u32 = 0x8000_30C1;
+    pub const CONCAT_KDF_SHA256_DERIVE_KEY: u32 = 0x8000_40C1;
+    pub const CONCAT_KDF_SHA384_DERIVE_KEY: u32 = 0x8000_50C1;
+    pub const CONCAT_KDF_SHA512_DERIVE_KEY: u32 = 0x8000_60C1;
 }
 
 /// `TEE_MODE_*` (`TEE_OperationMode`).
@@ -208,5 +251,33 @@ mod tests {
         assert_eq!(alg::SHA1 & 0xf, alg::HMAC_SHA1 & 0xf);
         assert_eq!((alg::HKDF_SHA1_DERIVE_KEY >> 12) & 0xf, alg::SHA1 & 0xf);
         assert_eq!((alg::HKDF_SHA512_DERIVE_KEY >> 12) & 0xf, alg::SHA512 & 0xf);
+    }
+
+    /// Values as optee_os 4.5.0 `lib/libutee/include/tee_api_defines.h`
+    /// and `tee_api_defines_extensions.h`.
+    #[test]
+    fn extended_algorithm_numbers() {
+        use super::alg::*;
+        let pinned = [
+            (AES_CBC_MAC_PKCS5, 0x3000_0510),
+            (DES_ECB_NOPAD, 0x1000_0011),
+            (DES3_CBC_NOPAD, 0x1000_0113),
+            (DES3_CBC_MAC_PKCS5, 0x3000_0513),
+            (SM4_CTR, 0x1000_0214),
+            (SM3, 0x5000_0007),
+            (SHA3_512, 0x5000_000B),
+            (SHAKE256, 0x5000_0102),
+            (HMAC_SHA3_384, 0x3000_000A),
+            (DSA_SHA256, 0x7000_4131),
+            (DH_DERIVE_SHARED_SECRET, 0x8000_0032),
+            (SM2_DSA_SM3, 0x7000_6045),
+            (SM2_KEP, 0x6000_0045),
+            (SM2_PKE, 0x8000_0046),
+            (DES3_CMAC, 0xF000_0613),
+            (CONCAT_KDF_SHA512_DERIVE_KEY, 0x8000_60C1),
+        ];
+        for (got, want) in pinned {
+            assert_eq!(got, want);
+        }
     }
 }

@@ -29,6 +29,25 @@ pub mod object_type {
     /// OP-TEE's PBKDF2 password (`tee_api_defines_extensions.h`).
     pub const PBKDF2_PASSWORD: u32 = 0xA100_00C2;
 
+    // The rest of OP-TEE 4.5.0's types (`tee_api_defines.h`,
+    // `tee_api_defines_extensions.h`).
+    pub const SM4: u32 = 0xA000_0014;
+    pub const HMAC_SM3: u32 = 0xA000_0007;
+    pub const HMAC_SHA3_224: u32 = 0xA000_0008;
+    pub const HMAC_SHA3_256: u32 = 0xA000_0009;
+    pub const HMAC_SHA3_384: u32 = 0xA000_000A;
+    pub const HMAC_SHA3_512: u32 = 0xA000_000B;
+    pub const DSA_PUBLIC_KEY: u32 = 0xA000_0031;
+    pub const DSA_KEYPAIR: u32 = 0xA100_0031;
+    pub const DH_KEYPAIR: u32 = 0xA100_0032;
+    pub const SM2_DSA_PUBLIC_KEY: u32 = 0xA000_0045;
+    pub const SM2_DSA_KEYPAIR: u32 = 0xA100_0045;
+    pub const SM2_KEP_PUBLIC_KEY: u32 = 0xA000_0046;
+    pub const SM2_KEP_KEYPAIR: u32 = 0xA100_0046;
+    pub const SM2_PKE_PUBLIC_KEY: u32 = 0xA000_0047;
+    pub const SM2_PKE_KEYPAIR: u32 = 0xA100_0047;
+    pub const CONCAT_KDF_Z: u32 = 0xA100_00C1;
+
     /// Bit 24: the type is a key pair.
     pub const KEYPAIR_BIT: u32 = 1 << 24;
 }
@@ -58,6 +77,29 @@ pub mod attr {
     pub const ECC_PUBLIC_VALUE_Y: u32 = 0xD000_0241;
     pub const ECC_PRIVATE_VALUE: u32 = 0xC000_0341;
     pub const ECC_CURVE: u32 = 0xF000_0441;
+    // DSA, DH, SM2 and Concat KDF attributes (optee_os 4.5.0
+    // `tee_api_defines.h`, `tee_api_defines_extensions.h`).
+    pub const DSA_PRIME: u32 = 0xD000_1031;
+    pub const DSA_SUBPRIME: u32 = 0xD000_1131;
+    pub const DSA_BASE: u32 = 0xD000_1231;
+    pub const DSA_PUBLIC_VALUE: u32 = 0xD000_0131;
+    pub const DSA_PRIVATE_VALUE: u32 = 0xC000_0231;
+    pub const DH_PRIME: u32 = 0xD000_1032;
+    pub const DH_SUBPRIME: u32 = 0xD000_1132;
+    pub const DH_BASE: u32 = 0xD000_1232;
+    pub const DH_X_BITS: u32 = 0xF000_1332;
+    pub const DH_PUBLIC_VALUE: u32 = 0xD000_0132;
+    pub const DH_PRIVATE_VALUE: u32 = 0xC000_0232;
+    pub const SM2_ID_INITIATOR: u32 = 0xD000_0446;
+    pub const SM2_ID_RESPONDER: u32 = 0xD000_0546;
+    pub const SM2_KEP_USER: u32 = 0xF000_0646;
+    pub const SM2_KEP_CONFIRMATION_IN: u32 = 0xD000_0746;
+    pub const SM2_KEP_CONFIRMATION_OUT: u32 = 0xD000_0846;
+    pub const ECC_EPHEMERAL_PUBLIC_VALUE_X: u32 = 0xD000_0146;
+    pub const ECC_EPHEMERAL_PUBLIC_VALUE_Y: u32 = 0xD000_0246;
+    pub const CONCAT_KDF_Z: u32 = 0xC000_01C1;
+    pub const CONCAT_KDF_OTHER_INFO: u32 = 0xD000_02C1;
+    pub const CONCAT_KDF_DKM_LENGTH: u32 = 0xF000_03C1;
     pub const EDDSA_PREHASH: u32 = 0xF000_0004;
     pub const EDDSA_CTX: u32 = 0xD000_0643;
     pub const ED25519_PUBLIC_VALUE: u32 = 0xD000_0743;
@@ -174,6 +216,29 @@ mod tests {
         }
         for s in [SECRET_VALUE, RSA_PRIME1, ECC_PRIVATE_VALUE, ED25519_PRIVATE_VALUE, HKDF_IKM, PBKDF2_PASSWORD] {
             assert_eq!(s & FLAG_PUBLIC, 0, "{s:#x}");
+        }
+    }
+
+    /// Values as optee_os 4.5.0 `lib/libutee/include/tee_api_defines.h`
+    /// and `tee_api_defines_extensions.h`.
+    #[test]
+    fn extended_type_and_attribute_numbers() {
+        use super::{attr, object_type as t};
+        let pinned = [
+            (t::SM4, 0xA000_0014),
+            (t::HMAC_SHA3_512, 0xA000_000B),
+            (t::DSA_KEYPAIR, 0xA100_0031),
+            (t::DH_KEYPAIR, 0xA100_0032),
+            (t::SM2_PKE_KEYPAIR, 0xA100_0047),
+            (t::CONCAT_KDF_Z, 0xA100_00C1),
+            (attr::DSA_BASE, 0xD000_1231),
+            (attr::DH_X_BITS, 0xF000_1332),
+            (attr::SM2_KEP_CONFIRMATION_OUT, 0xD000_0846),
+            (attr::ECC_EPHEMERAL_PUBLIC_VALUE_Y, 0xD000_0246),
+            (attr::CONCAT_KDF_DKM_LENGTH, 0xF000_03C1),
+        ];
+        for (got, want) in pinned {
+            assert_eq!(got, want);
         }
     }
 }

@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 
 use super::super::Attr;
 use super::*;
+use tee_abi::gp::object_type;
 
 /// `TEE_TYPE_ATTR_*` flags of one attribute of a type.
 pub const REQUIRED: u8 = 1 << 1;
@@ -94,7 +95,31 @@ pub const RSA_MAX_BITS: u32 = 4096;
 /// The asymmetric rows of upstream's table. OP-TEE 4.5 has no row for
 /// `TEE_TYPE_X25519_PUBLIC_KEY`: allocating one is NOT_SUPPORTED there
 /// too, and X25519 peers' keys travel as derive parameters.
-pub const TYPES: [TypeProps; 9] = [
+pub const TYPES: [TypeProps; 18] = [
+    TypeProps { obj_type: object_type::SM2_DSA_PUBLIC_KEY, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_PUBLIC },
+    TypeProps { obj_type: object_type::SM2_DSA_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_KEYPAIR },
+    TypeProps { obj_type: object_type::SM2_PKE_PUBLIC_KEY, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_PUBLIC },
+    TypeProps { obj_type: object_type::SM2_PKE_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_KEYPAIR },
+    TypeProps { obj_type: object_type::SM2_KEP_PUBLIC_KEY, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_PUBLIC },
+    TypeProps { obj_type: object_type::SM2_KEP_KEYPAIR, min_bits: 256, max_bits: 256, attrs: &sm2::SM2_KEYPAIR },
+    TypeProps {
+        obj_type: tee_abi::gp::object_type::DSA_PUBLIC_KEY,
+        min_bits: 512,
+        max_bits: 3072,
+        attrs: &super::dsa::DSA_PUBLIC,
+    },
+    TypeProps {
+        obj_type: tee_abi::gp::object_type::DSA_KEYPAIR,
+        min_bits: 512,
+        max_bits: 3072,
+        attrs: &super::dsa::DSA_KEYPAIR,
+    },
+    TypeProps {
+        obj_type: tee_abi::gp::object_type::DH_KEYPAIR,
+        min_bits: 256,
+        max_bits: 2048,
+        attrs: &super::dh::DH_KEYPAIR,
+    },
     TypeProps { obj_type: TYPE_RSA_PUBLIC_KEY, min_bits: 256, max_bits: RSA_MAX_BITS, attrs: &RSA_PUBLIC },
     TypeProps { obj_type: TYPE_RSA_KEYPAIR, min_bits: 256, max_bits: RSA_MAX_BITS, attrs: &RSA_KEYPAIR },
     TypeProps { obj_type: TYPE_ECDSA_PUBLIC_KEY, min_bits: 192, max_bits: 521, attrs: &ECC_PUBLIC },
@@ -116,9 +141,11 @@ impl TypeProps {
         self.attrs.iter().position(|a| a.id == id)
     }
 
-    /// `check_key_size` (quanta 1 for every asymmetric type).
+    /// `check_key_size` (quanta 64 for DSA, 1 for the other asymmetric
+    /// types).
     pub fn check_size(&self, bits: u32) -> Result<(), TeeError> {
-        if bits < self.min_bits || bits > self.max_bits {
+        let quanta = if self.obj_type & 0xff == 0x31 { 64 } else { 1 };
+        if bits < self.min_bits || bits > self.max_bits || !bits.is_multiple_of(quanta) {
             return Err(TeeError::NotSupported);
         }
         Ok(())

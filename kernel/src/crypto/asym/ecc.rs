@@ -2,8 +2,7 @@
 //! checks of upstream's libtomcrypt glue (`core/lib/libtomcrypt/ecc.c`,
 //! OP-TEE 4.5): an `ECDSA_SHA*` algorithm only with its curve (SHA-256
 //! with P-256, SHA-384 with P-384, SHA-512 with P-521), signatures as
-//! fixed-size `r || s`. P-192 and P-224 keys are accepted as objects but
-//! not operated on (NOT_SUPPORTED).
+//! fixed-size `r || s`. P-192 and P-224 go through `ecc_generic`.
 
 extern crate alloc;
 
@@ -13,8 +12,27 @@ use zeroize::Zeroizing;
 
 use super::super::Attr;
 use super::attrs::{AsymKey, curve_bits, strip};
+use super::ecc_generic;
 use super::rng::KernelRng;
 use super::*;
+
+/// Runs `$e` with `$C` the curve type of P-192 or P-224 (the
+/// `ecc_generic` curves), or else `$other`.
+macro_rules! small_curve {
+    ($curve:expr, $C:ident => $e:expr, else $other:expr) => {
+        match $curve {
+            ECC_CURVE_NIST_P192 => {
+                type $C = p192::NistP192;
+                $e
+            }
+            ECC_CURVE_NIST_P224 => {
+                type $C = p224::NistP224;
+                $e
+            }
+            _ => $other,
+        }
+    };
+}
 
 /// Runs `$e` with `$c` naming the curve crate of `$curve`, or fails with
 /// `$unsupported`.
@@ -105,12 +123,12 @@ pub fn generate(key: &mut AsymKey, bits: u32) -> Result<(), TeeError> {
     if curve_bits(curve)? != bits {
         return Err(TeeError::BadParameters);
     }
-    let (d, point) = by_curve!(curve, return Err(TeeError::NotSupported), c => {
+    let (d, point) = small_curve!(curve, C => ecc_generic::generate::<C>(), else by_curve!(curve, return Err(TeeError::NotSupported), c => {
         use c::elliptic_curve::sec1::ToEncodedPoint;
         let sk = c::SecretKey::random(&mut KernelRng);
         let point = sk.public_key().to_encoded_point(false).as_bytes().to_vec();
         (Zeroizing::new(sk.to_bytes().to_vec()), point)
-    });
+    }));
     let len = field_bytes(curve)?;
     key.set(ATTR_ECC_PRIVATE_VALUE, strip(&d).to_vec());
     key.set(ATTR_ECC_PUBLIC_VALUE_X, strip(&point[1..1 + len]).to_vec());
@@ -128,10 +146,12 @@ pub fn sign(algo: u32, key: &AsymKey, digest: &[u8], cap: usize) -> Result<Vec<u
     }
     let d = fixed(key.need(ATTR_ECC_PRIVATE_VALUE).map_err(plain)?, len).map_err(plain)?;
     let z = prehash(digest, len);
+    let z = &z[..len];
+    small_curve!(curve, C => return ecc_generic::sign::<C>(&d, z).map_err(plain), else ());
     by_curve!(curve, Err(plain(TeeError::NotSupported)), c => {
         use c::ecdsa::signature::hazmat::RandomizedPrehashSigner;
         let sk = c::ecdsa::SigningKey::from_slice(&d).map_err(|_| plain(TeeError::BadParameters))?;
-        let sig: c::ecdsa::Signature = sk.sign_prehash_with_rng(&mut KernelRng, &z).map_err(|_| plain(TeeError::Generic))?;
+        let sig: c::ecdsa::Signature = sk.sign_prehash_with_rng(&mut KernelRng, z).map_err(|_| plain(TeeError::Generic))?;
         Ok(sig.to_bytes().to_vec())
     })
 }
@@ -146,6 +166,7 @@ pub fn verify(algo: u32, key: &AsymKey, digest: &[u8], sig: &[u8]) -> Result<(),
     }
     let point = sec1_point(key.need(ATTR_ECC_PUBLIC_VALUE_X)?, key.need(ATTR_ECC_PUBLIC_VALUE_Y)?, len)?;
     let z = prehash(digest, len);
+    small_curve!(curve, C => return ecc_generic::verify::<C>(&point, &z[..len], sig), else ());
     let invalid = TeeError::SignatureInvalid;
     by_curve!(curve, Err(TeeError::NotSupported), c => {
         use c::ecdsa::signature::hazmat::PrehashVerifier;
@@ -171,6 +192,7 @@ pub fn derive(key: &AsymKey, params: &[Attr]) -> Result<Zeroizing<Vec<u8>>, TeeE
     let len = field_bytes(curve)?;
     let point = sec1_point(&x.data, &y.data, len)?;
     let d = fixed(key.need(ATTR_ECC_PRIVATE_VALUE)?, len)?;
+    small_curve!(curve, C => return ecc_generic::ecdh::<C>(&d, &point), else ());
     by_curve!(curve, Err(TeeError::NotSupported), c => {
         let sk = c::SecretKey::from_slice(&d).map_err(|_| TeeError::BadParameters)?;
         let pk = c::PublicKey::from_sec1_bytes(&point).map_err(|_| TeeError::BadParameters)?;

@@ -19,10 +19,15 @@ use super::{Attr, CryptoState, HANDLE_FLAG_INITIALIZED, Object};
 
 pub mod attrs;
 pub mod curve25519;
+pub mod dh;
+pub mod dsa;
 pub mod ecc;
+mod ecc_generic;
 pub mod prime;
 pub mod rng;
 pub mod rsa;
+pub mod sm2;
+pub mod sm2_kep;
 
 pub use attrs::AsymKey;
 
@@ -83,17 +88,25 @@ pub use tee_abi::gp::mode::VERIFY as MODE_VERIFY;
 
 /// `TEE_MAIN_ALGO_*` of the asymmetric families.
 const MAIN_RSA: u32 = 0x30;
+const MAIN_DSA: u32 = 0x31;
+const MAIN_DH: u32 = 0x32;
 const MAIN_ECDSA: u32 = 0x41;
 const MAIN_ECDH: u32 = 0x42;
 const MAIN_ED25519: u32 = 0x43;
 const MAIN_X25519: u32 = 0x44;
+/// `TEE_MAIN_ALGO_SM2_*` (`utee_defines.h`, 4.5.0).
+const MAIN_SM2_DSA: u32 = 0x45;
+const MAIN_SM2_KEP: u32 = 0x46;
+const MAIN_SM2_PKE: u32 = 0x47;
 
 /// Whether `obj_type` is one of the asymmetric types handled here
 /// (including `X25519_PUBLIC_KEY`, which upstream 4.5 refuses to
 /// allocate: [`attrs::props`] has no row for it).
 pub fn is_asym_type(obj_type: u32) -> bool {
-    matches!(obj_type & 0xff, MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
-        && obj_type >> 24 & 0xfe == 0xA0
+    matches!(
+        obj_type & 0xff,
+        MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519 | 0x45..=0x47
+    ) && obj_type >> 24 & 0xfe == 0xA0
 }
 
 /// `translate_compat_algo`: the deprecated `__OPTEE_ALG_ECDSA_P*` and
@@ -111,6 +124,8 @@ pub fn translate_compat(algo: u32) -> u32 {
 /// low byte (0x42) is ECDH's.
 fn main_alg(algo: u32) -> u32 {
     match algo {
+        tee_abi::gp::alg::SM2_PKE => MAIN_SM2_PKE,
+        tee_abi::gp::alg::SM2_KEP => MAIN_SM2_KEP,
         0x7000_1042..=0x7000_5042 if algo & 0x0fff == 0x042 => MAIN_ECDSA,
         _ => algo & 0xff,
     }
@@ -118,8 +133,15 @@ fn main_alg(algo: u32) -> u32 {
 
 /// Whether `algo` (after [`translate_compat`]) is handled here.
 pub fn is_asym_algo(algo: u32) -> bool {
-    let class = algo >> 28;
-    matches!(class, 6..=8) && matches!(main_alg(algo), MAIN_RSA | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519)
+    let class = if algo == rsa::ALG_RSASSA_PKCS1_V1_5_NA1 { 7 } else { algo >> 28 };
+    matches!(class, 6..=8)
+        && matches!(
+            main_alg(algo),
+            MAIN_RSA | MAIN_DSA | MAIN_DH | MAIN_ECDSA | MAIN_ECDH | MAIN_ED25519 | MAIN_X25519 | MAIN_SM2_DSA
+        )
+        // GP's HKDF shares SM2_PKE's low byte (0x47).
+        || algo == tee_abi::gp::alg::SM2_PKE
+        || algo == tee_abi::gp::alg::SM2_KEP
 }
 
 /// `tee_svc_cryp_check_key_type` for the asymmetric families.
@@ -130,6 +152,17 @@ fn key_type_fits(obj_type: u32, algo: u32, mode: u32) -> bool {
         }
         MAIN_ECDSA => (TYPE_ECDSA_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ECDSA_PUBLIC_KEY)),
         MAIN_ECDH => (TYPE_ECDH_KEYPAIR, None),
+        MAIN_DH => (tee_abi::gp::object_type::DH_KEYPAIR, None),
+        // Upstream: the public key alone for encrypt and verify.
+        MAIN_SM2_PKE if mode == super::MODE_ENCRYPT => (tee_abi::gp::object_type::SM2_PKE_PUBLIC_KEY, None),
+        MAIN_SM2_PKE => (tee_abi::gp::object_type::SM2_PKE_KEYPAIR, None),
+        MAIN_SM2_DSA if mode == MODE_VERIFY => (tee_abi::gp::object_type::SM2_DSA_PUBLIC_KEY, None),
+        MAIN_SM2_DSA => (tee_abi::gp::object_type::SM2_DSA_KEYPAIR, None),
+        MAIN_SM2_KEP => (tee_abi::gp::object_type::SM2_KEP_KEYPAIR, Some(tee_abi::gp::object_type::SM2_KEP_PUBLIC_KEY)),
+        MAIN_DSA => (
+            tee_abi::gp::object_type::DSA_KEYPAIR,
+            (mode == MODE_VERIFY).then_some(tee_abi::gp::object_type::DSA_PUBLIC_KEY),
+        ),
         MAIN_ED25519 => (TYPE_ED25519_KEYPAIR, (mode == MODE_VERIFY).then_some(TYPE_ED25519_PUBLIC_KEY)),
         MAIN_X25519 => (TYPE_X25519_KEYPAIR, None),
         _ => return false,
@@ -218,6 +251,11 @@ impl CryptoState {
             TYPE_RSA_KEYPAIR => rsa::generate(&mut key, key_bits)?,
             TYPE_ECDSA_KEYPAIR | TYPE_ECDH_KEYPAIR => ecc::generate(&mut key, key_bits)?,
             TYPE_ED25519_KEYPAIR => curve25519::ed25519_generate(&mut key),
+            tee_abi::gp::object_type::DH_KEYPAIR => dh::generate(&mut key, key_bits)?,
+            tee_abi::gp::object_type::DSA_KEYPAIR => dsa::generate(&mut key, key_bits)?,
+            tee_abi::gp::object_type::SM2_DSA_KEYPAIR
+            | tee_abi::gp::object_type::SM2_PKE_KEYPAIR
+            | tee_abi::gp::object_type::SM2_KEP_KEYPAIR => sm2::generate(&mut key),
             TYPE_X25519_KEYPAIR => curve25519::x25519_generate(&mut key),
             _ => return Err(TeeError::BadFormat),
         }
@@ -238,14 +276,21 @@ impl CryptoState {
                 }
             }
         }
-        if key1 == 0 || key2 != 0 {
+        // SM2 KEP takes our key pair and our ephemeral one (upstream
+        // `syscall_cryp_state_alloc`), the others one key.
+        let kep = algo == tee_abi::gp::alg::SM2_KEP;
+        if key1 == 0 || (key2 != 0) != kep {
             return Err(TeeError::BadParameters);
         }
-        // Derivations (ECDH, X25519) go through the derive dispatch.
-        let engine = if algo >> 28 == 8 { Engine::Derive } else { Engine::Asym };
+        // Derivations (ECDH, X25519, DH, SM2 KEP) go through the derive
+        // dispatch.
+        let derives = (algo >> 28 == 8 && algo != tee_abi::gp::alg::SM2_PKE) || kep;
+        let engine = if derives { Engine::Derive } else { Engine::Asym };
         let h = self.insert(OpState { algo, mode, key1, key2, initialized: false, engine })?;
-        if let Some(o) = self.get_mut::<Object>(key1) {
-            o.busy = true;
+        for k in [key1, key2] {
+            if let Some(o) = self.get_mut::<Object>(k) {
+                o.busy = true;
+            }
         }
         Ok(h)
     }
@@ -275,6 +320,10 @@ impl CryptoState {
         match main_alg(algo) {
             MAIN_RSA => rsa::operate(algo, mode, key, params, src, cap),
             MAIN_ECDSA if mode == MODE_SIGN => ecc::sign(algo, key, src, cap),
+            MAIN_DSA if mode == MODE_SIGN => dsa::sign(algo, key, src, cap),
+            MAIN_SM2_DSA if mode == MODE_SIGN => sm2::sign(key, src, cap),
+            MAIN_SM2_PKE if mode == super::MODE_ENCRYPT => sm2::encrypt(key, src, cap),
+            MAIN_SM2_PKE if mode == super::MODE_DECRYPT => sm2::decrypt(key, src, cap),
             MAIN_ED25519 if mode == MODE_SIGN => curve25519::ed25519_sign(key, params, src, cap),
             _ => Err((TeeError::BadParameters, 0)),
         }
@@ -287,6 +336,8 @@ impl CryptoState {
         match main_alg(algo) {
             MAIN_RSA => rsa::verify(algo, key, params, data, sig),
             MAIN_ECDSA => ecc::verify(algo, key, data, sig),
+            MAIN_DSA => dsa::verify(algo, key, data, sig),
+            MAIN_SM2_DSA => sm2::verify(key, data, sig),
             MAIN_ED25519 => curve25519::ed25519_verify(key, params, data, sig),
             _ => Err(TeeError::NotSupported),
         }
@@ -306,13 +357,16 @@ impl CryptoState {
 /// when `algo` is neither (the derive dispatch tries the KDFs then).
 pub fn derive_shared(algo: u32, key: &Object, params: &[Attr]) -> Option<Result<Vec<u8>, TeeError>> {
     let agree = |k: &AsymKey| {
-        let mut secret =
-            if algo == ALG_X25519 { curve25519::x25519_derive(k, params)? } else { ecc::derive(k, params)? };
+        let mut secret = match algo {
+            ALG_X25519 => curve25519::x25519_derive(k, params)?,
+            tee_abi::gp::alg::DH_DERIVE_SHARED_SECRET => dh::derive(k, params)?,
+            _ => ecc::derive(k, params)?,
+        };
         // Moved out; the emptied Zeroizing wipes nothing more.
         Ok(core::mem::take(&mut *secret))
     };
     match algo {
-        ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 => {
+        ALG_ECDH_DERIVE_SHARED_SECRET | ALG_X25519 | tee_abi::gp::alg::DH_DERIVE_SHARED_SECRET => {
             Some(key.asym.as_deref().ok_or(TeeError::BadParameters).and_then(agree))
         }
         _ => None,

@@ -20,11 +20,16 @@ use super::*;
 /// The hash functions RSA padding is built on here.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Hash {
+    Md5,
     Sha1,
     Sha224,
     Sha256,
     Sha384,
     Sha512,
+    Sha3_224,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
 }
 
 impl Hash {
@@ -36,6 +41,11 @@ impl Hash {
             4 => Hash::Sha256,
             5 => Hash::Sha384,
             6 => Hash::Sha512,
+            1 => Hash::Md5,
+            8 => Hash::Sha3_224,
+            9 => Hash::Sha3_256,
+            0xA => Hash::Sha3_384,
+            0xB => Hash::Sha3_512,
             _ => return None,
         })
     }
@@ -55,7 +65,11 @@ impl Hash {
             Hash::Sha224 => 28,
             Hash::Sha256 => 32,
             Hash::Sha384 => 48,
-            Hash::Sha512 => 64,
+            Hash::Sha512 | Hash::Sha3_512 => 64,
+            Hash::Md5 => 16,
+            Hash::Sha3_224 => 28,
+            Hash::Sha3_256 => 32,
+            Hash::Sha3_384 => 48,
         }
     }
 }
@@ -84,6 +98,26 @@ macro_rules! by_hash {
                 type $d = sha2::Sha512;
                 $e
             }
+            Hash::Md5 => {
+                type $d = md5::Md5;
+                $e
+            }
+            Hash::Sha3_224 => {
+                type $d = sha3::Sha3_224;
+                $e
+            }
+            Hash::Sha3_256 => {
+                type $d = sha3::Sha3_256;
+                $e
+            }
+            Hash::Sha3_384 => {
+                type $d = sha3::Sha3_384;
+                $e
+            }
+            Hash::Sha3_512 => {
+                type $d = sha3::Sha3_512;
+                $e
+            }
         }
     };
 }
@@ -95,8 +129,14 @@ pub enum Scheme {
     EsPkcs1v15,
     Oaep(Hash),
     SsPkcs1v15(Hash),
+    /// OP-TEE's `TEE_ALG_RSASSA_PKCS1_V1_5` (CFG_CRYPTO_RSASSA_NA1): the
+    /// digest signed as given, without a DigestInfo prefix.
+    SsPkcs1v15Raw,
     Pss(Hash),
 }
+
+/// `TEE_ALG_RSASSA_PKCS1_V1_5` (`tee_api_defines_extensions.h`, 4.5.0).
+pub const ALG_RSASSA_PKCS1_V1_5_NA1: u32 = 0xF000_0830;
 
 /// Decodes `TEE_ALG_RSA*`; `None` for the ones not supported here (MD5,
 /// SHA-3, the hashless `RSASSA_PKCS1_V1_5`).
@@ -105,6 +145,7 @@ pub fn scheme(algo: u32) -> Option<Scheme> {
     Some(match algo {
         ALG_RSA_NOPAD => Scheme::NoPad,
         ALG_RSAES_PKCS1_V1_5 => Scheme::EsPkcs1v15,
+        ALG_RSASSA_PKCS1_V1_5_NA1 => Scheme::SsPkcs1v15Raw,
         _ if algo & 0xff0f_ffff == 0x6001_0230 => Scheme::Oaep(Hash::from_index(algo >> 20 & 0xf)?),
         _ if algo & 0xffff_0fff == 0x7000_0830 => Scheme::SsPkcs1v15(digest?),
         _ if algo & 0xff00_0fff == 0x7000_0930 && algo >> 20 & 0xf == algo >> 12 & 0xf => Scheme::Pss(digest?),
@@ -308,7 +349,13 @@ pub fn operate(
             };
             sig.map_err(|_| plain(TeeError::BadParameters))
         }
-        (Scheme::SsPkcs1v15(_) | Scheme::Pss(_), _) => Err(plain(TeeError::BadParameters)),
+        (Scheme::SsPkcs1v15Raw, super::MODE_SIGN) => {
+            let k = private_key(key).map_err(plain)?;
+            short(k.size())?;
+            k.sign_with_rng(&mut KernelRng, Pkcs1v15Sign::new_unprefixed(), src)
+                .map_err(|_| plain(TeeError::BadParameters))
+        }
+        (Scheme::SsPkcs1v15(_) | Scheme::SsPkcs1v15Raw | Scheme::Pss(_), _) => Err(plain(TeeError::BadParameters)),
         (Scheme::NoPad, m) if m == super::super::MODE_ENCRYPT || m == super::super::MODE_DECRYPT => {
             let x = BigUint::from_bytes_be(src);
             let y = if m == super::super::MODE_ENCRYPT {
@@ -362,6 +409,13 @@ pub fn operate(
 
 /// `ASYMM_VERIFY` for RSA signatures over a digest.
 pub fn verify(algo: u32, key: &AsymKey, params: &[Attr], digest: &[u8], sig: &[u8]) -> Result<(), TeeError> {
+    if algo == ALG_RSASSA_PKCS1_V1_5_NA1 {
+        let k = public_key(key)?;
+        if sig.len() != k.size() {
+            return Err(TeeError::SignatureInvalid);
+        }
+        return k.verify(Pkcs1v15Sign::new_unprefixed(), digest, sig).map_err(|_| TeeError::SignatureInvalid);
+    }
     let (Scheme::SsPkcs1v15(hash) | Scheme::Pss(hash)) = scheme(algo).ok_or(TeeError::NotSupported)? else {
         return Err(TeeError::BadParameters);
     };

@@ -6,10 +6,12 @@
 
 pub mod ae;
 mod block;
+pub mod block_ext;
 pub mod ccm;
 pub mod cipher;
 mod cts;
 pub mod gcm;
+pub mod digest_ext;
 pub mod hash;
 pub mod mac;
 mod xts;

@@ -13,6 +13,11 @@ pub const SYSTEM_CMD_ADD_RNG_ENTROPY: u32 = 0;
 pub const SYSTEM_CMD_MAP_ZI: u32 = 2;
 /// `PTA_SYSTEM_UNMAP`.
 pub const SYSTEM_CMD_UNMAP: u32 = 3;
+/// `PTA_SYSTEM_DLOPEN`: in: memref0 the library's `TEE_UUID`, value0.a flags.
+pub const SYSTEM_CMD_DLOPEN: u32 = 10;
+/// `PTA_SYSTEM_DLSYM`: in: memref0 `TEE_UUID` (all zero: every object),
+/// memref1 the symbol name; out: value2 (a = high, b = low 32 bits).
+pub const SYSTEM_CMD_DLSYM: u32 = 11;
 /// `PTA_SYSTEM_MAP_FLAG_SHAREABLE`: MAP_ZI memory the TA may pass to others.
 pub const SYSTEM_MAP_FLAG_SHAREABLE: u32 = 1;
 
@@ -37,5 +42,11 @@ mod tests {
         assert_eq!(DEVICE_UUID.time_hi_and_version, 0x4053);
         assert_ne!(STATS_UUID, SYSTEM_UUID);
         assert_ne!(STATS_UUID, DEVICE_UUID);
+    }
+
+    #[test]
+    fn upstream_system_pta_dl_commands() {
+        // pta_system.h, optee_os 4.5.0.
+        assert_eq!((SYSTEM_CMD_DLOPEN, SYSTEM_CMD_DLSYM), (10, 11));
     }
 }

@@ -30,7 +30,7 @@ use crate::thread::ta_gate;
 /// system PTA's mappings each need their own level-2/3 tables; emptied
 /// tables go back to the pool). The image, parameter and MAP_ZI areas are
 /// `mm::layout`'s TA window, clear of every kernel mapping.
-const TABLES: usize = 16;
+const TABLES: usize = 32;
 /// `TA_FLAG_SINGLE_INSTANCE`.
 const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 /// `TA_FLAG_MULTI_SESSION`.
@@ -110,6 +110,8 @@ pub struct Instance {
     zi_maps: Mutex<Vec<ZiMap>>,
     /// This TA's sessions to the system PTA (served in the instance).
     pub(super) system_sessions: Mutex<BTreeSet<u32>>,
+    /// The link map: objects loaded at start and by dlopen().
+    pub(super) linked: Mutex<super::dlopen::Linked>,
 }
 
 impl Instance {
@@ -121,9 +123,10 @@ impl Instance {
         owner: &'static dyn InstanceOwner,
     ) -> Result<Instance, Outcome> {
         let file = super::store::fetch(env, uuid).map_err(tee_refusal)?;
-        let prepared = image::prepare(&file, uuid).map_err(tee_refusal)?;
+        let mut fetch = |u: &Uuid| super::store::fetch(env, u);
+        let mut prepared = image::prepare(&file, uuid, &mut fetch).map_err(tee_refusal)?;
         drop(file);
-        Instance::load(uuid, &prepared, owner).map_err(tee_refusal)
+        Instance::load(uuid, &mut prepared, owner).map_err(tee_refusal)
     }
 
     /// Whether sessions share this one instance (`TA_FLAG_SINGLE_INSTANCE`).
@@ -141,7 +144,7 @@ impl Instance {
         self.owner.resolver()
     }
 
-    fn load(uuid: &Uuid, p: &Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, TeeError> {
+    fn load(uuid: &Uuid, p: &mut Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, TeeError> {
         let mut image = PageBuf::new(p.span as usize)?;
         image::load(p, IMAGE_VA, image.as_mut_slice())?;
         let stack_len = p.stack_size.next_multiple_of(4096).max(4096);
@@ -211,6 +214,7 @@ impl Instance {
             storage: Mutex::new(crate::storage::StorageState::new()),
             zi_maps: Mutex::new(Vec::new()),
             system_sessions: Mutex::new(BTreeSet::new()),
+            linked: Mutex::new(super::dlopen::Linked::new(core::mem::take(&mut p.objects), IMAGE_VA + p.info_offset)),
         })
     }
 
@@ -250,6 +254,7 @@ impl Instance {
         let mut next_va = PARAM_VA;
         let mut regions = self.regions.clone();
         regions.0.extend(self.zi_maps.lock().iter().map(ZiMap::region));
+        regions.0.extend(self.linked.lock().regions().iter().copied());
         for (i, p) in params.0.iter().enumerate() {
             match p {
                 TaParam::Memref { buf, dir, .. } if !buf.is_empty() => {
@@ -395,7 +400,7 @@ impl Instance {
         }
     }
 
-    fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>) -> Result<R, TeeError> {
+    pub(super) fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>) -> Result<R, TeeError> {
         let mut tables = self.tables.lock();
         let root = tables.addr();
         // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this

@@ -175,6 +175,16 @@ impl UserRun<'_> {
         if cmd == system_pta::CMD_ADD_RNG_ENTROPY {
             return system_pta::add_rng_entropy(params).map_err(raw_error);
         }
+        if cmd == system_pta::CMD_DLOPEN {
+            let uuid = system_pta::dlopen_args(params).map_err(raw_error)?;
+            return self.instance.dlopen(self.env, &uuid, self.regions).map_err(raw_error);
+        }
+        if cmd == system_pta::CMD_DLSYM {
+            let (uuid, name) = system_pta::dlsym_args(params).map_err(raw_error)?;
+            let va = self.instance.dlsym(&uuid, name).map_err(raw_error)?;
+            system_pta::set_dlsym_value(params, va);
+            return Ok(());
+        }
         match system_pta::decode(cmd, params).map_err(raw_error)? {
             system_pta::Request::MapZi { len, shareable } => {
                 let region = self.instance.map_zi(len, shareable)?;

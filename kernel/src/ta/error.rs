@@ -35,8 +35,9 @@ pub enum TaError {
     UnknownImageType,
     /// `SHDR_ENCRYPTED_TA`: not implemented.
     EncryptedUnsupported,
-    /// `SHDR_SUBKEY`: not implemented.
-    SubkeyUnsupported,
+    /// A subkey is malformed, its digest or attributes are wrong, or it
+    /// breaks the chain (depth, UUID).
+    BadSubkey,
     /// The bootstrap header names another UUID than the one being loaded.
     UuidMismatch,
     /// The file size is not exactly headers + `img_size`.
@@ -109,10 +110,9 @@ impl TaError {
         use TaError::*;
         match self {
             Truncated | BadMagic | BadAlgorithm | BadHashSize | BadSignatureSize | BadKey | BadSignature
-            | UnknownImageType | UuidMismatch | SizeMismatch | DigestMismatch => TeeError::Security,
+            | UnknownImageType | UuidMismatch | SizeMismatch | DigestMismatch | BadSubkey => TeeError::Security,
             UnsupportedAlgorithm
             | EncryptedUnsupported
-            | SubkeyUnsupported
             | UnreadableSegment
             | SharedLibrariesUnsupported
             | LegacyTa

@@ -8,5 +8,6 @@ mod fixture_tests;
 mod fuzz;
 mod reloc_tests;
 mod shdr_tests;
+mod subkey_tests;
 mod support;
 mod upstream;

@@ -8,7 +8,7 @@ extern crate alloc;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use spin::Mutex;
 use tee_abi::result::{Origin, TeeError, TeeResult};
@@ -110,6 +110,8 @@ pub struct Instance {
     zi_maps: Mutex<Vec<ZiMap>>,
     /// This TA's sessions to the system PTA (served in the instance).
     pub(super) system_sessions: Mutex<BTreeSet<u32>>,
+    /// `TPIDR_EL0` as the TA left it at the end of its last run.
+    tpidr: AtomicU64,
     /// The link map: objects loaded at start and by dlopen().
     pub(super) linked: Mutex<super::dlopen::Linked>,
 }
@@ -214,6 +216,7 @@ impl Instance {
             storage: Mutex::new(crate::storage::StorageState::new()),
             zi_maps: Mutex::new(Vec::new()),
             system_sessions: Mutex::new(BTreeSet::new()),
+            tpidr: AtomicU64::new(0),
             linked: Mutex::new(super::dlopen::Linked::new(core::mem::take(&mut p.objects), IMAGE_VA + p.info_offset)),
         })
     }
@@ -288,7 +291,9 @@ impl Instance {
         let up = self.stack_top - 128;
         let _ = regions.write(up, &block.to_bytes());
 
-        let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
+        let tpidr = self.tpidr.load(Ordering::Relaxed);
+        let entry =
+            UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0, tpidr };
         let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
         // Held for the run: run_owner already keeps other threads out.
         let mut crypto = self.crypto.lock();
@@ -304,11 +309,14 @@ impl Instance {
             storage: &mut storage,
             ta_sessions: &self.ta_sessions,
             next_ta_session: &self.next_session,
+            tpidr,
         };
         // SAFETY: `self.root` is this instance's tables (built by
         // `layout::start_ta_tables`, sharing the kernel's entries), which
         // live as long as `self`, and map the entry point and stack.
         let exit = unsafe { thread_runtime::run_user(self.root, &mut run as &mut dyn UserExceptionHandler, &entry) };
+        // The instance's thread pointer for its next run (its TLS block).
+        self.tpidr.store(run.tpidr, Ordering::Relaxed);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
         if let Some(back) = regions.read(up, utee_params::SIZE as u64).ok().and_then(|b| UteeParams::from_bytes(&b)) {

@@ -33,6 +33,8 @@ pub struct UserRun<'a> {
     pub(super) storage: &'a mut crate::storage::StorageState,
     pub(super) ta_sessions: &'a TaSessions,
     pub(super) next_ta_session: &'a AtomicU32,
+    /// `TPIDR_EL0` when the run ended (the TA's own thread pointer).
+    pub(super) tpidr: u64,
 }
 
 impl SyscallContext for UserRun<'_> {
@@ -223,6 +225,7 @@ fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr
                     true
                 }
                 syscall::Outcome::Exit(ret) => {
+                    run.tpidr = frame.tpidr;
                     frame.x[0] = u64::from(ret);
                     false
                 }

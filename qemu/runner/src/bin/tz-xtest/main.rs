@@ -4,7 +4,8 @@
 //!
 //! - 1000: OS and TA basics (TA loading and signatures, panics, TA-to-TA,
 //!   properties and time, many sessions and threads, resource exhaustion,
-//!   TA-to-TA nesting, registers between TAs, cross-thread TA calls);
+//!   TA-to-TA nesting, registers between TAs, cross-thread TA calls, shared
+//!   libraries);
 //! - 4000: crypto, with known-answer vectors from NIST and the RFCs;
 //! - 5000: the client API and shared memory;
 //! - 6000: secure storage.
@@ -17,6 +18,7 @@
 mod client_api;
 mod crypto;
 mod crypto_asym;
+mod dynlink;
 mod exhaustion;
 mod fp;
 mod hello;
@@ -46,6 +48,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, exhaustion::run),
     (1000, threads::run),
     (1000, fp::run),
+    (1000, dynlink::run),
     (1000, mm::run),
     (4000, crypto::run),
     (4000, crypto_asym::run),

@@ -104,8 +104,7 @@ mod tests {
 
     #[test]
     fn reads_shared_libraries_from_the_makefile() {
-        let (uuid, image) =
-            makefile_product("SHLIBNAME = libx\nSHLIBUUID = 12-34\n", Path::new("/o")).unwrap();
+        let (uuid, image) = makefile_product("SHLIBNAME = libx\nSHLIBUUID = 12-34\n", Path::new("/o")).unwrap();
         assert_eq!((uuid.as_str(), image), ("12-34", PathBuf::from("/o/libx.stripped.so")));
         let (uuid, image) = makefile_product("BINARY = ab\n", Path::new("/o")).unwrap();
         assert_eq!((uuid.as_str(), image), ("ab", PathBuf::from("/o/ab.stripped.elf")));

@@ -299,7 +299,11 @@ pub(super) fn symtab<'a>(image: &'a [u8], sh: &SectionHeader, ctx: Ctx) -> Resul
 }
 
 /// Returns the bytes of the string table a symbol table links to.
-pub(super) fn linked_strtab<'a>(image: &'a [u8], shdrs: &[SectionHeader], symtab: &SectionHeader) -> Result<&'a [u8], TaError> {
+pub(super) fn linked_strtab<'a>(
+    image: &'a [u8],
+    shdrs: &[SectionHeader],
+    symtab: &SectionHeader,
+) -> Result<&'a [u8], TaError> {
     let idx = usize::try_from(symtab.sh_link).map_err(|_| TaError::BadSection)?;
     let sh = shdrs.get(idx).ok_or(TaError::BadSection)?;
     if sh.sh_type != SHT_STRTAB {

@@ -112,10 +112,10 @@ pub fn load(shdr: &Shdr, hash: &[u8], rest: &[u8], chain: Option<Chain>) -> Resu
     let version = le32(body, 20)?;
     let max_depth = le32(body, 24)?;
     let algo = le32(body, 28)?;
-    if let Some(c) = chain {
-        if max_depth >= c.max_depth || uuid != c.next_uuid {
-            return Err(TaError::BadSubkey);
-        }
+    if let Some(c) = chain
+        && (max_depth >= c.max_depth || uuid != c.next_uuid)
+    {
+        return Err(TaError::BadSubkey);
     }
     let consumed = img_size.checked_add(name_size).ok_or(TaError::BadSubkey)?;
     let name = rest.get(img_size..consumed).ok_or(TaError::BadSubkey)?;
@@ -128,7 +128,8 @@ pub fn load(shdr: &Shdr, hash: &[u8], rest: &[u8], chain: Option<Chain>) -> Resu
     if n.len() > MAX_MODULUS {
         return Err(TaError::BadSubkey);
     }
-    let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e)).map_err(|_| TaError::BadSubkey)?;
+    let key =
+        RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e)).map_err(|_| TaError::BadSubkey)?;
     Ok(Subkey { key, uuid, next_uuid, max_depth, version, consumed })
 }
 

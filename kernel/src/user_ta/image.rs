@@ -176,16 +176,20 @@ pub fn load(p: &mut Prepared, base: u64, buf: &mut [u8]) -> Result<(), TeeError>
         let off = usize::try_from(va.checked_sub(base)?).ok()?;
         Some(off..off.checked_add(len)?)
     };
-    let (block, header) = phdr_info(&map, base + p.info_offset, |va| {
-        buf.get(at(va, dynlink::ELF_PHDR_INFO_SIZE)?)?.try_into().ok()
-    })?;
+    let (block, header) =
+        phdr_info(&map, base + p.info_offset, |va| buf.get(at(va, dynlink::ELF_PHDR_INFO_SIZE)?)?.try_into().ok())?;
     let info = at(base + p.info_offset, block.len()).ok_or(TeeError::BadState)?;
     buf.get_mut(info).ok_or(TeeError::BadState)?.copy_from_slice(&block);
     if let Some((va, bytes)) = header {
-        buf.get_mut(at(va, bytes.len()).ok_or(TeeError::BadFormat)?).ok_or(TeeError::BadFormat)?.copy_from_slice(&bytes);
+        buf.get_mut(at(va, bytes.len()).ok_or(TeeError::BadFormat)?)
+            .ok_or(TeeError::BadFormat)?
+            .copy_from_slice(&bytes);
     }
     Ok(())
 }
+
+/// The TA's `__elf_phdr_info`: where it is and its new bytes.
+pub(super) type PhdrInfoHeader = (u64, [u8; dynlink::ELF_PHDR_INFO_SIZE]);
 
 /// The `dl_phdr_info` block for `info_va`, and where the TA's
 /// `__elf_phdr_info` is with its new contents (`None`: the TA has none,
@@ -194,7 +198,7 @@ pub(super) fn phdr_info(
     map: &LinkMap<'_>,
     info_va: u64,
     read: impl FnOnce(u64) -> Option<[u8; dynlink::ELF_PHDR_INFO_SIZE]>,
-) -> Result<(Vec<u8>, Option<(u64, [u8; dynlink::ELF_PHDR_INFO_SIZE])>), TeeError> {
+) -> Result<(Vec<u8>, Option<PhdrInfoHeader>), TeeError> {
     let block = dynlink::phdr_info_block(map, info_va).map_err(code)?;
     if block.len() as u64 > INFO_BYTES {
         return Err(TeeError::OutOfMemory);

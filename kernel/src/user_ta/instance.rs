@@ -408,7 +408,10 @@ impl Instance {
         }
     }
 
-    pub(super) fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>) -> Result<R, TeeError> {
+    pub(super) fn with_tables<R>(
+        &self,
+        f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>,
+    ) -> Result<R, TeeError> {
         let mut tables = self.tables.lock();
         let root = tables.addr();
         // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this

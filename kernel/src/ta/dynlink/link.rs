@@ -32,8 +32,8 @@ use super::super::elf::{ENTRY_SIZE_24, linked_strtab, range_mut, segment_at, sym
 use super::super::error::TaError;
 use super::super::reloc::{R_AARCH64_ABS64, R_AARCH64_GLOB_DAT, R_AARCH64_JUMP_SLOT, R_AARCH64_NONE};
 use super::super::reloc::{R_AARCH64_RELATIVE, rela_table};
-use super::object::Object;
 use super::MAX_OBJECTS;
+use super::object::Object;
 
 /// `R_AARCH64_TLS_TPREL64`.
 pub const R_AARCH64_TLS_TPREL: u32 = 1030;

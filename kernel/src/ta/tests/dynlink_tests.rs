@@ -165,7 +165,10 @@ fn lookup_is_scoped_then_global_and_global_before_weak() {
     assert_eq!(found(b"tls", None), Some((0x10, 1)), "TLS symbols are offsets");
     assert_eq!(found(b"ta_head", None), Some((0x10_0100, 0)));
     assert_eq!(found(b"nowhere", None), None);
-    assert_eq!(map.push(uuid(LIB_A), Object::parse(&files[1], SPAN).unwrap(), 0x90_0000).err(), Some(TaError::DuplicateObject));
+    assert_eq!(
+        map.push(uuid(LIB_A), Object::parse(&files[1], SPAN).unwrap(), 0x90_0000).err(),
+        Some(TaError::DuplicateObject)
+    );
 }
 
 #[test]

@@ -36,10 +36,9 @@ fn subkey_block(spec: &SubkeySpec<'_>, signer: &RsaPrivateKey) -> Vec<u8> {
     body.extend_from_slice(&TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256.to_le_bytes());
     body.extend_from_slice(&2u32.to_le_bytes()); // attr_count
     let data_at = 36 + 2 * 12;
-    for (id, offs, size) in [
-        (0xD000_0130u32, data_at, pk.modulus.len()),
-        (0xD000_0230u32, data_at + pk.modulus.len(), pk.exponent.len()),
-    ] {
+    for (id, offs, size) in
+        [(0xD000_0130u32, data_at, pk.modulus.len()), (0xD000_0230u32, data_at + pk.modulus.len(), pk.exponent.len())]
+    {
         body.extend_from_slice(&id.to_le_bytes());
         body.extend_from_slice(&(offs as u32).to_le_bytes());
         body.extend_from_slice(&(size as u32).to_le_bytes());
@@ -109,7 +108,10 @@ fn two_levels_chain_and_their_rules() {
     let first = SubkeySpec { uuid: SUB1, name: b"level1", max_depth: 4, public: key_b() };
     let build = |uuid: Uuid, depth: u32| {
         let mut f = subkey_block(&first, &key_a().private);
-        f.extend(subkey_block(&SubkeySpec { uuid, name: b"level2", max_depth: depth, public: key_a() }, &key_b().private));
+        f.extend(subkey_block(
+            &SubkeySpec { uuid, name: b"level2", max_depth: depth, public: key_a() },
+            &key_b().private,
+        ));
         f.extend(ta_for(Uuid::from_octets(namespace_uuid(&uuid.to_octets(), b"level2")), key_a()));
         f
     };

@@ -15,22 +15,43 @@ use anyhow::{Context, Result, ensure};
 const CROSS_GCC: &str = "aarch64-linux-gnu-gcc";
 const CROSS_PACKAGE: &str = "gcc-aarch64-linux-gnu";
 
-/// A built C TA: its directory name, UUID and stripped image.
+/// A built C TA or TA shared library: its directory name, UUID and
+/// stripped image.
 pub struct CTa {
     pub name: String,
     pub uuid: String,
     pub image: PathBuf,
 }
 
-/// The UUID a dev-kit Makefile names in `BINARY = <uuid>`.
-pub fn makefile_binary(makefile: &str) -> Option<String> {
+/// The value a dev-kit Makefile gives `name` (`NAME = value`).
+fn makefile_var(makefile: &str, name: &str) -> Option<String> {
     makefile.lines().find_map(|l| {
         let (key, value) = l.split_once('=')?;
-        (key.trim() == "BINARY").then(|| value.trim().to_string())
+        (key.trim() == name).then(|| value.trim().to_string())
     })
 }
 
-/// Builds every C TA under `tas/c/` against the dev kit at `devkit`.
+/// The UUID a dev-kit Makefile names in `BINARY = <uuid>`.
+pub fn makefile_binary(makefile: &str) -> Option<String> {
+    makefile_var(makefile, "BINARY")
+}
+
+/// What a dev-kit Makefile builds: a TA (`BINARY`) or a TA shared library
+/// (`SHLIBNAME` + `SHLIBUUID`, signed and loaded by UUID like a TA). Returns
+/// the UUID and the make target (the stripped image) under `out`.
+pub fn makefile_product(makefile: &str, out: &Path) -> Option<(String, PathBuf)> {
+    if let Some(uuid) = makefile_binary(makefile) {
+        let image = out.join(format!("{uuid}.stripped.elf"));
+        return Some((uuid, image));
+    }
+    let name = makefile_var(makefile, "SHLIBNAME")?;
+    let uuid = makefile_var(makefile, "SHLIBUUID")?;
+    Some((uuid, out.join(format!("{name}.stripped.so"))))
+}
+
+/// Builds every C TA and TA shared library under `tas/c/` against the dev
+/// kit at `devkit`, the libraries first (TAs link against them from
+/// `target/tz/cta/<library dir>`).
 pub fn build_c_tas(root: &Path, devkit: &Path) -> Result<Vec<CTa>> {
     let dir = root.join("tas/c");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -39,7 +60,10 @@ pub fn build_c_tas(root: &Path, devkit: &Path) -> Result<Vec<CTa>> {
         .filter(|e| e.path().join("Makefile").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    names.sort();
+    let is_library = |name: &String| {
+        std::fs::read_to_string(dir.join(name).join("Makefile")).is_ok_and(|m| makefile_binary(&m).is_none())
+    };
+    names.sort_by_key(|n| (!is_library(n), n.clone()));
     if names.is_empty() {
         return Ok(Vec::new());
     }
@@ -49,9 +73,9 @@ pub fn build_c_tas(root: &Path, devkit: &Path) -> Result<Vec<CTa>> {
     for name in names {
         let src = dir.join(&name);
         let makefile = std::fs::read_to_string(src.join("Makefile"))?;
-        let uuid = makefile_binary(&makefile).with_context(|| format!("{}: no `BINARY = <uuid>`", src.display()))?;
         let build = root.join("target/tz/cta").join(&name);
-        let image = build.join(format!("{uuid}.stripped.elf"));
+        let (uuid, image) = makefile_product(&makefile, &build)
+            .with_context(|| format!("{}: no `BINARY = <uuid>` nor SHLIBNAME + SHLIBUUID", src.display()))?;
         let status = Command::new("make")
             .current_dir(&src)
             .arg("-s")
@@ -79,11 +103,20 @@ mod tests {
     }
 
     #[test]
+    fn reads_shared_libraries_from_the_makefile() {
+        let (uuid, image) = makefile_product("SHLIBNAME = libx\nSHLIBUUID = 12-34\n", Path::new("/o")).unwrap();
+        assert_eq!((uuid.as_str(), image), ("12-34", PathBuf::from("/o/libx.stripped.so")));
+        let (uuid, image) = makefile_product("BINARY = ab\n", Path::new("/o")).unwrap();
+        assert_eq!((uuid.as_str(), image), ("ab", PathBuf::from("/o/ab.stripped.elf")));
+        assert_eq!(makefile_product("SHLIBNAME = libx\n", Path::new("/o")), None);
+    }
+
+    #[test]
     fn every_c_ta_names_its_uuid() {
         let dir = crate::root().join("tas/c");
         for e in std::fs::read_dir(dir).unwrap().flatten() {
             let text = std::fs::read_to_string(e.path().join("Makefile")).unwrap();
-            let uuid = makefile_binary(&text).unwrap();
+            let (uuid, _) = makefile_product(&text, Path::new("/o")).unwrap();
             assert!(tee_abi::uuid::Uuid::parse(&uuid).is_ok(), "{uuid}");
         }
     }

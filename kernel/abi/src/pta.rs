@@ -29,6 +29,11 @@ pub const SYSTEM_CMD_UNMAP: u32 = 3;
 /// value1 (command, sub-command); in/out: memref2 (data); out: value3.a
 /// (the plugin's output length).
 pub const SYSTEM_CMD_SUPP_PLUGIN_INVOKE: u32 = 13;
+/// `PTA_SYSTEM_DLOPEN`: in: memref0 the library's `TEE_UUID`, value0.a flags.
+pub const SYSTEM_CMD_DLOPEN: u32 = 10;
+/// `PTA_SYSTEM_DLSYM`: in: memref0 `TEE_UUID` (all zero: every object),
+/// memref1 the symbol name; out: value2 (a = high, b = low 32 bits).
+pub const SYSTEM_CMD_DLSYM: u32 = 11;
 /// `PTA_SYSTEM_MAP_FLAG_SHAREABLE`: MAP_ZI memory the TA may pass to others.
 pub const SYSTEM_MAP_FLAG_SHAREABLE: u32 = 1;
 
@@ -135,5 +140,11 @@ mod tests {
         assert_eq!((ip_version::DONT_CARE, ip_version::V4, ip_version::V6), (0, 1, 2));
         assert_eq!((ISOCKET_PROTOCOLID_TCP, ISOCKET_PROTOCOLID_UDP), (0x65, 0x66));
         assert_eq!(isocket_error::HOSTNAME, 0xF100_7007);
+    }
+
+    #[test]
+    fn upstream_system_pta_dl_commands() {
+        // pta_system.h, optee_os 4.5.0.
+        assert_eq!((SYSTEM_CMD_DLOPEN, SYSTEM_CMD_DLSYM), (10, 11));
     }
 }

@@ -101,44 +101,8 @@ impl<'a> TaImage<'a> {
     ///
     /// `max_span` bounds the mapped size (`TaError::TooLarge` beyond it).
     pub fn parse(image: &'a [u8], max_span: usize) -> Result<Self, TaError> {
-        let max_span = u64::try_from(max_span).map_err(|_| TaError::TooLarge)?;
-        let hdr = Elf::parse_header(image).map_err(|_| TaError::BadElfHeader)?;
-        let id = hdr.e_ident;
-        if id[EI_CLASS] != ELFCLASS64
-            || id[EI_DATA] != ELFDATA2LSB
-            || id[EI_VERSION] != EV_CURRENT
-            || id[EI_OSABI] != ELFOSABI_NONE
-            || hdr.e_type != ET_DYN
-            || hdr.e_machine != EM_AARCH64
-            || hdr.e_version != u32::from(EV_CURRENT)
-            || hdr.e_flags != 0
-            || hdr.e_ehsize != EHDR_SIZE
-            || hdr.e_phentsize != PHDR_SIZE
-            || hdr.e_shentsize != SHDR_SIZE
-        {
-            return Err(TaError::BadElfHeader);
-        }
-        let ctx = Ctx::new(Container::Big, Endian::Little);
-        let phoff = usize::try_from(hdr.e_phoff).map_err(|_| TaError::BadElfHeader)?;
-        let phdrs =
-            ProgramHeader::parse(image, phoff, usize::from(hdr.e_phnum), ctx).map_err(|_| TaError::BadElfHeader)?;
-        let segments = load_segments(&phdrs, image.len(), max_span)?;
-        let span = segments.iter().map(Segment::end).max().map(page_up).ok_or(TaError::NoSegments)?;
-        if span > max_span {
-            return Err(TaError::TooLarge);
-        }
-
-        let entry = hdr.e_entry;
-        if !segments.iter().any(|s| s.perms.exec && s.vaddr <= entry && entry - s.vaddr < s.filesz) {
-            return Err(TaError::BadEntry);
-        }
-
-        let shdrs = if hdr.e_shnum == 0 {
-            Vec::new()
-        } else {
-            let shoff = usize::try_from(hdr.e_shoff).map_err(|_| TaError::BadElfHeader)?;
-            SectionHeader::parse(image, shoff, usize::from(hdr.e_shnum), ctx).map_err(|_| TaError::BadElfHeader)?
-        };
+        let Headers { phdrs, segments, span, entry, shdrs, ctx, .. } = Headers::parse(image, max_span)?;
+        check_entry(&segments, entry)?;
         let relocs = reloc::collect(image, &phdrs, &shdrs, &segments, span, ctx)?;
 
         let head_vaddr = match find_ta_head(image, &shdrs, ctx)? {
@@ -206,6 +170,66 @@ impl<'a> TaImage<'a> {
     }
 }
 
+/// The validated headers of an ELF image (any `ET_DYN` object: a TA or a
+/// TA shared library).
+pub(super) struct Headers {
+    pub phoff: u64,
+    pub phdrs: Vec<ProgramHeader>,
+    pub segments: Vec<Segment>,
+    pub span: u64,
+    pub entry: u64,
+    pub shdrs: Vec<SectionHeader>,
+    pub ctx: Ctx,
+}
+
+impl Headers {
+    /// Checks the ELF header as ldelf does and validates the program and
+    /// section headers; `max_span` bounds the mapped size.
+    pub(super) fn parse(image: &[u8], max_span: usize) -> Result<Headers, TaError> {
+        let max_span = u64::try_from(max_span).map_err(|_| TaError::TooLarge)?;
+        let hdr = Elf::parse_header(image).map_err(|_| TaError::BadElfHeader)?;
+        let id = hdr.e_ident;
+        if id[EI_CLASS] != ELFCLASS64
+            || id[EI_DATA] != ELFDATA2LSB
+            || id[EI_VERSION] != EV_CURRENT
+            || id[EI_OSABI] != ELFOSABI_NONE
+            || hdr.e_type != ET_DYN
+            || hdr.e_machine != EM_AARCH64
+            || hdr.e_version != u32::from(EV_CURRENT)
+            || hdr.e_flags != 0
+            || hdr.e_ehsize != EHDR_SIZE
+            || hdr.e_phentsize != PHDR_SIZE
+            || hdr.e_shentsize != SHDR_SIZE
+        {
+            return Err(TaError::BadElfHeader);
+        }
+        let ctx = Ctx::new(Container::Big, Endian::Little);
+        let phoff = usize::try_from(hdr.e_phoff).map_err(|_| TaError::BadElfHeader)?;
+        let phdrs =
+            ProgramHeader::parse(image, phoff, usize::from(hdr.e_phnum), ctx).map_err(|_| TaError::BadElfHeader)?;
+        let segments = load_segments(&phdrs, image.len(), max_span)?;
+        let span = segments.iter().map(Segment::end).max().map(page_up).ok_or(TaError::NoSegments)?;
+        if span > max_span {
+            return Err(TaError::TooLarge);
+        }
+        let shdrs = if hdr.e_shnum == 0 {
+            Vec::new()
+        } else {
+            let shoff = usize::try_from(hdr.e_shoff).map_err(|_| TaError::BadElfHeader)?;
+            SectionHeader::parse(image, shoff, usize::from(hdr.e_shnum), ctx).map_err(|_| TaError::BadElfHeader)?
+        };
+        Ok(Headers { phoff: hdr.e_phoff, phdrs, segments, span, entry: hdr.e_entry, shdrs, ctx })
+    }
+}
+
+/// The entry point must be inside an executable segment's file data.
+pub(super) fn check_entry(segments: &[Segment], entry: u64) -> Result<(), TaError> {
+    if !segments.iter().any(|s| s.perms.exec && s.vaddr <= entry && entry - s.vaddr < s.filesz) {
+        return Err(TaError::BadEntry);
+    }
+    Ok(())
+}
+
 /// Validates the `PT_LOAD` headers and returns them sorted by address.
 fn load_segments(phdrs: &[ProgramHeader], file_len: usize, max_span: u64) -> Result<Vec<Segment>, TaError> {
     let file_len = u64::try_from(file_len).map_err(|_| TaError::BadSegment)?;
@@ -242,7 +266,7 @@ fn load_segments(phdrs: &[ProgramHeader], file_len: usize, max_span: u64) -> Res
 /// Looks `ta_head` up in `.dynsym` (the first `SHT_DYNSYM` section), as
 /// ldelf does since "ta: relax location of ta_head". `None` when the image
 /// has no `.dynsym` or does not export the symbol.
-fn find_ta_head(image: &[u8], shdrs: &[SectionHeader], ctx: Ctx) -> Result<Option<u64>, TaError> {
+pub(super) fn find_ta_head(image: &[u8], shdrs: &[SectionHeader], ctx: Ctx) -> Result<Option<u64>, TaError> {
     let Some(dynsym) = shdrs.iter().find(|s| s.sh_type == SHT_DYNSYM) else {
         return Ok(None);
     };
@@ -275,7 +299,11 @@ pub(super) fn symtab<'a>(image: &'a [u8], sh: &SectionHeader, ctx: Ctx) -> Resul
 }
 
 /// Returns the bytes of the string table a symbol table links to.
-fn linked_strtab<'a>(image: &'a [u8], shdrs: &[SectionHeader], symtab: &SectionHeader) -> Result<&'a [u8], TaError> {
+pub(super) fn linked_strtab<'a>(
+    image: &'a [u8],
+    shdrs: &[SectionHeader],
+    symtab: &SectionHeader,
+) -> Result<&'a [u8], TaError> {
     let idx = usize::try_from(symtab.sh_link).map_err(|_| TaError::BadSection)?;
     let sh = shdrs.get(idx).ok_or(TaError::BadSection)?;
     if sh.sh_type != SHT_STRTAB {
@@ -285,7 +313,7 @@ fn linked_strtab<'a>(image: &'a [u8], shdrs: &[SectionHeader], symtab: &SectionH
 }
 
 /// Returns whether the NUL-terminated string at `at` in `strtab` is `name`.
-fn name_is(strtab: &[u8], at: usize, name: &[u8]) -> bool {
+pub(super) fn name_is(strtab: &[u8], at: usize, name: &[u8]) -> bool {
     let end = at.saturating_add(name.len());
     strtab.get(at..end) == Some(name) && strtab.get(end) == Some(&0)
 }
@@ -306,7 +334,7 @@ pub(super) fn file_offset(segs: &[Segment], vaddr: u64, len: u64) -> Option<u64>
 }
 
 /// Returns the file bytes backing `[vaddr, vaddr + len)`.
-fn file_bytes<'a>(image: &'a [u8], segs: &[Segment], vaddr: u64, len: u64) -> Option<&'a [u8]> {
+pub(super) fn file_bytes<'a>(image: &'a [u8], segs: &[Segment], vaddr: u64, len: u64) -> Option<&'a [u8]> {
     range(image, file_offset(segs, vaddr, len)?, len)
 }
 
@@ -328,7 +356,7 @@ const fn page_down(a: u64) -> u64 {
     a & !(PAGE_SIZE - 1)
 }
 
-const fn page_up(a: u64) -> u64 {
+pub(super) const fn page_up(a: u64) -> u64 {
     // Callers pass values bounded by max_span (a usize), far below u64::MAX.
     page_down(a.saturating_add(PAGE_SIZE - 1))
 }

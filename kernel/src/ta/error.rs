@@ -35,8 +35,9 @@ pub enum TaError {
     UnknownImageType,
     /// `SHDR_ENCRYPTED_TA`: not implemented.
     EncryptedUnsupported,
-    /// `SHDR_SUBKEY`: not implemented.
-    SubkeyUnsupported,
+    /// A subkey is malformed, its digest or attributes are wrong, or it
+    /// breaks the chain (depth, UUID).
+    BadSubkey,
     /// The bootstrap header names another UUID than the one being loaded.
     UuidMismatch,
     /// The file size is not exactly headers + `img_size`.
@@ -80,6 +81,22 @@ pub enum TaError {
     /// `ta_head.depr_entry` is not `u64::MAX`: a legacy TA, not supported.
     LegacyTa,
 
+    // --- dynamic linking (`dynlink`) ---
+    /// A `DT_NEEDED` string is not a UUID (ldelf: `tee_uuid_from_str`).
+    BadNeeded,
+    /// A needed library is not in the store.
+    LibraryNotFound,
+    /// A relocation names a symbol no object defines.
+    SymbolNotFound,
+    /// A symbol of another type than NOTYPE, OBJECT, FUNC or TLS.
+    UnsupportedSymbolType,
+    /// More objects (TA and libraries) than `dynlink::MAX_OBJECTS`.
+    TooManyObjects,
+    /// An object was added twice to the link map.
+    DuplicateObject,
+    /// `__elf_phdr_info.reserved` is not 0.
+    PhdrInfoReserved,
+
     // --- caller errors when loading ---
     /// The load base is not page-aligned, or base + span overflows.
     BadLoadBase,
@@ -93,14 +110,16 @@ impl TaError {
         use TaError::*;
         match self {
             Truncated | BadMagic | BadAlgorithm | BadHashSize | BadSignatureSize | BadKey | BadSignature
-            | UnknownImageType | UuidMismatch | SizeMismatch | DigestMismatch => TeeError::Security,
+            | UnknownImageType | UuidMismatch | SizeMismatch | DigestMismatch | BadSubkey => TeeError::Security,
             UnsupportedAlgorithm
             | EncryptedUnsupported
-            | SubkeyUnsupported
             | UnreadableSegment
             | SharedLibrariesUnsupported
-            | LegacyTa => TeeError::NotSupported,
-            TooLarge => TeeError::OutOfMemory,
+            | LegacyTa
+            | UnsupportedSymbolType
+            | PhdrInfoReserved => TeeError::NotSupported,
+            TooLarge | TooManyObjects => TeeError::OutOfMemory,
+            LibraryNotFound | SymbolNotFound => TeeError::ItemNotFound,
             BadElfHeader
             | BadSegment
             | WriteExecSegment
@@ -113,7 +132,9 @@ impl TaError {
             | UnsupportedRelocation
             | BadRelocation
             | BadTaHead
-            | BadTaFlags => TeeError::BadFormat,
+            | BadTaFlags
+            | BadNeeded
+            | DuplicateObject => TeeError::BadFormat,
             BadLoadBase | BadBufferSize => TeeError::BadParameters,
         }
     }

@@ -14,11 +14,13 @@
 //!
 //! Errors are [`TaError`] reasons; [`TaError::tee_error`] gives the GP code.
 
+pub mod dynlink;
 pub mod elf;
 pub mod error;
 pub mod head;
 pub mod reloc;
 pub mod shdr;
+pub mod subkey;
 
 #[cfg(test)]
 mod tests;
@@ -48,4 +50,36 @@ pub fn prepare<'a>(
         return Err(TaError::UuidMismatch);
     }
     Ok((verified, image))
+}
+
+/// Verifies `file` as the TA `uuid` with `key` and validates it as the first
+/// object of a link map (shared libraries allowed): the ELF, its entry
+/// point, `ta_head` and (legacy `SHDR_TA` files) the UUID binding, as
+/// [`prepare`] does. Returns the ELF image and the decoded `ta_head`.
+pub fn prepare_main<'a>(
+    file: &'a [u8],
+    uuid: &Uuid,
+    key: &TaPublicKey<'_>,
+    max_span: usize,
+) -> Result<(&'a [u8], TaHead), TaError> {
+    let verified = shdr::verify(file, uuid, key)?;
+    let obj = dynlink::Object::parse(verified.image, max_span)?;
+    elf::check_entry(obj.segments(), obj.entry())?;
+    let head_vaddr = match elf::find_ta_head(verified.image, obj.sections(), obj.ctx())? {
+        Some(v) => v,
+        None => obj.segments().first().map(|s| s.vaddr).ok_or(TaError::NoSegments)?,
+    };
+    let bytes = elf::file_bytes(verified.image, obj.segments(), head_vaddr, head::TA_HEAD_SIZE as u64)
+        .ok_or(TaError::BadTaHead)?;
+    let head = TaHead::parse(bytes)?;
+    if verified.bootstrap.is_none() && head.uuid != *uuid {
+        return Err(TaError::UuidMismatch);
+    }
+    Ok((verified.image, head))
+}
+
+/// Verifies `file` as the TA shared library `uuid` (signed like a TA, as
+/// ldelf's `sys_open_ta_bin` reads it) and returns its ELF image.
+pub fn verify_library<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<&'a [u8], TaError> {
+    Ok(shdr::verify(file, uuid, key)?.image)
 }

@@ -145,7 +145,7 @@ fn from_dynamic(
     Ok(())
 }
 
-fn rela_table<'a>(image: &'a [u8], off: u64, size: u64, ctx: Ctx) -> Result<RelocSection<'a>, TaError> {
+pub(super) fn rela_table<'a>(image: &'a [u8], off: u64, size: u64, ctx: Ctx) -> Result<RelocSection<'a>, TaError> {
     range(image, off, size).ok_or(TaError::BadSection)?;
     let off = usize::try_from(off).map_err(|_| TaError::BadSection)?;
     let size = usize::try_from(size).map_err(|_| TaError::BadSection)?;

@@ -21,6 +21,7 @@ use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
 use sha2::{Digest, Sha256};
 
 use super::error::TaError;
+use super::subkey;
 use tee_abi::uuid::Uuid;
 
 pub use tee_abi::shdr::{
@@ -118,39 +119,45 @@ pub struct VerifiedTa<'a> {
 
 /// Verifies a signed TA `file` loaded for `uuid` against `key`.
 ///
-/// Encrypted TAs and subkey chains are refused with `NOT_SUPPORTED`: neither
-/// is produced by our signing path yet, and both need more than this module
-/// (AES-GCM with a device key; a chain walk with `subkey_ver.db`).
-/// Anti-rollback (`ta_ver.db`) is the caller's business: see
-/// [`BootstrapTa::ta_version`].
+/// Subkey chains (`SHDR_SUBKEY`, [`super::subkey`]) are walked as
+/// upstream's `ree_fs_ta_open` does: each subkey is signed by the key
+/// before it, signs the next header, and a TA signed through subkeys must
+/// have the UUID of the last subkey's namespace. Encrypted TAs are refused
+/// with `NOT_SUPPORTED` (no xtest case of the 1000 group needs one).
+/// Anti-rollback (`ta_ver.db`, `subkey_ver.db`) is the caller's business:
+/// see [`BootstrapTa::ta_version`].
 pub fn verify<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<VerifiedTa<'a>, TaError> {
     // shdr_alloc_and_copy + shdr_verify_signature.
-    let shdr = Shdr::parse(file).ok_or(TaError::Truncated)?;
-    let hdr_end = shdr.size();
-    let hdr_bytes = file.get(..hdr_end).ok_or(TaError::Truncated)?;
-    if shdr.magic != SHDR_MAGIC {
-        return Err(TaError::BadMagic);
+    let (mut shdr, mut hash) = signed_header(file, Signer::Root(key))?;
+    let mut offs = shdr.size();
+    let mut chain: Option<subkey::Chain> = None;
+    let mut depth = 0;
+    while shdr.img_type == SHDR_SUBKEY {
+        depth += 1;
+        if depth > subkey::MAX_CHAIN {
+            return Err(TaError::BadSubkey);
+        }
+        let rest = file.get(offs..).ok_or(TaError::Truncated)?;
+        let sub = subkey::load(&shdr, hash, rest, chain)?;
+        offs = offs.checked_add(sub.consumed).ok_or(TaError::BadSubkey)?;
+        chain = Some(subkey::Chain { next_uuid: sub.next_uuid, max_depth: sub.max_depth });
+        let next = file.get(offs..).ok_or(TaError::Truncated)?;
+        (shdr, hash) = signed_header(next, Signer::Subkey(&sub.key))?;
+        offs = offs.checked_add(shdr.size()).ok_or(TaError::Truncated)?;
     }
-    let scheme = SignatureScheme::from_algo(shdr.algo)?;
-    if usize::from(shdr.hash_size) != SHA256_SIZE {
-        return Err(TaError::BadHashSize);
+    if let Some(c) = chain {
+        // The TA must live in the last subkey's namespace.
+        if !matches!(shdr.img_type, SHDR_TA | SHDR_BOOTSTRAP_TA | SHDR_ENCRYPTED_TA) {
+            return Err(TaError::UnknownImageType);
+        }
+        if c.next_uuid != uuid.to_octets() {
+            return Err(TaError::UuidMismatch);
+        }
     }
-    let rsa_key = key.to_rsa()?;
-    if usize::from(shdr.sig_size) != rsa_key.size() {
-        return Err(TaError::BadSignatureSize);
-    }
-    let hash = hdr_bytes.get(SHDR_SIZE..SHDR_SIZE + SHA256_SIZE).ok_or(TaError::Truncated)?;
-    let sig = hdr_bytes.get(SHDR_SIZE + SHA256_SIZE..).ok_or(TaError::Truncated)?;
-    let checked = match scheme {
-        SignatureScheme::PssSha256 => rsa_key.verify(Pss::new_with_salt::<Sha256>(SHA256_SIZE), hash, sig),
-        SignatureScheme::Pkcs1v15Sha256 => rsa_key.verify(Pkcs1v15Sign::new::<Sha256>(), hash, sig),
-    };
-    checked.map_err(|_| TaError::BadSignature)?;
 
     // ree_fs_ta_open: image type, bootstrap UUID, exact size, digest.
     let mut hasher = Sha256::new();
     hasher.update(shdr.to_bytes());
-    let mut offs = hdr_end;
     let bootstrap = match shdr.img_type {
         SHDR_TA => None,
         SHDR_BOOTSTRAP_TA => {
@@ -167,8 +174,6 @@ pub fn verify<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<
             Some(BootstrapTa { uuid: bs_uuid, ta_version: le32(bs, 16)? })
         }
         SHDR_ENCRYPTED_TA => return Err(TaError::EncryptedUnsupported),
-        // Subkey chains (`shdr_subkey` in `core/include/signed_hdr.h`) are not implemented yet.
-        SHDR_SUBKEY => return Err(TaError::SubkeyUnsupported),
         _ => return Err(TaError::UnknownImageType),
     };
     let img_size = usize::try_from(shdr.img_size).map_err(|_| TaError::SizeMismatch)?;
@@ -183,6 +188,46 @@ pub fn verify<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<
         return Err(TaError::DigestMismatch);
     }
     Ok(VerifiedTa { shdr, bootstrap, image })
+}
+
+/// Who signs a header: the built-in key or a subkey.
+enum Signer<'k> {
+    Root(&'k TaPublicKey<'k>),
+    Subkey(&'k RsaPublicKey),
+}
+
+/// Parses the header at the start of `bytes` and checks its signature over
+/// its hash, in upstream's order (`shdr_verify_signature`,
+/// `shdr_verify_signature2`). Returns the header and its hash.
+fn signed_header<'b>(bytes: &'b [u8], signer: Signer<'_>) -> Result<(Shdr, &'b [u8]), TaError> {
+    let shdr = Shdr::parse(bytes).ok_or(TaError::Truncated)?;
+    let hdr_bytes = bytes.get(..shdr.size()).ok_or(TaError::Truncated)?;
+    if shdr.magic != SHDR_MAGIC {
+        return Err(TaError::BadMagic);
+    }
+    let scheme = SignatureScheme::from_algo(shdr.algo)?;
+    if usize::from(shdr.hash_size) != SHA256_SIZE {
+        return Err(TaError::BadHashSize);
+    }
+    let owned;
+    let rsa_key = match signer {
+        Signer::Root(key) => {
+            owned = key.to_rsa()?;
+            &owned
+        }
+        Signer::Subkey(key) => key,
+    };
+    if usize::from(shdr.sig_size) != rsa_key.size() {
+        return Err(TaError::BadSignatureSize);
+    }
+    let hash = hdr_bytes.get(SHDR_SIZE..SHDR_SIZE + SHA256_SIZE).ok_or(TaError::Truncated)?;
+    let sig = hdr_bytes.get(SHDR_SIZE + SHA256_SIZE..).ok_or(TaError::Truncated)?;
+    let checked = match scheme {
+        SignatureScheme::PssSha256 => rsa_key.verify(Pss::new_with_salt::<Sha256>(SHA256_SIZE), hash, sig),
+        SignatureScheme::Pkcs1v15Sha256 => rsa_key.verify(Pkcs1v15Sign::new::<Sha256>(), hash, sig),
+    };
+    checked.map_err(|_| TaError::BadSignature)?;
+    Ok((shdr, hash))
 }
 
 fn le32(b: &[u8], at: usize) -> Result<u32, TaError> {

@@ -1,5 +1,10 @@
-//! From a signed TA file to a memory image: signature check and ELF layout
-//! (`crate::ta`), expressed as the page ranges the instance maps.
+//! From a signed TA file to a memory image: signature checks and the
+//! dynamic link of the TA with its shared libraries (`crate::ta`,
+//! `crate::ta::dynlink`), expressed as the page ranges the instance maps.
+//!
+//! The image area holds, from its base: the TA, then each library of its
+//! `DT_NEEDED` graph in ldelf's load order (a guard page between objects),
+//! then the `dl_phdr_info` block libutee reads through `__elf_phdr_info`.
 
 extern crate alloc;
 
@@ -9,10 +14,13 @@ use tee_abi::result::TeeError;
 
 use crate::mm::pagetable::Perm;
 use crate::session::Uuid;
-use crate::ta::{self, TaError, TaImage, TaPublicKey};
+use crate::ta::dynlink::{self, LinkMap, Object};
+use crate::ta::{self, TaError, TaPublicKey};
 
-/// Largest image span a TA may have.
+/// Largest span one object (TA or library) may have.
 pub const MAX_SPAN: usize = 4 << 20;
+/// Bytes reserved for the `dl_phdr_info` block (grows on dlopen()).
+pub const INFO_BYTES: u64 = 4 * 4096;
 
 /// One page-aligned range of the image and how the TA may use it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,9 +33,19 @@ pub struct Segment {
     pub perm: Perm,
 }
 
-/// A verified TA, ready to be copied into memory.
+/// One object of the link map: its UUID, verified ELF and load offset.
+pub struct LinkedObject {
+    /// The UUID it was loaded as.
+    pub uuid: tee_abi::uuid::Uuid,
+    /// The verified ELF (a private copy).
+    pub elf: Vec<u8>,
+    /// Its load address.
+    pub base: u64,
+}
+
+/// A verified TA and its libraries, ready to be copied into memory.
 pub struct Prepared {
-    /// Bytes the image spans (whole pages).
+    /// Bytes the image spans (whole pages): objects and the info block.
     pub span: u64,
     /// Its segments (page ranges of equal permissions merged).
     pub segments: Vec<Segment>,
@@ -37,23 +55,20 @@ pub struct Prepared {
     pub stack_size: u64,
     /// `ta_head.flags`.
     pub flags: u32,
-    /// The verified ELF (a private copy).
-    elf: Vec<u8>,
+    /// Offset of the `dl_phdr_info` block ([`INFO_BYTES`], read-only).
+    pub info_offset: u64,
+    /// The objects (bases are offsets until [`load`] places them).
+    pub objects: Vec<LinkedObject>,
 }
 
-fn code(e: TaError) -> TeeError {
+pub(super) fn code(e: TaError) -> TeeError {
     crate::session::raw_error(u32::from(e.tee_error()))
 }
 
-/// Verifies `file` as the signed TA `uuid` with the kernel's built-in key and
-/// lays out its ELF.
-pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, TeeError> {
-    let uuid = tee_abi::uuid::Uuid::from_octets(*uuid);
-    let (verified, image) = ta::prepare(file, &uuid, &TaPublicKey::BUILTIN, MAX_SPAN)
-        .inspect_err(|e| log::warn!("TA {uuid} refused: {e:?}"))
-        .map_err(code)?;
-    let mut segments: Vec<Segment> = Vec::new();
-    for s in image.segments() {
+/// Page ranges of `obj` at `base` (an offset in the mapping), merged.
+pub(super) fn object_segments(obj: &Object<'_>, base: u64, out: &mut Vec<Segment>) -> Result<(), TeeError> {
+    out.try_reserve(obj.segments().len()).map_err(|_| TeeError::OutOfMemory)?;
+    for s in obj.segments() {
         let (start, end) = s.page_range();
         let perm = if s.perms.exec {
             Perm::ReadExecute
@@ -62,28 +77,136 @@ pub fn prepare(file: &[u8], uuid: &Uuid) -> Result<Prepared, TeeError> {
         } else {
             Perm::ReadOnly
         };
+        let (start, end) = (base + start, base + end);
         // Segments of equal permissions may share a page: map it once.
-        match segments.last_mut() {
+        match out.last_mut() {
             Some(last) if last.perm == perm && start < last.offset + last.len => {
                 last.len = end.max(last.offset + last.len) - last.offset;
             }
-            _ => segments.push(Segment { offset: start, len: end - start, perm }),
+            _ => out.push(Segment { offset: start, len: end - start, perm }),
         }
     }
+    Ok(())
+}
+
+/// Fetches and verifies the signed library `uuid` (tee-supplicant's store).
+pub(super) fn fetch_library(
+    fetch: &mut dyn FnMut(&Uuid) -> Result<Vec<u8>, TeeError>,
+    uuid: &tee_abi::uuid::Uuid,
+) -> Result<Vec<u8>, TaError> {
+    let file = fetch(&uuid.to_octets()).map_err(|e| match e {
+        TeeError::OutOfMemory => TaError::TooLarge,
+        _ => TaError::LibraryNotFound,
+    })?;
+    let image = ta::verify_library(&file, uuid, &TaPublicKey::BUILTIN)
+        .inspect_err(|e| log::warn!("TA library {uuid} refused: {e:?}"))?;
+    let mut copy = Vec::new();
+    copy.try_reserve_exact(image.len()).map_err(|_| TaError::TooLarge)?;
+    copy.extend_from_slice(image);
+    Ok(copy)
+}
+
+/// Verifies `file` as the signed TA `uuid` with the kernel's built-in key,
+/// fetches its libraries through `fetch` and lays everything out.
+pub fn prepare(
+    file: &[u8],
+    uuid: &Uuid,
+    fetch: &mut dyn FnMut(&Uuid) -> Result<Vec<u8>, TeeError>,
+) -> Result<Prepared, TeeError> {
+    let uuid = tee_abi::uuid::Uuid::from_octets(*uuid);
+    let (image, head) = ta::prepare_main(file, &uuid, &TaPublicKey::BUILTIN, MAX_SPAN)
+        .inspect_err(|e| log::warn!("TA {uuid} refused: {e:?}"))
+        .map_err(code)?;
+    let main = crate::params::try_copy(image).map_err(|_| TeeError::OutOfMemory)?;
+    let graph = dynlink::collect_graph((uuid, main), &[], MAX_SPAN, |u| fetch_library(fetch, u))
+        .inspect_err(|e| log::warn!("TA {uuid}: shared libraries refused: {e:?}"))
+        .map_err(code)?;
+    let mut spans = Vec::new();
+    spans.try_reserve(graph.len()).map_err(|_| TeeError::OutOfMemory)?;
+    for (_, elf) in &graph {
+        spans.push(Object::parse(elf, MAX_SPAN).map_err(code)?.span());
+    }
+    let (bases, end) = dynlink::place(&spans, 0).map_err(code)?;
+    let mut segments = Vec::new();
+    let mut entry = 0;
+    for (i, ((_, elf), &base)) in graph.iter().zip(&bases).enumerate() {
+        let obj = Object::parse(elf, MAX_SPAN).map_err(code)?;
+        if i == 0 {
+            entry = obj.entry();
+        }
+        object_segments(&obj, base, &mut segments)?;
+    }
+    let info_offset = end + 4096;
+    segments.push(Segment { offset: info_offset, len: INFO_BYTES, perm: Perm::ReadOnly });
+    let mut objects = Vec::new();
+    objects.try_reserve(graph.len()).map_err(|_| TeeError::OutOfMemory)?;
+    for ((uuid, elf), base) in graph.into_iter().zip(bases) {
+        objects.push(LinkedObject { uuid, elf, base });
+    }
     Ok(Prepared {
-        span: image.span() as u64,
+        span: info_offset + INFO_BYTES,
         segments,
-        entry: image.entry(),
-        stack_size: u64::from(image.head().stack_size),
-        flags: image.head().flags,
-        elf: crate::params::try_copy(verified.image).map_err(|_| TeeError::OutOfMemory)?,
+        entry,
+        stack_size: u64::from(head.stack_size),
+        flags: head.flags,
+        info_offset,
+        objects,
     })
 }
 
-/// Copies the image into `buf` (mapped at `base`) and relocates it.
-pub fn load(p: &Prepared, base: u64, buf: &mut [u8]) -> Result<(), TeeError> {
-    let image = TaImage::parse(&p.elf, MAX_SPAN).map_err(code)?;
-    let span = image.span();
-    let target = buf.get_mut(..span).ok_or(TeeError::OutOfMemory)?;
-    image.load(base, target).map_err(code)
+/// Builds the link map of `objects` (bases absolute).
+pub(super) fn link_map(objects: &[LinkedObject]) -> Result<LinkMap<'_>, TeeError> {
+    let mut map = LinkMap::new();
+    for o in objects {
+        map.push(o.uuid, Object::parse(&o.elf, MAX_SPAN).map_err(code)?, o.base).map_err(code)?;
+    }
+    Ok(map)
+}
+
+/// Copies the image into `buf` (mapped at `base`), links and relocates it
+/// and fills the `dl_phdr_info` block and `__elf_phdr_info`. Object bases
+/// become absolute.
+pub fn load(p: &mut Prepared, base: u64, buf: &mut [u8]) -> Result<(), TeeError> {
+    for o in &mut p.objects {
+        o.base += base;
+    }
+    let map = link_map(&p.objects)?;
+    dynlink::load_objects(&map, 0, base, buf).map_err(code)?;
+    let at = |va: u64, len: usize| {
+        let off = usize::try_from(va.checked_sub(base)?).ok()?;
+        Some(off..off.checked_add(len)?)
+    };
+    let (block, header) =
+        phdr_info(&map, base + p.info_offset, |va| buf.get(at(va, dynlink::ELF_PHDR_INFO_SIZE)?)?.try_into().ok())?;
+    let info = at(base + p.info_offset, block.len()).ok_or(TeeError::BadState)?;
+    buf.get_mut(info).ok_or(TeeError::BadState)?.copy_from_slice(&block);
+    if let Some((va, bytes)) = header {
+        buf.get_mut(at(va, bytes.len()).ok_or(TeeError::BadFormat)?)
+            .ok_or(TeeError::BadFormat)?
+            .copy_from_slice(&bytes);
+    }
+    Ok(())
+}
+
+/// The TA's `__elf_phdr_info`: where it is and its new bytes.
+pub(super) type PhdrInfoHeader = (u64, [u8; dynlink::ELF_PHDR_INFO_SIZE]);
+
+/// The `dl_phdr_info` block for `info_va`, and where the TA's
+/// `__elf_phdr_info` is with its new contents (`None`: the TA has none,
+/// an older TA). `read(va)` gives the TA's current 16 bytes at `va`.
+pub(super) fn phdr_info(
+    map: &LinkMap<'_>,
+    info_va: u64,
+    read: impl FnOnce(u64) -> Option<[u8; dynlink::ELF_PHDR_INFO_SIZE]>,
+) -> Result<(Vec<u8>, Option<PhdrInfoHeader>), TeeError> {
+    let block = dynlink::phdr_info_block(map, info_va).map_err(code)?;
+    if block.len() as u64 > INFO_BYTES {
+        return Err(TeeError::OutOfMemory);
+    }
+    let Some(found) = map.lookup(b"__elf_phdr_info", None).map_err(code)? else {
+        return Ok((block, None));
+    };
+    let old = read(found.value).ok_or(TeeError::BadFormat)?;
+    let new = dynlink::elf_phdr_info_header(&old, map.objects().len(), info_va).map_err(code)?;
+    Ok((block, Some((found.value, new))))
 }

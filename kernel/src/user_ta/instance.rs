@@ -8,7 +8,7 @@ extern crate alloc;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use spin::Mutex;
 use tee_abi::result::{Origin, TeeError, TeeResult};
@@ -30,7 +30,7 @@ use crate::thread::ta_gate;
 /// system PTA's mappings each need their own level-2/3 tables; emptied
 /// tables go back to the pool). The image, parameter and MAP_ZI areas are
 /// `mm::layout`'s TA window, clear of every kernel mapping.
-const TABLES: usize = 16;
+const TABLES: usize = 32;
 /// `TA_FLAG_SINGLE_INSTANCE`.
 const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 /// `TA_FLAG_MULTI_SESSION`.
@@ -110,6 +110,10 @@ pub struct Instance {
     zi_maps: Mutex<Vec<ZiMap>>,
     /// This TA's sessions to the system PTA (served in the instance).
     pub(super) system_sessions: Mutex<BTreeSet<u32>>,
+    /// `TPIDR_EL0` as the TA left it at the end of its last run.
+    tpidr: AtomicU64,
+    /// The link map: objects loaded at start and by dlopen().
+    pub(super) linked: Mutex<super::dlopen::Linked>,
 }
 
 impl Instance {
@@ -121,9 +125,10 @@ impl Instance {
         owner: &'static dyn InstanceOwner,
     ) -> Result<Instance, Outcome> {
         let file = super::store::fetch(env, uuid).map_err(tee_refusal)?;
-        let prepared = image::prepare(&file, uuid).map_err(tee_refusal)?;
+        let mut fetch = |u: &Uuid| super::store::fetch(env, u);
+        let mut prepared = image::prepare(&file, uuid, &mut fetch).map_err(tee_refusal)?;
         drop(file);
-        Instance::load(uuid, &prepared, owner).map_err(tee_refusal)
+        Instance::load(uuid, &mut prepared, owner).map_err(tee_refusal)
     }
 
     /// Whether sessions share this one instance (`TA_FLAG_SINGLE_INSTANCE`).
@@ -141,7 +146,7 @@ impl Instance {
         self.owner.resolver()
     }
 
-    fn load(uuid: &Uuid, p: &Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, TeeError> {
+    fn load(uuid: &Uuid, p: &mut Prepared, owner: &'static dyn InstanceOwner) -> Result<Instance, TeeError> {
         let mut image = PageBuf::new(p.span as usize)?;
         image::load(p, IMAGE_VA, image.as_mut_slice())?;
         let stack_len = p.stack_size.next_multiple_of(4096).max(4096);
@@ -211,6 +216,8 @@ impl Instance {
             storage: Mutex::new(crate::storage::StorageState::new()),
             zi_maps: Mutex::new(Vec::new()),
             system_sessions: Mutex::new(BTreeSet::new()),
+            tpidr: AtomicU64::new(0),
+            linked: Mutex::new(super::dlopen::Linked::new(core::mem::take(&mut p.objects), IMAGE_VA + p.info_offset)),
         })
     }
 
@@ -250,6 +257,7 @@ impl Instance {
         let mut next_va = PARAM_VA;
         let mut regions = self.regions.clone();
         regions.0.extend(self.zi_maps.lock().iter().map(ZiMap::region));
+        regions.0.extend(self.linked.lock().regions().iter().copied());
         for (i, p) in params.0.iter().enumerate() {
             match p {
                 TaParam::Memref { buf, dir, .. } if p.is_addressable_memref() => {
@@ -283,7 +291,9 @@ impl Instance {
         let up = self.stack_top - 128;
         let _ = regions.write(up, &block.to_bytes());
 
-        let entry = UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0 };
+        let tpidr = self.tpidr.load(Ordering::Relaxed);
+        let entry =
+            UserEntry { args: [func, session, up, u64::from(cmd)], pc: self.entry_va, sp: up, spsr: SPSR_EL0, tpidr };
         let client = self.clients.lock().get(&session).copied().unwrap_or(ClientIdentity { login: 0, uuid: [0; 16] });
         // Held for the run: run_owner already keeps other threads out.
         let mut crypto = self.crypto.lock();
@@ -299,11 +309,14 @@ impl Instance {
             storage: &mut storage,
             ta_sessions: &self.ta_sessions,
             next_ta_session: &self.next_session,
+            tpidr,
         };
         // SAFETY: `self.root` is this instance's tables (built by
         // `layout::start_ta_tables`, sharing the kernel's entries), which
         // live as long as `self`, and map the entry point and stack.
         let exit = unsafe { thread_runtime::run_user(self.root, &mut run as &mut dyn UserExceptionHandler, &entry) };
+        // The instance's thread pointer for its next run (its TLS block).
+        self.tpidr.store(run.tpidr, Ordering::Relaxed);
 
         // Outputs: values and sizes from utee_params, bytes from the copies.
         if let Some(back) = regions.read(up, utee_params::SIZE as u64).ok().and_then(|b| UteeParams::from_bytes(&b)) {
@@ -395,7 +408,10 @@ impl Instance {
         }
     }
 
-    fn with_tables<R>(&self, f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>) -> Result<R, TeeError> {
+    pub(super) fn with_tables<R>(
+        &self,
+        f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>,
+    ) -> Result<R, TeeError> {
         let mut tables = self.tables.lock();
         let root = tables.addr();
         // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this

@@ -12,6 +12,8 @@ pub mod system_pta;
 pub mod utee_params;
 
 #[cfg(target_os = "none")]
+pub mod dlopen;
+#[cfg(target_os = "none")]
 pub mod image;
 #[cfg(target_os = "none")]
 #[allow(unsafe_code)] // views its page-table `PageBuf` as 4 KiB tables (two casts).

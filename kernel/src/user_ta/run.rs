@@ -33,6 +33,8 @@ pub struct UserRun<'a> {
     pub(super) storage: &'a mut crate::storage::StorageState,
     pub(super) ta_sessions: &'a TaSessions,
     pub(super) next_ta_session: &'a AtomicU32,
+    /// `TPIDR_EL0` when the run ended (the TA's own thread pointer).
+    pub(super) tpidr: u64,
 }
 
 impl SyscallContext for UserRun<'_> {
@@ -193,6 +195,16 @@ impl UserRun<'_> {
         if cmd == system_pta::CMD_ADD_RNG_ENTROPY {
             return system_pta::add_rng_entropy(params).map_err(raw_error);
         }
+        if cmd == system_pta::CMD_DLOPEN {
+            let uuid = system_pta::dlopen_args(params).map_err(raw_error)?;
+            return self.instance.dlopen(self.env, &uuid, self.regions).map_err(raw_error);
+        }
+        if cmd == system_pta::CMD_DLSYM {
+            let (uuid, name) = system_pta::dlsym_args(params).map_err(raw_error)?;
+            let va = self.instance.dlsym(&uuid, name).map_err(raw_error)?;
+            system_pta::set_dlsym_value(params, va);
+            return Ok(());
+        }
         match system_pta::decode(cmd, params).map_err(raw_error)? {
             system_pta::Request::MapZi { len, shareable } => {
                 let region = self.instance.map_zi(len, shareable)?;
@@ -244,6 +256,7 @@ fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr
                     true
                 }
                 syscall::Outcome::Exit(ret) => {
+                    run.tpidr = frame.tpidr;
                     frame.x[0] = u64::from(ret);
                     false
                 }

@@ -15,6 +15,10 @@ use crate::msg::Dir;
 use crate::params::{TaParam, TaParams};
 use crate::session::Uuid;
 
+/// `PTA_SYSTEM_DLOPEN`.
+pub const CMD_DLOPEN: u32 = tee_abi::pta::SYSTEM_CMD_DLOPEN;
+/// `PTA_SYSTEM_DLSYM`.
+pub const CMD_DLSYM: u32 = tee_abi::pta::SYSTEM_CMD_DLSYM;
 /// `PTA_SYSTEM_UUID`.
 pub const UUID: Uuid = tee_abi::pta::SYSTEM_UUID.to_octets();
 /// `PTA_SYSTEM_ADD_RNG_ENTROPY`: in: memref0, the entropy.
@@ -143,6 +147,50 @@ pub fn derive_ta_unique_key(ta: &Uuid, params: &mut TaParams, key_buffer_secure:
     crate::huk::derive_subkey(crate::huk::SubkeyUsage::UniqueTa, &[&uuid, extra], out)
 }
 
+/// DLOPEN's input (`system_dlopen`, core/pta/system.c, 4.5.0): exactly
+/// (MEMREF_INPUT of a `TEE_UUID`, VALUE_INPUT flags, NONE, NONE). The flags
+/// are not used (upstream passes them on and ignores them too).
+pub fn dlopen_args(params: &TaParams) -> Result<tee_abi::uuid::Uuid, TeeError> {
+    value(params, 1, Dir::In)?;
+    none(params, 2)?;
+    none(params, 3)?;
+    uuid_memref(params)
+}
+
+/// DLSYM's input (`system_dlsym`): (MEMREF_INPUT `TEE_UUID`, MEMREF_INPUT
+/// name, VALUE_OUTPUT, NONE). The name ends at its first NUL or its size.
+pub fn dlsym_args(params: &TaParams) -> Result<(tee_abi::uuid::Uuid, &[u8]), TeeError> {
+    none(params, 3)?;
+    if !matches!(params.0[2], TaParam::Value { dir: Dir::Out, .. }) {
+        return Err(TeeError::BadParameters);
+    }
+    let uuid = uuid_memref(params)?;
+    let TaParam::Memref { dir: Dir::In, buf, size, .. } = &params.0[1] else {
+        return Err(TeeError::BadParameters);
+    };
+    let name = &buf[..buf.len().min(usize::try_from(*size).unwrap_or(usize::MAX))];
+    let name = name.split(|&b| b == 0).next().unwrap_or_default();
+    Ok((uuid, name))
+}
+
+/// Writes DLSYM's address into value2.
+pub fn set_dlsym_value(params: &mut TaParams, va: u64) {
+    if let TaParam::Value { a, b, .. } = &mut params.0[2] {
+        *a = (va >> 32) as u32;
+        *b = va as u32;
+    }
+}
+
+fn uuid_memref(params: &TaParams) -> Result<tee_abi::uuid::Uuid, TeeError> {
+    match &params.0[0] {
+        TaParam::Memref { dir: Dir::In, buf, size: 16, .. } => {
+            let bytes: [u8; 16] = buf.get(..16).and_then(|b| b.try_into().ok()).ok_or(TeeError::BadParameters)?;
+            Ok(tee_abi::uuid::Uuid::from_struct_bytes(bytes))
+        }
+        _ => Err(TeeError::BadParameters),
+    }
+}
+
 /// Writes the mapped address into MAP_ZI's value1.
 pub fn set_address(params: &mut TaParams, va: u64) {
     if let TaParam::Value { a, b, .. } = &mut params.0[1] {
@@ -252,6 +300,25 @@ mod tests {
         assert_eq!(derive_ta_unique_key(&TA_A, &mut wrong, true), Err(TeeError::BadParameters));
         let mut swapped = TaParams([memref(Dir::Out, b""), memref(Dir::In, &[0; 32]), TaParam::None, TaParam::None]);
         assert_eq!(derive_ta_unique_key(&TA_A, &mut swapped, true), Err(TeeError::BadParameters));
+    }
+
+    #[test]
+    fn dlopen_and_dlsym_are_checked_like_upstream() {
+        let u = tee_abi::uuid::Uuid::must("b3091a65-9751-4784-abf7-0298a7cc35ba");
+        let open = TaParams([memref(Dir::In, &u.to_struct_bytes()), v(Dir::In, 0, 0), TaParam::None, TaParam::None]);
+        assert_eq!(dlopen_args(&open), Ok(u));
+        let short = TaParams([memref(Dir::In, &[0; 15]), v(Dir::In, 0, 0), TaParam::None, TaParam::None]);
+        assert_eq!(dlopen_args(&short), Err(TeeError::BadParameters));
+        let no_flags = TaParams([memref(Dir::In, &u.to_struct_bytes()), TaParam::None, TaParam::None, TaParam::None]);
+        assert_eq!(dlopen_args(&no_flags), Err(TeeError::BadParameters));
+        let sym = |name: &[u8], out: Dir| {
+            TaParams([memref(Dir::In, &u.to_struct_bytes()), memref(Dir::In, name), v(out, 0, 0), TaParam::None])
+        };
+        assert_eq!(dlsym_args(&sym(b"f\0junk", Dir::Out)), Ok((u, &b"f"[..])));
+        assert_eq!(dlsym_args(&sym(b"f\0", Dir::In)), Err(TeeError::BadParameters));
+        let mut p = sym(b"f\0", Dir::Out);
+        set_dlsym_value(&mut p, 0x7f_0000_1234);
+        assert_eq!(p.0[2], v(Dir::Out, 0x7f, 0x1234));
     }
 
     #[test]

@@ -183,6 +183,26 @@ pub mod fp_c_ta {
     pub const CMD_EMPTY_MEMREFS: u32 = 2;
 }
 
+/// `tas/c/dyn_c_ta`: a dev-kit C TA linked with the TA shared library
+/// `tas/c/dyn_c_lib` (DT_NEEDED) that dlopen()s `tas/c/dyn_c_dl` (UUIDs also
+/// in their Makefiles).
+pub mod dyn_c_ta {
+    use super::Uuid;
+    pub const UUID: Uuid = Uuid::must("6e2f0c3a-8b41-4d9e-a7f2-1c5b3d4e6f70");
+    /// `SHLIBUUID` of `tas/c/dyn_c_lib`.
+    pub const LIB_UUID: Uuid = Uuid::must("3f6c8a1e-5b2d-4c7a-9e10-6d2b8f4a1c01");
+    /// `SHLIBUUID` of `tas/c/dyn_c_dl`.
+    pub const DL_UUID: Uuid = Uuid::must("9d1e4b7a-2c3f-4e5d-8a6b-7c8d9e0f1a22");
+    /// VALUE_INOUT (a, b): a = a + b in the library, b = 705.
+    pub const CMD_LIB: u32 = 0;
+    /// VALUE_INOUT (a, b): a = a * b through dlopen()/dlsym(), b = 31.
+    pub const CMD_DLOPEN: u32 = 1;
+    /// VALUE_OUTPUT: a = 1 when dlopen() of a missing library is NULL.
+    pub const CMD_DLOPEN_MISSING: u32 = 2;
+    /// VALUE_OUTPUT: a = TLS counter (then incremented), b = 42.
+    pub const CMD_TLS: u32 = 3;
+}
+
 /// `tas/rng_ta`: the RNG syscall and the system PTA's entropy command.
 pub mod rng_ta {
     use super::Uuid;
@@ -294,6 +314,9 @@ mod tests {
             asym_ta::UUID,
             fp_ta::UUID,
             fp_c_ta::UUID,
+            dyn_c_ta::UUID,
+            dyn_c_ta::LIB_UUID,
+            dyn_c_ta::DL_UUID,
             rng_ta::UUID,
             pta_client::UUID,
             storage_ta::UUID,

@@ -6,13 +6,17 @@
 //! them and calls `kernel_user_exception`, which either resumes the TA or
 //! ends the user-mode run, making `enter_user` return.
 //!
-//! No EL0-visible register carries anything from one TA run to another or
-//! from the kernel: a run starts with `x4..x30`, `TPIDR_EL0`, `TPIDRRO_EL0`
-//! and NZCV zero (as upstream's `set_ctx_regs` in
-//! `core/arch/arm/kernel/thread.c`, 4.5.0, clears the whole user context),
-//! and `TPIDR_EL0` is part of the frame every exception saves and restores,
-//! so a TA that is preempted, or calls another TA, gets its own value back
-//! (upstream keeps it in `thread_ctx_regs` for the same reason). FP/SIMD
+//! No EL0-visible register carries anything from another TA or from the
+//! kernel: a run starts with `x4..x30`, `TPIDRRO_EL0` and NZCV zero (as
+//! upstream's `set_ctx_regs` in `core/arch/arm/kernel/thread.c`, 4.5.0,
+//! clears the whole user context) and `TPIDR_EL0` at the value the same
+//! instance left at the end of its previous run (`UserEntry::tpidr`, 0 at
+//! first: libutee's `__utee_tcb_init` points it at the TA's TLS block once,
+//! at the first entry, and expects it kept; upstream keeps it only by never
+//! loading the register, which leaks it to other TAs). `TPIDR_EL0` is part
+//! of the frame every exception saves and restores, so a TA that is
+//! preempted, or calls another TA, gets its own value back (upstream keeps
+//! it in `thread_ctx_regs` for the same reason). FP/SIMD
 //! stays trapped at EL0 (`CPACR_EL1.FPEN` is never opened).
 
 use core::mem::{offset_of, size_of};
@@ -50,6 +54,9 @@ pub struct UserEntry {
     pub sp: u64,
     /// PSTATE (EL0t).
     pub spsr: u64,
+    /// `TPIDR_EL0`: the instance's own thread pointer (libutee's TCB,
+    /// set by the TA itself), 0 before the TA ever set one.
+    pub tpidr: u64,
 }
 
 /// EL0t, AArch64, with IRQ masked (no secure interrupt is owned by TAs) and
@@ -87,7 +94,8 @@ kernel_enter_user:
     msr     sp_el0, x10
     ldr     x9, [x0, #{entry_spsr}]
     msr     spsr_el1, x9
-    msr     tpidr_el0, xzr
+    ldr     x9, [x0, #{entry_tpidr}]
+    msr     tpidr_el0, x9
     msr     tpidrro_el0, xzr
     ldp     x2, x3, [x0, #16]
     ldp     x0, x1, [x0, #0]
@@ -187,6 +195,7 @@ kernel_el0_common:
 "#,
     entry_pc = const offset_of!(UserEntry, pc),
     entry_spsr = const offset_of!(UserEntry, spsr),
+    entry_tpidr = const offset_of!(UserEntry, tpidr),
     frame_sp = const offset_of!(UserFrame, sp),
     frame_spsr = const offset_of!(UserFrame, spsr),
     frame_size = const size_of::<UserFrame>(),

@@ -89,6 +89,12 @@ pub struct ElfSpec {
     pub entry: u64,
     pub tables: Tables,
     pub needed: bool,
+    /// More `DT_NEEDED` strings (library UUIDs, or anything).
+    pub needed_names: Vec<&'static str>,
+    /// `DT_SONAME`.
+    pub soname: Option<&'static str>,
+    /// A `PT_TLS` header: (vaddr, filesz, memsz).
+    pub tls: Option<(u64, u64, u64)>,
     /// Where the read-only segment holding the tables goes.
     pub meta_vaddr: u64,
 }
@@ -122,6 +128,9 @@ impl ElfSpec {
             entry: 0x1000,
             tables: Tables::Sections,
             needed: false,
+            needed_names: Vec::new(),
+            soname: None,
+            tls: None,
             meta_vaddr: 0x4000,
         }
     }
@@ -138,6 +147,12 @@ impl ElfSpec {
         }
         let needed_off = dynstr.len() as u64;
         dynstr.extend_from_slice(b"8aaaf200-2450-11e4-abe2-0002a5d5c51b\0");
+        let mut extra_names = Vec::new();
+        for n in self.needed_names.iter().chain(self.soname.iter()) {
+            extra_names.push(dynstr.len() as u64);
+            dynstr.extend_from_slice(n.as_bytes());
+            dynstr.push(0);
+        }
         let mut dynsym = vec![0u8; 24];
         for (s, &n) in self.syms.iter().zip(&name_offs) {
             dynsym.extend_from_slice(&n.to_le_bytes());
@@ -174,6 +189,12 @@ impl ElfSpec {
         if self.needed {
             tag(1, needed_off); // DT_NEEDED
         }
+        for &off in &extra_names[..self.needed_names.len()] {
+            tag(1, off); // DT_NEEDED
+        }
+        if self.soname.is_some() {
+            tag(14, extra_names[self.needed_names.len()]); // DT_SONAME
+        }
         tag(0, 0);
         let mut meta = dynsym.clone();
         meta.extend_from_slice(&dynstr);
@@ -183,7 +204,7 @@ impl ElfSpec {
 
         let mut segs = self.segs.clone();
         segs.push(Seg { vaddr: m, flags: PF_R, memsz: meta.len() as u64, data: meta });
-        let phnum = segs.len() + 1;
+        let phnum = segs.len() + 1 + usize::from(self.tls.is_some());
         let mut file = vec![0u8; 64 + 56 * phnum];
         let mut offs = Vec::new();
         for s in &segs {
@@ -254,6 +275,9 @@ impl ElfSpec {
             ph.push((1u32, s.flags, o, s.vaddr, s.data.len() as u64, s.memsz));
         }
         ph.push((2, PF_R | PF_W, meta_off + dyn_at, m + dyn_at, dynamic.len() as u64, dynamic.len() as u64));
+        if let Some((va, fsz, msz)) = self.tls {
+            ph.push((7, PF_R, va, va, fsz, msz)); // PT_TLS (offset = vaddr: tests only)
+        }
         for (i, (ty, fl, o, va, fsz, msz)) in ph.into_iter().enumerate() {
             let p = &mut file[64 + 56 * i..64 + 56 * (i + 1)];
             p[0..4].copy_from_slice(&ty.to_le_bytes());

@@ -4,7 +4,8 @@
 //!
 //! - 1000: OS and TA basics (the invoke-tests pseudo-TA, TA loading and signatures, panics, TA-to-TA,
 //!   properties and time, many sessions and threads, resource exhaustion,
-//!   TA-to-TA nesting, registers between TAs, cross-thread TA calls);
+//!   TA-to-TA nesting, registers between TAs, cross-thread TA calls, shared
+//!   libraries);
 //! - 2000: sockets (the socket PTA through a TA);
 //! - 4000: crypto, with known-answer vectors from NIST and the RFCs, and
 //!   TA unique keys;
@@ -19,6 +20,7 @@
 mod client_api;
 mod crypto;
 mod crypto_asym;
+mod dynlink;
 mod exhaustion;
 mod fp;
 mod hello;
@@ -51,6 +53,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (1000, exhaustion::run),
     (1000, threads::run),
     (1000, fp::run),
+    (1000, dynlink::run),
     (1000, mm::run),
     (2000, pta_services::run_sockets),
     (4000, crypto::run),

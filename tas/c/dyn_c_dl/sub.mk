@@ -1,0 +1,1 @@
+srcs-y += dyn_c_dl.c

@@ -1,0 +1,2 @@
+global-incdirs-y += include
+srcs-y += dyn_c_lib.c

@@ -12,6 +12,18 @@
 //! core. Runs nested on one thread (TA-to-TA calls) each have their own
 //! registers and swap lazily the same way.
 //!
+//! The kernel itself uses the unit only inside a *kernel SIMD section*
+//! ([`CoreFp::begin_kernel_simd`] .. [`CoreFp::end_kernel_simd`], on the
+//! target [`with_kernel_simd`]), for the Armv8 crypto instructions: begin
+//! saves whatever is live (the normal world's registers if not parked yet, or
+//! the loaded run's) and opens EL1 access; end puts exactly that back (or
+//! zeroes the registers if nothing was live) and restores the previous trap
+//! setting, so the lazy scheme above never sees the section. A section is
+//! short (one crypto chunk, at most `preempt::CHUNK` bytes) and never spans a
+//! preemption point or an RPC: leaving the core inside one is a bug and
+//! halts. Kernel code runs with every exception masked (preemption polls
+//! `ISR_EL1.F`), so nothing asynchronous can run inside a section either.
+//!
 //! [`CoreFp`] is that bookkeeping for one core, generic over the hardware
 //! ([`FpUnit`]) so it is tested on the host.
 
@@ -66,6 +78,22 @@ pub struct CoreFp {
     /// the registers then hold stale TA values that the next restore
     /// overwrites completely).
     owner: *mut FpRegs,
+    /// The trap setting last chosen outside a kernel SIMD section (what the
+    /// end of a section goes back to).
+    access: FpAccess,
+    /// Inside a kernel SIMD section: what was live when it began.
+    section: Option<Live>,
+}
+
+/// Whose values the register file held when a kernel SIMD section began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Live {
+    /// The normal world's (not parked): kept in `CoreFp::ns` meanwhile.
+    NormalWorld,
+    /// The loaded run's: kept in its own save area meanwhile.
+    Run,
+    /// Nobody's (stale values of an ended run): zeroed at the end.
+    Nothing,
 }
 
 impl Default for CoreFp {
@@ -76,13 +104,63 @@ impl Default for CoreFp {
 
 impl CoreFp {
     pub const fn new() -> Self {
-        Self { ns: FpRegs::ZERO, ns_saved: false, owner: core::ptr::null_mut() }
+        Self {
+            ns: FpRegs::ZERO,
+            ns_saved: false,
+            owner: core::ptr::null_mut(),
+            access: FpAccess::Trapped,
+            section: None,
+        }
+    }
+
+    fn set_access(&mut self, unit: &mut impl FpUnit, access: FpAccess) {
+        self.access = access;
+        unit.set_access(access);
+    }
+
+    fn not_in_section(&self, what: &str) {
+        assert!(self.section.is_none(), "{what} inside a kernel SIMD section");
+    }
+
+    /// Opens a kernel SIMD section: saves what is live where the lazy scheme
+    /// expects it and gives EL1 the unit. Panics if a section is already
+    /// open (sections do not nest).
+    pub fn begin_kernel_simd(&mut self, unit: &mut impl FpUnit) {
+        self.not_in_section("kernel SIMD section");
+        unit.set_access(FpAccess::KernelOnly);
+        let live = if !self.ns_saved {
+            unit.save(&mut self.ns);
+            Live::NormalWorld
+        } else if !self.owner.is_null() {
+            // SAFETY: a non-null owner is valid (contract of `give_to`).
+            unit.save(unsafe { &mut *self.owner });
+            Live::Run
+        } else {
+            Live::Nothing
+        };
+        self.section = Some(live);
+    }
+
+    /// Closes the kernel SIMD section: the registers get back what was live
+    /// at its beginning (zeroes if nothing was, so no key material stays),
+    /// and the trap setting goes back to what it was.
+    pub fn end_kernel_simd(&mut self, unit: &mut impl FpUnit) {
+        let live = self.section.take().expect("end of a kernel SIMD section that was not begun");
+        match live {
+            Live::NormalWorld => unit.restore(&self.ns),
+            // SAFETY: the owner cannot change inside a section (every other
+            // entry point refuses to run in one), so it is the one saved.
+            Live::Run => unit.restore(unsafe { &*self.owner }),
+            Live::Nothing => unit.restore(&FpRegs::ZERO),
+        }
+        unit.set_access(self.access);
     }
 
     /// A run is about to start (or a nested one returned to its caller):
     /// trap, so whichever run uses FP next loads its own registers.
     pub fn trap_until_used(&mut self, unit: &mut impl FpUnit) {
-        unit.set_access(FpAccess::Trapped);
+        self.not_in_section("run start");
+        self.set_access(unit, FpAccess::Trapped);
     }
 
     /// The TA of the run whose registers are `run` executed an FP/SIMD
@@ -94,6 +172,7 @@ impl CoreFp {
     /// [`Self::before_normal_world`] runs on this core, whichever is first;
     /// nothing else may access it meanwhile.
     pub unsafe fn give_to(&mut self, unit: &mut impl FpUnit, run: *mut FpRegs) {
+        self.not_in_section("FP trap");
         unit.set_access(FpAccess::KernelOnly);
         if !self.ns_saved {
             unit.save(&mut self.ns);
@@ -108,21 +187,30 @@ impl CoreFp {
             unit.restore(unsafe { &*run });
             self.owner = run;
         }
-        unit.set_access(FpAccess::Open);
+        self.set_access(unit, FpAccess::Open);
     }
 
     /// The run whose registers are `run` ended: forget it (its values left in
     /// the registers are overwritten by the next restore) and trap again.
     pub fn end_run(&mut self, unit: &mut impl FpUnit, run: *mut FpRegs) {
+        self.not_in_section("run end");
         if self.owner == run {
             self.owner = core::ptr::null_mut();
         }
-        unit.set_access(FpAccess::Trapped);
+        self.set_access(unit, FpAccess::Trapped);
     }
 
     /// The core is about to return to the normal world: keep the loaded
     /// run's registers in it and give the normal world back its own.
     pub fn before_normal_world(&mut self, unit: &mut impl FpUnit) {
+        if self.section.is_some() {
+            // A preemption point or RPC inside a section: the section's code
+            // would go on with foreign registers. Close it (the registers go
+            // back, the normal world's stay intact) and stop; the panic path
+            // comes back here with the section closed.
+            self.end_kernel_simd(unit);
+            panic!("return to the normal world inside a kernel SIMD section");
+        }
         if self.ns_saved {
             unit.set_access(FpAccess::KernelOnly);
             if !self.owner.is_null() {
@@ -134,13 +222,21 @@ impl CoreFp {
             self.ns_saved = false;
             self.owner = core::ptr::null_mut();
         }
-        unit.set_access(FpAccess::Trapped);
+        self.set_access(unit, FpAccess::Trapped);
     }
 
     /// Whether the normal world's registers are parked in this bookkeeping.
     pub fn holds_normal_world(&self) -> bool {
         self.ns_saved
     }
+}
+
+/// Proof that the current code runs inside a kernel SIMD section on this
+/// core: the Armv8 crypto routines (`arch::aarch64::crypto_ce`) take it, so
+/// they cannot run with FP/SIMD trapped or with someone's registers live.
+/// Neither `Send` nor constructible outside this module.
+pub struct KernelSimd {
+    _not_send: core::marker::PhantomData<*const ()>,
 }
 
 #[cfg(target_os = "none")]
@@ -205,10 +301,24 @@ mod target {
     pub fn before_normal_world() {
         this_core().before_normal_world(&mut Hardware);
     }
+
+    /// Runs `f` in a kernel SIMD section (see the module docs). `f` must not
+    /// reach a preemption point or an RPC (that halts); keep it to one
+    /// chunk of work.
+    pub fn with_kernel_simd<R>(f: impl FnOnce(&super::KernelSimd) -> R) -> R {
+        // No asynchronous exception can land in the section: all kernel
+        // code runs with DAIF fully masked.
+        assert!(arch::fpu::interrupts_masked(), "kernel SIMD section with exceptions unmasked");
+        this_core().begin_kernel_simd(&mut Hardware);
+        let token = super::KernelSimd { _not_send: core::marker::PhantomData };
+        let r = f(&token);
+        this_core().end_kernel_simd(&mut Hardware);
+        r
+    }
 }
 
 #[cfg(target_os = "none")]
-pub use target::{before_normal_world, end_run, give_to, trap_until_used};
+pub use target::{before_normal_world, end_run, give_to, trap_until_used, with_kernel_simd};
 
 #[cfg(test)]
 mod tests {
@@ -369,5 +479,116 @@ mod tests {
         core.before_normal_world(&mut unit);
         assert_eq!(unit.live, ns);
         assert!(!core.holds_normal_world());
+    }
+
+    /// Kernel code inside a section clobbers the registers.
+    fn kernel_uses_simd(unit: &mut FakeUnit) {
+        assert_eq!(unit.access, FpAccess::KernelOnly, "kernel SIMD instruction would trap");
+        unit.live = pattern(0xdead);
+    }
+
+    #[test]
+    fn a_section_before_any_ta_fp_use_keeps_the_normal_worlds_registers() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let mut run = FpRegs::ZERO;
+        core.trap_until_used(&mut unit);
+        core.begin_kernel_simd(&mut unit);
+        kernel_uses_simd(&mut unit);
+        core.end_kernel_simd(&mut unit);
+        assert_eq!(unit.live, ns, "the normal world's registers are back in place");
+        assert_eq!(unit.access, FpAccess::Trapped);
+        assert!(!core.holds_normal_world(), "nothing parked: the section is invisible");
+        // The TA then uses FP: it starts from zero, the normal world's are intact at the end.
+        // SAFETY: `run` outlives the calls below.
+        unsafe { core.give_to(&mut unit, &mut run) };
+        assert_eq!(unit.live, FpRegs::ZERO);
+        ta_writes(&mut unit, pattern(5));
+        core.end_run(&mut unit, &mut run);
+        core.before_normal_world(&mut unit);
+        assert_eq!(unit.live, ns);
+    }
+
+    #[test]
+    fn a_section_during_a_ta_syscall_keeps_the_tas_registers_and_access() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let mut run = FpRegs::ZERO;
+        // SAFETY: `run` outlives the calls below.
+        unsafe { core.give_to(&mut unit, &mut run) };
+        ta_writes(&mut unit, pattern(11));
+        // The TA makes a crypto syscall; the kernel runs sections.
+        for _ in 0..3 {
+            core.begin_kernel_simd(&mut unit);
+            kernel_uses_simd(&mut unit);
+            core.end_kernel_simd(&mut unit);
+            assert_eq!(unit.live, pattern(11), "the TA sees its registers after the syscall");
+            assert_eq!(unit.access, FpAccess::Open, "and may go on using them untrapped");
+        }
+        // An RPC after the syscall: the TA's registers go with its run.
+        core.before_normal_world(&mut unit);
+        assert_eq!(run, pattern(11));
+        assert_eq!(unit.live, ns);
+    }
+
+    #[test]
+    fn a_section_after_a_run_ended_leaves_zeroes_not_key_material() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let mut run = FpRegs::ZERO;
+        // SAFETY: `run` outlives the calls below.
+        unsafe { core.give_to(&mut unit, &mut run) };
+        ta_writes(&mut unit, pattern(12));
+        core.end_run(&mut unit, &mut run);
+        core.begin_kernel_simd(&mut unit);
+        kernel_uses_simd(&mut unit);
+        core.end_kernel_simd(&mut unit);
+        assert_eq!(unit.live, FpRegs::ZERO);
+        assert_eq!(unit.access, FpAccess::Trapped);
+        // A later run starts from zero and the normal world gets its own.
+        let mut next = FpRegs::ZERO;
+        // SAFETY: as above.
+        unsafe { core.give_to(&mut unit, &mut next) };
+        assert_eq!(unit.live, FpRegs::ZERO);
+        core.before_normal_world(&mut unit);
+        assert_eq!(unit.live, ns);
+    }
+
+    #[test]
+    fn a_section_in_a_nested_run_without_fp_never_opens_the_outer_registers() {
+        let (mut unit, _ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        let mut outer = FpRegs::ZERO;
+        // SAFETY: `outer` outlives the calls below.
+        unsafe { core.give_to(&mut unit, &mut outer) };
+        ta_writes(&mut unit, pattern(13));
+        // A nested run starts (trapped) and makes a crypto syscall.
+        core.trap_until_used(&mut unit);
+        core.begin_kernel_simd(&mut unit);
+        kernel_uses_simd(&mut unit);
+        core.end_kernel_simd(&mut unit);
+        assert_eq!(unit.access, FpAccess::Trapped, "the inner TA must still trap");
+        assert_eq!(unit.live, pattern(13));
+    }
+
+    #[test]
+    #[should_panic(expected = "inside a kernel SIMD section")]
+    fn leaving_the_core_inside_a_section_stops_with_the_normal_world_intact() {
+        let (mut unit, ns) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        core.begin_kernel_simd(&mut unit);
+        kernel_uses_simd(&mut unit);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| core.before_normal_world(&mut unit)));
+        assert_eq!(unit.live, ns);
+        std::panic::resume_unwind(r.unwrap_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "kernel SIMD section inside a kernel SIMD section")]
+    fn sections_do_not_nest() {
+        let (mut unit, _) = unit_with_normal_world();
+        let mut core = CoreFp::new();
+        core.begin_kernel_simd(&mut unit);
+        core.begin_kernel_simd(&mut unit);
     }
 }

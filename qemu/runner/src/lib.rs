@@ -109,7 +109,7 @@ pub const PARAMS_CMD_SELF_TEST: u32 = 3;
 pub const PARAMS_CMD_BUSY_LOOP: u32 = 4;
 
 /// `tas/bench_ta`: single instance, kept alive; command 0 does nothing,
-/// 1-3 are in-TA workloads (crypto, storage).
+/// 1-5 are in-TA workloads (crypto, storage).
 pub const BENCH_TA_UUID: &str = "e3b7c2d4-5f16-4a8e-9c07-b1d2f3a4c5e6";
 /// bench_ta: the null command.
 pub const BENCH_CMD_NULL: u32 = 0;
@@ -120,6 +120,10 @@ pub const BENCH_CMD_AES128_CBC_1MIB: u32 = 2;
 /// bench_ta: a 64 KiB private persistent object created, written, closed,
 /// reopened, read back (compared) and deleted.
 pub const BENCH_CMD_STORAGE_64K: u32 = 3;
+/// bench_ta: AES-128-GCM encryption of 1 MiB of TA memory (16 updates of 64 KiB, then the tag).
+pub const BENCH_CMD_AES128_GCM_1MIB: u32 = 4;
+/// bench_ta: AES-128-CTR encryption of 1 MiB of TA memory (16 updates of 64 KiB).
+pub const BENCH_CMD_AES128_CTR_1MIB: u32 = 5;
 
 /// hello_world's image validly signed for another UUID (xtask's
 /// `tas::RESIGNED_UUID`): it loads.

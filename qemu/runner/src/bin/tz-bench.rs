@@ -15,6 +15,9 @@
 //!   SHA-256 (16 `TEE_DigestUpdate`s of 64 KiB and the final): ns per MiB;
 //! - `aes128-cbc-1mib`: the same with AES-128-CBC encryption (key, IV,
 //!   16 updates of 64 KiB): ns per MiB;
+//! - `aes128-gcm-1mib`: the same with AES-128-GCM encryption (key, 12-byte
+//!   nonce, 16 payload updates of 64 KiB, the final with a 16-byte tag);
+//! - `aes128-ctr-1mib`: the same with AES-128-CTR (16 updates of 64 KiB);
 //! - `storage-64k-write-read`: one bench_ta invoke that creates a 64 KiB
 //!   private persistent object (write of 64 KiB), closes it, opens it, reads
 //!   it back, and deletes it (so each run starts from nothing).
@@ -26,7 +29,7 @@ use std::time::Instant;
 
 use teec::{Context, Login, Param, Uuid};
 use tz_runner::{
-    BENCH_CMD_AES128_CBC_1MIB, BENCH_CMD_NULL, BENCH_CMD_SHA256_1MIB, BENCH_CMD_STORAGE_64K, BENCH_TA_UUID,
+    BENCH_CMD_AES128_CBC_1MIB, BENCH_CMD_AES128_CTR_1MIB, BENCH_CMD_AES128_GCM_1MIB, BENCH_CMD_NULL, BENCH_CMD_SHA256_1MIB, BENCH_CMD_STORAGE_64K, BENCH_TA_UUID,
     HELLO_CMD_INC_VALUE, HELLO_WORLD_UUID,
 };
 
@@ -82,6 +85,8 @@ fn main() {
             for (name, cmd, n) in [
                 ("sha256-1mib", BENCH_CMD_SHA256_1MIB, 10),
                 ("aes128-cbc-1mib", BENCH_CMD_AES128_CBC_1MIB, 10),
+                ("aes128-gcm-1mib", BENCH_CMD_AES128_GCM_1MIB, 10),
+                ("aes128-ctr-1mib", BENCH_CMD_AES128_CTR_1MIB, 10),
                 ("storage-64k-write-read", BENCH_CMD_STORAGE_64K, 10),
             ] {
                 bench(name, n, |_| {

@@ -57,9 +57,16 @@ const OBJECT_ID: &[u8] = b"bench-64k";
 
 struct BenchTa;
 
-/// `n` bytes of a fixed pattern.
+/// `n` bytes of a fixed pattern, written 8 bytes at a time: byte-wise
+/// generation (a division per byte) took as long as the 1 MiB cipher on
+/// the Armv8 crypto instructions.
 fn pattern(n: usize) -> alloc::vec::Vec<u8> {
-    (0..n).map(|i| (i * 7 + i / 251) as u8).collect()
+    let mut v = vec![0u8; n];
+    for (i, w) in v.chunks_mut(8).enumerate() {
+        let x = (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15).to_le_bytes();
+        w.copy_from_slice(&x[..w.len()]);
+    }
+    v
 }
 
 fn sha256_1mib() -> TeeResult {

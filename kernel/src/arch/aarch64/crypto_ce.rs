@@ -192,6 +192,19 @@ ce_aes_fn kernel_ce_aes_ecb_dec, ecb_dec_loop
 .endm
 ce_aes_fn kernel_ce_aes_cbc_enc, cbc_enc_loop
 
+// CBC-MAC: as CBC encryption, but only the chaining block is written.
+.macro cbc_mac_loop first
+    ld1     {{v0.16b}}, [x2]
+    cbz     x4, 9f
+8:  ld1     {{v1.16b}}, [x3], #16
+    eor     v0.16b, v0.16b, v1.16b
+    ce_enc  v0, \first
+    subs    x4, x4, #1
+    b.ne    8b
+9:  st1     {{v0.16b}}, [x2]
+.endm
+ce_aes_fn kernel_ce_aes_cbc_mac, cbc_mac_loop
+
 .macro cbc_dec_loop first
     ld1     {{v0.16b}}, [x2]
     cbz     x4, 9f
@@ -411,6 +424,7 @@ unsafe extern "C" {
     fn kernel_ce_aes_ecb_dec(rk: *const [u8; 16], rounds: u32, data: *mut u8, blocks: usize);
     fn kernel_ce_aes_cbc_enc(rk: *const [u8; 16], rounds: u32, chain: *mut [u8; 16], data: *mut u8, blocks: usize);
     fn kernel_ce_aes_cbc_dec(rk: *const [u8; 16], rounds: u32, chain: *mut [u8; 16], data: *mut u8, blocks: usize);
+    fn kernel_ce_aes_cbc_mac(rk: *const [u8; 16], rounds: u32, chain: *mut [u8; 16], data: *const u8, blocks: usize);
     fn kernel_ce_aes_ctr(rk: *const [u8; 16], rounds: u32, counter: *mut [u8; 16], data: *mut u8, blocks: usize);
     fn kernel_ce_aes_sub_word(w: u32) -> u32;
     fn kernel_ce_aes_imc(block: *mut [u8; 16]);
@@ -508,6 +522,15 @@ impl AesCeKey {
                 kernel_ce_aes_cbc_dec(self.dec.as_ptr(), self.rounds, chain, data.as_mut_ptr(), blocks)
             }
         }
+    }
+
+    /// CBC-MAC over the whole blocks of `data`: `chain` becomes the last
+    /// ciphertext block of a CBC encryption from `chain` (nothing else is
+    /// written).
+    pub fn cbc_mac(&self, _simd: &KernelSimd, chain: &mut [u8; 16], data: &[u8]) {
+        let blocks = data.len() / 16;
+        // SAFETY: as in `cbc`, `data` only read.
+        unsafe { kernel_ce_aes_cbc_mac(self.enc.as_ptr(), self.rounds, chain, data.as_ptr(), blocks) }
     }
 
     /// CTR keystream XORed into the whole blocks of `data`; `counter` (a

@@ -100,6 +100,21 @@ impl Aes {
         }
     }
 
+    /// CBC-MAC over the whole blocks of `data`: `chain = E(chain ^ block)`
+    /// for each (TA-sized: with preemption points).
+    pub(crate) fn cbc_mac(&self, chain: &mut [u8; 16], data: &[u8]) {
+        let data = &data[..data.len() / 16 * 16];
+        #[cfg(target_os = "none")]
+        if let Aes::Ce(k) = self {
+            return accel::chunked(data, |simd, piece| k.cbc_mac(simd, chain, piece));
+        }
+        for (i, block) in data.chunks_exact(16).enumerate() {
+            preempt::after_block(i);
+            chain.iter_mut().zip(block).for_each(|(c, b)| *c ^= b);
+            self.encrypt(chain);
+        }
+    }
+
     /// CTR keystream XORed into the whole blocks of `data`; `counter` is a
     /// big-endian 128-bit number advanced by one per block, wrapping
     /// (TA-sized: with preemption points).

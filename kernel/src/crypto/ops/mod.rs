@@ -8,6 +8,7 @@ pub mod accel;
 pub mod ae;
 mod block;
 pub mod ccm;
+pub mod cmac;
 pub mod cipher;
 mod cts;
 pub mod gcm;

@@ -185,7 +185,8 @@ fn crypto_soft_requested(dtb: u64) -> bool {
     // SAFETY: as in `entropy::seed_at_boot`: the NS DT area is mapped and
     // only the boot core runs.
     let area = unsafe { core::slice::from_raw_parts(dtb as *const u8, max) };
-    tee_abi::fdt_header::total_size(area, max).is_some_and(|len| crate::crypto::ops::accel::soft_requested_in_dt(&area[..len]))
+    tee_abi::fdt_header::total_size(area, max)
+        .is_some_and(|len| crate::crypto::ops::accel::soft_requested_in_dt(&area[..len]))
 }
 
 fn add_dt_node(dtb: u64) -> Result<(), dt::DtError> {

@@ -20,22 +20,22 @@ fn on(bit: u8) -> bool {
 }
 
 /// AES rounds on AESE/AESD.
-pub(crate) fn aes() -> bool {
+pub fn aes() -> bool {
     on(AES)
 }
 
 /// GHASH on PMULL.
-pub(crate) fn pmull() -> bool {
+pub fn pmull() -> bool {
     on(PMULL)
 }
 
 /// SHA-1 on SHA1C/P/M.
-pub(crate) fn sha1() -> bool {
+pub fn sha1() -> bool {
     on(SHA1)
 }
 
 /// SHA-224/256 on SHA256H/H2.
-pub(crate) fn sha256() -> bool {
+pub fn sha256() -> bool {
     on(SHA256)
 }
 
@@ -100,10 +100,7 @@ pub fn init(soft: bool) -> alloc::string::String {
 /// Runs `f` over `data` in `preempt::CHUNK` pieces, each in its own kernel
 /// SIMD section, with a preemption point between pieces.
 #[cfg(target_os = "none")]
-pub(crate) fn chunked_mut(
-    data: &mut [u8],
-    mut f: impl FnMut(&crate::thread::fpu::KernelSimd, &mut [u8]),
-) {
+pub(crate) fn chunked_mut(data: &mut [u8], mut f: impl FnMut(&crate::thread::fpu::KernelSimd, &mut [u8])) {
     for piece in data.chunks_mut(crate::thread::preempt::CHUNK) {
         crate::thread::fpu::with_kernel_simd(|simd| f(simd, piece));
         crate::thread::preempt::point();

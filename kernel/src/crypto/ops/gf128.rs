@@ -10,7 +10,10 @@ use super::accel;
 pub(crate) enum GHasher {
     Soft(ghash::GHash),
     #[cfg(target_os = "none")]
-    Ce { h: [u8; 16], y: [u8; 16] },
+    Ce {
+        h: [u8; 16],
+        y: [u8; 16],
+    },
 }
 
 impl GHasher {

@@ -98,6 +98,7 @@ extern "C" fn kernel_cold_boot(_pageable: u64, _pageable_size: u64, dtb: u64) ->
     crate::entropy::seed_at_boot(dtb);
     crate::ta_manager::init();
     crate::thread::runtime::init(|env, args| crate::std_call::handle(crate::ta_manager::state(), env, args));
+    log::info!("{}", crate::crypto::ops::accel::init(crypto_soft_requested(dtb)));
     log::info!(
         "tz-kernel {} (S-EL1): MMU on (W^X), {} threads, core {}",
         env!("CARGO_PKG_VERSION"),
@@ -144,6 +145,19 @@ fn read_ns_ram(dtb: u64) -> (u64, u64) {
     let (start, end) = found.unwrap_or((linker::NS_RAM_BASE, linker::NS_RAM_BASE + 0x4000_0000));
     let block = 2 << 20;
     (start.next_multiple_of(block), end / block * block)
+}
+
+/// Whether the boot DT's bootargs say `tz.crypto=soft` (see `crypto::ops::accel`).
+fn crypto_soft_requested(dtb: u64) -> bool {
+    let max = linker::NS_DTB_MAX_SIZE as usize;
+    if dtb != linker::NS_DTB_BASE {
+        return false;
+    }
+    // SAFETY: as in `entropy::seed_at_boot`: the NS DT area is mapped and
+    // only the boot core runs.
+    let area = unsafe { core::slice::from_raw_parts(dtb as *const u8, max) };
+    tee_abi::fdt_header::total_size(area, max)
+        .is_some_and(|len| crate::crypto::ops::accel::soft_requested_in_dt(&area[..len]))
 }
 
 fn add_dt_node(dtb: u64) -> Result<(), dt::DtError> {

@@ -88,7 +88,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// names), `None` for the others.
 fn payload_bytes(name: &str) -> Option<f64> {
     match name {
-        "sha256-1mib" | "aes128-cbc-1mib" => Some(MIB),
+        "sha256-1mib" | "aes128-cbc-1mib" | "aes128-gcm-1mib" | "aes128-ctr-1mib" => Some(MIB),
         "storage-64k-write-read" => Some(64.0 * 1024.0),
         _ => None,
     }

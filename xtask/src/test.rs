@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use crate::firmware::{self, Tee};
 use crate::qemu::{self, Machine};
 
+mod soft_crypto;
 mod trap;
 
 /// Upper bound for one QEMU boot test (boot, checks, power-off). Suite
@@ -51,6 +52,9 @@ pub fn run(tees: &[Tee], host: bool) -> Result<()> {
     for &tee in tees {
         let guest = crate::prepare_guest(tee)?;
         boot_test(&root, &guest, tee, &mut tally)?;
+        if tee == Tee::Ours {
+            soft_crypto::run(&root, &guest, &mut tally)?;
+        }
         // ours-optee-key runs the same storage and RNG code as ours.
         if tee != Tee::OursOpteeKey {
             rng_boot_test(&root, &guest, tee, &mut tally)?;

@@ -12,6 +12,18 @@
 //! core. Runs nested on one thread (TA-to-TA calls) each have their own
 //! registers and swap lazily the same way.
 //!
+//! The kernel itself uses the unit only inside a *kernel SIMD section*
+//! ([`CoreFp::begin_kernel_simd`] .. [`CoreFp::end_kernel_simd`], on the
+//! target [`with_kernel_simd`]), for the Armv8 crypto instructions: begin
+//! saves whatever is live (the normal world's registers if not parked yet, or
+//! the loaded run's) and opens EL1 access; end puts exactly that back (or
+//! zeroes the registers if nothing was live) and restores the previous trap
+//! setting, so the lazy scheme above never sees the section. A section is
+//! short (one crypto chunk, at most `preempt::CHUNK` bytes) and never spans a
+//! preemption point or an RPC: leaving the core inside one is a bug and
+//! halts. Kernel code runs with every exception masked (preemption polls
+//! `ISR_EL1.F`), so nothing asynchronous can run inside a section either.
+//!
 //! [`CoreFp`] is that bookkeeping for one core, generic over the hardware
 //! ([`FpUnit`]) so it is tested on the host.
 
@@ -66,6 +78,22 @@ pub struct CoreFp {
     /// the registers then hold stale TA values that the next restore
     /// overwrites completely).
     owner: *mut FpRegs,
+    /// The trap setting last chosen outside a kernel SIMD section (what the
+    /// end of a section goes back to).
+    access: FpAccess,
+    /// Inside a kernel SIMD section: what was live when it began.
+    section: Option<Live>,
+}
+
+/// Whose values the register file held when a kernel SIMD section began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Live {
+    /// The normal world's (not parked): kept in `CoreFp::ns` meanwhile.
+    NormalWorld,
+    /// The loaded run's: kept in its own save area meanwhile.
+    Run,
+    /// Nobody's (stale values of an ended run): zeroed at the end.
+    Nothing,
 }
 
 impl Default for CoreFp {
@@ -76,13 +104,63 @@ impl Default for CoreFp {
 
 impl CoreFp {
     pub const fn new() -> Self {
-        Self { ns: FpRegs::ZERO, ns_saved: false, owner: core::ptr::null_mut() }
+        Self {
+            ns: FpRegs::ZERO,
+            ns_saved: false,
+            owner: core::ptr::null_mut(),
+            access: FpAccess::Trapped,
+            section: None,
+        }
+    }
+
+    fn set_access(&mut self, unit: &mut impl FpUnit, access: FpAccess) {
+        self.access = access;
+        unit.set_access(access);
+    }
+
+    fn not_in_section(&self, what: &str) {
+        assert!(self.section.is_none(), "{what} inside a kernel SIMD section");
+    }
+
+    /// Opens a kernel SIMD section: saves what is live where the lazy scheme
+    /// expects it and gives EL1 the unit. Panics if a section is already
+    /// open (sections do not nest).
+    pub fn begin_kernel_simd(&mut self, unit: &mut impl FpUnit) {
+        self.not_in_section("kernel SIMD section");
+        unit.set_access(FpAccess::KernelOnly);
+        let live = if !self.ns_saved {
+            unit.save(&mut self.ns);
+            Live::NormalWorld
+        } else if !self.owner.is_null() {
+            // SAFETY: a non-null owner is valid (contract of `give_to`).
+            unit.save(unsafe { &mut *self.owner });
+            Live::Run
+        } else {
+            Live::Nothing
+        };
+        self.section = Some(live);
+    }
+
+    /// Closes the kernel SIMD section: the registers get back what was live
+    /// at its beginning (zeroes if nothing was, so no key material stays),
+    /// and the trap setting goes back to what it was.
+    pub fn end_kernel_simd(&mut self, unit: &mut impl FpUnit) {
+        let live = self.section.take().expect("end of a kernel SIMD section that was not begun");
+        match live {
+            Live::NormalWorld => unit.restore(&self.ns),
+            // SAFETY: the owner cannot change inside a section (every other
+            // entry point refuses to run in one), so it is the one saved.
+            Live::Run => unit.restore(unsafe { &*self.owner }),
+            Live::Nothing => unit.restore(&FpRegs::ZERO),
+        }
+        unit.set_access(self.access);
     }
 
     /// A run is about to start (or a nested one returned to its caller):
     /// trap, so whichever run uses FP next loads its own registers.
     pub fn trap_until_used(&mut self, unit: &mut impl FpUnit) {
-        unit.set_access(FpAccess::Trapped);
+        self.not_in_section("run start");
+        self.set_access(unit, FpAccess::Trapped);
     }
 
     /// The TA of the run whose registers are `run` executed an FP/SIMD
@@ -94,6 +172,7 @@ impl CoreFp {
     /// [`Self::before_normal_world`] runs on this core, whichever is first;
     /// nothing else may access it meanwhile.
     pub unsafe fn give_to(&mut self, unit: &mut impl FpUnit, run: *mut FpRegs) {
+        self.not_in_section("FP trap");
         unit.set_access(FpAccess::KernelOnly);
         if !self.ns_saved {
             unit.save(&mut self.ns);
@@ -108,21 +187,30 @@ impl CoreFp {
             unit.restore(unsafe { &*run });
             self.owner = run;
         }
-        unit.set_access(FpAccess::Open);
+        self.set_access(unit, FpAccess::Open);
     }
 
     /// The run whose registers are `run` ended: forget it (its values left in
     /// the registers are overwritten by the next restore) and trap again.
     pub fn end_run(&mut self, unit: &mut impl FpUnit, run: *mut FpRegs) {
+        self.not_in_section("run end");
         if self.owner == run {
             self.owner = core::ptr::null_mut();
         }
-        unit.set_access(FpAccess::Trapped);
+        self.set_access(unit, FpAccess::Trapped);
     }
 
     /// The core is about to return to the normal world: keep the loaded
     /// run's registers in it and give the normal world back its own.
     pub fn before_normal_world(&mut self, unit: &mut impl FpUnit) {
+        if self.section.is_some() {
+            // A preemption point or RPC inside a section: the section's code
+            // would go on with foreign registers. Close it (the registers go
+            // back, the normal world's stay intact) and stop; the panic path
+            // comes back here with the section closed.
+            self.end_kernel_simd(unit);
+            panic!("return to the normal world inside a kernel SIMD section");
+        }
         if self.ns_saved {
             unit.set_access(FpAccess::KernelOnly);
             if !self.owner.is_null() {
@@ -134,13 +222,21 @@ impl CoreFp {
             self.ns_saved = false;
             self.owner = core::ptr::null_mut();
         }
-        unit.set_access(FpAccess::Trapped);
+        self.set_access(unit, FpAccess::Trapped);
     }
 
     /// Whether the normal world's registers are parked in this bookkeeping.
     pub fn holds_normal_world(&self) -> bool {
         self.ns_saved
     }
+}
+
+/// Proof that the current code runs inside a kernel SIMD section on this
+/// core: the Armv8 crypto routines (`arch::aarch64::crypto_ce`) take it, so
+/// they cannot run with FP/SIMD trapped or with someone's registers live.
+/// Neither `Send` nor constructible outside this module.
+pub struct KernelSimd {
+    _not_send: core::marker::PhantomData<*const ()>,
 }
 
 #[cfg(target_os = "none")]
@@ -205,169 +301,24 @@ mod target {
     pub fn before_normal_world() {
         this_core().before_normal_world(&mut Hardware);
     }
+
+    /// Runs `f` in a kernel SIMD section (see the module docs). `f` must not
+    /// reach a preemption point or an RPC (that halts); keep it to one
+    /// chunk of work.
+    pub fn with_kernel_simd<R>(f: impl FnOnce(&super::KernelSimd) -> R) -> R {
+        // No asynchronous exception can land in the section: all kernel
+        // code runs with DAIF fully masked.
+        assert!(arch::fpu::interrupts_masked(), "kernel SIMD section with exceptions unmasked");
+        this_core().begin_kernel_simd(&mut Hardware);
+        let token = super::KernelSimd { _not_send: core::marker::PhantomData };
+        let r = f(&token);
+        this_core().end_kernel_simd(&mut Hardware);
+        r
+    }
 }
 
 #[cfg(target_os = "none")]
-pub use target::{before_normal_world, end_run, give_to, trap_until_used};
+pub use target::{before_normal_world, end_run, give_to, trap_until_used, with_kernel_simd};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A register file and its trap control, with the checks the hardware
-    /// would make (no FP access while trapped).
-    struct FakeUnit {
-        live: FpRegs,
-        access: FpAccess,
-    }
-
-    impl FpUnit for FakeUnit {
-        fn set_access(&mut self, access: FpAccess) {
-            self.access = access;
-        }
-        fn save(&mut self, into: &mut FpRegs) {
-            assert_ne!(self.access, FpAccess::Trapped, "kernel FP access while trapped");
-            *into = self.live;
-        }
-        fn restore(&mut self, from: &FpRegs) {
-            assert_ne!(self.access, FpAccess::Trapped, "kernel FP access while trapped");
-            self.live = *from;
-        }
-    }
-
-    fn pattern(seed: u128) -> FpRegs {
-        let mut r = FpRegs::ZERO;
-        for (i, q) in r.q.iter_mut().enumerate() {
-            *q = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ i as u128;
-        }
-        r.fpcr = seed as u64 & 0x07c0_0000;
-        r.fpsr = seed as u64 & 0x1f;
-        r
-    }
-
-    fn unit_with_normal_world() -> (FakeUnit, FpRegs) {
-        let ns = pattern(0x1234);
-        (FakeUnit { live: ns, access: FpAccess::Trapped }, ns)
-    }
-
-    /// A TA "uses" FP: it writes its own values while access is open.
-    fn ta_writes(unit: &mut FakeUnit, values: FpRegs) {
-        assert_eq!(unit.access, FpAccess::Open, "TA FP instruction would trap");
-        unit.live = values;
-    }
-
-    #[test]
-    fn a_run_starts_from_zero_and_the_normal_world_gets_its_registers_back() {
-        let (mut unit, ns) = unit_with_normal_world();
-        let mut core = CoreFp::new();
-        let mut run = FpRegs::ZERO;
-        core.trap_until_used(&mut unit);
-        // SAFETY: `run` outlives the calls below.
-        unsafe { core.give_to(&mut unit, &mut run) };
-        assert_eq!(unit.live, FpRegs::ZERO, "the TA must not see the normal world's registers");
-        ta_writes(&mut unit, pattern(7));
-        core.end_run(&mut unit, &mut run);
-        core.before_normal_world(&mut unit);
-        assert_eq!(unit.live, ns);
-        assert_eq!(unit.access, FpAccess::Trapped);
-        assert!(!core.holds_normal_world());
-    }
-
-    #[test]
-    fn an_rpc_keeps_the_tas_registers_across_cores() {
-        let (mut unit0, ns0) = unit_with_normal_world();
-        let mut unit1 = FakeUnit { live: pattern(0x5555), access: FpAccess::Trapped };
-        let ns1 = unit1.live;
-        let (mut core0, mut core1) = (CoreFp::new(), CoreFp::new());
-        let mut run = FpRegs::ZERO;
-        // SAFETY: `run` outlives every call below.
-        unsafe { core0.give_to(&mut unit0, &mut run) };
-        ta_writes(&mut unit0, pattern(42));
-        // RPC on core 0: the TA's registers go into its run.
-        core0.before_normal_world(&mut unit0);
-        assert_eq!(unit0.live, ns0);
-        assert_eq!(run, pattern(42));
-        // Resumed on core 1; the TA's next FP instruction traps there.
-        assert_eq!(unit1.access, FpAccess::Trapped);
-        // SAFETY: as above.
-        unsafe { core1.give_to(&mut unit1, &mut run) };
-        assert_eq!(unit1.live, pattern(42));
-        core1.end_run(&mut unit1, &mut run);
-        core1.before_normal_world(&mut unit1);
-        assert_eq!(unit1.live, ns1);
-    }
-
-    #[test]
-    fn nested_runs_swap_lazily_and_never_see_each_other() {
-        let (mut unit, ns) = unit_with_normal_world();
-        let mut core = CoreFp::new();
-        let (mut outer, mut inner) = (FpRegs::ZERO, FpRegs::ZERO);
-        // SAFETY: both outlive the calls below.
-        unsafe { core.give_to(&mut unit, &mut outer) };
-        ta_writes(&mut unit, pattern(1));
-        // The outer TA opens a session to another TA: a nested run starts.
-        core.trap_until_used(&mut unit);
-        // SAFETY: as above.
-        unsafe { core.give_to(&mut unit, &mut inner) };
-        assert_eq!(unit.live, FpRegs::ZERO, "the inner run must not see the outer run's registers");
-        ta_writes(&mut unit, pattern(2));
-        core.end_run(&mut unit, &mut inner);
-        // Back in the outer run: its registers come back on its next use.
-        // SAFETY: as above.
-        unsafe { core.give_to(&mut unit, &mut outer) };
-        assert_eq!(unit.live, pattern(1));
-        core.end_run(&mut unit, &mut outer);
-        core.before_normal_world(&mut unit);
-        assert_eq!(unit.live, ns);
-    }
-
-    #[test]
-    fn a_nested_run_without_fp_leaves_the_outer_registers_loaded() {
-        let (mut unit, ns) = unit_with_normal_world();
-        let mut core = CoreFp::new();
-        let (mut outer, mut inner) = (FpRegs::ZERO, FpRegs::ZERO);
-        // SAFETY: both outlive the calls below.
-        unsafe { core.give_to(&mut unit, &mut outer) };
-        ta_writes(&mut unit, pattern(3));
-        core.trap_until_used(&mut unit);
-        core.end_run(&mut unit, &mut inner);
-        // SAFETY: as above.
-        unsafe { core.give_to(&mut unit, &mut outer) };
-        assert_eq!(unit.live, pattern(3));
-        core.before_normal_world(&mut unit);
-        assert_eq!(outer, pattern(3));
-        assert_eq!(unit.live, ns);
-    }
-
-    #[test]
-    fn a_later_run_never_sees_an_earlier_runs_registers() {
-        let (mut unit, ns) = unit_with_normal_world();
-        let mut core = CoreFp::new();
-        let mut first = FpRegs::ZERO;
-        // SAFETY: outlives the calls below.
-        unsafe { core.give_to(&mut unit, &mut first) };
-        ta_writes(&mut unit, pattern(9));
-        core.end_run(&mut unit, &mut first);
-        // Same secure visit, next run (another TA) on this core.
-        let mut second = FpRegs::ZERO;
-        core.trap_until_used(&mut unit);
-        // SAFETY: as above.
-        unsafe { core.give_to(&mut unit, &mut second) };
-        assert_eq!(unit.live, FpRegs::ZERO);
-        core.end_run(&mut unit, &mut second);
-        core.before_normal_world(&mut unit);
-        assert_eq!(unit.live, ns);
-    }
-
-    #[test]
-    fn entries_without_fp_use_do_not_touch_the_registers() {
-        let (mut unit, ns) = unit_with_normal_world();
-        let mut core = CoreFp::new();
-        let mut run = FpRegs::ZERO;
-        core.trap_until_used(&mut unit);
-        core.end_run(&mut unit, &mut run);
-        core.before_normal_world(&mut unit);
-        assert_eq!(unit.live, ns);
-        assert!(!core.holds_normal_world());
-    }
-}
+mod tests;

@@ -14,11 +14,19 @@
 //!   were not zero when the TA first read them, plus the same count from the
 //!   nested run (what a new run inherits: another TA's or the normal
 //!   world's values if the kernel leaked them).
+//!
+//! Every invoke and every round also makes crypto system calls (SHA-256,
+//! AES-128-CBC and AES-128-GCM, checked against known answers and round
+//! trips), which our kernel runs on the Armv8 crypto instructions in kernel
+//! SIMD sections: once before the TA touches FP/SIMD (the normal world's
+//! registers are live then) and then with the pattern loaded. A wrong
+//! crypto result fails the command with TEE_ERROR_GENERIC.
 
 #![no_std]
 #![no_main]
 
 use proto::fp_ta::CMD_HOLD;
+use ta_sdk::crypto::{AeCipher, Algorithm, Cipher, CipherAlgorithm, Digest, Mode};
 use ta_sdk::simd::{self, SimdRegs};
 use ta_sdk::ta_session::{CallParam, TaSession};
 use ta_sdk::{ParamType, Params, TeeResult, TrustedApp};
@@ -37,6 +45,54 @@ fn check(expected: &SimdRegs, changed: &mut u32, checks: &mut u32) {
     simd::store(&mut now);
     *changed += now.differences(expected);
     *checks += 1;
+}
+
+/// SHA-256 of "abc" (FIPS 180-4 example).
+const SHA256_ABC: [u8; 32] = [
+    0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61,
+    0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+];
+
+/// Crypto system calls whose kernel side uses the vector registers (on our
+/// kernel with the crypto extension): a known-answer SHA-256, an
+/// AES-128-CBC and an AES-128-GCM round trip over 512 bytes. Soft-float
+/// code only, so the TA's own registers stay as loaded.
+fn crypto_calls(seed: u32) -> TeeResult {
+    let bad = ta_sdk::TeeError::Generic;
+    let mut d = Digest::new(Algorithm::Sha256)?;
+    d.update(b"a")?;
+    let mut out = [0u8; 32];
+    d.finalize(b"bc", &mut out)?;
+    if out != SHA256_ABC {
+        return Err(bad);
+    }
+    let mut plain = [0u8; 512];
+    for (i, b) in plain.iter_mut().enumerate() {
+        *b = (i as u32 ^ seed) as u8;
+    }
+    let (key, iv) = ([seed as u8; 16], [0x5a; 16]);
+    let (mut ct, mut back) = ([0u8; 512], [0u8; 512]);
+    let mut e = Cipher::new(CipherAlgorithm::AesCbcNoPad, Mode::Encrypt, &key, &iv)?;
+    e.update(&plain[..256], &mut ct[..256])?;
+    e.finalize(&plain[256..], &mut ct[256..])?;
+    let mut dcr = Cipher::new(CipherAlgorithm::AesCbcNoPad, Mode::Decrypt, &key, &iv)?;
+    dcr.finalize(&ct, &mut back)?;
+    if back != plain || ct[..16] == plain[..16] {
+        return Err(bad);
+    }
+    let mut tag = [0u8; 16];
+    let mut g = AeCipher::gcm(Mode::Encrypt, &key, &iv[..12], 16)?;
+    g.update_aad(b"fp_ta")?;
+    g.update(&plain[..100], &mut ct[..100])?;
+    g.encrypt_final(&plain[100..], &mut ct[100..], &mut tag)?;
+    let mut g = AeCipher::gcm(Mode::Decrypt, &key, &iv[..12], 16)?;
+    g.update_aad(b"fp_ta")?;
+    g.update(&ct[..300], &mut back[..300])?;
+    g.decrypt_final(&ct[300..], &mut back[300..], &tag)?;
+    if back != plain {
+        return Err(bad);
+    }
+    Ok(())
 }
 
 /// Busy work the compiler cannot drop; touches no FP/SIMD register (the TA
@@ -63,6 +119,8 @@ fn hold(seed: u32, rounds: u32, wait_ms: u32, nested: bool) -> TeeResult<(u32, u
     let (mut changed, mut checks, mut nested_inherited) = (0, 0, 0);
     for round in 0..rounds {
         let _ = ta_sdk::time::system_time();
+        check(&mine, &mut changed, &mut checks);
+        crypto_calls(seed.wrapping_add(round))?;
         check(&mine, &mut changed, &mut checks);
         spin(SPIN);
         check(&mine, &mut changed, &mut checks);
@@ -111,6 +169,9 @@ impl TrustedApp for FpTa {
             return Err(ta_sdk::TeeError::NotSupported);
         }
         params.expect(TYPES)?;
+        // Crypto before this run touches FP/SIMD: the normal world's
+        // registers are the live ones.
+        crypto_calls(0)?;
         let inherited = nonzero_now();
         let p0 = params.value_input(0)?;
         let p1 = params.value_input(1)?;
@@ -126,7 +187,7 @@ impl TrustedApp for FpTa {
 ta_sdk::ta! {
     uuid: proto::fp_ta::UUID,
     flags: MULTI_SESSION,
-    stack: 8192,
+    stack: 16384,
     heap: 16384,
     impl: FpTa,
 }

@@ -50,7 +50,7 @@ pub mod params_ta {
     pub const CMD_BUSY_LOOP: u32 = 4;
 }
 
-/// `tas/bench_ta`: single instance, kept alive; 0 does nothing, 1-3 are
+/// `tas/bench_ta`: single instance, kept alive; 0 does nothing, 1-5 are
 /// in-TA workloads.
 pub mod bench_ta {
     use super::Uuid;
@@ -64,6 +64,10 @@ pub mod bench_ta {
     /// A 64 KiB private persistent object created, written, closed,
     /// reopened, read back (compared) and deleted.
     pub const CMD_STORAGE_64K: u32 = 3;
+    /// AES-128-GCM encryption of 1 MiB of TA memory (16 updates of 64 KiB, then the tag).
+    pub const CMD_AES128_GCM_1MIB: u32 = 4;
+    /// AES-128-CTR encryption of 1 MiB of TA memory (16 updates of 64 KiB).
+    pub const CMD_AES128_CTR_1MIB: u32 = 5;
 }
 
 /// `tas/mm_attack_ta`: memory-management attacks and large memrefs.

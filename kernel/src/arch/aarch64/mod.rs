@@ -4,6 +4,7 @@
 pub mod entropy;
 pub mod entry;
 
+pub mod crypto_ce;
 pub mod fpu;
 pub mod thread;
 pub mod user;

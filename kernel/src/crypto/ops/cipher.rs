@@ -3,10 +3,9 @@
 //! carries the chaining state on to the next one as upstream's streaming
 //! does.
 
-use super::block::Aes;
+use super::block::{self, Aes};
 use super::{cts, xts};
 use crate::crypto::{ALG_AES_CBC_NOPAD, ALG_AES_CTR, ALG_AES_CTS, ALG_AES_ECB_NOPAD, ALG_AES_XTS};
-use crate::thread::preempt;
 
 #[derive(Clone)]
 enum Chain {
@@ -93,22 +92,26 @@ impl Cipher {
             Chain::Ecb => ecb(aes, encrypt, data),
             Chain::Cbc(prev) => cbc(aes, encrypt, prev, data),
             Chain::Ctr { counter, stream, used } => {
-                for (i, byte) in data.iter_mut().enumerate() {
-                    preempt::after_byte(i);
-                    if *used == 16 {
-                        *stream = *counter;
-                        aes.encrypt(stream);
-                        *used = 0;
-                        // Big-endian increment of the whole block (wraps).
-                        for c in counter.iter_mut().rev() {
-                            *c = c.wrapping_add(1);
-                            if *c != 0 {
-                                break;
-                            }
-                        }
-                    }
-                    *byte ^= stream[*used];
+                // The rest of the current keystream block, whole blocks in
+                // bulk, then a new keystream block for a partial tail.
+                let head = (16 - *used).min(data.len());
+                let (first, rest) = data.split_at_mut(head);
+                for b in first {
+                    *b ^= stream[*used];
                     *used += 1;
+                }
+                let whole = rest.len() / 16 * 16;
+                let (bulk, tail) = rest.split_at_mut(whole);
+                aes.ctr128(counter, bulk);
+                if !tail.is_empty() {
+                    *stream = *counter;
+                    aes.encrypt(stream);
+                    block::inc128(counter);
+                    *used = 0;
+                    for b in tail {
+                        *b ^= stream[*used];
+                        *used += 1;
+                    }
                 }
             }
             Chain::Cts(prev) if last => {
@@ -124,37 +127,12 @@ impl Cipher {
 }
 
 fn ecb(aes: &Aes, encrypt: bool, data: &mut [u8]) {
-    for (i, chunk) in data.chunks_exact_mut(16).enumerate() {
-        preempt::after_block(i);
-        let mut b = [0u8; 16];
-        b.copy_from_slice(chunk);
-        if encrypt {
-            aes.encrypt(&mut b)
-        } else {
-            aes.decrypt(&mut b)
-        }
-        chunk.copy_from_slice(&b);
-    }
+    aes.ecb(encrypt, data);
 }
 
 /// CBC over the whole blocks of `data`, chaining from and into `prev`.
 pub(super) fn cbc(aes: &Aes, encrypt: bool, prev: &mut [u8; 16], data: &mut [u8]) {
-    for (i, chunk) in data.chunks_exact_mut(16).enumerate() {
-        preempt::after_block(i);
-        let mut b = [0u8; 16];
-        b.copy_from_slice(chunk);
-        if encrypt {
-            b.iter_mut().zip(prev.iter()).for_each(|(x, p)| *x ^= p);
-            aes.encrypt(&mut b);
-            *prev = b;
-        } else {
-            let c = b;
-            aes.decrypt(&mut b);
-            b.iter_mut().zip(prev.iter()).for_each(|(x, p)| *x ^= p);
-            *prev = c;
-        }
-        chunk.copy_from_slice(&b);
-    }
+    aes.cbc(encrypt, prev, data);
 }
 
 #[cfg(test)]

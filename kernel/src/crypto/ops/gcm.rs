@@ -1,8 +1,7 @@
 //! Streaming AES-GCM (NIST SP 800-38D).
 
-use aes::cipher::KeyInit;
-
 use super::block::Aes;
+use super::gf128::GHasher;
 
 /// Why a GCM operation was refused (mapped to TEE codes by the caller).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +19,7 @@ pub enum GcmError {
 #[derive(Clone)]
 pub struct Gcm {
     aes: Aes,
-    ghash: ghash::GHash,
+    ghash: GHasher,
     /// E(K, J0), XORed into the final GHASH.
     ek_j0: [u8; 16],
     counter: [u8; 16],
@@ -42,7 +41,6 @@ impl Gcm {
     /// `tag_len` in bytes, one of [`TAG_LENS`]; any nonce length (12
     /// bytes the usual one; others are GHASHed into J0).
     pub fn new(encrypt: bool, key: &[u8], nonce: &[u8], tag_len: usize) -> Result<Gcm, GcmError> {
-        use ghash::universal_hash::UniversalHash;
         // A short tag is a forgery bound, an empty one none at all: take
         // only what libutee's TEE_AEInit lets through (GP: 96..=128 bits
         // in steps of 8; OP-TEE 4.5 lib/libutee/tee_api_operations.c).
@@ -54,19 +52,24 @@ impl Gcm {
         let aes = Aes::new(key).ok_or(GcmError::Parameters)?;
         let mut h = [0u8; 16];
         aes.encrypt(&mut h);
-        let key_h = ghash::Key::from(h);
         let j0 = if nonce.len() == 12 {
             let mut j = [0u8; 16];
             j[..12].copy_from_slice(nonce);
             j[15] = 1;
             j
         } else {
-            let mut g = ghash::GHash::new(&key_h);
-            g.update_padded(nonce);
+            let mut g = GHasher::new(h);
+            g.update_blocks(nonce);
+            let tail = nonce.len() % 16;
+            if tail > 0 {
+                let mut last = [0u8; 16];
+                last[..tail].copy_from_slice(&nonce[nonce.len() - tail..]);
+                g.update_blocks(&last);
+            }
             let mut lens = [0u8; 16];
             lens[8..].copy_from_slice(&((nonce.len() as u64) * 8).to_be_bytes());
-            g.update(&[ghash::Block::from(lens)]);
-            g.finalize().into()
+            g.update_blocks(&lens);
+            g.finalize()
         };
         let mut ek_j0 = j0;
         aes.encrypt(&mut ek_j0);
@@ -74,7 +77,7 @@ impl Gcm {
         inc32(&mut counter);
         Ok(Gcm {
             aes,
-            ghash: ghash::GHash::new(&key_h),
+            ghash: GHasher::new(h),
             ek_j0,
             counter,
             stream: [0; 16],
@@ -93,24 +96,31 @@ impl Gcm {
         self.tag_len
     }
 
-    fn absorb(&mut self, data: &[u8]) {
-        use ghash::universal_hash::UniversalHash;
-        for (i, &b) in data.iter().enumerate() {
-            crate::thread::preempt::after_byte(i);
-            self.pending[self.filled] = b;
-            self.filled += 1;
-            if self.filled == 16 {
-                self.ghash.update(&[ghash::Block::from(self.pending)]);
-                self.filled = 0;
+    /// GHASHes `data` after what is pending: the pending block topped up,
+    /// whole blocks in bulk, the tail kept pending.
+    fn absorb(&mut self, mut data: &[u8]) {
+        if self.filled > 0 {
+            let n = (16 - self.filled).min(data.len());
+            self.pending[self.filled..self.filled + n].copy_from_slice(&data[..n]);
+            self.filled += n;
+            data = &data[n..];
+            if self.filled < 16 {
+                return;
             }
+            self.ghash.update_blocks(&self.pending);
+            self.filled = 0;
         }
+        let whole = data.len() / 16 * 16;
+        self.ghash.update_blocks(&data[..whole]);
+        let tail = &data[whole..];
+        self.pending[..tail.len()].copy_from_slice(tail);
+        self.filled = tail.len();
     }
 
     fn flush(&mut self) {
-        use ghash::universal_hash::UniversalHash;
         if self.filled > 0 {
             self.pending[self.filled..].fill(0);
-            self.ghash.update(&[ghash::Block::from(self.pending)]);
+            self.ghash.update_blocks(&self.pending);
             self.filled = 0;
         }
     }
@@ -133,16 +143,26 @@ impl Gcm {
         if !self.encrypt {
             self.absorb_ct(data);
         }
-        for (i, byte) in data.iter_mut().enumerate() {
-            crate::thread::preempt::after_byte(i);
-            if self.used == 16 {
-                self.stream = self.counter;
-                self.aes.encrypt(&mut self.stream);
-                self.used = 0;
-                inc32(&mut self.counter);
-            }
-            *byte ^= self.stream[self.used];
+        // The rest of the current keystream block, whole blocks in bulk,
+        // then a new keystream block for a partial tail.
+        let head = (16 - self.used).min(data.len());
+        let (first, rest) = data.split_at_mut(head);
+        for b in first {
+            *b ^= self.stream[self.used];
             self.used += 1;
+        }
+        let whole = rest.len() / 16 * 16;
+        let (bulk, tail) = rest.split_at_mut(whole);
+        self.aes.ctr32(&mut self.counter, bulk);
+        if !tail.is_empty() {
+            self.stream = self.counter;
+            self.aes.encrypt(&mut self.stream);
+            inc32(&mut self.counter);
+            self.used = 0;
+            for b in tail {
+                *b ^= self.stream[self.used];
+                self.used += 1;
+            }
         }
         if self.encrypt {
             self.absorb_ct(data);
@@ -156,13 +176,12 @@ impl Gcm {
 
     /// The full 16-byte tag (consumes the GHASH state).
     fn tag(&mut self) -> [u8; 16] {
-        use ghash::universal_hash::UniversalHash;
         self.flush();
         let mut lens = [0u8; 16];
         lens[..8].copy_from_slice(&(self.aad_bytes * 8).to_be_bytes());
         lens[8..].copy_from_slice(&(self.payload_bytes * 8).to_be_bytes());
-        self.ghash.update(&[ghash::Block::from(lens)]);
-        let s: [u8; 16] = self.ghash.clone().finalize().into();
+        self.ghash.update_blocks(&lens);
+        let s = self.ghash.finalize();
         let mut t = [0u8; 16];
         for i in 0..16 {
             t[i] = s[i] ^ self.ek_j0[i];

@@ -1,5 +1,6 @@
 //! Message digests (SHA-1, SHA-224, SHA-256, SHA-384, SHA-512) over the
-//! RustCrypto `sha1`/`sha2` crates.
+//! RustCrypto `sha1`/`sha2` crates, or for SHA-1/224/256 the Armv8 SHA
+//! instructions (`sha_ce`) where `accel` picked them.
 
 use sha2::Digest as _;
 
@@ -46,11 +47,23 @@ pub enum Hash {
     Sha256(sha2::Sha256),
     Sha384(sha2::Sha384),
     Sha512(sha2::Sha512),
+    #[cfg(target_os = "none")]
+    Ce(super::sha_ce::ShaCe),
 }
 
 impl Hash {
     /// A fresh digest of `kind`.
     pub fn new(kind: HashKind) -> Hash {
+        #[cfg(target_os = "none")]
+        {
+            use super::{accel, sha_ce};
+            match kind {
+                HashKind::Sha1 if accel::sha1() => return Hash::Ce(sha_ce::ShaCe::new(sha_ce::Kind::Sha1)),
+                HashKind::Sha224 if accel::sha256() => return Hash::Ce(sha_ce::ShaCe::new(sha_ce::Kind::Sha224)),
+                HashKind::Sha256 if accel::sha256() => return Hash::Ce(sha_ce::ShaCe::new(sha_ce::Kind::Sha256)),
+                _ => {}
+            }
+        }
         match kind {
             HashKind::Sha1 => Hash::Sha1(sha1::Sha1::new()),
             HashKind::Sha224 => Hash::Sha224(sha2::Sha224::new()),
@@ -62,12 +75,18 @@ impl Hash {
 
     /// Feeds `data` (TA-sized: with preemption points).
     pub fn update(&mut self, data: &[u8]) {
+        #[cfg(target_os = "none")]
+        if let Hash::Ce(h) = self {
+            return h.update(data);
+        }
         crate::thread::preempt::chunked(data, |data| match self {
             Hash::Sha1(h) => h.update(data),
             Hash::Sha224(h) => h.update(data),
             Hash::Sha256(h) => h.update(data),
             Hash::Sha384(h) => h.update(data),
             Hash::Sha512(h) => h.update(data),
+            #[cfg(target_os = "none")]
+            Hash::Ce(_) => unreachable!("handled above"),
         })
     }
 
@@ -79,6 +98,8 @@ impl Hash {
             Hash::Sha256(h) => h.finalize_reset().to_vec(),
             Hash::Sha384(h) => h.finalize_reset().to_vec(),
             Hash::Sha512(h) => h.finalize_reset().to_vec(),
+            #[cfg(target_os = "none")]
+            Hash::Ce(h) => h.finalize_reset(),
         }
     }
 }

@@ -64,11 +64,16 @@ pub enum AesCmac {
     A128(cmac::Cmac<aes::Aes128>),
     A192(cmac::Cmac<aes::Aes192>),
     A256(cmac::Cmac<aes::Aes256>),
+    /// Over the AES instructions (`accel`), the CBC-MAC in bulk.
+    ByHand(super::cmac::CmacByHand),
 }
 
 impl AesCmac {
     /// `None` unless `key` is 16, 24 or 32 bytes.
     pub fn new(key: &[u8]) -> Option<AesCmac> {
+        if super::accel::aes() {
+            return super::cmac::CmacByHand::new(key).map(AesCmac::ByHand);
+        }
         Some(match key.len() {
             16 => AesCmac::A128(<cmac::Cmac<aes::Aes128> as KeyInit>::new_from_slice(key).ok()?),
             24 => AesCmac::A192(<cmac::Cmac<aes::Aes192> as KeyInit>::new_from_slice(key).ok()?),
@@ -79,10 +84,17 @@ impl AesCmac {
 
     /// Feeds `data` (TA-sized: with preemption points).
     pub fn update(&mut self, data: &[u8]) {
+        if let AesCmac::ByHand(m) = self {
+            return m.update(data);
+        }
+        if let AesCmac::ByHand(m) = self {
+            return m.update(data);
+        }
         crate::thread::preempt::chunked(data, |data| match self {
             AesCmac::A128(m) => m.update(data),
             AesCmac::A192(m) => m.update(data),
             AesCmac::A256(m) => m.update(data),
+            AesCmac::ByHand(_) => unreachable!("handled above"),
         })
     }
 
@@ -92,6 +104,7 @@ impl AesCmac {
             AesCmac::A128(m) => m.finalize_reset().into_bytes().to_vec(),
             AesCmac::A192(m) => m.finalize_reset().into_bytes().to_vec(),
             AesCmac::A256(m) => m.finalize_reset().into_bytes().to_vec(),
+            AesCmac::ByHand(m) => m.finalize_reset(),
         }
     }
 }

@@ -1,0 +1,68 @@
+//! The suite's crypto group (4000) once more on our kernel with the Armv8
+//! crypto extension switched off (`tz.crypto=soft` in the bootargs, read by
+//! the kernel at boot), so the constant-time software fallback runs end to
+//! end; the main boot runs the same cases on the extension.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::{GuestVerdict, Tally, parse_tztest};
+use crate::firmware::{self, Tee};
+use crate::qemu::{self, Machine};
+
+/// The groups run (`tz-xtest` group numbers, comma-separated for `tz.groups`).
+const GROUPS: &str = "4000";
+const LOG_LINE: &str = "crypto: constant-time software (tz.crypto=soft";
+
+pub(super) fn run(root: &Path, guest: &crate::Guest, tally: &mut Tally) -> Result<()> {
+    let tee = Tee::Ours;
+    let tag = "soft-crypto[ours]";
+    println!("== software-crypto boot: {} with tz.crypto=soft, groups {GROUPS}", tee.name());
+    let firmware = firmware::build_firmware(root, tee, Some(&guest.files))?;
+    let secure_log = root.join("target/tz/secure-ours-soft-crypto.log");
+    let _ = std::fs::remove_file(&secure_log);
+    let machine = Machine {
+        qemu: guest.qemu.clone(),
+        firmware,
+        kernel: guest.files.kernel_image.clone(),
+        initrd: guest.initrd.clone(),
+        append: format!("tz.mode=groups tz.groups={GROUPS} tz.cpus=1 tz.tee=ours tz.crypto=soft"),
+        smp: 1,
+        secure_log: secure_log.clone(),
+        extra: vec![],
+    };
+    let verbose = std::env::var_os("TZ_VERBOSE").is_some();
+    let out = qemu::run_bounded(&machine, super::BOOT_DEADLINE, &mut |line| {
+        if verbose || line.starts_with("TZTEST") || line.starts_with("tz-xtest:") {
+            println!("  | {line}");
+        }
+    })?;
+    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
+    std::fs::write(root.join("target/tz/console-ours-soft-crypto.log"), &console)?;
+    let (mut done, mut cases) = (false, 0);
+    for (_, line) in &out.lines {
+        match parse_tztest(line) {
+            Some(GuestVerdict::Pass(name)) => {
+                cases += 1;
+                tally.record(&format!("{tag}/{name}"), true, "")
+            }
+            Some(GuestVerdict::Fail(name, detail)) => {
+                cases += 1;
+                tally.record(&format!("{tag}/{name}"), false, detail)
+            }
+            Some(GuestVerdict::Done) => done = true,
+            None => {}
+        }
+    }
+    tally.record(&format!("{tag}/completed"), done && cases > 0, "no TZTEST DONE (or no case) on the console");
+    let secure = std::fs::read_to_string(&secure_log).unwrap_or_default();
+    let line = secure.lines().find(|l| l.contains("crypto: "));
+    tally.record(
+        &format!("{tag}/secure-log-software-backend"),
+        line.is_some_and(|l| l.contains(LOG_LINE)),
+        line.unwrap_or("no 'crypto:' line in the secure log"),
+    );
+    println!("  ({:.1} s)", out.elapsed.as_secs_f64());
+    Ok(())
+}

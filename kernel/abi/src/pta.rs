@@ -98,6 +98,13 @@ pub mod invoke_tests {
     pub const MUTEX_TEST_READER: u32 = 1;
 }
 
+/// `PTA_SECSTOR_TA_MGMT_UUID`: installs TAs into secure storage (optee_os
+/// 4.5.0 `lib/libutee/include/pta_secstor_ta_mgmt.h`,
+/// `core/pta/secstor_ta_mgmt.c`); xtest 1008 and `xtest --install-ta`.
+pub const SECSTOR_TA_MGMT_UUID: Uuid = Uuid::must("6e256cba-fc4d-4941-ad09-2ca1860342dd");
+/// `PTA_SECSTOR_TA_MGMT_BOOTSTRAP`: in: memref0 a signed bootstrap TA file.
+pub const SECSTOR_TA_MGMT_BOOTSTRAP: u32 = 0;
+
 /// Our statistics PTA (not an upstream one).
 pub const STATS_UUID: Uuid = Uuid::must("c0a7b1e2-74d5-4e6f-9a18-5f3b2d0c9e41");
 /// Stats PTA: `[0] VALUE_OUTPUT a = heap bytes in use, b = open sessions;
@@ -121,6 +128,8 @@ mod tests {
         assert_eq!((invoke_tests::CMD_MUTEX, invoke_tests::CMD_LOCKDEP), (7, 8));
         assert_eq!((invoke_tests::CMD_MEMREF_NULL, invoke_tests::CMD_DT_DRIVER_TESTS), (10, 11));
         assert_ne!(STATS_UUID, SYSTEM_UUID);
+        assert_eq!(SECSTOR_TA_MGMT_UUID.time_low, 0x6e25_6cba);
+        assert_eq!(SECSTOR_TA_MGMT_UUID.clock_seq_and_node, [0xad, 0x09, 0x2c, 0xa1, 0x86, 0x03, 0x42, 0xdd]);
         assert_ne!(STATS_UUID, DEVICE_UUID);
         assert_eq!(SOCKET_UUID.time_low, 0x3b99_6a7d);
         assert_eq!(SOCKET_UUID.time_hi_and_version, 0x4a49);

@@ -187,4 +187,4 @@ pub fn mutex_test(params: &mut TaParams) -> Result<(), TeeError> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -9,6 +9,7 @@ use crate::session::{Target, Uuid};
 
 pub mod device;
 pub mod invoke_tests;
+pub mod secstor_ta_mgmt;
 pub mod socket;
 pub mod socket_rpc;
 pub mod stats;
@@ -23,6 +24,8 @@ pub fn find(uuid: &Uuid) -> Option<Arc<dyn Target>> {
         Some(Arc::new(stats::StatsPta))
     } else if *uuid == invoke_tests::UUID {
         Some(Arc::new(invoke_tests::InvokeTestsPta))
+    } else if *uuid == secstor_ta_mgmt::UUID {
+        Some(Arc::new(secstor_ta_mgmt::SecstorTaMgmtPta))
     } else {
         None
     }

@@ -23,7 +23,7 @@ pub mod shdr;
 pub mod subkey;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use elf::{Perms, Segment, TaImage};
 pub use error::TaError;
@@ -76,6 +76,25 @@ pub fn prepare_main<'a>(
         return Err(TaError::UuidMismatch);
     }
     Ok((verified.image, head))
+}
+
+/// Verifies `file` as a TA to install in the TA database, as upstream's
+/// secure-storage TA management PTA does (optee_os 4.5.0
+/// `core/pta/secstor_ta_mgmt.c`, `bootstrap` and `install_ta`): signed by
+/// `key` itself (a subkey-signed or legacy `SHDR_TA` file is refused, as
+/// upstream's `img_type != SHDR_BOOTSTRAP_TA` check refuses them), bound to
+/// the UUID of its own bootstrap header, digest over everything. The ELF is
+/// not looked at: it is checked when the TA is loaded. Returns the
+/// bootstrap header (the UUID and `ta_version` to install under).
+pub fn verify_bootstrap(file: &[u8], key: &TaPublicKey<'_>) -> Result<shdr::BootstrapTa, TaError> {
+    let header = shdr::Shdr::parse(file).ok_or(TaError::Truncated)?;
+    if header.img_type != shdr::SHDR_BOOTSTRAP_TA {
+        return Err(TaError::UnknownImageType);
+    }
+    let at = header.size();
+    let octets: [u8; 16] = file.get(at..at + 16).and_then(|b| b.try_into().ok()).ok_or(TaError::Truncated)?;
+    let verified = shdr::verify(file, &Uuid::from_octets(octets), key)?;
+    verified.bootstrap.ok_or(TaError::UnknownImageType)
 }
 
 /// Verifies `file` as the TA shared library `uuid` (signed like a TA, as

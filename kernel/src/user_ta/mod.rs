@@ -9,6 +9,7 @@ pub mod store;
 pub mod supp_plugin;
 pub mod syscall;
 pub mod system_pta;
+pub mod tadb;
 pub mod utee_params;
 
 #[cfg(target_os = "none")]

@@ -77,8 +77,23 @@ pub fn shm_free(env: &mut dyn CallEnv, kind: u64, cookie: u64) {
     let _ = rpc_cmd(env, &msg);
 }
 
-/// Fetches the signed TA file for `uuid` into secure memory.
+/// Fetches the signed TA file for `uuid` into secure memory: from the TA
+/// database in secure storage ([`super::tadb`]) if it is installed there,
+/// otherwise from tee-supplicant. As upstream's stores are tried
+/// (`core/kernel/ldelf_syscalls.c`, `ldelf_syscall_open_bin`, optee_os 4.5.0), only
+/// "not found" and "storage not available" move on to the next store.
 pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
+    match super::tadb::lookup(&mut crate::storage::fs::RpcFs::new(env), uuid) {
+        Ok(Some(file)) => return Ok(file),
+        Ok(None) | Err(TeeError::StorageNotAvailable) => {}
+        Err(e) => return Err(e),
+    }
+    fetch_ree(env, uuid)
+}
+
+/// Fetches the signed TA file for `uuid` from tee-supplicant (the REE
+/// file system's TA store).
+fn fetch_ree(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
     let query = rpc_msg(
         RPC_CMD_LOAD_TA,
         alloc::vec![uuid_value(uuid), Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false }],

@@ -127,8 +127,8 @@ fn self_tests_pass() {
 /// Files in memory: open/create/read/write/truncate/remove/rename as
 /// tee-supplicant does them (directories are implicit).
 #[derive(Default)]
-struct MemFs {
-    files: BTreeMap<String, Vec<u8>>,
+pub(crate) struct MemFs {
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
     fds: BTreeMap<u64, String>,
     next: u64,
 }

@@ -83,12 +83,21 @@ pub fn shm_free(env: &mut dyn CallEnv, kind: u64, cookie: u64) {
 /// (`core/kernel/ldelf_syscalls.c`, `ldelf_syscall_open_bin`, optee_os 4.5.0), only
 /// "not found" and "storage not available" move on to the next store.
 pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
-    match super::tadb::lookup(&mut crate::storage::fs::RpcFs::new(env), uuid) {
-        Ok(Some(file)) => return Ok(file),
-        Ok(None) | Err(TeeError::StorageNotAvailable) => {}
-        Err(e) => return Err(e),
+    let installed = super::tadb::lookup(&mut crate::storage::fs::RpcFs::new(env), uuid);
+    first_store(installed, || fetch_ree(env, uuid))
+}
+
+/// The TA database's answer, or the next store's when the database has no
+/// such TA or no storage.
+fn first_store(
+    installed: Result<Option<Vec<u8>>, TeeError>,
+    next: impl FnOnce() -> Result<Vec<u8>, TeeError>,
+) -> Result<Vec<u8>, TeeError> {
+    match installed {
+        Ok(Some(file)) => Ok(file),
+        Ok(None) | Err(TeeError::StorageNotAvailable) => next(),
+        Err(e) => Err(e),
     }
-    fetch_ree(env, uuid)
 }
 
 /// Fetches the signed TA file for `uuid` from tee-supplicant (the REE

@@ -1,12 +1,13 @@
 //! LOAD_TA's two phases against a fake tee-supplicant: size query, an APPL
-//! buffer from SHM_ALLOC, the load into it, SHM_FREE in every case.
+//! buffer from SHM_ALLOC, the load into it, SHM_FREE in every case; which
+//! answers of the TA database move on to tee-supplicant.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use tee_abi::msg::{RPC_CMD_LOAD_TA, RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_SHM_TYPE_APPL, arg_size};
 use tee_abi::result::TeeError;
 
-use super::{MAX_TA_FILE, fetch};
+use super::{MAX_TA_FILE, fetch_ree as fetch, first_store};
 use crate::call_env::{ArgLocation, CallEnv};
 use crate::msg::{Dir, MsgArg, Param};
 use crate::session::Uuid;
@@ -167,4 +168,13 @@ fn without_an_rpc_buffer_the_fetch_fails_as_communication() {
         }
     }
     assert_eq!(fetch(&mut NoRpc(FakeRam::new(4096)), &TA), Err(TeeError::Communication));
+}
+
+#[test]
+fn the_database_answers_first_and_only_a_miss_moves_on() {
+    let ree = || Ok(alloc::vec![2]);
+    assert_eq!(first_store(Ok(Some(alloc::vec![1])), || panic!("REE asked")), Ok(alloc::vec![1]));
+    assert_eq!(first_store(Ok(None), ree), Ok(alloc::vec![2]));
+    assert_eq!(first_store(Err(TeeError::StorageNotAvailable), ree), Ok(alloc::vec![2]));
+    assert_eq!(first_store(Err(TeeError::CorruptObject), || panic!("REE asked")), Err(TeeError::CorruptObject));
 }

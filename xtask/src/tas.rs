@@ -29,7 +29,8 @@ const TA_OUT: &str = "target/tz/ta";
 // the UUIDs of `proto::loading`: BAD_SIGNATURE signed with a key the trusted
 // OS does not trust; RESIGNED validly signed (it loads: the signed UUID is
 // what counts); FLIPPED_BYTE with one image byte flipped after signing;
-// TRUNCATED cut short by `TRUNCATE_BY` bytes.
+// TRUNCATED cut short by `TRUNCATE_BY` bytes; INSTALLED validly signed but
+// kept out of the TA directory (the suite installs it into secure storage).
 /// The TA whose image the loading tests' files carry.
 const DAMAGED_IMAGE_OF: Uuid = proto::hello_world::UUID;
 /// How many bytes the truncated file lacks.
@@ -257,7 +258,8 @@ fn bad_signature_ta(root: &Path, signed: &Path, key: &Path, untrusted: &Path) ->
 /// The damaged copies of hello_world's image (`signed`, a `.ta` signed with
 /// `key`), each signed with `key` for its own UUID: `loading::RESIGNED`
 /// intact, `loading::FLIPPED_BYTE` with one image byte flipped (after
-/// signing), `loading::TRUNCATED` cut short. Returns (UUID, file) pairs.
+/// signing), `loading::TRUNCATED` cut short, `loading::INSTALLED` intact.
+/// Returns (UUID, file) pairs.
 fn damaged_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(Uuid, PathBuf)>> {
     let private = sign::load_private_key(key)?;
     let bytes = std::fs::read(signed).with_context(|| format!("reading {}", signed.display()))?;
@@ -265,10 +267,10 @@ fn damaged_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(Uuid, Path
     let image = ta.image.to_vec();
     let dir = root.join(TA_OUT).join(format!("damaged-{}", key_name(key)?));
     let mut out = Vec::new();
-    for uuid in [loading::RESIGNED, loading::FLIPPED_BYTE, loading::TRUNCATED] {
+    for uuid in [loading::RESIGNED, loading::FLIPPED_BYTE, loading::TRUNCATED, loading::INSTALLED] {
         let path = dir.join(format!("{uuid}.ta"));
         let octets = uuid.to_octets();
-        if uuid == loading::RESIGNED {
+        if uuid == loading::RESIGNED || uuid == loading::INSTALLED {
             sign_to(&path, &image, &octets, &private)?;
         } else {
             // Signed intact once (cached, like every signed TA), then damaged
@@ -330,7 +332,7 @@ fn sign_c_tas(root: &Path, devkit: &Path, key: &Path) -> Result<Vec<(String, Pat
 /// trusts), the C TAs of `tas/c/`, and the guest test programs:
 /// `/lib/optee_armtz/<uuid>.ta`, one
 /// more `.ta` signed with `untrusted` (`loading::BAD_SIGNATURE`), the damaged
-/// copies of [`damaged_tas`],
+/// copies of [`damaged_tas`] (`loading::INSTALLED` in `loading::INSTALL_DIR`),
 /// `/usr/bin/<program>` and the `/etc/tz/tests.d` wrappers of
 /// `qemu/runner/tests.d`.
 pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path) -> Result<Vec<(String, PathBuf)>> {
@@ -341,7 +343,9 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
     let (_, hello) = tas.iter().find(|(uuid, _)| *uuid == hello_uuid).context("no hello_world TA")?;
     let bad = bad_signature_ta(root, hello, key, untrusted)?;
     for (uuid, path) in damaged_tas(root, hello, key)? {
-        extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));
+        let dir =
+            if uuid == loading::INSTALLED { loading::INSTALL_DIR.trim_start_matches('/') } else { "lib/optee_armtz" };
+        extra.push((format!("{dir}/{uuid}.ta"), path));
     }
     for (uuid, path) in tas {
         extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));

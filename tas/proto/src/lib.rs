@@ -298,6 +298,13 @@ pub mod loading {
     pub const FLIPPED_BYTE: Uuid = Uuid::must("d2e4a8c1-39b7-4f06-8e5a-71c3b9f04d26");
     /// Like [`RESIGNED`] but cut short: refused.
     pub const TRUNCATED: Uuid = Uuid::must("a71f3e92-6c48-4b1d-95e0-2f8b7d4c6a13");
+    /// hello_world validly signed for this UUID, kept out of the TA
+    /// directory (at [`INSTALL_DIR`]`/<uuid>.ta`): it loads only once the
+    /// suite has installed it into secure storage with the secure-storage
+    /// TA management pseudo-TA.
+    pub const INSTALLED: Uuid = Uuid::must("e8c5f0b4-0d6a-4a93-b2c7-5f19a3d86e0c");
+    /// Where xtask puts the files the suite installs.
+    pub const INSTALL_DIR: &str = "/usr/share/tz";
 }
 
 #[cfg(test)]
@@ -335,6 +342,7 @@ mod tests {
             loading::RESIGNED,
             loading::FLIPPED_BYTE,
             loading::TRUNCATED,
+            loading::INSTALLED,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(all[i + 1..].iter().all(|b| a != b), "{a} twice");

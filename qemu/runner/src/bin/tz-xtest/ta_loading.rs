@@ -12,19 +12,31 @@
 //! - `ta-truncated-refused`: that copy cut 100 bytes short fails (any
 //!   error; the code is printed);
 //! - `ta-valid-open-after-refusals`: after each refusal above, a session to
-//!   hello_world still opens and answers INC.
+//!   hello_world still opens and answers INC;
+//! - `ta-install-bad-params`: the secure-storage TA management PTA's
+//!   BOOTSTRAP takes one MEMREF_INPUT (BAD_PARAMETERS for a value);
+//! - `ta-install-corrupt-security`: a validly signed file
+//!   (`loading::INSTALLED`, not in the TA directory) with one byte flipped
+//!   in its header, its hash or its image is refused with SECURITY, and
+//!   the TA still does not exist (ITEM_NOT_FOUND);
+//! - `ta-install-then-opens`: the intact file installs; the TA, which does
+//!   not load before, then opens from secure storage and answers INC.
 
 use proto::{hello_world, loading};
-use teec::{Context, Login, Param, TeeError, Uuid};
+use tee_abi::pta::{SECSTOR_TA_MGMT_BOOTSTRAP, SECSTOR_TA_MGMT_UUID};
+use teec::{Context, Login, Param, SharedMemory, TeeError, TeecError, Uuid};
 use tz_runner::Report;
 
-const CASES: [&str; 6] = [
+const CASES: [&str; 9] = [
     "ta-missing-item-not-found",
     "ta-bad-signature-refused",
     "ta-resigned-copy-opens",
     "ta-flipped-byte-security",
     "ta-truncated-refused",
     "ta-valid-open-after-refusals",
+    "ta-install-bad-params",
+    "ta-install-corrupt-security",
+    "ta-install-then-opens",
 ];
 
 /// Opening `uuid` fails; `Ok(code)` with the error code.
@@ -86,4 +98,48 @@ pub fn run(report: &mut Report) {
     report.case(CASES[4], truncated.map(|_| ()));
     recheck("the truncated file");
     report.case(CASES[5], after);
+    install_cases(report, &ctx);
+}
+
+/// BOOTSTRAP of `file` through the secure-storage TA management PTA.
+fn install(ctx: &Context, file: &[u8]) -> Result<(), TeecError> {
+    let mut session = ctx.open_session(&SECSTOR_TA_MGMT_UUID, Login::Public)?;
+    let mut shm = SharedMemory::alloc(ctx, file.len())?;
+    shm.as_mut_slice().copy_from_slice(file);
+    let mut params = [Param::input(&shm), Param::None, Param::None, Param::None];
+    session.invoke(SECSTOR_TA_MGMT_BOOTSTRAP, &mut params)
+}
+
+fn install_cases(report: &mut Report, ctx: &Context) {
+    let path = format!("{}/{}.ta", loading::INSTALL_DIR, loading::INSTALLED);
+    let file = match std::fs::read(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            for name in &CASES[6..] {
+                report.case(name, Err(format!("{path}: {e}")));
+            }
+            return;
+        }
+    };
+    let bad_params = (|| {
+        let mut session = ctx.open_session(&SECSTOR_TA_MGMT_UUID, Login::Public).map_err(|e| format!("open: {e}"))?;
+        let mut params = [Param::ValueInput { a: 0, b: 0 }, Param::None, Param::None, Param::None];
+        match session.invoke(SECSTOR_TA_MGMT_BOOTSTRAP, &mut params) {
+            Err(e) if e.code == TeeError::BadParameters.code() => Ok(()),
+            r => Err(format!("BOOTSTRAP of a value gave {r:?}")),
+        }
+    })();
+    report.case(CASES[6], bad_params);
+    // The header's magic, the hash after it, the middle of the image.
+    let corrupt = [0, 20, file.len() / 2].iter().try_for_each(|&at| {
+        let mut bad = file.clone();
+        bad[at] ^= 1;
+        match install(ctx, &bad) {
+            Err(e) if e.code == TeeError::Security.code() => Ok(()),
+            r => Err(format!("installing with byte {at} flipped gave {r:?}")),
+        }
+    });
+    report.case(CASES[7], corrupt.and_then(|()| open_fails_with(ctx, &loading::INSTALLED, TeeError::ItemNotFound)));
+    let installed = install(ctx, &file).map_err(|e| format!("install: {e}"));
+    report.case(CASES[8], installed.and_then(|()| open_and_inc(ctx, &loading::INSTALLED)));
 }

@@ -68,7 +68,11 @@ enum Cmd {
         /// Trusted OS (xtest's TAs are signed with OP-TEE's key).
         #[arg(long, value_enum, default_value = "ours-optee-key")]
         tee: Tee,
-        /// Arguments for xtest (default: -t regression), e.g. `-- -t regression 1001`.
+        /// Arguments for xtest (default: -t regression). xtest runs every case
+        /// whose ID contains one of the arguments (IDs are `regression_1001`,
+        /// ...): `-- -t regression 1001` runs one case, `-- -t regression _10`
+        /// the 1000 group (`regression_10xx`; `_40` the 4000 group), and
+        /// `-x <part>` excludes. A bare `1000` matches no regression case.
         #[arg(last = true)]
         args: Vec<String>,
     },

@@ -19,7 +19,7 @@ use tee_abi::uuid::Uuid;
 
 use crate::sign;
 
-/// The TAs' target: no FP/SIMD, like the rest of the secure world.
+/// The TAs' target: soft-float by choice (S-EL0 may use FP/SIMD; `tas/README.md` says why not).
 pub const TA_TARGET: &str = "aarch64-unknown-none-softfloat";
 /// The guest programs' target (static, no C toolchain needed).
 pub const GUEST_TARGET: &str = "aarch64-unknown-linux-musl";

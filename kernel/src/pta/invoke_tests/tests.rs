@@ -82,8 +82,13 @@ fn memref_null_wants_one_empty_inout() {
     }
 }
 
+/// The MUTEX tests share the PTA's one lock and its counters: run them one
+/// at a time (the test harness runs tests in parallel), or "alone" is not.
+static MUTEX_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn mutex_writers_and_readers_report_their_counts() {
+    let _serial = MUTEX_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     let mut w = TaParams([v(Dir::In, cmd::MUTEX_TEST_WRITER, 1000), v(Dir::Out, 0, 0), N, N]);
     assert_eq!(mutex_test(&mut w), Ok(()));
     // Alone: one waiter on arrival (itself), one holder.
@@ -99,6 +104,7 @@ fn mutex_writers_and_readers_report_their_counts() {
 
 #[test]
 fn mutex_readers_never_see_a_writer_halfway() {
+    let _serial = MUTEX_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     let threads: Vec<_> = (0..6)
         .map(|i| {
             std::thread::spawn(move || {

@@ -48,7 +48,7 @@ pub fn run(tee: Tee, args: &[String]) -> Result<()> {
     let log = root.join(format!("target/tz/console-xtest-{}.log", tee.name()));
     std::fs::write(&log, console)?;
     println!("  console: {}  ({:.0} s)", log.display(), out.elapsed.as_secs_f64());
-    if out.lines.iter().any(|(_, l)| l.starts_with("XTEST 0 test cases")) {
+    if out.lines.iter().any(|(_, l)| l.starts_with("XTEST 0 test cases of which")) {
         println!(
             "  no case matched: xtest selects by substring of the case ID, e.g. `-- -t regression _10` for the 1000 group"
         );

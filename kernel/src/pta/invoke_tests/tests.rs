@@ -84,6 +84,9 @@ fn memref_null_wants_one_empty_inout() {
 
 #[test]
 fn mutex_writers_and_readers_report_their_counts() {
+    // The test mutex is global: "alone" only holds while the other mutex
+    // test is not running in parallel.
+    let _serial = MUTEX_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     let mut w = TaParams([v(Dir::In, cmd::MUTEX_TEST_WRITER, 1000), v(Dir::Out, 0, 0), N, N]);
     assert_eq!(mutex_test(&mut w), Ok(()));
     // Alone: one waiter on arrival (itself), one holder.
@@ -97,8 +100,12 @@ fn mutex_writers_and_readers_report_their_counts() {
     assert_eq!(mutex_test(&mut shape), Err(TeeError::BadParameters));
 }
 
+/// Serialises the tests of the kernel-wide test mutex.
+static MUTEX_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn mutex_readers_never_see_a_writer_halfway() {
+    let _serial = MUTEX_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     let threads: Vec<_> = (0..6)
         .map(|i| {
             std::thread::spawn(move || {

@@ -54,6 +54,12 @@ pub const TAG: usize = 16;
 pub const MAX_ID: usize = 64;
 /// Largest data stream kept (a bound on kernel heap use per open object).
 pub const MAX_DATA: usize = 1 << 20;
+/// Directory entries a listing reads from tee-supplicant at most (object
+/// files, leftover `.new` files and anything else alike). The normal world
+/// answers READDIR: one that never reports the end gets
+/// STORAGE_NOT_AVAILABLE after this many, not a call that never ends or a
+/// kernel heap filled with names.
+pub const MAX_DIR_ENTRIES: usize = 4096;
 
 /// The device key: `HKDF-SHA256(salt = "tz device key v1", ikm = HUK)`.
 pub fn device_key() -> [u8; 32] {
@@ -290,19 +296,28 @@ impl TaStore {
         self.remove(fs, old)
     }
 
-    /// Every object of this TA: (ID, data size, generation). Files that do
-    /// not authenticate are skipped.
+    /// Every object of this TA: (ID, data size). Files that do not
+    /// authenticate are skipped; a listing longer than [`MAX_DIR_ENTRIES`]
+    /// is STORAGE_NOT_AVAILABLE.
     pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, TeeError> {
         let dir = match fs.opendir(&self.dir) {
             Ok(d) => d,
             Err(TeeError::ItemNotFound) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
-        let mut names = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut read = 0;
         let r = loop {
+            if read == MAX_DIR_ENTRIES {
+                break Err(TeeError::StorageNotAvailable);
+            }
+            read += 1;
             match fs.readdir(dir) {
                 Ok(n) => {
                     if n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        if names.try_reserve(1).is_err() {
+                            break Err(TeeError::OutOfMemory);
+                        }
                         names.push(n);
                     }
                 }
@@ -313,6 +328,7 @@ impl TaStore {
         let _ = fs.closedir(dir);
         r?;
         let mut out = Vec::new();
+        out.try_reserve_exact(names.len()).map_err(|_| TeeError::OutOfMemory)?;
         for n in names {
             let mut tag = [0u8; 32];
             for (i, t) in tag.iter_mut().enumerate() {

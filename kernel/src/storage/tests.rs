@@ -22,6 +22,9 @@ struct MemFs {
     next: u64,
     /// Fail the n-th write from now (simulated crash mid-write).
     fail_write_in: Option<usize>,
+    /// A hostile tee-supplicant: READDIR never reports the end (valid-looking
+    /// names, then junk, alternately); the count of READDIRs answered.
+    endless_dir: Option<usize>,
 }
 
 impl MemFs {
@@ -107,6 +110,11 @@ impl ReeFs for MemFs {
         self.dirs.remove(&handle).map(|_| ()).ok_or(TeeError::BadParameters)
     }
     fn readdir(&mut self, handle: u64) -> Result<String, TeeError> {
+        if let Some(n) = self.endless_dir.as_mut() {
+            *n += 1;
+            let c = if *n % 2 == 0 { 'a' } else { 'z' };
+            return Ok(core::iter::repeat_n(c, 64).collect());
+        }
         let d = self.dirs.get_mut(&handle).ok_or(TeeError::BadParameters)?;
         if d.is_empty() { Err(TeeError::ItemNotFound) } else { Ok(d.remove(0)) }
     }
@@ -206,6 +214,19 @@ fn list_and_rename() {
     assert_eq!(a.load(&mut fs, b"x").unwrap_err(), TeeError::ItemNotFound);
     assert_eq!(a.load(&mut fs, b"w").unwrap().data, b"1");
     assert_eq!(b.list(&mut fs).unwrap(), [(b"z".to_vec(), 3)]);
+}
+
+#[test]
+fn a_listing_without_end_is_refused_after_a_bound() {
+    let mut fs = MemFs::default();
+    let s = TaStore::new(&device_key(), &UUID_A);
+    s.commit(&mut fs, b"x", 0, b"1", &[1; 12], false).unwrap();
+    fs.endless_dir = Some(0);
+    assert_eq!(s.list(&mut fs), Err(TeeError::StorageNotAvailable));
+    assert_eq!(fs.endless_dir, Some(super::object::MAX_DIR_ENTRIES), "READDIRs asked");
+    assert!(fs.dirs.is_empty(), "the directory handle is closed");
+    fs.endless_dir = None;
+    assert_eq!(s.list(&mut fs).unwrap(), [(b"x".to_vec(), 1)]);
 }
 
 mod rpc;

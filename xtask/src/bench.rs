@@ -163,10 +163,8 @@ pub fn table(rows: &[Row]) -> String {
         for r in waits {
             let _ = writeln!(t, "{:<36} {:>14} {:>14}", r.name, ms(r.ours), ms(r.upstream));
         }
-        let _ = writeln!(
-            t,
-            "(one TA syscall each; a 1 ms SCHED_FIFO timer's worst lateness while it ran; bound: 10 ms)"
-        );
+        let _ =
+            writeln!(t, "(one TA syscall each; a 1 ms SCHED_FIFO timer's worst lateness while it ran; bound: 10 ms)");
     }
     t
 }

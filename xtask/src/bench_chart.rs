@@ -86,7 +86,7 @@ pub fn write(path: &Path, rows: &[Row]) -> Result<()> {
     chart.draw_series(ratios).map_err(err)?;
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+        .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()

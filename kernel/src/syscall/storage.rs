@@ -50,11 +50,14 @@ fn read_in(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, TeeEr
     if len == 0 { Ok(Vec::new()) } else { ctx.regions().read(va, len) }
 }
 
+/// An object ID: at most `MAX_ID` bytes (BAD_PARAMETERS), from the TA's
+/// own memory (upstream's `bb_memdup_user_private`: an ID in a client's
+/// shared memory is ACCESS_DENIED, on which libutee panics; xtest 6020).
 fn read_id(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, TeeError> {
     if len > MAX_ID as u64 {
         return Err(TeeError::BadParameters);
     }
-    read_in(ctx, va, len)
+    if len == 0 { Ok(Vec::new()) } else { ctx.regions().read_private(va, len) }
 }
 
 fn nonce(ctx: &mut dyn SyscallContext) -> [u8; 12] {
@@ -133,7 +136,7 @@ pub(super) fn rename(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
         }
         let h = handle(a[0]);
         StorageState::rename_check(handles, h)?;
-        let new = read_in(ctx, a[1], a[2])?;
+        let new = read_id(ctx, a[1], a[2])?;
         let n = nonce(ctx);
         let store = store_of(ctx);
         st.rename(handles, &mut RpcFs::new(ctx.env()), &store, h, new, &n)

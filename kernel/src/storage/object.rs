@@ -13,9 +13,13 @@
 //! an object's file is `<hex(HMAC(name key, 0x01 || object ID))>`. Object IDs
 //! never appear in clear, and two TAs never share a file or a key.
 //!
-//! File format (`VERSION` 1): a 40-byte header — magic `TZSO`, version u32,
+//! File format (`VERSION` 2): a 40-byte header — magic `TZSO`, version u32,
 //! generation u64, body length u64, 12-byte nonce, 4 reserved bytes — then
-//! the body: AES-256-GCM of `id_len u32 || id || data` with a 16-byte tag.
+//! the body: AES-256-GCM of `id_len u32 || id || usage u32 || data` with a
+//! 16-byte tag. The usage is the object's `objectUsage`, which
+//! `TEE_RestrictObjectUsage1` narrows for good (upstream keeps it in its
+//! `tee_svc_storage_head`). Version 1 files (no usage field: every usage
+//! bit) are still read.
 //! The AAD is the header (hence the generation, bumped on every update) and
 //! the 32-byte name tag `HMAC(name key, 0x01 || id)` (which binds the object
 //! ID; the decrypted ID is compared as well). A file moved to another name or
@@ -44,8 +48,12 @@ use super::fs::ReeFs;
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"TZSO";
-/// File format version.
-pub const VERSION: u32 = 1;
+/// File format version written.
+pub const VERSION: u32 = 2;
+/// The version before the usage field.
+const VERSION_NO_USAGE: u32 = 1;
+/// `TEE_USAGE_DEFAULT`: every usage bit, a new data object's usage.
+pub const USAGE_ALL: u32 = 0xFFFF_FFFF;
 /// Header size.
 pub const HEADER: usize = 40;
 /// GCM tag size.
@@ -74,6 +82,8 @@ fn hex(bytes: &[u8]) -> String {
 pub struct Stored {
     pub id: Vec<u8>,
     pub generation: u64,
+    /// `objectUsage`.
+    pub usage: u32,
     pub data: Vec<u8>,
 }
 
@@ -133,15 +143,24 @@ impl TaStore {
         alloc::format!("{}/{}", self.dir, hex(&self.tag(id)))
     }
 
-    /// Encrypts `data` of object `id` into a complete file.
-    pub fn seal(&self, id: &[u8], generation: u64, data: &[u8], nonce: &[u8; 12]) -> Result<Vec<u8>, TeeError> {
+    /// Encrypts `data` of object `id` (with its `usage`) into a complete
+    /// file.
+    pub fn seal(
+        &self,
+        id: &[u8],
+        generation: u64,
+        usage: u32,
+        data: &[u8],
+        nonce: &[u8; 12],
+    ) -> Result<Vec<u8>, TeeError> {
         if id.len() > MAX_ID || data.len() > MAX_DATA {
             return Err(TeeError::StorageNoSpace);
         }
         let mut plain = Vec::new();
-        plain.try_reserve_exact(4 + id.len() + data.len()).map_err(|_| TeeError::OutOfMemory)?;
+        plain.try_reserve_exact(8 + id.len() + data.len()).map_err(|_| TeeError::OutOfMemory)?;
         plain.extend_from_slice(&(id.len() as u32).to_le_bytes());
         plain.extend_from_slice(id);
+        plain.extend_from_slice(&usage.to_le_bytes());
         plain.extend_from_slice(data);
         let body_len = (plain.len() + TAG) as u64;
         let mut header = [0u8; HEADER];
@@ -163,17 +182,21 @@ impl TaStore {
         Ok(file)
     }
 
-    /// Checks a file's header; the body length.
-    fn header(h: &[u8]) -> Result<(u64, u64), TeeError> {
-        if h.len() != HEADER || h[..4] != MAGIC || h[4..8] != VERSION.to_le_bytes() {
+    /// Checks a file's header; the version, generation and body length.
+    fn header(h: &[u8]) -> Result<(u32, u64, u64), TeeError> {
+        if h.len() != HEADER || h[..4] != MAGIC {
+            return Err(TeeError::CorruptObject);
+        }
+        let version = u32::from_le_bytes(h[4..8].try_into().unwrap_or_default());
+        if version != VERSION && version != VERSION_NO_USAGE {
             return Err(TeeError::CorruptObject);
         }
         let generation = u64::from_le_bytes(h[8..16].try_into().unwrap_or_default());
         let body_len = u64::from_le_bytes(h[16..24].try_into().unwrap_or_default());
-        if body_len < (4 + TAG) as u64 || body_len > (4 + MAX_ID + MAX_DATA + TAG) as u64 {
+        if body_len < (4 + TAG) as u64 || body_len > (8 + MAX_ID + MAX_DATA + TAG) as u64 {
             return Err(TeeError::CorruptObject);
         }
-        Ok((generation, body_len))
+        Ok((version, generation, body_len))
     }
 
     /// Decrypts a complete file stored under name tag `tag`.
@@ -181,7 +204,7 @@ impl TaStore {
         if file.len() < HEADER {
             return Err(TeeError::CorruptObject);
         }
-        let (generation, body_len) = Self::header(&file[..HEADER])?;
+        let (version, generation, body_len) = Self::header(&file[..HEADER])?;
         if (file.len() - HEADER) as u64 != body_len {
             return Err(TeeError::CorruptObject);
         }
@@ -199,11 +222,13 @@ impl TaStore {
         if self.tag(&id) != *tag {
             return Err(TeeError::CorruptObject);
         }
-        Ok(Stored {
-            id,
-            generation,
-            data: crate::params::try_copy(&plain[4 + id_len..]).map_err(|_| TeeError::OutOfMemory)?,
-        })
+        let (usage, data) = if version == VERSION_NO_USAGE {
+            (USAGE_ALL, &plain[4 + id_len..])
+        } else {
+            let u = plain.get(4 + id_len..8 + id_len).ok_or(TeeError::CorruptObject)?;
+            (u32::from_le_bytes(u.try_into().unwrap_or_default()), &plain[8 + id_len..])
+        };
+        Ok(Stored { id, generation, usage, data: crate::params::try_copy(data).map_err(|_| TeeError::OutOfMemory)? })
     }
 
     /// Reads and decrypts the file at `path` (name tag `tag`);
@@ -212,7 +237,7 @@ impl TaStore {
         let fd = fs.open(path)?;
         let file = (|| -> Result<Vec<u8>, TeeError> {
             let h = fs.read(fd, 0, HEADER)?;
-            let (_, body_len) = Self::header(&h)?;
+            let (_, _, body_len) = Self::header(&h)?;
             let body = fs.read(fd, HEADER as u64, body_len as usize)?;
             let mut file = h;
             file.try_reserve_exact(body.len()).map_err(|_| TeeError::OutOfMemory)?;
@@ -240,9 +265,7 @@ impl TaStore {
         }
     }
 
-    /// Writes object `id` atomically: `<file>.new` in full, then renamed over
-    /// `<file>` (refused with `ACCESS_CONFLICT` when the object exists and
-    /// `overwrite` is false).
+    /// [`TaStore::commit_object`] of an object with every usage bit.
     pub fn commit(
         &self,
         fs: &mut dyn ReeFs,
@@ -252,11 +275,28 @@ impl TaStore {
         nonce: &[u8; 12],
         overwrite: bool,
     ) -> Result<(), TeeError> {
+        self.commit_object(fs, id, generation, USAGE_ALL, data, nonce, overwrite)
+    }
+
+    /// Writes object `id` atomically: `<file>.new` in full, then renamed over
+    /// `<file>` (refused with `ACCESS_CONFLICT` when the object exists and
+    /// `overwrite` is false).
+    #[allow(clippy::too_many_arguments)]
+    pub fn commit_object(
+        &self,
+        fs: &mut dyn ReeFs,
+        id: &[u8],
+        generation: u64,
+        usage: u32,
+        data: &[u8],
+        nonce: &[u8; 12],
+        overwrite: bool,
+    ) -> Result<(), TeeError> {
         let path = self.path(id);
         if !overwrite && self.exists(fs, id)? {
             return Err(TeeError::AccessConflict);
         }
-        let file = self.seal(id, generation, data, nonce)?;
+        let file = self.seal(id, generation, usage, data, nonce)?;
         let tmp = alloc::format!("{path}.new");
         let fd = fs.create(&tmp)?;
         let written = fs.write(fd, 0, &file);
@@ -286,7 +326,7 @@ impl TaStore {
         obj: &Stored,
         nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
-        self.commit(fs, new, obj.generation.wrapping_add(1), &obj.data, nonce, false)?;
+        self.commit_object(fs, new, obj.generation.wrapping_add(1), obj.usage, &obj.data, nonce, false)?;
         self.remove(fs, old)
     }
 
@@ -331,5 +371,41 @@ fn storage_error(e: TeeError) -> TeeError {
     match e {
         TeeError::StorageNoSpace | TeeError::OutOfMemory => e,
         _ => TeeError::Generic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version 1 file (no usage field), as the kernel wrote them before
+    /// version 2, still opens: with every usage bit, its data intact.
+    #[test]
+    fn version_1_files_read_with_every_usage_bit() {
+        let s = TaStore::new(&device_key(), &[7; 16]);
+        let (id, data, nonce) = (b"old", b"v1 data", [5u8; 12]);
+        let mut plain = Vec::from(&(id.len() as u32).to_le_bytes()[..]);
+        plain.extend_from_slice(id);
+        plain.extend_from_slice(data);
+        let mut header = [0u8; HEADER];
+        header[..4].copy_from_slice(&MAGIC);
+        header[4..8].copy_from_slice(&VERSION_NO_USAGE.to_le_bytes());
+        header[8..16].copy_from_slice(&3u64.to_le_bytes());
+        header[16..24].copy_from_slice(&((plain.len() + TAG) as u64).to_le_bytes());
+        header[24..36].copy_from_slice(&nonce);
+        let mut aad = Vec::from(&header[..]);
+        aad.extend_from_slice(&s.tag(id));
+        let body = Aes256Gcm::new((&s.key).into())
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad: &aad })
+            .unwrap();
+        let mut file = Vec::from(&header[..]);
+        file.extend_from_slice(&body);
+        let got = s.open_file(&s.tag(id), &file).unwrap();
+        assert_eq!(got, Stored { id: id.to_vec(), generation: 3, usage: USAGE_ALL, data: data.to_vec() });
+        // Version 2 keeps the usage; another version is corrupt.
+        let v2 = s.seal(id, 4, 0x30, data, &nonce).unwrap();
+        assert_eq!(s.open_file(&s.tag(id), &v2).unwrap().usage, 0x30);
+        file[4] = 3;
+        assert_eq!(s.open_file(&s.tag(id), &file), Err(TeeError::CorruptObject));
     }
 }

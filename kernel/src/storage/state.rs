@@ -16,7 +16,7 @@ use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
-use super::object::{MAX_DATA, Stored, TaStore};
+use super::object::{MAX_DATA, Stored, TaStore, USAGE_ALL};
 use crate::handles::{Entry, HandleTable, Kind};
 
 /// `TEE_STORAGE_PRIVATE`.
@@ -70,6 +70,9 @@ impl Entry for Enumerator {
 struct OpenObject {
     data: Vec<u8>,
     generation: u64,
+    /// `objectUsage`, one value for every handle on the object (upstream's
+    /// `tee_pobj.obj_info_usage`).
+    usage: u32,
     handles: usize,
 }
 
@@ -89,10 +92,10 @@ pub fn storage_ok(id: u64) -> Result<(), TeeError> {
 }
 
 /// `struct utee_object_info` of a persistent object.
-pub fn info_bytes(data_size: u32, data_pos: u32, handle_flags: u32) -> [u8; 28] {
+pub fn info_bytes(usage: u32, data_size: u32, data_pos: u32, handle_flags: u32) -> [u8; 28] {
     let mut out = [0u8; 28];
     // type, object size, max object size, usage, data size, position, flags
-    for (i, v) in [TYPE_DATA, 0, 0, 0xFFFF_FFFF, data_size, data_pos, handle_flags].iter().enumerate() {
+    for (i, v) in [TYPE_DATA, 0, 0, usage, data_size, data_pos, handle_flags].iter().enumerate() {
         out[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
     }
     out
@@ -156,9 +159,10 @@ impl StorageState {
         flags: u32,
         data: Vec<u8>,
         generation: u64,
+        usage: u32,
     ) -> Result<u32, TeeError> {
         let h = handles.insert(ObjectHandle { id: id.clone(), flags, pos: 0 })?;
-        let o = self.objects.entry(id).or_insert(OpenObject { data, generation, handles: 0 });
+        let o = self.objects.entry(id).or_insert(OpenObject { data, generation, usage, handles: 0 });
         o.handles += 1;
         Ok(h)
     }
@@ -178,8 +182,33 @@ impl StorageState {
     /// `CRYP_OBJ_GET_INFO` on a persistent object.
     pub fn info(&self, handles: &HandleTable, h: u32) -> Result<[u8; 28], TeeError> {
         let o = object_handle(handles, h)?;
-        let size = self.objects.get(&o.id).map_or(0, |d| d.data.len());
-        Ok(info_bytes(size as u32, o.pos as u32, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags))
+        let (size, usage) = self.objects.get(&o.id).map_or((0, USAGE_ALL), |d| (d.data.len(), d.usage));
+        Ok(info_bytes(usage, size as u32, o.pos as u32, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags))
+    }
+
+    /// `CRYP_OBJ_RESTRICT_USAGE` on a persistent object (upstream's
+    /// `syscall_cryp_obj_restrict_usage` with `tee_svc_storage_write_usage`):
+    /// the object's usage narrows for every handle on it and in its file,
+    /// with no access right required; if the file cannot be written the
+    /// usage stays as it was.
+    pub fn restrict_usage(
+        &mut self,
+        handles: &HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        h: u32,
+        usage: u32,
+        nonce: &[u8; 12],
+    ) -> Result<(), TeeError> {
+        let id = object_handle(handles, h)?.id.clone();
+        let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
+        let (usage, generation) = (o.usage & usage, o.generation.wrapping_add(1));
+        store.commit_object(fs, &id, generation, usage, &o.data, nonce, true)?;
+        if let Some(o) = self.objects.get_mut(&id) {
+            o.usage = usage;
+            o.generation = generation;
+        }
+        Ok(())
     }
 
     /// `STORAGE_OBJ_OPEN` of object `id` (flags already checked).
@@ -192,13 +221,13 @@ impl StorageState {
         flags: u32,
     ) -> Result<u32, TeeError> {
         Self::check_share(handles, &id, flags)?;
-        let (data, generation) = if let Some(o) = self.objects.get(&id) {
-            (try_copy(&o.data)?, o.generation)
+        let (data, generation, usage) = if let Some(o) = self.objects.get(&id) {
+            (try_copy(&o.data)?, o.generation, o.usage)
         } else {
             let s = store.load(fs, &id)?;
-            (s.data, s.generation)
+            (s.data, s.generation, s.usage)
         };
-        self.add_handle(handles, id, flags, data, generation)
+        self.add_handle(handles, id, flags, data, generation, usage)
     }
 
     /// Upstream: creating an object some handle has open is a conflict,
@@ -233,7 +262,7 @@ impl StorageState {
         if !want_handle {
             return Ok(None);
         }
-        self.add_handle(handles, id, flags, data, 0).map(Some)
+        self.add_handle(handles, id, flags, data, 0, USAGE_ALL).map(Some)
     }
 
     /// `STORAGE_OBJ_DEL`: close and delete.
@@ -279,7 +308,8 @@ impl StorageState {
             return Err(TeeError::AccessConflict);
         }
         let obj = self.objects.get(&old).ok_or(TeeError::BadState)?;
-        let stored = Stored { id: old.clone(), generation: obj.generation, data: try_copy(&obj.data)? };
+        let stored =
+            Stored { id: old.clone(), generation: obj.generation, usage: obj.usage, data: try_copy(&obj.data)? };
         store.rename(fs, &old, &new, &stored, nonce)?;
         // WRITE_META is exclusive: this handle is the only one on the object.
         if let Some(mut moved) = self.objects.remove(&old) {
@@ -335,8 +365,9 @@ impl StorageState {
         nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
         let id = object_handle(handles, h)?.id.clone();
-        let generation = self.objects.get(&id).ok_or(TeeError::BadState)?.generation.wrapping_add(1);
-        store.commit(fs, &id, generation, &data, nonce, true)?;
+        let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
+        let (generation, usage) = (o.generation.wrapping_add(1), o.usage);
+        store.commit_object(fs, &id, generation, usage, &data, nonce, true)?;
         if let Some(o) = self.objects.get_mut(&id) {
             o.data = data;
             o.generation = generation;

@@ -1,5 +1,6 @@
 //! The storage syscalls 41..=53 (`TEE_SCN_STORAGE_*`) and, on persistent
-//! handles, 24 (`CRYP_OBJ_GET_INFO`) and 28 (`CRYP_OBJ_CLOSE`): argument
+//! handles, `CRYP_OBJ_GET_INFO`, `CRYP_OBJ_RESTRICT_USAGE` and
+//! `CRYP_OBJ_CLOSE`: argument
 //! order, checks and error codes as upstream's `core/tee/tee_svc_storage.c`
 //! (OP-TEE 4.5.0). The work is the storage service's
 //! (`crate::storage::state`).
@@ -12,7 +13,7 @@ use tee_abi::result::TeeError;
 use super::{SyscallContext, handle, write_u32, write_u64};
 use crate::handles::{HandleTable, Kind};
 use crate::storage::fs::RpcFs;
-use crate::storage::object::{MAX_ID, TaStore, device_key};
+use crate::storage::object::{MAX_ID, TaStore, USAGE_ALL, device_key};
 use crate::storage::state::{
     self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes, storage_ok,
 };
@@ -71,6 +72,16 @@ pub(super) fn obj_get_info(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result
     with_storage(ctx, |ctx, st, handles| {
         let info = st.info(handles, handle(a[0]))?;
         ctx.regions().write(a[1], &info)
+    })
+}
+
+/// `(obj, usage)` on a persistent handle: the narrowed usage is written to
+/// the object's file.
+pub(super) fn obj_restrict_usage(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        let n = nonce(ctx);
+        let store = store_of(ctx);
+        st.restrict_usage(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]), a[1] as u32, &n)
     })
 }
 
@@ -179,7 +190,8 @@ pub(super) fn enum_next(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<()
         ctx.regions().resolve(a[1], 28, true)?;
         ctx.regions().resolve(a[2], MAX_ID as u64, true)?;
         let (id, size) = state::enum_next(handles, h)?;
-        ctx.regions().write(a[1], &info_bytes(size as u32, 0, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED))?;
+        ctx.regions()
+            .write(a[1], &info_bytes(USAGE_ALL, size as u32, 0, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED))?;
         if !id.is_empty() {
             ctx.regions().write(a[2], &id)?;
         }

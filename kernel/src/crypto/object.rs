@@ -46,7 +46,7 @@ pub(super) fn secret_props(obj_type: u32) -> Option<(u32, u32, u32, usize)> {
 
 /// The attribute holding a secret-value type's value: the KDF input types
 /// have their own IDs.
-fn secret_attr(obj_type: u32) -> u32 {
+pub(super) fn secret_attr(obj_type: u32) -> u32 {
     derive::secret_attr(obj_type).unwrap_or(ATTR_SECRET_VALUE)
 }
 

@@ -15,11 +15,14 @@
 //!
 //! File format (`VERSION` 2): a 40-byte header — magic `TZSO`, version u32,
 //! generation u64, body length u64, 12-byte nonce, 4 reserved bytes — then
-//! the body: AES-256-GCM of `id_len u32 || id || usage u32 || data` with a
-//! 16-byte tag. The usage is the object's `objectUsage`, which
-//! `TEE_RestrictObjectUsage1` narrows for good (upstream keeps it in its
-//! `tee_svc_storage_head`). Version 1 files (no usage field: every usage
-//! bit) are still read.
+//! the body: AES-256-GCM, with a 16-byte tag, of
+//! `id_len u32 || id || usage u32 || type u32 || key_bits u32 ||
+//! max_bits u32 || attrs_len u32 || attrs || data`. As upstream's
+//! `tee_svc_storage_head` and attribute block: the usage is the object's
+//! `objectUsage` (which `TEE_RestrictObjectUsage1` narrows for good), type
+//! and sizes its `utee_object_info`, `attrs` a key object's attributes
+//! (`crate::crypto`'s export; empty for `TEE_TYPE_DATA`). Version 1 files
+//! (none of these: a data object with every usage bit) are still read.
 //! The AAD is the header (hence the generation, bumped on every update) and
 //! the 32-byte name tag `HMAC(name key, 0x01 || id)` (which binds the object
 //! ID; the decrypted ID is compared as well). A file moved to another name or
@@ -45,6 +48,8 @@ use sha2::Sha256;
 use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
+pub use crate::crypto::KeyMeta;
+use zeroize::Zeroizing;
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"TZSO";
@@ -62,6 +67,12 @@ pub const TAG: usize = 16;
 pub const MAX_ID: usize = 64;
 /// Largest data stream kept (a bound on kernel heap use per open object).
 pub const MAX_DATA: usize = 1 << 20;
+/// Largest attribute block kept: an RSA-4096 keypair's eight attributes
+/// take under 3 KiB.
+pub const MAX_ATTRS: usize = 16 << 10;
+/// The fixed fields of a version 2 body besides the ID: usage, type, two
+/// sizes, the attribute block's length, and the ID's length.
+const FIXED: usize = 24;
 
 /// The device key: `HKDF-SHA256(salt = "tz device key v1", ikm = HUK)`.
 pub fn device_key() -> [u8; 32] {
@@ -84,7 +95,43 @@ pub struct Stored {
     pub generation: u64,
     /// `objectUsage`.
     pub usage: u32,
+    /// Type and sizes of a key object ([`KeyMeta::DATA`] for a data one).
+    pub meta: KeyMeta,
+    /// A key object's attributes, as `crate::crypto` exported them.
+    pub attrs: Zeroizing<Vec<u8>>,
     pub data: Vec<u8>,
+}
+
+impl Stored {
+    /// This object as [`TaStore::seal`] takes it.
+    pub fn view(&self) -> ObjectView<'_> {
+        ObjectView {
+            id: &self.id,
+            generation: self.generation,
+            usage: self.usage,
+            meta: self.meta,
+            attrs: &self.attrs,
+            data: &self.data,
+        }
+    }
+}
+
+/// One object's fields to seal into a file.
+#[derive(Clone, Copy)]
+pub struct ObjectView<'a> {
+    pub id: &'a [u8],
+    pub generation: u64,
+    pub usage: u32,
+    pub meta: KeyMeta,
+    pub attrs: &'a [u8],
+    pub data: &'a [u8],
+}
+
+impl<'a> ObjectView<'a> {
+    /// A data object with every usage bit.
+    pub fn data(id: &'a [u8], generation: u64, data: &'a [u8]) -> ObjectView<'a> {
+        ObjectView { id, generation, usage: USAGE_ALL, meta: KeyMeta::DATA, attrs: &[], data }
+    }
 }
 
 /// One TA's view of the store: its keys and directory.
@@ -143,24 +190,20 @@ impl TaStore {
         alloc::format!("{}/{}", self.dir, hex(&self.tag(id)))
     }
 
-    /// Encrypts `data` of object `id` (with its `usage`) into a complete
-    /// file.
-    pub fn seal(
-        &self,
-        id: &[u8],
-        generation: u64,
-        usage: u32,
-        data: &[u8],
-        nonce: &[u8; 12],
-    ) -> Result<Vec<u8>, TeeError> {
-        if id.len() > MAX_ID || data.len() > MAX_DATA {
+    /// Encrypts object `o` into a complete file.
+    pub fn seal(&self, o: &ObjectView<'_>, nonce: &[u8; 12]) -> Result<Vec<u8>, TeeError> {
+        let (id, data, generation) = (o.id, o.data, o.generation);
+        if id.len() > MAX_ID || data.len() > MAX_DATA || o.attrs.len() > MAX_ATTRS {
             return Err(TeeError::StorageNoSpace);
         }
-        let mut plain = Vec::new();
-        plain.try_reserve_exact(8 + id.len() + data.len()).map_err(|_| TeeError::OutOfMemory)?;
+        let mut plain = Zeroizing::new(Vec::new());
+        plain.try_reserve_exact(FIXED + id.len() + o.attrs.len() + data.len()).map_err(|_| TeeError::OutOfMemory)?;
         plain.extend_from_slice(&(id.len() as u32).to_le_bytes());
         plain.extend_from_slice(id);
-        plain.extend_from_slice(&usage.to_le_bytes());
+        for v in [o.usage, o.meta.obj_type, o.meta.key_bits, o.meta.max_bits, o.attrs.len() as u32] {
+            plain.extend_from_slice(&v.to_le_bytes());
+        }
+        plain.extend_from_slice(o.attrs);
         plain.extend_from_slice(data);
         let body_len = (plain.len() + TAG) as u64;
         let mut header = [0u8; HEADER];
@@ -173,7 +216,6 @@ impl TaStore {
         aad.extend_from_slice(&self.tag(id));
         let cipher = Aes256Gcm::new((&self.key).into());
         let body = cipher.encrypt(Nonce::from_slice(nonce), Payload { msg: &plain, aad: &aad });
-        plain.iter_mut().for_each(|b| *b = 0);
         let body = body.map_err(|_| TeeError::Generic)?;
         let mut file = Vec::new();
         file.try_reserve_exact(HEADER + body.len()).map_err(|_| TeeError::OutOfMemory)?;
@@ -193,7 +235,7 @@ impl TaStore {
         }
         let generation = u64::from_le_bytes(h[8..16].try_into().unwrap_or_default());
         let body_len = u64::from_le_bytes(h[16..24].try_into().unwrap_or_default());
-        if body_len < (4 + TAG) as u64 || body_len > (8 + MAX_ID + MAX_DATA + TAG) as u64 {
+        if body_len < (4 + TAG) as u64 || body_len > (FIXED + MAX_ID + MAX_ATTRS + MAX_DATA + TAG) as u64 {
             return Err(TeeError::CorruptObject);
         }
         Ok((version, generation, body_len))
@@ -211,9 +253,11 @@ impl TaStore {
         let mut aad = Vec::from(&file[..HEADER]);
         aad.extend_from_slice(tag);
         let cipher = Aes256Gcm::new((&self.key).into());
-        let plain = cipher
-            .decrypt(Nonce::from_slice(&file[24..36]), Payload { msg: &file[HEADER..], aad: &aad })
-            .map_err(|_| TeeError::CorruptObject)?;
+        let plain = Zeroizing::new(
+            cipher
+                .decrypt(Nonce::from_slice(&file[24..36]), Payload { msg: &file[HEADER..], aad: &aad })
+                .map_err(|_| TeeError::CorruptObject)?,
+        );
         let id_len = u32::from_le_bytes(plain[..4].try_into().unwrap_or_default()) as usize;
         if id_len > MAX_ID || 4 + id_len > plain.len() {
             return Err(TeeError::CorruptObject);
@@ -222,13 +266,30 @@ impl TaStore {
         if self.tag(&id) != *tag {
             return Err(TeeError::CorruptObject);
         }
-        let (usage, data) = if version == VERSION_NO_USAGE {
-            (USAGE_ALL, &plain[4 + id_len..])
+        let rest = &plain[4 + id_len..];
+        let (usage, meta, attrs, data) = if version == VERSION_NO_USAGE {
+            (USAGE_ALL, KeyMeta::DATA, &[][..], rest)
         } else {
-            let u = plain.get(4 + id_len..8 + id_len).ok_or(TeeError::CorruptObject)?;
-            (u32::from_le_bytes(u.try_into().unwrap_or_default()), &plain[8 + id_len..])
+            let field = |i: usize| -> Result<u32, TeeError> {
+                let b = rest.get(4 * i..4 * i + 4).ok_or(TeeError::CorruptObject)?;
+                Ok(u32::from_le_bytes(b.try_into().map_err(|_| TeeError::CorruptObject)?))
+            };
+            let meta = KeyMeta { obj_type: field(1)?, key_bits: field(2)?, max_bits: field(3)? };
+            let attrs_len = field(4)? as usize;
+            if attrs_len > MAX_ATTRS {
+                return Err(TeeError::CorruptObject);
+            }
+            let attrs = rest.get(20..20 + attrs_len).ok_or(TeeError::CorruptObject)?;
+            (field(0)?, meta, attrs, &rest[20 + attrs_len..])
         };
-        Ok(Stored { id, generation, usage, data: crate::params::try_copy(data).map_err(|_| TeeError::OutOfMemory)? })
+        Ok(Stored {
+            id,
+            generation,
+            usage,
+            meta,
+            attrs: Zeroizing::new(crate::params::try_copy(attrs).map_err(|_| TeeError::OutOfMemory)?),
+            data: crate::params::try_copy(data).map_err(|_| TeeError::OutOfMemory)?,
+        })
     }
 
     /// Reads and decrypts the file at `path` (name tag `tag`);
@@ -265,7 +326,7 @@ impl TaStore {
         }
     }
 
-    /// [`TaStore::commit_object`] of an object with every usage bit.
+    /// [`TaStore::commit_object`] of a data object with every usage bit.
     pub fn commit(
         &self,
         fs: &mut dyn ReeFs,
@@ -275,28 +336,25 @@ impl TaStore {
         nonce: &[u8; 12],
         overwrite: bool,
     ) -> Result<(), TeeError> {
-        self.commit_object(fs, id, generation, USAGE_ALL, data, nonce, overwrite)
+        self.commit_object(fs, &ObjectView::data(id, generation, data), nonce, overwrite)
     }
 
-    /// Writes object `id` atomically: `<file>.new` in full, then renamed over
+    /// Writes object `o` atomically: `<file>.new` in full, then renamed over
     /// `<file>` (refused with `ACCESS_CONFLICT` when the object exists and
     /// `overwrite` is false).
-    #[allow(clippy::too_many_arguments)]
     pub fn commit_object(
         &self,
         fs: &mut dyn ReeFs,
-        id: &[u8],
-        generation: u64,
-        usage: u32,
-        data: &[u8],
+        o: &ObjectView<'_>,
         nonce: &[u8; 12],
         overwrite: bool,
     ) -> Result<(), TeeError> {
+        let id = o.id;
         let path = self.path(id);
         if !overwrite && self.exists(fs, id)? {
             return Err(TeeError::AccessConflict);
         }
-        let file = self.seal(id, generation, usage, data, nonce)?;
+        let file = self.seal(o, nonce)?;
         let tmp = alloc::format!("{path}.new");
         let fd = fs.create(&tmp)?;
         let written = fs.write(fd, 0, &file);
@@ -326,7 +384,8 @@ impl TaStore {
         obj: &Stored,
         nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
-        self.commit_object(fs, new, obj.generation.wrapping_add(1), obj.usage, &obj.data, nonce, false)?;
+        let moved = ObjectView { id: new, generation: obj.generation.wrapping_add(1), ..obj.view() };
+        self.commit_object(fs, &moved, nonce, false)?;
         self.remove(fs, old)
     }
 
@@ -401,10 +460,24 @@ mod tests {
         let mut file = Vec::from(&header[..]);
         file.extend_from_slice(&body);
         let got = s.open_file(&s.tag(id), &file).unwrap();
-        assert_eq!(got, Stored { id: id.to_vec(), generation: 3, usage: USAGE_ALL, data: data.to_vec() });
-        // Version 2 keeps the usage; another version is corrupt.
-        let v2 = s.seal(id, 4, 0x30, data, &nonce).unwrap();
-        assert_eq!(s.open_file(&s.tag(id), &v2).unwrap().usage, 0x30);
+        let want = Stored {
+            id: id.to_vec(),
+            generation: 3,
+            usage: USAGE_ALL,
+            meta: KeyMeta::DATA,
+            attrs: Zeroizing::new(Vec::new()),
+            data: data.to_vec(),
+        };
+        assert_eq!(got, want);
+        // Version 2 keeps usage, type, sizes and attributes.
+        let key = Stored {
+            usage: 0x30,
+            meta: KeyMeta { obj_type: 0xA000_0010, key_bits: 128, max_bits: 256 },
+            attrs: Zeroizing::new(alloc::vec![1, 2, 3]),
+            ..want
+        };
+        let v2 = s.seal(&key.view(), &nonce).unwrap();
+        assert_eq!(s.open_file(&s.tag(id), &v2).unwrap(), key);
         file[4] = 3;
         assert_eq!(s.open_file(&s.tag(id), &file), Err(TeeError::CorruptObject));
     }

@@ -16,8 +16,9 @@ use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
-use super::object::{MAX_DATA, Stored, TaStore, USAGE_ALL};
+use super::object::{KeyMeta, MAX_DATA, ObjectView, Stored, TaStore, USAGE_ALL};
 use crate::handles::{Entry, HandleTable, Kind};
+use zeroize::Zeroizing;
 
 /// `TEE_STORAGE_PRIVATE`.
 pub const STORAGE_PRIVATE: u64 = 1;
@@ -73,8 +74,40 @@ struct OpenObject {
     /// `objectUsage`, one value for every handle on the object (upstream's
     /// `tee_pobj.obj_info_usage`).
     usage: u32,
+    /// A key object's type and sizes; its attributes (crypto's export).
+    meta: KeyMeta,
+    attrs: Zeroizing<Vec<u8>>,
     handles: usize,
 }
+
+impl OpenObject {
+    fn from_stored(s: Stored) -> OpenObject {
+        OpenObject { data: s.data, generation: s.generation, usage: s.usage, meta: s.meta, attrs: s.attrs, handles: 0 }
+    }
+
+    /// This object under `id` with `generation`, `usage` and `data` for a
+    /// commit.
+    fn view<'a>(&'a self, id: &'a [u8], generation: u64, usage: u32, data: &'a [u8]) -> ObjectView<'a> {
+        ObjectView { id, generation, usage, meta: self.meta, attrs: &self.attrs, data }
+    }
+}
+
+/// Where `STORAGE_OBJ_CREATE` puts its handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewHandle {
+    /// None: the TA passed no handle pointer.
+    None,
+    /// A fresh handle.
+    Fresh,
+    /// In place of this transient object (`crate::crypto::Object`), which
+    /// becomes the persistent object (upstream: `TEE_CreatePersistentObject`
+    /// with a NULL handle pointer and a transient attribute object).
+    Replace(u32),
+}
+
+/// A key object's type, sizes, usage and attributes for a new persistent
+/// object (`crate::crypto`'s `obj_export`).
+pub type KeyParts = (KeyMeta, u32, Zeroizing<Vec<u8>>);
 
 /// One instance's open persistent objects (their data, shared by every
 /// handle on them).
@@ -92,10 +125,11 @@ pub fn storage_ok(id: u64) -> Result<(), TeeError> {
 }
 
 /// `struct utee_object_info` of a persistent object.
-pub fn info_bytes(usage: u32, data_size: u32, data_pos: u32, handle_flags: u32) -> [u8; 28] {
+pub fn info_bytes(meta: &KeyMeta, usage: u32, data_size: u32, data_pos: u32, handle_flags: u32) -> [u8; 28] {
     let mut out = [0u8; 28];
     // type, object size, max object size, usage, data size, position, flags
-    for (i, v) in [TYPE_DATA, 0, 0, usage, data_size, data_pos, handle_flags].iter().enumerate() {
+    let fields = [meta.obj_type, meta.key_bits, meta.max_bits, usage, data_size, data_pos, handle_flags];
+    for (i, v) in fields.iter().enumerate() {
         out[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
     }
     out
@@ -152,19 +186,40 @@ impl StorageState {
         Ok(())
     }
 
+    /// A handle on object `id` (`Fresh` or `Replace`), which `stored`
+    /// opens unless some handle has it open already.
     fn add_handle(
         &mut self,
         handles: &mut HandleTable,
         id: Vec<u8>,
         flags: u32,
-        data: Vec<u8>,
-        generation: u64,
-        usage: u32,
+        stored: Option<Stored>,
+        at: NewHandle,
     ) -> Result<u32, TeeError> {
-        let h = handles.insert(ObjectHandle { id: id.clone(), flags, pos: 0 })?;
-        let o = self.objects.entry(id).or_insert(OpenObject { data, generation, usage, handles: 0 });
-        o.handles += 1;
+        let entry = ObjectHandle { id: id.clone(), flags, pos: 0 };
+        let h = match at {
+            NewHandle::Replace(t) => {
+                handles.replace::<crate::crypto::Object, ObjectHandle>(t, entry)?;
+                t
+            }
+            _ => handles.insert(entry)?,
+        };
+        if !self.objects.contains_key(&id) {
+            let Some(s) = stored else { return Err(TeeError::BadState) };
+            self.objects.insert(id.clone(), OpenObject::from_stored(s));
+        }
+        if let Some(o) = self.objects.get_mut(&id) {
+            o.handles += 1;
+        }
         Ok(h)
+    }
+
+    /// The key object behind persistent handle `h`: type and sizes, usage
+    /// and attributes, for the crypto calls that read it.
+    pub fn key(&self, handles: &HandleTable, h: u32) -> Result<(KeyMeta, u32, &[u8]), TeeError> {
+        let o = object_handle(handles, h)?;
+        let obj = self.objects.get(&o.id).ok_or(TeeError::BadState)?;
+        Ok((obj.meta, obj.usage, &obj.attrs))
     }
 
     /// `CRYP_OBJ_CLOSE` on a persistent object.
@@ -182,8 +237,9 @@ impl StorageState {
     /// `CRYP_OBJ_GET_INFO` on a persistent object.
     pub fn info(&self, handles: &HandleTable, h: u32) -> Result<[u8; 28], TeeError> {
         let o = object_handle(handles, h)?;
-        let (size, usage) = self.objects.get(&o.id).map_or((0, USAGE_ALL), |d| (d.data.len(), d.usage));
-        Ok(info_bytes(usage, size as u32, o.pos as u32, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags))
+        let obj = self.objects.get(&o.id).ok_or(TeeError::BadState)?;
+        let flags = HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags;
+        Ok(info_bytes(&obj.meta, obj.usage, obj.data.len() as u32, o.pos as u32, flags))
     }
 
     /// `CRYP_OBJ_RESTRICT_USAGE` on a persistent object (upstream's
@@ -203,7 +259,7 @@ impl StorageState {
         let id = object_handle(handles, h)?.id.clone();
         let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
         let (usage, generation) = (o.usage & usage, o.generation.wrapping_add(1));
-        store.commit_object(fs, &id, generation, usage, &o.data, nonce, true)?;
+        store.commit_object(fs, &o.view(&id, generation, usage, &o.data), nonce, true)?;
         if let Some(o) = self.objects.get_mut(&id) {
             o.usage = usage;
             o.generation = generation;
@@ -221,13 +277,8 @@ impl StorageState {
         flags: u32,
     ) -> Result<u32, TeeError> {
         Self::check_share(handles, &id, flags)?;
-        let (data, generation, usage) = if let Some(o) = self.objects.get(&id) {
-            (try_copy(&o.data)?, o.generation, o.usage)
-        } else {
-            let s = store.load(fs, &id)?;
-            (s.data, s.generation, s.usage)
-        };
-        self.add_handle(handles, id, flags, data, generation, usage)
+        let stored = if self.objects.contains_key(&id) { None } else { Some(store.load(fs, &id)?) };
+        self.add_handle(handles, id, flags, stored, NewHandle::Fresh)
     }
 
     /// Upstream: creating an object some handle has open is a conflict,
@@ -236,9 +287,11 @@ impl StorageState {
         if is_open(handles, id) { Err(TeeError::AccessConflict) } else { Ok(()) }
     }
 
-    /// `STORAGE_OBJ_CREATE` of object `id` with `data`; a handle on it when
-    /// `want_handle`. `from_attrs`: attributes from a transient object,
-    /// which this kernel does not take yet (TEE_TYPE_DATA only).
+    /// `STORAGE_OBJ_CREATE` of object `id` with `data` and, from an
+    /// attribute object, `key` (type, sizes, usage, attributes; a data
+    /// object with every usage bit without one); its handle goes where `at`
+    /// says. The handle is reserved before the file is written, so a full
+    /// table (OUT_OF_MEMORY) leaves no file behind.
     #[allow(clippy::too_many_arguments)]
     pub fn create(
         &mut self,
@@ -248,21 +301,23 @@ impl StorageState {
         id: Vec<u8>,
         flags: u32,
         data: Vec<u8>,
-        from_attrs: bool,
+        key: Option<KeyParts>,
         nonce: &[u8; 12],
-        want_handle: bool,
+        at: NewHandle,
     ) -> Result<Option<u32>, TeeError> {
         if data.len() > MAX_DATA {
             return Err(TeeError::StorageNoSpace);
         }
-        if from_attrs {
-            return Err(TeeError::NotSupported);
+        if at != NewHandle::None && handles.count(crate::handles::Area::Storage) >= MAX_HANDLES {
+            return Err(TeeError::OutOfMemory);
         }
-        store.commit(fs, &id, 0, &data, nonce, flags & OVERWRITE != 0)?;
-        if !want_handle {
+        let (meta, usage, attrs) = key.unwrap_or((KeyMeta::DATA, USAGE_ALL, Zeroizing::new(Vec::new())));
+        let stored = Stored { id, generation: 0, usage, meta, attrs, data };
+        store.commit_object(fs, &stored.view(), nonce, flags & OVERWRITE != 0)?;
+        if at == NewHandle::None {
             return Ok(None);
         }
-        self.add_handle(handles, id, flags, data, 0, USAGE_ALL).map(Some)
+        self.add_handle(handles, stored.id.clone(), flags, Some(stored), at).map(Some)
     }
 
     /// `STORAGE_OBJ_DEL`: close and delete.
@@ -308,8 +363,14 @@ impl StorageState {
             return Err(TeeError::AccessConflict);
         }
         let obj = self.objects.get(&old).ok_or(TeeError::BadState)?;
-        let stored =
-            Stored { id: old.clone(), generation: obj.generation, usage: obj.usage, data: try_copy(&obj.data)? };
+        let stored = Stored {
+            id: old.clone(),
+            generation: obj.generation,
+            usage: obj.usage,
+            meta: obj.meta,
+            attrs: Zeroizing::new(try_copy(&obj.attrs)?),
+            data: try_copy(&obj.data)?,
+        };
         store.rename(fs, &old, &new, &stored, nonce)?;
         // WRITE_META is exclusive: this handle is the only one on the object.
         if let Some(mut moved) = self.objects.remove(&old) {
@@ -367,7 +428,7 @@ impl StorageState {
         let id = object_handle(handles, h)?.id.clone();
         let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
         let (generation, usage) = (o.generation.wrapping_add(1), o.usage);
-        store.commit_object(fs, &id, generation, usage, &data, nonce, true)?;
+        store.commit_object(fs, &o.view(&id, generation, usage, &data), nonce, true)?;
         if let Some(o) = self.objects.get_mut(&id) {
             o.data = data;
             o.generation = generation;

@@ -208,5 +208,6 @@ fn list_and_rename() {
     assert_eq!(b.list(&mut fs).unwrap(), [(b"z".to_vec(), 3)]);
 }
 
+mod keys;
 mod rpc;
 mod syscalls;

@@ -13,10 +13,12 @@ use tee_abi::result::TeeError;
 use super::{SyscallContext, handle, write_u32, write_u64};
 use crate::handles::{HandleTable, Kind};
 use crate::storage::fs::RpcFs;
-use crate::storage::object::{MAX_ID, TaStore, USAGE_ALL, device_key};
+use crate::storage::object::{KeyMeta, MAX_ID, TaStore, USAGE_ALL, device_key};
 use crate::storage::state::{
-    self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes, storage_ok,
+    self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, NewHandle, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes,
+    storage_ok,
 };
+use zeroize::Zeroizing;
 
 /// Whether handle `h` is one of the storage service's (24/28 go there).
 pub(super) fn is_storage_kind(ctx: &mut dyn SyscallContext, h: u64) -> bool {
@@ -85,6 +87,33 @@ pub(super) fn obj_restrict_usage(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> 
     })
 }
 
+/// Whether handle `h` is an open persistent object.
+pub(super) fn is_persistent_object(ctx: &mut dyn SyscallContext, h: u64) -> bool {
+    ctx.handles().kind(handle(h)) == Some(Kind::PersistentObject)
+}
+
+/// Runs `f` on a transient copy of persistent key object `h` (its stored
+/// attributes, usage and sizes), made for the call and closed after it:
+/// `CRYP_OBJ_COPY` from it (`TEE_SetOperationKey`) and `CRYP_OBJ_GET_ATTR`
+/// run the crypto service's own code on it. The copy takes a crypto handle
+/// for the call (OUT_OF_MEMORY when the TA holds the most it may).
+pub(super) fn on_persistent_key<R>(
+    ctx: &mut dyn SyscallContext,
+    h: u64,
+    f: impl FnOnce(&mut HandleTable, u32) -> Result<R, TeeError>,
+) -> Result<R, TeeError> {
+    let mut out = None;
+    with_storage(ctx, |_, st, handles| {
+        let (meta, usage, attrs) = st.key(handles, handle(h))?;
+        let tmp = handles.obj_import(&meta, usage, attrs)?;
+        let r = f(handles, tmp);
+        let _ = handles.obj_close(tmp);
+        out = Some(r?);
+        Ok(())
+    })?;
+    out.ok_or(TeeError::Generic)
+}
+
 /// `(obj)` on a persistent handle.
 pub(super) fn obj_close(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
     with_storage(ctx, |_, st, handles| st.close(handles, handle(a[0])))
@@ -118,13 +147,35 @@ pub(super) fn create(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
         if a[6] != 0 && a[5] == 0 {
             return Err(TeeError::BadParameters);
         }
+        // The attribute object: a transient key (exported; BAD_PARAMETERS
+        // if uninitialised) or a persistent one (its stored key). With no
+        // handle pointer a transient one becomes the new object in place.
+        let attr = handle(a[4]);
+        let persistent_attr = handles.kind(attr) == Some(Kind::PersistentObject);
+        let key = match a[4] {
+            0 => None,
+            _ if persistent_attr => {
+                let (meta, usage, attrs) = st.key(handles, attr)?;
+                Some((meta, usage, Zeroizing::new(crate::params::try_copy(attrs).map_err(|_| TeeError::OutOfMemory)?)))
+            }
+            _ => Some(handles.obj_export(attr)?),
+        };
+        let at = match (a[7], a[4]) {
+            (0, 0) => NewHandle::None,
+            (0, _) if !persistent_attr => NewHandle::Replace(attr),
+            (0, _) => NewHandle::None,
+            _ => NewHandle::Fresh,
+        };
         let data = read_in(ctx, a[5], a[6])?;
         let n = nonce(ctx);
         let store = store_of(ctx);
         let fs = &mut RpcFs::new(ctx.env());
-        let Some(h) = st.create(handles, fs, &store, id, a[3] as u32, data, a[4] != 0, &n, a[7] != 0)? else {
+        let Some(h) = st.create(handles, fs, &store, id, a[3] as u32, data, key, &n, at)? else {
             return Ok(());
         };
+        if at != NewHandle::Fresh {
+            return Ok(());
+        }
         write_u32(ctx, a[7], h).inspect_err(|_| {
             let _ = st.close(handles, h);
         })
@@ -190,8 +241,10 @@ pub(super) fn enum_next(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<()
         ctx.regions().resolve(a[1], 28, true)?;
         ctx.regions().resolve(a[2], MAX_ID as u64, true)?;
         let (id, size) = state::enum_next(handles, h)?;
-        ctx.regions()
-            .write(a[1], &info_bytes(USAGE_ALL, size as u32, 0, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED))?;
+        ctx.regions().write(
+            a[1],
+            &info_bytes(&KeyMeta::DATA, USAGE_ALL, size as u32, 0, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED),
+        )?;
         if !id.is_empty() {
             ctx.regions().write(a[2], &id)?;
         }

@@ -12,12 +12,12 @@ use crate::user_ta::memory::{Region, Sharing, UserRegions};
 use crate::user_ta::property::PropContext;
 use tee_abi::syscall::Syscall;
 
-struct Ctx {
-    regions: UserRegions,
+pub(super) struct Ctx {
+    pub(super) regions: UserRegions,
     env: FakeSupplicant,
     ta: [u8; 16],
-    storage: StorageState,
-    handles: HandleTable,
+    pub(super) storage: StorageState,
+    pub(super) handles: HandleTable,
 }
 
 impl SyscallContext for Ctx {
@@ -73,9 +73,9 @@ const CRYP_OBJ_RESTRICT_USAGE: u64 = Syscall::CrypObjRestrictUsage as u64;
 const CRYP_OBJ_ALLOC: u64 = Syscall::CrypObjAlloc as u64;
 const CRYP_STATE_ALLOC: u64 = Syscall::CrypStateAlloc as u64;
 
-const VA: u64 = 0x10_0000;
+pub(super) const VA: u64 = 0x10_0000;
 
-fn ctx(backing: &mut [u8]) -> Ctx {
+pub(super) fn ctx(backing: &mut [u8]) -> Ctx {
     Ctx {
         regions: UserRegions(alloc::vec![Region {
             va: VA,
@@ -91,7 +91,7 @@ fn ctx(backing: &mut [u8]) -> Ctx {
     }
 }
 
-fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
+pub(super) fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
     let mut a = [0u64; 8];
     a[..args.len()].copy_from_slice(args);
     match crate::syscall::dispatch(c, nr, a) {
@@ -100,7 +100,7 @@ fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
     }
 }
 
-fn u32_at(c: &Ctx, va: u64) -> u32 {
+pub(super) fn u32_at(c: &Ctx, va: u64) -> u32 {
     u32::from_le_bytes(c.regions.read(va, 4).unwrap().try_into().unwrap())
 }
 

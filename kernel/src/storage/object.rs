@@ -70,6 +70,11 @@ pub const MAX_DATA: usize = 1 << 20;
 /// Largest attribute block kept: an RSA-4096 keypair's eight attributes
 /// take under 3 KiB.
 pub const MAX_ATTRS: usize = 16 << 10;
+/// Directory entries one listing reads at most. tee-supplicant answers
+/// READDIR for as long as it likes (a hostile one forever); past this the
+/// listing is STORAGE_NOT_AVAILABLE rather than an endless loop and an
+/// ever-growing list. 4 times the handles one instance may hold.
+pub const MAX_DIR_ENTRIES: usize = 4 * crate::handles::MAX_PER_AREA;
 /// The fixed fields of a version 2 body besides the ID: usage, type, two
 /// sizes, the attribute block's length, and the ID's length.
 const FIXED: usize = 24;
@@ -389,8 +394,9 @@ impl TaStore {
         self.remove(fs, old)
     }
 
-    /// Every object of this TA: (ID, data size, generation). Files that do
-    /// not authenticate are skipped.
+    /// Every object of this TA: (ID, data size). Files that do not
+    /// authenticate are skipped; more than [`MAX_DIR_ENTRIES`] entries are
+    /// STORAGE_NOT_AVAILABLE.
     pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, TeeError> {
         let dir = match fs.opendir(&self.dir) {
             Ok(d) => d,
@@ -398,9 +404,12 @@ impl TaStore {
             Err(e) => return Err(e),
         };
         let mut names = Vec::new();
+        let mut seen = 0;
         let r = loop {
             match fs.readdir(dir) {
+                Ok(_) if seen == MAX_DIR_ENTRIES => break Err(TeeError::StorageNotAvailable),
                 Ok(n) => {
+                    seen += 1;
                     if n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()) {
                         names.push(n);
                     }

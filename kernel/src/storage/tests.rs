@@ -208,6 +208,23 @@ fn list_and_rename() {
     assert_eq!(b.list(&mut fs).unwrap(), [(b"z".to_vec(), 3)]);
 }
 
+/// A directory listing is bounded: tee-supplicant can name at most
+/// `MAX_DIR_ENTRIES` entries (names we would skip count too), then the
+/// listing fails instead of growing without end.
+#[test]
+fn listings_are_bounded() {
+    use super::object::MAX_DIR_ENTRIES;
+    let mut fs = MemFs::default();
+    let a = TaStore::new(&device_key(), &UUID_A);
+    a.commit(&mut fs, b"x", 0, b"1", &[1; 12], false).unwrap();
+    for i in 1..MAX_DIR_ENTRIES {
+        fs.files.insert(alloc::format!("{}/junk{i}", a.dir()), Vec::new());
+    }
+    assert_eq!(a.list(&mut fs).unwrap(), [(b"x".to_vec(), 1)]);
+    fs.files.insert(alloc::format!("{}/junk-one-more", a.dir()), Vec::new());
+    assert_eq!(a.list(&mut fs), Err(TeeError::StorageNotAvailable));
+}
+
 mod keys;
 mod rpc;
 mod syscalls;

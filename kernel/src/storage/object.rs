@@ -361,7 +361,7 @@ impl TaStore {
         }
         let file = self.seal(o, nonce)?;
         let tmp = alloc::format!("{path}.new");
-        let fd = fs.create(&tmp)?;
+        let fd = create_retrying(fs, &tmp)?;
         let written = fs.write(fd, 0, &file);
         let closed = fs.close(fd);
         if let Err(e) = written.and(closed) {
@@ -431,6 +431,26 @@ impl TaStore {
             }
         }
         Ok(out)
+    }
+}
+
+/// Times [`create_retrying`] asks tee-supplicant.
+const CREATE_TRIES: usize = 4;
+
+/// CREATE, asked again when it fails as a lost race would. tee-supplicant
+/// (optee_client 4.5.0 `ree_fs_new_create`, `ree_fs_new_remove`) removes a
+/// directory its REMOVE emptied, and its CREATE makes missing directories
+/// but fails (GENERIC from EEXIST, or ITEM_NOT_FOUND) when another thread
+/// makes or removes the same directory meanwhile: objects of one TA
+/// created and deleted from several threads (xtest 6016) hit it. Upstream
+/// OP-TEE keeps its files in one directory that never empties.
+fn create_retrying(fs: &mut dyn ReeFs, path: &str) -> Result<u64, TeeError> {
+    let mut tries = 1;
+    loop {
+        match fs.create(path) {
+            Err(TeeError::Generic | TeeError::ItemNotFound) if tries < CREATE_TRIES => tries += 1,
+            r => return r,
+        }
     }
 }
 

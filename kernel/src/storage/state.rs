@@ -17,6 +17,7 @@ use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
 use super::object::{KeyMeta, MAX_DATA, ObjectView, Stored, TaStore, USAGE_ALL};
+use super::registry::{self, Usage};
 use crate::handles::{Entry, HandleTable, Kind};
 use zeroize::Zeroizing;
 
@@ -45,11 +46,30 @@ pub const MAX_HANDLES: usize = crate::handles::MAX_PER_AREA;
 /// The flags `STORAGE_OBJ_OPEN` accepts.
 pub const OPEN_FLAGS: u32 = ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META | SHARE_READ | SHARE_WRITE;
 
-/// A handle on an open persistent object.
+/// A handle on an open persistent object. It holds one reference in the
+/// kernel-wide list of open objects (`registry`), given back when the
+/// handle is dropped: closed, deleted, or gone with its instance.
 pub struct ObjectHandle {
     id: Vec<u8>,
     flags: u32,
     pos: u64,
+    /// The TA's storage directory and the instance, for the list.
+    dir: alloc::string::String,
+    instance: u64,
+}
+
+impl ObjectHandle {
+    /// Takes a reference in the list for a handle of `instance` on `id`.
+    fn acquire(store: &TaStore, id: &[u8], flags: u32, usage: Usage, instance: u64) -> Result<Self, TeeError> {
+        registry::get(store.dir(), id, flags, usage, instance)?;
+        Ok(ObjectHandle { id: id.to_vec(), flags, pos: 0, dir: store.dir().into(), instance })
+    }
+}
+
+impl Drop for ObjectHandle {
+    fn drop(&mut self) {
+        registry::put(&self.dir, &self.id, self.instance);
+    }
 }
 
 impl Entry for ObjectHandle {
@@ -110,10 +130,12 @@ pub enum NewHandle {
 pub type KeyParts = (KeyMeta, u32, Zeroizing<Vec<u8>>);
 
 /// One instance's open persistent objects (their data, shared by every
-/// handle on them).
+/// handle on them). Who may open what is the kernel-wide `registry`'s.
 #[derive(Default)]
 pub struct StorageState {
     objects: BTreeMap<Vec<u8>, OpenObject>,
+    /// This instance in the `registry`.
+    instance: u64,
 }
 
 /// A storage ID this kernel serves.
@@ -143,19 +165,15 @@ fn enumerator(handles: &mut HandleTable, h: u32) -> Result<&mut Enumerator, TeeE
     handles.get_mut::<Enumerator>(h).ok_or(TeeError::BadParameters)
 }
 
-fn is_open(handles: &HandleTable, id: &[u8]) -> bool {
-    handles.iter::<ObjectHandle>().any(|(_, o)| o.id == id)
-}
-
 /// A copy sized by a TA: OUT_OF_MEMORY rather than an abort.
 fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, TeeError> {
     crate::params::try_copy(bytes).map_err(|_| TeeError::OutOfMemory)
 }
 
 impl StorageState {
-    /// No open object.
-    pub const fn new() -> StorageState {
-        StorageState { objects: BTreeMap::new() }
+    /// No open object; a new instance in the kernel-wide list.
+    pub fn new() -> StorageState {
+        StorageState { objects: BTreeMap::new(), instance: registry::new_instance() }
     }
 
     /// Objects open (not handles).
@@ -168,35 +186,17 @@ impl StorageState {
         self.objects.is_empty()
     }
 
-    /// upstream `tee_pobj_check_access`: a second handle on an object needs
-    /// compatible sharing with every handle already open on it.
-    fn check_share(handles: &HandleTable, id: &[u8], flags: u32) -> Result<(), TeeError> {
-        for (_, o) in handles.iter::<ObjectHandle>().filter(|(_, o)| o.id == id) {
-            let (of, nf) = (o.flags, flags);
-            if (of | nf) & ACCESS_WRITE_META != 0 {
-                return Err(TeeError::AccessConflict);
-            }
-            if (of | nf) & ACCESS_READ != 0 && (of & nf & SHARE_READ) == 0 {
-                return Err(TeeError::AccessConflict);
-            }
-            if (of | nf) & ACCESS_WRITE != 0 && (of & nf & SHARE_WRITE) == 0 {
-                return Err(TeeError::AccessConflict);
-            }
-        }
-        Ok(())
-    }
-
-    /// A handle on object `id` (`Fresh` or `Replace`), which `stored`
-    /// opens unless some handle has it open already.
+    /// A handle (`entry`, already in the list) put `Fresh` or `Replace`;
+    /// `stored` becomes the instance's copy of the object unless one of its
+    /// handles has it open already (a create replaces the copy).
     fn add_handle(
         &mut self,
         handles: &mut HandleTable,
-        id: Vec<u8>,
-        flags: u32,
+        entry: ObjectHandle,
         stored: Option<Stored>,
         at: NewHandle,
     ) -> Result<u32, TeeError> {
-        let entry = ObjectHandle { id: id.clone(), flags, pos: 0 };
+        let id = entry.id.clone();
         let h = match at {
             NewHandle::Replace(t) => {
                 handles.replace::<crate::crypto::Object, ObjectHandle>(t, entry)?;
@@ -204,12 +204,14 @@ impl StorageState {
             }
             _ => handles.insert(entry)?,
         };
-        if !self.objects.contains_key(&id) {
-            let Some(s) = stored else { return Err(TeeError::BadState) };
+        let handles_before = self.objects.get(&id).map_or(0, |o| o.handles);
+        if let Some(s) = stored {
             self.objects.insert(id.clone(), OpenObject::from_stored(s));
+        } else if handles_before == 0 {
+            return Err(TeeError::BadState);
         }
         if let Some(o) = self.objects.get_mut(&id) {
-            o.handles += 1;
+            o.handles = handles_before + 1;
         }
         Ok(h)
     }
@@ -276,15 +278,17 @@ impl StorageState {
         id: Vec<u8>,
         flags: u32,
     ) -> Result<u32, TeeError> {
-        Self::check_share(handles, &id, flags)?;
+        let entry = ObjectHandle::acquire(store, &id, flags, Usage::Open, self.instance)?;
         let stored = if self.objects.contains_key(&id) { None } else { Some(store.load(fs, &id)?) };
-        self.add_handle(handles, id, flags, stored, NewHandle::Fresh)
+        self.add_handle(handles, entry, stored, NewHandle::Fresh)
     }
 
-    /// Upstream: creating an object some handle has open is a conflict,
-    /// OVERWRITE or not (checked before the initial data is read).
-    pub fn create_check(handles: &HandleTable, id: &[u8]) -> Result<(), TeeError> {
-        if is_open(handles, id) { Err(TeeError::AccessConflict) } else { Ok(()) }
+    /// Upstream's first check of a create (`tee_pobj_get`, before the
+    /// initial data is read): an open object needs OVERWRITE and flags
+    /// compatible with its first opener's, in any instance.
+    pub fn create_check(&self, store: &TaStore, id: &[u8], flags: u32) -> Result<(), TeeError> {
+        let usage = Usage::Create { overwrite: flags & OVERWRITE != 0 };
+        registry::check(store.dir(), id, flags, usage, self.instance)
     }
 
     /// `STORAGE_OBJ_CREATE` of object `id` with `data` and, from an
@@ -311,13 +315,21 @@ impl StorageState {
         if at != NewHandle::None && handles.count(crate::handles::Area::Storage) >= MAX_HANDLES {
             return Err(TeeError::OutOfMemory);
         }
+        let usage_of_list = Usage::Create { overwrite: flags & OVERWRITE != 0 };
+        let entry = ObjectHandle::acquire(store, &id, flags, usage_of_list, self.instance)?;
         let (meta, usage, attrs) = key.unwrap_or((KeyMeta::DATA, USAGE_ALL, Zeroizing::new(Vec::new())));
         let stored = Stored { id, generation: 0, usage, meta, attrs, data };
         store.commit_object(fs, &stored.view(), nonce, flags & OVERWRITE != 0)?;
         if at == NewHandle::None {
+            // Other handles of this instance see the new content.
+            if let Some(o) = self.objects.get_mut(&stored.id) {
+                let handles = o.handles;
+                *o = OpenObject::from_stored(stored);
+                o.handles = handles;
+            }
             return Ok(None);
         }
-        self.add_handle(handles, stored.id.clone(), flags, Some(stored), at).map(Some)
+        self.add_handle(handles, entry, Some(stored), at).map(Some)
     }
 
     /// `STORAGE_OBJ_DEL`: close and delete.
@@ -359,7 +371,7 @@ impl StorageState {
     ) -> Result<(), TeeError> {
         Self::rename_check(handles, h)?;
         let old = object_handle(handles, h)?.id.clone();
-        if is_open(handles, &new) {
+        if registry::is_open(store.dir(), &new) {
             return Err(TeeError::AccessConflict);
         }
         let obj = self.objects.get(&old).ok_or(TeeError::BadState)?;
@@ -372,7 +384,9 @@ impl StorageState {
             data: try_copy(&obj.data)?,
         };
         store.rename(fs, &old, &new, &stored, nonce)?;
-        // WRITE_META is exclusive: this handle is the only one on the object.
+        // WRITE_META is exclusive: this handle is the only one on the object,
+        // in this instance and in the list.
+        registry::rename(store.dir(), &old, &new)?;
         if let Some(mut moved) = self.objects.remove(&old) {
             moved.generation = moved.generation.wrapping_add(1);
             self.objects.insert(new.clone(), moved);

@@ -245,6 +245,7 @@ fn listings_are_bounded() {
     assert_eq!(a.list(&mut fs), Err(TeeError::StorageNotAvailable));
 }
 
+mod instances;
 mod keys;
 mod rpc;
 mod syscalls;

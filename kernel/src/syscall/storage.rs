@@ -143,7 +143,7 @@ pub(super) fn create(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
         }
         storage_ok(a[0])?;
         let id = read_id(ctx, a[1], a[2])?;
-        StorageState::create_check(handles, &id)?;
+        st.create_check(&store_of(ctx), &id, a[3] as u32)?;
         if a[6] != 0 && a[5] == 0 {
             return Err(TeeError::BadParameters);
         }

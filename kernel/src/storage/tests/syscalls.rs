@@ -15,7 +15,7 @@ use tee_abi::syscall::Syscall;
 pub(super) struct Ctx {
     pub(super) regions: UserRegions,
     env: FakeSupplicant,
-    ta: [u8; 16],
+    pub(super) ta: [u8; 16],
     pub(super) storage: StorageState,
     pub(super) handles: HandleTable,
 }
@@ -75,6 +75,15 @@ const CRYP_STATE_ALLOC: u64 = Syscall::CrypStateAlloc as u64;
 
 pub(super) const VA: u64 = 0x10_0000;
 
+/// A TA UUID of its own for each context: open objects are listed
+/// kernel-wide (`registry`), and the host tests run in parallel.
+fn next_ta() -> [u8; 16] {
+    static NEXT: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+    let mut ta = UUID_A;
+    ta[15] = NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    ta
+}
+
 pub(super) fn ctx(backing: &mut [u8]) -> Ctx {
     Ctx {
         regions: UserRegions(alloc::vec![Region {
@@ -85,7 +94,7 @@ pub(super) fn ctx(backing: &mut [u8]) -> Ctx {
             sharing: Sharing::Private
         }]),
         env: FakeSupplicant::new(),
-        ta: UUID_A,
+        ta: next_ta(),
         storage: StorageState::new(),
         handles: HandleTable::new(),
     }

@@ -12,8 +12,10 @@
 //! is ours: the data of an open object is kept per instance (its reads
 //! and writes involve RPCs, so no lock is held across them), so two
 //! instances may not hold the same object when either asks for
-//! ACCESS_WRITE (ACCESS_CONFLICT): no instance ever reads data another one
-//! changed under it. Upstream, with one copy behind a sleeping lock,
+//! ACCESS_WRITE or creates it over (ACCESS_CONFLICT): no instance ever
+//! reads data another one changed under it. (A usage restriction, which
+//! needs no access right, is still written by a reader; another reader
+//! instance keeps the usage it loaded until it reopens the object.) Upstream, with one copy behind a sleeping lock,
 //! allows that sharing when both ask SHARE_WRITE.
 //!
 //! The lock is a spin lock held only for a map look-up, never across an
@@ -74,8 +76,10 @@ fn admits(p: &Pobj, instance: u64, flags: u32, usage: Usage) -> Result<(), TeeEr
         return Err(TeeError::AccessConflict);
     }
     check_access(p.flags, flags)?;
+    // A create (with OVERWRITE) replaces the data: a write too.
+    let writes = flags & ACCESS_WRITE != 0 || usage != Usage::Open;
     let others = p.holders.keys().any(|i| *i != instance);
-    if others && (p.written || flags & ACCESS_WRITE != 0) {
+    if others && (p.written || writes) {
         return Err(TeeError::AccessConflict);
     }
     Ok(())
@@ -195,6 +199,9 @@ mod tests {
         get(dir, b"y", ACCESS_READ | s, Usage::Open, b).unwrap();
         assert_eq!(get(dir, b"y", RW | s, Usage::Open, b), Err(TeeError::AccessConflict), "a reader elsewhere");
         get(dir, b"y", RW | s, Usage::Open, a).unwrap_err();
+        let over = Usage::Create { overwrite: true };
+        assert_eq!(get(dir, b"y", ACCESS_READ | s, over, a), Err(TeeError::AccessConflict), "create over a reader");
+        get(dir, b"y", ACCESS_READ | s, over, b).unwrap_err();
         put(dir, b"y", b);
         get(dir, b"y", RW | s, Usage::Open, a).unwrap();
         put(dir, b"y", a);

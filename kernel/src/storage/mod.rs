@@ -14,6 +14,7 @@
 //! All of it is pure and tested on the host (an in-memory file system and a
 //! fake tee-supplicant behind a fake `CallEnv`).
 
+mod enumerate;
 pub mod fs;
 pub mod object;
 pub mod registry;

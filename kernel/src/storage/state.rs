@@ -15,6 +15,7 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
+pub use super::enumerate::{Enumerator, enum_alloc, enum_check, enum_free, enum_next, enum_reset, enum_start};
 use super::fs::ReeFs;
 use super::object::{KeyMeta, MAX_DATA, ObjectView, Stored, TaStore, USAGE_ALL};
 use super::registry::{self, Usage};
@@ -74,18 +75,6 @@ impl Drop for ObjectHandle {
 
 impl Entry for ObjectHandle {
     const KIND: Kind = Kind::PersistentObject;
-}
-
-/// The objects an enumeration saw when it started: ID and data size.
-type Snapshot = Vec<(Vec<u8>, usize)>;
-
-/// A persistent-object enumerator: `None` until started; then the
-/// snapshot and the next index.
-#[derive(Default)]
-pub struct Enumerator(Option<(Snapshot, usize)>);
-
-impl Entry for Enumerator {
-    const KIND: Kind = Kind::Enumerator;
 }
 
 struct OpenObject {
@@ -159,10 +148,6 @@ pub fn info_bytes(meta: &KeyMeta, usage: u32, data_size: u32, data_pos: u32, han
 
 fn object_handle(handles: &HandleTable, h: u32) -> Result<&ObjectHandle, TeeError> {
     handles.get::<ObjectHandle>(h).ok_or(TeeError::BadParameters)
-}
-
-fn enumerator(handles: &mut HandleTable, h: u32) -> Result<&mut Enumerator, TeeError> {
-    handles.get_mut::<Enumerator>(h).ok_or(TeeError::BadParameters)
 }
 
 /// A copy sized by a TA: OUT_OF_MEMORY rather than an abort.
@@ -534,57 +519,4 @@ impl StorageState {
         }
         Ok(())
     }
-}
-
-/// `STORAGE_ENUM_ALLOC`.
-pub fn enum_alloc(handles: &mut HandleTable) -> Result<u32, TeeError> {
-    handles.insert(Enumerator::default())
-}
-
-/// `STORAGE_ENUM_FREE`.
-pub fn enum_free(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
-    handles.remove::<Enumerator>(h).map(|_| ()).ok_or(TeeError::BadParameters)
-}
-
-/// `STORAGE_ENUM_RESET`.
-pub fn enum_reset(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
-    enumerator(handles, h)?.0 = None;
-    Ok(())
-}
-
-/// `STORAGE_ENUM_START` on storage `storage_id`: a snapshot of the TA's
-/// objects; ITEM_NOT_FOUND when there are none.
-pub fn enum_start(
-    handles: &mut HandleTable,
-    fs: &mut dyn ReeFs,
-    store: &TaStore,
-    h: u32,
-    storage_id: u64,
-) -> Result<(), TeeError> {
-    enum_reset(handles, h)?;
-    storage_ok(storage_id)?;
-    let list = store.list(fs)?;
-    if list.is_empty() {
-        return Err(TeeError::ItemNotFound);
-    }
-    enumerator(handles, h)?.0 = Some((list, 0));
-    Ok(())
-}
-
-/// Checks `h` is an enumerator.
-pub fn enum_check(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
-    enumerator(handles, h).map(|_| ())
-}
-
-/// `STORAGE_ENUM_NEXT`: the next object's ID and size.
-pub fn enum_next(handles: &mut HandleTable, h: u32) -> Result<(Vec<u8>, usize), TeeError> {
-    let Some((list, next)) = &mut enumerator(handles, h)?.0 else {
-        return Err(TeeError::ItemNotFound);
-    };
-    let Some((id, size)) = list.get(*next) else {
-        return Err(TeeError::ItemNotFound);
-    };
-    let found = (try_copy(id)?, *size);
-    *next += 1;
-    Ok(found)
 }

@@ -9,12 +9,12 @@ use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
-use super::object::TaStore;
+use super::object::{Listed, TaStore};
 use super::state::storage_ok;
 use crate::handles::{Entry, HandleTable, Kind};
 
-/// The objects an enumeration saw when it started: ID and data size.
-type Snapshot = Vec<(Vec<u8>, usize)>;
+/// The objects an enumeration saw when it started.
+type Snapshot = Vec<Listed>;
 
 /// A persistent-object enumerator: `None` until started; then the
 /// snapshot and the next index.
@@ -56,7 +56,7 @@ pub fn enum_start(
 ) -> Result<(), TeeError> {
     enum_reset(handles, h)?;
     storage_ok(storage_id)?;
-    let list = store.list(fs)?;
+    let list = store.list_info(fs)?;
     if list.is_empty() {
         return Err(TeeError::ItemNotFound);
     }
@@ -70,14 +70,15 @@ pub fn enum_check(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
 }
 
 /// `STORAGE_ENUM_NEXT`: the next object's ID and size.
-pub fn enum_next(handles: &mut HandleTable, h: u32) -> Result<(Vec<u8>, usize), TeeError> {
+pub fn enum_next(handles: &mut HandleTable, h: u32) -> Result<Listed, TeeError> {
     let Some((list, next)) = &mut enumerator(handles, h)?.0 else {
         return Err(TeeError::ItemNotFound);
     };
-    let Some((id, size)) = list.get(*next) else {
+    let Some(listed) = list.get(*next) else {
         return Err(TeeError::ItemNotFound);
     };
-    let found = (crate::params::try_copy(id).map_err(|_| TeeError::OutOfMemory)?, *size);
+    let id = crate::params::try_copy(&listed.id).map_err(|_| TeeError::OutOfMemory)?;
+    let found = Listed { id, ..*listed };
     *next += 1;
     Ok(found)
 }

@@ -139,6 +139,15 @@ impl<'a> ObjectView<'a> {
     }
 }
 
+/// One object as a listing saw it: what `STORAGE_ENUM_NEXT` reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub id: Vec<u8>,
+    pub size: usize,
+    pub meta: KeyMeta,
+    pub usage: u32,
+}
+
 /// One TA's view of the store: its keys and directory.
 pub struct TaStore {
     key: [u8; 32],
@@ -394,10 +403,15 @@ impl TaStore {
         self.remove(fs, old)
     }
 
+    /// Every object of this TA: (ID, data size); see [`TaStore::list_info`].
+    pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, TeeError> {
+        Ok(self.list_info(fs)?.into_iter().map(|l| (l.id, l.size)).collect())
+    }
+
     /// Every object of this TA: (ID, data size). Files that do not
     /// authenticate are skipped; more than [`MAX_DIR_ENTRIES`] entries are
     /// STORAGE_NOT_AVAILABLE.
-    pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, TeeError> {
+    pub fn list_info(&self, fs: &mut dyn ReeFs) -> Result<Vec<Listed>, TeeError> {
         let dir = match fs.opendir(&self.dir) {
             Ok(d) => d,
             Err(TeeError::ItemNotFound) => return Ok(Vec::new()),
@@ -427,7 +441,7 @@ impl TaStore {
                 *t = u8::from_str_radix(&n[2 * i..2 * i + 2], 16).unwrap_or(0);
             }
             if let Ok(s) = self.load_path(fs, &alloc::format!("{}/{}", self.dir, n), &tag) {
-                out.push((s.id, s.data.len()));
+                out.push(Listed { size: s.data.len(), meta: s.meta, usage: s.usage, id: s.id });
             }
         }
         Ok(out)

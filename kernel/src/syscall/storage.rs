@@ -13,7 +13,7 @@ use tee_abi::result::TeeError;
 use super::{SyscallContext, handle, write_u32, write_u64};
 use crate::handles::{HandleTable, Kind};
 use crate::storage::fs::RpcFs;
-use crate::storage::object::{KeyMeta, MAX_ID, TaStore, USAGE_ALL, device_key};
+use crate::storage::object::{MAX_ID, TaStore, device_key};
 use crate::storage::state::{
     self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, NewHandle, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes,
     storage_ok,
@@ -240,15 +240,15 @@ pub(super) fn enum_next(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<()
         state::enum_check(handles, h)?;
         ctx.regions().resolve(a[1], 28, true)?;
         ctx.regions().resolve(a[2], MAX_ID as u64, true)?;
-        let (id, size) = state::enum_next(handles, h)?;
-        ctx.regions().write(
-            a[1],
-            &info_bytes(&KeyMeta::DATA, USAGE_ALL, size as u32, 0, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED),
-        )?;
-        if !id.is_empty() {
-            ctx.regions().write(a[2], &id)?;
+        // Upstream's `syscall_storage_next_enum`: the object's type, sizes
+        // and usage as stored, position 0.
+        let l = state::enum_next(handles, h)?;
+        let flags = HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED;
+        ctx.regions().write(a[1], &info_bytes(&l.meta, l.usage, l.size as u32, 0, flags))?;
+        if !l.id.is_empty() {
+            ctx.regions().write(a[2], &l.id)?;
         }
-        write_u64(ctx, a[3], id.len() as u64)
+        write_u64(ctx, a[3], l.id.len() as u64)
     })
 }
 

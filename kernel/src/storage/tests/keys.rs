@@ -23,6 +23,9 @@ const RESTRICT: u64 = Syscall::CrypObjRestrictUsage as u64;
 const CREATE: u64 = Syscall::StorageObjCreate as u64;
 const OPEN: u64 = Syscall::StorageObjOpen as u64;
 const DEL: u64 = Syscall::StorageObjDel as u64;
+const ENUM_ALLOC: u64 = Syscall::StorageEnumAlloc as u64;
+const ENUM_START: u64 = Syscall::StorageEnumStart as u64;
+const ENUM_NEXT: u64 = Syscall::StorageEnumNext as u64;
 
 const ID: u64 = VA;
 const H: u64 = VA + 0x80;
@@ -84,6 +87,12 @@ fn key_objects_persist_and_serve_as_keys() {
     let extractable = tee_abi::gp::usage::EXTRACTABLE;
     assert_eq!(sys(&mut c, RESTRICT, &[k, u64::from(!extractable)]), Ok(()));
     assert_eq!(secret(&mut c, k), Err(TeeError::BadParameters));
+    // An enumeration reports the stored type, sizes and usage.
+    let e = new(&mut c, ENUM_ALLOC, &[H]);
+    assert_eq!(sys(&mut c, ENUM_START, &[e, 1]), Ok(()));
+    assert_eq!(sys(&mut c, ENUM_NEXT, &[e, OUT, OUT + 0x40, OUT + 0x100]), Ok(()));
+    let listed = (u32_at(&c, OUT), u32_at(&c, OUT + 4), u32_at(&c, OUT + 8), u32_at(&c, OUT + 12));
+    assert_eq!(listed, (AES, 256, 256, !extractable));
     let dst2 = new(&mut c, ALLOC, &[u64::from(AES), 256, H]);
     assert_eq!(sys(&mut c, COPY, &[dst2, k]), Ok(()));
     assert_eq!(info(&mut c, dst2).3, !extractable, "the copy has the stored usage");

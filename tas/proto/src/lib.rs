@@ -253,6 +253,13 @@ pub mod pta_client {
     pub const MAX_ECHO: usize = 4096;
     /// Largest extra data the TA passes on (past the PTA's 1024).
     pub const MAX_EXTRA: usize = 1100;
+    /// VALUE_INPUT a = `TEE_DATA_FLAG_*`: opens (or creates) the object
+    /// [`HELD_OBJECT_ID`] and keeps the handle until the session ends.
+    pub const CMD_HOLD_OBJECT: u32 = 3;
+    /// Closes the held handle and deletes [`HELD_OBJECT_ID`].
+    pub const CMD_DELETE_HELD: u32 = 4;
+    /// The object HOLD_OBJECT opens.
+    pub const HELD_OBJECT_ID: &[u8] = b"held";
 }
 
 /// `tas/storage_ta` (two TAs from one crate: the main one and a peer with

@@ -12,13 +12,7 @@ use super::Tally;
 use crate::firmware::Tee;
 
 /// Regression cases that still fail on our kernel, with why.
-const KNOWN_FAILING: &[(&str, &str)] = &[
-    ("regression_6013", "persistent key objects (a key's type and attributes kept in its file)"),
-    ("regression_6016", "concurrent creates race tee-supplicant's own directory creation"),
-    ("regression_6020", "object IDs outside the TA's own memory are not refused"),
-    ("regression_6021", "a persistent object's usage flags and RESTRICT_USAGE on it"),
-    ("regression_8001", "Concat KDF is missing: the TA panics, later subtests see TARGET_DEAD"),
-];
+const KNOWN_FAILING: &[(&str, &str)] = &[];
 
 /// Runs `xtest -t regression` on ours-optee-key and records the verdicts.
 pub fn run(root: &Path, guest: &crate::Guest, tally: &mut Tally) -> Result<()> {

@@ -79,7 +79,9 @@ pub fn write(path: &Path, rows: &[Row]) -> Result<()> {
         (Some(o), Some(u)) if o > 0.0 => {
             let at = (o.max(u) * 1.3, band(i) + 0.5);
             let style = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
-            Some(Text::new(format!("{:.1}x", u / o), at, style))
+            let r = u / o;
+            let text = if r < 1.0 { format!("{r:.2}x") } else { format!("{r:.1}x") };
+            Some(Text::new(text, at, style))
         }
         _ => None,
     });

@@ -130,6 +130,23 @@ impl HandleTable {
         self.slots.get_mut(&h).filter(|s| s.kind == T::KIND).and_then(|s| s.value.downcast_mut())
     }
 
+    /// Puts `new` in place of entry `h`, a `T`, under the same handle
+    /// number, and gives the `T` back: what upstream does when
+    /// `TEE_CreatePersistentObject` turns a transient object into a
+    /// persistent one (the TA keeps its handle). BAD_STATE if `h` is no
+    /// `T`; OUT_OF_MEMORY, changing nothing, when `N`'s area is full.
+    pub fn replace<T: Entry, N: Entry>(&mut self, h: u32, new: N) -> Result<T, TeeError> {
+        self.get::<T>(h).ok_or(TeeError::BadState)?;
+        let (from, to) = (T::KIND.area() as usize, N::KIND.area() as usize);
+        if from != to && self.counts[to] >= MAX_PER_AREA {
+            return Err(TeeError::OutOfMemory);
+        }
+        let old = self.slots.insert(h, Slot { kind: N::KIND, value: Box::new(new) }).ok_or(TeeError::BadState)?;
+        self.counts[from] -= 1;
+        self.counts[to] += 1;
+        old.value.downcast::<T>().map(|b| *b).map_err(|_| TeeError::BadState)
+    }
+
     /// Takes entry `h` out if it is a `T`; the handle is free again.
     pub fn remove<T: Entry>(&mut self, h: u32) -> Option<T> {
         self.get::<T>(h)?;
@@ -158,6 +175,24 @@ mod tests {
     struct B;
     impl Entry for B {
         const KIND: Kind = Kind::PersistentObject;
+    }
+
+    /// A transient object becomes a persistent one under the same number;
+    /// the areas' counts follow, and a full area refuses without change.
+    #[test]
+    fn replace_keeps_the_number_and_moves_the_count() {
+        let mut t = HandleTable::new();
+        let a = t.insert(A(3)).unwrap();
+        assert!(t.replace::<B, A>(a, A(4)).is_err(), "not a B");
+        assert_eq!(t.replace::<A, B>(a, B).map(|old| old.0).ok(), Some(3));
+        assert_eq!(t.kind(a), Some(Kind::PersistentObject));
+        assert_eq!((t.count(Area::Crypto), t.count(Area::Storage)), (0, 1));
+        while t.count(Area::Storage) < MAX_PER_AREA {
+            t.insert(B).unwrap();
+        }
+        let c = t.insert(A(5)).unwrap();
+        assert_eq!(t.replace::<A, B>(c, B).err(), Some(TeeError::OutOfMemory));
+        assert_eq!(t.get::<A>(c).map(|v| v.0), Some(5), "unchanged");
     }
 
     #[test]

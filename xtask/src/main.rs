@@ -2,6 +2,7 @@
 //! (Debian arm64 packages), builds the initramfs, runs QEMU and the tests.
 
 mod bench;
+mod bench_chart;
 mod crash;
 mod cta;
 mod firmware;

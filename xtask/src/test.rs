@@ -12,6 +12,7 @@ use crate::qemu::{self, Machine};
 
 mod soft_crypto;
 mod trap;
+mod xtest_gate;
 
 /// Upper bound for one QEMU boot test (boot, checks, power-off). Suite
 /// 4014's RSA-4096 key generation alone takes 6-30 s under TCG.
@@ -54,6 +55,9 @@ pub fn run(tees: &[Tee], host: bool) -> Result<()> {
         boot_test(&root, &guest, tee, &mut tally)?;
         if tee == Tee::Ours {
             soft_crypto::run(&root, &guest, &mut tally)?;
+        }
+        if tee == Tee::OursOpteeKey {
+            xtest_gate::run(&root, &guest, &mut tally)?;
         }
         // ours-optee-key runs the same storage and RNG code as ours.
         if tee != Tee::OursOpteeKey {

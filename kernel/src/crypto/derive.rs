@@ -2,8 +2,9 @@
 //! `syscall_cryp_derive_key` does it: the operation state's key object and
 //! the call's attributes give secret bytes, which become the value of the
 //! derived (GENERIC_SECRET) object. [`derive_secret`] dispatches on the
-//! algorithm: one arm per algorithm, each returning the secret; HKDF and
-//! PBKDF2 (OP-TEE extensions, `tee_api_defines_extensions.h`) are here,
+//! algorithm: one arm per algorithm, each returning the secret; HKDF,
+//! Concat KDF and PBKDF2 (OP-TEE extensions,
+//! `tee_api_defines_extensions.h`) are here,
 //! key agreement (ECDH, X25519) plugs in the same way.
 
 extern crate alloc;
@@ -30,10 +31,12 @@ pub use tee_abi::gp::alg::PBKDF2_HMAC_SHA1_DERIVE_KEY as ALG_PBKDF2_HMAC_SHA1_DE
 /// `TEE_ALG_SHA256`, GP's default hash for `TEE_ALG_HKDF`.
 use tee_abi::gp::alg::SHA256 as ALG_SHA256;
 
+pub use tee_abi::gp::attr::CONCAT_KDF_Z as ATTR_CONCAT_KDF_Z;
 pub use tee_abi::gp::attr::HKDF_IKM as ATTR_HKDF_IKM;
 pub use tee_abi::gp::attr::PBKDF2_PASSWORD as ATTR_PBKDF2_PASSWORD;
 /// The key object types of the KDFs and the attribute holding each one's
 /// value (populate takes that attribute, not `TEE_ATTR_SECRET_VALUE`).
+pub use tee_abi::gp::object_type::CONCAT_KDF_Z as TYPE_CONCAT_KDF_Z;
 pub use tee_abi::gp::object_type::HKDF_IKM as TYPE_HKDF_IKM;
 pub use tee_abi::gp::object_type::PBKDF2_PASSWORD as TYPE_PBKDF2_PASSWORD;
 
@@ -45,6 +48,10 @@ use tee_abi::gp::attr::KDF_KEY_SIZE as ATTR_GP_KDF_KEY_SIZE;
 pub use tee_abi::gp::attr::OPTEE_HKDF_INFO as ATTR_HKDF_INFO;
 /// HKDF parameters: OP-TEE's IDs and GP 1.3's, both taken.
 pub use tee_abi::gp::attr::OPTEE_HKDF_SALT as ATTR_HKDF_SALT;
+
+/// Concat KDF parameters.
+pub use tee_abi::gp::attr::CONCAT_KDF_DKM_LENGTH as ATTR_CONCAT_KDF_DKM_LENGTH;
+pub use tee_abi::gp::attr::CONCAT_KDF_OTHER_INFO as ATTR_CONCAT_KDF_OTHER_INFO;
 
 pub use tee_abi::gp::attr::PBKDF2_DKM_LENGTH as ATTR_PBKDF2_DKM_LENGTH;
 pub use tee_abi::gp::attr::PBKDF2_ITERATION_COUNT as ATTR_PBKDF2_ITERATION_COUNT;
@@ -60,19 +67,21 @@ pub use tee_abi::gp::attr::PBKDF2_SALT as ATTR_PBKDF2_SALT;
 /// 2^20 rounds for one block, about a second on real hardware.
 pub const PBKDF2_MAX_WORK: u64 = 1 << 20;
 
-/// `TEE_ALG_GET_MAIN_ALG` of the KDFs (0xC0 HKDF, 0xC2 PBKDF2).
+/// `TEE_ALG_GET_MAIN_ALG` of the KDFs (0xC0 HKDF, 0xC1 Concat KDF,
+/// 0xC2 PBKDF2).
 fn kdf_main(algo: u32) -> Option<u32> {
     if algo == ALG_HKDF {
         return Some(0xC0);
     }
     let main = algo & 0xff;
-    (algo >> 28 == CLASS_KEY_DERIVATION && (main == 0xC0 || main == 0xC2)).then_some(main)
+    (algo >> 28 == CLASS_KEY_DERIVATION && (0xC0..=0xC2).contains(&main)).then_some(main)
 }
 
 /// The key object type `tee_svc_cryp_check_key_type` wants for a KDF.
 pub fn key_type(algo: u32) -> Option<u32> {
     match kdf_main(algo)? {
         0xC0 => Some(TYPE_HKDF_IKM),
+        0xC1 => Some(TYPE_CONCAT_KDF_Z),
         _ => Some(TYPE_PBKDF2_PASSWORD),
     }
 }
@@ -81,6 +90,7 @@ pub fn key_type(algo: u32) -> Option<u32> {
 pub fn secret_attr(obj_type: u32) -> Option<u32> {
     match obj_type {
         TYPE_HKDF_IKM => Some(ATTR_HKDF_IKM),
+        TYPE_CONCAT_KDF_Z => Some(ATTR_CONCAT_KDF_Z),
         TYPE_PBKDF2_PASSWORD => Some(ATTR_PBKDF2_PASSWORD),
         _ => None,
     }
@@ -95,6 +105,7 @@ pub fn derive_secret(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>,
     }
     match kdf_main(algo) {
         Some(0xC0) => hkdf(algo, key, attrs),
+        Some(0xC1) => concat_kdf(algo, key, attrs),
         Some(_) => pbkdf2(algo, key, attrs),
         None => Err(TeeError::NotSupported),
     }
@@ -141,6 +152,29 @@ fn hkdf(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, TeeError> {
         },
     )?;
     Ok(okm)
+}
+
+/// `get_concat_kdf_params` + `tee_cryp_concat_kdf` (optee_os 4.5.0
+/// `core/tee/tee_svc_cryp.c`): the first of each attribute counts, an
+/// unknown one is BAD_PARAMETERS, the length is required and at most the
+/// key object's capacity; OtherInfo is optional.
+fn concat_kdf(algo: u32, key: &Object, attrs: &[Attr]) -> Result<Vec<u8>, TeeError> {
+    let (mut info, mut len) = (None, None);
+    for a in attrs {
+        match a.id {
+            ATTR_CONCAT_KDF_OTHER_INFO => info = info.or(Some(&a.data[..])),
+            ATTR_CONCAT_KDF_DKM_LENGTH => len = len.or(Some(value_a(a))),
+            _ => return Err(TeeError::BadParameters),
+        }
+    }
+    let len = len.ok_or(TeeError::BadParameters)? as usize;
+    if len > key.capacity {
+        return Err(TeeError::BadParameters);
+    }
+    let hash = digest_hash(algo >> 12 & 0xf)?;
+    let mut out = crate::params::try_zeroed(len).map_err(|_| TeeError::OutOfMemory)?;
+    kdf::concat_kdf(hash, &key.secret, info.unwrap_or_default(), &mut out);
+    Ok(out)
 }
 
 /// `get_pbkdf2_params` + `tee_cryp_pbkdf2`: length and iteration count
@@ -281,6 +315,42 @@ mod tests {
         st.derive_key(s, &attrs, out).unwrap();
         let want = hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
         assert_eq!(st.obj_get_attr(out, crate::crypto::ATTR_SECRET_VALUE).unwrap(), &want[..]);
+    }
+
+    /// RFC 7518 appendix C's Concat KDF (SHA-256) through a state, with
+    /// upstream's parameter rules.
+    #[test]
+    fn concat_kdf_through_a_state() {
+        let z = [
+            158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49, 110, 163, 218, 128,
+            106, 72, 246, 218, 167, 121, 140, 254, 144, 196,
+        ];
+        let info = [
+            0, 0, 0, 7, 65, 49, 50, 56, 71, 67, 77, 0, 0, 0, 5, 65, 108, 105, 99, 101, 0, 0, 0, 3, 66, 111, 98, 0, 0,
+            0, 128,
+        ];
+        let mut st = CryptoState::new();
+        let algo = tee_abi::gp::alg::CONCAT_KDF_SHA256_DERIVE_KEY;
+        let s = state(&mut st, algo, TYPE_CONCAT_KDF_Z, ATTR_CONCAT_KDF_Z, &z);
+        let out = st.obj_alloc(TYPE_GENERIC_SECRET, 4096).unwrap();
+        let attrs = [bytes(ATTR_CONCAT_KDF_OTHER_INFO, &info), value(ATTR_CONCAT_KDF_DKM_LENGTH, 16)];
+        st.derive_key(s, &attrs, out).unwrap();
+        assert_eq!(
+            st.obj_get_attr(out, crate::crypto::ATTR_SECRET_VALUE).unwrap(),
+            &[86, 170, 141, 234, 248, 35, 109, 32, 92, 34, 40, 205, 113, 167, 16, 26][..]
+        );
+        assert_eq!(st.derive_key(s, &attrs[..1], out), Err(TeeError::BadParameters), "no length");
+        assert_eq!(st.derive_key(s, &[value(ATTR_HKDF_OKM_LENGTH, 4)], out), Err(TeeError::BadParameters));
+        assert_eq!(st.derive_key(s, &[value(ATTR_CONCAT_KDF_DKM_LENGTH, 513)], out), Err(TeeError::BadParameters));
+        assert_eq!(st.derive_key(s, &[value(ATTR_CONCAT_KDF_DKM_LENGTH, 100)], out), Ok(()), "no OtherInfo");
+        // The Z type takes its own attribute; other key types are refused.
+        let zobj = st.obj_alloc(TYPE_CONCAT_KDF_Z, 256).unwrap();
+        assert_eq!(
+            st.obj_populate(zobj, &[bytes(crate::crypto::ATTR_SECRET_VALUE, &[1; 8])]),
+            Err(TeeError::ItemNotFound)
+        );
+        let g = st.obj_alloc(TYPE_GENERIC_SECRET, 128).unwrap();
+        assert_eq!(st.state_alloc(algo, MODE_DERIVE, g, 0), Err(TeeError::BadParameters));
     }
 
     /// RFC 6070's 4096-round PBKDF2-HMAC-SHA1 case through a state.

@@ -1,6 +1,8 @@
 //! Key derivation functions, pure: HKDF (RFC 5869) and PBKDF2 (RFC 8018,
-//! formerly RFC 2898) over HMAC with the SHA family, as OP-TEE 4.5's
-//! `core/tee/tee_cryp_hkdf.c` and `tee_cryp_pbkdf2.c` compute them.
+//! formerly RFC 2898) over HMAC with the SHA family, and the Concat KDF of
+//! NIST SP 800-56A (section 5.8.1) over a plain hash, as OP-TEE 4.5's
+//! `core/tee/tee_cryp_hkdf.c`, `tee_cryp_pbkdf2.c` and
+//! `tee_cryp_concat_kdf.c` compute them.
 //! Written out over the `hmac` crate rather than taken from the `hkdf` and
 //! `pbkdf2` crates: every input is TA-sized and some are hashed once per
 //! output block (HKDF's info, PBKDF2's salt) and PBKDF2's rounds are
@@ -110,6 +112,21 @@ pub fn pbkdf2(hash: HashKind, password: &[u8], salt: &[u8], iterations: u32, out
         HashKind::Sha256 => run!(sha2::Sha256),
         HashKind::Sha384 => run!(sha2::Sha384),
         HashKind::Sha512 => run!(sha2::Sha512),
+    }
+}
+
+/// SP 800-56A's Concat KDF with `hash`: `out.len()` bytes, block `i`
+/// (from 1) being `hash(i as 32-bit big endian || z || other_info)`, the
+/// last one cut short. Z and OtherInfo are TA-sized: hashed with a
+/// preemption point per 64 KiB, and once per block.
+pub fn concat_kdf(hash: HashKind, z: &[u8], other_info: &[u8], out: &mut [u8]) {
+    let mut h = Hash::new(hash);
+    for (i, block) in out.chunks_mut(hash.size()).enumerate() {
+        h.update(&(i as u32 + 1).to_be_bytes());
+        preempt::chunked(z, |piece| h.update(piece));
+        preempt::chunked(other_info, |piece| h.update(piece));
+        let digest = h.finalize_reset();
+        block.copy_from_slice(&digest[..block.len()]);
     }
 }
 
@@ -240,6 +257,50 @@ mod tests {
         let mut out = [0xffu8; 20];
         pbkdf2(HashKind::Sha1, b"password", b"salt", 0, &mut out);
         assert_eq!(out, [0; 20], "no rounds, as upstream");
+    }
+}
+
+#[cfg(test)]
+mod concat_kdf_tests {
+    use super::*;
+    use alloc::vec;
+    use sha2::Digest;
+
+    /// RFC 7518 appendix C (ECDH-ES, the JOSE use of SP 800-56A's Concat
+    /// KDF with SHA-256): Z, the OtherInfo the appendix assembles
+    /// (AlgorithmID "A128GCM", PartyUInfo "Alice", PartyVInfo "Bob",
+    /// SuppPubInfo 128), and the 16-byte key.
+    #[test]
+    fn rfc7518_appendix_c() {
+        let z = [
+            158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49, 110, 163, 218, 128,
+            106, 72, 246, 218, 167, 121, 140, 254, 144, 196,
+        ];
+        let mut info = vec![0, 0, 0, 7];
+        info.extend_from_slice(b"A128GCM");
+        info.extend_from_slice(&[0, 0, 0, 5]);
+        info.extend_from_slice(b"Alice");
+        info.extend_from_slice(&[0, 0, 0, 3]);
+        info.extend_from_slice(b"Bob");
+        info.extend_from_slice(&[0, 0, 0, 128]);
+        let mut key = [0u8; 16];
+        concat_kdf(HashKind::Sha256, &z, &info, &mut key);
+        assert_eq!(key, [86, 170, 141, 234, 248, 35, 109, 32, 92, 34, 40, 205, 113, 167, 16, 26]);
+    }
+
+    /// Past one block the counter counts up from 1 and the last block is
+    /// cut; no output is no output.
+    #[test]
+    fn blocks_count_from_one() {
+        let mut out = [0u8; 50];
+        concat_kdf(HashKind::Sha1, b"zz", b"info", &mut out);
+        for (i, block) in out.chunks(20).enumerate() {
+            let mut h = sha1::Sha1::new();
+            h.update((i as u32 + 1).to_be_bytes());
+            h.update(b"zzinfo");
+            assert_eq!(block, &h.finalize()[..block.len()], "block {i}");
+        }
+        concat_kdf(HashKind::Sha512, b"zz", b"", &mut []);
     }
 }
 

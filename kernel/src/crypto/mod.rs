@@ -28,11 +28,13 @@ mod hash;
 pub mod kdf;
 mod object;
 pub mod ops;
+mod persist;
 mod state;
 #[cfg(test)]
 mod testing;
 
 pub use object::{Attr, Object};
+pub use persist::KeyMeta;
 pub use state::OpState;
 
 use crate::handles::{Entry, HandleTable, Kind};

@@ -16,7 +16,7 @@ use super::{
 
 /// Upstream's `tee_cryp_obj_props[]` for the secret-value types:
 /// (type, quanta, min bits, max bits, bytes reserved for the value).
-const SECRET_TYPES: [(u32, u32, u32, u32, usize); 18] = [
+const SECRET_TYPES: [(u32, u32, u32, u32, usize); 19] = [
     (TYPE_AES, 64, 128, 256, 32),
     (TYPE_DES, 64, 64, 64, 8),
     (TYPE_DES3, 64, 128, 192, 24),
@@ -34,6 +34,7 @@ const SECRET_TYPES: [(u32, u32, u32, u32, usize); 18] = [
     (tee_abi::gp::object_type::HMAC_SM3, 8, 80, 1024, 64),
     (TYPE_GENERIC_SECRET, 8, 0, 4096, 512),
     (derive::TYPE_HKDF_IKM, 8, 0, 4096, 512),
+    (derive::TYPE_CONCAT_KDF_Z, 8, 0, 4096, 512),
     (derive::TYPE_PBKDF2_PASSWORD, 8, 0, 4096, 512),
 ];
 
@@ -45,7 +46,7 @@ pub(super) fn secret_props(obj_type: u32) -> Option<(u32, u32, u32, usize)> {
 
 /// The attribute holding a secret-value type's value: the KDF input types
 /// have their own IDs.
-fn secret_attr(obj_type: u32) -> u32 {
+pub(super) fn secret_attr(obj_type: u32) -> u32 {
     derive::secret_attr(obj_type).unwrap_or(ATTR_SECRET_VALUE)
 }
 

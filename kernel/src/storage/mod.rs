@@ -5,6 +5,8 @@
 //! - [`object`]: persistent objects as encrypted, authenticated files under a
 //!   per-TA directory, keys derived from a device key (a labelled development
 //!   secret: QEMU has no hardware unique key), atomic replacement.
+//! - [`registry`]: the kernel-wide list of open objects (who may open
+//!   what, across every instance and session of a TA).
 //! - [`state`]: the service's calls (open, create, read, write, enumerate,
 //!   ...) on the instance's handle table; `crate::syscall::storage` decodes
 //!   the TA's arguments for them.
@@ -12,8 +14,10 @@
 //! All of it is pure and tested on the host (an in-memory file system and a
 //! fake tee-supplicant behind a fake `CallEnv`).
 
+mod enumerate;
 pub mod fs;
 pub mod object;
+pub mod registry;
 pub mod state;
 
 pub use state::StorageState;

@@ -13,9 +13,16 @@
 //! an object's file is `<hex(HMAC(name key, 0x01 || object ID))>`. Object IDs
 //! never appear in clear, and two TAs never share a file or a key.
 //!
-//! File format (`VERSION` 1): a 40-byte header — magic `TZSO`, version u32,
+//! File format (`VERSION` 2): a 40-byte header — magic `TZSO`, version u32,
 //! generation u64, body length u64, 12-byte nonce, 4 reserved bytes — then
-//! the body: AES-256-GCM of `id_len u32 || id || data` with a 16-byte tag.
+//! the body: AES-256-GCM, with a 16-byte tag, of
+//! `id_len u32 || id || usage u32 || type u32 || key_bits u32 ||
+//! max_bits u32 || attrs_len u32 || attrs || data`. As upstream's
+//! `tee_svc_storage_head` and attribute block: the usage is the object's
+//! `objectUsage` (which `TEE_RestrictObjectUsage1` narrows for good), type
+//! and sizes its `utee_object_info`, `attrs` a key object's attributes
+//! (`crate::crypto`'s export; empty for `TEE_TYPE_DATA`). Version 1 files
+//! (none of these: a data object with every usage bit) are still read.
 //! The AAD is the header (hence the generation, bumped on every update) and
 //! the 32-byte name tag `HMAC(name key, 0x01 || id)` (which binds the object
 //! ID; the decrypted ID is compared as well). A file moved to another name or
@@ -31,8 +38,7 @@
 
 extern crate alloc;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
+use crate::crypto::ops::gcm::Gcm;
 use alloc::string::String;
 use alloc::vec::Vec;
 use hkdf::Hkdf;
@@ -41,11 +47,17 @@ use sha2::Sha256;
 use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
+pub use crate::crypto::KeyMeta;
+use zeroize::Zeroizing;
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"TZSO";
-/// File format version.
-pub const VERSION: u32 = 1;
+/// File format version written.
+pub const VERSION: u32 = 2;
+/// The version before the usage field.
+const VERSION_NO_USAGE: u32 = 1;
+/// `TEE_USAGE_DEFAULT`: every usage bit, a new data object's usage.
+pub const USAGE_ALL: u32 = 0xFFFF_FFFF;
 /// Header size.
 pub const HEADER: usize = 40;
 /// GCM tag size.
@@ -54,6 +66,17 @@ pub const TAG: usize = 16;
 pub const MAX_ID: usize = 64;
 /// Largest data stream kept (a bound on kernel heap use per open object).
 pub const MAX_DATA: usize = 1 << 20;
+/// Largest attribute block kept: an RSA-4096 keypair's eight attributes
+/// take under 3 KiB.
+pub const MAX_ATTRS: usize = 16 << 10;
+/// Directory entries one listing reads at most. tee-supplicant answers
+/// READDIR for as long as it likes (a hostile one forever); past this the
+/// listing is STORAGE_NOT_AVAILABLE rather than an endless loop and an
+/// ever-growing list. 4 times the handles one instance may hold.
+pub const MAX_DIR_ENTRIES: usize = 4 * crate::handles::MAX_PER_AREA;
+/// The fixed fields of a version 2 body besides the ID: usage, type, two
+/// sizes, the attribute block's length, and the ID's length.
+const FIXED: usize = 24;
 
 /// The device key: `HKDF-SHA256(salt = "tz device key v1", ikm = HUK)`.
 pub fn device_key() -> [u8; 32] {
@@ -74,7 +97,54 @@ fn hex(bytes: &[u8]) -> String {
 pub struct Stored {
     pub id: Vec<u8>,
     pub generation: u64,
+    /// `objectUsage`.
+    pub usage: u32,
+    /// Type and sizes of a key object ([`KeyMeta::DATA`] for a data one).
+    pub meta: KeyMeta,
+    /// A key object's attributes, as `crate::crypto` exported them.
+    pub attrs: Zeroizing<Vec<u8>>,
     pub data: Vec<u8>,
+}
+
+impl Stored {
+    /// This object as [`TaStore::seal`] takes it.
+    pub fn view(&self) -> ObjectView<'_> {
+        ObjectView {
+            id: &self.id,
+            generation: self.generation,
+            usage: self.usage,
+            meta: self.meta,
+            attrs: &self.attrs,
+            data: &self.data,
+        }
+    }
+}
+
+/// One object's fields to seal into a file.
+#[derive(Clone, Copy)]
+pub struct ObjectView<'a> {
+    pub id: &'a [u8],
+    pub generation: u64,
+    pub usage: u32,
+    pub meta: KeyMeta,
+    pub attrs: &'a [u8],
+    pub data: &'a [u8],
+}
+
+impl<'a> ObjectView<'a> {
+    /// A data object with every usage bit.
+    pub fn data(id: &'a [u8], generation: u64, data: &'a [u8]) -> ObjectView<'a> {
+        ObjectView { id, generation, usage: USAGE_ALL, meta: KeyMeta::DATA, attrs: &[], data }
+    }
+}
+
+/// One object as a listing saw it: what `STORAGE_ENUM_NEXT` reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub id: Vec<u8>,
+    pub size: usize,
+    pub meta: KeyMeta,
+    pub usage: u32,
 }
 
 /// One TA's view of the store: its keys and directory.
@@ -133,15 +203,20 @@ impl TaStore {
         alloc::format!("{}/{}", self.dir, hex(&self.tag(id)))
     }
 
-    /// Encrypts `data` of object `id` into a complete file.
-    pub fn seal(&self, id: &[u8], generation: u64, data: &[u8], nonce: &[u8; 12]) -> Result<Vec<u8>, TeeError> {
-        if id.len() > MAX_ID || data.len() > MAX_DATA {
+    /// Encrypts object `o` into a complete file.
+    pub fn seal(&self, o: &ObjectView<'_>, nonce: &[u8; 12]) -> Result<Vec<u8>, TeeError> {
+        let (id, data, generation) = (o.id, o.data, o.generation);
+        if id.len() > MAX_ID || data.len() > MAX_DATA || o.attrs.len() > MAX_ATTRS {
             return Err(TeeError::StorageNoSpace);
         }
-        let mut plain = Vec::new();
-        plain.try_reserve_exact(4 + id.len() + data.len()).map_err(|_| TeeError::OutOfMemory)?;
+        let mut plain = Zeroizing::new(Vec::new());
+        plain.try_reserve_exact(FIXED + id.len() + o.attrs.len() + data.len()).map_err(|_| TeeError::OutOfMemory)?;
         plain.extend_from_slice(&(id.len() as u32).to_le_bytes());
         plain.extend_from_slice(id);
+        for v in [o.usage, o.meta.obj_type, o.meta.key_bits, o.meta.max_bits, o.attrs.len() as u32] {
+            plain.extend_from_slice(&v.to_le_bytes());
+        }
+        plain.extend_from_slice(o.attrs);
         plain.extend_from_slice(data);
         let body_len = (plain.len() + TAG) as u64;
         let mut header = [0u8; HEADER];
@@ -152,28 +227,35 @@ impl TaStore {
         header[24..36].copy_from_slice(nonce);
         let mut aad = Vec::from(&header[..]);
         aad.extend_from_slice(&self.tag(id));
-        let cipher = Aes256Gcm::new((&self.key).into());
-        let body = cipher.encrypt(Nonce::from_slice(nonce), Payload { msg: &plain, aad: &aad });
-        plain.iter_mut().for_each(|b| *b = 0);
-        let body = body.map_err(|_| TeeError::Generic)?;
+        // In place, on the AES and PMULL instructions when the core has
+        // them (crypto::ops): the RustCrypto software GCM was most of a
+        // 1 MiB object's write.
+        let mut gcm = Gcm::new(true, &self.key, nonce, TAG).map_err(|_| TeeError::Generic)?;
+        gcm.update_aad(&aad).map_err(|_| TeeError::Generic)?;
+        let tag = gcm.encrypt_final(&mut plain);
         let mut file = Vec::new();
-        file.try_reserve_exact(HEADER + body.len()).map_err(|_| TeeError::OutOfMemory)?;
+        file.try_reserve_exact(HEADER + plain.len() + TAG).map_err(|_| TeeError::OutOfMemory)?;
         file.extend_from_slice(&header);
-        file.extend_from_slice(&body);
+        file.extend_from_slice(&plain);
+        file.extend_from_slice(&tag);
         Ok(file)
     }
 
-    /// Checks a file's header; the body length.
-    fn header(h: &[u8]) -> Result<(u64, u64), TeeError> {
-        if h.len() != HEADER || h[..4] != MAGIC || h[4..8] != VERSION.to_le_bytes() {
+    /// Checks a file's header; the version, generation and body length.
+    fn header(h: &[u8]) -> Result<(u32, u64, u64), TeeError> {
+        if h.len() != HEADER || h[..4] != MAGIC {
+            return Err(TeeError::CorruptObject);
+        }
+        let version = u32::from_le_bytes(h[4..8].try_into().unwrap_or_default());
+        if version != VERSION && version != VERSION_NO_USAGE {
             return Err(TeeError::CorruptObject);
         }
         let generation = u64::from_le_bytes(h[8..16].try_into().unwrap_or_default());
         let body_len = u64::from_le_bytes(h[16..24].try_into().unwrap_or_default());
-        if body_len < (4 + TAG) as u64 || body_len > (4 + MAX_ID + MAX_DATA + TAG) as u64 {
+        if body_len < (4 + TAG) as u64 || body_len > (FIXED + MAX_ID + MAX_ATTRS + MAX_DATA + TAG) as u64 {
             return Err(TeeError::CorruptObject);
         }
-        Ok((generation, body_len))
+        Ok((version, generation, body_len))
     }
 
     /// Decrypts a complete file stored under name tag `tag`.
@@ -181,16 +263,18 @@ impl TaStore {
         if file.len() < HEADER {
             return Err(TeeError::CorruptObject);
         }
-        let (generation, body_len) = Self::header(&file[..HEADER])?;
+        let (version, generation, body_len) = Self::header(&file[..HEADER])?;
         if (file.len() - HEADER) as u64 != body_len {
             return Err(TeeError::CorruptObject);
         }
         let mut aad = Vec::from(&file[..HEADER]);
         aad.extend_from_slice(tag);
-        let cipher = Aes256Gcm::new((&self.key).into());
-        let plain = cipher
-            .decrypt(Nonce::from_slice(&file[24..36]), Payload { msg: &file[HEADER..], aad: &aad })
-            .map_err(|_| TeeError::CorruptObject)?;
+        let (ct, mac) = file[HEADER..].split_at(file.len() - HEADER - TAG);
+        let mut plain = Zeroizing::new(crate::params::try_copy(ct).map_err(|_| TeeError::OutOfMemory)?);
+        let mut gcm = Gcm::new(false, &self.key, &file[24..36], TAG).map_err(|_| TeeError::CorruptObject)?;
+        gcm.update_aad(&aad).map_err(|_| TeeError::CorruptObject)?;
+        // Unauthenticated plaintext never leaves here (wiped on drop).
+        gcm.decrypt_final(&mut plain, mac).map_err(|_| TeeError::CorruptObject)?;
         let id_len = u32::from_le_bytes(plain[..4].try_into().unwrap_or_default()) as usize;
         if id_len > MAX_ID || 4 + id_len > plain.len() {
             return Err(TeeError::CorruptObject);
@@ -199,10 +283,29 @@ impl TaStore {
         if self.tag(&id) != *tag {
             return Err(TeeError::CorruptObject);
         }
+        let rest = &plain[4 + id_len..];
+        let (usage, meta, attrs, data) = if version == VERSION_NO_USAGE {
+            (USAGE_ALL, KeyMeta::DATA, &[][..], rest)
+        } else {
+            let field = |i: usize| -> Result<u32, TeeError> {
+                let b = rest.get(4 * i..4 * i + 4).ok_or(TeeError::CorruptObject)?;
+                Ok(u32::from_le_bytes(b.try_into().map_err(|_| TeeError::CorruptObject)?))
+            };
+            let meta = KeyMeta { obj_type: field(1)?, key_bits: field(2)?, max_bits: field(3)? };
+            let attrs_len = field(4)? as usize;
+            if attrs_len > MAX_ATTRS {
+                return Err(TeeError::CorruptObject);
+            }
+            let attrs = rest.get(20..20 + attrs_len).ok_or(TeeError::CorruptObject)?;
+            (field(0)?, meta, attrs, &rest[20 + attrs_len..])
+        };
         Ok(Stored {
             id,
             generation,
-            data: crate::params::try_copy(&plain[4 + id_len..]).map_err(|_| TeeError::OutOfMemory)?,
+            usage,
+            meta,
+            attrs: Zeroizing::new(crate::params::try_copy(attrs).map_err(|_| TeeError::OutOfMemory)?),
+            data: crate::params::try_copy(data).map_err(|_| TeeError::OutOfMemory)?,
         })
     }
 
@@ -212,7 +315,7 @@ impl TaStore {
         let fd = fs.open(path)?;
         let file = (|| -> Result<Vec<u8>, TeeError> {
             let h = fs.read(fd, 0, HEADER)?;
-            let (_, body_len) = Self::header(&h)?;
+            let (_, _, body_len) = Self::header(&h)?;
             let body = fs.read(fd, HEADER as u64, body_len as usize)?;
             let mut file = h;
             file.try_reserve_exact(body.len()).map_err(|_| TeeError::OutOfMemory)?;
@@ -240,9 +343,7 @@ impl TaStore {
         }
     }
 
-    /// Writes object `id` atomically: `<file>.new` in full, then renamed over
-    /// `<file>` (refused with `ACCESS_CONFLICT` when the object exists and
-    /// `overwrite` is false).
+    /// [`TaStore::commit_object`] of a data object with every usage bit.
     pub fn commit(
         &self,
         fs: &mut dyn ReeFs,
@@ -252,13 +353,27 @@ impl TaStore {
         nonce: &[u8; 12],
         overwrite: bool,
     ) -> Result<(), TeeError> {
+        self.commit_object(fs, &ObjectView::data(id, generation, data), nonce, overwrite)
+    }
+
+    /// Writes object `o` atomically: `<file>.new` in full, then renamed over
+    /// `<file>` (refused with `ACCESS_CONFLICT` when the object exists and
+    /// `overwrite` is false).
+    pub fn commit_object(
+        &self,
+        fs: &mut dyn ReeFs,
+        o: &ObjectView<'_>,
+        nonce: &[u8; 12],
+        overwrite: bool,
+    ) -> Result<(), TeeError> {
+        let id = o.id;
         let path = self.path(id);
         if !overwrite && self.exists(fs, id)? {
             return Err(TeeError::AccessConflict);
         }
-        let file = self.seal(id, generation, data, nonce)?;
+        let file = self.seal(o, nonce)?;
         let tmp = alloc::format!("{path}.new");
-        let fd = fs.create(&tmp)?;
+        let fd = create_retrying(fs, &tmp)?;
         let written = fs.write(fd, 0, &file);
         let closed = fs.close(fd);
         if let Err(e) = written.and(closed) {
@@ -286,23 +401,36 @@ impl TaStore {
         obj: &Stored,
         nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
-        self.commit(fs, new, obj.generation.wrapping_add(1), &obj.data, nonce, false)?;
+        let moved = ObjectView { id: new, generation: obj.generation.wrapping_add(1), ..obj.view() };
+        self.commit_object(fs, &moved, nonce, false)?;
         self.remove(fs, old)
     }
 
-    /// Every object of this TA: (ID, data size, generation). Files that do
-    /// not authenticate are skipped.
+    /// Every object of this TA: (ID, data size); see [`TaStore::list_info`].
     pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, TeeError> {
+        Ok(self.list_info(fs)?.into_iter().map(|l| (l.id, l.size)).collect())
+    }
+
+    /// Every object of this TA: (ID, data size). Files that do not
+    /// authenticate are skipped; more than [`MAX_DIR_ENTRIES`] entries are
+    /// STORAGE_NOT_AVAILABLE.
+    pub fn list_info(&self, fs: &mut dyn ReeFs) -> Result<Vec<Listed>, TeeError> {
         let dir = match fs.opendir(&self.dir) {
             Ok(d) => d,
             Err(TeeError::ItemNotFound) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
-        let mut names = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut seen = 0;
         let r = loop {
             match fs.readdir(dir) {
+                Ok(_) if seen == MAX_DIR_ENTRIES => break Err(TeeError::StorageNotAvailable),
                 Ok(n) => {
+                    seen += 1;
                     if n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        if names.try_reserve(1).is_err() {
+                            break Err(TeeError::OutOfMemory);
+                        }
                         names.push(n);
                     }
                 }
@@ -313,16 +441,37 @@ impl TaStore {
         let _ = fs.closedir(dir);
         r?;
         let mut out = Vec::new();
+        out.try_reserve_exact(names.len()).map_err(|_| TeeError::OutOfMemory)?;
         for n in names {
             let mut tag = [0u8; 32];
             for (i, t) in tag.iter_mut().enumerate() {
                 *t = u8::from_str_radix(&n[2 * i..2 * i + 2], 16).unwrap_or(0);
             }
             if let Ok(s) = self.load_path(fs, &alloc::format!("{}/{}", self.dir, n), &tag) {
-                out.push((s.id, s.data.len()));
+                out.push(Listed { size: s.data.len(), meta: s.meta, usage: s.usage, id: s.id });
             }
         }
         Ok(out)
+    }
+}
+
+/// Times [`create_retrying`] asks tee-supplicant.
+const CREATE_TRIES: usize = 4;
+
+/// CREATE, asked again when it fails as a lost race would. tee-supplicant
+/// (optee_client 4.5.0 `ree_fs_new_create`, `ree_fs_new_remove`) removes a
+/// directory its REMOVE emptied, and its CREATE makes missing directories
+/// but fails (GENERIC from EEXIST, or ITEM_NOT_FOUND) when another thread
+/// makes or removes the same directory meanwhile: objects of one TA
+/// created and deleted from several threads (xtest 6016) hit it. Upstream
+/// OP-TEE keeps its files in one directory that never empties.
+fn create_retrying(fs: &mut dyn ReeFs, path: &str) -> Result<u64, TeeError> {
+    let mut tries = 1;
+    loop {
+        match fs.create(path) {
+            Err(TeeError::Generic | TeeError::ItemNotFound) if tries < CREATE_TRIES => tries += 1,
+            r => return r,
+        }
     }
 }
 
@@ -331,5 +480,57 @@ fn storage_error(e: TeeError) -> TeeError {
     match e {
         TeeError::StorageNoSpace | TeeError::OutOfMemory => e,
         _ => TeeError::Generic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use aes_gcm::{Aes256Gcm, Nonce};
+
+    /// A version 1 file (no usage field), as the kernel wrote them before
+    /// version 2, still opens: with every usage bit, its data intact.
+    #[test]
+    fn version_1_files_read_with_every_usage_bit() {
+        let s = TaStore::new(&device_key(), &[7; 16]);
+        let (id, data, nonce) = (b"old", b"v1 data", [5u8; 12]);
+        let mut plain = Vec::from(&(id.len() as u32).to_le_bytes()[..]);
+        plain.extend_from_slice(id);
+        plain.extend_from_slice(data);
+        let mut header = [0u8; HEADER];
+        header[..4].copy_from_slice(&MAGIC);
+        header[4..8].copy_from_slice(&VERSION_NO_USAGE.to_le_bytes());
+        header[8..16].copy_from_slice(&3u64.to_le_bytes());
+        header[16..24].copy_from_slice(&((plain.len() + TAG) as u64).to_le_bytes());
+        header[24..36].copy_from_slice(&nonce);
+        let mut aad = Vec::from(&header[..]);
+        aad.extend_from_slice(&s.tag(id));
+        let body = Aes256Gcm::new((&s.key).into())
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad: &aad })
+            .unwrap();
+        let mut file = Vec::from(&header[..]);
+        file.extend_from_slice(&body);
+        let got = s.open_file(&s.tag(id), &file).unwrap();
+        let want = Stored {
+            id: id.to_vec(),
+            generation: 3,
+            usage: USAGE_ALL,
+            meta: KeyMeta::DATA,
+            attrs: Zeroizing::new(Vec::new()),
+            data: data.to_vec(),
+        };
+        assert_eq!(got, want);
+        // Version 2 keeps usage, type, sizes and attributes.
+        let key = Stored {
+            usage: 0x30,
+            meta: KeyMeta { obj_type: 0xA000_0010, key_bits: 128, max_bits: 256 },
+            attrs: Zeroizing::new(alloc::vec![1, 2, 3]),
+            ..want
+        };
+        let v2 = s.seal(&key.view(), &nonce).unwrap();
+        assert_eq!(s.open_file(&s.tag(id), &v2).unwrap(), key);
+        file[4] = 3;
+        assert_eq!(s.open_file(&s.tag(id), &file), Err(TeeError::CorruptObject));
     }
 }

@@ -15,9 +15,12 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
+pub use super::enumerate::{Enumerator, enum_alloc, enum_check, enum_free, enum_next, enum_reset, enum_start};
 use super::fs::ReeFs;
-use super::object::{MAX_DATA, Stored, TaStore};
+use super::object::{KeyMeta, MAX_DATA, ObjectView, Stored, TaStore, USAGE_ALL};
+use super::registry::{self, Usage};
 use crate::handles::{Entry, HandleTable, Kind};
+use zeroize::Zeroizing;
 
 /// `TEE_STORAGE_PRIVATE`.
 pub const STORAGE_PRIVATE: u64 = 1;
@@ -44,40 +47,84 @@ pub const MAX_HANDLES: usize = crate::handles::MAX_PER_AREA;
 /// The flags `STORAGE_OBJ_OPEN` accepts.
 pub const OPEN_FLAGS: u32 = ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META | SHARE_READ | SHARE_WRITE;
 
-/// A handle on an open persistent object.
+/// A handle on an open persistent object. It holds one reference in the
+/// kernel-wide list of open objects (`registry`), given back when the
+/// handle is dropped: closed, deleted, or gone with its instance.
 pub struct ObjectHandle {
     id: Vec<u8>,
     flags: u32,
     pos: u64,
+    /// The TA's storage directory and the instance, for the list.
+    dir: alloc::string::String,
+    instance: u64,
+}
+
+impl ObjectHandle {
+    /// Takes a reference in the list for a handle of `instance` on `id`.
+    fn acquire(store: &TaStore, id: &[u8], flags: u32, usage: Usage, instance: u64) -> Result<Self, TeeError> {
+        registry::get(store.dir(), id, flags, usage, instance)?;
+        Ok(ObjectHandle { id: id.to_vec(), flags, pos: 0, dir: store.dir().into(), instance })
+    }
+}
+
+impl Drop for ObjectHandle {
+    fn drop(&mut self) {
+        registry::put(&self.dir, &self.id, self.instance);
+    }
 }
 
 impl Entry for ObjectHandle {
     const KIND: Kind = Kind::PersistentObject;
 }
 
-/// The objects an enumeration saw when it started: ID and data size.
-type Snapshot = Vec<(Vec<u8>, usize)>;
-
-/// A persistent-object enumerator: `None` until started; then the
-/// snapshot and the next index.
-#[derive(Default)]
-pub struct Enumerator(Option<(Snapshot, usize)>);
-
-impl Entry for Enumerator {
-    const KIND: Kind = Kind::Enumerator;
-}
-
 struct OpenObject {
     data: Vec<u8>,
     generation: u64,
+    /// `objectUsage`, one value for every handle on the object (upstream's
+    /// `tee_pobj.obj_info_usage`).
+    usage: u32,
+    /// A key object's type and sizes; its attributes (crypto's export).
+    meta: KeyMeta,
+    attrs: Zeroizing<Vec<u8>>,
     handles: usize,
 }
 
+impl OpenObject {
+    fn from_stored(s: Stored) -> OpenObject {
+        OpenObject { data: s.data, generation: s.generation, usage: s.usage, meta: s.meta, attrs: s.attrs, handles: 0 }
+    }
+
+    /// This object under `id` with `generation`, `usage` and `data` for a
+    /// commit.
+    fn view<'a>(&'a self, id: &'a [u8], generation: u64, usage: u32, data: &'a [u8]) -> ObjectView<'a> {
+        ObjectView { id, generation, usage, meta: self.meta, attrs: &self.attrs, data }
+    }
+}
+
+/// Where `STORAGE_OBJ_CREATE` puts its handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewHandle {
+    /// None: the TA passed no handle pointer.
+    None,
+    /// A fresh handle.
+    Fresh,
+    /// In place of this transient object (`crate::crypto::Object`), which
+    /// becomes the persistent object (upstream: `TEE_CreatePersistentObject`
+    /// with a NULL handle pointer and a transient attribute object).
+    Replace(u32),
+}
+
+/// A key object's type, sizes, usage and attributes for a new persistent
+/// object (`crate::crypto`'s `obj_export`).
+pub type KeyParts = (KeyMeta, u32, Zeroizing<Vec<u8>>);
+
 /// One instance's open persistent objects (their data, shared by every
-/// handle on them).
+/// handle on them). Who may open what is the kernel-wide `registry`'s.
 #[derive(Default)]
 pub struct StorageState {
     objects: BTreeMap<Vec<u8>, OpenObject>,
+    /// This instance in the `registry`.
+    instance: u64,
 }
 
 /// A storage ID this kernel serves.
@@ -89,10 +136,11 @@ pub fn storage_ok(id: u64) -> Result<(), TeeError> {
 }
 
 /// `struct utee_object_info` of a persistent object.
-pub fn info_bytes(data_size: u32, data_pos: u32, handle_flags: u32) -> [u8; 28] {
+pub fn info_bytes(meta: &KeyMeta, usage: u32, data_size: u32, data_pos: u32, handle_flags: u32) -> [u8; 28] {
     let mut out = [0u8; 28];
     // type, object size, max object size, usage, data size, position, flags
-    for (i, v) in [TYPE_DATA, 0, 0, 0xFFFF_FFFF, data_size, data_pos, handle_flags].iter().enumerate() {
+    let fields = [meta.obj_type, meta.key_bits, meta.max_bits, usage, data_size, data_pos, handle_flags];
+    for (i, v) in fields.iter().enumerate() {
         out[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
     }
     out
@@ -102,23 +150,15 @@ fn object_handle(handles: &HandleTable, h: u32) -> Result<&ObjectHandle, TeeErro
     handles.get::<ObjectHandle>(h).ok_or(TeeError::BadParameters)
 }
 
-fn enumerator(handles: &mut HandleTable, h: u32) -> Result<&mut Enumerator, TeeError> {
-    handles.get_mut::<Enumerator>(h).ok_or(TeeError::BadParameters)
-}
-
-fn is_open(handles: &HandleTable, id: &[u8]) -> bool {
-    handles.iter::<ObjectHandle>().any(|(_, o)| o.id == id)
-}
-
 /// A copy sized by a TA: OUT_OF_MEMORY rather than an abort.
 fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, TeeError> {
     crate::params::try_copy(bytes).map_err(|_| TeeError::OutOfMemory)
 }
 
 impl StorageState {
-    /// No open object.
-    pub const fn new() -> StorageState {
-        StorageState { objects: BTreeMap::new() }
+    /// No open object; a new instance in the kernel-wide list.
+    pub fn new() -> StorageState {
+        StorageState { objects: BTreeMap::new(), instance: registry::new_instance() }
     }
 
     /// Objects open (not handles).
@@ -131,36 +171,42 @@ impl StorageState {
         self.objects.is_empty()
     }
 
-    /// upstream `tee_pobj_check_access`: a second handle on an object needs
-    /// compatible sharing with every handle already open on it.
-    fn check_share(handles: &HandleTable, id: &[u8], flags: u32) -> Result<(), TeeError> {
-        for (_, o) in handles.iter::<ObjectHandle>().filter(|(_, o)| o.id == id) {
-            let (of, nf) = (o.flags, flags);
-            if (of | nf) & ACCESS_WRITE_META != 0 {
-                return Err(TeeError::AccessConflict);
-            }
-            if (of | nf) & ACCESS_READ != 0 && (of & nf & SHARE_READ) == 0 {
-                return Err(TeeError::AccessConflict);
-            }
-            if (of | nf) & ACCESS_WRITE != 0 && (of & nf & SHARE_WRITE) == 0 {
-                return Err(TeeError::AccessConflict);
-            }
-        }
-        Ok(())
-    }
-
+    /// A handle (`entry`, already in the list) put `Fresh` or `Replace`;
+    /// `stored` becomes the instance's copy of the object unless one of its
+    /// handles has it open already (a create replaces the copy).
     fn add_handle(
         &mut self,
         handles: &mut HandleTable,
-        id: Vec<u8>,
-        flags: u32,
-        data: Vec<u8>,
-        generation: u64,
+        entry: ObjectHandle,
+        stored: Option<Stored>,
+        at: NewHandle,
     ) -> Result<u32, TeeError> {
-        let h = handles.insert(ObjectHandle { id: id.clone(), flags, pos: 0 })?;
-        let o = self.objects.entry(id).or_insert(OpenObject { data, generation, handles: 0 });
-        o.handles += 1;
+        let id = entry.id.clone();
+        let h = match at {
+            NewHandle::Replace(t) => {
+                handles.replace::<crate::crypto::Object, ObjectHandle>(t, entry)?;
+                t
+            }
+            _ => handles.insert(entry)?,
+        };
+        let handles_before = self.objects.get(&id).map_or(0, |o| o.handles);
+        if let Some(s) = stored {
+            self.objects.insert(id.clone(), OpenObject::from_stored(s));
+        } else if handles_before == 0 {
+            return Err(TeeError::BadState);
+        }
+        if let Some(o) = self.objects.get_mut(&id) {
+            o.handles = handles_before + 1;
+        }
         Ok(h)
+    }
+
+    /// The key object behind persistent handle `h`: type and sizes, usage
+    /// and attributes, for the crypto calls that read it.
+    pub fn key(&self, handles: &HandleTable, h: u32) -> Result<(KeyMeta, u32, &[u8]), TeeError> {
+        let o = object_handle(handles, h)?;
+        let obj = self.objects.get(&o.id).ok_or(TeeError::BadState)?;
+        Ok((obj.meta, obj.usage, &obj.attrs))
     }
 
     /// `CRYP_OBJ_CLOSE` on a persistent object.
@@ -178,8 +224,34 @@ impl StorageState {
     /// `CRYP_OBJ_GET_INFO` on a persistent object.
     pub fn info(&self, handles: &HandleTable, h: u32) -> Result<[u8; 28], TeeError> {
         let o = object_handle(handles, h)?;
-        let size = self.objects.get(&o.id).map_or(0, |d| d.data.len());
-        Ok(info_bytes(size as u32, o.pos as u32, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags))
+        let obj = self.objects.get(&o.id).ok_or(TeeError::BadState)?;
+        let flags = HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags;
+        Ok(info_bytes(&obj.meta, obj.usage, obj.data.len() as u32, o.pos as u32, flags))
+    }
+
+    /// `CRYP_OBJ_RESTRICT_USAGE` on a persistent object (upstream's
+    /// `syscall_cryp_obj_restrict_usage` with `tee_svc_storage_write_usage`):
+    /// the object's usage narrows for every handle on it and in its file,
+    /// with no access right required; if the file cannot be written the
+    /// usage stays as it was.
+    pub fn restrict_usage(
+        &mut self,
+        handles: &HandleTable,
+        fs: &mut dyn ReeFs,
+        store: &TaStore,
+        h: u32,
+        usage: u32,
+        nonce: &[u8; 12],
+    ) -> Result<(), TeeError> {
+        let id = object_handle(handles, h)?.id.clone();
+        let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
+        let (usage, generation) = (o.usage & usage, o.generation.wrapping_add(1));
+        store.commit_object(fs, &o.view(&id, generation, usage, &o.data), nonce, true)?;
+        if let Some(o) = self.objects.get_mut(&id) {
+            o.usage = usage;
+            o.generation = generation;
+        }
+        Ok(())
     }
 
     /// `STORAGE_OBJ_OPEN` of object `id` (flags already checked).
@@ -191,25 +263,24 @@ impl StorageState {
         id: Vec<u8>,
         flags: u32,
     ) -> Result<u32, TeeError> {
-        Self::check_share(handles, &id, flags)?;
-        let (data, generation) = if let Some(o) = self.objects.get(&id) {
-            (try_copy(&o.data)?, o.generation)
-        } else {
-            let s = store.load(fs, &id)?;
-            (s.data, s.generation)
-        };
-        self.add_handle(handles, id, flags, data, generation)
+        let entry = ObjectHandle::acquire(store, &id, flags, Usage::Open, self.instance)?;
+        let stored = if self.objects.contains_key(&id) { None } else { Some(store.load(fs, &id)?) };
+        self.add_handle(handles, entry, stored, NewHandle::Fresh)
     }
 
-    /// Upstream: creating an object some handle has open is a conflict,
-    /// OVERWRITE or not (checked before the initial data is read).
-    pub fn create_check(handles: &HandleTable, id: &[u8]) -> Result<(), TeeError> {
-        if is_open(handles, id) { Err(TeeError::AccessConflict) } else { Ok(()) }
+    /// Upstream's first check of a create (`tee_pobj_get`, before the
+    /// initial data is read): an open object needs OVERWRITE and flags
+    /// compatible with its first opener's, in any instance.
+    pub fn create_check(&self, store: &TaStore, id: &[u8], flags: u32) -> Result<(), TeeError> {
+        let usage = Usage::Create { overwrite: flags & OVERWRITE != 0 };
+        registry::check(store.dir(), id, flags, usage, self.instance)
     }
 
-    /// `STORAGE_OBJ_CREATE` of object `id` with `data`; a handle on it when
-    /// `want_handle`. `from_attrs`: attributes from a transient object,
-    /// which this kernel does not take yet (TEE_TYPE_DATA only).
+    /// `STORAGE_OBJ_CREATE` of object `id` with `data` and, from an
+    /// attribute object, `key` (type, sizes, usage, attributes; a data
+    /// object with every usage bit without one); its handle goes where `at`
+    /// says. The handle is reserved before the file is written, so a full
+    /// table (OUT_OF_MEMORY) leaves no file behind.
     #[allow(clippy::too_many_arguments)]
     pub fn create(
         &mut self,
@@ -219,21 +290,31 @@ impl StorageState {
         id: Vec<u8>,
         flags: u32,
         data: Vec<u8>,
-        from_attrs: bool,
+        key: Option<KeyParts>,
         nonce: &[u8; 12],
-        want_handle: bool,
+        at: NewHandle,
     ) -> Result<Option<u32>, TeeError> {
         if data.len() > MAX_DATA {
             return Err(TeeError::StorageNoSpace);
         }
-        if from_attrs {
-            return Err(TeeError::NotSupported);
+        if at != NewHandle::None && handles.count(crate::handles::Area::Storage) >= MAX_HANDLES {
+            return Err(TeeError::OutOfMemory);
         }
-        store.commit(fs, &id, 0, &data, nonce, flags & OVERWRITE != 0)?;
-        if !want_handle {
+        let usage_of_list = Usage::Create { overwrite: flags & OVERWRITE != 0 };
+        let entry = ObjectHandle::acquire(store, &id, flags, usage_of_list, self.instance)?;
+        let (meta, usage, attrs) = key.unwrap_or((KeyMeta::DATA, USAGE_ALL, Zeroizing::new(Vec::new())));
+        let stored = Stored { id, generation: 0, usage, meta, attrs, data };
+        store.commit_object(fs, &stored.view(), nonce, flags & OVERWRITE != 0)?;
+        if at == NewHandle::None {
+            // Other handles of this instance see the new content.
+            if let Some(o) = self.objects.get_mut(&stored.id) {
+                let handles = o.handles;
+                *o = OpenObject::from_stored(stored);
+                o.handles = handles;
+            }
             return Ok(None);
         }
-        self.add_handle(handles, id, flags, data, 0).map(Some)
+        self.add_handle(handles, entry, Some(stored), at).map(Some)
     }
 
     /// `STORAGE_OBJ_DEL`: close and delete.
@@ -275,13 +356,22 @@ impl StorageState {
     ) -> Result<(), TeeError> {
         Self::rename_check(handles, h)?;
         let old = object_handle(handles, h)?.id.clone();
-        if is_open(handles, &new) {
+        if registry::is_open(store.dir(), &new) {
             return Err(TeeError::AccessConflict);
         }
         let obj = self.objects.get(&old).ok_or(TeeError::BadState)?;
-        let stored = Stored { id: old.clone(), generation: obj.generation, data: try_copy(&obj.data)? };
+        let stored = Stored {
+            id: old.clone(),
+            generation: obj.generation,
+            usage: obj.usage,
+            meta: obj.meta,
+            attrs: Zeroizing::new(try_copy(&obj.attrs)?),
+            data: try_copy(&obj.data)?,
+        };
         store.rename(fs, &old, &new, &stored, nonce)?;
-        // WRITE_META is exclusive: this handle is the only one on the object.
+        // WRITE_META is exclusive: this handle is the only one on the object,
+        // in this instance and in the list.
+        registry::rename(store.dir(), &old, &new)?;
         if let Some(mut moved) = self.objects.remove(&old) {
             moved.generation = moved.generation.wrapping_add(1);
             self.objects.insert(new.clone(), moved);
@@ -335,8 +425,9 @@ impl StorageState {
         nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
         let id = object_handle(handles, h)?.id.clone();
-        let generation = self.objects.get(&id).ok_or(TeeError::BadState)?.generation.wrapping_add(1);
-        store.commit(fs, &id, generation, &data, nonce, true)?;
+        let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
+        let (generation, usage) = (o.generation.wrapping_add(1), o.usage);
+        store.commit_object(fs, &o.view(&id, generation, usage, &data), nonce, true)?;
         if let Some(o) = self.objects.get_mut(&id) {
             o.data = data;
             o.generation = generation;
@@ -428,57 +519,4 @@ impl StorageState {
         }
         Ok(())
     }
-}
-
-/// `STORAGE_ENUM_ALLOC`.
-pub fn enum_alloc(handles: &mut HandleTable) -> Result<u32, TeeError> {
-    handles.insert(Enumerator::default())
-}
-
-/// `STORAGE_ENUM_FREE`.
-pub fn enum_free(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
-    handles.remove::<Enumerator>(h).map(|_| ()).ok_or(TeeError::BadParameters)
-}
-
-/// `STORAGE_ENUM_RESET`.
-pub fn enum_reset(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
-    enumerator(handles, h)?.0 = None;
-    Ok(())
-}
-
-/// `STORAGE_ENUM_START` on storage `storage_id`: a snapshot of the TA's
-/// objects; ITEM_NOT_FOUND when there are none.
-pub fn enum_start(
-    handles: &mut HandleTable,
-    fs: &mut dyn ReeFs,
-    store: &TaStore,
-    h: u32,
-    storage_id: u64,
-) -> Result<(), TeeError> {
-    enum_reset(handles, h)?;
-    storage_ok(storage_id)?;
-    let list = store.list(fs)?;
-    if list.is_empty() {
-        return Err(TeeError::ItemNotFound);
-    }
-    enumerator(handles, h)?.0 = Some((list, 0));
-    Ok(())
-}
-
-/// Checks `h` is an enumerator.
-pub fn enum_check(handles: &mut HandleTable, h: u32) -> Result<(), TeeError> {
-    enumerator(handles, h).map(|_| ())
-}
-
-/// `STORAGE_ENUM_NEXT`: the next object's ID and size.
-pub fn enum_next(handles: &mut HandleTable, h: u32) -> Result<(Vec<u8>, usize), TeeError> {
-    let Some((list, next)) = &mut enumerator(handles, h)?.0 else {
-        return Err(TeeError::ItemNotFound);
-    };
-    let Some((id, size)) = list.get(*next) else {
-        return Err(TeeError::ItemNotFound);
-    };
-    let found = (try_copy(id)?, *size);
-    *next += 1;
-    Ok(found)
 }

@@ -22,6 +22,8 @@ struct MemFs {
     next: u64,
     /// Fail the n-th write from now (simulated crash mid-write).
     fail_write_in: Option<usize>,
+    /// Fail this many creates from now (a lost directory race).
+    fail_creates: usize,
 }
 
 impl MemFs {
@@ -40,6 +42,10 @@ impl ReeFs for MemFs {
         Ok(self.fd(name))
     }
     fn create(&mut self, name: &str) -> Result<u64, TeeError> {
+        if self.fail_creates > 0 {
+            self.fail_creates -= 1;
+            return Err(TeeError::Generic);
+        }
         self.files.insert(name.to_string(), Vec::new());
         Ok(self.fd(name))
     }
@@ -208,5 +214,38 @@ fn list_and_rename() {
     assert_eq!(b.list(&mut fs).unwrap(), [(b"z".to_vec(), 3)]);
 }
 
+/// A CREATE that loses tee-supplicant's directory race is asked again,
+/// a few times.
+#[test]
+fn creates_are_retried() {
+    let mut fs = MemFs::default();
+    let s = TaStore::new(&device_key(), &UUID_A);
+    fs.fail_creates = 3;
+    s.commit(&mut fs, b"obj", 0, b"hello", &[1; 12], false).unwrap();
+    assert_eq!(s.load(&mut fs, b"obj").unwrap().data, b"hello");
+    fs.fail_creates = 4;
+    assert_eq!(s.commit(&mut fs, b"obj", 1, b"x", &[2; 12], true), Err(TeeError::Generic));
+    assert_eq!(s.load(&mut fs, b"obj").unwrap().data, b"hello", "unchanged");
+}
+
+/// A directory listing is bounded: tee-supplicant can name at most
+/// `MAX_DIR_ENTRIES` entries (names we would skip count too), then the
+/// listing fails instead of growing without end.
+#[test]
+fn listings_are_bounded() {
+    use super::object::MAX_DIR_ENTRIES;
+    let mut fs = MemFs::default();
+    let a = TaStore::new(&device_key(), &UUID_A);
+    a.commit(&mut fs, b"x", 0, b"1", &[1; 12], false).unwrap();
+    for i in 1..MAX_DIR_ENTRIES {
+        fs.files.insert(alloc::format!("{}/junk{i}", a.dir()), Vec::new());
+    }
+    assert_eq!(a.list(&mut fs).unwrap(), [(b"x".to_vec(), 1)]);
+    fs.files.insert(alloc::format!("{}/junk-one-more", a.dir()), Vec::new());
+    assert_eq!(a.list(&mut fs), Err(TeeError::StorageNotAvailable));
+}
+
+mod instances;
+mod keys;
 mod rpc;
 mod syscalls;

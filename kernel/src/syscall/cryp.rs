@@ -199,7 +199,16 @@ pub(super) fn obj_reset(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<()
 
 /// `(dst_obj, src_obj)`.
 pub(super) fn obj_copy(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
-    ctx.handles().obj_copy(handle(a[0]), handle(a[1]))
+    let dst = handle(a[0]);
+    // Upstream's `syscall_cryp_obj_copy`: a persistent destination is
+    // BAD_PARAMETERS; a persistent source gives its stored key and usage.
+    if super::storage::is_persistent_object(ctx, a[0]) {
+        return Err(TeeError::BadParameters);
+    }
+    if super::storage::is_persistent_object(ctx, a[1]) {
+        return super::storage::on_persistent_key(ctx, a[1], |t, src| t.obj_copy(dst, src));
+    }
+    ctx.handles().obj_copy(dst, handle(a[1]))
 }
 
 /// `(obj_type, max_key_size, u32 *obj)`.
@@ -213,7 +222,11 @@ pub(super) fn obj_alloc(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<()
 
 /// `(obj, attr_id, buf, u64 *size)`: SHORT_BUFFER with the needed size.
 pub(super) fn get_attr(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
-    let value = ctx.handles().obj_get_attr_value(handle(a[0]), a[1] as u32)?;
+    let value = if super::storage::is_persistent_object(ctx, a[0]) {
+        super::storage::on_persistent_key(ctx, a[0], |t, tmp| t.obj_get_attr_value(tmp, a[1] as u32))?
+    } else {
+        ctx.handles().obj_get_attr_value(handle(a[0]), a[1] as u32)?
+    };
     let capacity = read_u64(ctx, a[3])?;
     write_u64(ctx, a[3], value.len() as u64)?;
     if capacity < value.len() as u64 || (a[2] == 0 && !value.is_empty()) {

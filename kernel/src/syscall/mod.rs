@@ -146,7 +146,7 @@ fn handler(call: Syscall) -> Option<Handler> {
         S::CipherUpdate => cryp::cipher_update,
         S::CipherFinal => cryp::cipher_final,
         S::CrypObjGetInfo => obj_get_info,
-        S::CrypObjRestrictUsage => cryp::obj_restrict_usage,
+        S::CrypObjRestrictUsage => obj_restrict_usage,
         S::CrypObjGetAttr => cryp::get_attr,
         S::CrypObjAlloc => cryp::obj_alloc,
         S::CrypObjClose => obj_close,
@@ -206,6 +206,15 @@ pub fn dispatch(ctx: &mut dyn SyscallContext, nr: u64, a: [u64; 8]) -> Outcome {
 /// `tee_obj_get`).
 fn obj_get_info(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
     if storage::is_storage_kind(ctx, a[0]) { storage::obj_get_info(ctx, a) } else { cryp::obj_get_info(ctx, a) }
+}
+
+/// `CRYP_OBJ_RESTRICT_USAGE`, dispatched by kind as [`obj_get_info`].
+fn obj_restrict_usage(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    if storage::is_storage_kind(ctx, a[0]) {
+        storage::obj_restrict_usage(ctx, a)
+    } else {
+        cryp::obj_restrict_usage(ctx, a)
+    }
 }
 
 /// `CRYP_OBJ_CLOSE`, dispatched by kind as [`obj_get_info`].

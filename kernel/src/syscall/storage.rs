@@ -1,5 +1,6 @@
 //! The storage syscalls 41..=53 (`TEE_SCN_STORAGE_*`) and, on persistent
-//! handles, 24 (`CRYP_OBJ_GET_INFO`) and 28 (`CRYP_OBJ_CLOSE`): argument
+//! handles, `CRYP_OBJ_GET_INFO`, `CRYP_OBJ_RESTRICT_USAGE` and
+//! `CRYP_OBJ_CLOSE`: argument
 //! order, checks and error codes as upstream's `core/tee/tee_svc_storage.c`
 //! (OP-TEE 4.5.0). The work is the storage service's
 //! (`crate::storage::state`).
@@ -14,8 +15,10 @@ use crate::handles::{HandleTable, Kind};
 use crate::storage::fs::RpcFs;
 use crate::storage::object::{MAX_ID, TaStore, device_key};
 use crate::storage::state::{
-    self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes, storage_ok,
+    self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, NewHandle, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes,
+    storage_ok,
 };
+use zeroize::Zeroizing;
 
 /// Whether handle `h` is one of the storage service's (24/28 go there).
 pub(super) fn is_storage_kind(ctx: &mut dyn SyscallContext, h: u64) -> bool {
@@ -50,11 +53,14 @@ fn read_in(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, TeeEr
     if len == 0 { Ok(Vec::new()) } else { ctx.regions().read(va, len) }
 }
 
+/// An object ID: at most `MAX_ID` bytes (BAD_PARAMETERS), from the TA's
+/// own memory (upstream's `bb_memdup_user_private`: an ID in a client's
+/// shared memory is ACCESS_DENIED, on which libutee panics; xtest 6020).
 fn read_id(ctx: &dyn SyscallContext, va: u64, len: u64) -> Result<Vec<u8>, TeeError> {
     if len > MAX_ID as u64 {
         return Err(TeeError::BadParameters);
     }
-    read_in(ctx, va, len)
+    if len == 0 { Ok(Vec::new()) } else { ctx.regions().read_private(va, len) }
 }
 
 fn nonce(ctx: &mut dyn SyscallContext) -> [u8; 12] {
@@ -69,6 +75,43 @@ pub(super) fn obj_get_info(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result
         let info = st.info(handles, handle(a[0]))?;
         ctx.regions().write(a[1], &info)
     })
+}
+
+/// `(obj, usage)` on a persistent handle: the narrowed usage is written to
+/// the object's file.
+pub(super) fn obj_restrict_usage(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
+    with_storage(ctx, |ctx, st, handles| {
+        let n = nonce(ctx);
+        let store = store_of(ctx);
+        st.restrict_usage(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]), a[1] as u32, &n)
+    })
+}
+
+/// Whether handle `h` is an open persistent object.
+pub(super) fn is_persistent_object(ctx: &mut dyn SyscallContext, h: u64) -> bool {
+    ctx.handles().kind(handle(h)) == Some(Kind::PersistentObject)
+}
+
+/// Runs `f` on a transient copy of persistent key object `h` (its stored
+/// attributes, usage and sizes), made for the call and closed after it:
+/// `CRYP_OBJ_COPY` from it (`TEE_SetOperationKey`) and `CRYP_OBJ_GET_ATTR`
+/// run the crypto service's own code on it. The copy takes a crypto handle
+/// for the call (OUT_OF_MEMORY when the TA holds the most it may).
+pub(super) fn on_persistent_key<R>(
+    ctx: &mut dyn SyscallContext,
+    h: u64,
+    f: impl FnOnce(&mut HandleTable, u32) -> Result<R, TeeError>,
+) -> Result<R, TeeError> {
+    let mut out = None;
+    with_storage(ctx, |_, st, handles| {
+        let (meta, usage, attrs) = st.key(handles, handle(h))?;
+        let tmp = handles.obj_import(&meta, usage, attrs)?;
+        let r = f(handles, tmp);
+        let _ = handles.obj_close(tmp);
+        out = Some(r?);
+        Ok(())
+    })?;
+    out.ok_or(TeeError::Generic)
 }
 
 /// `(obj)` on a persistent handle.
@@ -100,17 +143,39 @@ pub(super) fn create(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
         }
         storage_ok(a[0])?;
         let id = read_id(ctx, a[1], a[2])?;
-        StorageState::create_check(handles, &id)?;
+        st.create_check(&store_of(ctx), &id, a[3] as u32)?;
         if a[6] != 0 && a[5] == 0 {
             return Err(TeeError::BadParameters);
         }
+        // The attribute object: a transient key (exported; BAD_PARAMETERS
+        // if uninitialised) or a persistent one (its stored key). With no
+        // handle pointer a transient one becomes the new object in place.
+        let attr = handle(a[4]);
+        let persistent_attr = handles.kind(attr) == Some(Kind::PersistentObject);
+        let key = match a[4] {
+            0 => None,
+            _ if persistent_attr => {
+                let (meta, usage, attrs) = st.key(handles, attr)?;
+                Some((meta, usage, Zeroizing::new(crate::params::try_copy(attrs).map_err(|_| TeeError::OutOfMemory)?)))
+            }
+            _ => Some(handles.obj_export(attr)?),
+        };
+        let at = match (a[7], a[4]) {
+            (0, 0) => NewHandle::None,
+            (0, _) if !persistent_attr => NewHandle::Replace(attr),
+            (0, _) => NewHandle::None,
+            _ => NewHandle::Fresh,
+        };
         let data = read_in(ctx, a[5], a[6])?;
         let n = nonce(ctx);
         let store = store_of(ctx);
         let fs = &mut RpcFs::new(ctx.env());
-        let Some(h) = st.create(handles, fs, &store, id, a[3] as u32, data, a[4] != 0, &n, a[7] != 0)? else {
+        let Some(h) = st.create(handles, fs, &store, id, a[3] as u32, data, key, &n, at)? else {
             return Ok(());
         };
+        if at != NewHandle::Fresh {
+            return Ok(());
+        }
         write_u32(ctx, a[7], h).inspect_err(|_| {
             let _ = st.close(handles, h);
         })
@@ -133,7 +198,7 @@ pub(super) fn rename(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
         }
         let h = handle(a[0]);
         StorageState::rename_check(handles, h)?;
-        let new = read_in(ctx, a[1], a[2])?;
+        let new = read_id(ctx, a[1], a[2])?;
         let n = nonce(ctx);
         let store = store_of(ctx);
         st.rename(handles, &mut RpcFs::new(ctx.env()), &store, h, new, &n)
@@ -175,12 +240,15 @@ pub(super) fn enum_next(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<()
         state::enum_check(handles, h)?;
         ctx.regions().resolve(a[1], 28, true)?;
         ctx.regions().resolve(a[2], MAX_ID as u64, true)?;
-        let (id, size) = state::enum_next(handles, h)?;
-        ctx.regions().write(a[1], &info_bytes(size as u32, 0, HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED))?;
-        if !id.is_empty() {
-            ctx.regions().write(a[2], &id)?;
+        // Upstream's `syscall_storage_next_enum`: the object's type, sizes
+        // and usage as stored, position 0.
+        let l = state::enum_next(handles, h)?;
+        let flags = HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED;
+        ctx.regions().write(a[1], &info_bytes(&l.meta, l.usage, l.size as u32, 0, flags))?;
+        if !l.id.is_empty() {
+            ctx.regions().write(a[2], &l.id)?;
         }
-        write_u64(ctx, a[3], id.len() as u64)
+        write_u64(ctx, a[3], l.id.len() as u64)
     })
 }
 

@@ -20,6 +20,7 @@ pub mod error;
 pub mod head;
 pub mod reloc;
 pub mod shdr;
+mod sig_cache;
 pub mod subkey;
 
 #[cfg(test)]

@@ -172,6 +172,15 @@ impl UserRegions {
         Ok(out)
     }
 
+    /// Copies `len` bytes from the TA's own memory only: upstream's
+    /// `copy_from_user_private` (a check without ANY_OWNER), which the
+    /// storage syscalls use for object IDs so a client cannot change an ID
+    /// under the kernel. A memref (shared memory) is ACCESS_DENIED.
+    pub fn read_private(&self, va: u64, len: u64) -> Result<Vec<u8>, TeeError> {
+        self.check_access_rights(access::READ, va, len)?;
+        self.read(va, len)
+    }
+
     /// Copies `data` to the TA.
     pub fn write(&self, va: u64, data: &[u8]) -> Result<(), TeeError> {
         let kva = self.resolve(va, data.len() as u64, true)?;
@@ -184,6 +193,26 @@ impl UserRegions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Private reads take the TA's own memory only, never a memref.
+    #[test]
+    fn private_reads_refuse_shared_memory() {
+        let mut own = [7u8; 16];
+        let mut shm = [9u8; 16];
+        let r = UserRegions(alloc::vec![
+            Region { va: 0x1000, len: 16, kva: own.as_mut_ptr() as u64, writable: true, sharing: Sharing::Private },
+            Region {
+                va: 0x8000,
+                len: 16,
+                kva: shm.as_mut_ptr() as u64,
+                writable: true,
+                sharing: Sharing::SharedNonSecure
+            },
+        ]);
+        assert_eq!(r.read_private(0x1000, 4), Ok(alloc::vec![7; 4]));
+        assert_eq!(r.read(0x8000, 4), Ok(alloc::vec![9; 4]));
+        assert_eq!(r.read_private(0x8000, 4), Err(TeeError::AccessDenied));
+    }
 
     #[test]
     fn resolves_only_whole_ranges_with_the_right_access() {

@@ -128,6 +128,20 @@ pub fn pin_to_cpu(cpu: usize) -> Result<(), String> {
     if rc == 0 { Ok(()) } else { Err(format!("sched_setaffinity(cpu {cpu}): {}", std::io::Error::last_os_error())) }
 }
 
+/// Makes the calling thread real-time (SCHED_FIFO) so that it runs as
+/// soon as its timer fires; best effort (the gap then includes waiting
+/// for a time slice).
+pub fn make_realtime() -> bool {
+    // SAFETY: a zeroed sched_param is valid (musl's has more fields than
+    // the priority); pthread_setschedparam reads it only. (musl's
+    // sched_setscheduler is a stub that always fails.)
+    unsafe {
+        let mut param: libc::sched_param = std::mem::zeroed();
+        param.sched_priority = 10;
+        libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) == 0
+    }
+}
+
 /// The bytes of a hex string as published vectors print them (whitespace
 /// and line-continuation backslashes ignored).
 pub fn hex(s: &str) -> Vec<u8> {

@@ -50,7 +50,7 @@ pub mod params_ta {
     pub const CMD_BUSY_LOOP: u32 = 4;
 }
 
-/// `tas/bench_ta`: single instance, kept alive; 0 does nothing, 1-5 are
+/// `tas/bench_ta`: single instance, kept alive; 0 does nothing, 1-13 are
 /// in-TA workloads.
 pub mod bench_ta {
     use super::Uuid;
@@ -68,6 +68,26 @@ pub mod bench_ta {
     pub const CMD_AES128_GCM_1MIB: u32 = 4;
     /// AES-128-CTR encryption of 1 MiB of TA memory (16 updates of 64 KiB).
     pub const CMD_AES128_CTR_1MIB: u32 = 5;
+    /// RSASSA-PKCS1-v1_5-SHA256 signature of a digest with a 2048-bit key
+    /// (generated on the first call and kept).
+    pub const CMD_RSA2048_SIGN: u32 = 6;
+    /// ECDSA-P256-SHA256 signature of a digest (key generated on the first
+    /// call and kept).
+    pub const CMD_ECDSA_P256_SIGN: u32 = 7;
+    /// One X25519 shared secret with a fixed peer (own key pair generated on
+    /// the first call and kept).
+    pub const CMD_X25519: u32 = 8;
+    /// A 1 MiB private persistent object created (OVERWRITE) with its data
+    /// in one call.
+    pub const CMD_STORAGE_1MIB_WRITE: u32 = 9;
+    /// The object of [`CMD_STORAGE_1MIB_WRITE`] opened and read whole.
+    pub const CMD_STORAGE_1MIB_READ: u32 = 10;
+    /// SHA-256 of 4 MiB (zeroed MAP_ZI memory) in one `TEE_DigestUpdate`.
+    pub const CMD_SHA256_4MIB_ONE_CALL: u32 = 11;
+    /// PBKDF2-HMAC-SHA1, 2^18 iterations, one 20-byte block, in one call.
+    pub const CMD_PBKDF2_256K: u32 = 12;
+    /// An RSA-4096 key pair generated in one call.
+    pub const CMD_RSA4096_KEYGEN: u32 = 13;
 }
 
 /// `tas/mm_attack_ta`: memory-management attacks and large memrefs.
@@ -233,6 +253,13 @@ pub mod pta_client {
     pub const MAX_ECHO: usize = 4096;
     /// Largest extra data the TA passes on (past the PTA's 1024).
     pub const MAX_EXTRA: usize = 1100;
+    /// VALUE_INPUT a = `TEE_DATA_FLAG_*`: opens (or creates) the object
+    /// [`HELD_OBJECT_ID`] and keeps the handle until the session ends.
+    pub const CMD_HOLD_OBJECT: u32 = 3;
+    /// Closes the held handle and deletes [`HELD_OBJECT_ID`].
+    pub const CMD_DELETE_HELD: u32 = 4;
+    /// The object HOLD_OBJECT opens.
+    pub const HELD_OBJECT_ID: &[u8] = b"held";
 }
 
 /// `tas/storage_ta` (two TAs from one crate: the main one and a peer with

@@ -8,14 +8,24 @@
 //! - 1 `DERIVE_KEY` (MEMREF_INPUT extra data, MEMREF_OUTPUT key): the system
 //!   PTA's `DERIVE_TA_UNIQUE_KEY` into the TA's own memory, copied out;
 //! - 2 `DERIVE_KEY_INTO_CLIENT`: the same with the client's (non-secure)
-//!   output buffer handed to the PTA, which must refuse it.
+//!   output buffer handed to the PTA, which must refuse it;
+//! - 3 `HOLD_OBJECT` (VALUE_INPUT a = `TEE_DATA_FLAG_*`): opens the
+//!   private object `held` with those flags (creating it when there is
+//!   none) and keeps the handle for the rest of the session; a second hold
+//!   in one session is BAD_STATE. Being multi-instance, each session is an
+//!   instance of its own (`tz-xtest` 6003);
+//! - 4 `DELETE_HELD`: closes the held handle, deletes `held`.
 //!
 //! Errors of the PTAs come back as they are; other parameter types →
 //! BAD_PARAMETERS; other commands → NOT_SUPPORTED.
 #![no_std]
 #![no_main]
 
-use proto::pta_client::{CMD_DERIVE_KEY, CMD_DERIVE_KEY_INTO_CLIENT, CMD_TCP_ECHO, MAX_ECHO, MAX_EXTRA};
+use proto::pta_client::{
+    CMD_DELETE_HELD, CMD_DERIVE_KEY, CMD_DERIVE_KEY_INTO_CLIENT, CMD_HOLD_OBJECT, CMD_TCP_ECHO, HELD_OBJECT_ID,
+    MAX_ECHO, MAX_EXTRA,
+};
+use ta_sdk::storage::{PersistentObject, Storage, flags};
 use ta_sdk::ta_session::{CallParam, TaSession};
 use ta_sdk::tee_abi::pta;
 use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
@@ -135,27 +145,52 @@ fn derive_key(params: &mut Params<'_>, into_client: bool) -> TeeResult {
     out.write(&key[..key_len])
 }
 
+/// HOLD_OBJECT: the object opened, or created, with `flags`, kept in
+/// `held`.
+fn hold(held: &mut Option<PersistentObject>, params: &mut Params<'_>) -> TeeResult {
+    params.expect([ParamType::ValueInput, ParamType::None, ParamType::None, ParamType::None])?;
+    if held.is_some() {
+        return Err(TeeError::BadState);
+    }
+    let f = params.value_input(0)?.a;
+    let o = match PersistentObject::open(Storage::Private, HELD_OBJECT_ID, f) {
+        Err(TeeError::ItemNotFound) => PersistentObject::create(Storage::Private, HELD_OBJECT_ID, f, &[])?,
+        other => other?,
+    };
+    *held = Some(o);
+    Ok(())
+}
+
+/// DELETE_HELD: the held handle closed, the object deleted.
+fn delete_held(held: &mut Option<PersistentObject>) -> TeeResult {
+    drop(held.take());
+    let o = PersistentObject::open(Storage::Private, HELD_OBJECT_ID, flags::ACCESS_WRITE_META)?;
+    o.delete().map_err(|(e, _)| e)
+}
+
 impl TrustedApp for PtaClient {
-    type Session = ();
+    type Session = Option<PersistentObject>;
 
     fn create() -> TeeResult<Self> {
         Ok(PtaClient)
     }
 
-    fn open_session(&mut self, _params: &mut Params<'_>) -> TeeResult<()> {
-        Ok(())
+    fn open_session(&mut self, _params: &mut Params<'_>) -> TeeResult<Option<PersistentObject>> {
+        Ok(None)
     }
 
-    fn invoke(&mut self, _session: &mut (), cmd: u32, params: &mut Params<'_>) -> TeeResult {
+    fn invoke(&mut self, held: &mut Option<PersistentObject>, cmd: u32, params: &mut Params<'_>) -> TeeResult {
         match cmd {
             CMD_TCP_ECHO => tcp_echo(params),
             CMD_DERIVE_KEY => derive_key(params, false),
             CMD_DERIVE_KEY_INTO_CLIENT => derive_key(params, true),
+            CMD_HOLD_OBJECT => hold(held, params),
+            CMD_DELETE_HELD => delete_held(held),
             _ => Err(TeeError::NotSupported),
         }
     }
 
-    fn close_session(&mut self, _session: ()) {}
+    fn close_session(&mut self, _held: Option<PersistentObject>) {}
 }
 
 ta_sdk::ta! {

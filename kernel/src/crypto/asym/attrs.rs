@@ -279,6 +279,11 @@ impl AsymKey {
         }
     }
 
+    /// Every attribute present, in the order they were set.
+    pub fn values(&self) -> impl Iterator<Item = (u32, &[u8])> {
+        self.values.iter().map(|(id, v)| (*id, v.as_slice()))
+    }
+
     /// Attribute `id`, if present.
     pub fn get(&self, id: u32) -> Option<&[u8]> {
         self.values.iter().find(|(i, _)| *i == id).map(|(_, v)| v.as_slice())

@@ -23,6 +23,7 @@ pub mod dh;
 pub mod dsa;
 pub mod ecc;
 mod ecc_generic;
+mod monty;
 pub mod prime;
 pub mod rng;
 pub mod rsa;

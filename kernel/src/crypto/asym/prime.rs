@@ -66,7 +66,9 @@ pub fn is_probable_prime(rng: &mut impl RngCore, n: &BigUint, rounds: usize) -> 
     'round: for _ in 0..rounds {
         preempt::point();
         let a = random_below(rng, &bases) + &two;
-        let mut x = a.modpow(&d, n);
+        // With preemption points inside: one round is seconds' worth of
+        // work for a 4096-bit key's primes.
+        let mut x = super::monty::modpow(&a, &d, n);
         if x == one || x == n1 {
             continue;
         }

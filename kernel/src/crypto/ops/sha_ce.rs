@@ -72,7 +72,18 @@ impl ShaCe {
     }
 
     /// Feeds `data` (TA-sized: with preemption points).
-    pub(crate) fn update(&mut self, mut data: &[u8]) {
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        self.feed(data, true);
+    }
+
+    /// Feeds `data` with no preemption point (still one kernel SIMD section
+    /// per chunk): for the kernel's own data, hashed where a lock may be
+    /// held (the TA loader's digest).
+    pub(crate) fn update_unpreempted(&mut self, data: &[u8]) {
+        self.feed(data, false);
+    }
+
+    fn feed(&mut self, mut data: &[u8], preemptible: bool) {
         self.len = self.len.wrapping_add(data.len() as u64);
         let kind = self.kind;
         if self.filled > 0 {
@@ -89,7 +100,13 @@ impl ShaCe {
         }
         let whole = data.len() / 64 * 64;
         let state = &mut self.state;
-        accel::chunked(&data[..whole], |simd, piece| Self::compress(kind, state, simd, piece));
+        if preemptible {
+            accel::chunked(&data[..whole], |simd, piece| Self::compress(kind, state, simd, piece));
+        } else {
+            for piece in data[..whole].chunks(crate::thread::preempt::CHUNK) {
+                crate::thread::fpu::with_kernel_simd(|simd| Self::compress(kind, state, simd, piece));
+            }
+        }
         let tail = &data[whole..];
         self.buf[..tail.len()].copy_from_slice(tail);
         self.filled = tail.len();

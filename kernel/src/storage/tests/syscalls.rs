@@ -12,12 +12,12 @@ use crate::user_ta::memory::{Region, Sharing, UserRegions};
 use crate::user_ta::property::PropContext;
 use tee_abi::syscall::Syscall;
 
-struct Ctx {
-    regions: UserRegions,
+pub(super) struct Ctx {
+    pub(super) regions: UserRegions,
     env: FakeSupplicant,
-    ta: [u8; 16],
-    storage: StorageState,
-    handles: HandleTable,
+    pub(super) ta: [u8; 16],
+    pub(super) storage: StorageState,
+    pub(super) handles: HandleTable,
 }
 
 impl SyscallContext for Ctx {
@@ -69,12 +69,22 @@ const STORAGE_OBJ_TRUNC: u64 = Syscall::StorageObjTrunc as u64;
 const STORAGE_OBJ_SEEK: u64 = Syscall::StorageObjSeek as u64;
 const CRYP_OBJ_GET_INFO: u64 = Syscall::CrypObjGetInfo as u64;
 const CRYP_OBJ_CLOSE: u64 = Syscall::CrypObjClose as u64;
+const CRYP_OBJ_RESTRICT_USAGE: u64 = Syscall::CrypObjRestrictUsage as u64;
 const CRYP_OBJ_ALLOC: u64 = Syscall::CrypObjAlloc as u64;
 const CRYP_STATE_ALLOC: u64 = Syscall::CrypStateAlloc as u64;
 
-const VA: u64 = 0x10_0000;
+pub(super) const VA: u64 = 0x10_0000;
 
-fn ctx(backing: &mut [u8]) -> Ctx {
+/// A TA UUID of its own for each context: open objects are listed
+/// kernel-wide (`registry`), and the host tests run in parallel.
+fn next_ta() -> [u8; 16] {
+    static NEXT: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+    let mut ta = UUID_A;
+    ta[15] = NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    ta
+}
+
+pub(super) fn ctx(backing: &mut [u8]) -> Ctx {
     Ctx {
         regions: UserRegions(alloc::vec![Region {
             va: VA,
@@ -84,13 +94,13 @@ fn ctx(backing: &mut [u8]) -> Ctx {
             sharing: Sharing::Private
         }]),
         env: FakeSupplicant::new(),
-        ta: UUID_A,
+        ta: next_ta(),
         storage: StorageState::new(),
         handles: HandleTable::new(),
     }
 }
 
-fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
+pub(super) fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
     let mut a = [0u64; 8];
     a[..args.len()].copy_from_slice(args);
     match crate::syscall::dispatch(c, nr, a) {
@@ -99,7 +109,7 @@ fn sys(c: &mut Ctx, nr: u64, args: &[u64]) -> Result<(), TeeError> {
     }
 }
 
-fn u32_at(c: &Ctx, va: u64) -> u32 {
+pub(super) fn u32_at(c: &Ctx, va: u64) -> u32 {
     u32::from_le_bytes(c.regions.read(va, 4).unwrap().try_into().unwrap())
 }
 
@@ -240,6 +250,77 @@ fn object_calls_dispatch_on_the_handle_kind() {
     // Wider than 32 bits is no handle, even if the low half is one.
     assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[enumerator | 1 << 32]), Err(TeeError::BadParameters));
     assert_eq!(sys(&mut c, STORAGE_ENUM_FREE, &[enumerator]), Ok(()));
+}
+
+/// TEE_RestrictObjectUsage1 on a persistent object (xtest 6021): the usage
+/// narrows for every handle on the object and survives closing and
+/// reopening it (it is in the file); it never widens again, and a
+/// read-only handle may restrict it too, as upstream.
+#[test]
+fn restricted_usage_is_persistent() {
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut c = ctx(&mut mem);
+    let (id, data, out, h) = (VA, VA + 0x100, VA + 0x1000, VA + 0x80);
+    c.regions.write(id, b"usage").unwrap();
+    c.regions.write(data, b"payload").unwrap();
+    let rw = u64::from(ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META);
+    let usage = |c: &mut Ctx, obj: u64| {
+        assert_eq!(sys(c, CRYP_OBJ_GET_INFO, &[obj, out]), Ok(()));
+        u32_at(c, out + 12)
+    };
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 7, h]), Ok(()));
+    let obj = u64::from(u32_at(&c, h));
+    assert_eq!(usage(&mut c, obj), 0xFFFF_FFFF);
+    assert_eq!(sys(&mut c, CRYP_OBJ_RESTRICT_USAGE, &[obj, 0xFFFF_FFFE]), Ok(()));
+    assert_eq!(usage(&mut c, obj), 0xFFFF_FFFE);
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), Ok(()));
+    let ro = u64::from(ACCESS_READ | SHARE_READ);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, ro, h]), Ok(()));
+    let a = u64::from(u32_at(&c, h));
+    assert_eq!(usage(&mut c, a), 0xFFFF_FFFE, "read back from the file");
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, ro, h]), Ok(()));
+    let b = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, CRYP_OBJ_RESTRICT_USAGE, &[a, 0x0000_00F0]), Ok(()));
+    assert_eq!(usage(&mut c, b), 0xF0, "one usage for every handle");
+    assert_eq!(sys(&mut c, CRYP_OBJ_RESTRICT_USAGE, &[b, 0xFFFF_FFFF]), Ok(()));
+    assert_eq!(usage(&mut c, a), 0xF0, "never widens");
+    assert_eq!(sys(&mut c, STORAGE_OBJ_READ, &[a, out + 0x100, 64, VA + 0x90]), Ok(()));
+    assert_eq!(c.regions.read(out + 0x100, 7).unwrap(), b"payload", "data untouched");
+    for x in [a, b] {
+        assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[x]), Ok(()));
+    }
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), Ok(()));
+    let o = u64::from(u32_at(&c, h));
+    assert_eq!(usage(&mut c, o), 0xF0);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[o]), Ok(()));
+}
+
+/// Object IDs come from the TA's own memory only (xtest 6020): an ID in a
+/// client's memref is ACCESS_DENIED, as upstream's
+/// `bb_memdup_user_private`.
+#[test]
+fn object_ids_in_shared_memory_are_refused() {
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut shm = alloc::vec![0u8; 0x100];
+    let mut c = ctx(&mut mem);
+    let shared = 0x20_0000;
+    c.regions.0.push(Region {
+        va: shared,
+        len: shm.len() as u64,
+        kva: shm.as_mut_ptr() as u64,
+        writable: true,
+        sharing: Sharing::SharedNonSecure,
+    });
+    let h = VA + 0x80;
+    c.regions.write(shared, b"id").unwrap();
+    c.regions.write(VA, b"id").unwrap();
+    let rw = u64::from(ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, shared, 2, rw, 0, 0, 0, h]), Err(TeeError::AccessDenied));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, VA, 2, rw, 0, 0, 0, h]), Ok(()));
+    let o = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, shared, 2, rw, h]), Err(TeeError::AccessDenied));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_RENAME, &[o, shared, 2]), Err(TeeError::AccessDenied));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_DEL, &[o]), Ok(()));
 }
 
 /// Each service keeps its own bound in the shared table: a TA that fills

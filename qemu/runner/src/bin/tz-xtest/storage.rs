@@ -4,9 +4,15 @@
 //! the TA reports the failing step and the `TEE_Result` it saw there.
 //! `storage-ta-separation` and `storage-persists-across-instances` use the
 //! `mark` object of both TAs (commands 1-3) across sessions.
+//!
+//! 6003 checks that the open-object list is one for the whole TEE, as
+//! upstream's `tee_pobjs`: `tas/pta_client` is multi-instance, so each of
+//! its sessions is an instance of its own; one holds an object open
+//! (HOLD_OBJECT) while another asks for it.
 
-use proto::storage_ta;
-use teec::{Context, Login, Param, Session, TeeError, Uuid};
+use proto::{pta_client, storage_ta};
+use tee_abi::gp::data_flag::{ACCESS_READ, ACCESS_WRITE, SHARE_READ};
+use teec::{Context, Login, Param, Session, TeeError, TeecError, Uuid};
 use tz_runner::Report;
 
 /// (case name, case number in the TA).
@@ -99,6 +105,46 @@ fn persists(ctx: &Context) -> Result<(), String> {
     Ok(())
 }
 
+/// HOLD_OBJECT with `flags` in session `s` (its own instance).
+fn hold(s: &mut Session<'_>, flags: u32) -> Result<(), TeecError> {
+    let mut params = [Param::ValueInput { a: flags, b: 0 }, Param::None, Param::None, Param::None];
+    s.invoke(pta_client::CMD_HOLD_OBJECT, &mut params)
+}
+
+fn delete_held(s: &mut Session<'_>) -> Result<(), String> {
+    let mut params = [Param::None, Param::None, Param::None, Param::None];
+    s.invoke(pta_client::CMD_DELETE_HELD, &mut params).map_err(|e| format!("DELETE_HELD: {e}"))
+}
+
+/// Exclusive write access to an object holds across two instances of one
+/// TA, and ends with the holder's instance.
+fn exclusive_across_instances(ctx: &Context) -> Result<(), String> {
+    let mut a = open(ctx, &pta_client::UUID)?;
+    let mut b = open(ctx, &pta_client::UUID)?;
+    hold(&mut a, ACCESS_WRITE).map_err(|e| format!("first hold: {e}"))?;
+    match hold(&mut b, ACCESS_WRITE) {
+        Err(e) if e.is_from_ta(TeeError::AccessConflict) => {}
+        other => return Err(format!("a second instance opened the object for writing too: {other:?}")),
+    }
+    match hold(&mut b, ACCESS_READ) {
+        Err(e) if e.is_from_ta(TeeError::AccessConflict) => {}
+        other => return Err(format!("a second instance read an object held for exclusive writing: {other:?}")),
+    }
+    drop(a);
+    hold(&mut b, ACCESS_WRITE).map_err(|e| format!("hold after the first instance ended: {e}"))?;
+    delete_held(&mut b)
+}
+
+/// Readers that both share reading may hold one object from two instances.
+fn shared_read_across_instances(ctx: &Context) -> Result<(), String> {
+    let mut a = open(ctx, &pta_client::UUID)?;
+    let mut b = open(ctx, &pta_client::UUID)?;
+    hold(&mut a, ACCESS_READ | SHARE_READ).map_err(|e| format!("first reader: {e}"))?;
+    hold(&mut b, ACCESS_READ | SHARE_READ).map_err(|e| format!("second reader: {e}"))?;
+    drop(b);
+    delete_held(&mut a)
+}
+
 pub fn run(report: &mut Report) {
     report.test(6001, "persistent objects: life cycle, separation, persistence");
     match Context::new() {
@@ -112,6 +158,9 @@ pub fn run(report: &mut Report) {
             for (name, n) in EDGE_CASES {
                 report.case(name, case(&ctx, n));
             }
+            report.test(6003, "persistent objects: one open-object list across instances");
+            report.case("storage-exclusive-across-instances", exclusive_across_instances(&ctx));
+            report.case("storage-shared-read-across-instances", shared_read_across_instances(&ctx));
         }
         Err(e) => report.case("storage-context", Err(format!("context: {e}"))),
     }

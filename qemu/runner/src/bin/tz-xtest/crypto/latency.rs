@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use teec::{Context, Login, Param, Session};
-use tz_runner::{Report, pin_to_cpu};
+use tz_runner::{Report, make_realtime, pin_to_cpu};
 
 use super::{R, shm_with};
 use proto::{asym_ta, crypt_ta, params_ta};
@@ -43,20 +43,6 @@ const MAX_GAP: Duration = Duration::from_millis(1000);
 const TICK: Duration = Duration::from_millis(1);
 /// CPU both threads run on.
 const CPU: usize = 0;
-
-/// Makes the calling thread real-time (SCHED_FIFO) so that it runs as
-/// soon as its timer fires; best effort (the gap then includes waiting
-/// for a time slice).
-fn make_realtime() -> bool {
-    // SAFETY: a zeroed sched_param is valid (musl's has more fields than
-    // the priority); pthread_setschedparam reads it only. (musl's
-    // sched_setscheduler is a stub that always fails.)
-    unsafe {
-        let mut param: libc::sched_param = std::mem::zeroed();
-        param.sched_priority = 10;
-        libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) == 0
-    }
-}
 
 /// Runs `call` on [`CPU`] while a ticker thread there records its
 /// wakeups: (call duration, largest gap between wakeups during it).

@@ -26,6 +26,7 @@ pub mod msg;
 pub mod params;
 pub mod pta;
 pub mod rng;
+pub mod rpc_shm;
 pub mod session;
 #[allow(unsafe_code)] // `NsMemory`'s raw copies are `unsafe fn`: their caller vouches for the range.
 pub mod shm;

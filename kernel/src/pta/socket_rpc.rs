@@ -14,8 +14,8 @@ use tee_abi::result::TeeError;
 
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::rpc_shm::{RpcShm, shm_alloc, shm_free};
 use crate::session::raw_error;
-use crate::user_ta::store::{RpcShm, shm_alloc, shm_free};
 
 /// Why a socket request failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

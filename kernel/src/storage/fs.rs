@@ -15,7 +15,7 @@ use tee_abi::result::TeeError;
 
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
-use crate::user_ta::store::{RpcShm, shm_alloc, shm_free};
+use crate::rpc_shm::{RpcShm, shm_alloc, shm_free};
 
 /// `OPTEE_RPC_FS_*` operations (`value[0].a`).
 pub mod op {

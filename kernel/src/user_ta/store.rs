@@ -8,73 +8,17 @@ use tee_abi::msg::*;
 use tee_abi::result::{TEE_SUCCESS, TeeError};
 
 use crate::call_env::{CallEnv, rpc_cmd};
-use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::msg::{Dir, Param};
+use crate::rpc_shm::{rpc_msg, shm_alloc, shm_free};
 use crate::session::{Uuid, raw_error};
-use crate::shm::SharedMem;
 
 /// Largest TA file accepted.
 pub const MAX_TA_FILE: u64 = 4 << 20;
-
-fn rpc_msg(cmd: u32, params: Vec<Param>) -> MsgArg {
-    MsgArg {
-        cmd,
-        func: 0,
-        session: 0,
-        cancel_id: 0,
-        ret: 0,
-        ret_origin: 0,
-        params: params.into_iter().map(|param| MsgParam { meta: false, param }).collect(),
-    }
-}
 
 fn uuid_value(uuid: &Uuid) -> Param {
     let a = u64::from_le_bytes(uuid[..8].try_into().unwrap_or_default());
     let b = u64::from_le_bytes(uuid[8..].try_into().unwrap_or_default());
     Param::Value { dir: Dir::In, v: [a, b, 0] }
-}
-
-/// Shared memory the normal world allocated for us.
-pub struct RpcShm {
-    /// Normal-world cookie.
-    pub cookie: u64,
-    /// Its pages.
-    pub shm: SharedMem,
-}
-
-/// `OPTEE_RPC_CMD_SHM_ALLOC` of `size` bytes of `kind` memory.
-pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, u32> {
-    let msg = rpc_msg(RPC_CMD_SHM_ALLOC, alloc::vec![Param::Value { dir: Dir::In, v: [kind, size, 8] }]);
-    let answer = rpc_cmd(env, &msg)?;
-    if answer.ret != TEE_SUCCESS {
-        return Err(TeeError::OutOfMemory.code());
-    }
-    let Some(MsgParam { param: Param::Tmem { dir: Dir::Out, buf_ptr, size: got, shm_ref, noncontig }, .. }) =
-        answer.params.first()
-    else {
-        return Err(TeeError::OutOfMemory.code());
-    };
-    if *got < size {
-        return Err(TeeError::OutOfMemory.code());
-    }
-    let shm = if *noncontig {
-        SharedMem::from_page_list(env.mem(), *buf_ptr, size)
-    } else {
-        SharedMem::contiguous(env.mem(), *buf_ptr, size)
-    };
-    match shm {
-        Ok(shm) => Ok(RpcShm { cookie: *shm_ref, shm }),
-        Err(_) => {
-            shm_free(env, kind, *shm_ref);
-            Err(TeeError::OutOfMemory.code())
-        }
-    }
-}
-
-/// `OPTEE_RPC_CMD_SHM_FREE`.
-pub fn shm_free(env: &mut dyn CallEnv, kind: u64, cookie: u64) {
-    let msg = rpc_msg(RPC_CMD_SHM_FREE, alloc::vec![Param::Value { dir: Dir::In, v: [kind, cookie, 0] }]);
-    // Linux reports success even for unknown cookies; nothing to do on failure.
-    let _ = rpc_cmd(env, &msg);
 }
 
 /// Fetches the signed TA file for `uuid` into secure memory: from the TA

@@ -14,8 +14,8 @@ use tee_abi::result::TeeError;
 use crate::call_env::{CallEnv, rpc_cmd};
 use crate::msg::{Dir, MsgArg, MsgParam, Param};
 use crate::params::{TaParam, TaParams};
+use crate::rpc_shm::{shm_alloc, shm_free};
 use crate::session::raw_error;
-use crate::user_ta::store::{shm_alloc, shm_free};
 
 /// A decoded SUPP_PLUGIN_INVOKE.
 #[derive(Debug, PartialEq, Eq)]

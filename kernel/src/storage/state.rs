@@ -324,13 +324,14 @@ impl StorageState {
         fs: &mut dyn ReeFs,
         store: &TaStore,
         h: u32,
+        nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
         let o = object_handle(handles, h)?;
         if o.flags & ACCESS_WRITE_META == 0 {
             return Err(TeeError::AccessConflict);
         }
         let id = o.id.clone();
-        let r = store.remove(fs, &id);
+        let r = store.remove(fs, &id, nonce);
         self.close(handles, h)?;
         r
     }

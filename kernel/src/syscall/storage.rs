@@ -185,8 +185,9 @@ pub(super) fn create(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
 /// `(obj)`: close and delete.
 pub(super) fn delete(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
     with_storage(ctx, |ctx, st, handles| {
+        let n = nonce(ctx);
         let store = store_of(ctx);
-        st.delete(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]))
+        st.delete(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]), &n)
     })
 }
 

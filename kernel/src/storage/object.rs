@@ -28,13 +28,31 @@
 //! ID; the decrypted ID is compared as well). A file moved to another name or
 //! another TA's directory, or edited, fails authentication: `CORRUPT_OBJECT`.
 //!
-//! Atomic updates. Every change writes a complete new file `<name>.new` and
-//! then renames it over `<name>` (tee-supplicant's rename with overwrite is
-//! rename(2)), so after a crash the object is wholly old or wholly new; a
-//! leftover `.new` is ignored and overwritten by the next update.
+//! The store as a whole (`super::dirfile`, `super::files`). A per-TA
+//! directory file `dirf.db`, sealed with a key of its own, names every
+//! object (its name tag) with the SHA-256 of its complete file, and has a
+//! generation of its own. An object the directory does not name does not
+//! exist (ITEM_NOT_FOUND, whatever files lie around; enumeration lists the
+//! directory file, not READDIR); one it names whose file is missing, or is
+//! another version or another object's file, is CORRUPT_OBJECT, as
+//! upstream (optee_os 4.5.0 `core/tee/tee_ree_fs.c` `ree_fs_open`).
 //!
-//! Not covered (no trusted monotonic counter or RPMB here): rolling a file,
-//! or the whole directory, back to an older valid version is not detected.
+//! Atomic updates. An update writes the complete new file `<name>.new`,
+//! then the directory file (`dirf.db.new` renamed over `dirf.db`:
+//! tee-supplicant's rename with overwrite is rename(2); the commit point),
+//! then renames `<name>.new` over `<name>`; a reader that finds the new
+//! digest only in `<name>.new` completes that rename. After a crash every
+//! object is wholly old or wholly new. One TA's updates are serialised
+//! (`dirfile::DirLock`).
+//!
+//! Not covered without a trusted monotonic counter (QEMU has no RPMB and
+//! no secure NV counter): the normal world can put back an older
+//! directory file together with the object files of its time (the whole
+//! store rolls back consistently), or delete the TA's whole directory (the
+//! TA then has no objects: a missing directory file is an empty store, as
+//! upstream's `open_dirh` without a counter). A platform with a counter
+//! implements `dirfile::RollbackCounter` (`dirfile::platform_counter`);
+//! then an older or missing directory file is `SECURITY`.
 
 extern crate alloc;
 

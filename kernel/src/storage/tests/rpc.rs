@@ -20,7 +20,7 @@ const SHM_BASE: u64 = 0x4001_0000;
 pub(super) struct FakeSupplicant {
     ram: FakeRam,
     arg: ArgLocation,
-    fs: MemFs,
+    pub(super) fs: MemFs,
     pub(super) shms: BTreeMap<u64, (u64, u64)>,
     next_pa: u64,
     next_cookie: u64,

@@ -6,11 +6,9 @@
 //! file (`dirf.db`) is left alone: rolling it back together with the
 //! objects needs a monotonic counter, which QEMU does not have.
 //!
-//! Both TEEs answer CORRUPT_OBJECT (optee_os 4.5.0 `ree_fs_open`); upstream
-//! also deletes an object it finds corrupt when a TA opens it
-//! (`tee_svc_storage.c` `remove_corrupt_obj`), so there a second open says
-//! ITEM_NOT_FOUND, while ours keeps it (CORRUPT_OBJECT until the TA
-//! replaces it), checked on ours only.
+//! Both TEEs answer CORRUPT_OBJECT (optee_os 4.5.0 `ree_fs_open`) and
+//! delete the object they found corrupt (`tee_svc_storage.c`
+//! `remove_corrupt_obj`): a second open says ITEM_NOT_FOUND.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,49 +63,54 @@ fn get(ctx: &Context) -> Result<(u32, u32), String> {
     mark(ctx, &storage_ta::UUID, storage_ta::CMD_GET_MARK, 0)
 }
 
-/// An object's old file put back after an update.
-fn stale_file_refused(ctx: &Context) -> Result<(), String> {
-    let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
-    mark(ctx, &storage_ta::UUID, storage_ta::CMD_DEL_MARK, 0)?;
-    if mark(ctx, &storage_ta::UUID, storage_ta::CMD_PUT_MARK, 0x11)? != (0, 0) {
-        return Err("PUT_MARK 11 failed".into());
+fn put(ctx: &Context, byte: u32) -> Result<(), String> {
+    match mark(ctx, &storage_ta::UUID, storage_ta::CMD_PUT_MARK, byte)? {
+        (0, 0) => Ok(()),
+        other => Err(format!("PUT_MARK {byte:x}: {other:x?}")),
     }
-    let before = files()?;
-    if mark(ctx, &storage_ta::UUID, storage_ta::CMD_PUT_MARK, 0x22)? != (0, 0) {
-        return Err("PUT_MARK 22 failed".into());
-    }
-    let after = files()?;
-    let ((_, old_bytes), new_path) = changed(&before, &after)?;
-    write(&new_path, &old_bytes)?;
+}
+
+/// GET_MARK is CORRUPT_OBJECT, then (the object deleted) ITEM_NOT_FOUND.
+fn corrupt_then_gone(ctx: &Context, what: &str) -> Result<(), String> {
     let corrupt = (1, TeeError::CorruptObject.code());
     let got = get(ctx)?;
     if got != corrupt {
-        return Err(format!("with the old file put back GET_MARK gave {got:x?}, want CORRUPT_OBJECT {corrupt:x?}"));
+        return Err(format!("{what}: GET_MARK gave {got:x?}, want CORRUPT_OBJECT {corrupt:x?}"));
     }
-    if !upstream {
-        // Still refused, not forgotten; the current file makes it whole again.
-        let again = get(ctx)?;
-        if again != corrupt {
-            return Err(format!("second open: {again:x?}, want CORRUPT_OBJECT again"));
-        }
-        write(&new_path, &after[&new_path])?;
-        let back = get(ctx)?;
-        if back != (0, 0x22) {
-            return Err(format!("with the current file back: {back:x?}, want (0, 22)"));
-        }
-        // A deleted object file is noticed too.
-        std::fs::remove_file(&new_path).map_err(|e| e.to_string())?;
-        let gone = get(ctx)?;
-        if gone != corrupt {
-            return Err(format!("with the file deleted: {gone:x?}, want CORRUPT_OBJECT"));
-        }
-        write(&new_path, &after[&new_path])?;
+    let again = get(ctx)?;
+    if again != (1, TeeError::ItemNotFound.code()) {
+        return Err(format!("{what}: second GET_MARK gave {again:x?}, want ITEM_NOT_FOUND (deleted)"));
     }
+    Ok(())
+}
+
+/// An object's old file put back after an update, then a current file
+/// deleted.
+fn stale_file_refused(ctx: &Context) -> Result<(), String> {
     mark(ctx, &storage_ta::UUID, storage_ta::CMD_DEL_MARK, 0)?;
-    // The TA can always replace the object (upstream deleted it already).
-    if mark(ctx, &storage_ta::UUID, storage_ta::CMD_PUT_MARK, 0x33)? != (0, 0) || get(ctx)? != (0, 0x33) {
+    put(ctx, 0x11)?;
+    let before = files()?;
+    put(ctx, 0x22)?;
+    let ((_, old_bytes), new_path) = changed(&before, &files()?)?;
+    write(&new_path, &old_bytes)?;
+    corrupt_then_gone(ctx, "the old file put back")?;
+    let before = files()?;
+    put(ctx, 0x33)?;
+    if get(ctx)? != (0, 0x33) {
         return Err("the object could not be written again".into());
     }
+    let (_, new_path) = changed(&before, &files()?).or_else(|_| {
+        // Created afresh: no old object file, one new one.
+        let after = files()?;
+        let new: Vec<_> = after.keys().filter(|p| !is_dir_file(p) && !before.contains_key(*p)).cloned().collect();
+        match new.as_slice() {
+            [p] => Ok(((PathBuf::new(), Vec::new()), p.clone())),
+            _ => Err(format!("{} new object files after a create, want 1", new.len())),
+        }
+    })?;
+    std::fs::remove_file(&new_path).map_err(|e| format!("{}: {e}", new_path.display()))?;
+    corrupt_then_gone(ctx, "the file deleted")?;
+    put(ctx, 0x44)?;
     mark(ctx, &storage_ta::UUID, storage_ta::CMD_DEL_MARK, 0).map(drop)
 }
 

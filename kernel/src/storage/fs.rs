@@ -56,6 +56,10 @@ pub trait ReeFs {
     fn closedir(&mut self, handle: u64) -> Result<(), TeeError>;
     /// The next entry's name (`ITEM_NOT_FOUND` at the end).
     fn readdir(&mut self, handle: u64) -> Result<String, TeeError>;
+    /// Waits a moment (about 1 ms) while another update of the same TA's
+    /// directory file runs: tee-supplicant's caller sleeps in the normal
+    /// world (`OPTEE_RPC_CMD_SUSPEND`).
+    fn pause(&mut self) -> Result<(), TeeError>;
 }
 
 /// [`ReeFs`] over `OPTEE_RPC_CMD_FS` requests to tee-supplicant.
@@ -259,5 +263,9 @@ impl ReeFs for RpcFs<'_> {
             let end = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
             String::from_utf8(raw[..end].to_vec()).map_err(|_| TeeError::Communication)
         })
+    }
+
+    fn pause(&mut self) -> Result<(), TeeError> {
+        crate::syscall::sleep_in_normal_world(self.env, 1)
     }
 }

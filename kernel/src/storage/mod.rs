@@ -5,6 +5,10 @@
 //! - [`object`]: persistent objects as encrypted, authenticated files under a
 //!   per-TA directory, keys derived from a device key (a labelled development
 //!   secret: QEMU has no hardware unique key), atomic replacement.
+//! - `files`: loading, committing, removing, renaming and listing
+//!   objects against the TA's directory file (crash-safe order).
+//! - [`dirfile`]: the per-TA directory file (each object's file digest),
+//!   its lock and the monotonic-counter platform hook.
 //! - [`registry`]: the kernel-wide list of open objects (who may open
 //!   what, across every instance and session of a TA).
 //! - [`state`]: the service's calls (open, create, read, write, enumerate,
@@ -14,7 +18,9 @@
 //! All of it is pure and tested on the host (an in-memory file system and a
 //! fake tee-supplicant behind a fake `CallEnv`).
 
+pub mod dirfile;
 mod enumerate;
+mod files;
 pub mod fs;
 pub mod object;
 pub mod registry;

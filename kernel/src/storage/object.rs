@@ -28,13 +28,31 @@
 //! ID; the decrypted ID is compared as well). A file moved to another name or
 //! another TA's directory, or edited, fails authentication: `CORRUPT_OBJECT`.
 //!
-//! Atomic updates. Every change writes a complete new file `<name>.new` and
-//! then renames it over `<name>` (tee-supplicant's rename with overwrite is
-//! rename(2)), so after a crash the object is wholly old or wholly new; a
-//! leftover `.new` is ignored and overwritten by the next update.
+//! The store as a whole (`super::dirfile`, `super::files`). A per-TA
+//! directory file `dirf.db`, sealed with a key of its own, names every
+//! object (its name tag) with the SHA-256 of its complete file, and has a
+//! generation of its own. An object the directory does not name does not
+//! exist (ITEM_NOT_FOUND, whatever files lie around; enumeration lists the
+//! directory file, not READDIR); one it names whose file is missing, or is
+//! another version or another object's file, is CORRUPT_OBJECT, as
+//! upstream (optee_os 4.5.0 `core/tee/tee_ree_fs.c` `ree_fs_open`).
 //!
-//! Not covered (no trusted monotonic counter or RPMB here): rolling a file,
-//! or the whole directory, back to an older valid version is not detected.
+//! Atomic updates. An update writes the complete new file `<name>.new`,
+//! then the directory file (`dirf.db.new` renamed over `dirf.db`:
+//! tee-supplicant's rename with overwrite is rename(2); the commit point),
+//! then renames `<name>.new` over `<name>`; a reader that finds the new
+//! digest only in `<name>.new` completes that rename. After a crash every
+//! object is wholly old or wholly new. One TA's updates are serialised
+//! (`dirfile::DirLock`).
+//!
+//! Not covered without a trusted monotonic counter (QEMU has no RPMB and
+//! no secure NV counter): the normal world can put back an older
+//! directory file together with the object files of its time (the whole
+//! store rolls back consistently), or delete the TA's whole directory (the
+//! TA then has no objects: a missing directory file is an empty store, as
+//! upstream's `open_dirh` without a counter). A platform with a counter
+//! implements `dirfile::RollbackCounter` (`dirfile::platform_counter`);
+//! then an older or missing directory file is `SECURITY`.
 
 extern crate alloc;
 
@@ -46,7 +64,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tee_abi::result::TeeError;
 
-use super::fs::ReeFs;
+use super::dirfile::RollbackCounter;
 pub use crate::crypto::KeyMeta;
 use zeroize::Zeroizing;
 
@@ -69,10 +87,9 @@ pub const MAX_DATA: usize = 1 << 20;
 /// Largest attribute block kept: an RSA-4096 keypair's eight attributes
 /// take under 3 KiB.
 pub const MAX_ATTRS: usize = 16 << 10;
-/// Directory entries one listing reads at most. tee-supplicant answers
-/// READDIR for as long as it likes (a hostile one forever); past this the
-/// listing is STORAGE_NOT_AVAILABLE rather than an endless loop and an
-/// ever-growing list. 4 times the handles one instance may hold.
+/// Objects one TA may have (the entries of its directory file,
+/// `super::dirfile::MAX_ENTRIES`): 4 times the handles one instance may
+/// hold.
 pub const MAX_DIR_ENTRIES: usize = 4 * crate::handles::MAX_PER_AREA;
 /// The fixed fields of a version 2 body besides the ID: usage, type, two
 /// sizes, the attribute block's length, and the ID's length.
@@ -151,13 +168,17 @@ pub struct Listed {
 pub struct TaStore {
     key: [u8; 32],
     name_key: [u8; 32],
+    /// The directory file's key ([`super::dirfile`]).
+    dir_key: [u8; 32],
     dir: String,
+    counter: &'static dyn RollbackCounter,
 }
 
 impl Drop for TaStore {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.key);
         zeroize::Zeroize::zeroize(&mut self.name_key);
+        zeroize::Zeroize::zeroize(&mut self.dir_key);
     }
 }
 
@@ -174,10 +195,28 @@ impl TaStore {
         key.copy_from_slice(&okm[..32]);
         name_key.copy_from_slice(&okm[32..]);
         okm.iter_mut().for_each(|b| *b = 0);
-        let mut s = TaStore { key, name_key, dir: String::new() };
+        let counter = super::dirfile::platform_counter();
+        let mut s = TaStore { key, name_key, dir_key: [0; 32], dir: String::new(), counter };
         let d = s.mac(&[b"dir"]);
         s.dir = alloc::format!("/tz/{}", hex(&d[..16]));
+        s.dir_key = s.mac(&[b"directory file key"]);
         s
+    }
+
+    /// This store with `counter` in place of the platform's.
+    pub fn with_counter(mut self, counter: &'static dyn RollbackCounter) -> TaStore {
+        self.counter = counter;
+        self
+    }
+
+    /// The directory file's key.
+    pub(super) fn dir_key(&self) -> &[u8; 32] {
+        &self.dir_key
+    }
+
+    /// The platform's monotonic counter (or none).
+    pub(super) fn counter(&self) -> &'static dyn RollbackCounter {
+        self.counter
     }
 
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
@@ -200,7 +239,17 @@ impl TaStore {
 
     /// The file of object `id`.
     pub fn path(&self, id: &[u8]) -> String {
-        alloc::format!("{}/{}", self.dir, hex(&self.tag(id)))
+        self.tag_path(&self.tag(id))
+    }
+
+    /// The file of the object with name tag `tag`.
+    pub fn tag_path(&self, tag: &[u8; 32]) -> String {
+        alloc::format!("{}/{}", self.dir, hex(tag))
+    }
+
+    /// This TA's directory file.
+    pub fn dir_file(&self) -> String {
+        alloc::format!("{}/{}", self.dir, super::dirfile::FILE_NAME)
     }
 
     /// Encrypts object `o` into a complete file.
@@ -242,7 +291,7 @@ impl TaStore {
     }
 
     /// Checks a file's header; the version, generation and body length.
-    fn header(h: &[u8]) -> Result<(u32, u64, u64), TeeError> {
+    pub(super) fn header(h: &[u8]) -> Result<(u32, u64, u64), TeeError> {
         if h.len() != HEADER || h[..4] != MAGIC {
             return Err(TeeError::CorruptObject);
         }
@@ -307,179 +356,6 @@ impl TaStore {
             attrs: Zeroizing::new(crate::params::try_copy(attrs).map_err(|_| TeeError::OutOfMemory)?),
             data: crate::params::try_copy(data).map_err(|_| TeeError::OutOfMemory)?,
         })
-    }
-
-    /// Reads and decrypts the file at `path` (name tag `tag`);
-    /// `ITEM_NOT_FOUND` if there is none.
-    fn load_path(&self, fs: &mut dyn ReeFs, path: &str, tag: &[u8; 32]) -> Result<Stored, TeeError> {
-        let fd = fs.open(path)?;
-        let file = (|| -> Result<Vec<u8>, TeeError> {
-            let h = fs.read(fd, 0, HEADER)?;
-            let (_, _, body_len) = Self::header(&h)?;
-            let body = fs.read(fd, HEADER as u64, body_len as usize)?;
-            let mut file = h;
-            file.try_reserve_exact(body.len()).map_err(|_| TeeError::OutOfMemory)?;
-            file.extend_from_slice(&body);
-            Ok(file)
-        })();
-        let _ = fs.close(fd);
-        self.open_file(tag, &file?)
-    }
-
-    /// Object `id`, or `ITEM_NOT_FOUND`.
-    pub fn load(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<Stored, TeeError> {
-        self.load_path(fs, &self.path(id), &self.tag(id))
-    }
-
-    /// Whether object `id` has a file.
-    pub fn exists(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<bool, TeeError> {
-        match fs.open(&self.path(id)) {
-            Ok(fd) => {
-                let _ = fs.close(fd);
-                Ok(true)
-            }
-            Err(TeeError::ItemNotFound) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// [`TaStore::commit_object`] of a data object with every usage bit.
-    pub fn commit(
-        &self,
-        fs: &mut dyn ReeFs,
-        id: &[u8],
-        generation: u64,
-        data: &[u8],
-        nonce: &[u8; 12],
-        overwrite: bool,
-    ) -> Result<(), TeeError> {
-        self.commit_object(fs, &ObjectView::data(id, generation, data), nonce, overwrite)
-    }
-
-    /// Writes object `o` atomically: `<file>.new` in full, then renamed over
-    /// `<file>` (refused with `ACCESS_CONFLICT` when the object exists and
-    /// `overwrite` is false).
-    pub fn commit_object(
-        &self,
-        fs: &mut dyn ReeFs,
-        o: &ObjectView<'_>,
-        nonce: &[u8; 12],
-        overwrite: bool,
-    ) -> Result<(), TeeError> {
-        let id = o.id;
-        let path = self.path(id);
-        if !overwrite && self.exists(fs, id)? {
-            return Err(TeeError::AccessConflict);
-        }
-        let file = self.seal(o, nonce)?;
-        let tmp = alloc::format!("{path}.new");
-        let fd = create_retrying(fs, &tmp)?;
-        let written = fs.write(fd, 0, &file);
-        let closed = fs.close(fd);
-        if let Err(e) = written.and(closed) {
-            let _ = fs.remove(&tmp);
-            return Err(storage_error(e));
-        }
-        fs.rename(&tmp, &path, overwrite).inspect_err(|_| {
-            let _ = fs.remove(&tmp);
-        })
-    }
-
-    /// Deletes object `id`.
-    pub fn remove(&self, fs: &mut dyn ReeFs, id: &[u8]) -> Result<(), TeeError> {
-        fs.remove(&self.path(id))
-    }
-
-    /// Moves object `old` to the free ID `new` (re-encrypted: the ID is
-    /// authenticated). The new file is complete before the old one goes; a
-    /// crash in between leaves both, never neither.
-    pub fn rename(
-        &self,
-        fs: &mut dyn ReeFs,
-        old: &[u8],
-        new: &[u8],
-        obj: &Stored,
-        nonce: &[u8; 12],
-    ) -> Result<(), TeeError> {
-        let moved = ObjectView { id: new, generation: obj.generation.wrapping_add(1), ..obj.view() };
-        self.commit_object(fs, &moved, nonce, false)?;
-        self.remove(fs, old)
-    }
-
-    /// Every object of this TA: (ID, data size); see [`TaStore::list_info`].
-    pub fn list(&self, fs: &mut dyn ReeFs) -> Result<Vec<(Vec<u8>, usize)>, TeeError> {
-        Ok(self.list_info(fs)?.into_iter().map(|l| (l.id, l.size)).collect())
-    }
-
-    /// Every object of this TA: (ID, data size). Files that do not
-    /// authenticate are skipped; more than [`MAX_DIR_ENTRIES`] entries are
-    /// STORAGE_NOT_AVAILABLE.
-    pub fn list_info(&self, fs: &mut dyn ReeFs) -> Result<Vec<Listed>, TeeError> {
-        let dir = match fs.opendir(&self.dir) {
-            Ok(d) => d,
-            Err(TeeError::ItemNotFound) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let mut names: Vec<String> = Vec::new();
-        let mut seen = 0;
-        let r = loop {
-            match fs.readdir(dir) {
-                Ok(_) if seen == MAX_DIR_ENTRIES => break Err(TeeError::StorageNotAvailable),
-                Ok(n) => {
-                    seen += 1;
-                    if n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()) {
-                        if names.try_reserve(1).is_err() {
-                            break Err(TeeError::OutOfMemory);
-                        }
-                        names.push(n);
-                    }
-                }
-                Err(TeeError::ItemNotFound) => break Ok(()),
-                Err(e) => break Err(e),
-            }
-        };
-        let _ = fs.closedir(dir);
-        r?;
-        let mut out = Vec::new();
-        out.try_reserve_exact(names.len()).map_err(|_| TeeError::OutOfMemory)?;
-        for n in names {
-            let mut tag = [0u8; 32];
-            for (i, t) in tag.iter_mut().enumerate() {
-                *t = u8::from_str_radix(&n[2 * i..2 * i + 2], 16).unwrap_or(0);
-            }
-            if let Ok(s) = self.load_path(fs, &alloc::format!("{}/{}", self.dir, n), &tag) {
-                out.push(Listed { size: s.data.len(), meta: s.meta, usage: s.usage, id: s.id });
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// Times [`create_retrying`] asks tee-supplicant.
-const CREATE_TRIES: usize = 4;
-
-/// CREATE, asked again when it fails as a lost race would. tee-supplicant
-/// (optee_client 4.5.0 `ree_fs_new_create`, `ree_fs_new_remove`) removes a
-/// directory its REMOVE emptied, and its CREATE makes missing directories
-/// but fails (GENERIC from EEXIST, or ITEM_NOT_FOUND) when another thread
-/// makes or removes the same directory meanwhile: objects of one TA
-/// created and deleted from several threads (xtest 6016) hit it. Upstream
-/// OP-TEE keeps its files in one directory that never empties.
-fn create_retrying(fs: &mut dyn ReeFs, path: &str) -> Result<u64, TeeError> {
-    let mut tries = 1;
-    loop {
-        match fs.create(path) {
-            Err(TeeError::Generic | TeeError::ItemNotFound) if tries < CREATE_TRIES => tries += 1,
-            r => return r,
-        }
-    }
-}
-
-/// Maps file-system failures of an update to GP storage errors.
-fn storage_error(e: TeeError) -> TeeError {
-    match e {
-        TeeError::StorageNoSpace | TeeError::OutOfMemory => e,
-        _ => TeeError::Generic,
     }
 }
 

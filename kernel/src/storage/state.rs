@@ -254,7 +254,11 @@ impl StorageState {
         Ok(())
     }
 
-    /// `STORAGE_OBJ_OPEN` of object `id` (flags already checked).
+    /// `STORAGE_OBJ_OPEN` of object `id` (flags already checked). An
+    /// object found corrupt (its file missing, damaged, or not the version
+    /// the directory file records) is deleted, as upstream's
+    /// `syscall_storage_obj_open` (`remove_corrupt_obj`, optee_os 4.5.0);
+    /// `nonce` seals the directory file then.
     pub fn open(
         &mut self,
         handles: &mut HandleTable,
@@ -262,9 +266,20 @@ impl StorageState {
         store: &TaStore,
         id: Vec<u8>,
         flags: u32,
+        nonce: &[u8; 12],
     ) -> Result<u32, TeeError> {
         let entry = ObjectHandle::acquire(store, &id, flags, Usage::Open, self.instance)?;
-        let stored = if self.objects.contains_key(&id) { None } else { Some(store.load(fs, &id)?) };
+        let stored = if self.objects.contains_key(&id) {
+            None
+        } else {
+            match store.load(fs, &id) {
+                Err(TeeError::CorruptObject) => {
+                    let _ = store.remove(fs, &id, nonce);
+                    return Err(TeeError::CorruptObject);
+                }
+                loaded => Some(loaded?),
+            }
+        };
         self.add_handle(handles, entry, stored, NewHandle::Fresh)
     }
 
@@ -324,13 +339,14 @@ impl StorageState {
         fs: &mut dyn ReeFs,
         store: &TaStore,
         h: u32,
+        nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
         let o = object_handle(handles, h)?;
         if o.flags & ACCESS_WRITE_META == 0 {
             return Err(TeeError::AccessConflict);
         }
         let id = o.id.clone();
-        let r = store.remove(fs, &id);
+        let r = store.remove(fs, &id, nonce);
         self.close(handles, h)?;
         r
     }

@@ -116,6 +116,10 @@ impl ReeFs for MemFs {
         let d = self.dirs.get_mut(&handle).ok_or(TeeError::BadParameters)?;
         if d.is_empty() { Err(TeeError::ItemNotFound) } else { Ok(d.remove(0)) }
     }
+    fn pause(&mut self) -> Result<(), TeeError> {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        Ok(())
+    }
 }
 
 const UUID_A: [u8; 16] = [0xa; 16];
@@ -146,7 +150,7 @@ fn commit_load_overwrite_and_conflict() {
     // The plaintext is nowhere in the file.
     let file = &fs.files[&s.path(b"obj")];
     assert!(!file.windows(6).any(|w| w == b"world!"));
-    assert_eq!(fs.files.len(), 1, "no .new left behind");
+    assert_eq!(fs.files.len(), 2, "the object and the directory file, no .new left behind");
 }
 
 #[test]
@@ -167,7 +171,11 @@ fn tampering_and_moving_files_is_detected() {
     let two = f.files[&a.path(b"two")].clone();
     f.files.insert(a.path(b"one"), two.clone());
     assert_eq!(a.load(&mut f, b"one").unwrap_err(), TeeError::CorruptObject);
-    // TA A's file copied into TA B's directory under the same ID.
+    // TA A's file copied into TA B's directory under the same ID: not an
+    // object of B's, and not B's object "two" either.
+    f.files.insert(b.path(b"two"), two.clone());
+    assert_eq!(b.load(&mut f, b"two").unwrap_err(), TeeError::ItemNotFound);
+    b.commit(&mut f, b"two", 0, b"B's two", &[3; 12], false).unwrap();
     f.files.insert(b.path(b"two"), two);
     assert_eq!(b.load(&mut f, b"two").unwrap_err(), TeeError::CorruptObject);
     // Truncated file.
@@ -228,24 +236,38 @@ fn creates_are_retried() {
     assert_eq!(s.load(&mut fs, b"obj").unwrap().data, b"hello", "unchanged");
 }
 
-/// A directory listing is bounded: tee-supplicant can name at most
-/// `MAX_DIR_ENTRIES` entries (names we would skip count too), then the
-/// listing fails instead of growing without end.
+/// Listings come from the directory file: other files in the TA's
+/// directory are not objects, and the directory holds at most
+/// `MAX_ENTRIES` objects (STORAGE_NO_SPACE past it).
 #[test]
-fn listings_are_bounded() {
-    use super::object::MAX_DIR_ENTRIES;
+fn listings_come_from_the_directory_and_are_bounded() {
+    use super::dirfile::{Directory, MAX_ENTRIES};
     let mut fs = MemFs::default();
     let a = TaStore::new(&device_key(), &UUID_A);
     a.commit(&mut fs, b"x", 0, b"1", &[1; 12], false).unwrap();
-    for i in 1..MAX_DIR_ENTRIES {
+    for i in 0..10 {
         fs.files.insert(alloc::format!("{}/junk{i}", a.dir()), Vec::new());
     }
+    // A valid object file the directory does not name (a copy).
+    let copy = fs.files[&a.path(b"x")].clone();
+    fs.files.insert(a.path(b"y"), copy);
     assert_eq!(a.list(&mut fs).unwrap(), [(b"x".to_vec(), 1)]);
-    fs.files.insert(alloc::format!("{}/junk-one-more", a.dir()), Vec::new());
-    assert_eq!(a.list(&mut fs), Err(TeeError::StorageNotAvailable));
+    assert_eq!(a.load(&mut fs, b"y").unwrap_err(), TeeError::ItemNotFound);
+    let mut d = Directory::default();
+    for i in 0..MAX_ENTRIES {
+        let mut tag = [0u8; 32];
+        tag[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        d.set(tag, [0; 32]).unwrap();
+    }
+    d.set([0; 32], [1; 32]).unwrap();
+    assert_eq!(d.set([0xff; 32], [0; 32]), Err(TeeError::StorageNoSpace));
+    let key = [9u8; 32];
+    let file = d.seal(&key, &[1; 12]).unwrap();
+    assert_eq!(Directory::open(&key, &file).unwrap(), d);
 }
 
 mod instances;
+mod integrity;
 mod keys;
 mod rpc;
 mod syscalls;

@@ -127,8 +127,9 @@ pub(super) fn open(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), Tee
         }
         storage_ok(a[0])?;
         let id = read_id(ctx, a[1], a[2])?;
+        let n = nonce(ctx);
         let store = store_of(ctx);
-        let h = st.open(handles, &mut RpcFs::new(ctx.env()), &store, id, a[3] as u32)?;
+        let h = st.open(handles, &mut RpcFs::new(ctx.env()), &store, id, a[3] as u32, &n)?;
         write_u32(ctx, a[4], h).inspect_err(|_| {
             let _ = st.close(handles, h);
         })
@@ -185,8 +186,9 @@ pub(super) fn create(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
 /// `(obj)`: close and delete.
 pub(super) fn delete(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), TeeError> {
     with_storage(ctx, |ctx, st, handles| {
+        let n = nonce(ctx);
         let store = store_of(ctx);
-        st.delete(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]))
+        st.delete(handles, &mut RpcFs::new(ctx.env()), &store, handle(a[0]), &n)
     })
 }
 

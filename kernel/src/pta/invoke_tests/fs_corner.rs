@@ -28,8 +28,8 @@ const ID_B: &[u8] = b"invoke-tests fs corner B";
 pub fn run(fs: &mut dyn ReeFs) -> Result<(), TeeError> {
     let store = TaStore::new(&device_key(), &super::UUID);
     let r = corners(&store, fs);
-    let _ = store.remove(fs, ID_A);
-    let _ = store.remove(fs, ID_B);
+    let _ = store.remove(fs, ID_A, &nonce());
+    let _ = store.remove(fs, ID_B, &nonce());
     if let Err(e) = &r {
         log::error!("invoke-tests PTA: storage corner case failed: {e:?}");
     }
@@ -97,6 +97,6 @@ fn corners(store: &TaStore, fs: &mut dyn ReeFs) -> Result<(), TeeError> {
     ensure(store.load(fs, ID_B) == Err(TeeError::CorruptObject))?;
 
     // Removed means gone.
-    store.remove(fs, ID_A)?;
+    store.remove(fs, ID_A, &nonce())?;
     ensure(store.load(fs, ID_A) == Err(TeeError::ItemNotFound))
 }

@@ -203,6 +203,10 @@ impl ReeFs for MemFs {
     fn readdir(&mut self, _: u64) -> Result<String, TeeError> {
         Err(TeeError::ItemNotFound)
     }
+    fn pause(&mut self) -> Result<(), TeeError> {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        Ok(())
+    }
 }
 
 #[test]
@@ -250,6 +254,9 @@ impl ReeFs for ForgetfulFs {
     }
     fn readdir(&mut self, handle: u64) -> Result<String, TeeError> {
         self.0.readdir(handle)
+    }
+    fn pause(&mut self) -> Result<(), TeeError> {
+        self.0.pause()
     }
 }
 

@@ -20,7 +20,7 @@ const SHM_BASE: u64 = 0x4001_0000;
 pub(super) struct FakeSupplicant {
     ram: FakeRam,
     arg: ArgLocation,
-    fs: MemFs,
+    pub(super) fs: MemFs,
     pub(super) shms: BTreeMap<u64, (u64, u64)>,
     next_pa: u64,
     next_cookie: u64,
@@ -183,13 +183,17 @@ fn rpc_fs_speaks_the_supplicant_protocol() {
         assert_eq!(s.load(&mut fs, b"obj").unwrap().data, [7u8; 70_000]);
         assert_eq!(s.commit(&mut fs, b"obj", 0, b"", &[1; 12], false), Err(TeeError::AccessConflict));
         assert_eq!(s.list(&mut fs).unwrap(), [(b"obj".to_vec(), 70_000)]);
-        s.remove(&mut fs, b"obj").unwrap();
+        s.remove(&mut fs, b"obj", &[2; 12]).unwrap();
         assert_eq!(s.load(&mut fs, b"obj").unwrap_err(), TeeError::ItemNotFound);
         assert!(s.list(&mut fs).unwrap().is_empty());
     }
     assert!(env.shms.is_empty(), "every APPL buffer freed");
     assert!(env.fs.fds.is_empty() && env.fs.dirs.is_empty(), "every fd and dir closed");
     let ops: Vec<u64> = env.requests.iter().map(|r| r.1).collect();
-    // The update: exists? (OPEN fails), CREATE .new, WRITE, CLOSE, RENAME.
-    assert_eq!(ops[..5], [op::OPEN, op::CREATE, op::WRITE, op::CLOSE, op::RENAME]);
+    // The first update: the directory file (OPEN fails: none yet), the
+    // object's CREATE .new, WRITE, CLOSE, the directory file's the same,
+    // its RENAME (the commit point), the object's RENAME.
+    let (new_file, rename) = ([op::CREATE, op::WRITE, op::CLOSE], [op::RENAME]);
+    let want = [&[op::OPEN][..], &new_file, &new_file, &rename, &rename].concat();
+    assert_eq!(ops[..want.len()], want[..]);
 }

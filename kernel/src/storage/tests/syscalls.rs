@@ -345,3 +345,29 @@ fn handle_bounds_are_per_service() {
     assert_eq!(sys(&mut c, CRYP_OBJ_ALLOC, &[aes, 128, h]), Err(TeeError::OutOfMemory));
     assert_eq!(sys(&mut c, STORAGE_ENUM_ALLOC, &[h]), Ok(()));
 }
+
+/// An object whose file the normal world put back from before an update
+/// is CORRUPT_OBJECT when opened and then, as upstream
+/// (`remove_corrupt_obj`), deleted: the next open finds nothing.
+#[test]
+fn a_rolled_back_object_is_corrupt_then_deleted() {
+    use crate::storage::object::{TaStore, device_key};
+    let mut mem = alloc::vec![0u8; 0x4000];
+    let mut c = ctx(&mut mem);
+    let (id, data, h) = (VA, VA + 0x100, VA + 0x80);
+    c.regions.write(id, b"key-1").unwrap();
+    c.regions.write(data, b"0123456789").unwrap();
+    let rw = u64::from(ACCESS_READ | ACCESS_WRITE | ACCESS_WRITE_META);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_CREATE, &[1, id, 5, rw, 0, data, 10, h]), Ok(()));
+    let obj = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), Ok(()));
+    let path = TaStore::new(&device_key(), &c.ta).path(b"key-1");
+    let old = c.env.fs.files[&path].clone();
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), Ok(()));
+    let obj = u64::from(u32_at(&c, h));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_WRITE, &[obj, data, 2]), Ok(()));
+    assert_eq!(sys(&mut c, CRYP_OBJ_CLOSE, &[obj]), Ok(()));
+    c.env.fs.files.insert(path, old);
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), Err(TeeError::CorruptObject));
+    assert_eq!(sys(&mut c, STORAGE_OBJ_OPEN, &[1, id, 5, rw, h]), Err(TeeError::ItemNotFound));
+}

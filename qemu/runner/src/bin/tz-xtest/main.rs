@@ -30,6 +30,7 @@ mod os;
 mod params;
 mod pta_services;
 mod storage;
+mod storage_rollback;
 mod stress;
 mod ta2ta;
 mod ta_loading;

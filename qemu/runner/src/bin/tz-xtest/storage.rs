@@ -61,7 +61,7 @@ fn case(ctx: &Context, n: u32) -> Result<(), String> {
     }
 }
 
-fn mark(ctx: &Context, uuid: &Uuid, cmd: u32, arg: u32) -> Result<(u32, u32), String> {
+pub(super) fn mark(ctx: &Context, uuid: &Uuid, cmd: u32, arg: u32) -> Result<(u32, u32), String> {
     // A session per call: the instance goes away in between (no keep-alive),
     // so what is read back came from the file, not from instance memory.
     let mut s = open(ctx, uuid)?;
@@ -161,6 +161,7 @@ pub fn run(report: &mut Report) {
             report.test(6003, "persistent objects: one open-object list across instances");
             report.case("storage-exclusive-across-instances", exclusive_across_instances(&ctx));
             report.case("storage-shared-read-across-instances", shared_read_across_instances(&ctx));
+            super::storage_rollback::run(report, &ctx);
         }
         Err(e) => report.case("storage-context", Err(format!("context: {e}"))),
     }

@@ -9,6 +9,10 @@
 //! the hash, the signature and the payload, and expects `TEE_ERROR_SECURITY`
 //! every time).
 //!
+//! The versions a file carries (bootstrap `ta_version`, each subkey's
+//! version) are returned, not checked: upstream's anti-rollback databases
+//! live in secure storage, which the loader reaches (`user_ta::verdb`).
+//!
 //! The caller must pass a *secure* copy of the file: the normal world can
 //! rewrite shared memory between this check and the load.
 //!

@@ -213,12 +213,23 @@ pub fn build_ta_images(root: &Path) -> Result<Vec<TaImage>> {
 /// Writes `image` signed for `uuid` with `key` to `path`, unless `path`
 /// already holds exactly that (verified against the key's public half).
 fn sign_to(path: &Path, image: &[u8], uuid: &[u8; 16], key: &rsa::RsaPrivateKey) -> Result<()> {
+    sign_version_to(path, image, uuid, 0, key)
+}
+
+/// [`sign_to`] with `ta_version` in the bootstrap header.
+fn sign_version_to(
+    path: &Path,
+    image: &[u8],
+    uuid: &[u8; 16],
+    ta_version: u32,
+    key: &rsa::RsaPrivateKey,
+) -> Result<()> {
     let public = key.to_public_key();
-    let current = std::fs::read(path)
-        .ok()
-        .is_some_and(|old| sign::verify(&old, &public).is_ok_and(|v| v.uuid == *uuid && v.image == image));
+    let current = std::fs::read(path).ok().is_some_and(|old| {
+        sign::verify(&old, &public).is_ok_and(|v| v.uuid == *uuid && v.ta_version == ta_version && v.image == image)
+    });
     if !current {
-        let signed = sign::sign(image, uuid, 0, key, sign::Algo::Pss)?;
+        let signed = sign::sign(image, uuid, ta_version, key, sign::Algo::Pss)?;
         std::fs::create_dir_all(path.parent().context("output directory")?)?;
         std::fs::write(path, signed).with_context(|| format!("writing {}", path.display()))?;
     }
@@ -296,6 +307,25 @@ fn damaged_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(Uuid, Path
     Ok(out)
 }
 
+/// hello_world's image (`signed`, a `.ta` signed with `key`) signed for
+/// `loading::ROLLBACK` with its newer and older `ta_version`. Returns
+/// (file name, file) pairs, the names `<uuid>.v<version>.ta`.
+fn rollback_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let private = sign::load_private_key(key)?;
+    let bytes = std::fs::read(signed).with_context(|| format!("reading {}", signed.display()))?;
+    let ta = sign::verify(&bytes, &private.to_public_key())?;
+    let dir = root.join(TA_OUT).join(format!("rollback-{}", key_name(key)?));
+    let uuid = loading::ROLLBACK;
+    let mut out = Vec::new();
+    for version in [loading::ROLLBACK_NEW, loading::ROLLBACK_OLD] {
+        let name = format!("{uuid}.v{version}.ta");
+        let path = dir.join(&name);
+        sign_version_to(&path, ta.image, &uuid.to_octets(), version, &private)?;
+        out.push((name, path));
+    }
+    Ok(out)
+}
+
 /// Builds the guest test programs of `qemu/runner` as static musl binaries
 /// and returns (name, path) of each. Linked by rust-lld (shipped with
 /// rustc) against Rust's self-contained musl: no cross C toolchain.
@@ -333,6 +363,7 @@ fn sign_c_tas(root: &Path, devkit: &Path, key: &Path) -> Result<Vec<(String, Pat
 /// `/lib/optee_armtz/<uuid>.ta`, one
 /// more `.ta` signed with `untrusted` (`loading::BAD_SIGNATURE`), the damaged
 /// copies of [`damaged_tas`] (`loading::INSTALLED` in `loading::INSTALL_DIR`),
+/// the two versions of [`rollback_tas`] (in `loading::INSTALL_DIR`),
 /// `/usr/bin/<program>` and the `/etc/tz/tests.d` wrappers of
 /// `qemu/runner/tests.d`.
 pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path) -> Result<Vec<(String, PathBuf)>> {
@@ -346,6 +377,9 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
         let dir =
             if uuid == loading::INSTALLED { loading::INSTALL_DIR.trim_start_matches('/') } else { "lib/optee_armtz" };
         extra.push((format!("{dir}/{uuid}.ta"), path));
+    }
+    for (name, path) in rollback_tas(root, hello, key)? {
+        extra.push((format!("{}/{name}", loading::INSTALL_DIR.trim_start_matches('/')), path));
     }
     for (uuid, path) in tas {
         extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));

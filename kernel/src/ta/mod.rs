@@ -29,7 +29,7 @@ pub(crate) mod tests;
 pub use elf::{Perms, Segment, TaImage};
 pub use error::TaError;
 pub use head::TaHead;
-pub use shdr::{TaPublicKey, VerifiedTa};
+pub use shdr::{TaPublicKey, VerifiedTa, Versions};
 pub use tee_abi::result::TeeError;
 pub use tee_abi::uuid::Uuid;
 
@@ -56,13 +56,14 @@ pub fn prepare<'a>(
 /// Verifies `file` as the TA `uuid` with `key` and validates it as the first
 /// object of a link map (shared libraries allowed): the ELF, its entry
 /// point, `ta_head` and (legacy `SHDR_TA` files) the UUID binding, as
-/// [`prepare`] does. Returns the ELF image and the decoded `ta_head`.
+/// [`prepare`] does. Returns the ELF image, the decoded `ta_head` and the
+/// file's anti-rollback versions.
 pub fn prepare_main<'a>(
     file: &'a [u8],
     uuid: &Uuid,
     key: &TaPublicKey<'_>,
     max_span: usize,
-) -> Result<(&'a [u8], TaHead), TaError> {
+) -> Result<(&'a [u8], TaHead, Versions), TaError> {
     let verified = shdr::verify(file, uuid, key)?;
     let obj = dynlink::Object::parse(verified.image, max_span)?;
     elf::check_entry(obj.segments(), obj.entry())?;
@@ -76,7 +77,7 @@ pub fn prepare_main<'a>(
     if verified.bootstrap.is_none() && head.uuid != *uuid {
         return Err(TaError::UuidMismatch);
     }
-    Ok((verified.image, head))
+    Ok((verified.image, head, verified.versions()))
 }
 
 /// Verifies `file` as a TA to install in the TA database, as upstream's
@@ -99,7 +100,9 @@ pub fn verify_bootstrap(file: &[u8], key: &TaPublicKey<'_>) -> Result<shdr::Boot
 }
 
 /// Verifies `file` as the TA shared library `uuid` (signed like a TA, as
-/// ldelf's `sys_open_ta_bin` reads it) and returns its ELF image.
-pub fn verify_library<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<&'a [u8], TaError> {
-    Ok(shdr::verify(file, uuid, key)?.image)
+/// ldelf's `sys_open_ta_bin` reads it) and returns its ELF image and
+/// anti-rollback versions.
+pub fn verify_library<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<(&'a [u8], Versions), TaError> {
+    let verified = shdr::verify(file, uuid, key)?;
+    Ok((verified.image, verified.versions()))
 }

@@ -9,6 +9,10 @@
 //! the hash, the signature and the payload, and expects `TEE_ERROR_SECURITY`
 //! every time).
 //!
+//! The versions a file carries (bootstrap `ta_version`, each subkey's
+//! version) are returned, not checked: upstream's anti-rollback databases
+//! live in secure storage, which the loader reaches (`user_ta::verdb`).
+//!
 //! The caller must pass a *secure* copy of the file: the normal world can
 //! rewrite shared memory between this check and the load.
 //!
@@ -101,8 +105,32 @@ impl TaPublicKey<'_> {
 pub struct BootstrapTa {
     /// The UUID the image is signed for.
     pub uuid: Uuid,
-    /// `ta_version` (anti-rollback counter; not enforced here).
+    /// `ta_version`: the anti-rollback counter the loader checks against
+    /// `ta_ver.db` (`crate::user_ta::verdb`).
     pub ta_version: u32,
+}
+
+/// The (UUID octets, `subkey_version`) of each subkey a file was signed
+/// through, root first: what the loader checks against `subkey_ver.db`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubkeyVersions {
+    entries: [([u8; 16], u32); subkey::MAX_CHAIN],
+    len: usize,
+}
+
+impl SubkeyVersions {
+    /// Appends a subkey (the chain walk bounds it by `MAX_CHAIN`).
+    pub(crate) fn push(&mut self, uuid: [u8; 16], version: u32) -> Result<(), TaError> {
+        let slot = self.entries.get_mut(self.len).ok_or(TaError::BadSubkey)?;
+        *slot = (uuid, version);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The subkeys, root first.
+    pub fn as_slice(&self) -> &[([u8; 16], u32)] {
+        &self.entries[..self.len]
+    }
 }
 
 /// A TA file whose signature, UUID binding, size and digest all checked out.
@@ -113,8 +141,26 @@ pub struct VerifiedTa<'a> {
     /// The bootstrap subheader; `None` for a legacy `SHDR_TA` image, which is
     /// bound to no UUID (the caller should compare `ta_head.uuid` instead).
     pub bootstrap: Option<BootstrapTa>,
+    /// The subkeys of the chain (empty when the root key signed the TA).
+    pub subkeys: SubkeyVersions,
     /// The ELF image (`img_size` bytes), inside the caller's buffer.
     pub image: &'a [u8],
+}
+
+/// The anti-rollback versions a verified file carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Versions {
+    /// The bootstrap header (`None`: a legacy `SHDR_TA` file, no version).
+    pub bootstrap: Option<BootstrapTa>,
+    /// The subkeys it was signed through.
+    pub subkeys: SubkeyVersions,
+}
+
+impl VerifiedTa<'_> {
+    /// Its versions.
+    pub fn versions(&self) -> Versions {
+        Versions { bootstrap: self.bootstrap, subkeys: self.subkeys }
+    }
 }
 
 /// Verifies a signed TA `file` loaded for `uuid` against `key`.
@@ -124,14 +170,17 @@ pub struct VerifiedTa<'a> {
 /// before it, signs the next header, and a TA signed through subkeys must
 /// have the UUID of the last subkey's namespace. Encrypted TAs are refused
 /// with `NOT_SUPPORTED` (no xtest case of the 1000 group needs one).
-/// Anti-rollback (`ta_ver.db`, `subkey_ver.db`) is the caller's business:
-/// see [`BootstrapTa::ta_version`].
+/// Anti-rollback (`ta_ver.db`, `subkey_ver.db`) needs secure storage, so
+/// it is the caller's business: the versions come back in
+/// [`VerifiedTa::bootstrap`] and [`VerifiedTa::subkeys`] and the loader
+/// checks them (`crate::user_ta::verdb`) for files from the REE store.
 pub fn verify<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<VerifiedTa<'a>, TaError> {
     // shdr_alloc_and_copy + shdr_verify_signature.
     let (mut shdr, mut hash) = signed_header(file, Signer::Root(key))?;
     let mut offs = shdr.size();
     let mut chain: Option<subkey::Chain> = None;
     let mut depth = 0;
+    let mut subkeys = SubkeyVersions::default();
     while shdr.img_type == SHDR_SUBKEY {
         depth += 1;
         if depth > subkey::MAX_CHAIN {
@@ -139,6 +188,7 @@ pub fn verify<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<
         }
         let rest = file.get(offs..).ok_or(TaError::Truncated)?;
         let sub = subkey::load(&shdr, hash, rest, chain)?;
+        subkeys.push(sub.uuid, sub.version)?;
         offs = offs.checked_add(sub.consumed).ok_or(TaError::BadSubkey)?;
         chain = Some(subkey::Chain { next_uuid: sub.next_uuid, max_depth: sub.max_depth });
         let next = file.get(offs..).ok_or(TaError::Truncated)?;
@@ -188,7 +238,7 @@ pub fn verify<'a>(file: &'a [u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> Result<
     if digest.as_slice() != hash {
         return Err(TaError::DigestMismatch);
     }
-    Ok(VerifiedTa { shdr, bootstrap, image })
+    Ok(VerifiedTa { shdr, bootstrap, subkeys, image })
 }
 
 /// Who signs a header: the built-in key or a subkey.

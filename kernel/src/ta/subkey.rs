@@ -52,7 +52,7 @@ pub struct Subkey {
     pub next_uuid: [u8; 16],
     /// `max_depth`: a following subkey must have a smaller one.
     pub max_depth: u32,
-    /// `subkey_version` (for an anti-rollback database; not enforced here).
+    /// `subkey_version` (checked against `subkey_ver.db` by the loader).
     pub version: u32,
     /// Bytes of header data after the subkey header: struct + name.
     pub consumed: usize,

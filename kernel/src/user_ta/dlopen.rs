@@ -60,11 +60,14 @@ impl Instance {
             return Ok(());
         }
         let mut fetch = |u: &crate::session::Uuid| super::store::fetch(env, u);
-        let root = fetch_library(&mut fetch, uuid).map_err(code)?;
+        let mut versions = Vec::new();
+        let root = fetch_library(&mut fetch, uuid, &mut versions).map_err(code)?;
         let known: Vec<Uuid> = linked.objects.iter().map(|o| o.uuid).collect();
-        let graph = dynlink::collect_graph((*uuid, root), &known, MAX_SPAN, |u| fetch_library(&mut fetch, u))
-            .inspect_err(|e| log::warn!("dlopen {uuid} refused: {e:?}"))
-            .map_err(code)?;
+        let graph =
+            dynlink::collect_graph((*uuid, root), &known, MAX_SPAN, |u| fetch_library(&mut fetch, u, &mut versions))
+                .inspect_err(|e| log::warn!("dlopen {uuid} refused: {e:?}"))
+                .map_err(code)?;
+        super::verdb::check_all(env, &versions)?;
         let mut spans = Vec::new();
         spans.try_reserve(graph.len()).map_err(|_| TeeError::OutOfMemory)?;
         for (_, elf) in &graph {

@@ -15,7 +15,9 @@ use tee_abi::result::TeeError;
 use crate::mm::pagetable::Perm;
 use crate::session::Uuid;
 use crate::ta::dynlink::{self, LinkMap, Object};
-use crate::ta::{self, TaError, TaPublicKey};
+use crate::ta::{self, TaError, TaPublicKey, Versions};
+
+use super::store::Fetched;
 
 /// Largest span one object (TA or library) may have.
 pub const MAX_SPAN: usize = 4 << 20;
@@ -59,6 +61,9 @@ pub struct Prepared {
     pub info_offset: u64,
     /// The objects (bases are offsets until [`load`] places them).
     pub objects: Vec<LinkedObject>,
+    /// The versions of the objects fetched from the REE store, for the
+    /// anti-rollback check (`super::verdb`).
+    pub versions: Vec<Versions>,
 }
 
 pub(super) fn code(e: TaError) -> TeeError {
@@ -89,36 +94,52 @@ pub(super) fn object_segments(obj: &Object<'_>, base: u64, out: &mut Vec<Segment
     Ok(())
 }
 
-/// Fetches and verifies the signed library `uuid` (tee-supplicant's store).
+/// Adds `v` to `versions` when the file came from the REE store.
+fn note_versions(versions: &mut Vec<Versions>, from_ree: bool, v: Versions) -> Result<(), TaError> {
+    if from_ree {
+        versions.try_reserve(1).map_err(|_| TaError::TooLarge)?;
+        versions.push(v);
+    }
+    Ok(())
+}
+
+/// Fetches and verifies the signed library `uuid`; the versions of a file
+/// from the REE store go to `versions`.
 pub(super) fn fetch_library(
-    fetch: &mut dyn FnMut(&Uuid) -> Result<Vec<u8>, TeeError>,
+    fetch: &mut dyn FnMut(&Uuid) -> Result<Fetched, TeeError>,
     uuid: &tee_abi::uuid::Uuid,
+    versions: &mut Vec<Versions>,
 ) -> Result<Vec<u8>, TaError> {
-    let file = fetch(&uuid.to_octets()).map_err(|e| match e {
+    let fetched = fetch(&uuid.to_octets()).map_err(|e| match e {
         TeeError::OutOfMemory => TaError::TooLarge,
         _ => TaError::LibraryNotFound,
     })?;
-    let image = ta::verify_library(&file, uuid, &TaPublicKey::BUILTIN)
+    let (image, v) = ta::verify_library(&fetched.file, uuid, &TaPublicKey::BUILTIN)
         .inspect_err(|e| log::warn!("TA library {uuid} refused: {e:?}"))?;
+    note_versions(versions, fetched.from_ree, v)?;
     let mut copy = Vec::new();
     copy.try_reserve_exact(image.len()).map_err(|_| TaError::TooLarge)?;
     copy.extend_from_slice(image);
     Ok(copy)
 }
 
-/// Verifies `file` as the signed TA `uuid` with the kernel's built-in key,
-/// fetches its libraries through `fetch` and lays everything out.
+/// Verifies `main` as the signed TA `uuid` with the kernel's built-in key,
+/// fetches its libraries through `fetch` and lays everything out. The
+/// versions are kept, not checked: the caller checks them
+/// ([`Prepared::versions`]).
 pub fn prepare(
-    file: &[u8],
+    main: &Fetched,
     uuid: &Uuid,
-    fetch: &mut dyn FnMut(&Uuid) -> Result<Vec<u8>, TeeError>,
+    fetch: &mut dyn FnMut(&Uuid) -> Result<Fetched, TeeError>,
 ) -> Result<Prepared, TeeError> {
     let uuid = tee_abi::uuid::Uuid::from_octets(*uuid);
-    let (image, head) = ta::prepare_main(file, &uuid, &TaPublicKey::BUILTIN, MAX_SPAN)
+    let (image, head, v) = ta::prepare_main(&main.file, &uuid, &TaPublicKey::BUILTIN, MAX_SPAN)
         .inspect_err(|e| log::warn!("TA {uuid} refused: {e:?}"))
         .map_err(code)?;
-    let main = crate::params::try_copy(image).map_err(|_| TeeError::OutOfMemory)?;
-    let graph = dynlink::collect_graph((uuid, main), &[], MAX_SPAN, |u| fetch_library(fetch, u))
+    let mut versions = Vec::new();
+    note_versions(&mut versions, main.from_ree, v).map_err(|_| TeeError::OutOfMemory)?;
+    let image = crate::params::try_copy(image).map_err(|_| TeeError::OutOfMemory)?;
+    let graph = dynlink::collect_graph((uuid, image), &[], MAX_SPAN, |u| fetch_library(fetch, u, &mut versions))
         .inspect_err(|e| log::warn!("TA {uuid}: shared libraries refused: {e:?}"))
         .map_err(code)?;
     let mut spans = Vec::new();
@@ -151,6 +172,7 @@ pub fn prepare(
         flags: head.flags,
         info_offset,
         objects,
+        versions,
     })
 }
 

@@ -128,6 +128,7 @@ impl Instance {
         let mut fetch = |u: &Uuid| super::store::fetch(env, u);
         let mut prepared = image::prepare(&file, uuid, &mut fetch).map_err(tee_refusal)?;
         drop(file);
+        super::verdb::check_all(env, &prepared.versions).map_err(tee_refusal)?;
         Instance::load(uuid, &mut prepared, owner).map_err(tee_refusal)
     }
 

@@ -11,6 +11,7 @@ pub mod syscall;
 pub mod system_pta;
 pub mod tadb;
 pub mod utee_params;
+pub mod verdb;
 
 #[cfg(target_os = "none")]
 pub mod dlopen;

@@ -21,12 +21,23 @@ fn uuid_value(uuid: &Uuid) -> Param {
     Param::Value { dir: Dir::In, v: [a, b, 0] }
 }
 
+/// A signed TA file in secure memory and which store it came from.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Fetched {
+    /// The signed file.
+    pub file: Vec<u8>,
+    /// From tee-supplicant (the REE store), not the TA database: only such
+    /// files have their versions checked (`super::verdb`), as upstream's
+    /// `ree_fs_ta.c` does and its `secstor_ta.c` does not.
+    pub from_ree: bool,
+}
+
 /// Fetches the signed TA file for `uuid` into secure memory: from the TA
 /// database in secure storage ([`super::tadb`]) if it is installed there,
 /// otherwise from tee-supplicant. As upstream's stores are tried
 /// (`core/kernel/ldelf_syscalls.c`, `ldelf_syscall_open_bin`, optee_os 4.5.0), only
 /// "not found" and "storage not available" move on to the next store.
-pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
+pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Fetched, TeeError> {
     let installed = super::tadb::lookup(&mut crate::storage::fs::RpcFs::new(env), uuid);
     first_store(installed, || fetch_ree(env, uuid))
 }
@@ -36,10 +47,10 @@ pub fn fetch(env: &mut dyn CallEnv, uuid: &Uuid) -> Result<Vec<u8>, TeeError> {
 fn first_store(
     installed: Result<Option<Vec<u8>>, TeeError>,
     next: impl FnOnce() -> Result<Vec<u8>, TeeError>,
-) -> Result<Vec<u8>, TeeError> {
+) -> Result<Fetched, TeeError> {
     match installed {
-        Ok(Some(file)) => Ok(file),
-        Ok(None) | Err(TeeError::StorageNotAvailable) => next(),
+        Ok(Some(file)) => Ok(Fetched { file, from_ree: false }),
+        Ok(None) | Err(TeeError::StorageNotAvailable) => next().map(|file| Fetched { file, from_ree: true }),
         Err(e) => Err(e),
     }
 }

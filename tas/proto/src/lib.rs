@@ -332,6 +332,16 @@ pub mod loading {
     pub const INSTALLED: Uuid = Uuid::must("e8c5f0b4-0d6a-4a93-b2c7-5f19a3d86e0c");
     /// Where xtask puts the files the suite installs.
     pub const INSTALL_DIR: &str = "/usr/share/tz";
+    /// hello_world signed as a bootstrap TA for this UUID twice, with
+    /// `ta_version` [`ROLLBACK_NEW`] and [`ROLLBACK_OLD`], shipped in
+    /// [`INSTALL_DIR`] as `<uuid>.v<version>.ta` (not in the TA directory):
+    /// the suite copies the newer into the TA directory, opens it, then the
+    /// older, which the anti-rollback database (`ta_ver.db`) refuses.
+    pub const ROLLBACK: Uuid = Uuid::must("9d3b2c6e-4f1a-4e87-a5d0-c2b71e8f3a69");
+    /// The newer `ta_version` of [`ROLLBACK`].
+    pub const ROLLBACK_NEW: u32 = 2;
+    /// The older `ta_version` of [`ROLLBACK`].
+    pub const ROLLBACK_OLD: u32 = 1;
 }
 
 #[cfg(test)]
@@ -370,6 +380,7 @@ mod tests {
             loading::FLIPPED_BYTE,
             loading::TRUNCATED,
             loading::INSTALLED,
+            loading::ROLLBACK,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(all[i + 1..].iter().all(|b| a != b), "{a} twice");

@@ -26,10 +26,10 @@ use crate::ta::{TaError, TaPublicKey, Uuid, prepare, prepare_main, verify_librar
 /// Links a TA that needs shared libraries with those of `dir`, as the
 /// kernel does; returns the number of objects.
 fn link(dir: &str, file: &[u8], uuid: &Uuid, key: &TaPublicKey<'_>) -> usize {
-    let (image, _) = prepare_main(file, uuid, key, 16 << 20).unwrap();
+    let (image, _, _) = prepare_main(file, uuid, key, 16 << 20).unwrap();
     let graph = collect_graph((*uuid, image.to_vec()), &[], 16 << 20, |u| {
         let f = fs::read(format!("{dir}/{u}.ta")).map_err(|_| TaError::LibraryNotFound)?;
-        verify_library(&f, u, key).map(<[u8]>::to_vec)
+        verify_library(&f, u, key).map(|(image, _)| image.to_vec())
     })
     .unwrap();
     let objs: Vec<Object<'_>> = graph.iter().map(|(_, f)| Object::parse(f, 16 << 20).unwrap()).collect();

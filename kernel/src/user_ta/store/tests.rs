@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use tee_abi::msg::{RPC_CMD_LOAD_TA, RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_SHM_TYPE_APPL, arg_size};
 use tee_abi::result::TeeError;
 
-use super::{MAX_TA_FILE, fetch_ree as fetch, first_store};
+use super::{Fetched, MAX_TA_FILE, fetch_ree as fetch, first_store};
 use crate::call_env::{ArgLocation, CallEnv};
 use crate::msg::{Dir, MsgArg, Param};
 use crate::session::Uuid;
@@ -173,8 +173,10 @@ fn without_an_rpc_buffer_the_fetch_fails_as_communication() {
 #[test]
 fn the_database_answers_first_and_only_a_miss_moves_on() {
     let ree = || Ok(alloc::vec![2]);
-    assert_eq!(first_store(Ok(Some(alloc::vec![1])), || panic!("REE asked")), Ok(alloc::vec![1]));
-    assert_eq!(first_store(Ok(None), ree), Ok(alloc::vec![2]));
-    assert_eq!(first_store(Err(TeeError::StorageNotAvailable), ree), Ok(alloc::vec![2]));
+    let installed = Fetched { file: alloc::vec![1], from_ree: false };
+    let from_ree = || Ok(Fetched { file: alloc::vec![2], from_ree: true });
+    assert_eq!(first_store(Ok(Some(alloc::vec![1])), || panic!("REE asked")), Ok(installed));
+    assert_eq!(first_store(Ok(None), ree), from_ree());
+    assert_eq!(first_store(Err(TeeError::StorageNotAvailable), ree), from_ree());
     assert_eq!(first_store(Err(TeeError::CorruptObject), || panic!("REE asked")), Err(TeeError::CorruptObject));
 }

@@ -20,14 +20,20 @@
 //!   in its header, its hash or its image is refused with SECURITY, and
 //!   the TA still does not exist (ITEM_NOT_FOUND);
 //! - `ta-install-then-opens`: the intact file installs; the TA, which does
-//!   not load before, then opens from secure storage and answers INC.
+//!   not load before, then opens from secure storage and answers INC;
+//! - `ta-rollback-access-conflict`: hello_world signed as the bootstrap TA
+//!   `loading::ROLLBACK` with `ta_version` 2, copied into the TA directory,
+//!   opens; the same with version 1 in its place is refused with
+//!   `TEEC_ERROR_ACCESS_CONFLICT` (`ta_ver.db`, upstream's
+//!   `check_update_version` in optee_os 4.5.0 `core/kernel/ree_fs_ta.c`);
+//!   version 2 again opens (an equal version passes).
 
 use proto::{hello_world, loading};
 use tee_abi::pta::{SECSTOR_TA_MGMT_BOOTSTRAP, SECSTOR_TA_MGMT_UUID};
 use teec::{Context, Login, Param, SharedMemory, TeeError, TeecError, Uuid};
 use tz_runner::Report;
 
-const CASES: [&str; 9] = [
+const CASES: [&str; 10] = [
     "ta-missing-item-not-found",
     "ta-bad-signature-refused",
     "ta-resigned-copy-opens",
@@ -37,6 +43,7 @@ const CASES: [&str; 9] = [
     "ta-install-bad-params",
     "ta-install-corrupt-security",
     "ta-install-then-opens",
+    "ta-rollback-access-conflict",
 ];
 
 /// Opening `uuid` fails; `Ok(code)` with the error code.
@@ -99,6 +106,32 @@ pub fn run(report: &mut Report) {
     recheck("the truncated file");
     report.case(CASES[5], after);
     install_cases(report, &ctx);
+    report.case(CASES[9], rollback(&ctx));
+}
+
+/// Puts the `ta_version` `version` file of `loading::ROLLBACK` in the TA
+/// directory.
+fn place_rollback(version: u32) -> Result<(), String> {
+    let uuid = loading::ROLLBACK;
+    let from = format!("{}/{uuid}.v{version}.ta", loading::INSTALL_DIR);
+    let to = format!("/lib/optee_armtz/{uuid}.ta");
+    std::fs::copy(&from, &to).map(|_| ()).map_err(|e| format!("copy {from} to {to}: {e}"))
+}
+
+/// The newer version opens, the older is refused, the newer opens again.
+fn rollback(ctx: &Context) -> Result<(), String> {
+    let uuid = loading::ROLLBACK;
+    let result = (|| {
+        place_rollback(loading::ROLLBACK_NEW)?;
+        open_and_inc(ctx, &uuid).map_err(|e| format!("version {}: {e}", loading::ROLLBACK_NEW))?;
+        place_rollback(loading::ROLLBACK_OLD)?;
+        open_fails_with(ctx, &uuid, TeeError::AccessConflict)
+            .map_err(|e| format!("version {} after {}: {e}", loading::ROLLBACK_OLD, loading::ROLLBACK_NEW))?;
+        place_rollback(loading::ROLLBACK_NEW)?;
+        open_and_inc(ctx, &uuid).map_err(|e| format!("version {} again: {e}", loading::ROLLBACK_NEW))
+    })();
+    let _ = std::fs::remove_file(format!("/lib/optee_armtz/{uuid}.ta"));
+    result
 }
 
 /// BOOTSTRAP of `file` through the secure-storage TA management PTA.

@@ -298,6 +298,21 @@ pub(crate) mod tests {
         pub fn new(size: usize) -> FakeRam {
             FakeRam(RefCell::new(alloc::vec![0; size]))
         }
+
+        /// The RPC request a fake tee-supplicant finds at `arg_pa` (room
+        /// for 4 parameters), decoded.
+        pub fn take_rpc(&self, arg_pa: u64) -> crate::msg::MsgArg {
+            let mut raw = alloc::vec![0u8; tee_abi::msg::arg_size(4)];
+            self.read(arg_pa, &mut raw).unwrap();
+            crate::msg::MsgArg::parse(&raw).unwrap()
+        }
+
+        /// Writes the fake tee-supplicant's answer `msg` back at `arg_pa`.
+        pub fn answer_rpc(&self, arg_pa: u64, msg: &crate::msg::MsgArg) {
+            let mut out = alloc::vec![0u8; msg.encoded_len()];
+            msg.encode(&mut out).unwrap();
+            self.write(arg_pa, &out).unwrap();
+        }
     }
 
     impl NsMemory for FakeRam {

@@ -5,7 +5,7 @@ extern crate alloc;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use tee_abi::msg::{RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_CMD_SOCKET, RPC_SHM_TYPE_APPL, arg_size, rpc_socket};
+use tee_abi::msg::{RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_CMD_SOCKET, RPC_SHM_TYPE_APPL, rpc_socket};
 use tee_abi::pta::{
     SOCKET_CMD_CLOSE, SOCKET_CMD_IOCTL, SOCKET_CMD_OPEN, SOCKET_CMD_RECV, SOCKET_CMD_SEND, isocket_error,
 };
@@ -181,13 +181,9 @@ impl CallEnv for Supplicant {
         Some(&self.arg)
     }
     fn switch_to_normal_world(&mut self, _: [u64; 3]) -> [u64; 4] {
-        let mut raw = alloc::vec![0u8; arg_size(4)];
-        self.ram.read(ARG_PA, &mut raw).unwrap();
-        let mut msg = MsgArg::parse(&raw).unwrap();
+        let mut msg = self.ram.take_rpc(ARG_PA);
         self.serve(&mut msg);
-        let mut out = alloc::vec![0u8; msg.encoded_len()];
-        msg.encode(&mut out).unwrap();
-        self.ram.write(ARG_PA, &out).unwrap();
+        self.ram.answer_rpc(ARG_PA, &msg);
         [0; 4]
     }
 }

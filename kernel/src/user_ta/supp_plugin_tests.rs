@@ -5,7 +5,7 @@ extern crate alloc;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use tee_abi::msg::{RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_CMD_SUPP_PLUGIN, RPC_SUPP_PLUGIN_INVOKE, arg_size};
+use tee_abi::msg::{RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_CMD_SUPP_PLUGIN, RPC_SUPP_PLUGIN_INVOKE};
 use tee_abi::result::TeeError;
 
 use super::{Request, decode, invoke};
@@ -97,9 +97,7 @@ impl CallEnv for Supplicant {
         Some(&self.arg)
     }
     fn switch_to_normal_world(&mut self, _: [u64; 3]) -> [u64; 4] {
-        let mut raw = alloc::vec![0u8; arg_size(4)];
-        self.ram.read(ARG_PA, &mut raw).unwrap();
-        let mut msg = MsgArg::parse(&raw).unwrap();
+        let mut msg = self.ram.take_rpc(ARG_PA);
         match msg.cmd {
             RPC_CMD_SHM_ALLOC => {
                 let Param::Value { v, .. } = msg.params[0].param else { panic!() };
@@ -115,9 +113,7 @@ impl CallEnv for Supplicant {
             RPC_CMD_SUPP_PLUGIN => self.plugin(&mut msg),
             other => panic!("unexpected RPC {other}"),
         }
-        let mut out = alloc::vec![0u8; msg.encoded_len()];
-        msg.encode(&mut out).unwrap();
-        self.ram.write(ARG_PA, &out).unwrap();
+        self.ram.answer_rpc(ARG_PA, &msg);
         [0; 4]
     }
 }

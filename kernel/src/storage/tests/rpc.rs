@@ -3,7 +3,7 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
-use tee_abi::msg::{RPC_CMD_FS, RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, arg_size};
+use tee_abi::msg::{RPC_CMD_FS, RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE};
 use tee_abi::result::TeeError;
 
 use super::{MemFs, UUID_A};
@@ -162,13 +162,9 @@ impl CallEnv for FakeSupplicant {
         Some(&self.arg)
     }
     fn switch_to_normal_world(&mut self, _: [u64; 3]) -> [u64; 4] {
-        let mut raw = alloc::vec![0u8; arg_size(4)];
-        self.ram.read(ARG_PA, &mut raw).unwrap();
-        let mut msg = MsgArg::parse(&raw).unwrap();
+        let mut msg = self.ram.take_rpc(ARG_PA);
         self.serve(&mut msg);
-        let mut out = alloc::vec![0u8; msg.encoded_len()];
-        msg.encode(&mut out).unwrap();
-        self.ram.write(ARG_PA, &out).unwrap();
+        self.ram.answer_rpc(ARG_PA, &msg);
         [0; 4]
     }
 }

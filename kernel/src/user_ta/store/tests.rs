@@ -4,7 +4,7 @@
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use tee_abi::msg::{RPC_CMD_LOAD_TA, RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_SHM_TYPE_APPL, arg_size};
+use tee_abi::msg::{RPC_CMD_LOAD_TA, RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE, RPC_SHM_TYPE_APPL};
 use tee_abi::result::TeeError;
 
 use super::{Fetched, MAX_TA_FILE, fetch_ree as fetch, first_store};
@@ -107,13 +107,9 @@ impl CallEnv for Supplicant {
         Some(&self.arg)
     }
     fn switch_to_normal_world(&mut self, _: [u64; 3]) -> [u64; 4] {
-        let mut raw = alloc::vec![0u8; arg_size(4)];
-        self.ram.read(ARG_PA, &mut raw).unwrap();
-        let mut msg = MsgArg::parse(&raw).unwrap();
+        let mut msg = self.ram.take_rpc(ARG_PA);
         self.serve(&mut msg);
-        let mut out = alloc::vec![0u8; msg.encoded_len()];
-        msg.encode(&mut out).unwrap();
-        self.ram.write(ARG_PA, &out).unwrap();
+        self.ram.answer_rpc(ARG_PA, &msg);
         [0; 4]
     }
 }

@@ -107,7 +107,7 @@ impl Instance {
         buf: &mut PageBuf,
         regions: &mut UserRegions,
     ) -> Result<(), TeeError> {
-        let map = link_map(&linked.objects)?;
+        let map = link_map(&linked.objects, linked.info_va)?;
         dynlink::load_objects(&map, from, start, buf.as_mut_slice()).map_err(code)?;
         let mut segments = Vec::new();
         for p in map.objects().iter().skip(from) {
@@ -161,7 +161,7 @@ impl Instance {
         } else {
             Some(linked.objects.iter().position(|o| o.uuid == *uuid).ok_or(TeeError::ItemNotFound)?)
         };
-        let map = link_map(&linked.objects)?;
+        let map = link_map(&linked.objects, linked.info_va)?;
         map.lookup(name, first).map_err(code)?.map(|f| f.value).ok_or(TeeError::ItemNotFound)
     }
 }

@@ -4,7 +4,10 @@
 //!
 //! The image area holds, from its base: the TA, then each library of its
 //! `DT_NEEDED` graph in ldelf's load order (a guard page between objects),
-//! then the `dl_phdr_info` block libutee reads through `__elf_phdr_info`.
+//! then the `dl_phdr_info` block libutee reads through `__elf_phdr_info`,
+//! then one executable page with the TLS descriptor resolver (the
+//! `R_AARCH64_TLSDESC` relocations of every object, dlopen()ed ones too,
+//! point at it; upstream's point into ldelf, which we do not map).
 
 extern crate alloc;
 
@@ -23,6 +26,9 @@ use super::store::Fetched;
 pub const MAX_SPAN: usize = 4 << 20;
 /// Bytes reserved for the `dl_phdr_info` block (grows on dlopen()).
 pub const INFO_BYTES: u64 = 4 * 4096;
+
+/// Bytes of the TLS descriptor resolver page.
+pub const RESOLVER_BYTES: u64 = 4096;
 
 /// One page-aligned range of the image and how the TA may use it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +63,8 @@ pub struct Prepared {
     pub stack_size: u64,
     /// `ta_head.flags`.
     pub flags: u32,
-    /// Offset of the `dl_phdr_info` block ([`INFO_BYTES`], read-only).
+    /// Offset of the `dl_phdr_info` block ([`INFO_BYTES`], read-only); the
+    /// TLS descriptor resolver page follows it ([`resolver_va`]).
     pub info_offset: u64,
     /// The objects (bases are offsets until [`load`] places them).
     pub objects: Vec<LinkedObject>,
@@ -159,13 +166,14 @@ pub fn prepare(
     }
     let info_offset = end + 4096;
     segments.push(Segment { offset: info_offset, len: INFO_BYTES, perm: Perm::ReadOnly });
+    segments.push(Segment { offset: info_offset + INFO_BYTES, len: RESOLVER_BYTES, perm: Perm::ReadExecute });
     let mut objects = Vec::new();
     objects.try_reserve(graph.len()).map_err(|_| TeeError::OutOfMemory)?;
     for ((uuid, elf), base) in graph.into_iter().zip(bases) {
         objects.push(LinkedObject { uuid, elf, base });
     }
     Ok(Prepared {
-        span: info_offset + INFO_BYTES,
+        span: info_offset + INFO_BYTES + RESOLVER_BYTES,
         segments,
         entry,
         stack_size: u64::from(head.stack_size),
@@ -176,9 +184,16 @@ pub fn prepare(
     })
 }
 
-/// Builds the link map of `objects` (bases absolute).
-pub(super) fn link_map(objects: &[LinkedObject]) -> Result<LinkMap<'_>, TeeError> {
+/// Where the TLS descriptor resolver is for an info block at `info_va`.
+pub(super) fn resolver_va(info_va: u64) -> u64 {
+    info_va + INFO_BYTES
+}
+
+/// Builds the link map of `objects` (bases absolute); the image's info
+/// block is at `info_va`.
+pub(super) fn link_map(objects: &[LinkedObject], info_va: u64) -> Result<LinkMap<'_>, TeeError> {
     let mut map = LinkMap::new();
+    map.set_tlsdesc_resolver(resolver_va(info_va));
     for o in objects {
         map.push(o.uuid, Object::parse(&o.elf, MAX_SPAN).map_err(code)?, o.base).map_err(code)?;
     }
@@ -192,12 +207,16 @@ pub fn load(p: &mut Prepared, base: u64, buf: &mut [u8]) -> Result<(), TeeError>
     for o in &mut p.objects {
         o.base += base;
     }
-    let map = link_map(&p.objects)?;
+    let map = link_map(&p.objects, base + p.info_offset)?;
     dynlink::load_objects(&map, 0, base, buf).map_err(code)?;
     let at = |va: u64, len: usize| {
         let off = usize::try_from(va.checked_sub(base)?).ok()?;
         Some(off..off.checked_add(len)?)
     };
+    let code_bytes: Vec<u8> = dynlink::TLSDESC_RESOLVER_CODE.iter().flat_map(|w| w.to_le_bytes()).collect();
+    buf.get_mut(at(resolver_va(base + p.info_offset), code_bytes.len()).ok_or(TeeError::BadState)?)
+        .ok_or(TeeError::BadState)?
+        .copy_from_slice(&code_bytes);
     let (block, header) =
         phdr_info(&map, base + p.info_offset, |va| buf.get(at(va, dynlink::ELF_PHDR_INFO_SIZE)?)?.try_into().ok())?;
     let info = at(base + p.info_offset, block.len()).ok_or(TeeError::BadState)?;

@@ -17,6 +17,10 @@
  *   installed fails (NULL), 0 otherwise.
  * Command 3 (VALUE_OUTPUT a, b): a = the TLS counter, then incremented;
  *   b = the TLS variable initialised to 42.
+ * Command 4 (VALUE_OUTPUT a, b): the library's TLS through its TLS
+ *   descriptors: a = 100 * dyn_c_lib_tls_bump() + dyn_c_lib_tls_bump()
+ *   (910 the first time), b = 1000 * dyn_c_lib_tls_bumps() + 10 *
+ *   dyn_c_lib_tls (read here directly) + (tls_answer == 42): 2111.
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -28,6 +32,7 @@
 #define CMD_DLOPEN		1
 #define CMD_DLOPEN_MISSING	2
 #define CMD_TLS			3
+#define CMD_LIB_TLS		4
 
 #define DL_UUID		"9d1e4b7a-2c3f-4e5d-8a6b-7c8d9e0f1a22"
 #define MISSING_UUID	"00000000-0000-0000-0000-00000000dead"
@@ -129,6 +134,14 @@ TEE_Result TA_InvokeCommandEntryPoint(void *session, uint32_t cmd, uint32_t type
 			return TEE_ERROR_BAD_PARAMETERS;
 		params[0].value.a = tls_counter++;
 		params[0].value.b = tls_answer;
+		return TEE_SUCCESS;
+	case CMD_LIB_TLS:
+		if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE,
+					     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+			return TEE_ERROR_BAD_PARAMETERS;
+		params[0].value.a = 100 * dyn_c_lib_tls_bump();
+		params[0].value.a += dyn_c_lib_tls_bump();
+		params[0].value.b = 1000 * dyn_c_lib_tls_bumps() + 10 * dyn_c_lib_tls + (tls_answer == 42);
 		return TEE_SUCCESS;
 	default:
 		return TEE_ERROR_NOT_SUPPORTED;

@@ -225,6 +225,9 @@ pub mod dyn_c_ta {
     pub const CMD_DLOPEN_MISSING: u32 = 2;
     /// VALUE_OUTPUT: a = TLS counter (then incremented), b = 42.
     pub const CMD_TLS: u32 = 3;
+    /// VALUE_OUTPUT: the library's TLS through TLS descriptors: a = 910,
+    /// b = 2111 the first time (see `tas/c/dyn_c_ta`).
+    pub const CMD_LIB_TLS: u32 = 4;
 }
 
 /// `tas/rng_ta`: the RNG syscall and the system PTA's entropy command.

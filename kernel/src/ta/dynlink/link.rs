@@ -16,8 +16,12 @@
 //!   symbol that nothing defines is 0; a strong one is
 //!   `TEE_ERROR_ITEM_NOT_FOUND`. Other types are `BAD_FORMAT`, among them
 //!   TLS_DTPMOD64/DTPREL64, which 64-bit ldelf does not handle either.
-//!   TLSDESC needs a resolver function in the TA's address space (ldelf
-//!   points it into ldelf itself); we have none, so it is refused.
+//!   TLSDESC fills a two-word descriptor: a resolver function in the TA's
+//!   address space (ldelf points it at its own `tlsdesc_resolve`, which
+//!   returns the descriptor's second word) and the TLS_TPREL value. The
+//!   kernel has no code in the TA's address space, so the caller maps a
+//!   resolver page of its own ([`TLSDESC_RESOLVER_CODE`]) and names it
+//!   with [`LinkMap::set_tlsdesc_resolver`]; without one TLSDESC is refused.
 //! - `set_tls_offset` (`ta_elf.c`): each object with a `PT_TLS` gets the
 //!   next offset in the thread control block, from 16 (two reserved words),
 //!   in load order; libutee's `__utee_tcb_init` lays the blocks out the same.
@@ -37,6 +41,14 @@ use super::object::Object;
 
 /// `R_AARCH64_TLS_TPREL64`.
 pub const R_AARCH64_TLS_TPREL: u32 = 1030;
+/// `R_AARCH64_TLSDESC`.
+pub const R_AARCH64_TLSDESC: u32 = 1031;
+/// The TLS descriptor resolver for static TLS, as ldelf's
+/// (`ldelf/tlsdesc_rel_a64.S`, 4.5.0): `ldr x0, [x0, #8]; ret`. The
+/// descriptor's second word already holds the variable's offset from the
+/// thread pointer; the resolver clobbers nothing but x0 (the TLSDESC
+/// calling convention allows x0, x1 and the flags).
+pub const TLSDESC_RESOLVER_CODE: [u32; 2] = [0xf940_0400, 0xd65f_03c0];
 /// Bytes of the TCB head before the first TLS block (AArch64, variant 1).
 pub const TCB_HEAD_SIZE: u64 = 16;
 
@@ -67,6 +79,7 @@ pub struct Found {
 pub struct LinkMap<'a> {
     objects: Vec<Placed<'a>>,
     next_tls: u64,
+    tlsdesc_resolver: Option<u64>,
 }
 
 impl Default for LinkMap<'_> {
@@ -78,7 +91,13 @@ impl Default for LinkMap<'_> {
 impl<'a> LinkMap<'a> {
     /// An empty map.
     pub fn new() -> Self {
-        LinkMap { objects: Vec::new(), next_tls: TCB_HEAD_SIZE }
+        LinkMap { objects: Vec::new(), next_tls: TCB_HEAD_SIZE, tlsdesc_resolver: None }
+    }
+
+    /// Where [`TLSDESC_RESOLVER_CODE`] is mapped in the TA (executable);
+    /// without it TLSDESC relocations are refused.
+    pub fn set_tlsdesc_resolver(&mut self, va: u64) {
+        self.tlsdesc_resolver = Some(va);
     }
 
     /// The objects, in load order.
@@ -155,40 +174,52 @@ impl<'a> LinkMap<'a> {
             let relas = rela_table(p.obj.image, sh.sh_offset, sh.sh_size, p.obj.ctx())?;
             for r in relas.iter() {
                 let addend = r.r_addend.unwrap_or(0);
+                let mut words = 1;
                 let value = match r.r_type {
                     R_AARCH64_NONE => continue,
-                    R_AARCH64_RELATIVE => p.base.wrapping_add_signed(addend),
+                    R_AARCH64_RELATIVE => u128::from(p.base.wrapping_add_signed(addend)),
                     R_AARCH64_ABS64 => {
                         let sym = syms.get(r.r_sym).ok_or(TaError::BadSymbol)?;
-                        if u32::try_from(sym.st_shndx).ok() == Some(SHN_UNDEF) {
+                        u128::from(if u32::try_from(sym.st_shndx).ok() == Some(SHN_UNDEF) {
                             self.resolve_undefined(&syms, strtab, r.r_sym)?.map_or(0, |f| f.value)
                         } else {
                             p.base.wrapping_add(sym.st_value).wrapping_add_signed(addend)
-                        }
+                        })
                     }
                     R_AARCH64_GLOB_DAT | R_AARCH64_JUMP_SLOT => {
-                        self.resolve_undefined(&syms, strtab, r.r_sym)?.map_or(0, |f| f.value)
+                        u128::from(self.resolve_undefined(&syms, strtab, r.r_sym)?.map_or(0, |f| f.value))
                     }
-                    R_AARCH64_TLS_TPREL => {
-                        let (value, module) = if r.r_sym == 0 {
-                            (0, idx)
-                        } else {
-                            let f = self.resolve_undefined(&syms, strtab, r.r_sym)?.ok_or(TaError::SymbolNotFound)?;
-                            (f.value, f.object)
-                        };
-                        let offs = self.objects.get(module).map_or(0, |m| m.tls_offset);
-                        value.wrapping_add(offs).wrapping_add_signed(addend)
+                    R_AARCH64_TLS_TPREL => u128::from(self.tprel(idx, &syms, strtab, r.r_sym, addend)?),
+                    R_AARCH64_TLSDESC => {
+                        let resolver = self.tlsdesc_resolver.ok_or(TaError::UnsupportedRelocation)?;
+                        words = 2;
+                        let tprel = self.tprel(idx, &syms, strtab, r.r_sym, addend)?;
+                        u128::from(resolver) | (u128::from(tprel) << 64)
                     }
                     _ => return Err(TaError::UnsupportedRelocation),
                 };
-                if !segment_at(p.obj.segments(), r.r_offset).is_some_and(|s| s.contains(r.r_offset, 8)) {
+                let len = 8 * words;
+                if !segment_at(p.obj.segments(), r.r_offset).is_some_and(|s| s.contains(r.r_offset, len)) {
                     return Err(TaError::BadRelocation);
                 }
-                let dst = range_mut(mem, r.r_offset, 8).ok_or(TaError::BadRelocation)?;
-                dst.copy_from_slice(&value.to_le_bytes());
+                let dst = range_mut(mem, r.r_offset, len).ok_or(TaError::BadRelocation)?;
+                dst.copy_from_slice(&value.to_le_bytes()[..len as usize]);
             }
         }
         Ok(())
+    }
+
+    /// The offset from the thread pointer of TLS symbol `sym` (0: object
+    /// `idx`'s own block) plus `addend`, as ldelf's TLS_TPREL.
+    fn tprel(&self, idx: usize, syms: &Symtab<'_>, strtab: &[u8], sym: usize, addend: i64) -> Result<u64, TaError> {
+        let (value, module) = if sym == 0 {
+            (0, idx)
+        } else {
+            let f = self.resolve_undefined(syms, strtab, sym)?.ok_or(TaError::SymbolNotFound)?;
+            (f.value, f.object)
+        };
+        let offs = self.objects.get(module).map_or(0, |m| m.tls_offset);
+        Ok(value.wrapping_add(offs).wrapping_add_signed(addend))
     }
 
     /// Looks symbol `idx` of a relocation table up by name in every object.

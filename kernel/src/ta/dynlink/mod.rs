@@ -20,7 +20,7 @@ use tee_abi::uuid::Uuid;
 
 use super::elf::range;
 use super::error::TaError;
-pub use link::{Found, LinkMap, Placed, R_AARCH64_TLS_TPREL, TCB_HEAD_SIZE};
+pub use link::{Found, LinkMap, Placed, R_AARCH64_TLS_TPREL, R_AARCH64_TLSDESC, TCB_HEAD_SIZE, TLSDESC_RESOLVER_CODE};
 pub use object::{Object, TlsSegment};
 
 /// Most objects (the TA and its libraries, dlopen()ed ones included) in one

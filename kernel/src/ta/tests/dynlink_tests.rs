@@ -96,11 +96,19 @@ fn too_many_objects_are_refused() {
 
 /// Links `objs` (specs) at consecutive bases and loads them all.
 fn link(specs: &[ElfSpec]) -> (Vec<u64>, Result<Vec<u8>, TaError>) {
+    link_with_resolver(specs, None)
+}
+
+/// [`link`], with a TLS descriptor resolver at `resolver` if given.
+fn link_with_resolver(specs: &[ElfSpec], resolver: Option<u64>) -> (Vec<u64>, Result<Vec<u8>, TaError>) {
     let files: Vec<Vec<u8>> = specs.iter().map(ElfSpec::build).collect();
     let objs: Vec<Object<'_>> = files.iter().map(|f| Object::parse(f, SPAN).unwrap()).collect();
     let spans: Vec<u64> = objs.iter().map(Object::span).collect();
     let (bases, end) = place(&spans, BASE).unwrap();
     let mut map = LinkMap::new();
+    if let Some(va) = resolver {
+        map.set_tlsdesc_resolver(va);
+    }
     let ids = [HELLO_UUID, uuid(LIB_A), uuid(LIB_B), uuid(LIB_C)];
     for ((o, &b), id) in objs.into_iter().zip(&bases).zip(ids) {
         map.push(id, o, b).unwrap();
@@ -178,7 +186,8 @@ fn missing_strong_symbols_and_unsupported_types_are_refused() {
     main.relas = vec![Rela::new(0x2000, R_JUMP_SLOT, 2, 0)];
     assert_eq!(link(&[main]).1.err(), Some(TaError::SymbolNotFound));
     assert_eq!(TaError::SymbolNotFound.tee_error(), tee_abi::result::TeeError::ItemNotFound);
-    // COPY, TLS_DTPMOD64, TLS_DTPREL64 (64-bit ldelf has neither), TLSDESC, IRELATIVE.
+    // COPY, TLS_DTPMOD64, TLS_DTPREL64 (64-bit ldelf has neither), TLSDESC
+    // (without a resolver page), IRELATIVE.
     for rtype in [1024, 1028, 1029, 1031, 1032] {
         let mut main = ElfSpec::minimal();
         main.relas = vec![Rela::new(0x2000, rtype, 1, 0)];
@@ -204,6 +213,36 @@ fn tls_tprel_uses_the_defining_modules_block_offset() {
     assert_eq!(read_u64(&mem, 0x2000), 0x18 + 48 + 4);
     assert_eq!(read_u64(&mem, 0x2008), 16 + 8, "symbol 0: this module");
     assert!(bases[1] > bases[0]);
+}
+
+#[test]
+fn tlsdesc_points_at_the_resolver_and_holds_the_tprel_value() {
+    const R_TLSDESC: u32 = 1031;
+    const RESOLVER: u64 = 0x7777_0000;
+    // As the TPREL test: main's block at 16, A's at 48.
+    let mut main = ElfSpec::minimal();
+    main.tls = Some((0x2000, 0x10, 0x20));
+    main.syms.push(Sym::new("shlib_tls", 0, 0, GUND));
+    main.relas = vec![Rela::new(0x2000, R_TLSDESC, 2, 4), Rela::new(0x2010, R_TLSDESC, 0, 8)];
+    let mut a = lib(LIB_A, &[], vec![Sym::new("shlib_tls", 0x18, 2, GTLS)]);
+    a.tls = Some((0x2000, 0x20, 0x40));
+    let (_, mem) = link_with_resolver(&[main.clone(), a.clone()], Some(RESOLVER));
+    let mem = mem.unwrap();
+    assert_eq!((read_u64(&mem, 0x2000), read_u64(&mem, 0x2008)), (RESOLVER, 0x18 + 48 + 4));
+    assert_eq!((read_u64(&mem, 0x2010), read_u64(&mem, 0x2018)), (RESOLVER, 16 + 8), "symbol 0: this module");
+    // No resolver page: refused, as before it existed.
+    assert_eq!(link(&[main.clone(), a.clone()]).1.err(), Some(TaError::UnsupportedRelocation));
+    // The descriptor's second word must be inside the segment too.
+    main.relas = vec![Rela::new(0x37f8, R_TLSDESC, 0, 0)];
+    assert_eq!(link_with_resolver(&[main, a], Some(RESOLVER)).1.err(), Some(TaError::BadRelocation));
+}
+
+#[test]
+fn tlsdesc_resolver_is_ldr_x0_x0_8_then_ret() {
+    // LDR (immediate, unsigned offset, 64-bit): 0xf9400000 | imm12 << 10 |
+    // Rn << 5 | Rt, imm12 = 8 / 8; RET (x30): 0xd65f03c0.
+    let ldr = 0xf940_0000 | (8 / 8) << 10;
+    assert_eq!(dynlink::TLSDESC_RESOLVER_CODE, [ldr, 0xd65f_03c0]);
 }
 
 #[test]

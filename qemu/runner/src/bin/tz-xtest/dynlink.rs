@@ -8,6 +8,11 @@
 //!   load, one constructor run), `dlsym()` by handle and on `dlopen(NULL)`,
 //!   `dl_iterate_phdr()` sees the three objects.
 //! - `dlopen-of-a-missing-library-fails`: `dlopen()` returns NULL.
+//! - `library-tls-through-tls-descriptors`: `dyn_c_lib`'s `__thread`
+//!   variables, which a `-fpic` library reaches through `R_AARCH64_TLSDESC`
+//!   (the kernel maps a resolver page for them), keep their values within
+//!   one invocation and are distinct from the TA's; the TA reads the
+//!   library's global one through its own TLS_TPREL.
 //! - `tls-kept-across-invocations`: `__thread` variables of the TA keep
 //!   their values from one invocation to the next (the session open already
 //!   checked their initial values). Ours only: upstream OP-TEE 4.5.0 leaves
@@ -52,6 +57,8 @@ pub fn run(report: &mut Report) {
     };
     let lib = values(&mut s, dyn_c_ta::CMD_LIB, 20, 22).and_then(|v| want("lib", v, (42, 705)));
     report.case("shared-library-via-dt-needed", lib);
+    let lib_tls = output(&mut s, dyn_c_ta::CMD_LIB_TLS).and_then(|v| want("library TLS", v, (910, 2111)));
+    report.case("library-tls-through-tls-descriptors", lib_tls);
     let dl = values(&mut s, dyn_c_ta::CMD_DLOPEN, 6, 7).and_then(|v| want("dlopen", v, (42, 31)));
     report.case("dlopen-dlsym-dl-iterate-phdr", dl);
     let missing = output(&mut s, dyn_c_ta::CMD_DLOPEN_MISSING).and_then(|(a, _)| want("NULL", (a, 0), (1, 0)));

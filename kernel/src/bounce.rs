@@ -6,8 +6,11 @@
 //! its memrefs' size. Calls take their cost from a pool of [`CAPACITY`]
 //! bytes before copying anything; when the pool is short they wait in line
 //! (FIFO, so a client looping on calls cannot starve the others), each wait
-//! an RPC sleep in the normal world (never a spin with interrupts masked),
-//! at most [`MAX_WAITS`] of them, then OUT_OF_MEMORY. A call costing more
+//! an RPC sleep in the normal world (never a spin with interrupts masked).
+//! A waiter gives up with OUT_OF_MEMORY only after [`MAX_WAITS`] sleeps in
+//! a row in which no call was granted memory: a line that moves is waited
+//! out however long it is (the time then depends on the calls ahead and on
+//! the host's speed), a pool held by calls that never end is not. A call costing more
 //! than the whole pool is refused at once. Upstream maps the client's
 //! memory into the TA instead and needs no such pool; with it, 8 threads
 //! each passing 2 MiB all complete (in turn) instead of failing.
@@ -17,7 +20,8 @@ use tee_abi::result::TeeError;
 
 /// Bytes of heap the bounce copies of client memrefs may use at once.
 pub const CAPACITY: usize = 6 << 20;
-/// Most 1 ms sleeps a call waits for room (a few seconds).
+/// Most 1 ms sleeps in a row without progress (no call granted memory)
+/// before a waiting call gives up (a few seconds).
 pub const MAX_WAITS: u32 = 2500;
 /// Calls that can wait in line (more than the thread pool has threads).
 const QUEUE: usize = 16;
@@ -39,6 +43,8 @@ struct Inner {
     queue: [u64; QUEUE],
     len: usize,
     next_ticket: u64,
+    /// Grants so far (waiters watch it for progress).
+    grants: u64,
 }
 
 /// A budget of bytes with a FIFO of waiters.
@@ -50,7 +56,7 @@ pub struct Pool {
 impl Pool {
     /// An empty pool of `capacity` bytes.
     pub const fn new(capacity: usize) -> Pool {
-        Pool { capacity, inner: Mutex::new(Inner { used: 0, queue: [0; QUEUE], len: 0, next_ticket: 1 }) }
+        Pool { capacity, inner: Mutex::new(Inner { used: 0, queue: [0; QUEUE], len: 0, next_ticket: 1, grants: 0 }) }
     }
 
     /// Asks for `bytes`. `ticket` is the caller's place in line: `None` the
@@ -77,6 +83,7 @@ impl Pool {
                 inner.len -= 1;
             }
             inner.used += bytes;
+            inner.grants += 1;
             return Take::Granted;
         }
         if ticket.is_none() && inner.len < QUEUE {
@@ -107,6 +114,12 @@ impl Pool {
         inner.used = inner.used.saturating_sub(bytes);
     }
 
+    /// How many grants of memory the pool has made (calls without memrefs
+    /// not counted).
+    pub fn grants(&self) -> u64 {
+        self.inner.lock().grants
+    }
+
     /// Bytes granted and not given back.
     pub fn used(&self) -> usize {
         self.inner.lock().used
@@ -126,7 +139,8 @@ impl Drop for Hold<'_> {
 }
 
 /// Takes `bytes` from `pool`, calling `sleep` between attempts; gives up
-/// with OUT_OF_MEMORY after [`MAX_WAITS`] sleeps or when `sleep` fails.
+/// with OUT_OF_MEMORY after [`MAX_WAITS`] sleeps in a row without a grant
+/// to anyone, or when `sleep` fails.
 pub fn take<'a>(
     pool: &'a Pool,
     bytes: usize,
@@ -134,12 +148,17 @@ pub fn take<'a>(
 ) -> Result<Hold<'a>, TeeError> {
     let mut ticket = None;
     let mut waits = 0;
+    let mut grants = pool.grants();
     loop {
         match pool.try_take(bytes, &mut ticket) {
             Take::Granted => return Ok(Hold { pool, bytes }),
             Take::TooBig => break,
             Take::Wait if waits == MAX_WAITS || sleep().is_err() => break,
-            Take::Wait => waits += 1,
+            Take::Wait => {
+                let now = pool.grants();
+                waits = if now == grants { waits + 1 } else { 0 };
+                grants = now;
+            }
         }
     }
     pool.leave(&mut ticket);
@@ -186,6 +205,44 @@ mod tests {
         assert_eq!(pool.used(), 0, "the hold was dropped");
         assert_eq!(take(&pool, 5, || Ok(())).err(), Some(TeeError::OutOfMemory));
         assert_eq!(take(&Pool::new(1), 1, || Ok(())).map(|_| ()), Ok(()));
+    }
+
+    #[test]
+    fn a_line_that_moves_is_waited_out_however_long() {
+        // One call fits at a time; 15 wait ahead of us. Every 200 of our
+        // sleeps the call holding the pool ends and the next in line is
+        // served: 3000 sleeps in all, more than MAX_WAITS, but never
+        // MAX_WAITS in a row without progress.
+        let pool = Pool::new(4);
+        let mut holder = Some(take(&pool, 4, || Ok(())).unwrap());
+        let mut ahead: Vec<Option<u64>> = (0..15).map(|_| None).collect();
+        for t in &mut ahead {
+            assert_eq!(pool.try_take(4, t), Take::Wait);
+        }
+        let mut next = 0;
+        let mut sleeps = 0u32;
+        let served = take(&pool, 4, || {
+            sleeps += 1;
+            if sleeps % 200 == 0 && next < ahead.len() {
+                drop(holder.take());
+                assert_eq!(pool.try_take(4, &mut ahead[next]), Take::Granted);
+                holder = Some(Hold { pool: &pool, bytes: 4 });
+                next += 1;
+            } else if next == ahead.len() {
+                drop(holder.take());
+            }
+            Ok(())
+        });
+        assert!(served.is_ok(), "gave up after {sleeps} sleeps");
+        assert!(sleeps > MAX_WAITS, "{sleeps} sleeps");
+        // Without progress the same waiter gives up after MAX_WAITS.
+        let _stuck = served.unwrap();
+        let mut sleeps = 0u32;
+        let refused = take(&pool, 4, || {
+            sleeps += 1;
+            Ok(())
+        });
+        assert_eq!((refused.err(), sleeps), (Some(TeeError::OutOfMemory), MAX_WAITS));
     }
 
     #[test]

@@ -223,7 +223,7 @@ mod tests {
         let mut sleeps = 0u32;
         let served = take(&pool, 4, || {
             sleeps += 1;
-            if sleeps % 200 == 0 && next < ahead.len() {
+            if sleeps.is_multiple_of(200) && next < ahead.len() {
                 drop(holder.take());
                 assert_eq!(pool.try_take(4, &mut ahead[next]), Take::Granted);
                 holder = Some(Hold { pool: &pool, bytes: 4 });

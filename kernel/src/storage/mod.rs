@@ -11,6 +11,8 @@
 //!   its lock and the monotonic-counter platform hook.
 //! - [`registry`]: the kernel-wide list of open objects (who may open
 //!   what, across every instance and session of a TA).
+//! - `shared`: an open object's content, one copy for every handle on it,
+//!   and the right to update it (updates span RPCs).
 //! - [`state`]: the service's calls (open, create, read, write, enumerate,
 //!   ...) on the instance's handle table; `crate::syscall::storage` decodes
 //!   the TA's arguments for them.
@@ -24,6 +26,7 @@ mod files;
 pub mod fs;
 pub mod object;
 pub mod registry;
+mod shared;
 pub mod state;
 
 pub use state::StorageState;

@@ -124,6 +124,19 @@ pub struct Stored {
 }
 
 impl Stored {
+    /// A data object `id` holding `data`, for tests.
+    #[cfg(test)]
+    pub fn data_for_tests(id: &[u8], data: &[u8]) -> Stored {
+        Stored {
+            id: id.to_vec(),
+            generation: 0,
+            usage: USAGE_ALL,
+            meta: KeyMeta::DATA,
+            attrs: Zeroizing::new(Vec::new()),
+            data: data.to_vec(),
+        }
+    }
+
     /// This object as [`TaStore::seal`] takes it.
     pub fn view(&self) -> ObjectView<'_> {
         ObjectView {

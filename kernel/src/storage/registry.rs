@@ -8,15 +8,10 @@
 //!
 //! The rules are upstream's `tee_pobj_get`/`tee_pobj_check_access`: a new
 //! handle is checked against the flags of the object's first opener; a
-//! create of an open object without OVERWRITE is ACCESS_CONFLICT. One rule
-//! is ours: the data of an open object is kept per instance (its reads
-//! and writes involve RPCs, so no lock is held across them), so two
-//! instances may not hold the same object when either asks for
-//! ACCESS_WRITE or creates it over (ACCESS_CONFLICT): no instance ever
-//! reads data another one changed under it. (A usage restriction, which
-//! needs no access right, is still written by a reader; another reader
-//! instance keeps the usage it loaded until it reopens the object.) Upstream, with one copy behind a sleeping lock,
-//! allows that sharing when both ask SHARE_WRITE.
+//! create of an open object without OVERWRITE is ACCESS_CONFLICT. They
+//! hold across instances: two instances that both share write access
+//! write one object, whose content the entry keeps once for all its
+//! handles (`super::shared`).
 //!
 //! The lock is a spin lock held only for a map look-up, never across an
 //! RPC.
@@ -25,6 +20,7 @@ extern crate alloc;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
@@ -32,14 +28,16 @@ use tee_abi::result::TeeError;
 
 use tee_abi::gp::data_flag::{ACCESS_READ, ACCESS_WRITE, ACCESS_WRITE_META, SHARE_READ, SHARE_WRITE};
 
+use super::shared::SharedObject;
+
 /// One open object.
 struct Pobj {
     /// The first opener's `TEE_DATA_FLAG_*` (upstream `po->flags`).
     flags: u32,
     /// Handles per instance.
     holders: BTreeMap<u64, usize>,
-    /// Some handle asked for ACCESS_WRITE.
-    written: bool,
+    /// The content, once a holder has loaded or created it.
+    shared: Option<Arc<SharedObject>>,
 }
 
 type Key = (String, Vec<u8>);
@@ -69,46 +67,54 @@ fn check_access(old: u32, new: u32) -> Result<(), TeeError> {
     if conflict { Err(TeeError::AccessConflict) } else { Ok(()) }
 }
 
-/// Whether `instance` may take a handle with `flags` on the object as it
-/// stands (nothing changes).
-fn admits(p: &Pobj, instance: u64, flags: u32, usage: Usage) -> Result<(), TeeError> {
+/// Whether a handle with `flags` may be taken on the object as it stands
+/// (nothing changes).
+fn admits(p: &Pobj, flags: u32, usage: Usage) -> Result<(), TeeError> {
     if usage == (Usage::Create { overwrite: false }) {
         return Err(TeeError::AccessConflict);
     }
-    check_access(p.flags, flags)?;
-    // A create (with OVERWRITE) replaces the data: a write too.
-    let writes = flags & ACCESS_WRITE != 0 || usage != Usage::Open;
-    let others = p.holders.keys().any(|i| *i != instance);
-    if others && (p.written || writes) {
-        return Err(TeeError::AccessConflict);
-    }
-    Ok(())
+    check_access(p.flags, flags)
 }
 
 /// Checks a handle could be taken, taking nothing (upstream makes this
 /// check first in `syscall_storage_obj_create`, before the data is read).
-pub fn check(dir: &str, id: &[u8], flags: u32, usage: Usage, instance: u64) -> Result<(), TeeError> {
+pub fn check(dir: &str, id: &[u8], flags: u32, usage: Usage) -> Result<(), TeeError> {
     let open = OPEN.lock();
     match open.get(&(String::from(dir), id.to_vec())) {
-        Some(p) => admits(p, instance, flags, usage),
+        Some(p) => admits(p, flags, usage),
         None => Ok(()),
     }
 }
 
-/// `tee_pobj_get`: takes a reference for one handle of `instance`.
-pub fn get(dir: &str, id: &[u8], flags: u32, usage: Usage, instance: u64) -> Result<(), TeeError> {
+/// `tee_pobj_get`: takes a reference for one handle of `instance`; the
+/// object's content if another handle has it in memory already.
+pub fn get(
+    dir: &str,
+    id: &[u8],
+    flags: u32,
+    usage: Usage,
+    instance: u64,
+) -> Result<Option<Arc<SharedObject>>, TeeError> {
     let mut open = OPEN.lock();
     let key = (String::from(dir), id.to_vec());
     let p = match open.get_mut(&key) {
         Some(p) => {
-            admits(p, instance, flags, usage)?;
+            admits(p, flags, usage)?;
             p
         }
-        None => open.entry(key).or_insert(Pobj { flags, holders: BTreeMap::new(), written: false }),
+        None => open.entry(key).or_insert(Pobj { flags, holders: BTreeMap::new(), shared: None }),
     };
     *p.holders.entry(instance).or_insert(0) += 1;
-    p.written |= flags & ACCESS_WRITE != 0;
-    Ok(())
+    Ok(p.shared.clone())
+}
+
+/// Makes `content` the object's content unless a holder installed one
+/// first (two loads of one object racing); returns the one in force.
+/// `None` if no handle holds the object any more.
+pub fn share(dir: &str, id: &[u8], content: Arc<SharedObject>) -> Option<Arc<SharedObject>> {
+    let mut open = OPEN.lock();
+    let p = open.get_mut(&(String::from(dir), id.to_vec()))?;
+    Some(p.shared.get_or_insert(content).clone())
 }
 
 /// `tee_pobj_release`: gives one handle's reference back.
@@ -152,64 +158,74 @@ mod tests {
 
     const RW: u32 = ACCESS_READ | ACCESS_WRITE;
 
+    /// [`get`] without the content.
+    fn take(dir: &str, id: &[u8], flags: u32, usage: Usage, instance: u64) -> Result<(), TeeError> {
+        get(dir, id, flags, usage, instance).map(|_| ())
+    }
+
     /// upstream's sharing rules: exclusive unless both share, share flags
     /// equal, WRITE_META always exclusive; a create needs OVERWRITE.
     #[test]
     fn upstream_sharing_rules() {
         let (dir, i) = ("/tz/rules", new_instance());
-        get(dir, b"o", ACCESS_READ | SHARE_READ, Usage::Open, i).unwrap();
-        assert_eq!(get(dir, b"o", ACCESS_READ, Usage::Open, i), Err(TeeError::AccessConflict));
+        take(dir, b"o", ACCESS_READ | SHARE_READ, Usage::Open, i).unwrap();
+        assert_eq!(take(dir, b"o", ACCESS_READ, Usage::Open, i), Err(TeeError::AccessConflict));
         assert_eq!(
-            get(dir, b"o", ACCESS_READ | SHARE_READ | SHARE_WRITE, Usage::Open, i),
+            take(dir, b"o", ACCESS_READ | SHARE_READ | SHARE_WRITE, Usage::Open, i),
             Err(TeeError::AccessConflict),
             "share flags differ"
         );
-        get(dir, b"o", ACCESS_READ | SHARE_READ, Usage::Open, i).unwrap();
+        take(dir, b"o", ACCESS_READ | SHARE_READ, Usage::Open, i).unwrap();
         assert_eq!(
-            get(dir, b"o", ACCESS_READ | SHARE_READ, Usage::Create { overwrite: false }, i).err(),
+            take(dir, b"o", ACCESS_READ | SHARE_READ, Usage::Create { overwrite: false }, i).err(),
             Some(TeeError::AccessConflict)
         );
         put(dir, b"o", i);
         put(dir, b"o", i);
         assert!(!is_open(dir, b"o"));
-        get(dir, b"m", ACCESS_WRITE_META, Usage::Open, i).unwrap();
-        assert_eq!(check(dir, b"m", 0, Usage::Open, i), Err(TeeError::AccessConflict));
+        take(dir, b"m", ACCESS_WRITE_META, Usage::Open, i).unwrap();
+        assert_eq!(check(dir, b"m", 0, Usage::Open), Err(TeeError::AccessConflict));
         put(dir, b"m", i);
         let s = SHARE_READ | SHARE_WRITE;
-        get(dir, b"s", RW | s, Usage::Open, i).unwrap();
-        get(dir, b"s", RW | s, Usage::Create { overwrite: true }, i).unwrap();
+        take(dir, b"s", RW | s, Usage::Open, i).unwrap();
+        take(dir, b"s", RW | s, Usage::Create { overwrite: true }, i).unwrap();
         put(dir, b"s", i);
         put(dir, b"s", i);
         assert!(!is_open(dir, b"s"));
     }
 
-    /// Exclusive write holds across instances (two sessions of a
-    /// multi-instance TA), and data changed by one instance is never
-    /// shared with another; readers may share across instances.
+    /// The rules hold across instances (two sessions of a multi-instance
+    /// TA) exactly as within one: exclusive write stays exclusive, and
+    /// instances that both share write access write one object, whose
+    /// content the entry keeps for all of them.
     #[test]
     fn instances_share_one_list() {
         let (dir, a, b) = ("/tz/instances", new_instance(), new_instance());
-        get(dir, b"x", RW, Usage::Open, a).unwrap();
-        assert_eq!(get(dir, b"x", RW, Usage::Open, b), Err(TeeError::AccessConflict), "exclusive write");
+        take(dir, b"x", RW, Usage::Open, a).unwrap();
+        assert_eq!(take(dir, b"x", RW, Usage::Open, b), Err(TeeError::AccessConflict), "exclusive write");
         put(dir, b"x", a);
-        get(dir, b"x", RW, Usage::Open, b).unwrap();
+        take(dir, b"x", RW, Usage::Open, b).unwrap();
         put(dir, b"x", b);
         let s = SHARE_READ | SHARE_WRITE;
-        get(dir, b"y", ACCESS_READ | s, Usage::Open, a).unwrap();
-        get(dir, b"y", ACCESS_READ | s, Usage::Open, b).unwrap();
-        assert_eq!(get(dir, b"y", RW | s, Usage::Open, b), Err(TeeError::AccessConflict), "a reader elsewhere");
-        get(dir, b"y", RW | s, Usage::Open, a).unwrap_err();
-        let over = Usage::Create { overwrite: true };
-        assert_eq!(get(dir, b"y", ACCESS_READ | s, over, a), Err(TeeError::AccessConflict), "create over a reader");
-        get(dir, b"y", ACCESS_READ | s, over, b).unwrap_err();
-        put(dir, b"y", b);
-        get(dir, b"y", RW | s, Usage::Open, a).unwrap();
-        put(dir, b"y", a);
-        put(dir, b"y", a);
+        take(dir, b"y", ACCESS_READ | s, Usage::Open, a).unwrap();
+        take(dir, b"y", RW | s, Usage::Open, b).unwrap();
+        take(dir, b"y", RW | s, Usage::Create { overwrite: true }, a).unwrap();
+        assert_eq!(take(dir, b"y", RW, Usage::Open, b), Err(TeeError::AccessConflict), "must share write");
+        // One content for every holder: the first installed stays.
+        let first = super::super::shared::SharedObject::new(super::super::object::Stored::data_for_tests(b"y", b"1"));
+        let second = super::super::shared::SharedObject::new(super::super::object::Stored::data_for_tests(b"y", b"2"));
+        let in_force = share(dir, b"y", first.clone()).unwrap();
+        assert!(Arc::ptr_eq(&in_force, &first));
+        assert!(Arc::ptr_eq(&share(dir, b"y", second).unwrap(), &first), "a racing load adopts the first");
+        assert!(Arc::ptr_eq(&get(dir, b"y", ACCESS_READ | s, Usage::Open, b).unwrap().unwrap(), &first));
+        for i in [a, b, a, b] {
+            put(dir, b"y", i);
+        }
         assert!(!is_open(dir, b"y"));
+        assert!(share(dir, b"y", first).is_none(), "nobody holds it");
         // Another TA's directory is another object.
-        get(dir, b"z", RW, Usage::Open, a).unwrap();
-        get("/tz/other", b"z", RW, Usage::Open, b).unwrap();
+        take(dir, b"z", RW, Usage::Open, a).unwrap();
+        take("/tz/other", b"z", RW, Usage::Open, b).unwrap();
         put(dir, b"z", a);
         put("/tz/other", b"z", b);
     }
@@ -217,8 +233,8 @@ mod tests {
     #[test]
     fn rename_moves_the_entry() {
         let (dir, i) = ("/tz/rename", new_instance());
-        get(dir, b"a", ACCESS_WRITE_META, Usage::Open, i).unwrap();
-        get(dir, b"b", ACCESS_READ, Usage::Open, i).unwrap();
+        take(dir, b"a", ACCESS_WRITE_META, Usage::Open, i).unwrap();
+        take(dir, b"b", ACCESS_READ, Usage::Open, i).unwrap();
         assert_eq!(rename(dir, b"a", b"b"), Err(TeeError::AccessConflict));
         rename(dir, b"a", b"c").unwrap();
         assert!(is_open(dir, b"c") && !is_open(dir, b"a"));

@@ -5,13 +5,15 @@
 //!
 //! Handles ([`ObjectHandle`], [`Enumerator`]) live in the instance's handle
 //! table; each holds the object ID, its `TEE_DATA_FLAG_*` and its
-//! position. The data of an open object lives once per instance in
-//! [`StorageState`] (all handles on it see every write). Every change is
-//! committed to the REE file before the call returns.
+//! position. The content of an open object lives once in the kernel
+//! (`super::shared`, found through the `registry`): every handle on it, in
+//! any instance, sees every write. Every change is committed to the REE
+//! file before the call returns.
 
 extern crate alloc;
 
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use tee_abi::result::TeeError;
 
@@ -19,6 +21,7 @@ pub use super::enumerate::{Enumerator, enum_alloc, enum_check, enum_free, enum_n
 use super::fs::ReeFs;
 use super::object::{KeyMeta, MAX_DATA, ObjectView, Stored, TaStore, USAGE_ALL};
 use super::registry::{self, Usage};
+use super::shared::{Content, SharedObject};
 use crate::handles::{Entry, HandleTable, Kind};
 use zeroize::Zeroizing;
 
@@ -60,10 +63,17 @@ pub struct ObjectHandle {
 }
 
 impl ObjectHandle {
-    /// Takes a reference in the list for a handle of `instance` on `id`.
-    fn acquire(store: &TaStore, id: &[u8], flags: u32, usage: Usage, instance: u64) -> Result<Self, TeeError> {
-        registry::get(store.dir(), id, flags, usage, instance)?;
-        Ok(ObjectHandle { id: id.to_vec(), flags, pos: 0, dir: store.dir().into(), instance })
+    /// Takes a reference in the list for a handle of `instance` on `id`;
+    /// the object's content if it is in memory already.
+    fn acquire(
+        store: &TaStore,
+        id: &[u8],
+        flags: u32,
+        usage: Usage,
+        instance: u64,
+    ) -> Result<(Self, Option<Arc<SharedObject>>), TeeError> {
+        let known = registry::get(store.dir(), id, flags, usage, instance)?;
+        Ok((ObjectHandle { id: id.to_vec(), flags, pos: 0, dir: store.dir().into(), instance }, known))
     }
 }
 
@@ -77,28 +87,10 @@ impl Entry for ObjectHandle {
     const KIND: Kind = Kind::PersistentObject;
 }
 
+/// An object this instance has handles on.
 struct OpenObject {
-    data: Vec<u8>,
-    generation: u64,
-    /// `objectUsage`, one value for every handle on the object (upstream's
-    /// `tee_pobj.obj_info_usage`).
-    usage: u32,
-    /// A key object's type and sizes; its attributes (crypto's export).
-    meta: KeyMeta,
-    attrs: Zeroizing<Vec<u8>>,
+    content: Arc<SharedObject>,
     handles: usize,
-}
-
-impl OpenObject {
-    fn from_stored(s: Stored) -> OpenObject {
-        OpenObject { data: s.data, generation: s.generation, usage: s.usage, meta: s.meta, attrs: s.attrs, handles: 0 }
-    }
-
-    /// This object under `id` with `generation`, `usage` and `data` for a
-    /// commit.
-    fn view<'a>(&'a self, id: &'a [u8], generation: u64, usage: u32, data: &'a [u8]) -> ObjectView<'a> {
-        ObjectView { id, generation, usage, meta: self.meta, attrs: &self.attrs, data }
-    }
 }
 
 /// Where `STORAGE_OBJ_CREATE` puts its handle.
@@ -118,8 +110,8 @@ pub enum NewHandle {
 /// object (`crate::crypto`'s `obj_export`).
 pub type KeyParts = (KeyMeta, u32, Zeroizing<Vec<u8>>);
 
-/// One instance's open persistent objects (their data, shared by every
-/// handle on them). Who may open what is the kernel-wide `registry`'s.
+/// One instance's open persistent objects (their content is kernel-wide,
+/// `super::shared`). Who may open what is the kernel-wide `registry`'s.
 #[derive(Default)]
 pub struct StorageState {
     objects: BTreeMap<Vec<u8>, OpenObject>,
@@ -150,6 +142,32 @@ fn object_handle(handles: &HandleTable, h: u32) -> Result<&ObjectHandle, TeeErro
     handles.get::<ObjectHandle>(h).ok_or(TeeError::BadParameters)
 }
 
+/// Commits new data and usage, `change(content)`, for object `id` and
+/// installs them once the file is written: under the object's update
+/// right, so concurrent updates from other instances apply one after the
+/// other to the latest content; a failed commit changes nothing.
+fn update(
+    shared: &SharedObject,
+    fs: &mut dyn ReeFs,
+    store: &TaStore,
+    id: &[u8],
+    nonce: &[u8; 12],
+    change: impl FnOnce(&Content) -> Result<(Vec<u8>, u32), TeeError>,
+) -> Result<(), TeeError> {
+    let _update = shared.begin_update(fs)?;
+    let (data, usage, generation, meta, attrs) = {
+        let c = shared.lock();
+        let (data, usage) = change(&c)?;
+        (data, usage, c.generation.wrapping_add(1), c.meta, Zeroizing::new(try_copy(&c.attrs)?))
+    };
+    store.commit_object(fs, &ObjectView { id, generation, usage, meta, attrs: &attrs, data: &data }, nonce, true)?;
+    let mut c = shared.lock();
+    c.data = data;
+    c.usage = usage;
+    c.generation = generation;
+    Ok(())
+}
+
 /// A copy sized by a TA: OUT_OF_MEMORY rather than an abort.
 fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, TeeError> {
     crate::params::try_copy(bytes).map_err(|_| TeeError::OutOfMemory)
@@ -171,14 +189,13 @@ impl StorageState {
         self.objects.is_empty()
     }
 
-    /// A handle (`entry`, already in the list) put `Fresh` or `Replace`;
-    /// `stored` becomes the instance's copy of the object unless one of its
-    /// handles has it open already (a create replaces the copy).
+    /// A handle (`entry`, already in the list) on `content` put `Fresh`
+    /// or `Replace`.
     fn add_handle(
         &mut self,
         handles: &mut HandleTable,
         entry: ObjectHandle,
-        stored: Option<Stored>,
+        content: Arc<SharedObject>,
         at: NewHandle,
     ) -> Result<u32, TeeError> {
         let id = entry.id.clone();
@@ -189,24 +206,26 @@ impl StorageState {
             }
             _ => handles.insert(entry)?,
         };
-        let handles_before = self.objects.get(&id).map_or(0, |o| o.handles);
-        if let Some(s) = stored {
-            self.objects.insert(id.clone(), OpenObject::from_stored(s));
-        } else if handles_before == 0 {
-            return Err(TeeError::BadState);
-        }
-        if let Some(o) = self.objects.get_mut(&id) {
-            o.handles = handles_before + 1;
-        }
+        self.objects.entry(id).or_insert(OpenObject { content, handles: 0 }).handles += 1;
         Ok(h)
+    }
+
+    /// The content of handle `h`'s object.
+    fn content(&self, handles: &HandleTable, h: u32) -> Result<&Arc<SharedObject>, TeeError> {
+        let o = object_handle(handles, h)?;
+        Ok(&self.objects.get(&o.id).ok_or(TeeError::BadState)?.content)
+    }
+
+    /// Content this instance or another has in memory for `id`.
+    fn known(&self, id: &[u8], elsewhere: Option<Arc<SharedObject>>) -> Option<Arc<SharedObject>> {
+        self.objects.get(id).map(|o| o.content.clone()).or(elsewhere)
     }
 
     /// The key object behind persistent handle `h`: type and sizes, usage
     /// and attributes, for the crypto calls that read it.
-    pub fn key(&self, handles: &HandleTable, h: u32) -> Result<(KeyMeta, u32, &[u8]), TeeError> {
-        let o = object_handle(handles, h)?;
-        let obj = self.objects.get(&o.id).ok_or(TeeError::BadState)?;
-        Ok((obj.meta, obj.usage, &obj.attrs))
+    pub fn key(&self, handles: &HandleTable, h: u32) -> Result<KeyParts, TeeError> {
+        let c = self.content(handles, h)?.lock();
+        Ok((c.meta, c.usage, Zeroizing::new(try_copy(&c.attrs)?)))
     }
 
     /// `CRYP_OBJ_CLOSE` on a persistent object.
@@ -224,9 +243,9 @@ impl StorageState {
     /// `CRYP_OBJ_GET_INFO` on a persistent object.
     pub fn info(&self, handles: &HandleTable, h: u32) -> Result<[u8; 28], TeeError> {
         let o = object_handle(handles, h)?;
-        let obj = self.objects.get(&o.id).ok_or(TeeError::BadState)?;
+        let c = self.content(handles, h)?.lock();
         let flags = HANDLE_FLAG_PERSISTENT | HANDLE_FLAG_INITIALIZED | o.flags;
-        Ok(info_bytes(&obj.meta, obj.usage, obj.data.len() as u32, o.pos as u32, flags))
+        Ok(info_bytes(&c.meta, c.usage, c.data.len() as u32, o.pos as u32, flags))
     }
 
     /// `CRYP_OBJ_RESTRICT_USAGE` on a persistent object (upstream's
@@ -243,15 +262,8 @@ impl StorageState {
         usage: u32,
         nonce: &[u8; 12],
     ) -> Result<(), TeeError> {
-        let id = object_handle(handles, h)?.id.clone();
-        let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
-        let (usage, generation) = (o.usage & usage, o.generation.wrapping_add(1));
-        store.commit_object(fs, &o.view(&id, generation, usage, &o.data), nonce, true)?;
-        if let Some(o) = self.objects.get_mut(&id) {
-            o.usage = usage;
-            o.generation = generation;
-        }
-        Ok(())
+        let id = &object_handle(handles, h)?.id;
+        update(self.content(handles, h)?, fs, store, id, nonce, |c| Ok((try_copy(&c.data)?, c.usage & usage)))
     }
 
     /// `STORAGE_OBJ_OPEN` of object `id` (flags already checked). An
@@ -268,19 +280,22 @@ impl StorageState {
         flags: u32,
         nonce: &[u8; 12],
     ) -> Result<u32, TeeError> {
-        let entry = ObjectHandle::acquire(store, &id, flags, Usage::Open, self.instance)?;
-        let stored = if self.objects.contains_key(&id) {
-            None
-        } else {
-            match store.load(fs, &id) {
-                Err(TeeError::CorruptObject) => {
-                    let _ = store.remove(fs, &id, nonce);
-                    return Err(TeeError::CorruptObject);
-                }
-                loaded => Some(loaded?),
+        let (entry, elsewhere) = ObjectHandle::acquire(store, &id, flags, Usage::Open, self.instance)?;
+        let content = match self.known(&id, elsewhere) {
+            Some(c) => c,
+            None => {
+                let stored = match store.load(fs, &id) {
+                    Err(TeeError::CorruptObject) => {
+                        let _ = store.remove(fs, &id, nonce);
+                        return Err(TeeError::CorruptObject);
+                    }
+                    loaded => loaded?,
+                };
+                // Another instance may have loaded it meanwhile: one copy.
+                registry::share(store.dir(), &id, SharedObject::new(stored)).ok_or(TeeError::BadState)?
             }
         };
-        self.add_handle(handles, entry, stored, NewHandle::Fresh)
+        self.add_handle(handles, entry, content, NewHandle::Fresh)
     }
 
     /// Upstream's first check of a create (`tee_pobj_get`, before the
@@ -288,7 +303,7 @@ impl StorageState {
     /// compatible with its first opener's, in any instance.
     pub fn create_check(&self, store: &TaStore, id: &[u8], flags: u32) -> Result<(), TeeError> {
         let usage = Usage::Create { overwrite: flags & OVERWRITE != 0 };
-        registry::check(store.dir(), id, flags, usage, self.instance)
+        registry::check(store.dir(), id, flags, usage)
     }
 
     /// `STORAGE_OBJ_CREATE` of object `id` with `data` and, from an
@@ -316,20 +331,38 @@ impl StorageState {
             return Err(TeeError::OutOfMemory);
         }
         let usage_of_list = Usage::Create { overwrite: flags & OVERWRITE != 0 };
-        let entry = ObjectHandle::acquire(store, &id, flags, usage_of_list, self.instance)?;
+        let (entry, elsewhere) = ObjectHandle::acquire(store, &id, flags, usage_of_list, self.instance)?;
         let (meta, usage, attrs) = key.unwrap_or((KeyMeta::DATA, USAGE_ALL, Zeroizing::new(Vec::new())));
         let stored = Stored { id, generation: 0, usage, meta, attrs, data };
-        store.commit_object(fs, &stored.view(), nonce, flags & OVERWRITE != 0)?;
-        if at == NewHandle::None {
-            // Other handles of this instance see the new content.
-            if let Some(o) = self.objects.get_mut(&stored.id) {
-                let handles = o.handles;
-                *o = OpenObject::from_stored(stored);
-                o.handles = handles;
+        let overwrite = flags & OVERWRITE != 0;
+        let content = match self.known(&stored.id, elsewhere) {
+            // Open elsewhere (with OVERWRITE, or the list refused): every
+            // handle on it sees the new content.
+            Some(open) => {
+                let _update = open.begin_update(fs)?;
+                store.commit_object(fs, &stored.view(), nonce, overwrite)?;
+                *open.lock() = Content::from_stored(stored);
+                drop(_update);
+                open
             }
+            None => {
+                store.commit_object(fs, &stored.view(), nonce, overwrite)?;
+                let (dir, id) = (store.dir(), entry.id.clone());
+                let new = SharedObject::new(stored);
+                let in_force = registry::share(dir, &id, new.clone()).ok_or(TeeError::BadState)?;
+                if !Arc::ptr_eq(&in_force, &new) {
+                    // An open elsewhere loaded the old file meanwhile.
+                    let _update = in_force.begin_update(fs)?;
+                    let ours = Arc::try_unwrap(new).map_err(|_| TeeError::BadState)?;
+                    *in_force.lock() = ours.into_content();
+                }
+                in_force
+            }
+        };
+        if at == NewHandle::None {
             return Ok(None);
         }
-        self.add_handle(handles, entry, Some(stored), at).map(Some)
+        self.add_handle(handles, entry, content, at).map(Some)
     }
 
     /// `STORAGE_OBJ_DEL`: close and delete.
@@ -375,21 +408,27 @@ impl StorageState {
         if registry::is_open(store.dir(), &new) {
             return Err(TeeError::AccessConflict);
         }
-        let obj = self.objects.get(&old).ok_or(TeeError::BadState)?;
-        let stored = Stored {
-            id: old.clone(),
-            generation: obj.generation,
-            usage: obj.usage,
-            meta: obj.meta,
-            attrs: Zeroizing::new(try_copy(&obj.attrs)?),
-            data: try_copy(&obj.data)?,
+        let content = self.content(handles, h)?.clone();
+        let _update = content.begin_update(fs)?;
+        let stored = {
+            let c = content.lock();
+            Stored {
+                id: old.clone(),
+                generation: c.generation,
+                usage: c.usage,
+                meta: c.meta,
+                attrs: Zeroizing::new(try_copy(&c.attrs)?),
+                data: try_copy(&c.data)?,
+            }
         };
         store.rename(fs, &old, &new, &stored, nonce)?;
         // WRITE_META is exclusive: this handle is the only one on the object,
         // in this instance and in the list.
         registry::rename(store.dir(), &old, &new)?;
-        if let Some(mut moved) = self.objects.remove(&old) {
-            moved.generation = moved.generation.wrapping_add(1);
+        if let Some(moved) = self.objects.remove(&old) {
+            let mut c = moved.content.lock();
+            c.generation = c.generation.wrapping_add(1);
+            drop(c);
             self.objects.insert(new.clone(), moved);
         }
         if let Some(o) = handles.get_mut::<ObjectHandle>(h) {
@@ -420,33 +459,13 @@ impl StorageState {
     ) -> Result<(), TeeError> {
         Self::read_check(handles, h, len)?;
         let o = object_handle(handles, h)?;
-        let data = &self.objects.get(&o.id).ok_or(TeeError::BadState)?.data;
-        let start = (o.pos as usize).min(data.len());
-        let n = (data.len() - start).min(len as usize);
-        out(&data[start..start + n])?;
+        let c = self.content(handles, h)?.lock();
+        let start = (o.pos as usize).min(c.data.len());
+        let n = (c.data.len() - start).min(len as usize);
+        out(&c.data[start..start + n])?;
+        drop(c);
         if let Some(o) = handles.get_mut::<ObjectHandle>(h) {
             o.pos += n as u64;
-        }
-        Ok(())
-    }
-
-    /// Commits new content for handle `h`'s object.
-    fn commit(
-        &mut self,
-        handles: &HandleTable,
-        fs: &mut dyn ReeFs,
-        store: &TaStore,
-        h: u32,
-        data: Vec<u8>,
-        nonce: &[u8; 12],
-    ) -> Result<(), TeeError> {
-        let id = object_handle(handles, h)?.id.clone();
-        let o = self.objects.get(&id).ok_or(TeeError::BadState)?;
-        let (generation, usage) = (o.generation.wrapping_add(1), o.usage);
-        store.commit_object(fs, &o.view(&id, generation, usage, &data), nonce, true)?;
-        if let Some(o) = self.objects.get_mut(&id) {
-            o.data = data;
-            o.generation = generation;
         }
         Ok(())
     }
@@ -481,12 +500,14 @@ impl StorageState {
         }
         let o = object_handle(handles, h)?;
         let pos = o.pos;
-        let mut data = try_copy(&self.objects.get(&o.id).ok_or(TeeError::BadState)?.data)?;
-        if (data.len() as u64) < end {
-            crate::params::try_resize(&mut data, end as usize).map_err(|_| TeeError::OutOfMemory)?;
-        }
-        data[pos as usize..end as usize].copy_from_slice(chunk);
-        self.commit(handles, fs, store, h, data, nonce)?;
+        update(self.content(handles, h)?, fs, store, &o.id, nonce, |c| {
+            let mut data = try_copy(&c.data)?;
+            if (data.len() as u64) < end {
+                crate::params::try_resize(&mut data, end as usize).map_err(|_| TeeError::OutOfMemory)?;
+            }
+            data[pos as usize..end as usize].copy_from_slice(chunk);
+            Ok((data, c.usage))
+        })?;
         if let Some(o) = handles.get_mut::<ObjectHandle>(h) {
             o.pos = end;
         }
@@ -510,16 +531,18 @@ impl StorageState {
         if len as usize > MAX_DATA {
             return Err(TeeError::StorageNoSpace);
         }
-        let mut data = try_copy(&self.objects.get(&o.id).ok_or(TeeError::BadState)?.data)?;
-        crate::params::try_resize(&mut data, len as usize).map_err(|_| TeeError::OutOfMemory)?;
-        self.commit(handles, fs, store, h, data, nonce)
+        update(self.content(handles, h)?, fs, store, &o.id, nonce, |c| {
+            let mut data = try_copy(&c.data)?;
+            crate::params::try_resize(&mut data, len as usize).map_err(|_| TeeError::OutOfMemory)?;
+            Ok((data, c.usage))
+        })
     }
 
     /// `STORAGE_OBJ_SEEK` `(offset, whence)`: SET 0, CUR 1, END 2; below 0
     /// clamps to 0.
     pub fn seek(&self, handles: &mut HandleTable, h: u32, offset: i32, whence: u64) -> Result<(), TeeError> {
         let o = object_handle(handles, h)?;
-        let size = self.objects.get(&o.id).map_or(0, |d| d.data.len()) as i64;
+        let size = self.objects.get(&o.id).map_or(0, |d| d.content.lock().data.len()) as i64;
         let base = match whence {
             0 => 0,
             1 => o.pos as i64,

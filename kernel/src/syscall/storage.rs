@@ -18,7 +18,6 @@ use crate::storage::state::{
     self, HANDLE_FLAG_INITIALIZED, HANDLE_FLAG_PERSISTENT, NewHandle, OPEN_FLAGS, OVERWRITE, StorageState, info_bytes,
     storage_ok,
 };
-use zeroize::Zeroizing;
 
 /// Whether handle `h` is one of the storage service's (24/28 go there).
 pub(super) fn is_storage_kind(ctx: &mut dyn SyscallContext, h: u64) -> bool {
@@ -105,7 +104,7 @@ pub(super) fn on_persistent_key<R>(
     let mut out = None;
     with_storage(ctx, |_, st, handles| {
         let (meta, usage, attrs) = st.key(handles, handle(h))?;
-        let tmp = handles.obj_import(&meta, usage, attrs)?;
+        let tmp = handles.obj_import(&meta, usage, &attrs)?;
         let r = f(handles, tmp);
         let _ = handles.obj_close(tmp);
         out = Some(r?);
@@ -155,10 +154,7 @@ pub(super) fn create(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), T
         let persistent_attr = handles.kind(attr) == Some(Kind::PersistentObject);
         let key = match a[4] {
             0 => None,
-            _ if persistent_attr => {
-                let (meta, usage, attrs) = st.key(handles, attr)?;
-                Some((meta, usage, Zeroizing::new(crate::params::try_copy(attrs).map_err(|_| TeeError::OutOfMemory)?)))
-            }
+            _ if persistent_attr => Some(st.key(handles, attr)?),
             _ => Some(handles.obj_export(attr)?),
         };
         let at = match (a[7], a[4]) {

@@ -261,6 +261,12 @@ pub mod pta_client {
     pub const CMD_HOLD_OBJECT: u32 = 3;
     /// Closes the held handle and deletes [`HELD_OBJECT_ID`].
     pub const CMD_DELETE_HELD: u32 = 4;
+    /// VALUE_INPUT a = position, MEMREF_INPUT: written through the held
+    /// handle.
+    pub const CMD_WRITE_HELD: u32 = 5;
+    /// VALUE_INPUT a = position, MEMREF_OUTPUT (at most 256 bytes): read
+    /// through the held handle.
+    pub const CMD_READ_HELD: u32 = 6;
     /// The object HOLD_OBJECT opens.
     pub const HELD_OBJECT_ID: &[u8] = b"held";
 }

@@ -15,6 +15,10 @@
 //!   in one session is BAD_STATE. Being multi-instance, each session is an
 //!   instance of its own (`tz-xtest` 6003);
 //! - 4 `DELETE_HELD`: closes the held handle, deletes `held`.
+//! - 5 `WRITE_HELD` (VALUE_INPUT a = position, MEMREF_INPUT data): writes
+//!   through the held handle; 6 `READ_HELD` (VALUE_INPUT a = position,
+//!   MEMREF_OUTPUT): reads through it, the output's size set to the bytes
+//!   read (`tz-xtest` 6003: two instances sharing write access).
 //!
 //! Errors of the PTAs come back as they are; other parameter types →
 //! BAD_PARAMETERS; other commands → NOT_SUPPORTED.
@@ -22,10 +26,10 @@
 #![no_main]
 
 use proto::pta_client::{
-    CMD_DELETE_HELD, CMD_DERIVE_KEY, CMD_DERIVE_KEY_INTO_CLIENT, CMD_HOLD_OBJECT, CMD_TCP_ECHO, HELD_OBJECT_ID,
-    MAX_ECHO, MAX_EXTRA,
+    CMD_DELETE_HELD, CMD_DERIVE_KEY, CMD_DERIVE_KEY_INTO_CLIENT, CMD_HOLD_OBJECT, CMD_READ_HELD, CMD_TCP_ECHO,
+    CMD_WRITE_HELD, HELD_OBJECT_ID, MAX_ECHO, MAX_EXTRA,
 };
-use ta_sdk::storage::{PersistentObject, Storage, flags};
+use ta_sdk::storage::{PersistentObject, Storage, Whence, flags};
 use ta_sdk::ta_session::{CallParam, TaSession};
 use ta_sdk::tee_abi::pta;
 use ta_sdk::{ParamType, Params, TeeError, TeeResult, TrustedApp};
@@ -168,6 +172,31 @@ fn delete_held(held: &mut Option<PersistentObject>) -> TeeResult {
     o.delete().map_err(|(e, _)| e)
 }
 
+/// The held object, positioned at VALUE_INPUT a.
+fn held_at<'h>(held: &'h mut Option<PersistentObject>, params: &Params<'_>) -> TeeResult<&'h mut PersistentObject> {
+    let at = i32::try_from(params.value_input(0)?.a).map_err(|_| TeeError::BadParameters)?;
+    let o = held.as_mut().ok_or(TeeError::BadState)?;
+    o.seek(at, Whence::Set)?;
+    Ok(o)
+}
+
+/// WRITE_HELD: MEMREF_INPUT written at VALUE_INPUT a.
+fn write_held(held: &mut Option<PersistentObject>, params: &mut Params<'_>) -> TeeResult {
+    params.expect([ParamType::ValueInput, ParamType::MemrefInput, ParamType::None, ParamType::None])?;
+    let o = held_at(held, params)?;
+    o.write(params.memref_input(1)?)
+}
+
+/// READ_HELD: MEMREF_OUTPUT read from VALUE_INPUT a.
+fn read_held(held: &mut Option<PersistentObject>, params: &mut Params<'_>) -> TeeResult {
+    params.expect([ParamType::ValueInput, ParamType::MemrefOutput, ParamType::None, ParamType::None])?;
+    let o = held_at(held, params)?;
+    let mut buf = [0u8; 256];
+    let want = params.memref_output(1)?.capacity().min(buf.len());
+    let n = o.read(&mut buf[..want])?;
+    params.memref_output(1)?.write(&buf[..n])
+}
+
 impl TrustedApp for PtaClient {
     type Session = Option<PersistentObject>;
 
@@ -186,6 +215,8 @@ impl TrustedApp for PtaClient {
             CMD_DERIVE_KEY_INTO_CLIENT => derive_key(params, true),
             CMD_HOLD_OBJECT => hold(held, params),
             CMD_DELETE_HELD => delete_held(held),
+            CMD_WRITE_HELD => write_held(held, params),
+            CMD_READ_HELD => read_held(held, params),
             _ => Err(TeeError::NotSupported),
         }
     }

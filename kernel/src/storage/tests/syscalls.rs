@@ -80,6 +80,8 @@ pub(super) const VA: u64 = 0x10_0000;
 fn next_ta() -> [u8; 16] {
     static NEXT: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
     let mut ta = UUID_A;
+    // Never UUID_A itself, which the store tests use.
+    ta[14] = 0xc3;
     ta[15] = NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
     ta
 }

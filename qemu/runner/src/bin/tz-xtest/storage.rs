@@ -8,11 +8,12 @@
 //! 6003 checks that the open-object list is one for the whole TEE, as
 //! upstream's `tee_pobjs`: `tas/pta_client` is multi-instance, so each of
 //! its sessions is an instance of its own; one holds an object open
-//! (HOLD_OBJECT) while another asks for it.
+//! (HOLD_OBJECT) while another asks for it; two that both share write
+//! access write and read one object (WRITE_HELD/READ_HELD).
 
 use proto::{pta_client, storage_ta};
-use tee_abi::gp::data_flag::{ACCESS_READ, ACCESS_WRITE, SHARE_READ};
-use teec::{Context, Login, Param, Session, TeeError, TeecError, Uuid};
+use tee_abi::gp::data_flag::{ACCESS_READ, ACCESS_WRITE, SHARE_READ, SHARE_WRITE};
+use teec::{Context, Login, Param, Session, SharedMemory, TeeError, TeecError, Uuid};
 use tz_runner::Report;
 
 /// (case name, case number in the TA).
@@ -145,6 +146,67 @@ fn shared_read_across_instances(ctx: &Context) -> Result<(), String> {
     delete_held(&mut a)
 }
 
+/// WRITE_HELD of `data` at `at` in session `s`.
+fn write_held(ctx: &Context, s: &mut Session<'_>, at: u32, data: &[u8]) -> Result<(), String> {
+    let mut shm = SharedMemory::alloc(ctx, data.len()).map_err(|e| format!("alloc: {e}"))?;
+    shm.as_mut_slice().copy_from_slice(data);
+    let mut params = [Param::ValueInput { a: at, b: 0 }, Param::input(&shm), Param::None, Param::None];
+    s.invoke(pta_client::CMD_WRITE_HELD, &mut params).map_err(|e| format!("WRITE_HELD: {e}"))
+}
+
+/// READ_HELD of up to `len` bytes at `at` in session `s`.
+fn read_held(ctx: &Context, s: &mut Session<'_>, at: u32, len: usize) -> Result<Vec<u8>, String> {
+    let mut shm = SharedMemory::alloc(ctx, len).map_err(|e| format!("alloc: {e}"))?;
+    let mut params = [Param::ValueInput { a: at, b: 0 }, Param::output(&mut shm), Param::None, Param::None];
+    s.invoke(pta_client::CMD_READ_HELD, &mut params).map_err(|e| format!("READ_HELD: {e}"))?;
+    let Param::MemrefOutput { size, .. } = params[1] else { unreachable!() };
+    Ok(shm.as_slice()[..size.min(len)].to_vec())
+}
+
+/// Two instances that both share write access hold one object and see
+/// each other's writes, as GP's shared data stream (one content for every
+/// handle, each with its own position).
+///
+/// Upstream OP-TEE 4.5 differs: it admits both handles (one `tee_pobj`),
+/// but each keeps its own REE FS file state (`tee_obj.fh`, with its hash
+/// tree), so the second instance's read after the first one's write finds
+/// the file changed under it: CORRUPT_OBJECT, and upstream then deletes
+/// the object (`syscall_storage_obj_read` -> `remove_corrupt_obj`,
+/// optee_os 4.5.0 `core/tee/tee_svc_storage.c`). On upstream the case
+/// checks that behaviour, so a change there shows.
+fn shared_write_across_instances(ctx: &Context) -> Result<(), String> {
+    let flags = ACCESS_READ | ACCESS_WRITE | SHARE_READ | SHARE_WRITE;
+    let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
+    let mut a = open(ctx, &pta_client::UUID)?;
+    let mut b = open(ctx, &pta_client::UUID)?;
+    hold(&mut a, flags).map_err(|e| format!("first writer: {e}"))?;
+    hold(&mut b, flags).map_err(|e| format!("second writer: {e}"))?;
+    write_held(ctx, &mut a, 0, b"hello")?;
+    let seen = read_held(ctx, &mut b, 0, 16);
+    if upstream {
+        drop(b);
+        let _ = delete_held(&mut a);
+        return match seen {
+            Err(e) if e.contains("CORRUPT_OBJECT") => Ok(()),
+            other => Err(format!("upstream's known CORRUPT_OBJECT did not come: {other:?}")),
+        };
+    }
+    let seen = seen?;
+    write_held(ctx, &mut b, 0, b"J")?;
+    write_held(ctx, &mut b, 5, b"!")?;
+    let back = read_held(ctx, &mut a, 0, 16)?;
+    drop(b);
+    delete_held(&mut a)?;
+    match (seen.as_slice(), back.as_slice()) {
+        (b"hello", b"Jello!") => Ok(()),
+        _ => Err(format!(
+            "the second instance read {:?}, the first then {:?}; want \"hello\" and \"Jello!\"",
+            String::from_utf8_lossy(&seen),
+            String::from_utf8_lossy(&back)
+        )),
+    }
+}
+
 pub fn run(report: &mut Report) {
     report.test(6001, "persistent objects: life cycle, separation, persistence");
     match Context::new() {
@@ -161,6 +223,7 @@ pub fn run(report: &mut Report) {
             report.test(6003, "persistent objects: one open-object list across instances");
             report.case("storage-exclusive-across-instances", exclusive_across_instances(&ctx));
             report.case("storage-shared-read-across-instances", shared_read_across_instances(&ctx));
+            report.case("storage-shared-write-across-instances", shared_write_across_instances(&ctx));
             super::storage_rollback::run(report, &ctx);
         }
         Err(e) => report.case("storage-context", Err(format!("context: {e}"))),

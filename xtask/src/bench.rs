@@ -25,6 +25,14 @@ const FIRST_ROWS: [&str; 9] = [
     "storage-64k-write-read",
 ];
 
+/// The row of the trusted OS image's size in bytes (measured by xtask).
+const IMAGE_ROW: &str = "tos-image-bytes";
+/// Rows whose figure is bytes, not guest ns (the ratio reads the same way:
+/// above 1, ours is smaller).
+fn is_bytes_row(name: &str) -> bool {
+    name.ends_with("-bytes")
+}
+
 /// Rows whose figure is the worst wait of a Linux timer during one TA
 /// syscall (tz-bench's `timer-wait-*`), not a time per operation.
 pub const TIMER_WAIT_PREFIX: &str = "timer-wait-";
@@ -59,6 +67,7 @@ pub fn run(tees: &[Tee]) -> Result<()> {
             // sleep=off: guest time does not wait for the host.
             extra: vec!["-icount".into(), "shift=0,sleep=off".into()],
         };
+        let image_bytes = firmware::tos_image_bytes(&std::fs::read(&machine.firmware)?)?;
         println!("== bench on {} (QEMU -icount shift=0)", tee.name());
         let out = qemu::run_bounded(&machine, DEADLINE, &mut |line| {
             if line.starts_with("BENCH") {
@@ -67,7 +76,8 @@ pub fn run(tees: &[Tee]) -> Result<()> {
         })?;
         let done = out.lines.iter().any(|(_, l)| l == "BENCH DONE");
         ensure!(done, "{}: the benchmark did not finish (see the console above)", tee.name());
-        for (name, ns) in parse(out.lines.iter().map(|(_, l)| l.as_str())) {
+        let image_row = (IMAGE_ROW.to_string(), image_bytes as f64);
+        for (name, ns) in parse(out.lines.iter().map(|(_, l)| l.as_str())).into_iter().chain([image_row]) {
             let i = match rows.iter().position(|r| r.name == name) {
                 Some(i) => i,
                 None => {
@@ -135,10 +145,20 @@ pub fn table(rows: &[Row]) -> String {
         _ => "-".into(),
     };
     let _ = writeln!(t, "{:<36} {:>14} {:>14} {:>8}", "operation (guest ns/op)", "ours", "upstream", "ratio");
-    for r in rows.iter().filter(|r| !r.name.starts_with(TIMER_WAIT_PREFIX)) {
+    for r in rows.iter().filter(|r| !r.name.starts_with(TIMER_WAIT_PREFIX) && !is_bytes_row(&r.name)) {
         let _ = writeln!(t, "{:<36} {:>14} {:>14} {:>8}", r.name, fmt(r.ours), fmt(r.upstream), ratio(r));
     }
     let _ = writeln!(t, "(ratio = upstream / ours: above 1 means ours is faster)");
+    let bytes: Vec<&Row> = rows.iter().filter(|r| is_bytes_row(&r.name)).collect();
+    if !bytes.is_empty() {
+        let _ = writeln!(t);
+        let _ = writeln!(t, "{:<36} {:>14} {:>14} {:>8}", "secure memory (bytes)", "ours", "upstream", "ratio");
+        for r in bytes {
+            let _ = writeln!(t, "{:<36} {:>14} {:>14} {:>8}", r.name, fmt(r.ours), fmt(r.upstream), ratio(r));
+        }
+        let _ = writeln!(t, "(tos-image-bytes: the image the monitor loads; ta-instance-bytes: secure memory one more");
+        let _ = writeln!(t, " instance of a multi-instance TA takes, from each OS's own allocator statistics)");
+    }
     let throughput: Vec<_> = rows.iter().filter_map(|r| Some((r, payload_bytes(&r.name)?))).collect();
     if !throughput.is_empty() {
         let _ = writeln!(t);
@@ -191,6 +211,18 @@ mod tests {
             .collect();
         let names: Vec<String> = ordered(rows).into_iter().map(|r| r.name).collect();
         assert_eq!(names, ["aes128-cbc-1mib", "invoke-null", "open-close-warm", "rsa2048-sign", "ecdsa-p256-sign"]);
+    }
+
+    #[test]
+    fn byte_rows_print_apart_from_the_times() {
+        let rows = [
+            Row { name: "invoke-null".into(), ours: Some(10.0), upstream: Some(40.0) },
+            Row { name: "tos-image-bytes".into(), ours: Some(1000.0), upstream: Some(2000.0) },
+        ];
+        let t = table(&rows);
+        let (times, bytes) = t.split_once("secure memory").expect("a bytes section");
+        assert!(!times.contains("tos-image-bytes") && bytes.contains("tos-image-bytes"), "{t}");
+        assert!(bytes.contains("2.00x"), "{t}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The bench chart, `target/tz/bench.svg`: per row, ours and upstream as
 //! two horizontal bars of guest nanoseconds on a log scale (the rows span
-//! from microseconds to seconds), with upstream / ours beside them.
+//! from microseconds to seconds), with upstream / ours beside them. Rows
+//! named `*-bytes` are sizes, drawn on the same log axis and labelled so.
 
 use std::path::Path;
 
@@ -27,6 +28,7 @@ fn range(rows: &[Row]) -> (f64, f64) {
 fn label(r: &Row) -> String {
     match r.name.strip_prefix(TIMER_WAIT_PREFIX) {
         Some(what) => format!("timer wait during {what}"),
+        None if r.name.ends_with("-bytes") => format!("{} (bytes, not ns)", r.name),
         None => r.name.clone(),
     }
 }
@@ -54,7 +56,7 @@ pub fn write(path: &Path, rows: &[Row]) -> Result<()> {
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_desc("guest ns")
+        .x_desc("guest ns (bytes for the *-bytes rows)")
         .x_label_formatter(&|x| format!("{x:.0e}"))
         .draw()
         .map_err(err)?;

@@ -148,6 +148,15 @@ pub fn build_firmware(root: &Path, tee: Tee, guest: Option<&crate::guest::GuestF
     Ok(path)
 }
 
+/// Bytes of the trusted OS image in a packed firmware (`image`, as
+/// [`build_firmware`] writes it): the pager plus any pageable part, what
+/// the monitor copies into secure memory.
+pub fn tos_image_bytes(image: &[u8]) -> Result<u64> {
+    let package = image.get(linker::TOS_PACKAGE_OFFSET as usize..).context("firmware shorter than its layout")?;
+    let header = Header::parse(package).map_err(|e| anyhow::anyhow!("bad trusted OS header: {e:?}"))?;
+    Ok(u64::from(header.pager.size) + header.paged.map_or(0, |p| u64::from(p.size)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +172,6 @@ mod tests {
         assert_eq!(image.len(), linker::TOS_PACKAGE_OFFSET as usize + pkg.len());
         assert_eq!(&image[linker::TOS_PACKAGE_OFFSET as usize..][..4], b"OPTE");
         assert!(pack(&vec![0; linker::TOS_PACKAGE_OFFSET as usize + 1], &pkg).is_err());
+        assert_eq!(tos_image_bytes(&image).unwrap(), 4);
     }
 }

@@ -167,6 +167,15 @@ impl Context {
         self.version
     }
 
+    /// Asks the driver again (`TEE_IOC_VERSION`, answered by the Linux
+    /// driver without entering the secure world): the benchmark's floor of
+    /// an ioctl on the TEE device.
+    pub fn query_version(&self) -> Result<uapi::VersionData, TeecError> {
+        let mut version = uapi::VersionData::default();
+        uapi::ioctl(self.dev.as_fd(), uapi::TEE_IOC_VERSION, &mut version).map_err(|e| TeecError::comms(&e))?;
+        Ok(version)
+    }
+
     /// `TEEC_OpenSession` without parameters.
     pub fn open_session(&self, uuid: &Uuid, login: Login) -> Result<Session<'_>, TeecError> {
         self.open_session_with(uuid, login, &mut [Param::None, Param::None, Param::None, Param::None])

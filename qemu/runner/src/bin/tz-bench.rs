@@ -40,6 +40,27 @@
 //!   interrupt waited at worst while the syscall ran (`BENCH` with one
 //!   iteration; the call's own duration follows as `BENCH-INFO`).
 //!
+//! Then the call path's decomposition (`invoke-null-quiet` = Linux's share
+//! + the secure world's common path + the TA's entry and exit):
+//!
+//! - `ioctl-version`: `TEE_IOC_VERSION` on the TEE device, answered by the
+//!   Linux driver alone: the floor of any ioctl;
+//! - `pta-invoke-value`: the invoke-tests pseudo-TA's PARAMS command with
+//!   one VALUE_INOUT (`a += b`, upstream's `test_entry_params` case 1a): a
+//!   whole std call through driver, monitor, thread, message decode and
+//!   session lookup, with no user-mode TA;
+//! - `boot-to-probe`: guest time from machine start to the OP-TEE driver's
+//!   `initialized driver` line (its printk time plus the counter's value
+//!   at printk time zero, found by stamping a `/dev/kmsg` line now); one
+//!   iteration, the figure in ns.
+//! - `ta-instance-bytes`: secure memory one more instance of the
+//!   multi-instance `recursion_ta` takes (its image, stack, heap, tables
+//!   and bookkeeping): each OS's own allocator statistics before and after
+//!   opening [`INSTANCES`] sessions (each a new instance), over their
+//!   number. Ours: the statistics PTA's kernel heap in use (TA memory comes
+//!   from it). Upstream: its stats PTA (`STATS_CMD_ALLOC_STATS`), core heap
+//!   plus physical TA memory (optee_os 4.5.0 `core/pta/stats.c`).
+//!
 //! The in-TA ones include the invoke round trip (`invoke-null-quiet`), which
 //! is small next to them.
 
@@ -47,7 +68,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use proto::{bench_ta, hello_world};
+use proto::{bench_ta, hello_world, recursion_ta};
 use teec::{Context, Login, Param, Session};
 use tz_runner::make_realtime;
 
@@ -125,8 +146,128 @@ fn bench_timer_wait(name: &str, s: &mut Session<'_>, cmd: u32) {
     }
 }
 
+/// The virtual counter (`CNTVCT_EL0`, which Linux lets EL0 read) in ns:
+/// guest time since the machine started.
+#[cfg(target_arch = "aarch64")]
+fn counter_ns() -> Option<u128> {
+    let (count, freq): (u64, u64);
+    // SAFETY: reads of two EL0-readable timer registers; no memory access.
+    unsafe {
+        core::arch::asm!("isb", "mrs {c}, cntvct_el0", "mrs {f}, cntfrq_el0", c = out(reg) count, f = out(reg) freq);
+    }
+    (freq != 0).then(|| u128::from(count) * 1_000_000_000 / u128::from(freq))
+}
+
+#[cfg(not(target_arch = "aarch64"))]
+fn counter_ns() -> Option<u128> {
+    None
+}
+
+/// The printk timestamp (µs) of the first `/dev/kmsg` record whose text
+/// contains `needle`.
+fn kmsg_time_us(records: &str, needle: &str) -> Option<u128> {
+    records.lines().find(|l| l.contains(needle)).and_then(|l| {
+        // "<prio>,<seq>,<usec>,<flags>;<text>"
+        let head = l.split(';').next()?;
+        head.split(',').nth(2)?.parse().ok()
+    })
+}
+
+/// Reads every record `/dev/kmsg` holds (non-blocking).
+fn read_kmsg() -> std::io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().read(true).custom_flags(0o4000 /* O_NONBLOCK */).open("/dev/kmsg")?;
+    let mut out = String::new();
+    let mut buf = vec![0u8; 8192];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.push_str(&String::from_utf8_lossy(&buf[..n])),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            // A record overwritten while reading: skip on.
+            Err(e) if e.raw_os_error() == Some(32) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// `boot-to-probe`: when the OP-TEE driver finished probing, in guest ns
+/// since the machine started. printk times count from an origin Linux
+/// chose; a line written to `/dev/kmsg` now gets a printk time too, and the
+/// counter read next to it gives that origin.
+fn boot_to_probe() -> Result<u128, String> {
+    use std::io::Write;
+    const MARK: &str = "tz-bench: counter mark";
+    let before = counter_ns().ok_or("no virtual counter")?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/kmsg")
+        // With its newline: printk keeps a record without one open for a
+        // continuation, and readers see it only once it is finalized.
+        .and_then(|mut f| f.write_all(format!("{MARK}\n").as_bytes()))
+        .map_err(|e| format!("/dev/kmsg: {e}"))?;
+    let after = counter_ns().ok_or("no virtual counter")?;
+    let records = read_kmsg().map_err(|e| format!("reading /dev/kmsg: {e}"))?;
+    let mark = kmsg_time_us(&records, MARK).ok_or("the mark is not in /dev/kmsg")?;
+    let probe = kmsg_time_us(&records, "optee: initialized driver").ok_or("no `optee: initialized driver` line")?;
+    let origin = (before + after) / 2 - mark * 1000;
+    Ok(origin + probe * 1000)
+}
+
+/// Instances opened for `ta-instance-bytes`.
+const INSTANCES: u32 = 4;
+/// Upstream's `STATS_UUID` and `STATS_CMD_ALLOC_STATS` (optee_os 4.5.0
+/// `lib/libutee/include/pta_stats.h`), its pools `ALLOC_ID_HEAP` and
+/// `ALLOC_ID_TA_RAM`, and `sizeof(struct pta_stats_alloc)` with the
+/// offset of `allocated` in it.
+const UPSTREAM_STATS_UUID: teec::Uuid = teec::Uuid::must("d96a5b40-e2c7-b1af-8794-1002a5d5c61b");
+const UPSTREAM_STATS_CMD_ALLOC_STATS: u32 = 1;
+const UPSTREAM_POOLS: [u32; 2] = [1, 3];
+const PTA_STATS_ALLOC_SIZE: usize = 56;
+const ALLOCATED_AT: usize = 32;
+
+/// Secure memory in use as the trusted OS accounts it (see
+/// `ta-instance-bytes`).
+fn secure_bytes_in_use(ctx: &Context, upstream: bool) -> Result<u64, String> {
+    if !upstream {
+        let mut s = ctx.open_session(&tee_abi::pta::STATS_UUID, Login::Public).map_err(|e| format!("stats: {e}"))?;
+        let mut p = [Param::ValueOutput { a: 0, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+        s.invoke(tee_abi::pta::STATS_CMD_KERNEL_STATS, &mut p).map_err(|e| format!("stats: {e}"))?;
+        let Param::ValueOutput { a: heap, .. } = p[0] else { unreachable!() };
+        return Ok(u64::from(heap));
+    }
+    let mut s = ctx.open_session(&UPSTREAM_STATS_UUID, Login::Public).map_err(|e| format!("stats.pta: {e}"))?;
+    let mut total = 0;
+    for pool in UPSTREAM_POOLS {
+        let mut out = teec::SharedMemory::alloc(ctx, PTA_STATS_ALLOC_SIZE).map_err(|e| format!("alloc: {e}"))?;
+        let mut p = [Param::ValueInput { a: pool, b: 0 }, Param::output(&mut out), Param::None, Param::None];
+        s.invoke(UPSTREAM_STATS_CMD_ALLOC_STATS, &mut p).map_err(|e| format!("stats.pta pool {pool}: {e}"))?;
+        let field = &out.as_slice()[ALLOCATED_AT..ALLOCATED_AT + 4];
+        total += u64::from(u32::from_le_bytes(field.try_into().expect("4 bytes")));
+    }
+    Ok(total)
+}
+
+/// `ta-instance-bytes`: see the module documentation.
+fn ta_instance_bytes(ctx: &Context, upstream: bool) -> Result<u64, String> {
+    let open = || ctx.open_session(&recursion_ta::UUID, Login::Public).map_err(|e| format!("open: {e}"));
+    // A first instance loads whatever the OS keeps for later loads.
+    drop(open()?);
+    let before = secure_bytes_in_use(ctx, upstream)?;
+    let held = (0..INSTANCES).map(|_| open()).collect::<Result<Vec<_>, _>>()?;
+    let after = secure_bytes_in_use(ctx, upstream)?;
+    drop(held);
+    Ok(after.saturating_sub(before) / u64::from(INSTANCES))
+}
+
 fn main() {
     std::thread::sleep(SETTLE);
+    match boot_to_probe() {
+        Ok(ns) => println!("BENCH boot-to-probe {ns} 1"),
+        Err(e) => println!("BENCH-ERROR boot-to-probe {e}"),
+    }
     let ctx = match Context::new() {
         Ok(c) => c,
         Err(e) => {
@@ -192,5 +333,37 @@ fn main() {
             bench_timer_wait("timer-wait-rsa4096-keygen", &mut s, bench_ta::CMD_RSA4096_KEYGEN);
         }
         Err(e) => println!("BENCH-ERROR rsa2048-sign open: {e}"),
+    }
+
+    bench("ioctl-version", 1000, |_| ctx.query_version().map(drop).map_err(|e| e.to_string()));
+    match ctx.open_session(&tee_abi::pta::INVOKE_TESTS_UUID, Login::Public) {
+        Ok(mut s) => bench("pta-invoke-value", 1000, |i| {
+            let mut p = [Param::ValueInout { a: i, b: 1 }, Param::None, Param::None, Param::None];
+            s.invoke(tee_abi::pta::invoke_tests::CMD_PARAMS, &mut p).map_err(|e| e.to_string())?;
+            match p[0] {
+                Param::ValueInout { a, .. } if a == i + 1 => Ok(()),
+                _ => Err(format!("PARAMS gave {:?}, want a = {}", p[0], i + 1)),
+            }
+        }),
+        Err(e) => println!("BENCH-ERROR pta-invoke-value open: {e}"),
+    }
+    let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
+    match ta_instance_bytes(&ctx, upstream) {
+        Ok(bytes) => println!("BENCH ta-instance-bytes {bytes} {INSTANCES}"),
+        Err(e) => println!("BENCH-ERROR ta-instance-bytes {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kmsg_time_us;
+
+    #[test]
+    fn finds_a_records_printk_time() {
+        let kmsg =
+            "6,1,0,-;Booting Linux\n6,812,2345678,-;optee: initialized driver\n12,900,9000000,-;tz-bench: mark\n";
+        assert_eq!(kmsg_time_us(kmsg, "optee: initialized driver"), Some(2_345_678));
+        assert_eq!(kmsg_time_us(kmsg, "tz-bench: mark"), Some(9_000_000));
+        assert_eq!(kmsg_time_us(kmsg, "absent"), None);
     }
 }

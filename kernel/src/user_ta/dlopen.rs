@@ -55,19 +55,33 @@ impl Instance {
     /// PTA_SYSTEM_DLOPEN for library `uuid`; `regions` is the running TA's
     /// view, updated with the new mappings.
     pub(super) fn dlopen(&self, env: &mut dyn CallEnv, uuid: &Uuid, regions: &mut UserRegions) -> Result<(), TeeError> {
-        let mut linked = self.linked.lock();
-        if linked.objects.iter().any(|o| o.uuid == *uuid) {
-            return Ok(());
-        }
+        // The fetches and the version check are RPCs: the link map's spin
+        // lock is not held across them. What was loaded is read first and
+        // checked again afterwards (a TA instance runs one thread at a
+        // time, so the map cannot change meanwhile; if it ever did, the
+        // call fails with BUSY rather than link against a stale view).
+        let known: Vec<Uuid> = {
+            let linked = self.linked.lock();
+            if linked.objects.iter().any(|o| o.uuid == *uuid) {
+                return Ok(());
+            }
+            let mut known = Vec::new();
+            known.try_reserve(linked.objects.len()).map_err(|_| TeeError::OutOfMemory)?;
+            known.extend(linked.objects.iter().map(|o| o.uuid));
+            known
+        };
         let mut fetch = |u: &crate::session::Uuid| super::store::fetch(env, u);
         let mut versions = Vec::new();
         let root = fetch_library(&mut fetch, uuid, &mut versions).map_err(code)?;
-        let known: Vec<Uuid> = linked.objects.iter().map(|o| o.uuid).collect();
         let graph =
             dynlink::collect_graph((*uuid, root), &known, MAX_SPAN, |u| fetch_library(&mut fetch, u, &mut versions))
                 .inspect_err(|e| log::warn!("dlopen {uuid} refused: {e:?}"))
                 .map_err(code)?;
         super::verdb::check_all(env, &versions)?;
+        let mut linked = self.linked.lock();
+        if linked.objects.len() != known.len() {
+            return Err(TeeError::Busy);
+        }
         let mut spans = Vec::new();
         spans.try_reserve(graph.len()).map_err(|_| TeeError::OutOfMemory)?;
         for (_, elf) in &graph {

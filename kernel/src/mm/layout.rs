@@ -60,10 +60,16 @@ pub fn ta_area_of(va: u64, len: u64) -> Option<u64> {
 /// TA's tables can never change them.
 pub fn start_ta_tables(pool: &mut [[u64; 512]], pool_pa: u64, kernel_l1: impl Fn(usize) -> u64) -> PageTables<'_> {
     let mut pt = PageTables::new(pool, pool_pa);
+    share_kernel_l1(&mut pt, kernel_l1);
+    pt
+}
+
+/// Copies the kernel's level-1 entries into a TA's (empty) root, as
+/// [`start_ta_tables`] does.
+pub fn share_kernel_l1(pt: &mut PageTables<'_>, kernel_l1: impl Fn(usize) -> u64) {
     for i in 0..KERNEL_L1_SLOTS {
         pt.share_l1_entry(i, kernel_l1(i));
     }
-    pt
 }
 
 #[cfg(test)]

@@ -2,8 +2,11 @@
 //! walks start at level 1), built as plain data so the layout and every
 //! permission can be checked on the host.
 //!
-//! Tables come from a caller-provided pool; table 0 is the level-1 root. The
-//! physical address of each pool table is `pool_pa + index * 4096`.
+//! Tables come from a caller-provided pool of one or more chunks of
+//! contiguous tables ([`Chunk`]); table 0 of the first chunk is the level-1
+//! root. A pool may grow by chunks between edits (a TA's tables start small
+//! and get more as its mappings need them): tables never move, so the root
+//! and every link stay valid.
 //!
 //! Every change is all-or-nothing: [`PageTables::map`] and
 //! [`PageTables::unmap`] first walk the whole range without writing
@@ -113,10 +116,19 @@ fn check_range(va: u64, size: u64) -> Result<(), MapError> {
     Ok(())
 }
 
+/// Most chunks one pool may have.
+pub const MAX_CHUNKS: usize = 8;
+
+/// Contiguous tables of a pool, at physical address `pa`.
+pub struct Chunk<'a> {
+    pub tables: &'a mut [[u64; ENTRIES]],
+    pub pa: u64,
+}
+
 /// A set of translation tables being edited.
 pub struct PageTables<'a> {
-    pool: &'a mut [[u64; ENTRIES]],
-    pool_pa: u64,
+    /// The pool's chunks in order; a table's index counts across them.
+    chunks: [Option<Chunk<'a>>; MAX_CHUNKS],
     /// Bit `i`: table `i` is the root or linked into the tree.
     used: [u64; MAX_TABLES / 64],
 }
@@ -128,22 +140,78 @@ impl<'a> PageTables<'a> {
         for table in pool.iter_mut() {
             table.fill(0);
         }
-        let mut pt = PageTables { pool, pool_pa, used: [0; MAX_TABLES / 64] };
+        let mut pt = Self::from_chunks([Chunk { tables: pool, pa: pool_pa }]);
         pt.set_used(0, true);
         pt
+    }
+
+    fn from_chunks(chunks: impl IntoIterator<Item = Chunk<'a>>) -> PageTables<'a> {
+        let mut all = [const { None }; MAX_CHUNKS];
+        for (slot, chunk) in all.iter_mut().zip(chunks) {
+            *slot = Some(chunk);
+        }
+        PageTables { chunks: all, used: [0; MAX_TABLES / 64] }
+    }
+
+    /// Continues editing tables built earlier in a pool of chunks (the
+    /// first chunk's first table is the root; chunks past [`MAX_CHUNKS`]
+    /// are not used): as [`Self::attach`].
+    pub fn attach_chunks(chunks: impl IntoIterator<Item = Chunk<'a>>) -> PageTables<'a> {
+        Self::attached(Self::from_chunks(chunks))
+    }
+
+    /// Table `i` of the pool (counting across chunks).
+    fn t(&self, i: usize) -> &[u64; ENTRIES] {
+        let mut i = i;
+        for c in self.chunks.iter().flatten() {
+            match c.tables.get(i) {
+                Some(t) => return t,
+                None => i -= c.tables.len(),
+            }
+        }
+        panic!("table index out of the pool")
+    }
+
+    /// Table `i` of the pool, to change it.
+    fn t_mut(&mut self, i: usize) -> &mut [u64; ENTRIES] {
+        let mut i = i;
+        for c in self.chunks.iter_mut().flatten() {
+            let len = c.tables.len();
+            if i < len {
+                return &mut c.tables[i];
+            }
+            i -= len;
+        }
+        panic!("table index out of the pool")
+    }
+
+    /// Physical address of table `i`.
+    fn pa_of(&self, i: usize) -> u64 {
+        let mut i = i;
+        for c in self.chunks.iter().flatten() {
+            if i < c.tables.len() {
+                return c.pa + i as u64 * PAGE_SIZE;
+            }
+            i -= c.tables.len();
+        }
+        u64::MAX
     }
 
     /// Continues editing tables built earlier in `pool` (located at
     /// `pool_pa`): the tables linked from the root are in use, the others
     /// free.
     pub fn attach(pool: &'a mut [[u64; ENTRIES]], pool_pa: u64) -> PageTables<'a> {
-        let mut pt = PageTables { pool, pool_pa, used: [0; MAX_TABLES / 64] };
+        Self::attached(Self::from_chunks([Chunk { tables: pool, pa: pool_pa }]))
+    }
+
+    /// Marks the tables linked from the root as used, the others free.
+    fn attached(mut pt: PageTables<'a>) -> PageTables<'a> {
         pt.set_used(0, true);
         for l1 in 0..ENTRIES {
-            if let Entry::Table(l2) = pt.classify(pt.pool[0][l1]) {
+            if let Entry::Table(l2) = pt.classify(pt.t(0)[l1]) {
                 pt.set_used(l2, true);
                 for l2_entry in 0..ENTRIES {
-                    if let Entry::Table(l3) = pt.classify(pt.pool[l2][l2_entry]) {
+                    if let Entry::Table(l3) = pt.classify(pt.t(l2)[l2_entry]) {
                         pt.set_used(l3, true);
                     }
                 }
@@ -152,7 +220,7 @@ impl<'a> PageTables<'a> {
         // Never hand out a table holding anything, linked or not (this
         // editor leaves none such; a table is zeroed when freed).
         for i in 1..pt.usable() {
-            if !pt.is_used(i) && pt.pool[i].iter().any(|e| *e != 0) {
+            if !pt.is_used(i) && pt.t(i).iter().any(|e| *e != 0) {
                 pt.set_used(i, true);
             }
         }
@@ -161,7 +229,7 @@ impl<'a> PageTables<'a> {
 
     /// Physical address of the root table (for `TTBR0_EL1`).
     pub fn root_pa(&self) -> u64 {
-        self.pool_pa
+        self.pa_of(0)
     }
 
     /// Tables in use, the root included.
@@ -170,7 +238,7 @@ impl<'a> PageTables<'a> {
     }
 
     fn usable(&self) -> usize {
-        self.pool.len().min(MAX_TABLES)
+        self.chunks.iter().flatten().map(|c| c.tables.len()).sum::<usize>().min(MAX_TABLES)
     }
 
     fn is_used(&self, i: usize) -> bool {
@@ -185,32 +253,43 @@ impl<'a> PageTables<'a> {
         }
     }
 
-    fn free_tables(&self) -> usize {
+    /// Tables free for new links.
+    pub fn free_tables(&self) -> usize {
         self.usable() - self.tables_in_use()
     }
 
     fn alloc_table(&mut self) -> Result<usize, MapError> {
         let i = (1..self.usable()).find(|&i| !self.is_used(i)).ok_or(MapError::OutOfTables)?;
-        self.pool[i].fill(0);
+        self.t_mut(i).fill(0);
         self.set_used(i, true);
         Ok(i)
     }
 
     fn release_table(&mut self, i: usize) {
-        self.pool[i].fill(0);
+        self.t_mut(i).fill(0);
         self.set_used(i, false);
     }
 
     fn is_empty(&self, i: usize) -> bool {
-        self.pool[i].iter().all(|e| *e == 0)
+        self.t(i).iter().all(|e| *e == 0)
     }
 
     /// The pool index of the table at `desc`'s address, if it is a pool
     /// table other than the root.
     fn index_of(&self, desc: u64) -> Option<usize> {
-        let offset = (desc & ADDR_MASK).checked_sub(self.pool_pa)?;
-        let i = usize::try_from(offset / PAGE_SIZE).ok()?;
-        (i >= 1 && i < self.usable()).then_some(i)
+        let pa = desc & ADDR_MASK;
+        let mut base = 0;
+        for c in self.chunks.iter().flatten() {
+            let len = c.tables.len();
+            if let Some(offset) = pa.checked_sub(c.pa)
+                && offset / PAGE_SIZE < len as u64
+            {
+                let i = base + (offset / PAGE_SIZE) as usize;
+                return (i >= 1 && i < self.usable()).then_some(i);
+            }
+            base += len;
+        }
+        None
     }
 
     fn classify(&self, desc: u64) -> Entry {
@@ -227,11 +306,12 @@ impl<'a> PageTables<'a> {
 
     /// Returns the next-level table under `table[index]`, creating it.
     fn child(&mut self, table: usize, index: usize) -> Result<usize, MapError> {
-        match self.classify(self.pool[table][index]) {
+        match self.classify(self.t(table)[index]) {
             Entry::Table(i) => Ok(i),
             Entry::Empty => {
                 let new = self.alloc_table()?;
-                self.pool[table][index] = (self.pool_pa + new as u64 * PAGE_SIZE) | DESC_TABLE_OR_PAGE | DESC_VALID;
+                let link = self.pa_of(new) | DESC_TABLE_OR_PAGE | DESC_VALID;
+                self.t_mut(table)[index] = link;
                 Ok(new)
             }
             Entry::Leaf => Err(MapError::AlreadyMapped),
@@ -257,14 +337,14 @@ impl<'a> PageTables<'a> {
             let (v, p) = (va + offset, pa + offset);
             let level = Level::for_range(v, p, size - offset);
             if level == Level::L1Block {
-                self.pool[0][l1_index(v)] = p | bits | DESC_VALID;
+                self.t_mut(0)[l1_index(v)] = p | bits | DESC_VALID;
             } else {
                 let l2 = self.child(0, l1_index(v))?;
                 if level == Level::L2Block {
-                    self.pool[l2][l2_index(v)] = p | bits | DESC_VALID;
+                    self.t_mut(l2)[l2_index(v)] = p | bits | DESC_VALID;
                 } else {
                     let l3 = self.child(l2, l2_index(v))?;
-                    self.pool[l3][l3_index(v)] = p | bits | DESC_TABLE_OR_PAGE | DESC_VALID;
+                    self.t_mut(l3)[l3_index(v)] = p | bits | DESC_TABLE_OR_PAGE | DESC_VALID;
                 }
             }
             offset += level.size();
@@ -274,7 +354,7 @@ impl<'a> PageTables<'a> {
 
     /// Checks that `map(va, pa, size)` can be done without writing anything:
     /// the new tables it needs, or why it cannot.
-    fn tables_needed(&self, va: u64, pa: u64, size: u64) -> Result<usize, MapError> {
+    pub fn tables_needed(&self, va: u64, pa: u64, size: u64) -> Result<usize, MapError> {
         let mut needed = 0;
         // The level-1 slot and the 2 MiB region whose tables this map creates
         // (a walk in address order meets each once, consecutively).
@@ -290,7 +370,7 @@ impl<'a> PageTables<'a> {
         while offset < size {
             let (v, p) = (va + offset, pa + offset);
             let level = Level::for_range(v, p, size - offset);
-            match (self.classify(self.pool[0][l1_index(v)]), level) {
+            match (self.classify(self.t(0)[l1_index(v)]), level) {
                 (Entry::Foreign, _) => return Err(MapError::NotOurs),
                 (Entry::Leaf, _) | (Entry::Table(_), Level::L1Block) => return Err(MapError::AlreadyMapped),
                 (Entry::Empty, Level::L1Block) => {}
@@ -303,14 +383,14 @@ impl<'a> PageTables<'a> {
                         need_l3(v, &mut needed);
                     }
                 }
-                (Entry::Table(l2), _) => match (self.classify(self.pool[l2][l2_index(v)]), level) {
+                (Entry::Table(l2), _) => match (self.classify(self.t(l2)[l2_index(v)]), level) {
                     (Entry::Foreign, _) => return Err(MapError::NotOurs),
                     // A linked level-3 table maps something in this 2 MiB.
                     (Entry::Leaf, _) | (Entry::Table(_), Level::L2Block) => return Err(MapError::AlreadyMapped),
                     (Entry::Empty, Level::Page) => need_l3(v, &mut needed),
                     (Entry::Empty, _) => {}
                     (Entry::Table(l3), _) => {
-                        if self.pool[l3][l3_index(v)] & DESC_VALID != 0 {
+                        if self.t(l3)[l3_index(v)] & DESC_VALID != 0 {
                             return Err(MapError::AlreadyMapped);
                         }
                     }
@@ -323,19 +403,19 @@ impl<'a> PageTables<'a> {
 
     /// The entry mapping `va`: (pool table, index in it, bytes it maps).
     fn leaf(&self, va: u64) -> Result<(usize, usize, u64), MapError> {
-        let l2 = match self.classify(self.pool[0][l1_index(va)]) {
+        let l2 = match self.classify(self.t(0)[l1_index(va)]) {
             Entry::Empty => return Err(MapError::NotMapped),
             Entry::Foreign => return Err(MapError::NotOurs),
             Entry::Leaf => return Ok((0, l1_index(va), L1_SPAN)),
             Entry::Table(l2) => l2,
         };
-        let l3 = match self.classify(self.pool[l2][l2_index(va)]) {
+        let l3 = match self.classify(self.t(l2)[l2_index(va)]) {
             Entry::Empty => return Err(MapError::NotMapped),
             Entry::Foreign => return Err(MapError::NotOurs),
             Entry::Leaf => return Ok((l2, l2_index(va), L2_BLOCK)),
             Entry::Table(l3) => l3,
         };
-        if self.pool[l3][l3_index(va)] & DESC_VALID == 0 {
+        if self.t(l3)[l3_index(va)] & DESC_VALID == 0 {
             return Err(MapError::NotMapped);
         }
         Ok((l3, l3_index(va), PAGE_SIZE))
@@ -360,7 +440,7 @@ impl<'a> PageTables<'a> {
         let mut offset = 0;
         while offset < size {
             let (table, index, span) = self.leaf(va + offset)?;
-            self.pool[table][index] = 0;
+            self.t_mut(table)[index] = 0;
             offset += span;
         }
         self.reclaim(va, va + size);
@@ -370,19 +450,19 @@ impl<'a> PageTables<'a> {
     /// Unlinks and frees the tables under `[start, end)` left empty.
     fn reclaim(&mut self, start: u64, end: u64) {
         for l1 in l1_index(start)..=l1_index(end - 1) {
-            let Entry::Table(l2) = self.classify(self.pool[0][l1]) else { continue };
+            let Entry::Table(l2) = self.classify(self.t(0)[l1]) else { continue };
             let slot = l1 as u64 * L1_SPAN;
             let (lo, hi) = (start.max(slot), end.min(slot + L1_SPAN));
             for l2_entry in l2_index(lo)..=l2_index(hi - 1) {
-                if let Entry::Table(l3) = self.classify(self.pool[l2][l2_entry])
+                if let Entry::Table(l3) = self.classify(self.t(l2)[l2_entry])
                     && self.is_empty(l3)
                 {
-                    self.pool[l2][l2_entry] = 0;
+                    self.t_mut(l2)[l2_entry] = 0;
                     self.release_table(l3);
                 }
             }
             if self.is_empty(l2) {
-                self.pool[0][l1] = 0;
+                self.t_mut(0)[l1] = 0;
                 self.release_table(l2);
             }
         }
@@ -392,12 +472,12 @@ impl<'a> PageTables<'a> {
     /// tables): how a TA's tables include the kernel's own mappings. The
     /// copy is marked so that `map` and `unmap` here never change it.
     pub fn share_l1_entry(&mut self, index: usize, entry: u64) {
-        self.pool[0][index] = if entry & DESC_VALID != 0 { entry | SW_SHARED } else { 0 };
+        self.t_mut(0)[index] = if entry & DESC_VALID != 0 { entry | SW_SHARED } else { 0 };
     }
 
     /// Level-1 entry `index` of these tables.
     pub fn l1_entry(&self, index: usize) -> u64 {
-        self.pool[0][index]
+        self.t(0)[index]
     }
 
     /// Walks the tables: the physical address and attributes `va` maps to
@@ -406,7 +486,7 @@ impl<'a> PageTables<'a> {
         if va >= VA_LIMIT {
             return None;
         }
-        let mut desc = self.pool[0][l1_index(va)];
+        let mut desc = self.t(0)[l1_index(va)];
         for (span, index) in [(L1_SPAN, l2_index(va)), (L2_BLOCK, l3_index(va))] {
             if desc & DESC_VALID == 0 {
                 return None;
@@ -414,7 +494,7 @@ impl<'a> PageTables<'a> {
             if desc & DESC_TABLE_OR_PAGE == 0 {
                 return Some(((desc & ADDR_MASK) + va % span, Attrs::from_bits(desc)));
             }
-            desc = self.pool[self.index_of(desc)?][index];
+            desc = self.t(self.index_of(desc)?)[index];
         }
         (desc & DESC_VALID != 0).then(|| ((desc & ADDR_MASK) + va % PAGE_SIZE, Attrs::from_bits(desc)))
     }

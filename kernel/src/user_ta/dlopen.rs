@@ -131,10 +131,7 @@ impl Instance {
             if seg.offset.checked_add(seg.len).is_none_or(|e| e > buf.len() as u64) {
                 return Err(TeeError::BadFormat);
             }
-            self.with_tables(|pt| {
-                pt.map(start + seg.offset, buf.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
-                    .map_err(|_| TeeError::OutOfMemory)
-            })?;
+            self.map_user(start + seg.offset, buf.addr() + seg.offset, seg.len, Attrs::user(seg.perm))?;
         }
         crate::arch::aarch64::tables_barrier();
         user::sync_icache();

@@ -16,6 +16,7 @@ use tee_abi::result::{Origin, TeeError, TeeResult};
 use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, Sharing, UserRegions};
 use super::run::UserRun;
+use super::tables::{INITIAL_TABLES, TaTables};
 use super::utee_params::{self, UteeParams};
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry};
 use crate::call_env::CallEnv;
@@ -26,11 +27,6 @@ use crate::session::{ClientIdentity, Outcome, Resolver, Target, Uuid, raw_error,
 use crate::thread::runtime::{self as thread_runtime, UserExceptionHandler};
 use crate::thread::ta_gate;
 
-/// Translation tables per instance (image, stack, parameters and the
-/// system PTA's mappings each need their own level-2/3 tables; emptied
-/// tables go back to the pool). The image, parameter and MAP_ZI areas are
-/// `mm::layout`'s TA window, clear of every kernel mapping.
-const TABLES: usize = 32;
 /// `TA_FLAG_SINGLE_INSTANCE`.
 const FLAG_SINGLE_INSTANCE: u32 = 0x4;
 /// `TA_FLAG_MULTI_SESSION`.
@@ -89,7 +85,10 @@ pub struct Instance {
     entry_va: u64,
     stack_top: u64,
     root: u64,
-    tables: Mutex<PageBuf>,
+    /// Its translation tables (`super::tables`: a pool that grows by
+    /// chunks). The image, parameter and MAP_ZI areas are `mm::layout`'s TA
+    /// window, clear of every kernel mapping.
+    tables: Mutex<TaTables>,
     regions: UserRegions,
     _image: PageBuf,
     _stack: PageBuf,
@@ -158,27 +157,23 @@ impl Instance {
         if stack_va + stack.len() as u64 > IMAGE_VA + TA_AREA_SPAN {
             return Err(TeeError::OutOfMemory);
         }
-        let mut tables = PageBuf::new(TABLES * 4096)?;
-        let root = tables.addr();
-        {
-            // SAFETY: the allocation is TABLES pages, 4 KiB aligned, owned here.
-            let pool = unsafe {
-                core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES)
-            };
-            // Not live yet: a failure below frees tables and memory together,
-            // and no TLB ever saw them.
-            let mut pt = layout::start_ta_tables(pool, root, crate::mm::kernel_map::kernel_l1_entry);
-            for seg in p.segments.iter().filter(|seg| seg.len > 0) {
-                // Never map past the image's own pages (other heap memory).
-                if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
-                    return Err(TeeError::BadFormat);
-                }
-                pt.map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
-                    .map_err(|_| TeeError::BadFormat)?;
+        // Not live yet: a failure below frees tables and memory together,
+        // and no TLB ever saw them.
+        let mut tables = TaTables::new(INITIAL_TABLES)?;
+        let root = tables.root();
+        tables.edit(|pt| layout::share_kernel_l1(pt, crate::mm::kernel_map::kernel_l1_entry));
+        for seg in p.segments.iter().filter(|seg| seg.len > 0) {
+            // Never map past the image's own pages (other heap memory).
+            if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
+                return Err(TeeError::BadFormat);
             }
-            pt.map(stack_va, stack.addr(), stack.len() as u64, Attrs::user(Perm::ReadWrite))
-                .map_err(|_| TeeError::OutOfMemory)?;
+            tables
+                .map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
+                .map_err(|_| TeeError::BadFormat)?;
         }
+        tables
+            .map(stack_va, stack.addr(), stack.len() as u64, Attrs::user(Perm::ReadWrite))
+            .map_err(|_| TeeError::OutOfMemory)?;
         let mut regions = UserRegions::default();
         for seg in &p.segments {
             regions.0.push(Region {
@@ -339,7 +334,7 @@ impl Instance {
         if layout::ta_area_of(va, len).is_none() {
             return Err(TeeError::OutOfMemory);
         }
-        self.with_tables(|pt| pt.map(va, buf.addr(), len, Attrs::user(perm)).map_err(|_| TeeError::OutOfMemory))?;
+        self.map_user(va, buf.addr(), len, Attrs::user(perm))?;
         crate::arch::aarch64::tables_barrier();
         Ok(())
     }
@@ -413,13 +408,13 @@ impl Instance {
         &self,
         f: impl FnOnce(&mut PageTables<'_>) -> Result<R, TeeError>,
     ) -> Result<R, TeeError> {
-        let mut tables = self.tables.lock();
-        let root = tables.addr();
-        // SAFETY: the allocation holds TABLES 4 KiB tables; the lock makes this
-        // the only view of them while it is held.
-        let pool =
-            unsafe { core::slice::from_raw_parts_mut(tables.as_mut_slice().as_mut_ptr().cast::<[u64; 512]>(), TABLES) };
-        f(&mut PageTables::attach(pool, root))
+        self.tables.lock().edit(f)
+    }
+
+    /// Maps `[va, va + len)` to `pa` for the TA (all or nothing), its
+    /// tables growing if need be; OUT_OF_MEMORY when they cannot.
+    pub(super) fn map_user(&self, va: u64, pa: u64, len: u64, attrs: Attrs) -> TeeResult {
+        self.tables.lock().map(va, pa, len, attrs).map_err(|_| TeeError::OutOfMemory)
     }
 }
 

@@ -61,6 +61,16 @@ impl PageBuf {
     }
 }
 
+impl PageBuf {
+    /// The buffer as 4 KiB translation tables (whole pages, so a whole
+    /// number of them).
+    pub fn as_tables_mut(&mut self) -> &mut [[u64; 512]] {
+        // SAFETY: ptr/len describe our live allocation, 4 KiB aligned and a
+        // multiple of 4 KiB long, borrowed mutably; any bytes are valid u64s.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.cast::<[u64; 512]>(), self.len / 4096) }
+    }
+}
+
 impl Drop for PageBuf {
     fn drop(&mut self) {
         // SAFETY: allocated in `new` with exactly this layout.

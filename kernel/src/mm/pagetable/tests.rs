@@ -267,3 +267,56 @@ fn large_ranges_use_gib_blocks_and_unmap_whole() {
     assert_eq!(pt.tables_in_use(), 1);
     assert!(pool.iter().all(|t| t.iter().all(|e| *e == 0)));
 }
+
+/// A pool that grows by chunks between edits: tables never move, links
+/// into a later chunk resolve, a map needing more tables than are free is
+/// refused whole until a chunk is added, and emptied tables in any chunk
+/// are reused.
+#[test]
+fn a_pool_grows_by_chunks() {
+    const USER: Attrs = Attrs::user(Perm::ReadWrite);
+    let (pa0, pa1) = (0x0e20_0000, 0x0f00_0000);
+    let mut first = vec![[0u64; ENTRIES]; 2];
+    let mut second = vec![[0u64; ENTRIES]; 3];
+    PageTables::new(&mut first, pa0);
+    {
+        // Root + one free table: a page needs a level-2 and a level-3 one.
+        let mut pt = PageTables::attach_chunks([Chunk { tables: &mut first, pa: pa0 }]);
+        assert_eq!(pt.tables_needed(0x1_4000_0000, 0x5000_0000, 0x1000), Ok(2));
+        assert_eq!(pt.map(0x1_4000_0000, 0x5000_0000, 0x1000, USER), Err(MapError::OutOfTables));
+        assert_eq!(pt.tables_in_use(), 1, "nothing taken by the refused map");
+    }
+    {
+        let mut pt =
+            PageTables::attach_chunks([Chunk { tables: &mut first, pa: pa0 }, Chunk { tables: &mut second, pa: pa1 }]);
+        assert_eq!(pt.free_tables(), 4);
+        // Two 2 MiB regions: a level-2 table and two level-3 tables, two
+        // of them in the second chunk.
+        pt.map(0x1_4000_0000, 0x5000_0000, 0x1000, USER).unwrap();
+        pt.map(0x1_4020_0000, 0x5100_0000, 0x1000, USER).unwrap();
+        assert_eq!(pt.tables_in_use(), 4);
+        assert_eq!(pt.root_pa(), pa0, "the root stays where it was");
+    }
+    // Links into the second chunk point at its physical addresses.
+    let l1 = first[0][l1_index(0x1_4000_0000)];
+    assert!(l1 & ADDR_MASK == pa0 + PAGE_SIZE || (l1 & ADDR_MASK) >= pa1, "{l1:#x}");
+    assert!(second.iter().any(|t| t.iter().any(|e| *e != 0)), "the second chunk holds tables");
+    {
+        // A fresh editor finds every table again, in either chunk.
+        let mut pt =
+            PageTables::attach_chunks([Chunk { tables: &mut first, pa: pa0 }, Chunk { tables: &mut second, pa: pa1 }]);
+        assert_eq!(pt.tables_in_use(), 4);
+        assert_eq!(pt.translate(0x1_4000_0000).map(|(p, _)| p), Some(0x5000_0000));
+        assert_eq!(pt.translate(0x1_4020_0000).map(|(p, _)| p), Some(0x5100_0000));
+        // Emptied tables go back and are handed out again.
+        pt.unmap(0x1_4020_0000, 0x1000).unwrap();
+        assert_eq!(pt.tables_in_use(), 3);
+        pt.map(0x1_4040_0000, 0x5200_0000, 0x1000, USER).unwrap();
+        pt.map(0x1_4060_0000, 0x5300_0000, 0x1000, USER).unwrap();
+        assert_eq!(pt.free_tables(), 0);
+        assert_eq!(pt.map(0x1_4080_0000, 0x5400_0000, 0x1000, USER), Err(MapError::OutOfTables));
+        for (va, pa) in [(0x1_4000_0000, 0x5000_0000), (0x1_4040_0000, 0x5200_0000), (0x1_4060_0000, 0x5300_0000)] {
+            assert_eq!(pt.translate(va).map(|(p, _)| p), Some(pa));
+        }
+    }
+}

@@ -294,6 +294,22 @@ impl CallParam<'_> {
     pub fn none4() -> [CallParam<'static>; 4] {
         [CallParam::None, CallParam::None, CallParam::None, CallParam::None]
     }
+
+    /// `(a, b)` of a value parameter.
+    pub fn value(&self) -> Option<(u32, u32)> {
+        match self {
+            CallParam::ValueIn { a, b } | CallParam::ValueOut { a, b } | CallParam::ValueInOut { a, b } => Some((*a, *b)),
+            _ => None,
+        }
+    }
+
+    /// The size an output memref came back with.
+    pub fn size(&self) -> Option<usize> {
+        match self {
+            CallParam::MemrefOut(_, size) | CallParam::MemrefInOut(_, size) => Some(*size),
+            _ => None,
+        }
+    }
 }
 
 /// A test's parameters as the kernel holds a client's: memrefs copied in

@@ -3,8 +3,8 @@
 //!
 //! UUID `6f047466-b27e-4d5e-a128-0cb8e7b3b57a`.
 
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a std test binary on the host.
+#![cfg_attr(not(test), no_std, no_main)]
 
 #[path = "../../cross_call_a/src/cross_call.rs"]
 mod cross_call;
@@ -40,3 +40,6 @@ ta_sdk::ta! {
     heap: 16384,
     impl: CrossCall,
 }
+
+#[cfg(test)]
+mod host_tests;

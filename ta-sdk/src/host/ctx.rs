@@ -113,7 +113,12 @@ impl SyscallContext for HostCtx<'_> {
         Some(&mut self.kstate.storage)
     }
 
-    fn open_ta_session(&mut self, uuid: &[u8; 16], cancel_timeout_ms: u32, params: &mut TaParams) -> Result<u32, (u32, u32)> {
+    fn open_ta_session(
+        &mut self,
+        uuid: &[u8; 16],
+        cancel_timeout_ms: u32,
+        params: &mut TaParams,
+    ) -> Result<u32, (u32, u32)> {
         let client = self.as_client();
         let world = self.frame.world.clone();
         world.open(*uuid, params, client, self.frame.slot.id, Sharing::SharedSecure, deadline(cancel_timeout_ms))

@@ -191,7 +191,8 @@ impl Tee {
     pub fn new() -> Tee {
         let guard = (HELD.with(Cell::get) == 0).then(|| ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner));
         HELD.with(|h| h.set(h.get() + 1));
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        let seed =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
         let world = World {
             tas: RefCell::new(BTreeMap::new()),
             single: RefCell::new(BTreeMap::new()),
@@ -298,7 +299,9 @@ impl CallParam<'_> {
     /// `(a, b)` of a value parameter.
     pub fn value(&self) -> Option<(u32, u32)> {
         match self {
-            CallParam::ValueIn { a, b } | CallParam::ValueOut { a, b } | CallParam::ValueInOut { a, b } => Some((*a, *b)),
+            CallParam::ValueIn { a, b } | CallParam::ValueOut { a, b } | CallParam::ValueInOut { a, b } => {
+                Some((*a, *b))
+            }
             _ => None,
         }
     }
@@ -340,7 +343,10 @@ fn from_ta_params(ta: &TaParams, params: &mut [CallParam<'_>; 4]) {
                 *a = *ta;
                 *b = *tb;
             }
-            (CallParam::MemrefOut(buf, size) | CallParam::MemrefInOut(buf, size), TaParam::Memref { buf: src, size: s, .. }) => {
+            (
+                CallParam::MemrefOut(buf, size) | CallParam::MemrefInOut(buf, size),
+                TaParam::Memref { buf: src, size: s, .. },
+            ) => {
                 let fits = (*s as usize).min(buf.len()).min(src.len());
                 buf[..fits].copy_from_slice(&src[..fits]);
                 *size = *s as usize;
@@ -562,7 +568,8 @@ impl World {
                 None => refusal(TeeError::BadParameters),
             };
         }
-        let found = self.sessions.borrow().get(&session).filter(|s| s.owner == owner).map(|s| (s.slot.clone(), s.client));
+        let found =
+            self.sessions.borrow().get(&session).filter(|s| s.owner == owner).map(|s| (s.slot.clone(), s.client));
         let Some((slot, client)) = found else {
             return refusal(TeeError::BadParameters);
         };

@@ -43,3 +43,7 @@ ta_sdk::ta! {
 
 #[cfg(test)]
 mod host_tests;
+// The peer TA, linked into the host tests for TA-to-TA calls.
+#[cfg(test)]
+#[path = "../../cross_call_b/src/main.rs"]
+mod peer_b;

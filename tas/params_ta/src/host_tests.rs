@@ -38,7 +38,8 @@ fn reverse_and_short_buffer() {
 fn upper_in_place_and_size_to_nul() {
     let (_tee, s) = open();
     let mut buf = *b"abC1\0zz";
-    let mut p = [CallParam::MemrefInOut(&mut buf, 0), CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None];
+    let mut p =
+        [CallParam::MemrefInOut(&mut buf, 0), CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None];
     s.invoke(CMD_UPPER, &mut p).unwrap();
     assert_eq!(p[0].size(), Some(4));
     assert_eq!(p[1].value(), Some((4, 7)));

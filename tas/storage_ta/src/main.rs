@@ -16,3 +16,7 @@ ta_sdk::ta! {
 
 #[cfg(test)]
 mod host_tests;
+// The peer TA (same code, another UUID), linked into the host tests.
+#[cfg(test)]
+#[path = "peer.rs"]
+mod peer;

@@ -45,5 +45,7 @@ ta_sdk::ta! {
 mod host_tests;
 // The peer TA, linked into the host tests for TA-to-TA calls.
 #[cfg(test)]
+// The same code under another UUID, on purpose.
+#[allow(clippy::duplicate_mod)]
 #[path = "../../cross_call_b/src/main.rs"]
 mod peer_b;

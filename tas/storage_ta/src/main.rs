@@ -18,5 +18,7 @@ ta_sdk::ta! {
 mod host_tests;
 // The peer TA (same code, another UUID), linked into the host tests.
 #[cfg(test)]
+// The same code under another UUID, on purpose.
+#[allow(clippy::duplicate_mod)]
 #[path = "peer.rs"]
 mod peer;

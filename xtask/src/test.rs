@@ -122,7 +122,7 @@ fn host_tests(root: &Path, tally: &mut Tally) -> Result<()> {
 }
 
 /// The TA crates with host tests (ta-sdk README, "Testing TA logic on the host").
-const TA_HOST_TESTED: &[&str] = &["hello_world", "params_ta", "crypt_ta", "storage_ta", "cross_call_a"];
+const TA_HOST_TESTED: &[&str] = &["hello_world", "params_ta", "crypt_ta", "storage_ta", "cross_call_a", "ta2ta"];
 
 /// The TAs' logic on the host: ta-sdk's host backend's own tests, clippy
 /// over the TAs' test builds (the TA-target gate does not see them), then

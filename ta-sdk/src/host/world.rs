@@ -238,8 +238,7 @@ impl Tee {
         match r {
             Ok(id) => Ok(Session { world: self.world.clone(), id, open: Cell::new(true) }),
             Err((code, origin)) => {
-                result(code, origin)?;
-                Err(CallError { code: TeeError::Generic, origin })
+                Err(CallError { code: TeeError::from_raw(code).err().unwrap_or(TeeError::Generic), origin })
             }
         }
     }

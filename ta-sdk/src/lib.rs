@@ -37,8 +37,13 @@
 //! }
 //! ```
 //!
+//! With the `host` feature, off target, [`host`] runs a TA's code in a test
+//! process on the kernel's own syscall layer (README: "Testing TA logic on
+//! the host").
+//!
 //! All `unsafe` of the crate lives in [`sys`] (syscalls, the entry
-//! trampoline's raw reads, the heap); everything else is `deny(unsafe_code)`.
+//! trampoline's raw reads, the heap) and `host`; everything else is
+//! `deny(unsafe_code)`.
 // std only for ta-sdk's own tests and the host backend (`host` feature).
 #![cfg_attr(not(any(test, all(feature = "host", not(target_os = "none")))), no_std)]
 #![deny(unsafe_code)]

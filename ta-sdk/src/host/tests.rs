@@ -14,7 +14,7 @@ const CALLER: Uuid = Uuid::must("66666666-7777-8888-9999-aaaaaaaaaaaa");
 /// 0: reverse memref 0 into memref 1 (SHORT_BUFFER when small);
 /// 1: TEE_Panic; 2: value out = (instance counter, access-rights checks of
 /// memref 0 as bits: ANY_OWNER|READ ok, READ alone ok, NONSECURE ok);
-/// 3: set then read the TA persistent time.
+/// 3: set then read the TA persistent time; 4: a Rust panic.
 struct Callee(u32);
 
 impl TrustedApp for Callee {
@@ -39,6 +39,7 @@ impl TrustedApp for Callee {
                 Ok(())
             }
             1 => crate::panic(0x1234),
+            4 => unreachable!("a Rust panic in TA code"),
             2 => {
                 p.expect([T::MemrefInput, T::ValueOutput, T::None, T::None])?;
                 let buf = p.memref_input(0)?;
@@ -116,6 +117,15 @@ fn a_panic_kills_the_instance_for_every_session() {
     let mut p = [CallParam::MemrefIn(b"x"), CallParam::ValueOut { a: 0, b: 0 }, CallParam::None, CallParam::None];
     s3.invoke(2, &mut p).unwrap();
     assert_eq!(p[1].value().map(|v| v.0), Some(1));
+}
+
+#[test]
+fn a_rust_panic_is_target_dead_too() {
+    let tee = tee(flags::SINGLE_INSTANCE);
+    let s = tee.open(&CALLEE).unwrap();
+    let e = s.invoke(4, &mut CallParam::none4()).unwrap_err();
+    assert_eq!((e.code, e.origin), (TeeError::TargetDead, 3));
+    assert!(!tee.has_instance(&CALLEE));
 }
 
 #[test]

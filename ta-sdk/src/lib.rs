@@ -37,7 +37,7 @@
 //! }
 //! ```
 //!
-//! With the `host` feature, off target, [`host`] runs a TA's code in a test
+//! With the `host` feature, off target, `ta_sdk::host` runs a TA's code in a test
 //! process on the kernel's own syscall layer (README: "Testing TA logic on
 //! the host").
 //!

@@ -384,6 +384,16 @@ fn parse_tztest(line: &str) -> Option<GuestVerdict<'_>> {
 mod tests {
     use super::*;
 
+    /// The host/ta-* cases pass on this tree (slow: builds the TAs for the
+    /// host; `cargo test -p xtask -- --ignored ta_host`).
+    #[test]
+    #[ignore]
+    fn ta_host_cases_pass() {
+        let mut tally = Tally::default();
+        ta_host_tests(&crate::root(), &mut tally).unwrap();
+        assert_eq!((tally.passed, tally.failed), (3, 0));
+    }
+
     #[test]
     fn reads_plain_and_numbered_verdicts() {
         assert_eq!(parse_tztest("TZTEST PASS cpus-online"), Some(GuestVerdict::Pass("cpus-online".into())));

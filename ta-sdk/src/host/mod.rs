@@ -4,14 +4,15 @@
 //! A TA's code runs in the test process, on the test's thread; its utee
 //! syscalls (`sys::arch::svc`) come here and go to **the kernel's own
 //! syscall layer** (`kernel::syscall::dispatch`, linked as a library)
-//! through a [`kernel::syscall::SyscallContext`] of ours ([`ctx`]): crypto,
+//! through a [`kernel::syscall::SyscallContext`] of ours (`ctx`): crypto,
 //! secure storage, properties, time and random numbers are the kernel's
 //! code, so the host and QEMU answer alike. What the target's kernel gets
 //! from elsewhere is faked here: the TA's address space (the process's, one
 //! private region around the shared buffers of the call), the normal world
 //! (a fake tee-supplicant serving the storage RPCs from a temporary
-//! directory and `TEE_Wait`'s sleeps: [`supplicant`]), TA-to-TA sessions
-//! and the system PTA's shareable mappings ([`world`]).
+//! directory and `TEE_Wait`'s sleeps: `supplicant`), TA-to-TA sessions
+//! and the system PTA's shareable mappings (`world`); the test's side is
+//! `harness`.
 //!
 //! ```ignore
 //! let tee = ta_sdk::host::Tee::new();
@@ -26,6 +27,7 @@
 //! objects), as on the target.
 
 mod ctx;
+mod harness;
 mod supplicant;
 mod world;
 
@@ -35,7 +37,8 @@ use std::rc::Rc;
 use tee_abi::syscall::Syscall;
 
 pub use crate::ta_session::CallParam;
-pub use world::{CallError, Session, TaDef, Tee};
+pub use harness::{CallError, Session, Tee};
+pub use world::TaDef;
 
 /// A TA's `_utee_panic` on the host: unwound to the entry call, which
 /// answers TARGET_DEAD as the kernel does.

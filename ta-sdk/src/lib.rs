@@ -37,9 +37,15 @@
 //! }
 //! ```
 //!
+//! With the `host` feature, off target, `ta_sdk::host` runs a TA's code in a test
+//! process on the kernel's own syscall layer (README: "Testing TA logic on
+//! the host").
+//!
 //! All `unsafe` of the crate lives in [`sys`] (syscalls, the entry
-//! trampoline's raw reads, the heap); everything else is `deny(unsafe_code)`.
-#![cfg_attr(not(test), no_std)]
+//! trampoline's raw reads, the heap) and `host`; everything else is
+//! `deny(unsafe_code)`.
+// std only for ta-sdk's own tests and the host backend (`host` feature).
+#![cfg_attr(not(any(test, all(feature = "host", not(target_os = "none")))), no_std)]
 #![deny(unsafe_code)]
 
 extern crate alloc;
@@ -48,6 +54,12 @@ pub mod cancel;
 pub mod crypto;
 pub mod entry;
 pub mod error;
+// The host backend's `unsafe`: the syscall entry (the kernel dereferences
+// the TA's pointers), memref slices for the entry points, the system PTA's
+// mappings and the fake normal world's `NsMemory`; each with its SAFETY.
+#[cfg(all(feature = "host", not(target_os = "none")))]
+#[allow(unsafe_code)]
+pub mod host;
 pub mod log;
 pub mod memory;
 pub mod params;
@@ -122,18 +134,23 @@ macro_rules! ta {
             const UUID: $crate::Uuid = $uuid;
             const FLAGS: u32 = 0 $(| $crate::flags::$flag)+;
             const _: () = assert!(FLAGS & !$crate::flags::MASK == 0, "ta!: flag bits outside TA_FLAGS_MASK");
+            // Used on the target; named here so that host builds check it too.
+            const _: $crate::Uuid = UUID;
 
             // Kept by its export (`--export-dynamic-symbol=ta_head`) and
             // KEEP(*(.ta_head)) in linker/ta.ld. Not #[used]: that marks the
             // section SHF_GNU_RETAIN, which makes the ELF ELFOSABI_GNU, and
             // ldelf refuses anything but ELFOSABI_NONE.
+            #[cfg(target_os = "none")]
             #[unsafe(export_name = "ta_head")]
             #[unsafe(link_section = ".ta_head")]
             static TA_HEAD: $crate::TaHead = $crate::TaHead::new(UUID, $stack, FLAGS);
 
+            #[cfg(target_os = "none")]
             #[global_allocator]
             static HEAP: $crate::sys::heap::StaticHeap<{ $heap }> = $crate::sys::heap::StaticHeap::new();
 
+            #[cfg(target_os = "none")]
             static INSTANCE: $crate::entry::Instance<$ty> = $crate::entry::Instance::new(FLAGS);
 
             /// The TA entry point (`e_entry`): x0 = function, x1 = session,
@@ -141,11 +158,20 @@ macro_rules! ta {
             ///
             /// # Safety
             /// Only the kernel enters here, following OP-TEE's TA entry convention.
+            #[cfg(target_os = "none")]
             #[unsafe(no_mangle)]
             unsafe extern "C" fn __ta_entry(func: usize, session_id: usize, params: usize, cmd_id: usize) -> ! {
                 // SAFETY: the registers are the kernel's (see above).
                 unsafe { $crate::sys::ta_entry::<$ty>(&INSTANCE, func, session_id, params, cmd_id) }
             }
         };
+
+        /// This TA for the host tests' in-process TEE (`ta_sdk::host::Tee`;
+        /// ta-sdk README, "Testing TA logic on the host").
+        #[cfg(all(test, not(target_os = "none")))]
+        #[allow(dead_code)]
+        pub(crate) fn ta_def() -> $crate::host::TaDef {
+            $crate::host::TaDef::new::<$ty>($uuid, 0 $(| $crate::flags::$flag)+, $stack, $heap)
+        }
     };
 }

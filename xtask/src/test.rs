@@ -49,6 +49,7 @@ pub fn run(tees: &[Tee], host: bool) -> Result<()> {
             tally.record(&name, ok, &detail);
         }
         host_tests(&root, &mut tally)?;
+        ta_host_tests(&root, &mut tally)?;
     }
     for &tee in tees {
         let guest = crate::prepare_guest(tee)?;
@@ -117,6 +118,40 @@ fn host_tests(root: &Path, tally: &mut Tally) -> Result<()> {
     tally.passed += passed;
     tally.failed += failed;
     println!("host unit tests: {passed} passed, {failed} failed");
+    Ok(())
+}
+
+/// The TA crates with host tests (ta-sdk README, "Testing TA logic on the host").
+const TA_HOST_TESTED: &[&str] = &["hello_world", "params_ta", "crypt_ta", "storage_ta", "cross_call_a", "ta2ta"];
+
+/// The TAs' logic on the host: ta-sdk's host backend's own tests, clippy
+/// over the TAs' test builds (the TA-target gate does not see them), then
+/// the TAs' tests, each a case.
+fn ta_host_tests(root: &Path, tally: &mut Tally) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("== TA host tests");
+    let rustc = Command::new("rustc").arg("-vV").output().context("running rustc -vV")?;
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .context("no host triple in rustc -vV")?;
+    let packages: Vec<&str> = TA_HOST_TESTED.iter().flat_map(|p| ["-p", p]).collect();
+    let tas = ["--target", host.as_str()].into_iter().chain(packages.iter().copied());
+    let clippy: Vec<&str> =
+        ["clippy", "--tests", "--quiet"].into_iter().chain(tas.clone()).chain(["--", "-D", "warnings"]).collect();
+    let test: Vec<&str> = ["test", "--quiet"].into_iter().chain(tas).collect();
+    let runs: [(&str, &str, Vec<&str>); 3] = [
+        ("host/ta-sdk-host", ".", vec!["test", "-p", "ta-sdk", "--features", "host", "--quiet"]),
+        ("host/ta-tests-clippy", "tas", clippy),
+        ("host/ta-tests", "tas", test),
+    ];
+    for (name, dir, args) in runs {
+        let out = Command::new(&cargo).current_dir(root.join(dir)).args(&args).output().context("running cargo")?;
+        let mut detail = String::from_utf8_lossy(&out.stdout).into_owned();
+        detail.push_str(&String::from_utf8_lossy(&out.stderr));
+        let detail: String = detail.lines().filter(|l| !l.is_empty()).take(40).collect::<Vec<_>>().join("\n");
+        tally.record(name, out.status.success(), &detail);
+    }
     Ok(())
 }
 
@@ -348,6 +383,16 @@ fn parse_tztest(line: &str) -> Option<GuestVerdict<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The host/ta-* cases pass on this tree (slow: builds the TAs for the
+    /// host; `cargo test -p xtask -- --ignored ta_host`).
+    #[test]
+    #[ignore]
+    fn ta_host_cases_pass() {
+        let mut tally = Tally::default();
+        ta_host_tests(&crate::root(), &mut tally).unwrap();
+        assert_eq!((tally.passed, tally.failed), (3, 0));
+    }
 
     #[test]
     fn reads_plain_and_numbered_verdicts() {

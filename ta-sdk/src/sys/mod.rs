@@ -103,12 +103,22 @@ mod arch {
 mod arch {
     use super::Syscall;
 
-    /// Host stand-in: there is no TEE kernel to call.
+    /// Host stand-in: without the `host` feature there is no TEE kernel to
+    /// call; with it, the in-process kernel of [`crate::host`] answers.
     ///
     /// # Safety
-    /// Never actually unsafe; `unsafe` mirrors the target signature.
-    pub(super) unsafe fn svc(nr: Syscall, _a: [usize; 8]) -> u32 {
-        panic!("utee syscall {nr:?} called outside a TA (host build)")
+    /// As on the target: every pointer among the arguments must be valid
+    /// for the accesses syscall `nr` makes (the host kernel dereferences
+    /// them in this process).
+    pub(super) unsafe fn svc(nr: Syscall, a: [usize; 8]) -> u32 {
+        #[cfg(feature = "host")]
+        // SAFETY: the caller's contract is the host kernel's.
+        return unsafe { crate::host::syscall(nr, a) };
+        #[cfg(not(feature = "host"))]
+        {
+            let _ = a;
+            panic!("utee syscall {nr:?} called outside a TA (host build)")
+        }
     }
 
     pub(super) fn utee_return(ret: u32) -> ! {
@@ -116,6 +126,9 @@ mod arch {
     }
 
     pub(super) fn utee_panic(code: u32) -> ! {
+        #[cfg(feature = "host")]
+        crate::host::ta_panic(code);
+        #[cfg(not(feature = "host"))]
         panic!("TA panic {code:#x} (host build)")
     }
 

@@ -3,8 +3,8 @@
 //!
 //! UUID `3b2797ee-0460-4b74-a990-3758590a6c8d`.
 
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a std test binary on the host.
+#![cfg_attr(not(test), no_std, no_main)]
 
 #[path = "cross_call.rs"]
 mod cross_call;
@@ -40,3 +40,12 @@ ta_sdk::ta! {
     heap: 16384,
     impl: CrossCall,
 }
+
+#[cfg(test)]
+mod host_tests;
+// The peer TA, linked into the host tests for TA-to-TA calls.
+#[cfg(test)]
+// The same code under another UUID, on purpose.
+#[allow(clippy::duplicate_mod)]
+#[path = "../../cross_call_b/src/main.rs"]
+mod peer_b;

@@ -3,8 +3,8 @@
 //!
 //! UUID `6f047466-b27e-4d5e-a128-0cb8e7b3b57a`.
 
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a module of cross_call_a's host tests.
+#![cfg_attr(not(test), no_std, no_main)]
 
 #[path = "../../cross_call_a/src/cross_call.rs"]
 mod cross_call;

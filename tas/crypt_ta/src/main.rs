@@ -28,8 +28,8 @@
 //! - 6 `CMD_XTS`, 7 `CMD_CCM`: AES-XTS and AES-CCM, see [`modes`] (AES-CTS
 //!   goes through `CMD_CIPHER`); 8 `CMD_DERIVE`: HKDF and PBKDF2, see
 //!   [`kdf`]; checks 8-12 of `CMD_CHECK`: their error codes.
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a std test binary on the host.
+#![cfg_attr(not(test), no_std, no_main)]
 
 extern crate alloc;
 
@@ -381,3 +381,6 @@ ta_sdk::ta! {
     heap: 65536,
     impl: CryptTa,
 }
+
+#[cfg(test)]
+mod host_tests;

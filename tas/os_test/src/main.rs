@@ -10,8 +10,8 @@
 //! - 2 `CMD_CLIENT_LOGIN` (VALUE_OUTPUT): `gpd.client.identity`'s login;
 //! - 3 `CMD_OPEN_VALUE` (VALUE_OUTPUT): the value this session was opened
 //!   with (an open-session VALUE_INOUT `a` is returned as `a + 1`).
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a module of ta2ta's host tests.
+#![cfg_attr(not(test), no_std, no_main)]
 
 extern crate alloc;
 

@@ -17,8 +17,8 @@
 //!   system time, until `in.a` milliseconds have passed; `out.a` = elapsed
 //!   milliseconds, `out.b` = time reads (for the preemption test: normal-world
 //!   interrupts must still be served while a TA computes).
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a std test binary on the host.
+#![cfg_attr(not(test), no_std, no_main)]
 
 extern crate alloc;
 
@@ -198,3 +198,6 @@ ta_sdk::ta! {
     heap: 65536,
     impl: ParamsTa,
 }
+
+#[cfg(test)]
+mod host_tests;

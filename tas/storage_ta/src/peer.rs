@@ -1,7 +1,7 @@
 //! The storage test TA under a second UUID
 //! (`078b7b0f-0491-4c52-a0f8-2e1c7dcf03e3`): same commands, its own objects.
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a module of storage_ta's host tests.
+#![cfg_attr(not(test), no_std, no_main)]
 
 #[path = "cases.rs"]
 mod cases;

@@ -17,8 +17,8 @@
 //!   a cancellation-request timeout of 200 ms → CANCEL; then 50 ms without
 //!   one → success; on failure `a` is the step and `b` the error.
 
-#![no_std]
-#![no_main]
+// no_std/no_main on the TA target; a std test binary on the host.
+#![cfg_attr(not(test), no_std, no_main)]
 
 extern crate alloc;
 
@@ -180,3 +180,17 @@ ta_sdk::ta! {
     heap: 32768,
     impl: TaToTa,
 }
+
+#[cfg(test)]
+mod host_tests;
+// The TAs this one calls, linked into the host tests (their own tests come
+// along and run here too).
+#[cfg(test)]
+#[path = "../../hello_world/src/main.rs"]
+mod hello_world;
+#[cfg(test)]
+#[path = "../../os_test/src/main.rs"]
+mod os_test;
+#[cfg(test)]
+#[path = "../../params_ta/src/main.rs"]
+mod params_ta;

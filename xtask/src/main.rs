@@ -11,6 +11,7 @@ mod initramfs;
 mod lint;
 mod modgraph;
 mod qemu;
+mod share;
 mod sign;
 mod tas;
 mod test;
@@ -47,6 +48,11 @@ enum Cmd {
         /// Number of cores.
         #[arg(long, default_value_t = 4)]
         smp: u32,
+        /// Share this host folder with the guest at /mnt/host (virtio-fs,
+        /// live); tee-supplicant also loads TAs from <dir>/optee_armtz and
+        /// <dir> (needs root for virtiofsd).
+        #[arg(long, value_name = "DIR")]
+        share: Option<PathBuf>,
     },
     /// Run the lint gates (fmt, clippy) and host unit tests, then the QEMU boot tests.
     Test {
@@ -160,19 +166,33 @@ fn main() -> Result<()> {
             println!("{}", path.display());
             Ok(())
         }
-        Cmd::Run { tee, smp } => {
+        Cmd::Run { tee, smp, share } => {
             let guest = prepare_guest(tee)?;
             let firmware = firmware::build_firmware(&root(), tee, Some(&guest.files))?;
             let secure_log = root().join(format!("target/tz/secure-{}.log", tee.name()));
+            let mut append = format!("tz.mode=shell tz.cpus={smp}");
+            let mut extra = vec![];
+            let _share = match &share {
+                Some(dir) => {
+                    let s = share::Share::start(dir, &root().join("target/tz"), tee.name())?;
+                    append = format!("{append} {}", share::APPEND);
+                    extra.extend(share::qemu_args(
+                        &s.socket,
+                        qemu::memory_size(std::env::var("TZ_QEMU_MEMORY").ok().as_deref()),
+                    ));
+                    Some(s)
+                }
+                None => None,
+            };
             let machine = qemu::Machine {
                 qemu: guest.qemu.clone(),
                 firmware,
                 kernel: guest.files.kernel_image.clone(),
                 initrd: guest.initrd.clone(),
-                append: format!("tz.mode=shell tz.cpus={smp}"),
+                append,
                 smp,
                 secure_log: secure_log.clone(),
-                extra: vec![],
+                extra,
             };
             eprintln!("xtask: booting ({}), secure log in {}; Ctrl-A X quits", tee.name(), secure_log.display());
             let status = machine.command(true).status()?;

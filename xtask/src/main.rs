@@ -62,6 +62,9 @@ enum Cmd {
         /// Skip the lint gates and the host unit tests.
         #[arg(long)]
         no_host: bool,
+        /// Run only these boot cases (no gates, no host tests).
+        #[arg(long, value_enum)]
+        only: Option<test::Only>,
     },
     /// Benchmark TEE calls in the guest (-smp 1, -icount) and compare the trusted OSes.
     Bench {
@@ -199,12 +202,12 @@ fn main() -> Result<()> {
             anyhow::ensure!(status.success(), "QEMU exited with {status}");
             Ok(())
         }
-        Cmd::Test { tee, no_host } => {
+        Cmd::Test { tee, no_host, only } => {
             let tees = match tee {
                 Some(t) => vec![t],
                 None => vec![Tee::Ours, Tee::Upstream, Tee::OursOpteeKey],
             };
-            test::run(&tees, !no_host)
+            test::run(&tees, !no_host && only.is_none(), only)
         }
         Cmd::Bench { tee } => {
             let tees = match tee {

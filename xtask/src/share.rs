@@ -86,14 +86,14 @@ pub struct Share {
 
 impl Share {
     /// Starts virtiofsd for `dir`; its socket and log go under `work`
-    /// (`share-<name>.sock`, `share-<name>.log`).
+    /// (`virtiofsd-<name>.sock`, `virtiofsd-<name>.log`).
     pub fn start(dir: &Path, work: &Path, name: &str) -> Result<Share> {
         let dir = dir.canonicalize().with_context(|| format!("--share {}: no such folder", dir.display()))?;
         anyhow::ensure!(dir.is_dir(), "--share {}: not a folder", dir.display());
         let virtiofsd = find_virtiofsd()?;
         std::fs::create_dir_all(work)?;
-        let socket = work.join(format!("share-{name}.sock"));
-        let log = work.join(format!("share-{name}.log"));
+        let socket = work.join(format!("virtiofsd-{name}.sock"));
+        let log = work.join(format!("virtiofsd-{name}.log"));
         let _ = std::fs::remove_file(&socket);
         let out = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let child = Command::new(&virtiofsd)

@@ -6,6 +6,7 @@ mod bench_chart;
 mod crash;
 mod cta;
 mod firmware;
+mod gdb;
 mod guest;
 mod initramfs;
 mod lint;
@@ -53,6 +54,16 @@ enum Cmd {
         /// <dir> (needs root for virtiofsd).
         #[arg(long, value_name = "DIR")]
         share: Option<PathBuf>,
+        /// Start QEMU halted with its gdbstub on 127.0.0.1:PORT (default
+        /// 1234) and print the gdb-multiarch command that loads the
+        /// monitor's and kernel's symbols (see tas/README.md).
+        #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "1234")]
+        gdb: Option<u16>,
+        /// With --gdb: the TA (its unstripped ELF file, a tas/ crate or tas/c
+        /// directory name, or its UUID) whose symbols gdb needs; xtask prints its add-symbol-file command
+        /// when the trusted OS logs where it loaded it.
+        #[arg(long, value_name = "TA", requires = "gdb")]
+        gdb_ta: Option<String>,
     },
     /// Run the lint gates (fmt, clippy) and host unit tests, then the QEMU boot tests.
     Test {
@@ -169,7 +180,7 @@ fn main() -> Result<()> {
             println!("{}", path.display());
             Ok(())
         }
-        Cmd::Run { tee, smp, share } => {
+        Cmd::Run { tee, smp, share, gdb, gdb_ta } => {
             let guest = prepare_guest(tee)?;
             let firmware = firmware::build_firmware(&root(), tee, Some(&guest.files))?;
             let secure_log = root().join(format!("target/tz/secure-{}.log", tee.name()));
@@ -187,6 +198,21 @@ fn main() -> Result<()> {
                 }
                 None => None,
             };
+            if let Some(port) = gdb {
+                let _ = std::fs::remove_file(&secure_log);
+                extra.extend(gdb::qemu_args(port));
+                let elves = root().join("target").join(firmware::FIRMWARE_TARGET).join("release");
+                let kernel = tee.is_ours().then(|| elves.join("kernel"));
+                eprintln!(
+                    "xtask: QEMU starts halted, gdbstub on 127.0.0.1:{port}; in another terminal:\n  {}",
+                    gdb::gdb_command(port, &elves.join("monitor"), kernel.as_deref())
+                );
+                if let Some(want) = &gdb_ta {
+                    let ta = gdb::with_debug_info(&root(), gdb::find_ta_elf(&root(), want)?)?;
+                    eprintln!("xtask: watching {} for TA {} ({})", secure_log.display(), ta.uuid, ta.elf.display());
+                    gdb::watch_ta_loads(secure_log.clone(), ta);
+                }
+            }
             let machine = qemu::Machine {
                 qemu: guest.qemu.clone(),
                 firmware,

@@ -225,7 +225,11 @@ fn main() -> Result<()> {
             };
             eprintln!("xtask: booting ({}), secure log in {}; Ctrl-A X quits", tee.name(), secure_log.display());
             let status = machine.command(true).status()?;
-            anyhow::ensure!(status.success(), "QEMU exited with {status}");
+            anyhow::ensure!(
+                status.success(),
+                "QEMU exited with {status}; the secure side's log is {}",
+                secure_log.display()
+            );
             Ok(())
         }
         Cmd::Test { tee, no_host, only } => {

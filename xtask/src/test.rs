@@ -192,7 +192,12 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
     let exited_cleanly = out.status.is_some_and(|s| s.success());
     let detail = match out.status {
         Some(s) => format!("QEMU exited with {s}"),
-        None => format!("QEMU killed after {} s", BOOT_DEADLINE.as_secs()),
+        None => format!(
+            "QEMU killed after {} s; see {} and {}",
+            BOOT_DEADLINE.as_secs(),
+            console_log.display(),
+            secure_log.display()
+        ),
     };
     tally.record(&format!("boot[{tag}]/poweroff-exits-qemu-0"), exited_cleanly && guest_done, &detail);
 

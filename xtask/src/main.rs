@@ -12,6 +12,7 @@ mod initramfs;
 mod lint;
 mod modgraph;
 mod qemu;
+mod run;
 mod share;
 mod sign;
 mod tas;
@@ -60,8 +61,9 @@ enum Cmd {
         #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "1234")]
         gdb: Option<u16>,
         /// With --gdb: the TA (its unstripped ELF file, a tas/ crate or tas/c
-        /// directory name, or its UUID) whose symbols gdb needs; xtask prints its add-symbol-file command
-        /// when the trusted OS logs where it loaded it.
+        /// directory name, or its UUID) whose symbols gdb needs; xtask prints
+        /// its add-symbol-file command when the trusted OS logs where it
+        /// loaded it.
         #[arg(long, value_name = "TA", requires = "gdb")]
         gdb_ta: Option<String>,
     },
@@ -180,58 +182,7 @@ fn main() -> Result<()> {
             println!("{}", path.display());
             Ok(())
         }
-        Cmd::Run { tee, smp, share, gdb, gdb_ta } => {
-            let guest = prepare_guest(tee)?;
-            let firmware = firmware::build_firmware(&root(), tee, Some(&guest.files))?;
-            let secure_log = root().join(format!("target/tz/secure-{}.log", tee.name()));
-            let mut append = format!("tz.mode=shell tz.cpus={smp}");
-            let mut extra = vec![];
-            let _share = match &share {
-                Some(dir) => {
-                    let s = share::Share::start(dir, &root().join("target/tz"), tee.name())?;
-                    append = format!("{append} {}", share::APPEND);
-                    extra.extend(share::qemu_args(
-                        &s.socket,
-                        qemu::memory_size(std::env::var("TZ_QEMU_MEMORY").ok().as_deref()),
-                    ));
-                    Some(s)
-                }
-                None => None,
-            };
-            if let Some(port) = gdb {
-                let _ = std::fs::remove_file(&secure_log);
-                extra.extend(gdb::qemu_args(port));
-                let elves = root().join("target").join(firmware::FIRMWARE_TARGET).join("release");
-                let kernel = tee.is_ours().then(|| elves.join("kernel"));
-                eprintln!(
-                    "xtask: QEMU starts halted, gdbstub on 127.0.0.1:{port}; in another terminal:\n  {}",
-                    gdb::gdb_command(port, &elves.join("monitor"), kernel.as_deref())
-                );
-                if let Some(want) = &gdb_ta {
-                    let ta = gdb::with_debug_info(&root(), gdb::find_ta_elf(&root(), want)?)?;
-                    eprintln!("xtask: watching {} for TA {} ({})", secure_log.display(), ta.uuid, ta.elf.display());
-                    gdb::watch_ta_loads(secure_log.clone(), ta);
-                }
-            }
-            let machine = qemu::Machine {
-                qemu: guest.qemu.clone(),
-                firmware,
-                kernel: guest.files.kernel_image.clone(),
-                initrd: guest.initrd.clone(),
-                append,
-                smp,
-                secure_log: secure_log.clone(),
-                extra,
-            };
-            eprintln!("xtask: booting ({}), secure log in {}; Ctrl-A X quits", tee.name(), secure_log.display());
-            let status = machine.command(true).status()?;
-            anyhow::ensure!(
-                status.success(),
-                "QEMU exited with {status}; the secure side's log is {}",
-                secure_log.display()
-            );
-            Ok(())
-        }
+        Cmd::Run { tee, smp, share, gdb, gdb_ta } => run::run(tee, smp, share.as_deref(), gdb, gdb_ta.as_deref()),
         Cmd::Test { tee, no_host, only } => {
             let tees = match tee {
                 Some(t) => vec![t],

@@ -179,6 +179,16 @@ pub fn run(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> Re
             }
         }
     }
+    // What `cargo xtask run --gdb-ta` waits for (our kernel's line; upstream's ldelf logs the same).
+    let secure = std::fs::read_to_string(&secure_log).unwrap_or_default();
+    for (lang, uuid) in [("c", C_TA_UUID), ("rust", RUST_TA_UUID)] {
+        let base = secure.lines().find_map(|l| crate::gdb::parse_elf_at(l, uuid));
+        tally.record(
+            &format!("share[{tag}]/{lang}-ta-load-address-logged"),
+            base.is_some(),
+            &format!("no 'ELF ({uuid}) at 0x…' line in {}", secure_log.display()),
+        );
+    }
     let exit = out.lines.iter().find_map(|(_, l)| l.strip_prefix("TZRUN EXIT ")).map(str::trim);
     tally.record(
         &format!("share[{tag}]/script-ran-and-qemu-exited-0"),

@@ -67,28 +67,41 @@ pub fn build_c_tas(root: &Path, devkit: &Path) -> Result<Vec<CTa>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    crate::guest::ensure_host_tool(CROSS_GCC, CROSS_PACKAGE)?;
-    crate::guest::ensure_host_tool("make", "make")?;
     let mut out = Vec::new();
     for name in names {
-        let src = dir.join(&name);
-        let makefile = std::fs::read_to_string(src.join("Makefile"))?;
-        let build = root.join("target/tz/cta").join(&name);
-        let (uuid, image) = makefile_product(&makefile, &build)
-            .with_context(|| format!("{}: no `BINARY = <uuid>` nor SHLIBNAME + SHLIBUUID", src.display()))?;
-        let status = Command::new("make")
-            .current_dir(&src)
-            .arg("-s")
-            .arg("CROSS_COMPILE=aarch64-linux-gnu-")
-            .arg(format!("TA_DEV_KIT_DIR={}", devkit.display()))
-            .arg(format!("O={}", build.display()))
-            .arg(&image)
-            .status()
-            .with_context(|| format!("running make for {}", src.display()))?;
-        ensure!(status.success(), "building the C TA {name} with the TA dev kit failed ({status})");
-        out.push(CTa { name, uuid, image });
+        out.push(build_c_ta_dir(&dir.join(&name), &root.join("target/tz/cta").join(&name), devkit)?);
     }
     Ok(out)
+}
+
+/// Builds the dev-kit TA (or TA library) in `src` into `build` (`O=`):
+/// `make CROSS_COMPILE=aarch64-linux-gnu- TA_DEV_KIT_DIR=<devkit> O=<build>
+/// <build>/<uuid>.stripped.elf`; the unstripped `<uuid>.elf` stays beside it.
+pub fn build_c_ta_dir(src: &Path, build: &Path, devkit: &Path) -> Result<CTa> {
+    crate::guest::ensure_host_tool(CROSS_GCC, CROSS_PACKAGE)?;
+    crate::guest::ensure_host_tool("make", "make")?;
+    let name = src.file_name().context("TA directory name")?.to_string_lossy().into_owned();
+    let makefile = std::fs::read_to_string(src.join("Makefile"))
+        .with_context(|| format!("reading {}", src.join("Makefile").display()))?;
+    let (uuid, image) = makefile_product(&makefile, build)
+        .with_context(|| format!("{}: no `BINARY = <uuid>` nor SHLIBNAME + SHLIBUUID", src.display()))?;
+    let status = Command::new("make")
+        .current_dir(src)
+        .arg("-s")
+        .arg("CROSS_COMPILE=aarch64-linux-gnu-")
+        .arg(format!("TA_DEV_KIT_DIR={}", devkit.display()))
+        .arg(format!("O={}", build.display()))
+        .arg(&image)
+        .status()
+        .with_context(|| format!("running make for {}", src.display()))?;
+    ensure!(
+        status.success(),
+        "building the C TA {name} with the TA dev kit failed ({status}); rerun: make -C {} CROSS_COMPILE=aarch64-linux-gnu- TA_DEV_KIT_DIR={} O={}",
+        src.display(),
+        devkit.display(),
+        build.display()
+    );
+    Ok(CTa { name, uuid, image })
 }
 
 #[cfg(test)]

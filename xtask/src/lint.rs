@@ -21,6 +21,7 @@ struct Gate {
 const GATES: &[Gate] = &[
     Gate { name: "lint/fmt", dir: ".", args: &["fmt", "--all", "--check"] },
     Gate { name: "lint/fmt-tas", dir: "tas", args: &["fmt", "--all", "--check"] },
+    Gate { name: "lint/fmt-example-ta", dir: "examples/share/rust/ta", args: &["fmt", "--all", "--check"] },
     Gate {
         name: "lint/clippy-host",
         dir: ".",
@@ -34,9 +35,28 @@ const GATES: &[Gate] = &[
     Gate {
         name: "lint/clippy-guest",
         dir: ".",
-        args: &["clippy", "--target", GUEST_TARGET, "-p", "tz-runner", "-p", "teec", "--quiet", "--", "-D", "warnings"],
+        args: &[
+            "clippy",
+            "--target",
+            GUEST_TARGET,
+            "-p",
+            "tz-runner",
+            "-p",
+            "teec",
+            "-p",
+            "share-rust-client",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ],
     },
     Gate { name: "lint/clippy-tas", dir: "tas", args: &["clippy", "--quiet", "--", "-D", "warnings"] },
+    Gate {
+        name: "lint/clippy-example-ta",
+        dir: "examples/share/rust/ta",
+        args: &["clippy", "--quiet", "--", "-D", "warnings"],
+    },
 ];
 
 /// Runs every gate; returns (name, passed, what it printed when it failed).

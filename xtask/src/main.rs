@@ -6,11 +6,14 @@ mod bench_chart;
 mod crash;
 mod cta;
 mod firmware;
+mod gdb;
 mod guest;
 mod initramfs;
 mod lint;
 mod modgraph;
 mod qemu;
+mod run;
+mod share;
 mod sign;
 mod tas;
 mod test;
@@ -47,6 +50,22 @@ enum Cmd {
         /// Number of cores.
         #[arg(long, default_value_t = 4)]
         smp: u32,
+        /// Share this host folder with the guest at /mnt/host (virtio-fs,
+        /// live); tee-supplicant also loads TAs from <dir>/optee_armtz and
+        /// <dir> (needs root for virtiofsd).
+        #[arg(long, value_name = "DIR")]
+        share: Option<PathBuf>,
+        /// Start QEMU halted with its gdbstub on 127.0.0.1:PORT (default
+        /// 1234) and print the gdb-multiarch command that loads the
+        /// monitor's and kernel's symbols (see tas/README.md).
+        #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "1234")]
+        gdb: Option<u16>,
+        /// With --gdb: the TA (its unstripped ELF file, a tas/ crate or tas/c
+        /// directory name, or its UUID) whose symbols gdb needs; xtask prints
+        /// its add-symbol-file command when the trusted OS logs where it
+        /// loaded it.
+        #[arg(long, value_name = "TA", requires = "gdb")]
+        gdb_ta: Option<String>,
     },
     /// Run the lint gates (fmt, clippy) and host unit tests, then the QEMU boot tests.
     Test {
@@ -56,6 +75,9 @@ enum Cmd {
         /// Skip the lint gates and the host unit tests.
         #[arg(long)]
         no_host: bool,
+        /// Run only these boot cases (no gates, no host tests).
+        #[arg(long, value_enum)]
+        only: Option<test::Only>,
     },
     /// Benchmark TEE calls in the guest (-smp 1, -icount) and compare the trusted OSes.
     Bench {
@@ -160,31 +182,13 @@ fn main() -> Result<()> {
             println!("{}", path.display());
             Ok(())
         }
-        Cmd::Run { tee, smp } => {
-            let guest = prepare_guest(tee)?;
-            let firmware = firmware::build_firmware(&root(), tee, Some(&guest.files))?;
-            let secure_log = root().join(format!("target/tz/secure-{}.log", tee.name()));
-            let machine = qemu::Machine {
-                qemu: guest.qemu.clone(),
-                firmware,
-                kernel: guest.files.kernel_image.clone(),
-                initrd: guest.initrd.clone(),
-                append: format!("tz.mode=shell tz.cpus={smp}"),
-                smp,
-                secure_log: secure_log.clone(),
-                extra: vec![],
-            };
-            eprintln!("xtask: booting ({}), secure log in {}; Ctrl-A X quits", tee.name(), secure_log.display());
-            let status = machine.command(true).status()?;
-            anyhow::ensure!(status.success(), "QEMU exited with {status}");
-            Ok(())
-        }
-        Cmd::Test { tee, no_host } => {
+        Cmd::Run { tee, smp, share, gdb, gdb_ta } => run::run(tee, smp, share.as_deref(), gdb, gdb_ta.as_deref()),
+        Cmd::Test { tee, no_host, only } => {
             let tees = match tee {
                 Some(t) => vec![t],
                 None => vec![Tee::Ours, Tee::Upstream, Tee::OursOpteeKey],
             };
-            test::run(&tees, !no_host)
+            test::run(&tees, !no_host && only.is_none(), only)
         }
         Cmd::Bench { tee } => {
             let tees = match tee {

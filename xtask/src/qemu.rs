@@ -2,7 +2,7 @@
 //! normal-world console line by line.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -96,6 +96,20 @@ pub enum Verdict {
     StopAt(Instant),
 }
 
+/// How often a bounded run says it is still waiting (rarely: CI logs stay short).
+const HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// The progress line of a bounded run: how long out of how long, how much
+/// console came, and where the secure side's log is.
+pub fn progress_line(elapsed: Duration, deadline: Duration, console_lines: usize, secure_log: &Path) -> String {
+    format!(
+        "xtask: QEMU running {} s / {} s, {console_lines} console lines so far (secure log: {})",
+        elapsed.as_secs(),
+        deadline.as_secs(),
+        secure_log.display()
+    )
+}
+
 /// Runs the machine non-interactively until QEMU exits or `deadline` passes
 /// (then QEMU is killed). Console lines are echoed to `echo` as they arrive.
 pub fn run_bounded(machine: &Machine, deadline: Duration, echo: &mut dyn FnMut(&str)) -> Result<RunOutput> {
@@ -135,7 +149,12 @@ pub fn run_watched(
     let mut lines = Vec::new();
     let mut status = None;
     let mut kill_at: Option<Instant> = None;
+    let mut next_heartbeat = HEARTBEAT;
     loop {
+        if start.elapsed() >= next_heartbeat {
+            eprintln!("{}", progress_line(start.elapsed(), deadline, lines.len(), &machine.secure_log));
+            next_heartbeat += HEARTBEAT;
+        }
         if let Ok((t, line)) = rx.recv_timeout(Duration::from_millis(20)) {
             match watch(t, &line) {
                 Verdict::Continue => {}
@@ -149,6 +168,13 @@ pub fn run_watched(
             break;
         }
         if start.elapsed() > deadline || kill_at.is_some_and(|k| Instant::now() >= k) {
+            if kill_at.is_none() {
+                eprintln!(
+                    "xtask: QEMU killed at the {} s deadline; the secure side's log is {}",
+                    deadline.as_secs(),
+                    machine.secure_log.display()
+                );
+            }
             let _ = child.kill();
             let _ = child.wait();
             break;
@@ -185,6 +211,13 @@ mod tests {
         assert!(joined.contains("-bios fw.bin"));
         assert!(joined.contains("-serial stdio -serial file:secure.log"));
         assert!(joined.contains("tz.mode=test"));
+    }
+
+    #[test]
+    fn progress_names_time_bound_and_secure_log() {
+        let line =
+            progress_line(Duration::from_millis(42_500), Duration::from_secs(180), 7, Path::new("/t/secure.log"));
+        assert_eq!(line, "xtask: QEMU running 42 s / 180 s, 7 console lines so far (secure log: /t/secure.log)");
     }
 
     #[test]

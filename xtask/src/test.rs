@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use crate::firmware::{self, Tee};
 use crate::qemu::{self, Machine};
 
+mod share;
 mod soft_crypto;
 mod trap;
 mod xtest_gate;
@@ -39,10 +40,26 @@ impl Tally {
     }
 }
 
-/// Runs everything; an error return means some case failed.
-pub fn run(tees: &[Tee], host: bool) -> Result<()> {
+/// A subset of the boot cases (`cargo xtask test --only`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Only {
+    /// The `share[...]` cases: example TAs and clients run from a `--share` folder.
+    Share,
+}
+
+/// Runs everything (or `only` those cases); an error return means some case failed.
+pub fn run(tees: &[Tee], host: bool, only: Option<Only>) -> Result<()> {
     let root = crate::root();
     let mut tally = Tally::default();
+    if only == Some(Only::Share) {
+        for &tee in tees {
+            let guest = crate::prepare_guest(tee)?;
+            share::run(&root, &guest, tee, &mut tally)?;
+        }
+        println!("{} passed, {} failed", tally.passed, tally.failed);
+        anyhow::ensure!(tally.failed == 0, "{} case(s) failed", tally.failed);
+        return Ok(());
+    }
     if host {
         println!("== lint gates (cargo fmt --check, cargo clippy -D warnings)");
         for (name, ok, detail) in crate::lint::run(&root)? {
@@ -54,6 +71,9 @@ pub fn run(tees: &[Tee], host: bool) -> Result<()> {
     for &tee in tees {
         let guest = crate::prepare_guest(tee)?;
         boot_test(&root, &guest, tee, &mut tally)?;
+        if tee != Tee::OursOpteeKey {
+            share::run(&root, &guest, tee, &mut tally)?;
+        }
         if tee == Tee::Ours {
             soft_crypto::run(&root, &guest, &mut tally)?;
         }
@@ -207,7 +227,12 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
     let exited_cleanly = out.status.is_some_and(|s| s.success());
     let detail = match out.status {
         Some(s) => format!("QEMU exited with {s}"),
-        None => format!("QEMU killed after {} s", BOOT_DEADLINE.as_secs()),
+        None => format!(
+            "QEMU killed after {} s; see {} and {}",
+            BOOT_DEADLINE.as_secs(),
+            console_log.display(),
+            secure_log.display()
+        ),
     };
     tally.record(&format!("boot[{tag}]/poweroff-exits-qemu-0"), exited_cleanly && guest_done, &detail);
 

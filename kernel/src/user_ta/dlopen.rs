@@ -96,6 +96,7 @@ impl Instance {
         let old_len = linked.objects.len();
         linked.objects.try_reserve(graph.len()).map_err(|_| TeeError::OutOfMemory)?;
         for ((uuid, elf), base) in graph.into_iter().zip(bases) {
+            log::info!("ELF ({uuid}) at {base:#x}");
             linked.objects.push(LinkedObject { uuid, elf, base });
         }
         let result = self.link_new(&mut linked, old_len, start, &mut buf, regions);

@@ -206,6 +206,10 @@ pub(super) fn link_map(objects: &[LinkedObject], info_va: u64) -> Result<LinkMap
 pub fn load(p: &mut Prepared, base: u64, buf: &mut [u8]) -> Result<(), TeeError> {
     for o in &mut p.objects {
         o.base += base;
+        // Where a debugger needs the ELF's symbols (`cargo xtask run
+        // --gdb-ta` reads this line); upstream's ldelf logs the same at debug
+        // level (optee_os 4.5.0 `ldelf/main.c`).
+        log::info!("ELF ({}) at {:#x}", o.uuid, o.base);
     }
     let map = link_map(&p.objects, base + p.info_offset)?;
     dynlink::load_objects(&map, 0, base, buf).map_err(code)?;

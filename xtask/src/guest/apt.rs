@@ -158,6 +158,19 @@ pub(super) fn parse_print_uris(output: &str) -> Vec<String> {
         .collect()
 }
 
+/// The size in bytes `apt-get download --print-uris` gives `file` (the
+/// third word of its line), 0 when not listed.
+pub(super) fn print_uris_size(output: &str, file: &str) -> u64 {
+    output
+        .lines()
+        .filter(|l| l.starts_with('\''))
+        .find_map(|l| {
+            let mut w = l.split_whitespace().skip(1);
+            (w.next() == Some(file)).then(|| w.next()?.parse().ok()).flatten()
+        })
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +185,7 @@ mod tests {
         let out = "'http://deb.debian.org/debian/pool/main/b/busybox/busybox-static_1%3a1.37.0-6+b9_arm64.deb' busybox-static_1%3a1.37.0-6+b9_arm64.deb 847552 SHA256:00\n\
                    'http://deb.debian.org/debian/pool/main/l/libteec2_4.5.0-1_arm64.deb' libteec2_4.5.0-1_arm64.deb 8936 SHA256:11\n";
         assert_eq!(parse_print_uris(out), ["busybox-static_1%3a1.37.0-6+b9_arm64.deb", "libteec2_4.5.0-1_arm64.deb"]);
+        assert_eq!(print_uris_size(out, "libteec2_4.5.0-1_arm64.deb"), 8936);
+        assert_eq!(print_uris_size(out, "libteec2"), 0);
     }
 }

@@ -4,10 +4,10 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail, ensure};
 
 /// Finds `qemu-system-aarch64` on PATH, installing Debian's `qemu-system-arm` with
 /// apt-get first when it is missing and we run as root.
@@ -22,11 +22,28 @@ pub fn ensure_host_tool(binary: &str, package: &str) -> Result<PathBuf> {
     if let Some(path) = find_in_path(binary) {
         return Ok(path);
     }
+    install_package(&format!("{binary} not found on PATH"), package)?;
+    find_in_path(binary).ok_or_else(|| anyhow!("{binary} still not on PATH after installing {package}"))
+}
+
+/// Makes sure the host has `file`, installing `package` like
+/// [`ensure_host_tool`] when it is missing (e.g. a cross libc's headers).
+pub fn ensure_host_file(file: &Path, package: &str) -> Result<()> {
+    if file.exists() {
+        return Ok(());
+    }
+    install_package(&format!("{} is missing", file.display()), package)?;
+    ensure!(file.exists(), "{} still missing after installing {package}", file.display());
+    Ok(())
+}
+
+/// Installs the host's `package` with apt-get because `why`.
+fn install_package(why: &str, package: &str) -> Result<()> {
     if !is_root() {
-        bail!("{binary} not found on PATH; install it with: sudo apt-get install {package}");
+        bail!("{why}; install it with: sudo apt-get install {package}");
     }
     if find_in_path("apt-get").is_none() {
-        bail!("{binary} not found on PATH and there is no apt-get to install it with");
+        bail!("{why} and there is no apt-get to install {package} with");
     }
     let install = || -> Result<bool> {
         eprintln!("guest: apt-get install -y --no-install-recommends {package}");
@@ -51,7 +68,7 @@ pub fn ensure_host_tool(binary: &str, package: &str) -> Result<PathBuf> {
         }
         Ok(())
     };
-    eprintln!("guest: {binary} not found; installing {package}");
+    eprintln!("guest: {why}; installing {package}");
     if !host_apt_lists_present() {
         update()?;
     }
@@ -63,7 +80,7 @@ pub fn ensure_host_tool(binary: &str, package: &str) -> Result<PathBuf> {
             bail!("apt-get install {package} failed");
         }
     }
-    find_in_path(binary).ok_or_else(|| anyhow!("{binary} still not on PATH after installing {package}"))
+    Ok(())
 }
 
 /// Asks apt (`--simulate`) what installing `package` would remove and says so

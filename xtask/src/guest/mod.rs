@@ -23,8 +23,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use apt::{Apt, parse_kernel_depends, parse_print_uris};
-pub use host_tools::{ensure_host_tool, ensure_qemu};
+use apt::{Apt, parse_kernel_depends, parse_print_uris, print_uris_size};
+pub use host_tools::{ensure_host_file, ensure_host_tool, ensure_qemu};
 use sources::debian_mirror;
 
 /// The Debian release the guest is built from.
@@ -43,6 +43,8 @@ const PACKAGES: &[&str] = &[
     "libteec2",
     "libzstd1",
     "openssl-provider-legacy",
+    // tee_client_api.h and libteec.so for C clients built against the guest.
+    "optee-client-dev",
     "optee-os",
     "optee-os-dev",
     "optee-test-qemu",
@@ -127,10 +129,17 @@ fn download_debs(cache: &Path) -> Result<Vec<PathBuf>> {
         bail!("apt-get download --print-uris gave {} files for {} packages:\n{uris}", files.len(), packages.len());
     }
     // Package names never contain '_', the separator of `name_version_arch.deb`.
-    let missing: Vec<&str> =
-        files.iter().filter(|f| !debs_dir.join(f).is_file()).filter_map(|f| f.split('_').next()).collect();
+    let missing_files: Vec<&String> = files.iter().filter(|f| !debs_dir.join(f).is_file()).collect();
+    let missing: Vec<&str> = missing_files.iter().filter_map(|f| f.split('_').next()).collect();
     if !missing.is_empty() {
-        eprintln!("guest: downloading {} packages", missing.len());
+        let bytes: u64 = missing_files.iter().map(|f| print_uris_size(&uris, f)).sum();
+        eprintln!(
+            "xtask: downloading {} of {} packages ({:.1} MiB) into {} (apt-get prints one `Get:` line each)",
+            missing.len(),
+            files.len(),
+            bytes as f64 / 1048576.0,
+            debs_dir.display()
+        );
         let mut args = vec!["download"];
         args.extend(&missing);
         apt.run_get(&args, &debs_dir)?;

@@ -1,0 +1,2 @@
+global-incdirs-y += include
+srcs-y += share_c_ta.c

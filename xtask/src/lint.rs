@@ -21,7 +21,7 @@ struct Gate {
 const GATES: &[Gate] = &[
     Gate { name: "lint/fmt", dir: ".", args: &["fmt", "--all", "--check"] },
     Gate { name: "lint/fmt-tas", dir: "tas", args: &["fmt", "--all", "--check"] },
-    Gate { name: "lint/fmt-example-ta", dir: "examples/share/rust/ta", args: &["fmt", "--all", "--check"] },
+    Gate { name: "lint/fmt-example-ta", dir: "qemu/examples/share/rust/ta", args: &["fmt", "--all", "--check"] },
     Gate {
         name: "lint/clippy-host",
         dir: ".",
@@ -54,7 +54,7 @@ const GATES: &[Gate] = &[
     Gate { name: "lint/clippy-tas", dir: "tas", args: &["clippy", "--quiet", "--", "-D", "warnings"] },
     Gate {
         name: "lint/clippy-example-ta",
-        dir: "examples/share/rust/ta",
+        dir: "qemu/examples/share/rust/ta",
         args: &["clippy", "--quiet", "--", "-D", "warnings"],
     },
 ];

@@ -1,5 +1,5 @@
 //! `share[<tee>]/…`: the TA developer's loop of `cargo xtask run --share`.
-//! The example pairs of `examples/share/` are built the way the README tells
+//! The example pairs of `qemu/examples/share/` are built the way the README tells
 //! a developer to (a C TA with Debian's TA dev kit and a C client with
 //! `aarch64-linux-gnu-gcc` against the guest's libteec; a Rust TA and a
 //! static musl client), put into a fresh share folder, and run from it in one
@@ -68,14 +68,14 @@ fn run_cmd(cmd: &mut Command, what: &str) -> Result<()> {
 pub fn populate(root: &Path, files: &crate::guest::GuestFiles, key: &Path, dir: &Path) -> Result<()> {
     let tas_dir = dir.join("optee_armtz");
     std::fs::create_dir_all(&tas_dir)?;
-    let examples = root.join("examples/share");
+    let examples = root.join("qemu/examples/share");
 
     // C: the TA with the dev kit, the client with the cross gcc against the
     // guest's libteec (optee-client-dev's header and link; the cross libc's
     // headers and crt files from libc6-dev-arm64-cross).
     let build = root.join("target/tz/share-example");
     let c_ta = crate::cta::build_c_ta_dir(&examples.join("c/ta"), &build.join("c-ta"), &files.devkit_dir)?;
-    ensure!(c_ta.uuid == C_TA_UUID, "examples/share/c/ta is {}, not {C_TA_UUID}", c_ta.uuid);
+    ensure!(c_ta.uuid == C_TA_UUID, "qemu/examples/share/c/ta is {}, not {C_TA_UUID}", c_ta.uuid);
     sign_into(&c_ta.image, C_TA_UUID, key, &tas_dir.join(format!("{C_TA_UUID}.ta")))?;
     crate::guest::ensure_host_file(Path::new("/usr/aarch64-linux-gnu/include/stdio.h"), "libc6-dev-arm64-cross")?;
     let sys = &files.sysroot;
@@ -88,7 +88,7 @@ pub fn populate(root: &Path, files: &crate::guest::GuestFiles, key: &Path, dir: 
             .arg(examples.join("c/host/share_c_client.c"))
             .arg(format!("-L{}", sys.join("usr/lib/aarch64-linux-gnu").display()))
             .arg("-lteec"),
-        "aarch64-linux-gnu-gcc (examples/share/c/host)",
+        "aarch64-linux-gnu-gcc (qemu/examples/share/c/host)",
     )?;
 
     // Rust: the TA is a cargo project of its own (target/ta-examples), the
@@ -97,7 +97,7 @@ pub fn populate(root: &Path, files: &crate::guest::GuestFiles, key: &Path, dir: 
     let rust_ta = examples.join("rust/ta");
     run_cmd(
         Command::new(&cargo).current_dir(&rust_ta).args(["build", "--release", "-q"]),
-        "cargo build (examples/share/rust/ta)",
+        "cargo build (qemu/examples/share/rust/ta)",
     )?;
     let elf = root.join("target/ta-examples").join(tas::TA_TARGET).join("release/share_rust_ta");
     sign_into(&elf, RUST_TA_UUID, key, &tas_dir.join(format!("{RUST_TA_UUID}.ta")))?;
@@ -221,11 +221,11 @@ mod tests {
     #[test]
     fn the_examples_carry_the_uuids() {
         let root = crate::root();
-        let mk = std::fs::read_to_string(root.join("examples/share/c/ta/Makefile")).unwrap();
+        let mk = std::fs::read_to_string(root.join("qemu/examples/share/c/ta/Makefile")).unwrap();
         assert_eq!(crate::cta::makefile_binary(&mk).as_deref(), Some(C_TA_UUID));
-        let rs = std::fs::read_to_string(root.join("examples/share/rust/ta/src/main.rs")).unwrap();
+        let rs = std::fs::read_to_string(root.join("qemu/examples/share/rust/ta/src/main.rs")).unwrap();
         assert!(rs.contains(&format!("uuid: \"{RUST_TA_UUID}\"")));
-        let client = std::fs::read_to_string(root.join("examples/share/rust/host/src/main.rs")).unwrap();
+        let client = std::fs::read_to_string(root.join("qemu/examples/share/rust/host/src/main.rs")).unwrap();
         assert!(client.contains(RUST_TA_UUID));
     }
 }

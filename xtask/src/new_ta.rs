@@ -18,8 +18,27 @@ use tee_abi::uuid::Uuid;
 /// Names a new TA may not take: crates and programs of this repository,
 /// directories of `tas/`, and the guest's own programs.
 const RESERVED: &[&str] = &[
-    "proto", "c", "target", "kernel", "monitor", "xtask", "linker", "teec", "ta_sdk", "tee_abi", "tz_runner", "test",
-    "init", "sh", "busybox", "xtest", "tee", "tee_supplicant", "std", "core", "alloc",
+    "proto",
+    "c",
+    "target",
+    "kernel",
+    "monitor",
+    "xtask",
+    "linker",
+    "teec",
+    "ta_sdk",
+    "tee_abi",
+    "tz_runner",
+    "test",
+    "init",
+    "sh",
+    "busybox",
+    "xtest",
+    "tee",
+    "tee_supplicant",
+    "std",
+    "core",
+    "alloc",
 ];
 
 /// Rust's keywords (2024 edition, strict and reserved), which are no crate names.
@@ -39,10 +58,7 @@ const MAX_NAME: usize = 40;
 pub fn validate_name(name: &str, tas_dir: &Path) -> Result<()> {
     ensure!(!name.is_empty(), "the TA needs a name");
     ensure!(name.len() <= MAX_NAME, "{name:?} is longer than {MAX_NAME} characters");
-    ensure!(
-        name.starts_with(|c: char| c.is_ascii_lowercase()),
-        "{name:?} must start with a lowercase ASCII letter"
-    );
+    ensure!(name.starts_with(|c: char| c.is_ascii_lowercase()), "{name:?} must start with a lowercase ASCII letter");
     ensure!(
         name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
         "{name:?}: use lowercase ASCII letters, digits and `_` only (a Rust crate name, e.g. my_ta)"
@@ -187,4 +203,108 @@ pub fn client_test_wrapper(program: &str) -> String {
          if out=\"$(/usr/bin/{program} 2>&1)\"; then\n    echo \"TZTEST PASS client-{program}\"\n\
          else\n    echo \"TZTEST FAIL client-{program} $(printf '%s' \"$out\" | tr '\\n' ' ' | cut -c1-120)\"\nfi\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_tas(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-new-ta-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("tas/taken")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn names_follow_crate_rules() {
+        let root = temp_tas("names");
+        let tas = root.join("tas");
+        for ok in ["my_ta", "a", "counter2", "a_b_c"] {
+            assert!(validate_name(ok, &tas).is_ok(), "{ok}");
+        }
+        for bad in ["", "My_ta", "2ta", "_ta", "my-ta", "my ta", "tä", "fn", "self", "proto", "kernel", "taken"] {
+            assert!(validate_name(bad, &tas).is_err(), "{bad:?}");
+        }
+        assert!(validate_name(&"a".repeat(MAX_NAME + 1), &tas).is_err());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn uuids_are_random_version_4() {
+        let (a, b) = (random_uuid().to_string(), random_uuid().to_string());
+        assert_ne!(a, b);
+        for u in [&a, &b] {
+            assert_eq!(u.len(), 36);
+            for (i, c) in u.chars().enumerate() {
+                match i {
+                    8 | 13 | 18 | 23 => assert_eq!(c, '-'),
+                    14 => assert_eq!(c, '4', "{u}: version"),
+                    19 => assert!("89ab".contains(c), "{u}: variant"),
+                    _ => assert!(c.is_ascii_hexdigit() && !c.is_ascii_uppercase(), "{u}"),
+                }
+            }
+            assert_eq!(Uuid::parse(u).unwrap().to_string(), *u);
+        }
+    }
+
+    #[test]
+    fn templates_are_filled() {
+        let uuid = Uuid::parse("0b9d4c1e-7a3f-4e2b-9c8d-1f2e3a4b5c6d").unwrap();
+        let files = render("my_counter", uuid);
+        let paths: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "my_counter/Cargo.toml",
+                "my_counter/src/main.rs",
+                "my_counter/src/protocol.rs",
+                "my_counter/client/Cargo.toml",
+                "my_counter/client/src/main.rs"
+            ]
+        );
+        for (path, text) in &files {
+            assert!(!text.contains("{{"), "{} has an unfilled placeholder", path.display());
+        }
+        let text = |end: &str| &files.iter().find(|(p, _)| p.ends_with(end)).unwrap().1;
+        assert!(text("src/protocol.rs").contains("pub const UUID: &str = \"0b9d4c1e-7a3f-4e2b-9c8d-1f2e3a4b5c6d\";"));
+        assert!(text("src/main.rs").contains("struct MyCounter;"));
+        assert!(text("my_counter/Cargo.toml").contains("name = \"my_counter\""));
+        let client = text("client/Cargo.toml");
+        assert!(client.contains("name = \"my_counter_client\"") && client.contains("workspace = \"../../..\""));
+        assert_eq!(package_name(client).as_deref(), Some("my_counter_client"));
+        assert!(client_test_wrapper("my_counter").contains("TZTEST PASS client-my_counter"));
+        assert_eq!(type_name("a_b2_c"), "AB2C");
+    }
+
+    #[test]
+    fn members_are_added_once() {
+        let tas =
+            "[workspace]\nresolver = \"2\"\nmembers = [\n    \"b\",\n    \"d\",\n]\n\n[workspace.package]\nx = 1\n";
+        let added = add_member(tas, "c", true).unwrap();
+        assert_eq!(added, tas.replace("\"b\",\n", "\"b\",\n    \"c\",\n"));
+        assert!(add_member(&added, "c", true).is_err());
+        let root = "[workspace]\nmembers = [\n    \"linker\",\n    # a comment, \"x\"\n    \"xtask\",\n]\nrest = 1\n";
+        let added = add_member(root, "tas/c/client", false).unwrap();
+        assert!(added.contains("    \"xtask\",\n    \"tas/c/client\",\n]\nrest = 1\n"), "{added}");
+        assert!(add_member(&added, "tas/c/client", false).is_err());
+        assert!(add_member("[package]\n", "c", true).is_err());
+    }
+
+    #[test]
+    fn generate_writes_the_crates_and_refuses_to_clobber() {
+        let root = temp_tas("generate");
+        std::fs::write(root.join("tas/Cargo.toml"), "[workspace]\nmembers = [\n    \"taken\",\n]\n").unwrap();
+        std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\n    \"xtask\",\n]\n").unwrap();
+        let uuid = generate(&root, "fresh").unwrap();
+        let protocol = std::fs::read_to_string(root.join("tas/fresh/src/protocol.rs")).unwrap();
+        assert!(protocol.contains(&uuid.to_string()));
+        assert!(std::fs::read_to_string(root.join("tas/Cargo.toml")).unwrap().contains("\"fresh\","));
+        assert!(std::fs::read_to_string(root.join("Cargo.toml")).unwrap().contains("\"tas/fresh/client\","));
+        assert_eq!(client_packages(&root).unwrap(), ["fresh_client"]);
+        let before = std::fs::read_to_string(root.join("tas/fresh/src/main.rs")).unwrap();
+        assert!(generate(&root, "fresh").is_err());
+        assert_eq!(std::fs::read_to_string(root.join("tas/fresh/src/main.rs")).unwrap(), before);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::{GuestVerdict, Tally, parse_tztest};
 use crate::firmware::{self, Tee};
@@ -27,7 +27,48 @@ pub(super) fn run(root: &Path, tally: &mut Tally) -> Result<()> {
     let previous = keys::set_ours_ta_key(Some(key.clone()));
     let result = boot(root, tag, tally);
     keys::set_ours_ta_key(previous);
-    result
+    result?;
+    sign_ta_cases(root, &key, tally)
+}
+
+/// `cargo xtask sign-ta` without `--uuid` on the ELF files the boot used:
+/// each dev-kit C TA (`target/tz/cta/<dir>/<uuid>.elf`) and our
+/// hello_world. The signed file must verify with the key's public half,
+/// for the UUID the TA was built with.
+fn sign_ta_cases(root: &Path, key: &Path, tally: &mut Tally) -> Result<()> {
+    let public = crate::sign::load_private_key(key)?.to_public_key();
+    let out_dir = root.join("target/tz/sign-ta-check");
+    std::fs::create_dir_all(&out_dir)?;
+    let mut elves: Vec<(String, std::path::PathBuf, String)> = Vec::new();
+    let hello = proto::hello_world::UUID.to_string();
+    let rust_elf = root.join("target/ta").join(crate::tas::TA_TARGET).join("release/hello_world");
+    elves.push(("hello_world".into(), rust_elf, hello));
+    let cta = root.join("target/tz/cta");
+    for dir in std::fs::read_dir(&cta).with_context(|| format!("reading {}", cta.display()))?.flatten() {
+        for file in std::fs::read_dir(dir.path())?.flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            if let Some(uuid) = name.strip_suffix(".elf").filter(|n| !n.ends_with(".stripped")) {
+                elves.push((dir.file_name().to_string_lossy().into_owned(), file.path(), uuid.to_owned()));
+            }
+        }
+    }
+    elves.sort();
+    for (name, elf, uuid) in elves {
+        let out = out_dir.join(format!("{uuid}.ta"));
+        let _ = std::fs::remove_file(&out);
+        let signed = crate::sign::sign_ta_command(&elf, None, key, &out, 0, crate::sign::Algo::Pss)
+            .and_then(|()| Ok(std::fs::read(&out)?));
+        let verdict = signed.and_then(|bytes| {
+            let v = crate::sign::verify(&bytes, &public)?;
+            Ok(tee_abi::uuid::Uuid::from_octets(v.uuid).to_string())
+        });
+        tally.record(
+            &format!("sign-ta/{name}-uuid-from-ta-head"),
+            verdict.as_deref().is_ok_and(|u| *u == uuid),
+            &format!("{}: {verdict:?}, built as {uuid}", elf.display()),
+        );
+    }
+    Ok(())
 }
 
 fn boot(root: &Path, tag: &str, tally: &mut Tally) -> Result<()> {

@@ -71,13 +71,14 @@ fn copy_sources(root: &Path, dest: &Path) -> Result<()> {
 pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffold, tally: &mut Tally) -> Result<()> {
     let tag = format!("new-ta[{}]", tee.name());
     println!("== new-ta: /usr/bin/{NAME} on {}", tee.name());
-    let key = crate::sign::load_private_key(&crate::ta_key(&guest.files, tee))?;
-    let uuid = tee_abi::uuid::Uuid::parse(&scaffold.uuid).context("scaffold UUID")?;
     let dir = root.join("target/tz/new-ta-check").join(tee.name());
     std::fs::create_dir_all(&dir)?;
+    // Signed as a user would: `cargo xtask sign-ta` without --uuid.
+    let elf = dir.join(format!("{NAME}.elf"));
+    std::fs::write(&elf, &scaffold.image).with_context(|| format!("writing {}", elf.display()))?;
     let signed = dir.join(format!("{}.ta", scaffold.uuid));
-    let file = crate::sign::sign(&scaffold.image, &uuid.to_octets(), 0, &key, crate::sign::Algo::Pss)?;
-    std::fs::write(&signed, file).with_context(|| format!("writing {}", signed.display()))?;
+    let key = crate::ta_key(&guest.files, tee);
+    crate::sign::sign_ta_command(&elf, None, &key, &signed, 0, crate::sign::Algo::Pss)?;
     let initrd = dir.join("initramfs.cpio.gz");
     let extra = vec![
         (format!("lib/optee_armtz/{}.ta", scaffold.uuid), signed),

@@ -429,14 +429,8 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
     for (name, path) in build_guest_programs(root)? {
         extra.push((format!("usr/bin/{name}"), path));
     }
-    // Each new-ta client runs in `cargo xtask test` as case `client-<program>`.
-    let wrappers = root.join("target/tz/clients.d");
-    for package in clients {
-        let program = package.strip_suffix("_client").unwrap_or(&package);
-        let path = wrappers.join(format!("70-client-{program}"));
-        write_executable(&path, &crate::new_ta::client_test_wrapper(program))?;
-        extra.push((format!("etc/tz/tests.d/70-client-{program}"), path));
-    }
+    let programs: Vec<&str> = clients.iter().map(|p| p.strip_suffix("_client").unwrap_or(p)).collect();
+    extra.extend(client_test_wrappers(&root.join("target/tz/clients.d"), &programs)?);
     let tests = root.join("qemu/runner/tests.d");
     let mut entries: Vec<_> =
         std::fs::read_dir(&tests).with_context(|| format!("reading {}", tests.display()))?.flatten().collect();
@@ -446,6 +440,19 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
         extra.push((format!("etc/tz/tests.d/{name}"), e.path()));
     }
     Ok(extra)
+}
+
+/// The `/etc/tz/tests.d` entries that run each new-ta client `programs`
+/// in `cargo xtask test` (case `client-<program>`), written into `dir`.
+pub fn client_test_wrappers(dir: &Path, programs: &[&str]) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for program in programs {
+        let name = format!("70-client-{program}");
+        let path = dir.join(&name);
+        write_executable(&path, &crate::new_ta::client_test_wrapper(program))?;
+        out.push((format!("etc/tz/tests.d/{name}"), path));
+    }
+    Ok(out)
 }
 
 /// Writes `text` to `path` (mode 0755) unless it holds exactly that.

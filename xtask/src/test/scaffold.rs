@@ -1,8 +1,10 @@
 //! `cargo xtask new-ta` as a user runs it: a TA generated into a copy of
 //! the repository (the source files git knows, without `target/`), built
 //! there exactly as generated (into our target directories, so only the new
-//! crates and their path dependencies compile), signed for the trusted OS,
-//! and its client run in a short boot (`tz.mode=run`) on ours and upstream.
+//! crates and their path dependencies compile), signed with `sign-ta`, and
+//! its client run in a short test-mode boot of ours and of upstream whose
+//! initramfs holds only that TA, that client and the `tests.d` wrapper
+//! `cargo xtask test` gives every new-ta client.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,8 +17,6 @@ use crate::qemu::{self, Machine};
 
 /// The generated TA's name (and its client's program name).
 const NAME: &str = "scaffold_check";
-/// What the client prints for its default value.
-const EXPECTED: &str = "scaffold_check: 42 + 1 = 43";
 
 /// The generated TA, built once per run for both boots.
 pub(super) struct Scaffold {
@@ -80,10 +80,11 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffo
     let key = crate::ta_key(&guest.files, tee);
     crate::sign::sign_ta_command(&elf, None, &key, &signed, 0, crate::sign::Algo::Pss)?;
     let initrd = dir.join("initramfs.cpio.gz");
-    let extra = vec![
+    let mut extra = vec![
         (format!("lib/optee_armtz/{}.ta", scaffold.uuid), signed),
         (format!("usr/bin/{NAME}"), scaffold.client.clone()),
     ];
+    extra.extend(crate::tas::client_test_wrappers(&dir, &[NAME])?);
     crate::initramfs::build_initramfs(&guest.files, &extra, &initrd)?;
     let firmware = firmware::build_firmware(root, tee, Some(&guest.files))?;
     let secure_log = dir.join("secure.log");
@@ -94,14 +95,14 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffo
         firmware,
         kernel: guest.files.kernel_image.clone(),
         initrd,
-        append: format!("tz.mode=run tz.run={NAME} tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
+        append: format!("tz.mode=test tz.cpus=1 tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
         smp: 1,
         secure_log: secure_log.clone(),
         extra: vec![],
     };
     let verbose = std::env::var_os("TZ_VERBOSE").is_some();
     let out = qemu::run_bounded(&machine, super::BOOT_DEADLINE, &mut |line| {
-        if verbose || line.starts_with("TZTEST") || line.starts_with("RUN ") {
+        if verbose || line.starts_with("TZTEST") {
             println!("  | {line}");
         }
     })?;
@@ -118,8 +119,10 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffo
         }
     }
     tally.record(&format!("{tag}/completed"), done, &format!("no TZTEST DONE; {logs}"));
-    let answered = out.lines.iter().any(|(_, l)| l.strip_prefix("RUN ").is_some_and(|l| l.trim() == EXPECTED));
-    tally.record(&format!("{tag}/round-trip"), answered, &format!("no 'RUN {EXPECTED}' line; {logs}"));
+    // The client exits 0 only if the TA sent back its value plus one.
+    let case = format!("TZTEST PASS client-{NAME}");
+    let answered = out.lines.iter().any(|(_, l)| l.trim() == case);
+    tally.record(&format!("{tag}/client-round-trip"), answered, &format!("no '{case}' line; {logs}"));
     println!("  ({:.1} s)", out.elapsed.as_secs_f64());
     Ok(())
 }

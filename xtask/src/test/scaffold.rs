@@ -28,6 +28,7 @@ pub(super) struct Scaffold {
 /// Generates and builds the TA and client (once per `cargo xtask test`).
 pub(super) fn prepare(root: &Path) -> Result<Scaffold> {
     println!("== new-ta: generating {NAME} into a copy of the repository and building it");
+    let start = std::time::Instant::now();
     let copy = root.join("target/tz/new-ta-check/repo");
     copy_sources(root, &copy)?;
     let uuid = crate::new_ta::generate(&copy, NAME).context("cargo xtask new-ta in the copy")?;
@@ -39,6 +40,7 @@ pub(super) fn prepare(root: &Path) -> Result<Scaffold> {
         crate::tas::build_musl_programs(&copy, std::slice::from_ref(&client_package), Some(&root.join("target")))
             .with_context(|| format!("building {}", copy.join("tas").join(NAME).join("client").display()))?;
     let client = programs.remove(NAME).with_context(|| format!("{client_package} built no program {NAME}"))?;
+    println!("  generated and built in {:.1} s", start.elapsed().as_secs_f64());
     Ok(Scaffold { uuid: uuid.to_string(), image: ta.image, client })
 }
 
@@ -71,6 +73,7 @@ fn copy_sources(root: &Path, dest: &Path) -> Result<()> {
 pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffold, tally: &mut Tally) -> Result<()> {
     let tag = format!("new-ta[{}]", tee.name());
     println!("== new-ta: /usr/bin/{NAME} on {}", tee.name());
+    let start = std::time::Instant::now();
     let dir = root.join("target/tz/new-ta-check").join(tee.name());
     std::fs::create_dir_all(&dir)?;
     // Signed as a user would: `cargo xtask sign-ta` without --uuid.
@@ -123,6 +126,10 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffo
     let case = format!("TZTEST PASS client-{NAME}");
     let answered = out.lines.iter().any(|(_, l)| l.trim() == case);
     tally.record(&format!("{tag}/client-round-trip"), answered, &format!("no '{case}' line; {logs}"));
-    println!("  ({:.1} s)", out.elapsed.as_secs_f64());
+    println!(
+        "  (boot {:.1} s; signing, initramfs and boot {:.1} s)",
+        out.elapsed.as_secs_f64(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }

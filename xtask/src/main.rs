@@ -105,7 +105,7 @@ enum Cmd {
         #[arg(long)]
         verbose: bool,
     },
-    /// Sign a TA ELF into upstream OP-TEE's signed TA format (`<uuid>.ta`).
+    /// Sign a TA ELF (ours or a dev-kit C TA) into OP-TEE's signed format (`<uuid>.ta`).
     SignTa {
         /// The TA ELF (stripped before signing).
         #[arg(long)]
@@ -128,9 +128,11 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "pss")]
         algo: sign::Algo,
     },
-    /// Generate an RSA key pair for signing TAs: <dir>/ta_key.pem (private,
-    /// mode 0600) and <dir>/ta_key.pub.pem. Use it with `--ta-key` and
-    /// `sign-ta --key`; it replaces the DEVELOPMENT key.
+    /// Generate your own TA signing key (instead of the public DEVELOPMENT key).
+    ///
+    /// Writes <dir>/ta_key.pem (private, PKCS#8, mode 0600) and
+    /// <dir>/ta_key.pub.pem. Use it with `--ta-key` (build, run, test) and
+    /// `sign-ta --key`.
     Keygen {
         /// Directory for the two files (created; existing keys are not overwritten).
         dir: PathBuf,
@@ -138,9 +140,11 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "3072")]
         bits: keys::KeyBits,
     },
-    /// Create a new TA `tas/<name>/` (ta-sdk, fresh UUID, one command) and its
-    /// client `tas/<name>/client/` (the guest's `/usr/bin/<name>`); `run` and
-    /// `test` pick both up.
+    /// Create a new TA `tas/<name>/` and its client program.
+    ///
+    /// The TA: ta-sdk, a fresh random UUID, one command. The client
+    /// `tas/<name>/client/` (ta-sdk/teec) becomes the guest's
+    /// `/usr/bin/<name>`. `run` and `test` pick both up; see ta-sdk/README.md.
     NewTa {
         /// Crate name: lowercase letters, digits and `_`, starting with a letter.
         name: String,

@@ -127,7 +127,12 @@ pub fn build_firmware(root: &Path, tee: Tee, guest: Option<&crate::guest::GuestF
             &guest.context("the OP-TEE key needs the TA devkit")?.devkit_dir.join("keys/default.pem"),
             &root.join("target/tz/optee-default-ta-key.pub.pem"),
         )?),
-        _ => None,
+        // `--ta-key`: the kernel trusts that key instead of the development key.
+        Tee::Ours => match crate::keys::ours_ta_key() {
+            Some(key) => Some(crate::sign::public_key_pem(&key, &crate::keys::ours_pubkey_path(root))?),
+            None => None,
+        },
+        Tee::Upstream => None,
     };
     let (monitor_elf, kernel_elf) = build_elves(root, ta_pubkey.as_deref())?;
     let (monitor_base, monitor) = elf_to_flat(&std::fs::read(&monitor_elf)?)?;
@@ -143,7 +148,8 @@ pub fn build_firmware(root: &Path, tee: Tee, guest: Option<&crate::guest::GuestF
     let image = pack(&monitor, &package)?;
     let out_dir = root.join("target/tz");
     std::fs::create_dir_all(&out_dir)?;
-    let path = out_dir.join(format!("firmware-{}.bin", tee.name()));
+    let own_key = if ta_pubkey.is_some() && tee == Tee::Ours { "-own-key" } else { "" };
+    let path = out_dir.join(format!("firmware-{}{own_key}.bin", tee.name()));
     std::fs::write(&path, image)?;
     Ok(path)
 }

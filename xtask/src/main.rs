@@ -9,8 +9,10 @@ mod firmware;
 mod gdb;
 mod guest;
 mod initramfs;
+mod keys;
 mod lint;
 mod modgraph;
+mod new_ta;
 mod qemu;
 mod run;
 mod share;
@@ -22,7 +24,7 @@ mod xtest;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use firmware::Tee;
@@ -41,6 +43,12 @@ enum Cmd {
         /// Trusted OS to pack (upstream needs the Debian packages).
         #[arg(long, value_enum, default_value = "ours")]
         tee: Tee,
+        /// Our kernel trusts this RSA private key's public half instead of
+        /// the project's DEVELOPMENT key (xtask/keys/dev_ta_key.pem, public,
+        /// for development only), and every TA is signed with it (see
+        /// `cargo xtask keygen`). Our kernel only.
+        #[arg(long, value_name = "PEM")]
+        ta_key: Option<PathBuf>,
     },
     /// Boot the whole system in QEMU with a shell on the console (Ctrl-A X quits).
     Run {
@@ -66,6 +74,12 @@ enum Cmd {
         /// loaded it.
         #[arg(long, value_name = "TA", requires = "gdb")]
         gdb_ta: Option<String>,
+        /// Our kernel trusts this RSA private key's public half instead of
+        /// the project's DEVELOPMENT key (xtask/keys/dev_ta_key.pem, public,
+        /// for development only), and every TA is signed with it (see
+        /// `cargo xtask keygen`). Our kernel only.
+        #[arg(long, value_name = "PEM")]
+        ta_key: Option<PathBuf>,
     },
     /// Run the lint gates (fmt, clippy) and host unit tests, then the QEMU boot tests.
     Test {
@@ -78,6 +92,13 @@ enum Cmd {
         /// Run only these boot cases (no gates, no host tests).
         #[arg(long, value_enum)]
         only: Option<test::Only>,
+        /// Our kernel trusts this RSA private key's public half instead of
+        /// the project's DEVELOPMENT key (xtask/keys/dev_ta_key.pem, public,
+        /// for development only), and every TA is signed with it (see
+        /// `cargo xtask keygen`). Our kernel only (the
+        /// default `--tee` becomes ours).
+        #[arg(long, value_name = "PEM")]
+        ta_key: Option<PathBuf>,
     },
     /// Benchmark TEE calls in the guest (-smp 1, -icount) and compare the trusted OSes.
     Bench {
@@ -106,15 +127,17 @@ enum Cmd {
         #[arg(long)]
         verbose: bool,
     },
-    /// Sign a TA ELF into upstream OP-TEE's signed TA format (`<uuid>.ta`).
+    /// Sign a TA ELF (ours or a dev-kit C TA) into OP-TEE's signed format (`<uuid>.ta`).
     SignTa {
         /// The TA ELF (stripped before signing).
         #[arg(long)]
         elf: PathBuf,
-        /// The TA's UUID (must match its ta_head).
+        /// The TA's UUID (must match its ta_head; default: read from it).
         #[arg(long)]
-        uuid: String,
-        /// RSA private key, PEM (PKCS#1 or PKCS#8).
+        uuid: Option<String>,
+        /// RSA private key, PEM (PKCS#1 or PKCS#8): your own (`cargo xtask
+        /// keygen`), the DEVELOPMENT key xtask/keys/dev_ta_key.pem, or the
+        /// OP-TEE dev kit's keys/default.pem.
         #[arg(long)]
         key: PathBuf,
         /// The signed file to write.
@@ -126,6 +149,27 @@ enum Cmd {
         /// Signature scheme.
         #[arg(long, value_enum, default_value = "pss")]
         algo: sign::Algo,
+    },
+    /// Generate your own TA signing key (instead of the public DEVELOPMENT key).
+    ///
+    /// Writes <dir>/ta_key.pem (private, PKCS#8, mode 0600) and
+    /// <dir>/ta_key.pub.pem. Use it with `--ta-key` (build, run, test) and
+    /// `sign-ta --key`.
+    Keygen {
+        /// Directory for the two files (created; existing keys are not overwritten).
+        dir: PathBuf,
+        /// RSA modulus size in bits.
+        #[arg(long, value_enum, default_value = "3072")]
+        bits: keys::KeyBits,
+    },
+    /// Create a new TA `tas/<name>/` and its client program.
+    ///
+    /// The TA: ta-sdk, a fresh random UUID, one command. The client
+    /// `tas/<name>/client/` (ta-sdk/teec) becomes the guest's
+    /// `/usr/bin/<name>`. `run` and `test` pick both up; see ta-sdk/README.md.
+    NewTa {
+        /// Crate name: lowercase letters, digits and `_`, starting with a letter.
+        name: String,
     },
 }
 
@@ -145,17 +189,36 @@ pub struct Guest {
 }
 
 /// The key TAs are signed with for `tee`: upstream OP-TEE trusts the TA dev
-/// kit's default key, our kernel the project's development key.
+/// kit's default key, our kernel the key given with `--ta-key` or else the
+/// project's development key.
 pub fn ta_key(files: &guest::GuestFiles, tee: Tee) -> PathBuf {
     match tee {
         Tee::Upstream | Tee::OursOpteeKey => files.devkit_dir.join("keys/default.pem"),
-        Tee::Ours => root().join("xtask/keys/dev_ta_key.pem"),
+        Tee::Ours => keys::ours_ta_key().unwrap_or_else(|| keys::dev_key(&root())),
     }
 }
 
-/// A key `tee` must not trust (the other OS's), for the bad-signature test.
+/// A key `tee` must not trust, for the bad-signature test: the development
+/// key when our kernel trusts a `--ta-key`, else the other OS's key.
 pub fn untrusted_ta_key(files: &guest::GuestFiles, tee: Tee) -> PathBuf {
-    ta_key(files, if tee == Tee::Ours { Tee::Upstream } else { Tee::Ours })
+    match tee {
+        Tee::Ours if keys::ours_ta_key().is_some() => keys::dev_key(&root()),
+        Tee::Ours => ta_key(files, Tee::Upstream),
+        Tee::Upstream | Tee::OursOpteeKey => keys::dev_key(&root()),
+    }
+}
+
+/// `--ta-key` applies to our kernel only: upstream's key is built into Debian's image.
+fn choose_ta_key(key: Option<PathBuf>, tees: &[Tee]) -> Result<()> {
+    let Some(key) = key else { return Ok(()) };
+    anyhow::ensure!(
+        tees.iter().all(|&t| t == Tee::Ours),
+        "--ta-key works with --tee ours only (upstream OP-TEE and ours-optee-key trust the dev kit's key)"
+    );
+    let key = std::path::absolute(&key)?;
+    sign::load_private_key(&key).with_context(|| format!("--ta-key {}", key.display()))?;
+    keys::set_ours_ta_key(Some(key));
+    Ok(())
 }
 
 /// Installs QEMU if needed, fetches the Debian packages and builds the
@@ -166,7 +229,8 @@ pub fn prepare_guest(tee: Tee) -> Result<Guest> {
     let cache = root().join("target/guest");
     let files = guest::fetch_guest(&cache)?;
     std::fs::create_dir_all(root().join("target/tz"))?;
-    let initrd = root().join(format!("target/tz/initramfs-{}.cpio.gz", tee.name()));
+    let own_key = if tee == Tee::Ours && keys::ours_ta_key().is_some() { "-own-key" } else { "" };
+    let initrd = root().join(format!("target/tz/initramfs-{}{own_key}.cpio.gz", tee.name()));
     let extra = tas::initramfs_extra(&root(), &files.devkit_dir, &ta_key(&files, tee), &untrusted_ta_key(&files, tee))?;
     initramfs::build_initramfs(&files, &extra, &initrd)?;
     Ok(Guest { qemu, files, initrd })
@@ -176,18 +240,24 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     toolchain::ensure(&root())?;
     match cli.command {
-        Cmd::Build { tee } => {
+        Cmd::Build { tee, ta_key } => {
+            choose_ta_key(ta_key, &[tee])?;
             let guest = if tee == Tee::Ours { None } else { Some(guest::fetch_guest(&root().join("target/guest"))?) };
             let path = firmware::build_firmware(&root(), tee, guest.as_ref())?;
             println!("{}", path.display());
             Ok(())
         }
-        Cmd::Run { tee, smp, share, gdb, gdb_ta } => run::run(tee, smp, share.as_deref(), gdb, gdb_ta.as_deref()),
-        Cmd::Test { tee, no_host, only } => {
-            let tees = match tee {
-                Some(t) => vec![t],
-                None => vec![Tee::Ours, Tee::Upstream, Tee::OursOpteeKey],
+        Cmd::Run { tee, smp, share, gdb, gdb_ta, ta_key } => {
+            choose_ta_key(ta_key, &[tee])?;
+            run::run(tee, smp, share.as_deref(), gdb, gdb_ta.as_deref())
+        }
+        Cmd::Test { tee, no_host, only, ta_key } => {
+            let tees = match (tee, &ta_key) {
+                (Some(t), _) => vec![t],
+                (None, Some(_)) => vec![Tee::Ours],
+                (None, None) => vec![Tee::Ours, Tee::Upstream, Tee::OursOpteeKey],
             };
+            choose_ta_key(ta_key, &tees)?;
             test::run(&tees, !no_host && only.is_none(), only)
         }
         Cmd::Bench { tee } => {
@@ -200,7 +270,9 @@ fn main() -> Result<()> {
         Cmd::Xtest { tee, args } => xtest::run(tee, &args),
         Cmd::Modgraph { verbose } => modgraph::run(&root(), verbose),
         Cmd::SignTa { elf, uuid, key, out, ta_version, algo } => {
-            sign::sign_ta_command(&elf, &uuid, &key, &out, ta_version, algo)
+            sign::sign_ta_command(&elf, uuid.as_deref(), &key, &out, ta_version, algo)
         }
+        Cmd::Keygen { dir, bits } => keys::keygen(&dir, bits.bits()).map(|_| ()),
+        Cmd::NewTa { name } => new_ta::new_ta_command(&root(), &name),
     }
 }

@@ -314,11 +314,18 @@ pub fn strip_elf(elf: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// `cargo xtask sign-ta`: strip `elf`, sign it for `uuid` with `key`, write `out`.
-pub fn sign_ta_command(elf: &Path, uuid: &str, key: &Path, out: &Path, ta_version: u32, algo: Algo) -> Result<()> {
-    let uuid = Uuid::parse(uuid).with_context(|| format!("UUID {uuid:?}"))?.to_octets();
+pub fn sign_ta_command(
+    elf: &Path,
+    uuid: Option<&str>,
+    key: &Path,
+    out: &Path,
+    ta_version: u32,
+    algo: Algo,
+) -> Result<()> {
     let key = load_private_key(key)?;
     let raw = std::fs::read(elf).with_context(|| format!("reading {}", elf.display()))?;
     let image = strip_elf(&raw).with_context(|| format!("stripping {}", elf.display()))?;
+    let uuid = signing_uuid(&raw, uuid).with_context(|| format!("{}: the TA's UUID", elf.display()))?.to_octets();
     let signed = sign(&image, &uuid, ta_version, &key, algo)?;
     let v = verify(&signed, &key.to_public_key()).context("verifying what was just signed")?;
     std::fs::write(out, &signed).with_context(|| format!("writing {}", out.display()))?;
@@ -335,6 +342,38 @@ pub fn sign_ta_command(elf: &Path, uuid: &str, key: &Path, out: &Path, ta_versio
         key.size() * 8
     );
     Ok(())
+}
+
+/// The `ta_head.uuid` of a TA ELF (ours or a dev-kit C TA): the start of
+/// its `.ta_head` section. `None` if it has no section of that name.
+pub fn ta_head_uuid(elf: &[u8]) -> Result<Option<Uuid>> {
+    let parsed = goblin::elf::Elf::parse(elf).context("parsing the ELF")?;
+    let Some(section) =
+        parsed.section_headers.iter().find(|s| parsed.shdr_strtab.get_at(s.sh_name) == Some(".ta_head"))
+    else {
+        return Ok(None);
+    };
+    ensure!(section.sh_size >= 32, ".ta_head is {} bytes, not 32", section.sh_size);
+    let at = usize::try_from(section.sh_offset)?;
+    let raw: [u8; 16] = elf.get(at..at + 16).context(".ta_head past the end of the file")?.try_into()?;
+    Ok(Some(Uuid::from_struct_bytes(raw)))
+}
+
+/// The UUID `sign-ta` signs for: `--uuid` if given (it must equal the
+/// ELF's `ta_head` UUID when the ELF has one), else the ELF's.
+pub fn signing_uuid(elf: &[u8], given: Option<&str>) -> Result<Uuid> {
+    let found = ta_head_uuid(elf)?;
+    match (given, found) {
+        (None, Some(uuid)) => Ok(uuid),
+        (None, None) => bail!("no .ta_head section to read the UUID from: pass --uuid"),
+        (Some(given), found) => {
+            let given = Uuid::parse(given).with_context(|| format!("--uuid {given:?}"))?;
+            if let Some(found) = found {
+                ensure!(given == found, "--uuid {given} differs from the ELF's ta_head UUID {found}");
+            }
+            Ok(given)
+        }
+    }
 }
 
 /// Writes the public half of the RSA private key `private_pem` to `out` (SPKI
@@ -499,6 +538,36 @@ mod tests {
         e[60..62].copy_from_slice(&5u16.to_le_bytes());
         e[62..64].copy_from_slice(&3u16.to_le_bytes());
         e
+    }
+
+    /// [`tiny_elf`] with its first section renamed `.ta_head` and holding
+    /// `uuid` as `ta_head` does.
+    fn tiny_ta_elf(uuid: Uuid) -> Vec<u8> {
+        let mut e = tiny_elf();
+        let shoff = u64::from_le_bytes(e[40..48].try_into().unwrap()) as usize;
+        let (strtab, name_at) = (0x150usize, 0x173usize);
+        e[name_at..name_at + 9].copy_from_slice(b".ta_head\0");
+        e[shoff + 64..shoff + 68].copy_from_slice(&((name_at - strtab) as u32).to_le_bytes());
+        e[shoff + 3 * 64 + 32..shoff + 3 * 64 + 40].copy_from_slice(&((name_at + 9 - strtab) as u64).to_le_bytes());
+        e[0x100..0x110].copy_from_slice(&uuid.to_struct_bytes());
+        e
+    }
+
+    #[test]
+    fn signing_uuid_comes_from_ta_head() {
+        let uuid = Uuid::parse("8aaaf200-2450-11e4-abe2-0002a5d5c51b").unwrap();
+        let other = "5b0c64f1-8e2d-4c7a-b3f9-0a6d1e7c2b58";
+        let ta = tiny_ta_elf(uuid);
+        assert_eq!(ta_head_uuid(&ta).unwrap(), Some(uuid));
+        assert_eq!(signing_uuid(&ta, None).unwrap(), uuid);
+        assert_eq!(signing_uuid(&ta, Some("8aaaf200-2450-11e4-abe2-0002a5d5c51b")).unwrap(), uuid);
+        assert!(signing_uuid(&ta, Some(other)).unwrap_err().to_string().contains("differs"));
+        // No .ta_head: only with --uuid.
+        let plain = tiny_elf();
+        assert_eq!(ta_head_uuid(&plain).unwrap(), None);
+        assert!(signing_uuid(&plain, None).is_err());
+        assert_eq!(signing_uuid(&plain, Some(other)).unwrap().to_string(), other);
+        assert!(signing_uuid(b"not an elf", None).is_err());
     }
 
     #[test]

@@ -196,6 +196,24 @@ pub struct TaImage {
 pub fn build_ta_images(root: &Path) -> Result<Vec<TaImage>> {
     let exes = cargo_build_executables(&root.join("tas"), &["--target", TA_TARGET], &[])?;
     ensure!(!exes.is_empty(), "building tas/ produced no executables");
+    ta_images(exes)
+}
+
+/// Builds only TA `package` of `root`'s `tas/`, into `target_dir` (cargo's
+/// `--target-dir`): the `cargo xtask test` case for `new-ta` builds the TA
+/// it made in a copy of the repository next to ours.
+pub fn build_one_ta_image(root: &Path, package: &str, target_dir: &Path) -> Result<TaImage> {
+    let target_dir = target_dir.to_str().context("target directory path")?;
+    let exes = cargo_build_executables(
+        &root.join("tas"),
+        &["--target", TA_TARGET, "-p", package, "--target-dir", target_dir],
+        &[],
+    )?;
+    ta_images(exes)?.pop().with_context(|| format!("building TA {package} produced no executable"))
+}
+
+/// Checks and strips built TAs, by name.
+fn ta_images(exes: BTreeMap<String, PathBuf>) -> Result<Vec<TaImage>> {
     let mut out: Vec<TaImage> = Vec::new();
     for (name, path) in exes {
         let raw = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -329,17 +347,39 @@ fn rollback_tas(root: &Path, signed: &Path, key: &Path) -> Result<Vec<(String, P
 /// Builds the guest test programs of `qemu/runner` as static musl binaries
 /// and returns (name, path) of each. Linked by rust-lld (shipped with
 /// rustc) against Rust's self-contained musl: no cross C toolchain.
+/// With them, the clients of the TAs made by `cargo xtask new-ta`
+/// (`tas/*/client/`, found by [`crate::new_ta::client_packages`]).
 pub fn build_guest_programs(root: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let exes = cargo_build_executables(
+    let mut packages = vec!["tz-runner".to_owned()];
+    packages.extend(crate::new_ta::client_packages(root)?);
+    let exes = build_musl_programs(root, &packages, None)?;
+    ensure!(!exes.is_empty(), "building qemu/runner produced no executables");
+    Ok(exes.into_iter().collect())
+}
+
+/// Builds `packages` of `root`'s workspace as static musl programs (into
+/// `target_dir` if given); returns their executables by name.
+pub fn build_musl_programs(
+    root: &Path,
+    packages: &[String],
+    target_dir: Option<&Path>,
+) -> Result<BTreeMap<String, PathBuf>> {
+    let mut args = vec!["--target", GUEST_TARGET];
+    for p in packages {
+        args.extend(["-p", p.as_str()]);
+    }
+    let dir = target_dir.map(|d| d.to_str().context("target directory path")).transpose()?;
+    if let Some(dir) = dir {
+        args.extend(["--target-dir", dir]);
+    }
+    cargo_build_executables(
         root,
-        &["--target", GUEST_TARGET, "-p", "tz-runner"],
+        &args,
         &[
             ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"),
             ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS", "-C target-feature=+crt-static"),
         ],
-    )?;
-    ensure!(!exes.is_empty(), "building qemu/runner produced no executables");
-    Ok(exes.into_iter().collect())
+    )
 }
 
 /// The C TAs of `tas/c/` (built with the dev kit at `devkit`), signed with
@@ -385,9 +425,12 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
         extra.push((format!("lib/optee_armtz/{uuid}.ta"), path));
     }
     extra.push((format!("lib/optee_armtz/{}.ta", loading::BAD_SIGNATURE), bad));
+    let clients = crate::new_ta::client_packages(root)?;
     for (name, path) in build_guest_programs(root)? {
         extra.push((format!("usr/bin/{name}"), path));
     }
+    let programs: Vec<&str> = clients.iter().map(|p| p.strip_suffix("_client").unwrap_or(p)).collect();
+    extra.extend(client_test_wrappers(&root.join("target/tz/clients.d"), &programs)?);
     let tests = root.join("qemu/runner/tests.d");
     let mut entries: Vec<_> =
         std::fs::read_dir(&tests).with_context(|| format!("reading {}", tests.display()))?.flatten().collect();
@@ -397,6 +440,33 @@ pub fn initramfs_extra(root: &Path, devkit: &Path, key: &Path, untrusted: &Path)
         extra.push((format!("etc/tz/tests.d/{name}"), e.path()));
     }
     Ok(extra)
+}
+
+/// The `/etc/tz/tests.d` entries that run each new-ta client `programs`
+/// in `cargo xtask test` (case `client-<program>`), written into `dir`.
+pub fn client_test_wrappers(dir: &Path, programs: &[&str]) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for program in programs {
+        let name = format!("70-client-{program}");
+        let path = dir.join(&name);
+        write_executable(&path, &crate::new_ta::client_test_wrapper(program))?;
+        out.push((format!("etc/tz/tests.d/{name}"), path));
+    }
+    Ok(out)
+}
+
+/// Writes `text` to `path` (mode 0755) unless it holds exactly that.
+fn write_executable(path: &Path, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::create_dir_all(path.parent().context("file directory")?)?;
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

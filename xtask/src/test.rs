@@ -10,6 +10,8 @@ use anyhow::{Context, Result};
 use crate::firmware::{self, Tee};
 use crate::qemu::{self, Machine};
 
+mod own_key;
+mod scaffold;
 mod share;
 mod soft_crypto;
 mod trap;
@@ -68,6 +70,7 @@ pub fn run(tees: &[Tee], host: bool, only: Option<Only>) -> Result<()> {
         host_tests(&root, &mut tally)?;
         ta_host_tests(&root, &mut tally)?;
     }
+    let mut new_ta = None;
     for &tee in tees {
         let guest = crate::prepare_guest(tee)?;
         boot_test(&root, &guest, tee, &mut tally)?;
@@ -76,6 +79,15 @@ pub fn run(tees: &[Tee], host: bool, only: Option<Only>) -> Result<()> {
         }
         if tee == Tee::Ours {
             soft_crypto::run(&root, &guest, &mut tally)?;
+        }
+        // A TA made by `cargo xtask new-ta`, as generated, on both OSes.
+        if tee != Tee::OursOpteeKey {
+            if new_ta.is_none() {
+                new_ta = Some(scaffold::prepare(&root)?);
+            }
+            if let Some(made) = &new_ta {
+                scaffold::run(&root, &guest, tee, made, &mut tally)?;
+            }
         }
         if tee == Tee::OursOpteeKey {
             xtest_gate::run(&root, &guest, &mut tally)?;
@@ -88,6 +100,11 @@ pub fn run(tees: &[Tee], host: bool, only: Option<Only>) -> Result<()> {
                 tally.record(&name, ok, &detail);
             }
         }
+    }
+    // Our kernel with a generated key (`--ta-key`) instead of the
+    // development key; last, as it rebuilds the kernel like ours-optee-key.
+    if tees.contains(&Tee::Ours) && crate::keys::ours_ta_key().is_none() {
+        own_key::run(&root, &mut tally)?;
     }
     println!("{} passed, {} failed", tally.passed, tally.failed);
     anyhow::ensure!(tally.failed == 0, "{} case(s) failed", tally.failed);

@@ -17,6 +17,9 @@
 //! [`SharedMemory::alloc`], or process memory registered with
 //! [`SharedMemory::register`]); the TEE may write an output buffer only
 //! while the call that borrows it mutably runs.
+//!
+//! [`guide`] walks through contexts, sessions, values, memory references,
+//! errors and their origin, login methods and cancellation, with examples.
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -24,6 +27,7 @@ use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 
+pub mod guide;
 pub mod uapi;
 
 use uapi::{IoctlParam, Mapping, attr};

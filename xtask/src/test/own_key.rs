@@ -51,6 +51,11 @@ fn sign_ta_cases(root: &Path, key: &Path, tally: &mut Tally) -> Result<()> {
     elves.push(("hello_world".into(), rust_elf, hello));
     let cta = root.join("target/tz/cta");
     for dir in std::fs::read_dir(&cta).with_context(|| format!("reading {}", cta.display()))?.flatten() {
+        // TAs only: a shared library has no ta_head (sign-ta needs --uuid).
+        let makefile = root.join("tas/c").join(dir.file_name()).join("Makefile");
+        if std::fs::read_to_string(&makefile).ok().and_then(|m| crate::cta::makefile_binary(&m)).is_none() {
+            continue;
+        }
         for file in std::fs::read_dir(dir.path())?.flatten() {
             let name = file.file_name().to_string_lossy().into_owned();
             if let Some(uuid) = name.strip_suffix(".elf").filter(|n| !n.ends_with(".stripped")) {

@@ -84,6 +84,7 @@ pub fn run(tees: &[Tee], host: bool, only: Option<Only>) -> Result<()> {
         if tee != Tee::OursOpteeKey {
             if new_ta.is_none() {
                 new_ta = Some(scaffold::prepare(&root)?);
+                scaffold::host_test(&root, &mut tally)?;
             }
             if let Some(made) = &new_ta {
                 scaffold::run(&root, &guest, tee, made, &mut tally)?;
@@ -158,8 +159,35 @@ fn host_tests(root: &Path, tally: &mut Tally) -> Result<()> {
     Ok(())
 }
 
-/// The TA crates with host tests (ta-sdk README, "Testing TA logic on the host").
-const TA_HOST_TESTED: &[&str] = &["hello_world", "params_ta", "crypt_ta", "storage_ta", "cross_call_a", "ta2ta"];
+/// The host's target triple (`rustc -vV`).
+pub(super) fn host_triple() -> Result<String> {
+    let rustc = Command::new("rustc").arg("-vV").output().context("running rustc -vV")?;
+    String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .context("no host triple in rustc -vV")
+}
+
+/// The TA crates with host tests (ta-sdk README, "Testing TA logic on the
+/// host"): those of `tas/` whose manifest asks for ta-sdk's `host` feature
+/// (the generated ones of `cargo xtask new-ta` do), sorted.
+fn ta_host_tested(root: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(root.join("tas")).context("reading tas/")?.flatten() {
+        let manifest = entry.path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        if asks_for_host_feature(&text) {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Whether a TA manifest has ta-sdk with `features = ["host"]`.
+fn asks_for_host_feature(manifest: &str) -> bool {
+    manifest.lines().any(|l| l.trim_start().starts_with("ta-sdk") && l.contains("\"host\""))
+}
 
 /// The TAs' logic on the host: ta-sdk's host backend's own tests, clippy
 /// over the TAs' test builds (the TA-target gate does not see them), then
@@ -167,12 +195,9 @@ const TA_HOST_TESTED: &[&str] = &["hello_world", "params_ta", "crypt_ta", "stora
 fn ta_host_tests(root: &Path, tally: &mut Tally) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     println!("== TA host tests");
-    let rustc = Command::new("rustc").arg("-vV").output().context("running rustc -vV")?;
-    let host = String::from_utf8_lossy(&rustc.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
-        .context("no host triple in rustc -vV")?;
-    let packages: Vec<&str> = TA_HOST_TESTED.iter().flat_map(|p| ["-p", p]).collect();
+    let host = host_triple()?;
+    let tested = ta_host_tested(root)?;
+    let packages: Vec<&str> = tested.iter().flat_map(|p| ["-p", p.as_str()]).collect();
     let tas = ["--target", host.as_str()].into_iter().chain(packages.iter().copied());
     let clippy: Vec<&str> =
         ["clippy", "--tests", "--quiet"].into_iter().chain(tas.clone()).chain(["--", "-D", "warnings"]).collect();
@@ -434,6 +459,17 @@ mod tests {
         let mut tally = Tally::default();
         ta_host_tests(&crate::root(), &mut tally).unwrap();
         assert_eq!((tally.passed, tally.failed), (3, 0));
+    }
+
+    #[test]
+    fn finds_the_tas_with_host_tests() {
+        assert!(asks_for_host_feature("[dev-dependencies]\nta-sdk = { workspace = true, features = [\"host\"] }\n"));
+        assert!(!asks_for_host_feature("[dependencies]\nta-sdk.workspace = true\n"));
+        let tested = ta_host_tested(&crate::root()).unwrap();
+        for ta in ["hello_world", "params_ta", "crypt_ta", "storage_ta", "cross_call_a", "ta2ta"] {
+            assert!(tested.iter().any(|t| t == ta), "{ta} not in {tested:?}");
+        }
+        assert!(!tested.iter().any(|t| t == "proto"), "{tested:?}");
     }
 
     #[test]

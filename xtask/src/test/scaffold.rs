@@ -44,6 +44,35 @@ pub(super) fn prepare(root: &Path) -> Result<Scaffold> {
     Ok(Scaffold { uuid: uuid.to_string(), image: ta.image, client })
 }
 
+/// The generated TA's own host tests, as generated: `cargo test --target
+/// <host>` for it in the copy's `tas/` (the TA in-process on ta-sdk's host
+/// backend). Built in `target/ta` beside the other TAs' host tests, so
+/// only the copy's own crates compile.
+pub(super) fn host_test(root: &Path, tally: &mut Tally) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let host = super::host_triple()?;
+    let tas = root.join("target/tz/new-ta-check/repo/tas");
+    let start = std::time::Instant::now();
+    let out = Command::new(cargo)
+        .current_dir(&tas)
+        .env("CARGO_TARGET_DIR", root.join("target/ta"))
+        .args(["test", "--quiet", "--target", &host, "-p", NAME])
+        .output()
+        .context("running cargo test for the generated TA")?;
+    let mut detail = String::from_utf8_lossy(&out.stdout).into_owned();
+    detail.push_str(&String::from_utf8_lossy(&out.stderr));
+    let detail: String = detail.lines().filter(|l| !l.is_empty()).take(40).collect::<Vec<_>>().join("\n");
+    println!("  its host tests ran in {:.1} s (build included)", start.elapsed().as_secs_f64());
+    let detail = format!("cargo test --target {host} -p {NAME} in {}: {detail}", tas.display());
+    // `cargo test --quiet` ends with "test result: ok. N passed; ...".
+    let passed: usize = detail
+        .lines()
+        .filter_map(|l| l.split("test result: ok. ").nth(1)?.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    tally.record("new-ta/host-test", out.status.success() && passed > 0, &detail);
+    Ok(())
+}
+
 /// Copies the files git knows (tracked and untracked, not ignored) of
 /// `root` to `dest`, which is emptied first.
 fn copy_sources(root: &Path, dest: &Path) -> Result<()> {

@@ -72,7 +72,13 @@ fn find_virtiofsd() -> Result<PathBuf> {
             }
         }
     }
-    bail!("no virtiofsd (looked in {} and PATH): install qemu-system-common or virtiofsd", VIRTIOFSD.join(", "))
+    // QEMU 8 and later ship no virtiofsd: newer Debian and Ubuntu package
+    // the Rust one as `virtiofsd` (in /usr/libexec); install it like QEMU.
+    let packaged = Path::new("/usr/libexec/virtiofsd");
+    crate::guest::ensure_host_file(packaged, "virtiofsd").with_context(|| {
+        format!("no virtiofsd (looked in {} and PATH; QEMU 7.2 ships one in qemu-system-common)", VIRTIOFSD.join(", "))
+    })?;
+    Ok(packaged.to_path_buf())
 }
 
 /// A running virtiofsd serving one folder; killed when dropped.

@@ -16,12 +16,12 @@ use tee_abi::result::{Origin, TeeError, TeeResult};
 use super::image::{self, Prepared};
 use super::memory::{PageBuf, Region, Sharing, UserRegions};
 use super::run::UserRun;
-use super::tables::{INITIAL_TABLES, TaTables};
+use super::tables::{INITIAL_TABLES, Mapping, TaTables};
 use super::utee_params::{self, UteeParams};
 use crate::arch::aarch64::user::{self, SPSR_EL0, UserEntry};
 use crate::call_env::CallEnv;
 use crate::mm::layout::{self, TA_AREA_SPAN, TA_IMAGE_VA as IMAGE_VA, TA_PARAM_VA as PARAM_VA, TA_ZI_VA as ZI_VA};
-use crate::mm::pagetable::{Attrs, PageTables, Perm};
+use crate::mm::pagetable::{Attrs, MapError, PageTables, Perm};
 use crate::params::{TaParam, TaParams};
 use crate::session::{ClientIdentity, Outcome, Resolver, Target, Uuid, raw_error, tee_refusal};
 use crate::thread::runtime::{self as thread_runtime, UserExceptionHandler};
@@ -162,18 +162,22 @@ impl Instance {
         let mut tables = TaTables::new(INITIAL_TABLES)?;
         let root = tables.root();
         tables.edit(|pt| layout::share_kernel_l1(pt, crate::mm::kernel_map::kernel_l1_entry));
+        let mut maps = Vec::new();
+        maps.try_reserve(p.segments.len() + 1).map_err(|_| TeeError::OutOfMemory)?;
         for seg in p.segments.iter().filter(|seg| seg.len > 0) {
             // Never map past the image's own pages (other heap memory).
             if seg.offset.checked_add(seg.len).is_none_or(|end| end > image.len() as u64) {
                 return Err(TeeError::BadFormat);
             }
-            tables
-                .map(IMAGE_VA + seg.offset, image.addr() + seg.offset, seg.len, Attrs::user(seg.perm))
-                .map_err(|_| TeeError::BadFormat)?;
+            let (va, pa, attrs) = (IMAGE_VA + seg.offset, image.addr() + seg.offset, Attrs::user(seg.perm));
+            maps.push(Mapping { va, pa, size: seg.len, attrs });
         }
-        tables
-            .map(stack_va, stack.addr(), stack.len() as u64, Attrs::user(Perm::ReadWrite))
-            .map_err(|_| TeeError::OutOfMemory)?;
+        let stack_attrs = Attrs::user(Perm::ReadWrite);
+        maps.push(Mapping { va: stack_va, pa: stack.addr(), size: stack.len() as u64, attrs: stack_attrs });
+        tables.map_all(&maps).map_err(|e| match e {
+            MapError::OutOfTables => TeeError::OutOfMemory,
+            _ => TeeError::BadFormat,
+        })?;
         let mut regions = UserRegions::default();
         for seg in &p.segments {
             regions.0.push(Region {

@@ -57,16 +57,55 @@ impl TaTables {
     /// Maps `[va, va + size)` to `pa` (all or nothing), growing the pool
     /// by a chunk first if the tables it needs are not free.
     pub fn map(&mut self, va: u64, pa: u64, size: u64, attrs: Attrs) -> Result<(), MapError> {
-        let (needed, free) = self.edit(|pt| pt.tables_needed(va, pa, size).map(|n| (n, pt.free_tables())))?;
-        if needed > free {
-            if self.chunks.len() >= MAX_CHUNKS {
-                return Err(MapError::OutOfTables);
-            }
-            let chunk = PageBuf::new((needed - free).max(GROW_TABLES) * 4096).map_err(|_| MapError::OutOfTables)?;
-            self.chunks.push(chunk);
-        }
-        self.edit(|pt| pt.map(va, pa, size, attrs))
+        self.map_all(&[Mapping { va, pa, size, attrs }])
     }
+
+    /// Makes `maps` in order with one editor (walking the tables once, as
+    /// the editor's attach does, not once per map), growing the pool by a
+    /// chunk whenever the next one needs tables that are not free. Each map
+    /// is all or nothing; on an error the ones before it stay made.
+    pub fn map_all(&mut self, maps: &[Mapping]) -> Result<(), MapError> {
+        let mut done = 0;
+        while done < maps.len() {
+            let (made, short) = self.edit(|pt| {
+                for (i, m) in maps[done..].iter().enumerate() {
+                    match pt.map(m.va, m.pa, m.size, m.attrs) {
+                        Ok(()) => {}
+                        Err(MapError::OutOfTables) => {
+                            let needed = pt.tables_needed(m.va, m.pa, m.size)?;
+                            return Ok((i, needed.saturating_sub(pt.free_tables())));
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok((maps.len() - done, 0))
+            })?;
+            done += made;
+            if done < maps.len() {
+                self.grow(short)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a chunk of at least `tables` tables ([`GROW_TABLES`] at least).
+    fn grow(&mut self, tables: usize) -> Result<(), MapError> {
+        if self.chunks.len() >= MAX_CHUNKS {
+            return Err(MapError::OutOfTables);
+        }
+        let chunk = PageBuf::new(tables.max(GROW_TABLES) * 4096).map_err(|_| MapError::OutOfTables)?;
+        self.chunks.push(chunk);
+        Ok(())
+    }
+}
+
+/// One mapping for [`TaTables::map_all`].
+#[derive(Clone, Copy, Debug)]
+pub struct Mapping {
+    pub va: u64,
+    pub pa: u64,
+    pub size: u64,
+    pub attrs: Attrs,
 }
 
 #[cfg(test)]
@@ -111,5 +150,31 @@ mod tests {
         let before = t.edit(|pt| pt.tables_in_use());
         assert_eq!(t.map(0x1_8000_0000, 0x6000_0000, 4096, USER), Err(MapError::OutOfTables));
         assert_eq!(t.edit(|pt| pt.tables_in_use()), before, "nothing taken by the refused map");
+    }
+
+    #[test]
+    fn map_all_grows_midway_and_keeps_what_it_made() {
+        let mut t = TaTables::new(2).unwrap();
+        let maps: Vec<Mapping> = (0..12u64)
+            .map(|i| Mapping { va: 0x1_4000_0000 + i * (2 << 20), pa: 0x5000_0000 + i * 4096, size: 4096, attrs: USER })
+            .collect();
+        t.map_all(&maps).unwrap();
+        t.edit(|pt| {
+            assert_eq!(pt.tables_in_use(), 14);
+            for m in &maps {
+                assert_eq!(pt.translate(m.va).map(|(p, _)| p), Some(m.pa));
+            }
+        });
+        // A clash midway: the maps before it stay, the error comes back.
+        let clash = [
+            Mapping { va: 0x1_8000_0000, pa: 0x6000_0000, size: 4096, attrs: USER },
+            maps[3],
+            Mapping { va: 0x1_8020_0000, pa: 0x6100_0000, size: 4096, attrs: USER },
+        ];
+        assert_eq!(t.map_all(&clash), Err(MapError::AlreadyMapped));
+        t.edit(|pt| {
+            assert_eq!(pt.translate(0x1_8000_0000).map(|(p, _)| p), Some(0x6000_0000));
+            assert_eq!(pt.translate(0x1_8020_0000), None);
+        });
     }
 }

@@ -1,0 +1,348 @@
+//! 6005: a hostile normal world. tee-supplicant is replaced by
+//! [`supp`] (this program run as `tz-xtest --hostile-supp`), which serves
+//! the TEE honestly except for one injected fault per case; each client
+//! call that meets the fault must end in an error within [`CALL_BOUND`],
+//! never a hang or a dead TEE. Afterwards the real tee-supplicant is back
+//! (also when a case fails: [`Hostile`]'s drop), a TA opens and a storage
+//! round trip works, and on ours the kernel heap is where it was.
+//!
+//! - `hostile-honest-storage-and-load`: the hostile supplicant without a
+//!   fault: a storage write and read back, a TA load (checks the harness).
+//! - `hostile-fs-read-past-buffer`, `-read-garbage`, `-odd-result`: an FS
+//!   READ answering 4 KiB more than its buffer, a READ of garbage, every FS
+//!   request answering 0x1234 (no `TEE_Result` the protocol knows, below
+//!   the error range): reading the TA's object fails (ours: COMMUNICATION,
+//!   CORRUPT_OBJECT, GENERIC; upstream: CORRUPT_OBJECT, or the TA's
+//!   libutee panics on the unexpected code: TARGET_DEAD).
+//! - `hostile-shm-short`: SHM_ALLOC hands out half the size asked: the
+//!   read fails (both refuse a smaller buffer).
+//! - `hostile-ta-huge-size`, `-ta-truncated`, `-ta-corrupt`: LOAD_TA
+//!   says 1 GiB, gives half the file, or flips a byte: OpenSession fails.
+//! - `hostile-ta-past-buffer`: LOAD_TA's second answer claims 4 KiB more
+//!   than the buffer: both kernels take the size from the first answer
+//!   (optee_os 4.5.0 `core/kernel/ree_fs_ta.c` `rpc_load`), so the TA
+//!   loads and works.
+//! - `hostile-silent-then-killed`: requests are taken and never answered;
+//!   meanwhile another client's session to a loaded TA still works; when
+//!   the supplicant dies the waiting call ends (Linux answers its pending
+//!   requests COMMUNICATION, `drivers/tee/optee/supp.c`).
+//! - `hostile-real-supplicant-restored`: the real tee-supplicant again.
+//!
+//! READDIR faults (endless listings, names past the buffer) are not
+//! reachable from a client: neither kernel lists REE FS directories (object
+//! enumeration reads `dirf.db`).
+
+mod supp;
+mod uapi;
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use proto::{hello_world, params_ta, storage_ta};
+use tee_abi::pta;
+use teec::{Context, Login, Param};
+use tz_runner::Report;
+
+use supp::Fault;
+pub use supp::main as supp_main;
+
+/// Where the test names the fault for the hostile supplicant.
+const FAULT_FILE: &str = "/run/tz-hostile-fault";
+/// The hostile supplicant's log (it writes one line per request).
+const LOG: &str = "/run/tz-hostile.log";
+const REAL: &str = "/usr/sbin/tee-supplicant";
+/// Longest wait for a client call that meets a fault.
+const CALL_BOUND: Duration = Duration::from_secs(10);
+
+/// The running hostile supplicant; the real one is restarted on drop.
+struct Hostile {
+    child: Option<Child>,
+}
+
+fn pids_of(comm: &str) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == comm))
+        .filter(|pid| !is_zombie(*pid))
+        .collect()
+}
+
+fn is_zombie(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| s.rsplit_once(')').is_none_or(|(_, rest)| rest.trim_start().starts_with('Z')))
+        .unwrap_or(true)
+}
+
+/// Stops the real tee-supplicant (TERM, then KILL after 2 s).
+fn stop_real() -> Result<(), String> {
+    for signal in [libc::SIGTERM, libc::SIGKILL] {
+        let pids = pids_of("tee-supplicant");
+        if pids.is_empty() {
+            return Ok(());
+        }
+        for pid in &pids {
+            // SAFETY: kill(2) with a pid read from /proc; no memory involved.
+            unsafe { libc::kill(*pid, signal) };
+        }
+        for _ in 0..20 {
+            if pids.iter().all(|p| is_zombie(*p)) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    Err("the real tee-supplicant did not stop".into())
+}
+
+/// Starts the real tee-supplicant as `qemu/init` does (`-d`: it forks once
+/// `/dev/teepriv0` is open), retrying while the device is still busy.
+fn start_real() -> Result<(), String> {
+    for _ in 0..20 {
+        let log = std::fs::OpenOptions::new().append(true).create(true).open("/run/tz-init.log");
+        let mut cmd = Command::new(REAL);
+        cmd.arg("-d").stdin(Stdio::null()).stdout(Stdio::null());
+        cmd.stderr(log.map(Stdio::from).unwrap_or_else(|_| Stdio::null()));
+        if cmd.status().is_ok_and(|s| s.success()) && !pids_of("tee-supplicant").is_empty() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err("the real tee-supplicant did not start again".into())
+}
+
+impl Hostile {
+    fn start() -> Result<Hostile, String> {
+        set_fault(Fault::Honest)?;
+        stop_real()?;
+        let mut hostile = Hostile { child: None };
+        let log = std::fs::File::create(LOG).map_err(|e| format!("{LOG}: {e}"))?;
+        let child = Command::new("/proc/self/exe")
+            .args(["--hostile-supp", FAULT_FILE])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("spawn the hostile supplicant: {e}"))?;
+        let out = hostile.child.insert(child).stdout.take();
+        let mut line = String::new();
+        // Bounded: the child prints `ready` or exits within about 5 s.
+        if let Some(out) = out {
+            let _ = std::io::BufReader::new(out).read_line(&mut line);
+        }
+        if line.trim() != "ready" {
+            return Err(format!("the hostile supplicant did not start: {}", last_log_line()));
+        }
+        Ok(hostile)
+    }
+
+    /// Kills the hostile supplicant: Linux answers its pending requests.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = set_fault(Fault::Honest);
+        if let Err(e) = start_real() {
+            println!("tz-hostile: {e}");
+        }
+    }
+}
+
+fn last_log_line() -> String {
+    std::fs::read_to_string(LOG).unwrap_or_default().lines().last().unwrap_or("").to_owned()
+}
+
+fn set_fault(fault: Fault) -> Result<(), String> {
+    std::fs::write(FAULT_FILE, fault.name()).map_err(|e| format!("{FAULT_FILE}: {e}"))
+}
+
+/// Runs `f` on a thread; its result, or an error after [`CALL_BOUND`].
+fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(CALL_BOUND).map_err(|_| format!("{what}: no answer in {} s (a hang)", CALL_BOUND.as_secs()))
+}
+
+/// storage_ta's `mark` command `cmd` with `arg` in a new context and
+/// session: the TA's (step, value), or the client error.
+fn mark(cmd: u32, arg: u32) -> Result<(u32, u32), String> {
+    let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
+    crate::storage::mark(&ctx, &storage_ta::UUID, cmd, arg)
+}
+
+fn bounded_mark(cmd: u32, arg: u32) -> Result<Result<(u32, u32), String>, String> {
+    bounded(&format!("mark command {cmd}"), move || mark(cmd, arg))
+}
+
+/// Opens a session to params_ta and closes it.
+fn load_params_ta() -> Result<(), String> {
+    let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
+    ctx.open_session(&params_ta::UUID, Login::Public).map(drop).map_err(|e| format!("open params_ta: {e}"))
+}
+
+/// A storage write and read back.
+fn round_trip(byte: u32) -> Result<(), String> {
+    let _ = bounded_mark(storage_ta::CMD_DEL_MARK, 0)?;
+    match bounded_mark(storage_ta::CMD_PUT_MARK, byte)? {
+        Ok((0, 0)) => {}
+        other => return Err(format!("PUT_MARK {byte:#x}: {other:x?}")),
+    }
+    match bounded_mark(storage_ta::CMD_GET_MARK, 0)? {
+        Ok((0, got)) if got == byte => Ok(()),
+        other => Err(format!("GET_MARK after PUT_MARK {byte:#x}: {other:x?}")),
+    }
+}
+
+/// Writes the mark honestly, then reads it under `fault`: an error.
+fn read_under(fault: Fault) -> Result<(), String> {
+    set_fault(Fault::Honest)?;
+    round_trip(0x5a)?;
+    set_fault(fault)?;
+    let got = bounded_mark(storage_ta::CMD_GET_MARK, 0)?;
+    set_fault(Fault::Honest)?;
+    println!("tz-hostile: {}: GET_MARK gave {got:x?}", fault.name());
+    match got {
+        Ok((0, v)) => Err(format!("GET_MARK succeeded ({v:#x}) under {}", fault.name())),
+        _ => Ok(()),
+    }
+}
+
+/// Opens params_ta under `fault`: an error (or, `loads`, a working session).
+fn load_under(fault: Fault, loads: bool) -> Result<(), String> {
+    set_fault(fault)?;
+    let got = bounded(&format!("open params_ta under {}", fault.name()), load_params_ta)?;
+    set_fault(Fault::Honest)?;
+    println!("tz-hostile: {}: OpenSession gave {got:?}", fault.name());
+    match (got, loads) {
+        (Ok(()), false) => Err(format!("params_ta loaded under {}", fault.name())),
+        (Err(e), true) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// The witness's two ends: INC arguments in, results out.
+type Witness = (mpsc::Sender<u32>, mpsc::Receiver<Result<(), String>>);
+
+/// A hello_world session on its own thread: INC on each message, results back.
+fn witness() -> Result<Witness, String> {
+    let (go_tx, go_rx) = mpsc::channel::<u32>();
+    let (res_tx, res_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let run = || -> Result<(), String> {
+            let ctx = Context::new().map_err(|e| format!("witness context: {e}"))?;
+            let mut s = ctx.open_session(&hello_world::UUID, Login::Public).map_err(|e| format!("witness: {e}"))?;
+            let _ = res_tx.send(Ok(()));
+            while let Ok(a) = go_rx.recv() {
+                let mut params = [Param::ValueInout { a, b: 0 }, Param::None, Param::None, Param::None];
+                let r = s.invoke(hello_world::CMD_INC_VALUE, &mut params).map_err(|e| format!("witness INC: {e}"));
+                let _ = res_tx.send(r);
+            }
+            Ok(())
+        };
+        if let Err(e) = run() {
+            let _ = res_tx.send(Err(e));
+        }
+    });
+    match res_rx.recv_timeout(CALL_BOUND) {
+        Ok(Ok(())) => Ok((go_tx, res_rx)),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err("witness: open did not answer".into()),
+    }
+}
+
+/// Requests never answered: another client still works; killing the
+/// supplicant ends the waiting call with an error.
+fn silent_then_killed(hostile: &mut Hostile) -> Result<(), String> {
+    set_fault(Fault::Honest)?;
+    let (go, done) = witness()?;
+    set_fault(Fault::Silent)?;
+    let (tx, waiting) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(mark(storage_ta::CMD_GET_MARK, 0));
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    if let Ok(r) = waiting.try_recv() {
+        return Err(format!("GET_MARK answered without the supplicant: {r:x?}"));
+    }
+    go.send(1).map_err(|_| "witness gone".to_string())?;
+    match done.recv_timeout(CALL_BOUND) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("another client while the supplicant is silent: {e}")),
+        Err(_) => return Err("another client hangs while the supplicant is silent".into()),
+    }
+    drop(go);
+    hostile.kill();
+    let got = waiting.recv_timeout(CALL_BOUND).map_err(|_| "GET_MARK still waits after the supplicant died")?;
+    println!("tz-hostile: silent, then killed: GET_MARK gave {got:x?}");
+    match got {
+        Ok((0, v)) => Err(format!("GET_MARK succeeded ({v:#x}) without a supplicant")),
+        _ => Ok(()),
+    }
+}
+
+/// Heap bytes in use from our statistics PTA; `None` on upstream.
+fn heap(pta: &mut Option<teec::Session<'_>>) -> Result<Option<u32>, String> {
+    let Some(pta) = pta else { return Ok(None) };
+    let mut params = [Param::ValueOutput { a: 0, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+    pta.invoke(pta::STATS_CMD_KERNEL_STATS, &mut params).map_err(|e| format!("stats: {e}"))?;
+    match params[0] {
+        Param::ValueOutput { a, .. } => Ok(Some(a)),
+        _ => Ok(None),
+    }
+}
+
+fn restored(heap_before: Option<u32>, pta: &mut Option<teec::Session<'_>>) -> Result<(), String> {
+    if pids_of("tee-supplicant").is_empty() {
+        return Err("no tee-supplicant running".into());
+    }
+    bounded("open params_ta", load_params_ta)??;
+    round_trip(0x77)?;
+    let _ = bounded_mark(storage_ta::CMD_DEL_MARK, 0)?;
+    let after = heap(pta)?;
+    match (heap_before, after) {
+        (Some(b), Some(a)) if a != b => Err(format!("kernel heap {b} -> {a} B after the hostile supplicant")),
+        _ => Ok(()),
+    }
+}
+
+pub fn run(report: &mut Report) {
+    report.test(6005, "hostile tee-supplicant: out-of-bounds answers end in errors");
+    let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
+    let ctx = match Context::new() {
+        Ok(c) => c,
+        Err(e) => return report.case("hostile-context", Err(format!("context: {e}"))),
+    };
+    let mut pta = if upstream { None } else { ctx.open_session(&pta::STATS_UUID, Login::Public).ok() };
+    // Loaded and written once with the real supplicant, so that lazily
+    // built kernel state is there before the heap is measured.
+    let _ = round_trip(0x11);
+    let heap_before = heap(&mut pta).ok().flatten();
+    match Hostile::start() {
+        Err(e) => report.case("hostile-honest-storage-and-load", Err::<(), _>(e)),
+        Ok(mut hostile) => {
+            let honest = round_trip(0x5a).and_then(|()| bounded("open params_ta", load_params_ta)?);
+            report.case("hostile-honest-storage-and-load", honest);
+            report.case("hostile-fs-read-past-buffer", read_under(Fault::ReadPastBuffer));
+            report.case("hostile-fs-read-garbage", read_under(Fault::ReadGarbage));
+            report.case("hostile-fs-odd-result", read_under(Fault::OddResult));
+            report.case("hostile-shm-short", read_under(Fault::ShmShort));
+            report.case("hostile-ta-huge-size", load_under(Fault::TaHugeSize, false));
+            report.case("hostile-ta-truncated", load_under(Fault::TaTruncated, false));
+            report.case("hostile-ta-corrupt", load_under(Fault::TaCorrupt, false));
+            report.case("hostile-ta-past-buffer", load_under(Fault::TaPastBuffer, true));
+            report.case("hostile-silent-then-killed", silent_then_killed(&mut hostile));
+            drop(hostile);
+        }
+    }
+    report.case("hostile-real-supplicant-restored", restored(heap_before, &mut pta));
+}

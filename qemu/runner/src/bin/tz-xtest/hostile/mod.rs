@@ -160,6 +160,20 @@ fn last_log_line() -> String {
     std::fs::read_to_string(LOG).unwrap_or_default().lines().last().unwrap_or("").to_owned()
 }
 
+/// The hostile supplicant's buffers the TEE has not freed.
+fn live_shms() -> Result<usize, String> {
+    let text = std::fs::read_to_string(supp::SHMS_FILE).map_err(|e| format!("{}: {e}", supp::SHMS_FILE))?;
+    text.trim().parse().map_err(|_| format!("{}: {text:?}", supp::SHMS_FILE))
+}
+
+/// After a call: no supplicant buffer left with the TEE.
+fn all_freed(fault: Fault) -> Result<(), String> {
+    match live_shms()? {
+        0 => Ok(()),
+        n => Err(format!("{n} supplicant buffer(s) never freed after {}", fault.name())),
+    }
+}
+
 fn set_fault(fault: Fault) -> Result<(), String> {
     std::fs::write(FAULT_FILE, fault.name()).map_err(|e| format!("{FAULT_FILE}: {e}"))
 }
@@ -203,17 +217,36 @@ fn round_trip(byte: u32) -> Result<(), String> {
     }
 }
 
+/// storage_ta's `cmd` with `arg` on session `s`: the TA's (step, value).
+fn invoke_mark(s: &mut teec::Session<'_>, cmd: u32, arg: u32) -> Result<(u32, u32), String> {
+    let mut params = [Param::ValueInput { a: arg, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+    s.invoke(cmd, &mut params).map_err(|e| format!("invoke {cmd}: {e}"))?;
+    match params[1] {
+        Param::ValueOutput { a, b } => Ok((a, b)),
+        _ => Err("no value back".into()),
+    }
+}
+
+/// GET_MARK under `fault`, on a session opened honestly before (so that
+/// the fault meets the object's read, not the TA's load).
+fn get_mark_under(fault: Fault) -> Result<(u32, u32), String> {
+    set_fault(Fault::Honest)?;
+    let ctx = Context::new().map_err(|e| format!("context: {e}"))?;
+    let mut s = ctx.open_session(&storage_ta::UUID, Login::Public).map_err(|e| format!("open storage_ta: {e}"))?;
+    set_fault(fault)?;
+    invoke_mark(&mut s, storage_ta::CMD_GET_MARK, 0)
+}
+
 /// Writes the mark honestly, then reads it under `fault`: an error.
 fn read_under(fault: Fault) -> Result<(), String> {
     set_fault(Fault::Honest)?;
     round_trip(0x5a)?;
-    set_fault(fault)?;
-    let got = bounded_mark(storage_ta::CMD_GET_MARK, 0)?;
+    let got = bounded(&format!("GET_MARK under {}", fault.name()), move || get_mark_under(fault))?;
     set_fault(Fault::Honest)?;
-    println!("tz-hostile: {}: GET_MARK gave {got:x?}", fault.name());
+    println!("tz-hostile: {}: GET_MARK gave {got:x?}, {} buffer(s) left", fault.name(), live_shms()?);
     match got {
         Ok((0, v)) => Err(format!("GET_MARK succeeded ({v:#x}) under {}", fault.name())),
-        _ => Ok(()),
+        _ => all_freed(fault),
     }
 }
 
@@ -222,11 +255,11 @@ fn load_under(fault: Fault, loads: bool) -> Result<(), String> {
     set_fault(fault)?;
     let got = bounded(&format!("open params_ta under {}", fault.name()), load_params_ta)?;
     set_fault(Fault::Honest)?;
-    println!("tz-hostile: {}: OpenSession gave {got:?}", fault.name());
+    println!("tz-hostile: {}: OpenSession gave {got:?}, {} buffer(s) left", fault.name(), live_shms()?);
     match (got, loads) {
         (Ok(()), false) => Err(format!("params_ta loaded under {}", fault.name())),
         (Err(e), true) => Err(e),
-        _ => Ok(()),
+        _ => all_freed(fault),
     }
 }
 
@@ -265,12 +298,11 @@ fn witness() -> Result<Witness, String> {
 fn silent_then_killed(hostile: &mut Hostile) -> Result<(), String> {
     set_fault(Fault::Honest)?;
     let (go, done) = witness()?;
-    set_fault(Fault::Silent)?;
     let (tx, waiting) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(mark(storage_ta::CMD_GET_MARK, 0));
+        let _ = tx.send(get_mark_under(Fault::Silent));
     });
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(1000));
     if let Ok(r) = waiting.try_recv() {
         return Err(format!("GET_MARK answered without the supplicant: {r:x?}"));
     }
@@ -315,6 +347,16 @@ fn restored(heap_before: Option<u32>, pta: &mut Option<teec::Session<'_>>) -> Re
     }
 }
 
+/// Runs one case; on ours prints how the kernel heap moved across it.
+fn case(report: &mut Report, pta: &mut Option<teec::Session<'_>>, name: &str, f: impl FnOnce() -> Result<(), String>) {
+    let before = heap(pta).ok().flatten();
+    let result = f();
+    if let (Some(b), Some(a)) = (before, heap(pta).ok().flatten()) {
+        println!("tz-hostile: {name}: kernel heap {b} -> {a} B");
+    }
+    report.case(name, result);
+}
+
 pub fn run(report: &mut Report) {
     report.test(6005, "hostile tee-supplicant: out-of-bounds answers end in errors");
     let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
@@ -330,17 +372,19 @@ pub fn run(report: &mut Report) {
     match Hostile::start() {
         Err(e) => report.case("hostile-honest-storage-and-load", Err::<(), _>(e)),
         Ok(mut hostile) => {
-            let honest = round_trip(0x5a).and_then(|()| bounded("open params_ta", load_params_ta)?);
-            report.case("hostile-honest-storage-and-load", honest);
-            report.case("hostile-fs-read-past-buffer", read_under(Fault::ReadPastBuffer));
-            report.case("hostile-fs-read-garbage", read_under(Fault::ReadGarbage));
-            report.case("hostile-fs-odd-result", read_under(Fault::OddResult));
-            report.case("hostile-shm-short", read_under(Fault::ShmShort));
-            report.case("hostile-ta-huge-size", load_under(Fault::TaHugeSize, false));
-            report.case("hostile-ta-truncated", load_under(Fault::TaTruncated, false));
-            report.case("hostile-ta-corrupt", load_under(Fault::TaCorrupt, false));
-            report.case("hostile-ta-past-buffer", load_under(Fault::TaPastBuffer, true));
-            report.case("hostile-silent-then-killed", silent_then_killed(&mut hostile));
+            let pta = &mut pta;
+            case(report, pta, "hostile-honest-storage-and-load", || {
+                round_trip(0x5a).and_then(|()| bounded("open params_ta", load_params_ta)?)
+            });
+            case(report, pta, "hostile-fs-read-past-buffer", || read_under(Fault::ReadPastBuffer));
+            case(report, pta, "hostile-fs-read-garbage", || read_under(Fault::ReadGarbage));
+            case(report, pta, "hostile-fs-odd-result", || read_under(Fault::OddResult));
+            case(report, pta, "hostile-shm-short", || read_under(Fault::ShmShort));
+            case(report, pta, "hostile-ta-huge-size", || load_under(Fault::TaHugeSize, false));
+            case(report, pta, "hostile-ta-truncated", || load_under(Fault::TaTruncated, false));
+            case(report, pta, "hostile-ta-corrupt", || load_under(Fault::TaCorrupt, false));
+            case(report, pta, "hostile-ta-past-buffer", || load_under(Fault::TaPastBuffer, true));
+            case(report, pta, "hostile-silent-then-killed", || silent_then_killed(&mut hostile));
             drop(hostile);
         }
     }

@@ -315,6 +315,10 @@ fn open_dev() -> std::io::Result<OwnedFd> {
     }
 }
 
+/// Where the supplicant writes how many of its buffers the TEE holds,
+/// after each request.
+pub const SHMS_FILE: &str = "/run/tz-hostile-shms";
+
 /// `tz-xtest --hostile-supp FAULT_FILE`: prints `ready` once the device is
 /// open, then serves until killed.
 pub fn main(fault_file: &str) -> ! {
@@ -325,6 +329,7 @@ pub fn main(fault_file: &str) -> ! {
             std::process::exit(2);
         }
     };
+    let _ = std::fs::write(SHMS_FILE, "0");
     println!("ready");
     let mut s = Supplicant { dev, shms: BTreeMap::new(), fs: MemFs::default(), fault: Fault::Honest };
     let mut arg = uapi::SuppArg::default();
@@ -347,6 +352,7 @@ pub fn main(fault_file: &str) -> ! {
         let func = arg.func_or_ret;
         let ret = s.handle(func, &mut arg.params[meta..n]);
         eprintln!("hostile-supp: {} func {func} -> {ret:#x}", s.fault.name());
+        let _ = std::fs::write(SHMS_FILE, s.shms.len().to_string());
         arg.func_or_ret = ret;
         if let Err(e) = uapi::send(s.dev.as_fd(), &mut arg) {
             eprintln!("hostile-supp: SUPPL_SEND: {e}");

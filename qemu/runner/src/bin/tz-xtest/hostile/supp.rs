@@ -52,7 +52,7 @@ pub enum Fault {
     TaCorrupt,
     /// LOAD_TA's second answer says the file is 4 KiB longer than the buffer.
     TaPastBuffer,
-    /// SHM_ALLOC hands out a buffer of half the size asked.
+    /// SHM_ALLOC hands out half the size asked, for buffers of more than a page.
     ShmShort,
     /// Requests are taken and never answered (until the supplicant dies).
     Silent,
@@ -136,8 +136,10 @@ impl Supplicant {
     fn shm_alloc(&mut self, p: &mut [Param]) -> u32 {
         let [v] = p else { return BAD_PARAMETERS };
         let mut size = v.b as usize;
-        if self.fault == Fault::ShmShort {
-            size = (size / 2).max(1);
+        // Linux rounds buffers up to whole pages, so only one of more than a
+        // page can be made short; smaller ones stay honest.
+        if self.fault == Fault::ShmShort && size > 4096 {
+            size /= 2;
         }
         match Shm::alloc(self.dev.as_fd(), size) {
             Ok(shm) => {

@@ -392,6 +392,7 @@ fn case(report: &mut Report, pta: &mut Option<teec::Session<'_>>, name: &str, f:
 
 pub fn run(report: &mut Report) {
     report.test(6005, "hostile tee-supplicant: out-of-bounds answers end in errors");
+    let started = std::time::Instant::now();
     let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
     let ctx = match Context::new() {
         Ok(c) => c,
@@ -428,4 +429,5 @@ pub fn run(report: &mut Report) {
         }
     }
     report.case("hostile-real-supplicant-restored", restored(heap_before, &mut pta));
+    println!("tz-hostile: 6005 took {} ms", started.elapsed().as_millis());
 }

@@ -8,12 +8,14 @@
 //!
 //! - `hostile-honest-storage-and-load`: the hostile supplicant without a
 //!   fault: a storage write and read back, a TA load (checks the harness).
-//! - `hostile-fs-read-past-buffer`, `-read-garbage`, `-odd-result`: on a
-//!   storage_ta session opened honestly, an FS READ answering 4 KiB more
-//!   than its buffer, a READ of garbage, every FS request answering 0x1234
+//! - `hostile-fs-read-past-buffer`, `-read-garbage`, `-read-short`,
+//!   `-odd-result`: on a storage_ta session opened honestly, an FS READ
+//!   answering 4 KiB more than its buffer, a READ of garbage, a READ giving
+//!   half the bytes (a truncated file), every FS request answering 0x1234
 //!   (no `TEE_Result` the protocol knows, below the error range): reading
-//!   the object fails (ours: COMMUNICATION, CORRUPT_OBJECT, GENERIC;
-//!   upstream: CORRUPT_OBJECT, CORRUPT_OBJECT, GENERIC).
+//!   the object fails (ours: COMMUNICATION, CORRUPT_OBJECT, CORRUPT_OBJECT,
+//!   GENERIC; upstream: CORRUPT_OBJECT, CORRUPT_OBJECT, CORRUPT_OBJECT,
+//!   GENERIC).
 //! - `hostile-ta-huge-size`, `-ta-truncated`, `-ta-corrupt`: LOAD_TA
 //!   says 1 GiB, gives half the file, or flips a byte: OpenSession fails
 //!   (BAD_FORMAT on ours, which bounds TA files at 4 MiB, OUT_OF_MEMORY
@@ -416,6 +418,7 @@ pub fn run(report: &mut Report) {
             });
             case(report, pta, "hostile-fs-read-past-buffer", || read_under(Fault::ReadPastBuffer));
             case(report, pta, "hostile-fs-read-garbage", || read_under(Fault::ReadGarbage));
+            case(report, pta, "hostile-fs-read-short", || read_under(Fault::ReadShort));
             case(report, pta, "hostile-fs-odd-result", || read_under(Fault::OddResult));
             case(report, pta, "hostile-ta-huge-size", || load_under(Fault::TaHugeSize, false));
             case(report, pta, "hostile-ta-truncated", || load_under(Fault::TaTruncated, false));

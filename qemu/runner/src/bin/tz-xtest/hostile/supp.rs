@@ -42,6 +42,8 @@ pub enum Fault {
     ReadPastBuffer,
     /// FS READ fills the buffer with garbage (honest size).
     ReadGarbage,
+    /// FS READ gives half the bytes it has, as if the file ended there.
+    ReadShort,
     /// Every FS request answers [`ODD_RESULT`].
     OddResult,
     /// LOAD_TA's size query answers 1 GiB.
@@ -59,10 +61,11 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [(Fault, &'static str); 10] = [
+    pub const ALL: [(Fault, &'static str); 11] = [
         (Fault::Honest, "honest"),
         (Fault::ReadPastBuffer, "read-past-buffer"),
         (Fault::ReadGarbage, "read-garbage"),
+        (Fault::ReadShort, "read-short"),
         (Fault::OddResult, "odd-result"),
         (Fault::TaHugeSize, "ta-huge-size"),
         (Fault::TaTruncated, "ta-truncated"),
@@ -239,7 +242,10 @@ impl Supplicant {
                 let mem = p[1];
                 let Some(buf) = self.buf(&mem) else { return BAD_PARAMETERS };
                 let from = (head.c as usize).min(data.len());
-                let n = (data.len() - from).min(buf.len());
+                let mut n = (data.len() - from).min(buf.len());
+                if fault == Fault::ReadShort {
+                    n /= 2;
+                }
                 buf[..n].copy_from_slice(&data[from..from + n]);
                 if fault == Fault::ReadGarbage {
                     buf[..n].iter_mut().enumerate().for_each(|(i, b)| *b = (i as u8).wrapping_mul(37) ^ 0xa5);

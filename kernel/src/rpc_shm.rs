@@ -48,6 +48,10 @@ pub fn shm_alloc(env: &mut dyn CallEnv, kind: u64, size: u64) -> Result<RpcShm, 
         return Err(TeeError::OutOfMemory.code());
     };
     if *got < size {
+        // Allocated for us all the same: give it back, or the normal world
+        // keeps it for nothing (optee_os 4.5.0 `get_rpc_alloc_res` drops
+        // it without a free).
+        shm_free(env, kind, *shm_ref);
         return Err(TeeError::OutOfMemory.code());
     }
     let shm = if *noncontig {

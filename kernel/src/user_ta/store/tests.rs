@@ -30,6 +30,8 @@ struct Supplicant {
     claimed_size: Option<u64>,
     /// The load phase fails (the file went away after the query).
     fail_load: bool,
+    /// SHM_ALLOC hands out half the size asked (a hostile normal world).
+    short_shm: bool,
     loads: usize,
 }
 
@@ -43,6 +45,7 @@ impl Supplicant {
             next_cookie: 0,
             claimed_size: None,
             fail_load: false,
+            short_shm: false,
             loads: 0,
         }
     }
@@ -54,9 +57,10 @@ impl Supplicant {
                 assert_eq!(v[0], RPC_SHM_TYPE_APPL);
                 self.next_cookie += 1;
                 let pa = SHM_BASE;
-                self.shms.insert(self.next_cookie, (pa, v[1]));
+                let size = if self.short_shm { v[1] / 2 } else { v[1] };
+                self.shms.insert(self.next_cookie, (pa, size));
                 msg.params[0].param =
-                    Param::Tmem { dir: Dir::Out, buf_ptr: pa, size: v[1], shm_ref: self.next_cookie, noncontig: false };
+                    Param::Tmem { dir: Dir::Out, buf_ptr: pa, size, shm_ref: self.next_cookie, noncontig: false };
                 msg.ret = 0;
             }
             RPC_CMD_SHM_FREE => {
@@ -147,6 +151,18 @@ fn a_failed_load_still_frees_the_buffer() {
     assert_eq!(fetch(&mut env, &TA), Err(TeeError::ItemNotFound));
     assert_eq!(env.loads, 1);
     assert!(env.shms.is_empty());
+}
+
+/// A buffer smaller than asked is refused and given back: the normal
+/// world allocated it for us, nobody else would free it (tz-xtest 6005
+/// `hostile-shm-short` found it left allocated).
+#[test]
+fn a_too_small_buffer_is_refused_and_freed() {
+    let mut env = Supplicant::new(&[(TA, alloc::vec![1; 5000])]);
+    env.short_shm = true;
+    assert_eq!(fetch(&mut env, &TA), Err(TeeError::OutOfMemory));
+    assert_eq!(env.loads, 0);
+    assert!(env.shms.is_empty(), "the short buffer is freed");
 }
 
 #[test]

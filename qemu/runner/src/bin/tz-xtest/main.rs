@@ -10,7 +10,7 @@
 //! - 4000: crypto, with known-answer vectors from NIST and the RFCs, and
 //!   TA unique keys;
 //! - 5000: the client API and shared memory;
-//! - 6000: secure storage.
+//! - 6000: secure storage, and a hostile tee-supplicant.
 //!
 //! Each case prints one `TZTEST PASS|FAIL <test>.<n> <name> [detail]` line
 //! and the run ends with `N passed, N failed`. `tz-xtest 4000 6000` runs
@@ -24,6 +24,7 @@ mod dynlink;
 mod exhaustion;
 mod fp;
 mod hello;
+mod hostile;
 mod invoke_tests;
 mod mm;
 mod os;
@@ -63,6 +64,7 @@ const SUITE: &[(u32, TestRunner)] = &[
     (5000, params::run),
     (5000, client_api::run),
     (6000, storage::run),
+    (6000, hostile::run),
 ];
 
 const USAGE: &str = "usage: tz-xtest [GROUP...]\n\
@@ -90,6 +92,11 @@ fn parse_groups(args: &[String]) -> Result<Vec<u32>, (String, i32)> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, fault_file] = args.as_slice()
+        && flag == "--hostile-supp"
+    {
+        hostile::supp_main(fault_file);
+    }
     let groups = match parse_groups(&args) {
         Ok(g) => g,
         Err((text, status)) => {

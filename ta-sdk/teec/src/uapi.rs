@@ -2,7 +2,7 @@
 //! numbers and argument layouts, and the few `unsafe` calls that use them.
 
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 const TEE_IOC_MAGIC: u32 = 0xa4;
 const IOC_WRITE: u32 = 1;
@@ -28,6 +28,11 @@ pub const TEE_IOC_CLOSE_SESSION: u32 = ioc(IOC_READ, 5, size_of::<CloseSessionAr
 /// `TEE_IOC_SHM_REGISTER`: `_IOWR(0xa4, 9, struct tee_ioctl_shm_register_data)`.
 pub const TEE_IOC_SHM_REGISTER: u32 = ioc(IOC_READ | IOC_WRITE, 9, size_of::<ShmRegisterData>());
 
+/// `TEE_IOC_SUPPL_RECV`: `_IOR(0xa4, 6, struct tee_ioctl_buf_data)`.
+pub const TEE_IOC_SUPPL_RECV: u32 = ioc(IOC_READ, 6, size_of::<BufData>());
+/// `TEE_IOC_SUPPL_SEND`: `_IOR(0xa4, 7, struct tee_ioctl_buf_data)`.
+pub const TEE_IOC_SUPPL_SEND: u32 = ioc(IOC_READ, 7, size_of::<BufData>());
+
 /// `TEE_GEN_CAP_GP`: a GlobalPlatform-compliant TEE.
 pub const TEE_GEN_CAP_GP: u32 = 1 << 0;
 /// `TEE_GEN_CAP_REG_MEM`: user memory can be registered.
@@ -43,6 +48,24 @@ pub mod attr {
     pub const MEMREF_OUTPUT: u64 = 6;
     pub const MEMREF_INOUT: u64 = 7;
     pub const TYPE_MASK: u64 = 0xff;
+    /// `TEE_IOCTL_PARAM_ATTR_META`: a supplicant request's id parameter.
+    pub const META: u64 = 0x100;
+}
+
+/// Parameters a supplicant request may carry: the meta one and up to four
+/// more, as optee_client's tee-supplicant (`RPC_NUM_PARAMS`).
+pub const SUPP_MAX_PARAMS: usize = 5;
+
+/// `struct tee_iocl_supp_recv_arg` / `tee_iocl_supp_send_arg` (same layout:
+/// `func` on receive is `ret` on send) with room for [`SUPP_MAX_PARAMS`]:
+/// the supplicant side of `/dev/teepriv0`, for tests that play
+/// tee-supplicant.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SuppArg {
+    pub func_or_ret: u32,
+    pub num_params: u32,
+    pub params: [IoctlParam; SUPP_MAX_PARAMS],
 }
 
 /// `TEE_IOCTL_UUID_LEN`.
@@ -169,6 +192,53 @@ unsafe impl BufArg for OpenSessionArg {}
 // SAFETY: as above.
 unsafe impl BufArg for InvokeArg {}
 
+/// `TEE_IOC_SUPPL_RECV`: waits for the next request; `arg.num_params` is
+/// set to the capacity and a meta parameter offered, so that requests
+/// carry their id.
+pub fn supp_recv(fd: BorrowedFd<'_>, arg: &mut SuppArg) -> io::Result<()> {
+    *arg = SuppArg { num_params: SUPP_MAX_PARAMS as u32, ..SuppArg::default() };
+    arg.params[0].attr = attr::META;
+    supp_ioctl(fd, TEE_IOC_SUPPL_RECV, arg, size_of::<SuppArg>())
+}
+
+/// `TEE_IOC_SUPPL_SEND`: answers request `arg` (as received, with
+/// `func_or_ret` now the result) with its `num_params` parameters.
+pub fn supp_send(fd: BorrowedFd<'_>, arg: &mut SuppArg) -> io::Result<()> {
+    let len = 8 + size_of::<IoctlParam>() * (arg.num_params as usize).min(SUPP_MAX_PARAMS);
+    supp_ioctl(fd, TEE_IOC_SUPPL_SEND, arg, len)
+}
+
+fn supp_ioctl(fd: BorrowedFd<'_>, request: u32, arg: &mut SuppArg, len: usize) -> io::Result<()> {
+    let mut buf = BufData { buf_ptr: std::ptr::from_mut(arg) as u64, buf_len: len.min(size_of::<SuppArg>()) as u64 };
+    // `arg` stays exclusively borrowed (and alive) for the whole ioctl,
+    // which touches at most `buf_len` of its bytes.
+    ioctl(fd, request, &mut buf).map(drop)
+}
+
+/// Shared memory allocated with `TEE_IOC_SHM_ALLOC` and mapped: what a
+/// supplicant hands the secure world (a client uses `SharedMemory`).
+#[derive(Debug)]
+pub struct AllocatedShm {
+    pub id: i32,
+    map: Mapping,
+    _fd: OwnedFd,
+}
+
+impl AllocatedShm {
+    /// `len` bytes from the device `dev`.
+    pub fn new(dev: BorrowedFd<'_>, len: usize) -> io::Result<AllocatedShm> {
+        let mut data = ShmAllocData { size: len as u64, ..ShmAllocData::default() };
+        let fd = ioctl_new_fd(dev, TEE_IOC_SHM_ALLOC, &mut data)?;
+        let map = Mapping::shared(fd.as_fd(), len)?;
+        Ok(AllocatedShm { id: data.id, map, _fd: fd })
+    }
+
+    /// The bytes, shared with the secure world.
+    pub fn bytes(&mut self) -> &mut [u8] {
+        self.map.as_mut_slice()
+    }
+}
+
 /// `ioctl(fd, request, arg)` for a request whose argument is `T` itself;
 /// returns the ioctl's non-negative result (a new fd for the SHM requests).
 pub(crate) fn ioctl<T: IoctlArg>(fd: BorrowedFd<'_>, request: u32, arg: &mut T) -> io::Result<i32> {
@@ -268,6 +338,10 @@ mod tests {
         assert_eq!(TEE_IOC_OPEN_SESSION, 0x8010_a402);
         assert_eq!(TEE_IOC_INVOKE, 0x8010_a403);
         assert_eq!(TEE_IOC_CANCEL, 0x8008_a404);
+        assert_eq!(TEE_IOC_SUPPL_RECV, 0x8010_a406);
+        assert_eq!(TEE_IOC_SUPPL_SEND, 0x8010_a407);
+        assert_eq!(size_of::<SuppArg>(), 8 + 5 * 32);
+        assert_eq!(offset_of!(SuppArg, params), 8);
         assert_eq!(TEE_IOC_CLOSE_SESSION, 0x8004_a405);
         assert_eq!(TEE_IOC_SHM_REGISTER, 0xc018_a409);
     }

@@ -50,7 +50,6 @@
 //! enumeration reads `dirf.db`).
 
 mod supp;
-mod uapi;
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};

@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::os::fd::{AsFd, OwnedFd};
 
-use super::uapi::{self, ATTR_META, Param, Shm};
+use teec::uapi::attr::{META as ATTR_META, TYPE_MASK as ATTR_TYPE_MASK};
+use teec::uapi::{self, AllocatedShm as Shm, IoctlParam as Param, SUPP_MAX_PARAMS, SuppArg};
 
 /// `OPTEE_RPC_CMD_*`.
 const CMD_LOAD_TA: u32 = 0;
@@ -101,7 +102,7 @@ struct Supplicant {
 }
 
 fn is_memref(p: &Param) -> bool {
-    (5..=7).contains(&(p.attr & uapi::ATTR_TYPE_MASK))
+    (5..=7).contains(&(p.attr & ATTR_TYPE_MASK))
 }
 
 impl Supplicant {
@@ -144,7 +145,7 @@ impl Supplicant {
         if self.fault == Fault::ShmShort && size > 4096 {
             size /= 2;
         }
-        match Shm::alloc(self.dev.as_fd(), size) {
+        match Shm::new(self.dev.as_fd(), size) {
             Ok(shm) => {
                 v.c = shm.id as u64;
                 self.shms.insert(shm.id, shm);
@@ -340,9 +341,9 @@ pub fn main(fault_file: &str) -> ! {
     let _ = std::fs::write(SHMS_FILE, "0");
     println!("ready");
     let mut s = Supplicant { dev, shms: BTreeMap::new(), fs: MemFs::default(), fault: Fault::Honest };
-    let mut arg = uapi::SuppArg::default();
+    let mut arg = SuppArg::default();
     loop {
-        if let Err(e) = uapi::recv(s.dev.as_fd(), &mut arg) {
+        if let Err(e) = uapi::supp_recv(s.dev.as_fd(), &mut arg) {
             if e.kind() == std::io::ErrorKind::Interrupted {
                 continue;
             }
@@ -355,14 +356,14 @@ pub fn main(fault_file: &str) -> ! {
                 std::thread::sleep(std::time::Duration::from_secs(60));
             }
         }
-        let n = (arg.num_params as usize).min(uapi::MAX_PARAMS);
+        let n = (arg.num_params as usize).min(SUPP_MAX_PARAMS);
         let meta = usize::from(n > 0 && arg.params[0].attr & ATTR_META != 0);
         let func = arg.func_or_ret;
         let ret = s.handle(func, &mut arg.params[meta..n]);
         eprintln!("hostile-supp: {} func {func} -> {ret:#x}", s.fault.name());
         let _ = std::fs::write(SHMS_FILE, s.shms.len().to_string());
         arg.func_or_ret = ret;
-        if let Err(e) = uapi::send(s.dev.as_fd(), &mut arg) {
+        if let Err(e) = uapi::supp_send(s.dev.as_fd(), &mut arg) {
             eprintln!("hostile-supp: SUPPL_SEND: {e}");
         }
     }

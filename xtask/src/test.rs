@@ -234,24 +234,8 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
         secure_log: secure_log.clone(),
         extra: vec![],
     };
-    let verbose = std::env::var_os("TZ_VERBOSE").is_some();
-    let out = qemu::run_bounded(&machine, BOOT_DEADLINE, &mut |line| {
-        if verbose || line.starts_with("TZTEST") || line.starts_with("tz-xtest:") {
-            println!("  | {line}");
-        }
-    })?;
-    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    std::fs::write(&console_log, &console)?;
-
-    let mut guest_done = false;
-    for (_, line) in &out.lines {
-        match parse_tztest(line) {
-            Some(GuestVerdict::Pass(name)) => tally.record(&format!("boot[{tag}]/{name}"), true, ""),
-            Some(GuestVerdict::Fail(name, detail)) => tally.record(&format!("boot[{tag}]/{name}"), false, detail),
-            Some(GuestVerdict::Done) => guest_done = true,
-            None => {}
-        }
-    }
+    let out = run_guest(&machine, BOOT_DEADLINE, &["TZTEST", "tz-xtest:"], &console_log)?;
+    let guest_done = record_verdicts(&out, &format!("boot[{tag}]"), "", tally).done;
     tally.record(&format!("boot[{tag}]/guest-checks-completed"), guest_done, "no TZTEST DONE on the console");
 
     let probe = out.lines.iter().find(|(_, l)| l.contains("optee: initialized driver")).map(|(t, _)| *t);
@@ -419,6 +403,52 @@ enum GuestVerdict<'a> {
     Pass(String),
     Fail(String, &'a str),
     Done,
+}
+
+/// Runs `machine` until it powers off or `deadline` passes, echoing the
+/// lines that start with one of `echo` (every line with `TZ_VERBOSE` set),
+/// and writes the whole console to `console_log`.
+fn run_guest(machine: &Machine, deadline: Duration, echo: &[&str], console_log: &Path) -> Result<qemu::RunOutput> {
+    let verbose = std::env::var_os("TZ_VERBOSE").is_some();
+    let out = qemu::run_bounded(machine, deadline, &mut |line| {
+        if verbose || echo.iter().any(|p| line.starts_with(p)) {
+            println!("  | {line}");
+        }
+    })?;
+    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
+    std::fs::write(console_log, &console).with_context(|| format!("writing {}", console_log.display()))?;
+    Ok(out)
+}
+
+/// The guest's verdicts in one boot's console.
+#[derive(Default)]
+struct Verdicts {
+    /// `TZTEST DONE` came.
+    done: bool,
+    /// Cases that passed, then those that failed.
+    passed: Vec<String>,
+    failed: Vec<String>,
+}
+
+/// Records every `TZTEST` verdict of `out` as `{tag}/{name}` (a failure's
+/// detail followed by `see`, e.g. where the logs are).
+fn record_verdicts(out: &qemu::RunOutput, tag: &str, see: &str, tally: &mut Tally) -> Verdicts {
+    let mut v = Verdicts::default();
+    for (_, line) in &out.lines {
+        match parse_tztest(line) {
+            Some(GuestVerdict::Pass(name)) => {
+                tally.record(&format!("{tag}/{name}"), true, "");
+                v.passed.push(name);
+            }
+            Some(GuestVerdict::Fail(name, detail)) => {
+                tally.record(&format!("{tag}/{name}"), false, &format!("{detail}{see}"));
+                v.failed.push(name);
+            }
+            Some(GuestVerdict::Done) => v.done = true,
+            None => {}
+        }
+    }
+    v
 }
 
 /// Reads `TZTEST PASS <name>`, `TZTEST FAIL <name> <detail>` and `TZTEST

@@ -9,10 +9,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{GuestVerdict, Tally, parse_tztest};
+use super::Tally;
 use crate::firmware::{self, Tee};
 use crate::keys;
-use crate::qemu::{self, Machine};
+use crate::qemu::Machine;
 
 /// The groups run (`tz-xtest` group numbers, comma-separated for `tz.groups`).
 const GROUPS: &str = "1000";
@@ -105,32 +105,12 @@ fn boot(root: &Path, tag: &str, tally: &mut Tally) -> Result<()> {
         secure_log: secure_log.clone(),
         extra: vec![],
     };
-    let verbose = std::env::var_os("TZ_VERBOSE").is_some();
-    let out = qemu::run_bounded(&machine, super::BOOT_DEADLINE, &mut |line| {
-        if verbose || line.starts_with("TZTEST") || line.starts_with("tz-xtest:") {
-            println!("  | {line}");
-        }
-    })?;
-    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    std::fs::write(&console_log, &console)?;
-    let (mut done, mut cases, mut bad_signature_refused) = (false, 0, false);
-    for (_, line) in &out.lines {
-        match parse_tztest(line) {
-            Some(GuestVerdict::Pass(name)) => {
-                cases += 1;
-                bad_signature_refused |= name.contains(BAD_SIGNATURE_CASE);
-                tally.record(&format!("{tag}/{name}"), true, "")
-            }
-            Some(GuestVerdict::Fail(name, detail)) => {
-                cases += 1;
-                tally.record(&format!("{tag}/{name}"), false, detail)
-            }
-            Some(GuestVerdict::Done) => done = true,
-            None => {}
-        }
-    }
+    let out = super::run_guest(&machine, super::BOOT_DEADLINE, &["TZTEST", "tz-xtest:"], &console_log)?;
     let logs = format!("see {} and {}", console_log.display(), secure_log.display());
-    tally.record(&format!("{tag}/completed"), done && cases > 0, &format!("no TZTEST DONE (or no case); {logs}"));
+    let v = super::record_verdicts(&out, tag, "", tally);
+    let cases = v.passed.len() + v.failed.len();
+    let bad_signature_refused = v.passed.iter().any(|name| name.contains(BAD_SIGNATURE_CASE));
+    tally.record(&format!("{tag}/completed"), v.done && cases > 0, &format!("no TZTEST DONE (or no case); {logs}"));
     tally.record(
         &format!("{tag}/dev-key-signed-ta-refused"),
         bad_signature_refused,

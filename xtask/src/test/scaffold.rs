@@ -11,9 +11,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 
-use super::{GuestVerdict, Tally, parse_tztest};
+use super::Tally;
 use crate::firmware::{self, Tee};
-use crate::qemu::{self, Machine};
+use crate::qemu::Machine;
 
 /// The generated TA's name (and its client's program name).
 const NAME: &str = "scaffold_check";
@@ -132,24 +132,9 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffo
         secure_log: secure_log.clone(),
         extra: vec![],
     };
-    let verbose = std::env::var_os("TZ_VERBOSE").is_some();
-    let out = qemu::run_bounded(&machine, super::BOOT_DEADLINE, &mut |line| {
-        if verbose || line.starts_with("TZTEST") {
-            println!("  | {line}");
-        }
-    })?;
-    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    std::fs::write(&console_log, &console)?;
+    let out = super::run_guest(&machine, super::BOOT_DEADLINE, &["TZTEST"], &console_log)?;
     let logs = format!("see {} and {}", console_log.display(), secure_log.display());
-    let mut done = false;
-    for (_, line) in &out.lines {
-        match parse_tztest(line) {
-            Some(GuestVerdict::Pass(name)) => tally.record(&format!("{tag}/{name}"), true, ""),
-            Some(GuestVerdict::Fail(name, detail)) => tally.record(&format!("{tag}/{name}"), false, detail),
-            Some(GuestVerdict::Done) => done = true,
-            None => {}
-        }
-    }
+    let done = super::record_verdicts(&out, &tag, "", tally).done;
     tally.record(&format!("{tag}/completed"), done, &format!("no TZTEST DONE; {logs}"));
     // The client exits 0 only if the TA sent back its value plus one.
     let case = format!("TZTEST PASS client-{NAME}");

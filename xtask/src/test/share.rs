@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 
-use super::{GuestVerdict, Tally, parse_tztest};
+use super::Tally;
 use crate::firmware::{self, Tee};
 use crate::qemu::{self, Machine};
 use crate::{share, sign, tas};
@@ -148,29 +148,12 @@ pub fn run(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> Re
         secure_log: secure_log.clone(),
         extra: share::qemu_args(&share.socket, &memory),
     };
-    let out = qemu::run_bounded(&machine, DEADLINE, &mut |line| {
-        if line.starts_with("TZTEST") || line.starts_with("TZRUN") || line.starts_with("share_") {
-            println!("  | {line}");
-        }
-    })?;
+    let out = super::run_guest(&machine, DEADLINE, &["TZTEST", "TZRUN", "share_"], &console_log);
     drop(share);
-    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    std::fs::write(&console_log, &console)?;
+    let out = out?;
     let see = format!("see {} and {}", console_log.display(), secure_log.display());
-    let mut names = Vec::new();
-    for (_, line) in &out.lines {
-        match parse_tztest(line) {
-            Some(GuestVerdict::Pass(name)) => {
-                tally.record(&format!("share[{tag}]/{name}"), true, "");
-                names.push(name);
-            }
-            Some(GuestVerdict::Fail(name, detail)) => {
-                tally.record(&format!("share[{tag}]/{name}"), false, &format!("{detail} ({see})"));
-                names.push(name);
-            }
-            _ => {}
-        }
-    }
+    let v = super::record_verdicts(&out, &format!("share[{tag}]"), &format!(" ({see})"), tally);
+    let names: Vec<String> = v.passed.into_iter().chain(v.failed).collect();
     for lang in ["c", "rust"] {
         for case in ["ta-not-in-image", "client-from-share"] {
             let name = format!("{lang}-{case}");

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{GuestVerdict, Tally, parse_tztest};
+use super::Tally;
 use crate::firmware::{self, Tee};
-use crate::qemu::{self, Machine};
+use crate::qemu::Machine;
 
 /// The groups run (`tz-xtest` group numbers, comma-separated for `tz.groups`).
 const GROUPS: &str = "4000";
@@ -32,30 +32,11 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tally: &mut Tally) -> Resul
         secure_log: secure_log.clone(),
         extra: vec![],
     };
-    let verbose = std::env::var_os("TZ_VERBOSE").is_some();
-    let out = qemu::run_bounded(&machine, super::BOOT_DEADLINE, &mut |line| {
-        if verbose || line.starts_with("TZTEST") || line.starts_with("tz-xtest:") {
-            println!("  | {line}");
-        }
-    })?;
-    let console: String = out.lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    std::fs::write(root.join("target/tz/console-ours-soft-crypto.log"), &console)?;
-    let (mut done, mut cases) = (false, 0);
-    for (_, line) in &out.lines {
-        match parse_tztest(line) {
-            Some(GuestVerdict::Pass(name)) => {
-                cases += 1;
-                tally.record(&format!("{tag}/{name}"), true, "")
-            }
-            Some(GuestVerdict::Fail(name, detail)) => {
-                cases += 1;
-                tally.record(&format!("{tag}/{name}"), false, detail)
-            }
-            Some(GuestVerdict::Done) => done = true,
-            None => {}
-        }
-    }
-    tally.record(&format!("{tag}/completed"), done && cases > 0, "no TZTEST DONE (or no case) on the console");
+    let console_log = root.join("target/tz/console-ours-soft-crypto.log");
+    let out = super::run_guest(&machine, super::BOOT_DEADLINE, &["TZTEST", "tz-xtest:"], &console_log)?;
+    let v = super::record_verdicts(&out, tag, "", tally);
+    let cases = v.passed.len() + v.failed.len();
+    tally.record(&format!("{tag}/completed"), v.done && cases > 0, "no TZTEST DONE (or no case) on the console");
     let secure = std::fs::read_to_string(&secure_log).unwrap_or_default();
     let line = secure.lines().find(|l| l.contains("crypto: "));
     tally.record(

@@ -13,7 +13,8 @@ use tee_abi::msg::{RPC_CMD_SOCKET, RPC_SHM_TYPE_APPL, rpc_socket};
 use tee_abi::result::TeeError;
 
 use crate::call_env::{CallEnv, rpc_cmd};
-use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::msg::{Dir, MsgParam, Param};
+use crate::rpc_shm::rpc_msg;
 use crate::rpc_shm::{RpcShm, shm_alloc, shm_free};
 use crate::session::raw_error;
 
@@ -90,15 +91,7 @@ impl<'a> Supplicant<'a> {
     /// One request; the answer's parameters and its result (the parameters
     /// come back on failure too: SEND and IOCTL report sizes either way).
     fn request(&mut self, params: Vec<Param>) -> Result<(Vec<MsgParam>, Result<(), SocketError>), SocketError> {
-        let msg = MsgArg {
-            cmd: RPC_CMD_SOCKET,
-            func: 0,
-            session: 0,
-            cancel_id: 0,
-            ret: 0,
-            ret_origin: 0,
-            params: params.into_iter().map(|param| MsgParam { meta: false, param }).collect(),
-        };
+        let msg = rpc_msg(RPC_CMD_SOCKET, params);
         let answer = rpc_cmd(self.env, &msg).map_err(|e| SocketError::Tee(raw_error(e)))?;
         let result = if answer.ret == 0 { Ok(()) } else { Err(SocketError::Supplicant(answer.ret)) };
         Ok((answer.params, result))

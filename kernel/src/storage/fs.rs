@@ -14,7 +14,8 @@ use tee_abi::msg::{RPC_CMD_FS, RPC_SHM_TYPE_APPL};
 use tee_abi::result::TeeError;
 
 use crate::call_env::{CallEnv, rpc_cmd};
-use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::msg::{Dir, MsgParam, Param};
+use crate::rpc_shm::rpc_msg;
 use crate::rpc_shm::{RpcShm, shm_alloc, shm_free};
 
 /// `OPTEE_RPC_FS_*` operations (`value[0].a`).
@@ -116,15 +117,7 @@ impl<'a> RpcFs<'a> {
 
     /// One FS request; the answer's parameters on success.
     fn request(&mut self, params: Vec<Param>) -> Result<Vec<MsgParam>, TeeError> {
-        let msg = MsgArg {
-            cmd: RPC_CMD_FS,
-            func: 0,
-            session: 0,
-            cancel_id: 0,
-            ret: 0,
-            ret_origin: 0,
-            params: params.into_iter().map(|param| MsgParam { meta: false, param }).collect(),
-        };
+        let msg = rpc_msg(RPC_CMD_FS, params);
         let answer = rpc_cmd(self.env, &msg).map_err(error_of)?;
         if answer.ret != 0 {
             return Err(error_of(answer.ret));

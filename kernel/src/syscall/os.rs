@@ -9,7 +9,8 @@ use tee_abi::result::TeeError;
 
 use super::{SyscallContext, read_u32, write_u32};
 use crate::call_env::{CallEnv, rpc_cmd};
-use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::msg::{Dir, MsgParam, Param};
+use crate::rpc_shm::rpc_msg;
 use crate::storage::fs::error_of;
 use crate::user_ta::memory::access;
 use crate::user_ta::property;
@@ -85,15 +86,7 @@ pub(super) fn wait(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(), Tee
 
 /// Sleeps `ms` milliseconds in the normal world (`OPTEE_RPC_CMD_SUSPEND`).
 pub fn sleep_in_normal_world(env: &mut dyn CallEnv, ms: u32) -> Result<(), TeeError> {
-    let msg = MsgArg {
-        cmd: RPC_CMD_SUSPEND,
-        func: 0,
-        session: 0,
-        cancel_id: 0,
-        ret: 0,
-        ret_origin: 0,
-        params: alloc::vec![MsgParam { meta: false, param: Param::Value { dir: Dir::In, v: [u64::from(ms), 0, 0] } }],
-    };
+    let msg = rpc_msg(RPC_CMD_SUSPEND, alloc::vec![Param::Value { dir: Dir::In, v: [u64::from(ms), 0, 0] }]);
     let answer = rpc_cmd(env, &msg).map_err(error_of)?;
     if answer.ret != 0 {
         return Err(error_of(answer.ret));
@@ -174,15 +167,7 @@ pub(super) fn get_time(ctx: &mut dyn SyscallContext, a: &[u64; 8]) -> Result<(),
             write_time(ctx, va, seconds as u32, t.rem_euclid(1000) as u32)
         }
         2 => {
-            let msg = MsgArg {
-                cmd: tee_abi::msg::RPC_CMD_GET_TIME,
-                func: 0,
-                session: 0,
-                cancel_id: 0,
-                ret: 0,
-                ret_origin: 0,
-                params: alloc::vec![MsgParam { meta: false, param: Param::Value { dir: Dir::Out, v: [0; 3] } }],
-            };
+            let msg = rpc_msg(tee_abi::msg::RPC_CMD_GET_TIME, alloc::vec![Param::Value { dir: Dir::Out, v: [0; 3] }]);
             let answer = rpc_cmd(ctx.env(), &msg).map_err(error_of)?;
             if answer.ret != 0 {
                 return Err(error_of(answer.ret));

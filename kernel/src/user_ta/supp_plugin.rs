@@ -12,8 +12,9 @@ use tee_abi::msg::{RPC_CMD_SUPP_PLUGIN, RPC_SHM_TYPE_APPL, RPC_SUPP_PLUGIN_INVOK
 use tee_abi::result::TeeError;
 
 use crate::call_env::{CallEnv, rpc_cmd};
-use crate::msg::{Dir, MsgArg, MsgParam, Param};
+use crate::msg::{Dir, Param};
 use crate::params::{TaParam, TaParams};
+use crate::rpc_shm::rpc_msg;
 use crate::rpc_shm::{shm_alloc, shm_free};
 use crate::session::raw_error;
 
@@ -90,15 +91,7 @@ pub fn invoke(env: &mut dyn CallEnv, params: &mut TaParams) -> Result<(), TeeErr
 
 /// One request; its result and the plugin's output length.
 fn request(env: &mut dyn CallEnv, head: [Param; 3], data: Param) -> Result<(Result<(), TeeError>, u64), TeeError> {
-    let msg = MsgArg {
-        cmd: RPC_CMD_SUPP_PLUGIN,
-        func: 0,
-        session: 0,
-        cancel_id: 0,
-        ret: 0,
-        ret_origin: 0,
-        params: head.into_iter().chain([data]).map(|param| MsgParam { meta: false, param }).collect(),
-    };
+    let msg = rpc_msg(RPC_CMD_SUPP_PLUGIN, head.into_iter().chain([data]).collect());
     let answer = rpc_cmd(env, &msg).map_err(raw_error)?;
     let outlen = match answer.params.get(2).map(|p| p.param) {
         Some(Param::Value { v, .. }) => v[1],

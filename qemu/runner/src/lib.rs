@@ -7,6 +7,7 @@
 //! `tests.d/` wrappers turn exit status 1 into 0 (the FAIL line is the
 //! verdict), so that only a crash adds `TZTEST FAIL tests.d/<file>`.
 
+pub mod arch;
 pub mod simd;
 
 use std::fmt::Display;

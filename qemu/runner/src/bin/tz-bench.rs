@@ -146,23 +146,6 @@ fn bench_timer_wait(name: &str, s: &mut Session<'_>, cmd: u32) {
     }
 }
 
-/// The virtual counter (`CNTVCT_EL0`, which Linux lets EL0 read) in ns:
-/// guest time since the machine started.
-#[cfg(target_arch = "aarch64")]
-fn counter_ns() -> Option<u128> {
-    let (count, freq): (u64, u64);
-    // SAFETY: reads of two EL0-readable timer registers; no memory access.
-    unsafe {
-        core::arch::asm!("isb", "mrs {c}, cntvct_el0", "mrs {f}, cntfrq_el0", c = out(reg) count, f = out(reg) freq);
-    }
-    (freq != 0).then(|| u128::from(count) * 1_000_000_000 / u128::from(freq))
-}
-
-#[cfg(not(target_arch = "aarch64"))]
-fn counter_ns() -> Option<u128> {
-    None
-}
-
 /// The printk timestamp (µs) of the first `/dev/kmsg` record whose text
 /// contains `needle`.
 fn kmsg_time_us(records: &str, needle: &str) -> Option<u128> {
@@ -200,7 +183,7 @@ fn read_kmsg() -> std::io::Result<String> {
 fn boot_to_probe() -> Result<u128, String> {
     use std::io::Write;
     const MARK: &str = "tz-bench: counter mark";
-    let before = counter_ns().ok_or("no virtual counter")?;
+    let before = tz_runner::arch::counter_ns().ok_or("no virtual counter")?;
     std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/kmsg")
@@ -208,7 +191,7 @@ fn boot_to_probe() -> Result<u128, String> {
         // continuation, and readers see it only once it is finalized.
         .and_then(|mut f| f.write_all(format!("{MARK}\n").as_bytes()))
         .map_err(|e| format!("/dev/kmsg: {e}"))?;
-    let after = counter_ns().ok_or("no virtual counter")?;
+    let after = tz_runner::arch::counter_ns().ok_or("no virtual counter")?;
     let records = read_kmsg().map_err(|e| format!("reading /dev/kmsg: {e}"))?;
     let mark = kmsg_time_us(&records, MARK).ok_or("the mark is not in /dev/kmsg")?;
     let probe = kmsg_time_us(&records, "optee: initialized driver").ok_or("no `optee: initialized driver` line")?;

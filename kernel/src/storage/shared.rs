@@ -23,7 +23,7 @@ use tee_abi::result::TeeError;
 use zeroize::Zeroizing;
 
 use super::fs::ReeFs;
-use super::object::{KeyMeta, ObjectView, Stored};
+use super::object::{KeyMeta, Stored};
 
 /// Pauses (about 1 ms each in the normal world) an update waits for the
 /// one before it on the same object, then BUSY: far more than one 1 MiB
@@ -44,12 +44,6 @@ pub struct Content {
 }
 
 impl Content {
-    /// The content under `id` with `generation`, `usage` and `data`, for a
-    /// commit.
-    pub fn view<'a>(&'a self, id: &'a [u8], generation: u64, usage: u32, data: &'a [u8]) -> ObjectView<'a> {
-        ObjectView { id, generation, usage, meta: self.meta, attrs: &self.attrs, data }
-    }
-
     /// The content of a loaded or newly created object.
     pub fn from_stored(s: Stored) -> Content {
         Content { data: s.data, generation: s.generation, usage: s.usage, meta: s.meta, attrs: s.attrs }

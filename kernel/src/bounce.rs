@@ -15,7 +15,7 @@
 //! memory into the TA instead and needs no such pool; with it, 8 threads
 //! each passing 2 MiB all complete (in turn) instead of failing.
 
-use spin::Mutex;
+use crate::sync::SpinLock;
 use tee_abi::result::TeeError;
 
 /// Bytes of heap the bounce copies of client memrefs may use at once.
@@ -50,13 +50,13 @@ struct Inner {
 /// A budget of bytes with a FIFO of waiters.
 pub struct Pool {
     capacity: usize,
-    inner: Mutex<Inner>,
+    inner: SpinLock<Inner>,
 }
 
 impl Pool {
     /// An empty pool of `capacity` bytes.
     pub const fn new(capacity: usize) -> Pool {
-        Pool { capacity, inner: Mutex::new(Inner { used: 0, queue: [0; QUEUE], len: 0, next_ticket: 1, grants: 0 }) }
+        Pool { capacity, inner: SpinLock::new(Inner { used: 0, queue: [0; QUEUE], len: 0, next_ticket: 1, grants: 0 }) }
     }
 
     /// Asks for `bytes`. `ticket` is the caller's place in line: `None` the

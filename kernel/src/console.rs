@@ -8,9 +8,30 @@ use pl011_log::{Logger, Pl011};
 
 static LOGGER: Logger<Pl011> = Logger::new("tee", Pl011::secure());
 
-/// Installs the logger (first call wins).
+/// The `log` backend: [`LOGGER`] with this core's interrupts masked, so
+/// no thread is preempted holding the UART's lock (see `crate::sync`).
+struct Console;
+
+static CONSOLE: Console = Console;
+
+impl log::Log for Console {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        LOGGER.enabled(metadata)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let _masked = crate::sync::mask_interrupts();
+        LOGGER.log(record);
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the logger (first call wins) at level `Info`.
 pub fn init_logger() {
-    LOGGER.install();
+    if log::set_logger(&CONSOLE).is_ok() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
 }
 
 /// Writes without taking the lock (panic path).

@@ -46,8 +46,8 @@ mod target {
     use core::alloc::{GlobalAlloc, Layout};
     use core::ptr::{NonNull, null_mut};
 
+    use crate::sync::SpinLock;
     use linked_list_allocator::Heap;
-    use spin::Mutex;
 
     use super::{CLASSES, class_of, class_size};
 
@@ -93,11 +93,11 @@ mod target {
         }
     }
 
-    struct KernelHeap(Mutex<Inner>);
+    struct KernelHeap(SpinLock<Inner>);
 
     #[global_allocator]
     static HEAP: KernelHeap =
-        KernelHeap(Mutex::new(Inner { heap: Heap::empty(), free_lists: [0; CLASSES], cached: 0 }));
+        KernelHeap(SpinLock::new(Inner { heap: Heap::empty(), free_lists: [0; CLASSES], cached: 0 }));
 
     // SAFETY: allocation and deallocation go through the lock; the
     // linked-list heap hands out disjoint blocks of its region, and a block

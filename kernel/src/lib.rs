@@ -33,6 +33,7 @@ pub mod shm;
 pub mod smc;
 pub mod std_call;
 pub mod storage;
+pub mod sync;
 pub mod syscall;
 pub mod ta;
 pub mod ta_manager;
@@ -60,6 +61,8 @@ use limited_alloc as test_alloc;
 #[cfg(target_os = "none")]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    // Stay on this core: what follows uses its state.
+    let _ = arch::aarch64::irq::mask_all();
     let first = fatal::stop();
     console::emergency_write(format_args!("\n[tee PANIC] {info}\n"));
     if first {

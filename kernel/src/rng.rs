@@ -16,8 +16,8 @@
 //! Where the seeds come from at boot: `entropy` (target only), and
 //! kernel/README.md's "Entropy" section.
 
+use crate::sync::SpinLock;
 use sha2::{Digest, Sha256};
-use spin::Mutex;
 use zeroize::Zeroize;
 
 /// Where mixed-in material came from. The tag goes into the hash (domain
@@ -126,7 +126,7 @@ impl Drop for Drbg {
     }
 }
 
-static POOL: Mutex<Drbg> = Mutex::new(Drbg::new());
+static POOL: SpinLock<Drbg> = SpinLock::new(Drbg::new());
 
 /// Mixes `material` from `source` into the kernel's pool.
 pub fn add_entropy(source: Source, material: &[u8]) {

@@ -8,9 +8,9 @@
 
 extern crate alloc;
 
+use crate::sync::SpinLock;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
-use spin::Mutex;
 
 use crate::bounce;
 use crate::call_env::CallEnv;
@@ -20,9 +20,9 @@ use crate::shm::ShmRegistry;
 /// Kernel-wide state shared by all calls.
 pub struct TeeState {
     /// Registered shared memory.
-    pub shm: Mutex<ShmRegistry>,
+    pub shm: SpinLock<ShmRegistry>,
     /// Open sessions.
-    pub sessions: Mutex<Sessions>,
+    pub sessions: SpinLock<Sessions>,
     /// Finds what a UUID names (pseudo-TAs, then user TAs).
     pub resolver: Resolver,
     /// Heap the bounce copies of memrefs may use at once.
@@ -33,8 +33,8 @@ impl TeeState {
     /// No sessions, no shared memory, an empty bounce pool.
     pub const fn new(resolver: Resolver) -> TeeState {
         TeeState {
-            shm: Mutex::new(ShmRegistry::new()),
-            sessions: Mutex::new(Sessions::new()),
+            shm: SpinLock::new(ShmRegistry::new()),
+            sessions: SpinLock::new(Sessions::new()),
             resolver,
             bounce: bounce::Pool::new(bounce::CAPACITY),
         }
@@ -91,13 +91,13 @@ pub trait Cached {
 
 /// The loaded instances of single-instance TAs, by UUID.
 pub struct SingleInstances<T> {
-    map: Mutex<BTreeMap<Uuid, Arc<T>>>,
+    map: SpinLock<BTreeMap<Uuid, Arc<T>>>,
 }
 
 impl<T: Cached> SingleInstances<T> {
     /// Nothing loaded.
     pub const fn new() -> SingleInstances<T> {
-        SingleInstances { map: Mutex::new(BTreeMap::new()) }
+        SingleInstances { map: SpinLock::new(BTreeMap::new()) }
     }
 
     /// The instance a session to `uuid` uses: the cached one while it lives,

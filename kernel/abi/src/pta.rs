@@ -110,6 +110,11 @@ pub const STATS_UUID: Uuid = Uuid::must("c0a7b1e2-74d5-4e6f-9a18-5f3b2d0c9e41");
 /// Stats PTA: `[0] VALUE_OUTPUT a = heap bytes in use, b = open sessions;
 /// [1] VALUE_OUTPUT a = registered shared-memory objects, b = heap size`.
 pub const STATS_CMD_KERNEL_STATS: u32 = 0;
+/// Stats PTA: normal-world interrupts that preempted a pool thread so
+/// far, by where they hit: `[0] VALUE_OUTPUT a = in TA code, b = in kernel
+/// code (a call or a TA's system call); [1] VALUE_OUTPUT a = at preemption
+/// points (masked stretches), b = 0` (each modulo 2^32).
+pub const STATS_CMD_PREEMPTIONS: u32 = 1;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use spin::Mutex;
+use crate::sync::SpinLock;
 
 use crate::mm::pagetable::PageTables;
 
@@ -13,7 +13,7 @@ const TABLES: usize = 16;
 #[repr(C, align(4096))]
 struct TablePool([[u64; 512]; TABLES]);
 
-static TABLE_POOL: Mutex<TablePool> = Mutex::new(TablePool([[0; 512]; TABLES]));
+static TABLE_POOL: SpinLock<TablePool> = SpinLock::new(TablePool([[0; 512]; TABLES]));
 /// Root table address once the tables are built (secondaries reuse it).
 static TTBR0: AtomicU64 = AtomicU64::new(0);
 

@@ -134,6 +134,11 @@ pub fn memref_null(params: &TaParams) -> Result<(), TeeError> {
 
 /// The lock the MUTEX command exercises, the data it guards (`val1` is
 /// always twice `val0` outside a writer) and the counters it reports.
+/// Not a masking `SpinLock`: a writer holds it for up to [`MAX_ROUNDS`]
+/// rounds, and only pool threads, which run with interrupts open, take it
+/// (upstream's is a sleeping mutex); one preempted while holding it keeps
+/// the others spinning, preemptible, until it is back.
+#[allow(clippy::disallowed_types)]
 static TEST_LOCK: spin::RwLock<(u64, u64)> = spin::RwLock::new((0, 0));
 static BEFORE_LOCK_READERS: AtomicU32 = AtomicU32::new(0);
 static DURING_LOCK_READERS: AtomicU32 = AtomicU32::new(0);

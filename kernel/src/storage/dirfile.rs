@@ -26,12 +26,12 @@
 
 extern crate alloc;
 
+use crate::sync::SpinLock;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
-use spin::Mutex;
 use tee_abi::result::TeeError;
 
 use super::fs::ReeFs;
@@ -188,7 +188,7 @@ pub fn platform_counter() -> &'static dyn RollbackCounter {
 }
 
 /// TA directories whose directory file an update is reading or writing.
-static BUSY: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+static BUSY: SpinLock<BTreeSet<String>> = SpinLock::new(BTreeSet::new());
 /// Waits of [`DirLock::take`] (about 1 ms each in the normal world) before
 /// it gives up with BUSY: far more than one 1 MiB object's update takes.
 const LOCK_TRIES: usize = 20_000;

@@ -18,12 +18,12 @@
 
 extern crate alloc;
 
+use crate::sync::SpinLock;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
-use spin::Mutex;
 use tee_abi::result::TeeError;
 
 use tee_abi::gp::data_flag::{ACCESS_READ, ACCESS_WRITE, ACCESS_WRITE_META, SHARE_READ, SHARE_WRITE};
@@ -42,7 +42,7 @@ struct Pobj {
 
 type Key = (String, Vec<u8>);
 
-static OPEN: Mutex<BTreeMap<Key, Pobj>> = Mutex::new(BTreeMap::new());
+static OPEN: SpinLock<BTreeMap<Key, Pobj>> = SpinLock::new(BTreeMap::new());
 static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
 
 /// A number for one instance's storage state, unique for the kernel's life.

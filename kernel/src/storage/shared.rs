@@ -15,10 +15,10 @@
 
 extern crate alloc;
 
+use crate::sync::{SpinLock, SpinLockGuard};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
-use spin::{Mutex, MutexGuard};
 use tee_abi::result::TeeError;
 use zeroize::Zeroizing;
 
@@ -52,7 +52,7 @@ impl Content {
 
 /// One open object's content, shared by every handle on it.
 pub struct SharedObject {
-    content: Mutex<Content>,
+    content: SpinLock<Content>,
     updating: AtomicBool,
 }
 
@@ -70,7 +70,7 @@ impl Drop for Update<'_> {
 impl SharedObject {
     /// A new open object holding `s`.
     pub fn new(s: Stored) -> Arc<SharedObject> {
-        Arc::new(SharedObject { content: Mutex::new(Content::from_stored(s)), updating: AtomicBool::new(false) })
+        Arc::new(SharedObject { content: SpinLock::new(Content::from_stored(s)), updating: AtomicBool::new(false) })
     }
 
     /// The content of an object no handle shares any more.
@@ -79,7 +79,7 @@ impl SharedObject {
     }
 
     /// The content, for a read or an install: never held across an RPC.
-    pub fn lock(&self) -> MutexGuard<'_, Content> {
+    pub fn lock(&self) -> SpinLockGuard<'_, Content> {
         self.content.lock()
     }
 

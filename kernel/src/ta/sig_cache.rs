@@ -20,6 +20,8 @@ use alloc::vec::Vec;
 use rsa::RsaPublicKey;
 use rsa::traits::PublicKeyParts;
 
+use crate::sync::SpinLock;
+
 /// Checks remembered (one per TA or subkey header in use is plenty).
 pub const CAPACITY: usize = 16;
 
@@ -34,7 +36,7 @@ struct Passed {
     sig: Vec<u8>,
 }
 
-static PASSED: spin::Mutex<VecDeque<Passed>> = spin::Mutex::new(VecDeque::new());
+static PASSED: SpinLock<VecDeque<Passed>> = SpinLock::new(VecDeque::new());
 
 /// `check()` for signature `sig` over `hash` by `key` with `algo`, unless
 /// the same check passed before.

@@ -19,10 +19,10 @@
 //! the loaded run's) and opens EL1 access; end puts exactly that back (or
 //! zeroes the registers if nothing was live) and restores the previous trap
 //! setting, so the lazy scheme above never sees the section. A section is
-//! short (one crypto chunk, at most `preempt::CHUNK` bytes) and never spans a
-//! preemption point or an RPC: leaving the core inside one is a bug and
-//! halts. Kernel code runs with every exception masked (preemption polls
-//! `ISR_EL1.F`), so nothing asynchronous can run inside a section either.
+//! short (one crypto chunk, at most `preempt::CHUNK` bytes), runs with the
+//! core's interrupts masked (a masked section of `crate::sync`), and never
+//! spans an RPC: leaving the core inside one is a bug and halts, and a
+//! preemption point there does nothing.
 //!
 //! [`CoreFp`] is that bookkeeping for one core, generic over the hardware
 //! ([`FpUnit`]) so it is tested on the host.
@@ -266,12 +266,16 @@ mod target {
     }
 
     struct PerCore(UnsafeCell<[CoreFp; linker::MAX_CORES]>);
-    // SAFETY: entry `i` is only touched by core `i`, with exceptions masked
-    // (all kernel code runs masked), so accesses never overlap.
+    // SAFETY: entry `i` is only touched by core `i`, with interrupts masked
+    // (`this_core` checks), so accesses never overlap and no thread moves
+    // to another core in the middle of one.
     unsafe impl Sync for PerCore {}
     static CORES: PerCore = PerCore(UnsafeCell::new([const { CoreFp::new() }; linker::MAX_CORES]));
 
     fn this_core() -> &'static mut CoreFp {
+        // A thread preempted here could finish on another core with this
+        // core's entry in hand.
+        assert!(arch::irq::all_masked(), "per-core FP state used with interrupts open");
         // SAFETY: see `PerCore`: only this core uses its entry, and no caller
         // holds the reference across another call into this module.
         unsafe { &mut (*CORES.0.get())[arch::core_index()] }
@@ -306,9 +310,9 @@ mod target {
     /// reach a preemption point or an RPC (that halts); keep it to one
     /// chunk of work.
     pub fn with_kernel_simd<R>(f: impl FnOnce(&super::KernelSimd) -> R) -> R {
-        // No asynchronous exception can land in the section: all kernel
-        // code runs with DAIF fully masked.
-        assert!(arch::fpu::interrupts_masked(), "kernel SIMD section with exceptions unmasked");
+        // No interrupt may land in the section: it would leave the core
+        // with the kernel's values in the registers.
+        let _masked = crate::sync::mask_interrupts();
         this_core().begin_kernel_simd(&mut Hardware);
         let token = super::KernelSimd { _not_send: core::marker::PhantomData };
         let r = f(&token);

@@ -1,31 +1,63 @@
-//! Preemption points for long kernel work done for a TA (crypto over big
-//! buffers, PBKDF2 iterations, RSA prime search).
+//! Preemption of pool threads by normal-world interrupts, and where it
+//! happens.
 //!
-//! Kernel code runs with interrupts masked, so a syscall that computes for
-//! seconds would hold a normal-world interrupt (Linux's timer tick) for
-//! seconds. Long loops call [`point`] every little while: if the normal
-//! world has an interrupt pending, the thread leaves with
-//! `RPC_FOREIGN_INTR` exactly as a preempted TA does, Linux takes the
-//! interrupt and resumes the thread (maybe on another core), and the loop
-//! goes on.
+//! Pool threads run with normal-world interrupts (FIQ) open, as upstream
+//! OP-TEE's: one that arrives while a TA runs, or while the kernel works
+//! for a call or a TA's system call, leaves the thread with
+//! `RPC_FOREIGN_INTR`; Linux takes the interrupt and resumes the thread
+//! (maybe on another core), which goes on where it was. Kernel code keeps
+//! them masked only for short stretches: spin locks (`crate::sync`),
+//! kernel SIMD sections (one [`CHUNK`] of crypto at most), and its own
+//! bookkeeping around a leave or a TA run.
 //!
-//! A caller must hold no lock another thread could spin on (a preempted
-//! thread may stay away for long). The crypto syscalls qualify: the only
-//! lock held is the instance's `crypto` mutex, taken only by the holder of
-//! that instance's run (`Instance::run_owner`, one thread per instance), and a preempted
-//! thread is always resumed by the normal world.
+//! Long loops still call [`point`] between chunks: where the interrupts
+//! are open it finds nothing pending (the interrupt was taken at once); it
+//! leaves only if one is waiting while they are masked and no spin lock
+//! is held, which bounds how long a masked stretch can delay Linux.
+//! [`taken`] counts the preemptions by where they hit.
+
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Work between two preemption points: about a millisecond of hashing
-/// under QEMU TCG.
+/// under QEMU TCG, and the most one kernel SIMD section does.
 pub const CHUNK: usize = 64 * 1024;
 
-/// Leaves for the normal world if it has an interrupt waiting; a no-op
-/// outside a pool thread (cold boot) and on the host.
+/// Where a normal-world interrupt preempted a thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Site {
+    /// TA code at S-EL0.
+    Ta,
+    /// Kernel code with interrupts open (a call, a TA's system call).
+    Kernel,
+    /// A preemption point in a masked stretch.
+    Point,
+}
+
+static TAKEN: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
+
+/// Counts one preemption at `site`.
+pub fn record(site: Site) {
+    TAKEN[site as usize].fetch_add(1, Ordering::Relaxed);
+}
+
+/// Preemptions so far: (in TAs, in kernel code, at preemption points).
+pub fn taken() -> (u64, u64, u64) {
+    let [ta, kernel, point] = &TAKEN;
+    (ta.load(Ordering::Relaxed), kernel.load(Ordering::Relaxed), point.load(Ordering::Relaxed))
+}
+
+/// Leaves for the normal world if it has an interrupt waiting and no spin
+/// lock is held here; a no-op outside a pool thread (cold boot) and on
+/// the host.
 pub fn point() {
     #[cfg(test)]
     POINTS.with(|p| p.set(p.get() + 1));
     #[cfg(target_os = "none")]
-    if crate::arch::aarch64::fiq_pending() && super::runtime::current_thread() != usize::MAX {
+    if crate::arch::aarch64::fiq_pending()
+        && crate::sync::masked_sections() == 0
+        && super::runtime::current_thread() != usize::MAX
+    {
+        record(Site::Point);
         super::runtime::preempt();
     }
 }

@@ -12,7 +12,7 @@ use core::cell::UnsafeCell;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use spin::Mutex;
+use crate::sync::SpinLock;
 use tee_abi::smc;
 
 #[cfg(target_os = "none")]
@@ -61,7 +61,7 @@ pub trait UserExceptionHandler {
 /// erased: `run_user` clears it before the borrowed handler goes away.
 type UserRunPtr = NonNull<dyn UserExceptionHandler>;
 
-static POOL: Mutex<Pool<THREADS>> = Mutex::new(Pool::new());
+static POOL: SpinLock<Pool<THREADS>> = SpinLock::new(Pool::new());
 /// Thread running on each core, or `NO_THREAD`.
 static CURRENT: [AtomicUsize; linker::MAX_CORES] = [const { AtomicUsize::new(NO_THREAD) }; linker::MAX_CORES];
 
@@ -184,6 +184,11 @@ pub fn yield_smc(args: &[u64; 8]) -> [u64; 4] {
 extern "C" fn thread_main(index: u64) -> ! {
     // SAFETY: this thread owns its slot while it runs.
     let args = unsafe { (*slot(index as usize)).args };
+    // The call runs with normal-world interrupts open, as upstream's
+    // threads do: one that arrives leaves the thread for the normal world
+    // (`kernel_el1_foreign_interrupt`) and it goes on where it was when
+    // Linux resumes it, on whatever core.
+    arch::irq::unmask_foreign();
     let out = {
         // Scoped: `exit` never returns, so anything alive at that point (the
         // RPC location's page list, for one) would never be freed.
@@ -194,6 +199,8 @@ extern "C" fn thread_main(index: u64) -> ! {
             None => [smc::RETURN_ENOTAVAIL, 0, 0, 0],
         }
     };
+    // Masked from here to the exit: what is left is this core's.
+    let _ = arch::irq::mask_all();
     fpu::before_normal_world();
     arch::thread::exit(out)
 }
@@ -237,6 +244,16 @@ pub fn preempt() {
 }
 
 fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
+    // What follows edits this core's state (FP owner, live tables, current
+    // thread): nothing may move the thread meanwhile. The masks as they
+    // were (open in a call or a system call, masked in an interrupt
+    // handler) come back on the core the thread resumes on.
+    let saved = arch::irq::mask_all();
+    let held = crate::sync::masked_sections();
+    if held != 0 {
+        // Whoever waits for the lock would wait for the normal world.
+        halt(format_args!("thread leaving the core inside {held} spin lock section(s)"));
+    }
     // The TA's FP/SIMD registers stay with its run (the thread may resume on
     // another core); the normal world gets its own back.
     fpu::before_normal_world();
@@ -259,7 +276,9 @@ fn leave_thread(a: [u64; 3], why: Suspension) -> [u64; 4] {
     // SAFETY: we are thread `index` on its own stack with exceptions masked;
     // its save area is ours until the normal world resumes it, which the
     // pool allows only after `kernel_thread_left`.
-    unsafe { arch::thread::leave(&raw mut (*slot(index)).regs, [a[0], a[1], a[2], index as u64]) }
+    let values = unsafe { arch::thread::leave(&raw mut (*slot(index)).regs, [a[0], a[1], a[2], index as u64]) };
+    arch::irq::restore(saved);
+    values
 }
 
 /// True when no thread is busy.
@@ -350,7 +369,7 @@ impl CallEnvMut for ThreadEnv {
 }
 
 fn current_slot() -> *mut Slot {
-    let index = CURRENT[arch::core_index()].load(Ordering::Acquire);
+    let index = current_thread();
     assert!(index != NO_THREAD, "no thread on this core");
     slot(index)
 }
@@ -388,6 +407,11 @@ impl Drop for NestedRun {
 /// kernel's entries, maps the entry point and stack in `entry`, and stays
 /// alive until this returns.
 pub unsafe fn run_user(root: u64, handler: &mut dyn UserExceptionHandler, entry: &UserEntry) -> u64 {
+    // The run's bookkeeping is this core's (FP owner, live tables): masked
+    // throughout. The TA runs with its own PSTATE (FIQ open), its system
+    // calls open them again (`with_foreign_interrupts`), and the caller's
+    // masks come back at the end.
+    let saved = arch::irq::mask_all();
     let me = current_slot();
     // This run's FP/SIMD registers, loaded on its first FP instruction.
     let mut fp = FpRegs::ZERO;
@@ -426,6 +450,7 @@ pub unsafe fn run_user(root: u64, handler: &mut dyn UserExceptionHandler, entry:
         (*me).ttbr0 = outer_ttbr0;
         (*me).fp = outer_fp;
     }
+    arch::irq::restore(saved);
     exit
 }
 
@@ -452,9 +477,39 @@ extern "C" fn kernel_user_exception(frame: &mut arch::user::UserFrame, kind: u64
     u64::from(!resume)
 }
 
+/// A normal-world interrupt hit kernel code on a pool thread (the EL1 FIQ
+/// vector, `arch::aarch64::entry`): leave for the normal world as a
+/// preempted TA does; the vector returns to where it hit once Linux
+/// resumes the thread.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_el1_foreign_interrupt() {
+    if current_thread() == NO_THREAD {
+        // Only pool threads open FIQ; taking it anywhere else is a bug.
+        halt(format_args!("normal-world interrupt outside a pool thread"));
+    }
+    super::preempt::record(super::preempt::Site::Kernel);
+    preempt();
+}
+
 /// Index of the thread running on this core (for re-entrancy checks).
 pub fn current_thread() -> usize {
-    CURRENT[arch::core_index()].load(Ordering::Acquire)
+    // Masked: a thread preempted between finding its core and reading the
+    // entry would read the entry of a core it has left.
+    let saved = arch::irq::mask_all();
+    let index = CURRENT[arch::core_index()].load(Ordering::Acquire);
+    arch::irq::restore(saved);
+    index
+}
+
+/// Runs `f` (a TA's system call, entered with interrupts masked) with
+/// normal-world interrupts open, as upstream does, so a long one never
+/// holds Linux's interrupts back; masks them again for the way back to
+/// the TA, on whatever core the thread then is.
+pub fn with_foreign_interrupts<R>(f: impl FnOnce() -> R) -> R {
+    arch::irq::unmask_foreign();
+    let r = f();
+    let _ = arch::irq::mask_all();
+    r
 }
 
 #[cfg(test)]

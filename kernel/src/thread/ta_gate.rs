@@ -13,7 +13,7 @@
 //! every wait is for a thread that is not itself waiting on us, and the
 //! A ↔ B calls above run one after the other. This module is that rule.
 
-use spin::Mutex;
+use crate::sync::SpinLock;
 use tee_abi::result::TeeError;
 
 /// What a thread asking to run inside an instance must do.
@@ -37,7 +37,7 @@ pub struct Gate {
 }
 
 /// Busy owner of one instance: the pool thread running inside it.
-pub type BusyOwner = Mutex<Option<usize>>;
+pub type BusyOwner = SpinLock<Option<usize>>;
 
 impl Gate {
     /// Nobody holds the single-instance lock.
@@ -96,7 +96,7 @@ impl Gate {
 }
 
 /// The kernel's single-instance lock.
-pub static TA_GATE: Mutex<Gate> = Mutex::new(Gate::new());
+pub static TA_GATE: SpinLock<Gate> = SpinLock::new(Gate::new());
 
 /// Why [`enter`] gave up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +109,7 @@ pub enum Refused {
 
 /// Ownership of an instance, released (with the single-instance lock) on drop.
 pub struct GateGuard<'a> {
-    gate: &'a Mutex<Gate>,
+    gate: &'a SpinLock<Gate>,
     busy: &'a BusyOwner,
     me: usize,
     single: bool,
@@ -127,7 +127,7 @@ impl Drop for GateGuard<'_> {
 /// between attempts (the holder may be parked in the normal world, so a
 /// waiter must not spin in the secure world).
 pub fn enter<'a>(
-    gate: &'a Mutex<Gate>,
+    gate: &'a SpinLock<Gate>,
     busy: &'a BusyOwner,
     me: usize,
     single: bool,

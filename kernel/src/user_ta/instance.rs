@@ -10,7 +10,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use spin::Mutex;
+use crate::sync::{OwnerLock, SpinLock};
 use tee_abi::result::{Origin, TeeError, TeeResult};
 
 use super::image::{self, Prepared};
@@ -66,7 +66,7 @@ impl ZiMap {
 
 /// Sessions a TA opened to other TAs: by the TA's session id, the target
 /// and the target's own session handle.
-pub(super) type TaSessions = Mutex<BTreeMap<u32, (Arc<dyn Target>, u64)>>;
+pub(super) type TaSessions = SpinLock<BTreeMap<u32, (Arc<dyn Target>, u64)>>;
 
 /// What an instance needs from the TA manager that loaded it.
 pub trait InstanceOwner: Sync {
@@ -88,7 +88,7 @@ pub struct Instance {
     /// Its translation tables (`super::tables`: a pool that grows by
     /// chunks). The image, parameter and MAP_ZI areas are `mm::layout`'s TA
     /// window, clear of every kernel mapping.
-    tables: Mutex<TaTables>,
+    tables: SpinLock<TaTables>,
     regions: UserRegions,
     _image: PageBuf,
     _stack: PageBuf,
@@ -97,22 +97,22 @@ pub struct Instance {
     run_owner: ta_gate::BusyOwner,
     /// Sessions this TA opened to other TAs (TA-to-TA), by its handle.
     ta_sessions: TaSessions,
-    state: Mutex<State>,
+    state: SpinLock<State>,
     next_session: AtomicU32,
     /// Client identity of each open session (by the TA-side session ID).
-    clients: Mutex<BTreeMap<u64, ClientIdentity>>,
+    clients: SpinLock<BTreeMap<u64, ClientIdentity>>,
     /// Transient objects and operation states (freed with the instance).
-    crypto: Mutex<crate::crypto::CryptoState>,
+    crypto: OwnerLock<crate::crypto::CryptoState>,
     /// Open persistent objects and enumerators (`crate::storage`).
-    storage: Mutex<crate::storage::StorageState>,
+    storage: OwnerLock<crate::storage::StorageState>,
     /// The system PTA's mappings, by address.
-    zi_maps: Mutex<Vec<ZiMap>>,
+    zi_maps: SpinLock<Vec<ZiMap>>,
     /// This TA's sessions to the system PTA (served in the instance).
-    pub(super) system_sessions: Mutex<BTreeSet<u32>>,
+    pub(super) system_sessions: SpinLock<BTreeSet<u32>>,
     /// `TPIDR_EL0` as the TA left it at the end of its last run.
     tpidr: AtomicU64,
     /// The link map: objects loaded at start and by dlopen().
-    pub(super) linked: Mutex<super::dlopen::Linked>,
+    pub(super) linked: SpinLock<super::dlopen::Linked>,
 }
 
 impl Instance {
@@ -203,21 +203,24 @@ impl Instance {
             entry_va: IMAGE_VA + p.entry,
             stack_top: stack_va + stack.len() as u64,
             root,
-            tables: Mutex::new(tables),
+            tables: SpinLock::new(tables),
             regions,
             _image: image,
             _stack: stack,
-            run_owner: Mutex::new(None),
-            ta_sessions: Mutex::new(BTreeMap::new()),
-            state: Mutex::new(State { dead: false, sessions: 0 }),
+            run_owner: SpinLock::new(None),
+            ta_sessions: SpinLock::new(BTreeMap::new()),
+            state: SpinLock::new(State { dead: false, sessions: 0 }),
             next_session: AtomicU32::new(1),
-            clients: Mutex::new(BTreeMap::new()),
-            crypto: Mutex::new(crate::crypto::CryptoState::new()),
-            storage: Mutex::new(crate::storage::StorageState::new()),
-            zi_maps: Mutex::new(Vec::new()),
-            system_sessions: Mutex::new(BTreeSet::new()),
+            clients: SpinLock::new(BTreeMap::new()),
+            crypto: OwnerLock::new(crate::crypto::CryptoState::new()),
+            storage: OwnerLock::new(crate::storage::StorageState::new()),
+            zi_maps: SpinLock::new(Vec::new()),
+            system_sessions: SpinLock::new(BTreeSet::new()),
             tpidr: AtomicU64::new(0),
-            linked: Mutex::new(super::dlopen::Linked::new(core::mem::take(&mut p.objects), IMAGE_VA + p.info_offset)),
+            linked: SpinLock::new(super::dlopen::Linked::new(
+                core::mem::take(&mut p.objects),
+                IMAGE_VA + p.info_offset,
+            )),
         })
     }
 

@@ -8,7 +8,7 @@ use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use spin::Mutex;
+use crate::sync::SpinLock;
 use tee_abi::result::{Origin, TeeError, TeeResult};
 
 use super::instance::{EXIT_DEAD, Instance, TaSessions};
@@ -235,7 +235,7 @@ impl UserRun<'_> {
 
 /// TA persistent time, per TA UUID, as offsets from system time (lost at
 /// reboot, like upstream without RPMB).
-static TA_TIME: Mutex<BTreeMap<Uuid, i64>> = Mutex::new(BTreeMap::new());
+static TA_TIME: SpinLock<BTreeMap<Uuid, i64>> = SpinLock::new(BTreeMap::new());
 
 impl crate::thread::runtime::UserExceptionHandler for UserRun<'_> {
     fn user_exception(&mut self, frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> bool {
@@ -250,7 +250,8 @@ fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr
     match kind {
         user::KIND_SYNC if esr >> 26 == EC_SVC64 => {
             let args = [frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5], frame.x[6], frame.x[7]];
-            match syscall::dispatch(run, frame.x[8], args) {
+            let outcome = crate::thread::runtime::with_foreign_interrupts(|| syscall::dispatch(run, frame.x[8], args));
+            match outcome {
                 syscall::Outcome::Return(v) => {
                     frame.x[0] = v;
                     true
@@ -269,6 +270,7 @@ fn handle_exception(run: &mut UserRun<'_>, frame: &mut UserFrame, kind: u64, esr
         }
         user::KIND_FIQ | user::KIND_IRQ => {
             // A normal-world interrupt: let Linux take it, then continue.
+            crate::thread::preempt::record(crate::thread::preempt::Site::Ta);
             crate::thread::runtime::preempt();
             true
         }

@@ -10,6 +10,10 @@ pub const STACK_SIZE: usize = linker::CORE_STACK_SIZE as usize;
 /// Bytes from one core's stack slot to the next: an unmapped guard page,
 /// then the stack (`thread::stacks`).
 const STACK_STRIDE: u64 = linker::STACK_GUARD_SIZE + linker::CORE_STACK_SIZE;
+/// Bytes the EL1 FIQ vector keeps on the thread's stack: `x0..x18`, `x30`,
+/// `ELR_EL1`, `SPSR_EL1` (the callee-saved registers the handler keeps).
+const EL1_FOREIGN_FRAME: usize = 22 * 8;
+const _: () = assert!(EL1_FOREIGN_FRAME.is_multiple_of(16));
 
 core::arch::global_asm!(
     r#"
@@ -129,7 +133,7 @@ tee_fiq_entry:
     smc     #0
     b       .
 
-// Kernel exceptions: report and stop (there is nothing to recover yet).
+// Other kernel exceptions: report and stop (there is nothing to recover).
 .macro el1_vector kind
     .balign 0x80
     mrs     x8, tpidr_el1
@@ -139,6 +143,17 @@ tee_fiq_entry:
     mrs     x2, elr_el1
     mrs     x3, far_el1
     b       kernel_exception
+.endm
+
+// A normal-world interrupt in kernel code (a pool thread runs with FIQ
+// open): keep what a call clobbers and the return state on the thread's
+// stack, leave for the normal world (`kernel_el1_foreign_interrupt`), and
+// return to where it hit, on whatever core the thread is resumed on.
+.macro el1_foreign_vector
+    .balign 0x80
+    sub     sp, sp, #{el1_frame}
+    stp     x0, x1, [sp, #0]
+    b       kernel_el1_foreign_common
 .endm
 
 // From S-EL0: start a UserFrame on the thread's stack (see user.rs).
@@ -158,7 +173,7 @@ kernel_el1_vectors:
     el1_vector 3
     el1_vector 4
     el1_vector 5
-    el1_vector 6
+    el1_foreign_vector
     el1_vector 7
     el0_vector 0
     el0_vector 1
@@ -168,9 +183,41 @@ kernel_el1_vectors:
     el0_vector 4
     el0_vector 4
     el0_vector 4
+
+kernel_el1_foreign_common:
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x30, [sp, #144]
+    mrs     x0, elr_el1
+    mrs     x1, spsr_el1
+    stp     x0, x1, [sp, #160]
+    bl      kernel_el1_foreign_interrupt
+    // ELR and SPSR are this core's: another thread may have used them.
+    ldp     x0, x1, [sp, #160]
+    msr     elr_el1, x0
+    msr     spsr_el1, x1
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldp     x18, x30, [sp, #144]
+    ldp     x0, x1, [sp, #0]
+    add     sp, sp, #{el1_frame}
+    eret
 "#,
     stack_stride = const STACK_STRIDE,
     user_frame = const core::mem::size_of::<super::user::UserFrame>(),
+    el1_frame = const EL1_FOREIGN_FRAME,
     entry_done = const tee_abi::opteed::RETURN_ENTRY_DONE,
     on_done = const tee_abi::opteed::RETURN_ON_DONE,
     off_done = const tee_abi::opteed::RETURN_OFF_DONE,

@@ -7,7 +7,7 @@
 //! SIMD extensions switched on locally.
 
 use aarch64_cpu::asm::barrier;
-use aarch64_cpu::registers::{CPACR_EL1, DAIF, Readable, Writeable};
+use aarch64_cpu::registers::{CPACR_EL1, Writeable};
 
 use crate::thread::fpu::{FpAccess, FpRegs};
 
@@ -109,10 +109,4 @@ pub unsafe fn restore(regs: &FpRegs) {
     // SAFETY: as for `save`; the kernel is soft-float, so no compiled code
     // relies on the vector registers this overwrites.
     unsafe { kernel_fpu_restore(regs) }
-}
-
-/// True when IRQs and FIQs are masked at this core (`DAIF.I`, `DAIF.F`):
-/// always so in kernel code, which a kernel SIMD section relies on.
-pub fn interrupts_masked() -> bool {
-    DAIF.is_set(DAIF::I) && DAIF.is_set(DAIF::F)
 }

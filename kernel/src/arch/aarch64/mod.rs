@@ -6,6 +6,7 @@ pub mod entry;
 
 pub mod crypto_ce;
 pub mod fpu;
+pub mod irq;
 mod mem;
 pub mod thread;
 pub mod user;

@@ -70,11 +70,6 @@ pub fn set_normal_world(core: usize, regs: FpRegs) {
     UNITS.lock().unwrap_or_else(|e| e.into_inner())[core].live = regs;
 }
 
-/// Always true on the host (the target's kernel code runs fully masked).
-pub fn interrupts_masked() -> bool {
-    true
-}
-
 /// The lazy FP switching of `thread::fpu` ([`CoreFp`], one per core) over
 /// this fake unit: what `thread::fpu`'s target glue is to the hardware, with
 /// the same four entry points the runtime calls.

@@ -16,6 +16,7 @@
 //! thread fail just their test.
 
 pub mod fpu;
+pub mod irq;
 pub mod thread;
 pub mod user;
 

@@ -96,19 +96,19 @@ fn the_directory_file_is_authenticated() {
 }
 
 /// A counter the normal world cannot touch, as a platform would give.
-struct TestCounter(spin::Mutex<BTreeMap<String, u64>>);
+struct TestCounter(Mutex<BTreeMap<String, u64>>);
 
 impl RollbackCounter for TestCounter {
     fn minimum(&self, dir: &str) -> Result<Option<u64>, TeeError> {
-        Ok(Some(self.0.lock().get(dir).copied().unwrap_or(0)))
+        Ok(Some(self.0.lock().unwrap().get(dir).copied().unwrap_or(0)))
     }
     fn advance(&self, dir: &str, generation: u64) -> Result<(), TeeError> {
-        self.0.lock().insert(String::from(dir), generation);
+        self.0.lock().unwrap().insert(String::from(dir), generation);
         Ok(())
     }
 }
 
-static COUNTER: TestCounter = TestCounter(spin::Mutex::new(BTreeMap::new()));
+static COUNTER: TestCounter = TestCounter(Mutex::new(BTreeMap::new()));
 
 #[test]
 fn with_a_counter_the_whole_store_cannot_roll_back() {

@@ -83,8 +83,8 @@ fn multi_instance_waits_unless_the_waiter_holds_the_lock() {
 
 #[test]
 fn enter_sleeps_until_free_and_the_guard_releases() {
-    let gate = Mutex::new(Gate::new());
-    let busy: BusyOwner = Mutex::new(Some(T2));
+    let gate = SpinLock::new(Gate::new());
+    let busy: BusyOwner = SpinLock::new(Some(T2));
     let mut sleeps = 0;
     // (A busy single-instance TA is owned by the lock's holder, so only a
     // multi-instance one is ever waited for.)

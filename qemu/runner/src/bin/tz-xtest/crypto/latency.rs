@@ -17,6 +17,13 @@
 //!   S-EL0, which any normal-world interrupt preempts at once: the noise
 //!   floor (a loaded host deschedules QEMU's vCPU threads too).
 //!
+//! - `crypto-latency-kernel-code-preempted` (ours only): around the PBKDF2
+//!   call, the stats PTA's count of preemptions by site. System calls run
+//!   with normal-world interrupts open, as upstream's do, so the interrupts
+//!   Linux gets during that second of kernel work must have preempted the
+//!   kernel code itself (its EL1 FIQ vector), not waited for a preemption
+//!   point of a masked kernel.
+//!
 //! Each prints the call's duration and the largest gap, and fails when the
 //! gap reaches [`MAX_GAP`]. Guest time under QEMU TCG is wall-clock time,
 //! and on a loaded 2-core host the baseline alone shows gaps of a few
@@ -33,6 +40,7 @@ use tz_runner::{Report, make_realtime, pin_to_cpu};
 use super::{R, shm_with};
 use proto::{asym_ta, crypt_ta, params_ta};
 use tee_abi::gp::{alg, attr, object_type};
+use tee_abi::pta;
 
 /// Cases reported here.
 pub const CASES: usize = 4;
@@ -168,10 +176,46 @@ impl SharedMemoryOut {
     }
 }
 
+/// Preemptions so far (in TAs, in kernel code, at preemption points),
+/// from our stats PTA.
+fn preemptions(stats: &mut Session<'_>) -> Result<[u32; 3], String> {
+    let mut p = [Param::ValueOutput { a: 0, b: 0 }, Param::ValueOutput { a: 0, b: 0 }, Param::None, Param::None];
+    stats.invoke(pta::STATS_CMD_PREEMPTIONS, &mut p).map_err(|e| format!("stats PTA: {e}"))?;
+    match p {
+        [Param::ValueOutput { a: ta, b: kernel }, Param::ValueOutput { a: point, .. }, ..] => Ok([ta, kernel, point]),
+        _ => unreachable!(),
+    }
+}
+
+/// The preemptions a call saw, by site; at least one must have hit kernel
+/// code.
+fn preempted_in_kernel(before: [u32; 3], after: [u32; 3]) -> R {
+    let [ta, kernel, point] = [0, 1, 2].map(|i| after[i].wrapping_sub(before[i]));
+    println!(
+        "tz-latency: preemptions during the PBKDF2 call: {ta} in TA code, {kernel} in kernel code, {point} at preemption points"
+    );
+    if kernel == 0 {
+        return Err(format!(
+            "no normal-world interrupt preempted kernel code during a long system call ({point} waited for a preemption point)"
+        ));
+    }
+    Ok(())
+}
+
 pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     report.test(4014, "normal-world interrupts during long crypto syscalls");
     report.case("crypto-latency-rsa4096-keygen", rsa4096_keygen(ctx));
+    let mut stats = if tz_runner::tee_from_cmdline().as_deref() == Some("upstream") {
+        None
+    } else {
+        Some(ctx.open_session(&pta::STATS_UUID, Login::Public).map_err(|e| format!("stats PTA: open: {e}")))
+    };
+    let before = stats.as_mut().map(|s| s.as_mut().map_err(|e| e.clone()).and_then(|s| preemptions(s)));
     report.case("crypto-latency-pbkdf2-256k", pbkdf2(ctx, s));
+    if let (Some(stats), Some(before)) = (stats.as_mut(), before) {
+        let after = stats.as_mut().map_err(|e| e.clone()).and_then(|s| preemptions(s));
+        report.case("crypto-latency-kernel-code-preempted", before.and_then(|b| preempted_in_kernel(b, after?)));
+    }
     report.case("crypto-latency-sha256-2mib", sha256_2mib(ctx, s));
     report.case("crypto-latency-baseline-ta-busy-loop", baseline(ctx));
 }

@@ -9,6 +9,7 @@ use tee_abi::result::TeeError;
 
 use crate::msg::{Dir, MsgParam, Param};
 use crate::shm::{NsMemory, SharedMem, ShmRegistry};
+use crate::sync::SpinLock;
 
 /// `TEE_PARAM_TYPE_*` numbering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,7 +169,15 @@ impl TaParams {
 
     /// Copies the normal-world parameters in (inputs read, outputs sized).
     /// `registry` entries used are marked busy until [`Self::release`].
-    pub fn copy_in(params: &[MsgParam], mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParams, TeeError> {
+    ///
+    /// The registry's lock is taken only to look objects up and release
+    /// them: the copies (up to [`MAX_MEMREF`] each) run with interrupts
+    /// open.
+    pub fn copy_in(
+        params: &[MsgParam],
+        mem: &dyn NsMemory,
+        registry: &SpinLock<ShmRegistry>,
+    ) -> Result<TaParams, TeeError> {
         if params.len() > 4 {
             return Err(TeeError::BadParameters);
         }
@@ -178,7 +187,7 @@ impl TaParams {
                 Ok(p) => out.0[i] = p,
                 Err(e) => {
                     // Drop the holds on objects taken by earlier parameters.
-                    out.release(registry);
+                    out.release(&mut registry.lock());
                     return Err(e);
                 }
             }
@@ -186,7 +195,7 @@ impl TaParams {
         Ok(out)
     }
 
-    fn copy_in_one(p: &MsgParam, mem: &dyn NsMemory, registry: &mut ShmRegistry) -> Result<TaParam, TeeError> {
+    fn copy_in_one(p: &MsgParam, mem: &dyn NsMemory, registry: &SpinLock<ShmRegistry>) -> Result<TaParam, TeeError> {
         if p.meta {
             return Err(TeeError::BadParameters);
         }
@@ -194,9 +203,9 @@ impl TaParams {
             Param::None => TaParam::None,
             Param::Value { dir, v } => TaParam::Value { dir, a: v[0] as u32, b: v[1] as u32 },
             Param::Rmem { dir, offs, size, shm_ref } => {
-                let shm = registry.get(shm_ref).map_err(|_| TeeError::BadParameters)?;
+                let shm = registry.lock().get(shm_ref).map_err(|_| TeeError::BadParameters)?;
                 let source = NsBuffer::Registered { cookie: shm_ref, shm, offs };
-                memref(dir, size, source, mem).inspect_err(|_| registry.put(shm_ref))?
+                memref(dir, size, source, mem).inspect_err(|_| registry.lock().put(shm_ref))?
             }
             Param::Tmem { dir, buf_ptr: 0, size, .. } => {
                 TaParam::Memref { dir, buf: Vec::new(), size, source: NsBuffer::Null }
@@ -276,8 +285,8 @@ mod tests {
     fn values_and_memrefs_round_trip() {
         let ram = FakeRam::new(4 * 4096);
         ram.write(0x4000_1000, b"hello").unwrap();
-        let mut reg = ShmRegistry::new();
-        reg.register(9, SharedMem::from_pages(alloc::vec![0x4000_1000], 0, 4096).unwrap()).unwrap();
+        let reg = SpinLock::new(ShmRegistry::new());
+        reg.lock().register(9, SharedMem::from_pages(alloc::vec![0x4000_1000], 0, 4096).unwrap()).unwrap();
         let mut msg = [
             MsgParam { meta: false, param: Param::Value { dir: Dir::InOut, v: [42, 7, 0] } },
             MsgParam { meta: false, param: Param::Rmem { dir: Dir::InOut, offs: 0, size: 5, shm_ref: 9 } },
@@ -286,7 +295,7 @@ mod tests {
                 param: Param::Tmem { dir: Dir::Out, buf_ptr: 0, size: 0, shm_ref: 0, noncontig: false },
             },
         ];
-        let mut p = TaParams::copy_in(&msg, &ram, &mut reg).unwrap();
+        let mut p = TaParams::copy_in(&msg, &ram, &reg).unwrap();
         assert_eq!(p.types(), 0x673);
         if let TaParam::Value { a, .. } = &mut p.0[0] {
             *a += 1;
@@ -299,16 +308,16 @@ mod tests {
         if let TaParam::Memref { size, .. } = &mut p.0[2] {
             *size = 64; // short buffer: report the needed size
         }
-        assert_eq!(reg.unregister(9), Err(crate::shm::ShmError::Busy));
+        assert_eq!(reg.lock().unregister(9), Err(crate::shm::ShmError::Busy));
         p.copy_out(&mut msg, &ram).unwrap();
-        p.release(&mut reg);
+        p.release(&mut reg.lock());
         assert_eq!(msg[0].param, Param::Value { dir: Dir::InOut, v: [43, 7, 0] });
         assert_eq!(msg[1].param, Param::Rmem { dir: Dir::InOut, offs: 0, size: 3, shm_ref: 9 });
         assert!(matches!(msg[2].param, Param::Tmem { size: 64, .. }));
         let mut back = [0u8; 5];
         ram.read(0x4000_1000, &mut back).unwrap();
         assert_eq!(&back, b"HEYlo");
-        reg.unregister(9).unwrap();
+        reg.lock().unregister(9).unwrap();
     }
 
     /// A truncated datagram: the TA filled the 4-byte buffer and reports
@@ -317,12 +326,12 @@ mod tests {
     #[test]
     fn a_size_past_the_buffer_still_writes_what_fits() {
         let ram = FakeRam::new(16 << 10);
-        let mut reg = ShmRegistry::new();
+        let reg = SpinLock::new(ShmRegistry::new());
         let mut msg = [MsgParam {
             meta: false,
             param: Param::Tmem { dir: Dir::Out, buf_ptr: 0x4000_2000, size: 4, shm_ref: 0, noncontig: false },
         }];
-        let mut p = TaParams::copy_in(&msg, &ram, &mut reg).unwrap();
+        let mut p = TaParams::copy_in(&msg, &ram, &reg).unwrap();
         if let TaParam::Memref { buf, size, .. } = &mut p.0[0] {
             buf.copy_from_slice(b"trun");
             *size = 9;
@@ -337,8 +346,8 @@ mod tests {
     #[test]
     fn an_empty_reference_into_shared_memory_is_not_null() {
         let ram = FakeRam::new(4 * 4096);
-        let mut reg = ShmRegistry::new();
-        reg.register(9, SharedMem::from_pages(alloc::vec![0x4000_1000], 0, 4096).unwrap()).unwrap();
+        let reg = SpinLock::new(ShmRegistry::new());
+        reg.lock().register(9, SharedMem::from_pages(alloc::vec![0x4000_1000], 0, 4096).unwrap()).unwrap();
         let msg = [
             MsgParam { meta: false, param: Param::Rmem { dir: Dir::In, offs: 0, size: 0, shm_ref: 9 } },
             MsgParam {
@@ -348,11 +357,11 @@ mod tests {
             MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 0, size: 8, shm_ref: 9 } },
             MsgParam { meta: false, param: Param::Value { dir: Dir::In, v: [0; 3] } },
         ];
-        let p = TaParams::copy_in(&msg, &ram, &mut reg).unwrap();
+        let p = TaParams::copy_in(&msg, &ram, &reg).unwrap();
         let addressable: alloc::vec::Vec<bool> = p.0.iter().map(TaParam::is_addressable_memref).collect();
         // Empty but registered: an address; NULL: none; sized: one; a value: none.
         assert_eq!(addressable, [true, false, true, false]);
-        p.release(&mut reg);
+        p.release(&mut reg.lock());
     }
 
     #[test]
@@ -367,9 +376,10 @@ mod tests {
     #[test]
     fn refuses_bad_references() {
         let ram = FakeRam::new(4096);
-        let mut reg = ShmRegistry::new();
-        let bad =
-            |param| TaParams::copy_in(&[MsgParam { meta: false, param }], &ram, &mut ShmRegistry::new()).unwrap_err();
+        let reg = SpinLock::new(ShmRegistry::new());
+        let bad = |param| {
+            TaParams::copy_in(&[MsgParam { meta: false, param }], &ram, &SpinLock::new(ShmRegistry::new())).unwrap_err()
+        };
         assert_eq!(bad(Param::Rmem { dir: Dir::In, offs: 0, size: 1, shm_ref: 1 }), TeeError::BadParameters);
         assert_eq!(
             bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x0e10_0000, size: 16, shm_ref: 0, noncontig: false }),
@@ -379,10 +389,10 @@ mod tests {
             bad(Param::Tmem { dir: Dir::In, buf_ptr: 0x4000_0000, size: MAX_MEMREF + 1, shm_ref: 0, noncontig: false }),
             TeeError::OutOfMemory
         );
-        reg.register(1, SharedMem::from_pages(alloc::vec![0x4000_0000], 0, 16).unwrap()).unwrap();
+        reg.lock().register(1, SharedMem::from_pages(alloc::vec![0x4000_0000], 0, 16).unwrap()).unwrap();
         let over = [MsgParam { meta: false, param: Param::Rmem { dir: Dir::Out, offs: 8, size: 9, shm_ref: 1 } }];
-        assert_eq!(TaParams::copy_in(&over, &ram, &mut reg).unwrap_err(), TeeError::BadParameters);
+        assert_eq!(TaParams::copy_in(&over, &ram, &reg).unwrap_err(), TeeError::BadParameters);
         let five = [MsgParam { meta: false, param: Param::None }; 5];
-        assert_eq!(TaParams::copy_in(&five, &ram, &mut reg).unwrap_err(), TeeError::BadParameters);
+        assert_eq!(TaParams::copy_in(&five, &ram, &reg).unwrap_err(), TeeError::BadParameters);
     }
 }

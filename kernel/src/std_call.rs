@@ -198,7 +198,7 @@ fn copy_in<'a>(
     let cost = crate::params::bounce_cost(params);
     let sleep = || crate::user_ta::syscall::sleep_in_normal_world(env, 1).map_err(raw_error);
     let hold = bounce::take(&state.bounce, cost, sleep)?;
-    let params = TaParams::copy_in(params, env.mem(), &mut state.shm.lock())?;
+    let params = TaParams::copy_in(params, env.mem(), &state.shm)?;
     Ok((hold, params))
 }
 

@@ -32,12 +32,14 @@ pub struct InterruptsMasked {
 }
 
 /// Masks this core's interrupts until the guard drops (nesting).
+#[inline]
 pub fn mask_interrupts() -> InterruptsMasked {
     per_core::enter();
     InterruptsMasked { _not_send: PhantomData }
 }
 
 impl Drop for InterruptsMasked {
+    #[inline]
     fn drop(&mut self) {
         per_core::exit();
     }
@@ -76,6 +78,7 @@ impl<T> SpinLock<T> {
 
 impl<T: ?Sized> SpinLock<T> {
     /// Masks this core's interrupts, then spins until the lock is ours.
+    #[inline]
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         let masked = mask_interrupts();
         SpinLockGuard { guard: self.inner.lock(), _masked: masked }
@@ -138,40 +141,41 @@ impl<T> OwnerLock<T> {
 }
 
 /// The per-core count of masked sections and whether normal-world
-/// interrupts were open before the outermost one.
+/// interrupts were open before the outermost one, in the core's local
+/// word (`arch::aarch64::core_local`): the count in the low 32 bits,
+/// [`WAS_OPEN`] above.
 #[cfg(target_os = "none")]
 mod per_core {
-    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+    use crate::arch::aarch64::{core_local, irq, set_core_local};
 
-    use crate::arch::aarch64::{core_index, irq};
+    const WAS_OPEN: u64 = 1 << 32;
 
-    static DEPTH: [AtomicU32; linker::MAX_CORES] = [const { AtomicU32::new(0) }; linker::MAX_CORES];
-    static WAS_OPEN: [AtomicBool; linker::MAX_CORES] = [const { AtomicBool::new(false) }; linker::MAX_CORES];
-
+    #[inline]
     pub fn enter() {
         let before = irq::mask_all();
-        // Masked from here: this core's entries are only ours, and the
-        // thread stays on this core until the matching `exit`.
-        let core = core_index();
-        let depth = DEPTH[core].load(Relaxed);
-        if depth == 0 {
-            WAS_OPEN[core].store(before.foreign_open(), Relaxed);
-        }
-        DEPTH[core].store(depth + 1, Relaxed);
+        // Masked from here: the word is only ours, and the thread stays on
+        // this core until the matching `exit`.
+        let word = core_local();
+        let word = if word as u32 == 0 { if before.foreign_open() { WAS_OPEN } else { 0 } } else { word };
+        set_core_local(word + 1);
     }
 
+    #[inline]
     pub fn exit() {
-        let core = core_index();
-        let depth = DEPTH[core].load(Relaxed).checked_sub(1).expect("unbalanced masked section");
-        DEPTH[core].store(depth, Relaxed);
-        if depth == 0 && WAS_OPEN[core].load(Relaxed) {
+        let word = core_local();
+        if word as u32 == 0 {
+            crate::fatal::halt(format_args!("unbalanced masked section"));
+        }
+        let word = word - 1;
+        set_core_local(word);
+        if word == WAS_OPEN {
             irq::unmask_foreign();
         }
     }
 
     pub fn depth() -> u32 {
         let saved = irq::mask_all();
-        let depth = DEPTH[core_index()].load(Relaxed);
+        let depth = core_local() as u32;
         irq::restore(saved);
         depth
     }

@@ -40,8 +40,10 @@ _start:
     smc     #0
     b       .
 
-// Sets SP and TPIDR_EL1 to the calling core's stack top (slot i ends at
-// __stacks_start + (i + 1) * stride) and VBAR_EL1 to the kernel vectors.
+// Sets TPIDR_EL1 to the calling core's stack top (slot i ends at
+// __stacks_start + (i + 1) * stride), clears the core-local words just
+// below it (`super::core_local`) and starts SP under them; sets VBAR_EL1
+// to the kernel vectors.
 // Clobbers x0-x3.
 kernel_set_core_stack:
     mrs     x0, mpidr_el1
@@ -52,7 +54,8 @@ kernel_set_core_stack:
     madd    x1, x1, x2, x2
     ldr     x3, =__stacks_start
     add     x1, x1, x3
-    mov     sp, x1
+    stp     xzr, xzr, [x1, #-{core_local}]
+    sub     sp, x1, #{core_local}
     msr     tpidr_el1, x1
     adr     x0, kernel_el1_vectors
     msr     vbar_el1, x0
@@ -77,7 +80,7 @@ kernel_tee_vectors:
 // core's stack, then returns its first four words with CALL_DONE.
 .macro smc_entry handler
     mrs     x8, tpidr_el1
-    mov     sp, x8
+    sub     sp, x8, #{core_local}
     sub     sp, sp, #64
     stp     x0, x1, [sp, #0]
     stp     x2, x3, [sp, #16]
@@ -108,7 +111,7 @@ tee_cpu_on_entry:
 
 .macro power_entry handler, done
     mrs     x8, tpidr_el1
-    mov     sp, x8
+    sub     sp, x8, #{core_local}
     bl      \handler
     mov     x1, x0
     ldr     x0, =\done
@@ -137,7 +140,7 @@ tee_fiq_entry:
 .macro el1_vector kind
     .balign 0x80
     mrs     x8, tpidr_el1
-    mov     sp, x8
+    sub     sp, x8, #{core_local}
     mov     x0, #\kind
     mrs     x1, esr_el1
     mrs     x2, elr_el1
@@ -218,6 +221,7 @@ kernel_el1_foreign_common:
     stack_stride = const STACK_STRIDE,
     user_frame = const core::mem::size_of::<super::user::UserFrame>(),
     el1_frame = const EL1_FOREIGN_FRAME,
+    core_local = const super::CORE_LOCAL_BYTES,
     entry_done = const tee_abi::opteed::RETURN_ENTRY_DONE,
     on_done = const tee_abi::opteed::RETURN_ON_DONE,
     off_done = const tee_abi::opteed::RETURN_OFF_DONE,

@@ -27,6 +27,47 @@ pub fn read_mpidr() -> u64 {
     MPIDR_EL1.get()
 }
 
+/// Bytes of per-core kernel state kept just below each core's stack top,
+/// which `TPIDR_EL1` holds (`entry.rs` sets it, clears them, and starts
+/// every use of the core's stack under them).
+pub const CORE_LOCAL_BYTES: u64 = 16;
+
+/// This core's local word (zero after boot or `CPU_ON`): one load
+/// through `TPIDR_EL1`, cheaper than indexing an array by `MPIDR_EL1`,
+/// for state every spin lock touches (`crate::sync`).
+#[inline(always)]
+pub fn core_local() -> u64 {
+    let word: u64;
+    // SAFETY: TPIDR_EL1 holds this core's stack top; the 16 bytes below it
+    // are reserved for these words (the stack starts under them) and only
+    // this core uses them.
+    unsafe {
+        core::arch::asm!(
+            "mrs {top}, tpidr_el1",
+            "ldur {word}, [{top}, #-16]",
+            top = out(reg) _,
+            word = out(reg) word,
+            options(nostack, readonly, preserves_flags),
+        )
+    };
+    word
+}
+
+/// Sets this core's local word (see [`core_local`]).
+#[inline(always)]
+pub fn set_core_local(word: u64) {
+    // SAFETY: as for `core_local`.
+    unsafe {
+        core::arch::asm!(
+            "mrs {top}, tpidr_el1",
+            "stur {word}, [{top}, #-16]",
+            top = out(reg) _,
+            word = in(reg) word,
+            options(nostack, preserves_flags),
+        )
+    };
+}
+
 /// Linear index of the calling core.
 pub fn core_index() -> usize {
     linker::core_index(read_mpidr()).unwrap_or(0)

@@ -40,7 +40,7 @@ thread_rpc_exit:
     mov     x9, sp
     stp     x9, x1, [x0, #{sp_off}]
     mrs     x9, tpidr_el1
-    mov     sp, x9
+    sub     sp, x9, #{core_local}
     // Off the thread's stack, its state saved: now it may be resumed.
     // x19..x22 are saved above, so they carry a0..a3 across the call.
     mov     x19, x2
@@ -88,7 +88,7 @@ thread_exit:
     mov     x21, x2
     mov     x22, x3
     mrs     x9, tpidr_el1
-    mov     sp, x9
+    sub     sp, x9, #{core_local}
     bl      kernel_thread_release
     mov     x1, x19
     mov     x2, x20
@@ -99,6 +99,7 @@ thread_exit:
     b       .
 "#,
     sp_off = const offset_of!(ThreadRegs, sp),
+    core_local = const super::CORE_LOCAL_BYTES,
     call_done = const tee_abi::opteed::RETURN_CALL_DONE,
 );
 

@@ -86,10 +86,16 @@ unsafe extern "C" {
 /// (with `frame` as the kernel left it); `Err` carries the exit value when
 /// the kernel ended the run.
 pub fn exception(frame: &mut UserFrame, kind: u64, esr: u64, far: u64) -> Result<(), u64> {
+    // Taking an exception masks interrupts, as on the target.
+    let _ = super::irq::mask_all();
     // SAFETY: the runtime's EL0 exception entry, called as the target's
     // vectors call it: with a valid frame, on the pool thread running the TA.
     match unsafe { kernel_user_exception(frame, kind, esr, far) } {
-        0 => Ok(()),
+        0 => {
+            // Back to the TA, whose PSTATE has FIQ open.
+            super::irq::unmask_foreign();
+            Ok(())
+        }
         _ => Err(frame.x[0]),
     }
 }
@@ -108,6 +114,9 @@ pub fn svc(frame: &mut UserFrame, number: u64) -> Result<(), u64> {
 /// None on the host (the target's table contract has no counterpart).
 pub unsafe fn run(entry: &UserEntry) -> u64 {
     let script = SCRIPTS.lock().unwrap_or_else(|e| e.into_inner()).pop_front().expect("no TA script installed");
+    // The TA runs with FIQ open (`SPSR_EL0`); the exception that ends the
+    // run leaves them masked.
+    super::irq::unmask_foreign();
     match script(entry) {
         Err(exit) => exit,
         Ok(()) => panic!("the TA script ended without the kernel ending its run"),

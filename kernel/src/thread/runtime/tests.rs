@@ -181,6 +181,31 @@ fn an_rpc_leaves_the_thread_and_return_from_rpc_resumes_it_on_any_core() {
     assert_eq!(return_from_rpc(0, thread, [0; 4]), [smc::RETURN_ERESUME, 0, 0, 0]);
 }
 
+/// Reports the interrupt masks a call sees: open while it runs and after
+/// an RPC (resumed on another core), masked inside a spin lock.
+fn serve_reporting_masks(env: &mut dyn CallEnvMut, _args: &[u64; 8]) -> [u64; 4] {
+    let open_at_start = !fake::irq::all_masked();
+    env.as_env_mut().switch_to_normal_world([RPC_TEST, 0, 0]);
+    let open_after_rpc = !fake::irq::all_masked();
+    let lock = crate::sync::SpinLock::new(());
+    let masked_in_lock = {
+        let _held = lock.lock();
+        fake::irq::all_masked()
+    };
+    let open_after_lock = !fake::irq::all_masked();
+    let bits = [open_at_start, open_after_rpc, masked_in_lock, open_after_lock];
+    [smc::RETURN_OK, bits.iter().fold(0, |acc, &b| acc << 1 | u64::from(b)), 0, 0]
+}
+
+#[test]
+fn a_call_runs_with_normal_world_interrupts_open_except_in_spin_locks() {
+    let _rt = setup(serve_reporting_masks);
+    let left = call_with_arg(0);
+    assert_eq!(left[0], RPC_TEST);
+    assert_eq!(return_from_rpc(1, left[3], [0; 4]), [smc::RETURN_OK, 0b1111, 0, 0]);
+    assert!(all_free());
+}
+
 /// Tells the test which thread runs, then waits for its go.
 static GATE: Mutex<Option<(Sender<usize>, Receiver<()>)>> = Mutex::new(None);
 

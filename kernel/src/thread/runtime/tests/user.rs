@@ -32,6 +32,7 @@ struct Scripted {
 
 impl UserExceptionHandler for Scripted {
     fn user_exception(&mut self, frame: &mut UserFrame, kind: u64, esr: u64, _far: u64) -> bool {
+        assert!(fake::irq::all_masked(), "exceptions from EL0 are handled masked");
         if kind == KIND_FIQ {
             lock(&SEEN).push((self.name, FIQ));
             preempt();
@@ -45,8 +46,18 @@ impl UserExceptionHandler for Scripted {
                 frame.x[0] = frame.x[1];
                 return false;
             }
-            SYS_ADD_100 => frame.x[0] += 100,
-            SYS_RPC => frame.x[0] = switch_to_normal_world([RPC_TEST, 0, 0])[0],
+            SYS_ADD_100 => with_foreign_interrupts(|| {
+                assert!(!fake::irq::all_masked(), "a system call runs with interrupts open");
+                frame.x[0] += 100;
+            }),
+            SYS_RPC => {
+                frame.x[0] = with_foreign_interrupts(|| {
+                    let answer = switch_to_normal_world([RPC_TEST, 0, 0])[0];
+                    assert!(!fake::irq::all_masked(), "open again after the RPC, on the new core");
+                    answer
+                });
+                assert!(fake::irq::all_masked(), "masked for the way back to the TA");
+            }
             SYS_NESTED => {
                 let mut inner = Scripted { name: "inner" };
                 let entry = UserEntry { args: [frame.x[0], 0, 0, 0], ..UserEntry::default() };

@@ -14,10 +14,13 @@
 //! [`masked_sections`] before every leave, and preemption points inside
 //! one do nothing.
 //!
-//! The one other lock, [`OwnerLock`], is for state a single thread keeps
-//! for a whole TA run, across RPCs and preemption (an instance's crypto
-//! and storage state): it never masks, and only that instance's run owner
-//! takes it.
+//! The one other lock, [`OwnerLock`], is for a TA instance's own state,
+//! which only the thread running that instance (its run owner,
+//! `thread::ta_gate`) takes: its crypto and storage state, kept across
+//! RPCs and preemption for a whole run, and its translation tables, ZI
+//! mappings and link map, whose edits grow with sizes the TA chooses
+//! (a MAP_ZI of megabytes, a dlopen). It never masks, so that work stays
+//! preemptible.
 #![allow(clippy::disallowed_types)] // the one place that wraps `spin::Mutex`.
 
 use core::fmt;
@@ -115,10 +118,10 @@ impl<T: ?Sized> DerefMut for SpinLockGuard<'_, T> {
     }
 }
 
-/// State one thread keeps locked for a whole TA run, across RPCs and
-/// preemption: it never masks interrupts. Only the thread that owns the
-/// instance's run (`thread::ta_gate`) takes it, so it is never contended
-/// in practice; a second taker would spin with interrupts open until the
+/// A TA instance's own state, taken only by the thread that owns the
+/// instance's run (`thread::ta_gate`), which may keep it across RPCs and
+/// preemption: it never masks interrupts. It is never contended in
+/// practice; a second taker would spin with interrupts open until the
 /// owner is back.
 pub struct OwnerLock<T> {
     inner: spin::Mutex<T>,

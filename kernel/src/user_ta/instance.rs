@@ -88,7 +88,7 @@ pub struct Instance {
     /// Its translation tables (`super::tables`: a pool that grows by
     /// chunks). The image, parameter and MAP_ZI areas are `mm::layout`'s TA
     /// window, clear of every kernel mapping.
-    tables: SpinLock<TaTables>,
+    tables: OwnerLock<TaTables>,
     regions: UserRegions,
     _image: PageBuf,
     _stack: PageBuf,
@@ -106,13 +106,13 @@ pub struct Instance {
     /// Open persistent objects and enumerators (`crate::storage`).
     storage: OwnerLock<crate::storage::StorageState>,
     /// The system PTA's mappings, by address.
-    zi_maps: SpinLock<Vec<ZiMap>>,
+    zi_maps: OwnerLock<Vec<ZiMap>>,
     /// This TA's sessions to the system PTA (served in the instance).
     pub(super) system_sessions: SpinLock<BTreeSet<u32>>,
     /// `TPIDR_EL0` as the TA left it at the end of its last run.
     tpidr: AtomicU64,
     /// The link map: objects loaded at start and by dlopen().
-    pub(super) linked: SpinLock<super::dlopen::Linked>,
+    pub(super) linked: OwnerLock<super::dlopen::Linked>,
 }
 
 impl Instance {
@@ -203,7 +203,7 @@ impl Instance {
             entry_va: IMAGE_VA + p.entry,
             stack_top: stack_va + stack.len() as u64,
             root,
-            tables: SpinLock::new(tables),
+            tables: OwnerLock::new(tables),
             regions,
             _image: image,
             _stack: stack,
@@ -214,10 +214,10 @@ impl Instance {
             clients: SpinLock::new(BTreeMap::new()),
             crypto: OwnerLock::new(crate::crypto::CryptoState::new()),
             storage: OwnerLock::new(crate::storage::StorageState::new()),
-            zi_maps: SpinLock::new(Vec::new()),
+            zi_maps: OwnerLock::new(Vec::new()),
             system_sessions: SpinLock::new(BTreeSet::new()),
             tpidr: AtomicU64::new(0),
-            linked: SpinLock::new(super::dlopen::Linked::new(
+            linked: OwnerLock::new(super::dlopen::Linked::new(
                 core::mem::take(&mut p.objects),
                 IMAGE_VA + p.info_offset,
             )),

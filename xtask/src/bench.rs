@@ -55,17 +55,13 @@ pub fn run(tees: &[Tee]) -> Result<()> {
     for &tee in tees {
         let guest = crate::prepare_guest(tee)?;
         let firmware = firmware::build_firmware(&root, tee, Some(&guest.files))?;
+        let append = format!("tz.mode=bench tz.cpus=1 tz.tee={}", tee.guest_word());
+        let secure_log = root.join(format!("target/tz/secure-bench-{}.log", tee.name()));
         let machine = Machine {
-            qemu: guest.qemu.clone(),
-            firmware,
-            kernel: guest.files.kernel_image.clone(),
-            initrd: guest.initrd.clone(),
-            append: format!("tz.mode=bench tz.cpus=1 tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
-            smp: 1,
-            secure_log: root.join(format!("target/tz/secure-bench-{}.log", tee.name())),
             // shift=0: one guest nanosecond per instruction (1 GHz virtual CPU);
             // sleep=off: guest time does not wait for the host.
             extra: vec!["-icount".into(), "shift=0,sleep=off".into()],
+            ..guest.machine(firmware, append, 1, secure_log)
         };
         let image_bytes = firmware::tos_image_bytes(&std::fs::read(&machine.firmware)?)?;
         println!("== bench on {} (QEMU -icount shift=0)", tee.name());

@@ -105,21 +105,20 @@ fn crash_round(root: &Path, guest: &crate::Guest, tee: Tee, firmware: &Path) -> 
     let start = Instant::now();
     let disk = root.join(format!("target/tz/crash-{tag}.img"));
     make_disk(&disk)?;
-    let tee_word = if tee.is_ours() { "ours" } else { "upstream" };
+    let tee_word = tee.guest_word();
     let machine = |mode: &str, more: &str, step: &str| Machine {
-        qemu: guest.qemu.clone(),
-        firmware: firmware.to_path_buf(),
-        kernel: guest.files.kernel_image.clone(),
-        initrd: guest.initrd.clone(),
-        append: format!("tz.mode={mode} tz.cpus={SMP} tz.disk=1 tz.tee={tee_word}{more}"),
-        smp: SMP,
-        secure_log: root.join(format!("target/tz/secure-crash-{tag}-{step}.log")),
         extra: vec![
             "-drive".into(),
             format!("file={},if=none,format=raw,id=tzdisk", disk.display()),
             "-device".into(),
             "virtio-blk-pci,drive=tzdisk".into(),
         ],
+        ..guest.machine(
+            firmware.to_path_buf(),
+            format!("tz.mode={mode} tz.cpus={SMP} tz.disk=1 tz.tee={tee_word}{more}"),
+            SMP,
+            root.join(format!("target/tz/secure-crash-{tag}-{step}.log")),
+        )
     };
     let verbose = std::env::var_os("TZ_VERBOSE").is_some();
 

@@ -39,6 +39,11 @@ impl Tee {
     pub fn is_ours(self) -> bool {
         self != Tee::Upstream
     }
+
+    /// The guest's `tz.tee=` word: which OS the suite expects.
+    pub fn guest_word(self) -> &'static str {
+        if self.is_ours() { "ours" } else { "upstream" }
+    }
 }
 
 /// Builds the monitor and the kernel ELF files (release profile). With

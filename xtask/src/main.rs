@@ -188,6 +188,23 @@ pub struct Guest {
     pub initrd: PathBuf,
 }
 
+impl Guest {
+    /// A machine booting this guest (its Linux and initramfs) on
+    /// `firmware`, with no extra QEMU arguments.
+    pub fn machine(&self, firmware: PathBuf, append: String, smp: u32, secure_log: PathBuf) -> qemu::Machine {
+        qemu::Machine {
+            qemu: self.qemu.clone(),
+            firmware,
+            kernel: self.files.kernel_image.clone(),
+            initrd: self.initrd.clone(),
+            append,
+            smp,
+            secure_log,
+            extra: vec![],
+        }
+    }
+}
+
 /// The key TAs are signed with for `tee`: upstream OP-TEE trusts the TA dev
 /// kit's default key, our kernel the key given with `--ta-key` or else the
 /// project's development key.

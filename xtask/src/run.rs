@@ -56,16 +56,7 @@ pub fn run(tee: Tee, smp: u32, share_dir: Option<&Path>, gdb_port: Option<u16>, 
             gdb::watch_ta_loads(secure_log.clone(), ta);
         }
     }
-    let machine = qemu::Machine {
-        qemu: guest.qemu.clone(),
-        firmware,
-        kernel: guest.files.kernel_image.clone(),
-        initrd: guest.initrd.clone(),
-        append,
-        smp,
-        secure_log: secure_log.clone(),
-        extra,
-    };
+    let machine = qemu::Machine { extra, ..guest.machine(firmware, append, smp, secure_log.clone()) };
     eprintln!("xtask: booting ({}), secure log in {}; Ctrl-A X quits", tee.name(), secure_log.display());
     let status = machine.command(true).status()?;
     drop(share);

@@ -224,16 +224,8 @@ fn boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> 
     let secure_log = root.join(format!("target/tz/secure-{tag}.log"));
     let console_log = root.join(format!("target/tz/console-{tag}.log"));
     let _ = std::fs::remove_file(&secure_log);
-    let machine = Machine {
-        qemu: guest.qemu.clone(),
-        firmware,
-        kernel: guest.files.kernel_image.clone(),
-        initrd: guest.initrd.clone(),
-        append: format!("tz.mode=test tz.cpus={SMP} tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
-        smp: SMP,
-        secure_log: secure_log.clone(),
-        extra: vec![],
-    };
+    let append = format!("tz.mode=test tz.cpus={SMP} tz.tee={}", tee.guest_word());
+    let machine = guest.machine(firmware, append, SMP, secure_log.clone());
     let out = run_guest(&machine, BOOT_DEADLINE, &["TZTEST", "tz-xtest:"], &console_log)?;
     let guest_done = record_verdicts(&out, &format!("boot[{tag}]"), "", tally).done;
     tally.record(&format!("boot[{tag}]/guest-checks-completed"), guest_done, "no TZTEST DONE on the console");
@@ -298,15 +290,10 @@ fn rng_boot_test(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally)
     for boot in 1..=2 {
         let secure_log = root.join(format!("target/tz/secure-{tag}-rng{boot}.log"));
         let _ = std::fs::remove_file(&secure_log);
+        let append = format!("tz.mode=rng tz.tee={}", tee.guest_word());
         let machine = Machine {
-            qemu: guest.qemu.clone(),
-            firmware: firmware.clone(),
-            kernel: guest.files.kernel_image.clone(),
-            initrd: guest.initrd.clone(),
-            append: format!("tz.mode=rng tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
-            smp: 1,
-            secure_log: secure_log.clone(),
             extra: vec!["-icount".into(), "shift=0,sleep=off".into()],
+            ..guest.machine(firmware.clone(), append, 1, secure_log.clone())
         };
         let out = qemu::run_bounded(&machine, RNG_BOOT_DEADLINE, &mut |line| {
             if verbose || line.starts_with("TZTEST") || line.starts_with("TZRNG") {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Result, ensure};
 
 use crate::firmware::{self, Tee};
-use crate::qemu::{self, Machine};
+use crate::qemu;
 
 const SMP: u32 = 4;
 /// Upstream's full regression run takes several minutes under TCG.
@@ -83,16 +83,12 @@ pub fn run_on(root: &std::path::Path, guest: &crate::Guest, tee: Tee, args: &[St
     );
     let firmware = firmware::build_firmware(root, tee, Some(&guest.files))?;
     let args = if args.is_empty() { vec!["-t".to_string(), "regression".to_string()] } else { args.to_vec() };
-    let machine = Machine {
-        qemu: guest.qemu.clone(),
+    let machine = guest.machine(
         firmware,
-        kernel: guest.files.kernel_image.clone(),
-        initrd: guest.initrd.clone(),
-        append: format!("tz.mode=xtest tz.cpus={SMP} tz.xtest={}", args.join(",")),
-        smp: SMP,
-        secure_log: root.join(format!("target/tz/secure-xtest-{}.log", tee.name())),
-        extra: vec![],
-    };
+        format!("tz.mode=xtest tz.cpus={SMP} tz.xtest={}", args.join(",")),
+        SMP,
+        root.join(format!("target/tz/secure-xtest-{}.log", tee.name())),
+    );
     println!("== upstream xtest {} on {}", args.join(" "), tee.name());
     let out = qemu::run_bounded(&machine, DEADLINE, &mut |line| {
         if line.starts_with("XTEST") {

@@ -12,7 +12,6 @@ use anyhow::{Context, Result};
 use super::Tally;
 use crate::firmware::{self, Tee};
 use crate::keys;
-use crate::qemu::Machine;
 
 /// The groups run (`tz-xtest` group numbers, comma-separated for `tz.groups`).
 const GROUPS: &str = "1000";
@@ -95,16 +94,8 @@ fn boot(root: &Path, tag: &str, tally: &mut Tally) -> Result<()> {
     let secure_log = root.join("target/tz/secure-ours-own-key.log");
     let console_log = root.join("target/tz/console-ours-own-key.log");
     let _ = std::fs::remove_file(&secure_log);
-    let machine = Machine {
-        qemu: guest.qemu.clone(),
-        firmware,
-        kernel: guest.files.kernel_image.clone(),
-        initrd: guest.initrd.clone(),
-        append: format!("tz.mode=groups tz.groups={GROUPS} tz.cpus=2 tz.tee=ours"),
-        smp: 2,
-        secure_log: secure_log.clone(),
-        extra: vec![],
-    };
+    let append = format!("tz.mode=groups tz.groups={GROUPS} tz.cpus=2 tz.tee=ours");
+    let machine = guest.machine(firmware, append, 2, secure_log.clone());
     let out = super::run_guest(&machine, super::BOOT_DEADLINE, &["TZTEST", "tz-xtest:"], &console_log)?;
     let logs = format!("see {} and {}", console_log.display(), secure_log.display());
     let v = super::record_verdicts(&out, tag, "", tally);

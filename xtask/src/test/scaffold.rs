@@ -122,16 +122,8 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tee: Tee, scaffold: &Scaffo
     let secure_log = dir.join("secure.log");
     let console_log = dir.join("console.log");
     let _ = std::fs::remove_file(&secure_log);
-    let machine = Machine {
-        qemu: guest.qemu.clone(),
-        firmware,
-        kernel: guest.files.kernel_image.clone(),
-        initrd,
-        append: format!("tz.mode=test tz.cpus=1 tz.tee={}", if tee.is_ours() { "ours" } else { "upstream" }),
-        smp: 1,
-        secure_log: secure_log.clone(),
-        extra: vec![],
-    };
+    let append = format!("tz.mode=test tz.cpus=1 tz.tee={}", tee.guest_word());
+    let machine = Machine { initrd, ..guest.machine(firmware, append, 1, secure_log.clone()) };
     let out = super::run_guest(&machine, super::BOOT_DEADLINE, &["TZTEST"], &console_log)?;
     let logs = format!("see {} and {}", console_log.display(), secure_log.display());
     let done = super::record_verdicts(&out, &tag, "", tally).done;

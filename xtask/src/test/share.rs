@@ -134,19 +134,10 @@ pub fn run(root: &Path, guest: &crate::Guest, tee: Tee, tally: &mut Tally) -> Re
     let _ = std::fs::remove_file(&secure_log);
     let share = share::Share::start(&dir, &root.join("target/tz"), &format!("test-{tag}"))?;
     let memory = qemu::memory_size(std::env::var("TZ_QEMU_MEMORY").ok().as_deref()).to_owned();
+    let append = format!("tz.mode=run tz.run=run.sh {} tz.tee={}", share::APPEND, tee.guest_word());
     let machine = Machine {
-        qemu: guest.qemu.clone(),
-        firmware,
-        kernel: guest.files.kernel_image.clone(),
-        initrd: guest.initrd.clone(),
-        append: format!(
-            "tz.mode=run tz.run=run.sh {} tz.tee={}",
-            share::APPEND,
-            if tee.is_ours() { "ours" } else { "upstream" }
-        ),
-        smp: 2,
-        secure_log: secure_log.clone(),
         extra: share::qemu_args(&share.socket, &memory),
+        ..guest.machine(firmware, append, 2, secure_log.clone())
     };
     let out = super::run_guest(&machine, DEADLINE, &["TZTEST", "TZRUN", "share_"], &console_log);
     drop(share);

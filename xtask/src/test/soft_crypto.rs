@@ -9,7 +9,6 @@ use anyhow::Result;
 
 use super::Tally;
 use crate::firmware::{self, Tee};
-use crate::qemu::Machine;
 
 /// The groups run (`tz-xtest` group numbers, comma-separated for `tz.groups`).
 const GROUPS: &str = "4000";
@@ -22,16 +21,8 @@ pub(super) fn run(root: &Path, guest: &crate::Guest, tally: &mut Tally) -> Resul
     let firmware = firmware::build_firmware(root, tee, Some(&guest.files))?;
     let secure_log = root.join("target/tz/secure-ours-soft-crypto.log");
     let _ = std::fs::remove_file(&secure_log);
-    let machine = Machine {
-        qemu: guest.qemu.clone(),
-        firmware,
-        kernel: guest.files.kernel_image.clone(),
-        initrd: guest.initrd.clone(),
-        append: format!("tz.mode=groups tz.groups={GROUPS} tz.cpus=1 tz.tee=ours tz.crypto=soft"),
-        smp: 1,
-        secure_log: secure_log.clone(),
-        extra: vec![],
-    };
+    let append = format!("tz.mode=groups tz.groups={GROUPS} tz.cpus=1 tz.tee=ours tz.crypto=soft");
+    let machine = guest.machine(firmware, append, 1, secure_log.clone());
     let console_log = root.join("target/tz/console-ours-soft-crypto.log");
     let out = super::run_guest(&machine, super::BOOT_DEADLINE, &["TZTEST", "tz-xtest:"], &console_log)?;
     let v = super::record_verdicts(&out, tag, "", tally);

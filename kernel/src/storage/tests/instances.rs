@@ -6,7 +6,7 @@ use tee_abi::gp::data_flag::{ACCESS_READ, ACCESS_WRITE, ACCESS_WRITE_META, OVERW
 use tee_abi::result::TeeError;
 use tee_abi::syscall::Syscall;
 
-use super::syscalls::{VA, ctx, sys, u32_at};
+use super::syscalls::{Ctx, VA, ctx, sys, u32_at};
 
 const CREATE: u64 = Syscall::StorageObjCreate as u64;
 const OPEN: u64 = Syscall::StorageObjOpen as u64;
@@ -14,15 +14,21 @@ const CLOSE: u64 = Syscall::CrypObjClose as u64;
 const DEL: u64 = Syscall::StorageObjDel as u64;
 const H: u64 = VA + 0x80;
 
-#[test]
-fn exclusive_access_holds_across_instances() {
-    let (mut m1, mut m2) = (alloc::vec![0u8; 0x2000], alloc::vec![0u8; 0x2000]);
-    let mut a = ctx(&mut m1);
-    let mut b = ctx(&mut m2);
+/// Two instances of one TA, with memory `m1` and `m2`, each with the
+/// object ID "shared" at `VA`.
+fn two_instances(m1: &mut [u8], m2: &mut [u8]) -> (Ctx, Ctx) {
+    let (mut a, mut b) = (ctx(m1), ctx(m2));
     b.ta = a.ta;
     for c in [&mut a, &mut b] {
         c.regions.write(VA, b"shared").unwrap();
     }
+    (a, b)
+}
+
+#[test]
+fn exclusive_access_holds_across_instances() {
+    let (mut m1, mut m2) = (alloc::vec![0u8; 0x2000], alloc::vec![0u8; 0x2000]);
+    let (mut a, mut b) = two_instances(&mut m1, &mut m2);
     let w = u64::from(ACCESS_WRITE);
     // Each context has its own fake file system: the object is made in
     // both (here closed at once), the list is the kernel's.
@@ -56,11 +62,8 @@ fn shared_write_across_instances_sees_one_content() {
     const WRITE: u64 = Syscall::StorageObjWrite as u64;
     const SEEK: u64 = Syscall::StorageObjSeek as u64;
     let (mut m1, mut m2) = (alloc::vec![0u8; 0x2000], alloc::vec![0u8; 0x2000]);
-    let mut a = ctx(&mut m1);
-    let mut b = ctx(&mut m2);
-    b.ta = a.ta;
+    let (mut a, mut b) = two_instances(&mut m1, &mut m2);
     for c in [&mut a, &mut b] {
-        c.regions.write(VA, b"shared").unwrap();
         c.regions.write(VA + 0x100, b"0123456789").unwrap();
     }
     let share = u64::from(ACCESS_READ | ACCESS_WRITE | SHARE_READ | SHARE_WRITE);

@@ -23,7 +23,6 @@
 //! preemptible.
 #![allow(clippy::disallowed_types)] // the one place that wraps `spin::Mutex`.
 
-use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 
@@ -85,23 +84,6 @@ impl<T: ?Sized> SpinLock<T> {
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         let masked = mask_interrupts();
         SpinLockGuard { guard: self.inner.lock(), _masked: masked }
-    }
-
-    /// The value, through exclusive access (no locking needed).
-    pub fn get_mut(&mut self) -> &mut T {
-        self.inner.get_mut()
-    }
-}
-
-impl<T: Default> Default for SpinLock<T> {
-    fn default() -> SpinLock<T> {
-        SpinLock::new(T::default())
-    }
-}
-
-impl<T: ?Sized> fmt::Debug for SpinLock<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SpinLock")
     }
 }
 

@@ -78,6 +78,11 @@ pub fn tee_from_cmdline() -> Option<String> {
     cmdline.split_whitespace().find_map(|w| w.strip_prefix("tz.tee=")).map(str::to_owned)
 }
 
+/// True when the suite runs on upstream OP-TEE (`tz.tee=upstream`).
+pub fn on_upstream() -> bool {
+    tee_from_cmdline().as_deref() == Some("upstream")
+}
+
 /// Number of online CPUs (`/sys/devices/system/cpu/online`, e.g. `0-3`),
 /// whatever the calling thread's affinity (tests pin threads).
 pub fn online_cpus() -> usize {

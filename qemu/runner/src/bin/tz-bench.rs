@@ -330,7 +330,7 @@ fn main() {
         }),
         Err(e) => println!("BENCH-ERROR pta-invoke-value open: {e}"),
     }
-    let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
+    let upstream = tz_runner::on_upstream();
     match ta_instance_bytes(&ctx, upstream) {
         Ok(bytes) => println!("BENCH ta-instance-bytes {bytes} {INSTANCES}"),
         Err(e) => println!("BENCH-ERROR ta-instance-bytes {e}"),

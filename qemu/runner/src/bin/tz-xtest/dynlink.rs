@@ -63,7 +63,7 @@ pub fn run(report: &mut Report) {
     report.case("dlopen-dlsym-dl-iterate-phdr", dl);
     let missing = output(&mut s, dyn_c_ta::CMD_DLOPEN_MISSING).and_then(|(a, _)| want("NULL", (a, 0), (1, 0)));
     report.case("dlopen-of-a-missing-library-fails", missing);
-    if tz_runner::tee_from_cmdline().as_deref() != Some("upstream") {
+    if !tz_runner::on_upstream() {
         let tls = output(&mut s, dyn_c_ta::CMD_TLS)
             .and_then(|v| want("first", v, (0, 42)))
             .and_then(|()| output(&mut s, dyn_c_ta::CMD_TLS))

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use proto::{fp_c_ta, fp_ta};
 use teec::{Context, Login, Param};
 use tz_runner::simd::{SYS_IOCTL, SYS_SCHED_YIELD, SimdState, syscall_holding};
-use tz_runner::{Report, online_cpus, pin_to_cpu, tee_from_cmdline};
+use tz_runner::{Report, on_upstream, online_cpus, pin_to_cpu};
 
 /// How long the isolation run hammers.
 const HAMMER: Duration = Duration::from_secs(3);
@@ -65,7 +65,7 @@ fn held(params: &[Param<'_>; 4]) -> Held {
 /// values from an earlier entry. Ours gives every entry zeroed registers;
 /// only ours is held to "nothing inherited".
 fn inheritance_checked() -> bool {
-    tee_from_cmdline().as_deref() != Some("upstream")
+    !on_upstream()
 }
 
 fn ta_keeps_its_registers() -> Result<(), String> {

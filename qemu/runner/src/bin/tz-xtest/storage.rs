@@ -177,7 +177,7 @@ fn read_held(ctx: &Context, s: &mut Session<'_>, at: u32, len: usize) -> Result<
 /// write stays unseen, so a change there shows.
 fn shared_write_across_instances(ctx: &Context) -> Result<(), String> {
     let flags = ACCESS_READ | ACCESS_WRITE | SHARE_READ | SHARE_WRITE;
-    let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
+    let upstream = tz_runner::on_upstream();
     let mut a = open(ctx, &pta_client::UUID)?;
     let mut b = open(ctx, &pta_client::UUID)?;
     hold(&mut a, flags).map_err(|e| format!("first writer: {e}"))?;

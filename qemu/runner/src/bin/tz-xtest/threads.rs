@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use proto::{cross_call, hello_world, recursion_ta};
 use teec::{Context, Login, Param, Session, TeeError, Uuid};
-use tz_runner::Report;
+use tz_runner::{Report, on_upstream};
 
 /// Upstream's `CFG_CORE_MAX_SYSCALL_RECURSION` default: entry-point runs
 /// nested on one thread, the client's own included.
@@ -119,11 +119,6 @@ fn tpidr_nested(s: &mut Session<'_>, value: u64) -> Result<(u64, u64), String> {
 
 fn want(what: &str, got: u64, want: u64) -> R {
     if got == want { Ok(()) } else { Err(format!("{what}: {got:#x}, want {want:#x}")) }
-}
-
-/// True when the suite runs on upstream OP-TEE (`tz.tee=upstream`).
-fn on_upstream() -> bool {
-    tz_runner::tee_from_cmdline().as_deref() == Some("upstream")
 }
 
 fn tpidr(report: &mut Report) {

@@ -205,7 +205,7 @@ fn preempted_in_kernel(before: [u32; 3], after: [u32; 3]) -> R {
 pub fn cases(ctx: &Context, s: &mut Session<'_>, report: &mut Report) {
     report.test(4014, "normal-world interrupts during long crypto syscalls");
     report.case("crypto-latency-rsa4096-keygen", rsa4096_keygen(ctx));
-    let mut stats = if tz_runner::tee_from_cmdline().as_deref() == Some("upstream") {
+    let mut stats = if tz_runner::on_upstream() {
         None
     } else {
         Some(ctx.open_session(&pta::STATS_UUID, Login::Public).map_err(|e| format!("stats PTA: open: {e}")))

@@ -341,7 +341,7 @@ fn silent_then_killed(hostile: &mut Hostile) -> Result<(), String> {
     hostile.kill();
     let got = match waiting.recv_timeout(Duration::from_secs(5)) {
         Ok(got) => got,
-        Err(_) if tz_runner::tee_from_cmdline().as_deref() == Some("upstream") => {
+        Err(_) if tz_runner::on_upstream() => {
             // Its next request (freeing the cached buffer) waits in Linux
             // for a supplicant: the real one answers it.
             start_real()?;
@@ -394,7 +394,7 @@ fn case(report: &mut Report, pta: &mut Option<teec::Session<'_>>, name: &str, f:
 pub fn run(report: &mut Report) {
     report.test(6005, "hostile tee-supplicant: out-of-bounds answers end in errors");
     let started = std::time::Instant::now();
-    let upstream = tz_runner::tee_from_cmdline().as_deref() == Some("upstream");
+    let upstream = tz_runner::on_upstream();
     let ctx = match Context::new() {
         Ok(c) => c,
         Err(e) => return report.case("hostile-context", Err(format!("context: {e}"))),
